@@ -1,0 +1,78 @@
+"""The plain records that flow through the stages (see DESIGN.md, "Data flow").
+
+Every stage takes and returns these; none of them knows about a later stage.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass
+class Document:
+    """One article of the corpus, as read from disk."""
+
+    name: str  # file stem, used in segment ids and output file names
+    path: Path
+    raw: str
+    encoding: str = "utf-8"
+
+
+@dataclass
+class Fix:
+    """One change the cleaner made: which rule, where in the raw text, what it changed."""
+
+    rule: str
+    start: int  # span in the raw text
+    end: int
+    before: str
+    after: str
+
+
+@dataclass
+class TermHit:
+    """A glossary term found in a segment's French, with whether the English honours it."""
+
+    source: str
+    target: str
+    start: int  # span in the segment's clean French
+    end: int
+    ok: bool | None = None  # None until the translation is checked
+
+
+@dataclass
+class Finding:
+    """Something a reviewer should look at."""
+
+    check: str
+    severity: str  # error, warning, info
+    segment: str  # segment id, or "" for a corpus-wide finding
+    message: str
+    evidence: str = ""
+
+
+@dataclass
+class Segment:
+    """One unit of translation: a sentence (or a title) of a paragraph of a document."""
+
+    doc: str
+    paragraph: int  # 1-based, counted on the clean text
+    sentence: int  # 1-based within the paragraph
+    fr: str
+    fr_raw: tuple[int, int]  # span of the raw text this segment came from
+    lang: str = "fr"  # "en" for an English line (a translated title), passed through
+    en: str = ""
+    engine: str = ""
+    origin: str = ""  # engine, memory or review
+    terms: list[TermHit] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def id(self) -> str:
+        return f"{self.doc}:{self.paragraph}:{self.sentence}"
+
+    @property
+    def text_hash(self) -> str:
+        return hashlib.sha256(self.fr.encode("utf-8")).hexdigest()[:16]

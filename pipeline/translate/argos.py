@@ -1,0 +1,102 @@
+"""Argos Translate back end: the installed `translate-fr_en` package, run by CTranslate2.
+
+argostranslate finds the package and gives its tokenizer; we call
+`ctranslate2.Translator.translate_batch` over the whole batch ourselves, so
+argostranslate never splits sentences (its splitter would download a model)
+and never touches its package index at run time.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from pipeline.errors import PipelineError
+from pipeline.translate.engine import Progress
+
+# Segments per translate_batch call: large enough to keep both cores busy,
+# small enough for the progress bar to move.
+CHUNK_SIZE = 64
+BEAM_SIZE = 4
+MAX_DECODING_LENGTH = 256
+
+
+def find_installed_package() -> Any | None:
+    """The installed fr→en argostranslate Package, or None."""
+    from pipeline import models
+
+    return models.installed_package("fr", "en")
+
+
+class ArgosEngine:
+    name = "argos"
+
+    def __init__(self, package: Any, compute_type: str = "auto", threads: int | None = None):
+        self.package = package
+        self.compute_type = compute_type
+        self.threads = threads or os.cpu_count() or 1
+        model_dir = Path(package.package_path) / "model"
+        if not (model_dir / "model.bin").is_file():
+            raise PipelineError(
+                f"argos package {package.package_path} has no model/model.bin; "
+                "reinstall it with 'pipeline models install'"
+            )
+        if getattr(package, "tokenizer", None) is None:
+            raise PipelineError(
+                f"argos package {package.package_path} has no tokenizer "
+                "(sentencepiece.model or bpe.model); reinstall it"
+            )
+
+    @property
+    def version(self) -> str:
+        p = self.package
+        return f"argos {p.from_code}-{p.to_code} {p.package_version}"
+
+    @functools.cached_property
+    def translator(self) -> Any:
+        import ctranslate2
+
+        try:
+            return ctranslate2.Translator(
+                str(Path(self.package.package_path) / "model"),
+                device="cpu",
+                compute_type=self.compute_type,
+                inter_threads=1,
+                intra_threads=self.threads,
+            )
+        except (RuntimeError, ValueError) as err:
+            raise PipelineError(f"cannot load the argos model: {err}") from err
+
+    def translate(
+        self, batch: Sequence[str], n_best: int = 1, progress: Progress | None = None
+    ) -> list[list[str]]:
+        tokenizer = self.package.tokenizer
+        prefix = self.package.target_prefix or ""
+        results: list[list[str]] = [[""] for _ in batch]  # blank segments stay blank
+        todo = [i for i, text in enumerate(batch) if text.strip()]
+        for start in range(0, len(todo), CHUNK_SIZE):
+            indices = todo[start : start + CHUNK_SIZE]
+            tokens = [tokenizer.encode(batch[i]) for i in indices]
+            outputs = self.translator.translate_batch(
+                tokens,
+                target_prefix=[[prefix]] * len(tokens) if prefix else None,
+                beam_size=max(n_best, BEAM_SIZE),
+                num_hypotheses=n_best,
+                max_decoding_length=MAX_DECODING_LENGTH,
+                replace_unknowns=True,
+                length_penalty=0.2,
+            )
+            for i, output in zip(indices, outputs, strict=True):
+                hypotheses = []
+                for hyp in output.hypotheses:
+                    value = tokenizer.decode(hyp).strip()
+                    if prefix and value.startswith(prefix):
+                        value = value[len(prefix) :].strip()
+                    hypotheses.append(value)
+                results[i] = hypotheses
+            if progress is not None:
+                progress(min(start + CHUNK_SIZE, len(todo)), len(todo))
+        return results

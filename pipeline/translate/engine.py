@@ -1,0 +1,64 @@
+"""The one interface every translation back end implements, and how one is chosen."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Protocol
+
+from pipeline.errors import PipelineError
+
+# Reports progress as (segments done, segments in all).
+Progress = Callable[[int, int], None]
+
+
+class Engine(Protocol):
+    """A French→English translator over a whole batch of segments."""
+
+    name: str  # "apertium" or "argos"
+
+    @property
+    def version(self) -> str:
+        """Identifies the engine and its model/data, so a memory can tell outputs apart."""
+        ...
+
+    def translate(
+        self, batch: Sequence[str], n_best: int = 1, progress: Progress | None = None
+    ) -> list[list[str]]:
+        """Translate every segment; return up to n_best hypotheses per segment, best first.
+
+        The result has exactly one list per input segment, in the same order.
+        """
+        ...
+
+
+ENGINE_NAMES = ("auto", "argos", "apertium")
+PIVOTS = ("es", "ca")
+
+
+def open_engine(name: str = "auto", pivot: str = "es") -> Engine:
+    """Return a ready engine; for "auto", argos when its fr→en package is installed."""
+    from pipeline.translate import apertium, argos
+
+    if name not in ENGINE_NAMES:
+        raise PipelineError(f"unknown engine {name!r}: choose one of {', '.join(ENGINE_NAMES)}")
+    if name in ("auto", "argos"):
+        package = argos.find_installed_package()
+        if package is not None:
+            return argos.ArgosEngine(package)
+        if name == "argos":
+            raise PipelineError(
+                "engine argos: no Argos fr→en package is installed; "
+                "run 'pipeline models install' (online) or "
+                "'pipeline models install PATH.argosmodel'"
+            )
+    missing = apertium.missing_modes(pivot)
+    if missing:
+        hint = apertium.INSTALL_HINT[pivot]
+        if name == "auto":
+            raise PipelineError(
+                "no translation engine is available: no Argos fr→en package is installed "
+                f"and apertium lacks {', '.join(missing)}; install one: {hint}, "
+                "or 'pipeline models install PATH.argosmodel'"
+            )
+        raise PipelineError(f"engine apertium: missing {', '.join(missing)}; install: {hint}")
+    return apertium.ApertiumEngine(pivot=pivot)
