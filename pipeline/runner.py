@@ -1,45 +1,80 @@
-"""`pipeline run`: every stage over the whole corpus, in the order of DESIGN.md."""
+"""`pipeline run`: every stage over the whole corpus, in the order of DESIGN.md.
+
+Each stage is one call below; this module only wires them together.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline import corpus, export, glossary, segment
 from pipeline.errors import PipelineError
-from pipeline.records import Document, Segment
+from pipeline.glossary import Term
+from pipeline.records import Document, Fix, Segment
 from pipeline.translate.engine import Engine, Progress
+
+
+@dataclass
+class PreparedDocument:
+    """A document after cleaning and segmentation, before translation."""
+
+    doc: Document
+    segments: list[Segment]
+    fixes: list[Fix] = field(default_factory=list)
 
 
 @dataclass
 class RunResult:
     engine: str
-    documents: list[Document] = field(default_factory=list)
-    segments: list[Segment] = field(default_factory=list)
+    documents: list[PreparedDocument] = field(default_factory=list)
     written: list[Path] = field(default_factory=list)
 
+    @property
+    def segments(self) -> list[Segment]:
+        return [s for d in self.documents for s in d.segments]
 
-def term_honoured(english: str, target: str) -> bool:
-    return target.casefold() in english.casefold()
+
+def prepare_document(doc: Document, terms: list[Term]) -> PreparedDocument:
+    """Clean, split into segments, and find the glossary terms of one document."""
+    segments = segment.segment_document(doc.name, doc.raw)
+    for s in segments:
+        s.terms = glossary.find_terms(s.fr, terms)
+    return PreparedDocument(doc=doc, segments=segments)
+
+
+def translate_batch(
+    texts: Sequence[str], engine: Engine, terms: list[Term], progress: Progress | None = None
+) -> list[str]:
+    """The engine's best translation of each French text (one batch for the whole corpus)."""
+    hypotheses = engine.translate(list(texts), n_best=1, progress=progress)
+    if len(hypotheses) != len(texts):
+        raise PipelineError(
+            f"engine {engine.name} returned {len(hypotheses)} translations for {len(texts)} "
+            "segments"
+        )
+    return [hyps[0] if hyps else "" for hyps in hypotheses]
 
 
 def translate_segments(
-    segments: list[Segment], engine: Engine, progress: Progress | None = None
+    segments: list[Segment], engine: Engine, terms: list[Term], progress: Progress | None = None
 ) -> None:
-    """Translate all French segments of the corpus in one batch; English lines pass through."""
+    """Fill `en`, `engine` and `origin` of every segment; English lines pass through."""
     todo = [s for s in segments if s.lang == "fr" and s.fr.strip()]
-    hypotheses = engine.translate([s.fr for s in todo], n_best=1, progress=progress)
-    if len(hypotheses) != len(todo):
-        raise PipelineError(
-            f"engine {engine.name} returned {len(hypotheses)} translations for {len(todo)} segments"
-        )
-    for s, hyps in zip(todo, hypotheses, strict=True):
-        s.en = hyps[0] if hyps else ""
-        s.engine = engine.version
-        s.origin = "engine"
+    for s, english in zip(
+        todo, translate_batch([s.fr for s in todo], engine, terms, progress), strict=True
+    ):
+        s.en, s.engine, s.origin = english, engine.version, "engine"
     for s in segments:
         if s.lang != "fr":
             s.en, s.origin = s.fr, "source"
+
+
+def mark_terms(segments: list[Segment]) -> None:
+    for s in segments:
+        for hit in s.terms:
+            hit.ok = hit.target.casefold() in s.en.casefold()
 
 
 def run(
@@ -56,15 +91,10 @@ def run(
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as err:
         raise PipelineError(f"cannot create output folder {out_dir}: {err.strerror}") from err
-    per_doc = {doc.name: segment.segment_document(doc.name, doc.raw) for doc in documents}
-    all_segments = [s for segs in per_doc.values() for s in segs]
-    for s in all_segments:
-        s.terms = glossary.find_terms(s.fr, terms)
-    translate_segments(all_segments, engine, progress)
-    for s in all_segments:
-        for hit in s.terms:
-            hit.ok = term_honoured(s.en, hit.target)
-    result = RunResult(engine=engine.version, documents=documents, segments=all_segments)
-    for doc in documents:
-        result.written += export.write_document(out_dir, doc, per_doc[doc.name])
+    result = RunResult(engine=engine.version)
+    result.documents = [prepare_document(doc, terms) for doc in documents]
+    translate_segments(result.segments, engine, terms, progress)
+    mark_terms(result.segments)
+    for prepared in result.documents:
+        result.written += export.write_document(out_dir, prepared.doc, prepared.segments)
     return result
