@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import html
 import json
-import os
 import re
 import time
 import xml.etree.ElementTree as ET
@@ -118,13 +117,9 @@ def read_jsonl(path: Path) -> list[Segment]:
 
 
 def source_location(segment: Segment, doc: Document) -> tuple[str, int]:
-    """(file, 1-based line) of the segment in the raw article."""
-    try:
-        name = Path(os.path.relpath(doc.path)).as_posix()
-        if name.startswith(".."):
-            name = doc.path.name
-    except ValueError:  # another drive
-        name = doc.path.name
+    """(`folder/file`, 1-based line) of the segment in the raw article; the same
+    whichever folder the run started from."""
+    name = f"{doc.path.parent.name}/{doc.path.name}" if doc.path.parent.name else doc.path.name
     return name, doc.raw.count("\n", 0, segment.fr_raw[0]) + 1
 
 
@@ -261,7 +256,8 @@ td.id a { color: inherit; text-decoration: none; }
 .origin { display: inline-block; margin-top: .2em; padding: 0 .35em; border-radius: 3px;
   background: #e6e6e6; font-size: 11px; }
 tr.reviewed { background: #eef8ee; }
-tr.reviewed .origin { background: #2e7d32; color: #fff; font-weight: bold; }
+tr.reviewed td.id { box-shadow: inset 4px 0 #2e7d32; }
+.origin.reviewed { background: #2e7d32; color: #fff; font-weight: bold; }
 tr.passthrough td.fr, tr.passthrough td.en { color: #666; font-style: italic; }
 tr.has-error { background: #fdecea; } tr.has-warning { background: #fff7e0; }
 mark.term { background: #d7e9ff; border-bottom: 2px solid #1e64c8; padding: 0 1px; }
@@ -354,7 +350,8 @@ def html_text(segments: list[Segment], doc: Document) -> str:
             f'<tr class="{" ".join(classes)}" id="{anchor}" data-id="{html.escape(segment.id)}" '
             f'data-origin="{html.escape(origin)}">'
             f'<td class="id"><a href="#{anchor}">{html.escape(segment.id)}</a><br>'
-            f'<span class="origin" title="{html.escape(origin_title)}">'
+            f'<span class="origin{" reviewed" * (origin == "review")}" '
+            f'title="{html.escape(origin_title)}">'
             f"{'reviewed' if origin == 'review' else html.escape(origin)}</span></td>"
             f'<td class="fr" lang="{html.escape(segment.lang)}">{french_cell(segment)}</td>'
             f'<td class="en" lang="en">{english_cell(segment)}</td>'
@@ -375,7 +372,7 @@ def html_text(segments: list[Segment], doc: Document) -> str:
         f'<header><h1>{title}</h1><p class="summary">{summary}</p>'
         '<p class="legend"><span><mark class="term">term</mark> glossary term</span>'
         '<span><mark class="term missing">term</mark> glossary target missing</span>'
-        '<span class="origin">reviewed</span> a reviewer\'s translation</p></header>\n'
+        '<span class="origin reviewed">reviewed</span> a reviewer\'s translation</p></header>\n'
         '<table class="segments">\n<colgroup><col class="id"><col class="fr"><col class="en">'
         '<col class="notes"></colgroup>\n'
         '<thead><tr><th>Segment</th><th lang="fr">Français</th><th>English</th>'
