@@ -296,14 +296,10 @@ def french_cell(segment: Segment) -> str:
 
 def english_cell(segment: Segment) -> str:
     spans = []
-    folded = segment.en.casefold()
-    # Case-insensitive search; casefold keeps lengths for the scripts we meet (Latin).
-    same_length = len(folded) == len(segment.en)
     for hit in segment.terms:
-        target = hit.target.casefold()
-        if not target or not same_length:
+        if not hit.target:
             continue
-        for match in re.finditer(re.escape(target), folded):
+        for match in re.finditer(re.escape(hit.target), segment.en, re.IGNORECASE):
             spans.append((match.start(), match.end(), "term", term_note(hit)))
     cell = _marked(segment.en, spans)
     for hit in segment.terms:

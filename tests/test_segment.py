@@ -7,6 +7,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pipeline.segment import (
     SENTENCE_RULES,
@@ -118,3 +120,26 @@ def test_help_and_stage_imports_do_not_load_spacy():
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
     )
     assert out.stdout.strip().splitlines()[-1] == "False False"
+
+
+FRENCHISH = st.text(
+    alphabet=st.sampled_from(list("aéZ M.…!?«»\"' \u00a0\n3,;()[]-")), min_size=0, max_size=80
+)
+
+
+@settings(max_examples=80, deadline=None)
+@given(FRENCHISH)
+def test_segments_cover_every_paragraph_in_order_and_lose_nothing(text):
+    segments = segment_document("h", text)
+    assert [s.id for s in segments] == [s.id for s in segment_document("h", text)]
+    for paragraph_number, (p_start, p_end) in enumerate(paragraph_spans(text), 1):
+        inside = [s for s in segments if s.paragraph == paragraph_number]
+        assert [s.sentence for s in inside] == list(range(1, len(inside) + 1))
+        position = p_start
+        for s in inside:
+            start, end = s.fr_raw
+            assert position <= start < end <= p_end
+            assert text[position:start].strip() == ""  # only white space between sentences
+            assert s.fr == text[start:end] == s.fr.strip()
+            position = end
+        assert text[position:p_end].strip() == ""
