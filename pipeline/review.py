@@ -316,7 +316,7 @@ def _classify(
             )
         else:
             why = (
-                "the French of this segment changed"
+                "the segment's French changed since the file was written"
                 if entry.segment_id in by_id
                 else "no such segment"
             )
