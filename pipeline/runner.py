@@ -5,6 +5,7 @@ Each stage is one call below; this module only wires them together.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,9 +17,14 @@ from pipeline.memory import TranslationMemory, glossary_signature, normalise
 from pipeline.records import Document, Fix, Segment
 from pipeline.translate.engine import Engine, Progress
 
-# Texts per engine batch when a memory is in use: each chunk is stored as soon as it is
-# translated, so a killed run loses at most one chunk.
+# With a memory, the texts go to the engine in chunks, each stored as soon as it is
+# translated, so a killed run loses at most the chunk in flight. The first chunk has
+# MEMORY_CHUNK texts; the next ones are sized from the rate measured so far to last about
+# CHUNK_SECONDS, so an engine with a fixed cost per call (apertium starts its processes
+# for every batch) is not slowed down much, and a kill still costs only seconds of work.
 MEMORY_CHUNK = 200
+CHUNK_SECONDS = 5.0
+CHUNK_LIMITS = (50, 5000)
 
 
 @dataclass
@@ -74,7 +80,7 @@ def translate_segments(
     """Fill `en`, `engine` and `origin` of every segment; English lines pass through.
 
     With a memory, reviews and stored translations answer first; only the misses go to
-    the engine, in chunks of MEMORY_CHUNK (one engine batch each), and each chunk is
+    the engine in chunks (one engine batch each, see MEMORY_CHUNK), and each chunk is
     stored as soon as it is translated, so a killed run resumes where it stopped.
     Returns how many texts were sent to the engine.
     """
@@ -86,15 +92,19 @@ def translate_segments(
         key = (normalise(s.fr), glossary_signature(s.terms, terms))
         same_key.setdefault(key, []).append(s)
     unique = [group[0] for group in same_key.values()]
-    step = MEMORY_CHUNK if memory is not None else max(len(unique), 1)
-    for start in range(0, len(unique), step):
-        chunk = unique[start : start + step]
+    size = MEMORY_CHUNK if memory is not None else len(unique)
+    start, started = 0, time.monotonic()
+    while start < len(unique):
+        chunk = unique[start : start + size]
         chunk_progress = _offset_progress(progress, start, len(unique))
         english = translate_batch([s.fr for s in chunk], engine, terms, chunk_progress)
         for s, text in zip(chunk, english, strict=True):
             s.en, s.engine, s.origin = text, engine.version, "engine"
+        start += len(chunk)
         if memory is not None:
             memory.remember(chunk, engine.version, terms)
+            rate = start / max(time.monotonic() - started, 1e-3)
+            size = min(max(int(rate * CHUNK_SECONDS), CHUNK_LIMITS[0]), CHUNK_LIMITS[1])
     for group in same_key.values():
         for s in group[1:]:
             s.en, s.engine, s.origin = group[0].en, group[0].engine, group[0].origin
