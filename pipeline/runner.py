@@ -23,7 +23,7 @@ from pipeline.translate.engine import Engine, Progress
 # CHUNK_SECONDS, so an engine with a fixed cost per call (apertium starts its processes
 # for every batch) is not slowed down much, and a kill still costs only seconds of work.
 MEMORY_CHUNK = 200
-CHUNK_SECONDS = 5.0
+CHUNK_SECONDS = 10.0
 CHUNK_LIMITS = (50, 5000)
 
 
@@ -95,6 +95,8 @@ def translate_segments(
     size = MEMORY_CHUNK if memory is not None else len(unique)
     start, started = 0, time.monotonic()
     while start < len(unique):
+        if len(unique) - (start + size) < size // 2:
+            size = len(unique) - start  # no small last chunk: each costs an engine call
         chunk = unique[start : start + size]
         chunk_progress = _offset_progress(progress, start, len(unique))
         english = translate_batch([s.fr for s in chunk], engine, terms, chunk_progress)
