@@ -66,7 +66,7 @@ def read_po(path: Path) -> list[ReviewEntry]:
         data = path.read_bytes()
     except OSError as err:
         raise PipelineError(f"{path}: cannot read: {err.strerror}") from err
-    text = data.decode("utf-8", errors="replace")
+    text = data.decode("utf-8", errors="replace").removeprefix("\ufeff")
     check_po_syntax(text, path)
     try:
         po = polib.pofile(str(path), wrapwidth=0)
@@ -229,6 +229,7 @@ class ImportResult:
     same_as_machine: int = 0  # the machine's text, untouched: not a review
     fuzzy: int = 0  # edited but still fuzzy: skipped
     unmatched: int = 0  # entries whose id and French do not match a current segment
+    english_lines: int = 0  # lines in English in the article, passed through untranslated
     notices: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
@@ -239,6 +240,8 @@ class ImportResult:
         ]
         if self.fuzzy:
             parts.append(f"{self.fuzzy} edited but fuzzy, skipped (clear the fuzzy flag)")
+        if self.english_lines:
+            parts.append(f"{self.english_lines} English lines (not translated) ignored")
         if self.unmatched:
             parts.append(f"{self.unmatched} not matching the current corpus")
         return f"{self.path}: {self.entries} entries: " + ", ".join(parts)
@@ -247,7 +250,9 @@ class ImportResult:
 def import_reviews(paths: list[Path], out_dir: Path, memory_path: Path) -> list[ImportResult]:
     """Read every file (refusing all if one is broken), then store their reviews."""
     files = [(Path(p), read_review_file(Path(p))) for p in paths]
-    segments = [r for r in current_segments(out_dir) if r.get("lang", "fr") == "fr"]
+    records = current_segments(out_dir)
+    segments = [r for r in records if r.get("lang", "fr") == "fr"]
+    passed_through = {r["id"] for r in records if r.get("lang", "fr") != "fr"}
     by_id = {r["id"]: r for r in segments}
     by_fr: dict[str, list[dict]] = {}
     for r in segments:
@@ -263,6 +268,9 @@ def import_reviews(paths: list[Path], out_dir: Path, memory_path: Path) -> list[
                 )
             reviews = []
             for entry in entries:
+                if entry.segment_id in passed_through:
+                    result.english_lines += 1  # an English line: never translated
+                    continue
                 review = _classify(entry, path, by_id, by_fr, memory, result, bool(segments))
                 if review is not None:
                     reviews.append(review)
@@ -387,7 +395,7 @@ def review_status(out_dir: Path, memory_path: Path) -> ReviewStatus:
             status.machine += origin in ("engine", "memory")
             status.reviewed += origin == "review"
             status.flagged += bool(r.get("findings"))
-            if origin in ("engine", "memory") and memory is not None:
+            if origin in ("engine", "memory", "review") and memory is not None:
                 review = memory.lookup_review(r["fr"], r["id"])
                 status.waiting += review is not None and review.en != r.get("en")
         if memory is not None:
