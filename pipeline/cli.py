@@ -258,7 +258,10 @@ def default_memory(out_dir: Path, memory_path: Path | None) -> Path:
     help="Translation memory (SQLite file).  [default: OUT/memory.sqlite]",
 )
 def review_import(files: tuple[Path, ...], out_dir: Path, memory_path: Path | None) -> None:
-    """Store the corrections in FILES (.po, .tmx) as reviews; the next run uses them."""
+    """Import corrections from .po or .tmx FILES as reviews.
+
+    The next `pipeline run` uses them in every output; the engine never replaces them.
+    """
     from pipeline import review as reviews
 
     results = reviews.import_reviews(list(files), out_dir, default_memory(out_dir, memory_path))
@@ -287,7 +290,7 @@ def review_import(files: tuple[Path, ...], out_dir: Path, memory_path: Path | No
     help="Translation memory (SQLite file).  [default: OUT/memory.sqlite]",
 )
 def review_status(out_dir: Path, memory_path: Path | None) -> None:
-    """Per document: segments from the engine, reviewed, flagged by checks."""
+    """Per document: segments from the engine, reviewed, flagged."""
     from pipeline import review as reviews
 
     status = reviews.review_status(out_dir, default_memory(out_dir, memory_path))
