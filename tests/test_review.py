@@ -1,15 +1,15 @@
 """The review round trip: PO and TMX files into the memory, and back into every output.
 
 Runs the real CLI (click's runner, in process) with the real apertium engine over a copy
-of the project's corpus. The PO and TMX files are written here with polib and
-xml.etree in the format `pipeline run` writes (msgctxt = segment id, msgid = French,
-msgstr = English; <tu tuid="id"> with fr and en <tuv>); where the run itself writes
-<doc>.po, the test edits that file instead.
+of the project's corpus. The reviewer edits the .po and .tmx files the run wrote; files
+a run did not write (old or foreign ones) are made with polib and xml.etree.
 """
 
 from __future__ import annotations
 
+import html
 import json
+import re
 import shutil
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -60,22 +60,14 @@ def record(segment_id: str) -> dict:
 
 
 def po_of_run(doc: str = DOC) -> tuple[Path, polib.POFile]:
-    """The run's own <doc>.po if it writes one, else one in the same format from the JSONL."""
     path = Path("translations", f"{doc}.po")
-    if path.exists():
-        return path, polib.pofile(str(path))
-    po = polib.POFile(wrapwidth=0)
-    po.metadata = {"Language": "en", "Content-Type": "text/plain; charset=UTF-8"}
-    for r in records(doc):
-        if r.get("lang", "fr") != "fr":
-            continue
-        entry = polib.POEntry(msgctxt=r["id"], msgid=r["fr"], msgstr=r["en"])
-        if r["findings"]:
-            entry.flags.append("fuzzy")
-        po.append(entry)
-    path = Path(f"{doc}.review.po")
-    po.save(str(path))
-    return path, po
+    return path, polib.pofile(str(path))
+
+
+def row_of(html_page: str, segment_id: str) -> str:
+    """The <tr> of one segment in the review page."""
+    start = html_page.index(f'data-id="{segment_id}"')
+    return html_page[html_page.rindex("<tr", 0, start) : html_page.index("</tr>", start)]
 
 
 def write_tmx(path: Path, units: list[tuple[str, str, str]], fr="fr-FR", en="en-GB") -> Path:
@@ -90,6 +82,23 @@ def write_tmx(path: Path, units: list[tuple[str, str, str]], fr="fr-FR", en="en-
     ET.indent(tmx)  # one element a line, as CAT tools write it: error lines mean something
     ET.ElementTree(tmx).write(path, encoding="utf-8", xml_declaration=True)
     return path
+
+
+def assert_reviewed_everywhere(segment_id: str, english: str) -> None:
+    """The review is in the JSONL, PO (not fuzzy), TMX, HTML (marked) and English article."""
+    doc = segment_id.split(":")[0]
+    assert (record(segment_id)["en"], record(segment_id)["origin"]) == (english, "review")
+    entry = next(e for e in polib.pofile(f"translations/{doc}.po") if e.msgctxt == segment_id)
+    assert entry.msgstr == english and "fuzzy" not in entry.flags
+    tmx = ET.parse(f"translations/{doc}.tmx").getroot()
+    unit = next(tu for tu in tmx.iter("tu") if tu.get("tuid") == segment_id)
+    assert [tuv.findtext("seg") for tuv in unit.iter("tuv")][1] == english
+    row = row_of(Path("translations", f"{doc}.html").read_text(encoding="utf-8"), segment_id)
+    assert 'class="origin reviewed"' in row and 'data-origin="review"' in row
+    english_cell = row[row.index('<td class="en"') : row.index('<td class="notes"')]
+    # the cell may go on with a note (a glossary target the reviewer left out)
+    assert html.unescape(re.sub(r"<[^>]+>", "", english_cell)).startswith(english)
+    assert english in Path("translations", f"{doc}.en.md").read_text(encoding="utf-8")
 
 
 def test_a_po_review_survives_a_rerun_and_a_glossary_edit(project):
@@ -116,12 +125,9 @@ def test_a_po_review_survives_a_rerun_and_a_glossary_edit(project):
     assert record(reviewed.msgctxt)["origin"] == "review"
     assert record(reviewed.msgctxt)["en"] == "Putin himself hailed it, says the reviewer."
     assert record(still_fuzzy.msgctxt)["origin"] == "memory"
-    english = Path("translations", f"{DOC}.en.md").read_text(encoding="utf-8")
-    assert "Putin himself hailed it, says the reviewer." in english
-    if Path("translations", f"{DOC}.po").exists():  # once the run writes PO files
-        po_after = polib.pofile(f"translations/{DOC}.po")
-        entry = next(e for e in po_after if e.msgctxt == reviewed.msgctxt)
-        assert entry.msgstr == reviewed.msgstr and "fuzzy" not in entry.flags
+    assert_reviewed_everywhere(reviewed.msgctxt, "Putin himself hailed it, says the reviewer.")
+    html_page = Path("translations", f"{DOC}.html").read_text(encoding="utf-8")
+    assert 'data-origin="memory"' in row_of(html_page, still_fuzzy.msgctxt)
 
     glossary_file = Path("glossary", "glossary.yaml")
     glossary_file.write_text(
@@ -130,8 +136,7 @@ def test_a_po_review_survives_a_rerun_and_a_glossary_edit(project):
     )
     third = pipeline_run()
     assert "0 texts sent" not in third.stderr  # the glossary edit re-sent the Poutine segments
-    assert record(reviewed.msgctxt)["origin"] == "review"
-    assert record(reviewed.msgctxt)["en"] == "Putin himself hailed it, says the reviewer."
+    assert_reviewed_everywhere(reviewed.msgctxt, "Putin himself hailed it, says the reviewer.")
 
     again = cli("review", "import", str(path))
     assert "0 new reviews stored, 1 already in the memory" in again.stdout
@@ -140,19 +145,18 @@ def test_a_po_review_survives_a_rerun_and_a_glossary_edit(project):
 def test_a_tmx_review_is_used_by_the_next_run(project):
     pipeline_run()
     first, second = [r for r in records() if r.get("lang", "fr") == "fr"][2:4]
-    tmx = write_tmx(
-        project / "review.tmx",
-        [
-            (first["id"], first["fr"], "A TMX reviewer's sentence."),
-            (second["id"], second["fr"], second["en"]),  # untouched: not a review
-        ],
-    )
-    imported = cli("review", "import", str(tmx))
+    # a CAT tool edits the run's own TMX: one unit changed, the others untouched
+    tmx_path = Path("translations", f"{DOC}.tmx")
+    tmx = ET.parse(tmx_path)
+    unit = next(tu for tu in tmx.getroot().iter("tu") if tu.get("tuid") == first["id"])
+    list(unit.iter("seg"))[1].text = "A TMX reviewer's sentence."
+    tmx.write(project / "review.tmx", encoding="utf-8", xml_declaration=True)
+    imported = cli("review", "import", "review.tmx")
     assert "1 new reviews stored" in imported.stdout
-    assert "1 same as the machine" in imported.stdout
+    untouched = len([r for r in records() if r.get("lang", "fr") == "fr"]) - 1
+    assert f"{untouched} same as the machine" in imported.stdout
     pipeline_run()
-    assert record(first["id"])["origin"] == "review"
-    assert record(first["id"])["en"] == "A TMX reviewer's sentence."
+    assert_reviewed_everywhere(first["id"], "A TMX reviewer's sentence.")
     assert record(second["id"])["origin"] == "memory"
 
 
