@@ -128,19 +128,39 @@ def show_warnings() -> None:
     type=PIVOT_CHOICE,
     help="Apertium's pivot language: Spanish or Catalan.",
 )
-def run(corpus_dir: Path, glossary_path: Path, out_dir: Path, engine: str, pivot: str) -> None:
+@click.option(
+    "--memory",
+    "memory_path",
+    default=None,
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Translation memory (SQLite file).  [default: OUT/memory.sqlite]",
+)
+def run(
+    corpus_dir: Path,
+    glossary_path: Path,
+    out_dir: Path,
+    engine: str,
+    pivot: str,
+    memory_path: Path | None,
+) -> None:
     """Translate every article of the corpus and write the aligned outputs."""
+    from collections import Counter
+
     from pipeline import runner
 
     chosen = open_engine_verbose(engine, pivot)
     bar = DelayedProgressBar("translating")
     try:
-        result = runner.run(corpus_dir, glossary_path, out_dir, chosen, progress=bar)
+        result = runner.run(
+            corpus_dir, glossary_path, out_dir, chosen, progress=bar, memory=memory_path
+        )
     finally:
         bar.close()
+    origins = Counter(s.origin for s in result.segments)
     click.echo(
         f"translated {len(result.segments)} segments of {len(result.documents)} articles "
-        f"into {out_dir}/",
+        f"into {out_dir}/ (engine {origins['engine']}, memory {origins['memory']}, "
+        f"review {origins['review']}; {result.engine_segments} texts sent to the engine)",
         err=True,
     )
 
@@ -221,6 +241,72 @@ def models_install(
         f"installed {package.type}-{package.from_code}_{package.to_code} "
         f"{package.package_version} in {package.package_path}"
     )
+
+
+@main.group()
+def review() -> None:
+    """Reviewers' corrections: import them from PO or TMX files, see where they stand."""
+
+
+def default_memory(out_dir: Path, memory_path: Path | None) -> Path:
+    return memory_path if memory_path is not None else out_dir / "memory.sqlite"
+
+
+@review.command("import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--out",
+    "out_dir",
+    default="translations",
+    show_default=True,
+    type=click.Path(path_type=Path),
+    help="Output folder of the last run (its .jsonl files are the current segments).",
+)
+@click.option(
+    "--memory",
+    "memory_path",
+    default=None,
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Translation memory (SQLite file).  [default: OUT/memory.sqlite]",
+)
+def review_import(files: tuple[Path, ...], out_dir: Path, memory_path: Path | None) -> None:
+    """Import corrections from .po or .tmx FILES as reviews.
+
+    The next `pipeline run` uses them in every output; the engine never replaces them.
+    """
+    from pipeline import review as reviews
+
+    results = reviews.import_reviews(list(files), out_dir, default_memory(out_dir, memory_path))
+    for result in results:
+        for notice in result.notices:
+            click.echo(f"warning: {notice}", err=True)
+        click.echo(result.summary())
+    if any(r.stored for r in results):
+        click.echo("run 'pipeline run' to use them in the outputs")
+
+
+@review.command("status")
+@click.option(
+    "--out",
+    "out_dir",
+    default="translations",
+    show_default=True,
+    type=click.Path(path_type=Path),
+    help="Output folder of the last run.",
+)
+@click.option(
+    "--memory",
+    "memory_path",
+    default=None,
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Translation memory (SQLite file).  [default: OUT/memory.sqlite]",
+)
+def review_status(out_dir: Path, memory_path: Path | None) -> None:
+    """Per document: segments from the engine, reviewed, flagged."""
+    from pipeline import review as reviews
+
+    status = reviews.review_status(out_dir, default_memory(out_dir, memory_path))
+    click.echo(status.table())
 
 
 if __name__ == "__main__":
