@@ -114,7 +114,7 @@ def missing_modes(pivot: str) -> list[str]:
 class ApertiumEngine:
     name = "apertium"
 
-    def __init__(self, pivot: str = "es"):
+    def __init__(self, pivot: str = "es", keep_marks: bool = False):
         missing = missing_modes(pivot)
         if missing:
             raise PipelineError(
@@ -122,6 +122,10 @@ class ApertiumEngine:
             )
         self.pivot = pivot
         self.modes = PIVOT_MODES[pivot]
+        # With marks, Apertium prefixes an unknown word with `*` (`**` when the French was
+        # unknown at the first step), a bilingual-dictionary miss with `@` and a
+        # generation error with `#`; a caller that repairs those asks for them.
+        self.keep_marks = keep_marks
 
     @functools.cached_property
     def version(self) -> str:
@@ -163,6 +167,10 @@ class ApertiumEngine:
         second = self._translate_aligned(batch[middle:], None, done_before + middle, total)
         return first + second
 
+    @property
+    def _mark_flags(self) -> list[str]:
+        return [] if self.keep_marks else ["-u"]
+
     def _run_pipeline(
         self, stream: str, progress: Progress | None, done_before: int, total: int
     ) -> list[tuple[int, str]]:
@@ -170,13 +178,13 @@ class ApertiumEngine:
         # stderr goes to files so a chatty process can never block on a full pipe
         first_err, second_err = tempfile.TemporaryFile(), tempfile.TemporaryFile()
         first = subprocess.Popen(
-            ["apertium", "-f", "none", "-u", to_pivot],
+            ["apertium", "-f", "none", *self._mark_flags, to_pivot],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=first_err,
         )
         second = subprocess.Popen(
-            ["apertium", "-f", "none", "-u", to_english],
+            ["apertium", "-f", "none", *self._mark_flags, to_english],
             stdin=first.stdout,
             stdout=subprocess.PIPE,
             stderr=second_err,
