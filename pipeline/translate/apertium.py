@@ -53,7 +53,10 @@ def escape_segment(text: str) -> str:
 
 
 def build_stream(batch: Sequence[str]) -> str:
-    return "".join(f"{escape_segment(text)}[][<s{i}>]" for i, text in enumerate(batch))
+    # A NUL after each segment, with `apertium -z`, makes every stage finish the segment
+    # before reading on: otherwise the transfer reorders words across the separator
+    # ("le chat" + "noir et blanc." → "the black" + "cat and white.") and state leaks.
+    return "".join(f"{escape_segment(text)}[][<s{i}>]\0" for i, text in enumerate(batch))
 
 
 def split_stream(stream: str) -> list[tuple[int, str]]:
@@ -82,6 +85,8 @@ def split_stream(stream: str) -> list[tuple[int, str]]:
             else:
                 current.append(content)
             i = j + 1
+        elif ch == "\0":  # the flush marks of `apertium -z`
+            i += 1
         else:
             current.append(ch)
             i += 1
@@ -178,13 +183,13 @@ class ApertiumEngine:
         # stderr goes to files so a chatty process can never block on a full pipe
         first_err, second_err = tempfile.TemporaryFile(), tempfile.TemporaryFile()
         first = subprocess.Popen(
-            ["apertium", "-f", "none", *self._mark_flags, to_pivot],
+            ["apertium", "-z", "-f", "none", *self._mark_flags, to_pivot],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=first_err,
         )
         second = subprocess.Popen(
-            ["apertium", "-f", "none", *self._mark_flags, to_english],
+            ["apertium", "-z", "-f", "none", *self._mark_flags, to_english],
             stdin=first.stdout,
             stdout=subprocess.PIPE,
             stderr=second_err,
