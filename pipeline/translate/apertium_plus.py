@@ -25,7 +25,9 @@ import difflib
 import functools
 import re
 import subprocess
+import threading
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from pipeline.errors import PipelineError
@@ -78,7 +80,9 @@ class Steps:
 
     unknown_words: bool = True
     repairs: tuple[str, ...] | None = None  # None: every rule of the registry
-    combine: str = "words"  # "words", "sentences" or "none" (Spanish pivot only)
+    # "sentences": per segment, the pivot's translation the English model prefers;
+    # "words": each difference between the two decided on its own; "none": Spanish only.
+    combine: str = "sentences"
 
 
 def _translate_words(words_: Iterable[str], modes: Sequence[str]) -> dict[str, str]:
@@ -93,7 +97,7 @@ def _translate_words(words_: Iterable[str], modes: Sequence[str]) -> dict[str, s
     stream = build_stream([f"{w}." for w in todo]).encode("utf-8")
     for mode in modes:
         result = subprocess.run(
-            ["apertium", "-f", "none", mode], input=stream, capture_output=True, check=False
+            ["apertium", "-z", "-f", "none", mode], input=stream, capture_output=True, check=False
         )
         if result.returncode != 0:
             detail = result.stderr.decode("utf-8", "replace").strip().splitlines()
@@ -143,6 +147,8 @@ def resolve_unknown_words(
                 english = english_of.get(fr, "")
                 if _is_clean(english):
                     replacements[pivot][("*", word)] = english
+                elif (cognate := english_cognate(fr, lm.is_english_word)) is not None:
+                    replacements[pivot][("*", word)] = cognate
 
     def replace(pivot: str, match: re.Match) -> str:
         word = match.group(2)
@@ -206,24 +212,43 @@ def choose_sentence(first: str, second: str, lm: EnglishBigramModel) -> str:
 
 
 def first_pass(batch: Sequence[str], progress: Progress | None = None) -> dict[str, list[str]]:
-    """Each pivot's translation of the batch, marks kept (one process pipeline per pivot)."""
+    """Each pivot's translation of the batch, marks kept: one process pipeline per pivot,
+    the two running side by side (they wait on each other's pipes, not on Python)."""
     protected = [protect_literals(t) for t in batch]
-    out = {}
-    for number, pivot in enumerate(PIVOTS):
+    done = dict.fromkeys(PIVOTS, 0)
+    lock = threading.Lock()
 
-        def report(done: int, _total: int, offset: int = number * len(batch)) -> None:
-            if progress is not None:
-                progress(offset + done, len(PIVOTS) * len(batch))
+    def translate(pivot: str) -> list[str]:
+        def report(count: int, _total: int) -> None:
+            with lock:
+                done[pivot] = count
+                if progress is not None:
+                    progress(sum(done.values()), len(PIVOTS) * len(batch))
 
         hyps = ApertiumEngine(pivot, keep_marks=True).translate(protected, progress=report)
-        out[pivot] = [h[0] if h else "" for h in hyps]
-    return out
+        return [h[0] if h else "" for h in hyps]
+
+    with ThreadPoolExecutor(max_workers=len(PIVOTS)) as pool:
+        futures = {pivot: pool.submit(translate, pivot) for pivot in PIVOTS}
+        return {pivot: future.result() for pivot, future in futures.items()}
+
+
+@dataclass
+class Hypotheses:
+    """The translations of one segment: the improved one and each pivot's repaired one."""
+
+    best: str
+    es: str
+    ca: str
+
+    def n_best(self) -> list[str]:
+        return list(dict.fromkeys([self.best, self.es, self.ca]))
 
 
 def finish(
     batch: Sequence[str], hyps: dict[str, list[str]], steps: Steps, lm: EnglishBigramModel
-) -> list[list[str]]:
-    """Marks off, repairs, combination: [best, Spanish-pivot, Catalan-pivot] per segment."""
+) -> list[Hypotheses]:
+    """Marks off, repairs, then the two pivots combined into the best translation."""
     rules = repairs.select(steps.repairs)
     clean = {
         p: [
@@ -240,14 +265,14 @@ def finish(
             best = choose_sentence(es, ca, lm)
         else:
             best = es
-        results.append(list(dict.fromkeys([best, es, ca])))
+        results.append(Hypotheses(best, es, ca))
     return results
 
 
 def improve(
     batch: Sequence[str], steps: Steps = Steps(), progress: Progress | None = None
-) -> list[list[str]]:
-    """For each segment: the improved translation, then the single pivots' ones."""
+) -> list[Hypotheses]:
+    """For each segment: the improved translation, and the single pivots' ones."""
     hyps = first_pass(batch, progress)
     lm = load_model()
     if steps.unknown_words:
@@ -284,4 +309,5 @@ class BothPivotsEngine:
         """Best first: the combined English, then the single pivots' ones when they differ."""
         if not batch:
             return []
-        return [hyps[: max(1, n_best)] for hyps in improve(list(batch), self.steps, progress)]
+        results = improve(list(batch), self.steps, progress)
+        return [hyps.n_best()[: max(1, n_best)] for hyps in results]
