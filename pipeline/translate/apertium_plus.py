@@ -74,11 +74,19 @@ def strip_marks(text: str) -> str:
     return re.sub(r"[ \t]{2,}", " ", _STRAY_MARK.sub("", text)).strip(" \t")
 
 
+# How a word Apertium left untranslated may still find an English rendering.
+UNKNOWN_WORD_ROUTES = (
+    "other_pivot",  # a French word one pivot lacks, looked up through the other pivot
+    "cognate",  # a French word with a regular English cognate (tricératops → triceratops)
+    "via_french",  # a pivot word the second step lacks: back to French, then the other pivot
+)
+
+
 @dataclass(frozen=True)
 class Steps:
     """Which improvements run (the benchmark switches them one by one)."""
 
-    unknown_words: bool = True
+    unknown_words: tuple[str, ...] = UNKNOWN_WORD_ROUTES  # () : leave them as Apertium did
     repairs: tuple[str, ...] | None = None  # None: every rule of the registry
     # "sentences": per segment, the pivot's translation the English model prefers;
     # "words": each difference between the two decided on its own; "none": Spanish only.
@@ -114,9 +122,14 @@ def _is_clean(text: str) -> bool:
 
 
 def resolve_unknown_words(
-    hypotheses: dict[str, list[str]], lm: EnglishBigramModel, can_go_back: dict[str, bool]
+    hypotheses: dict[str, list[str]],
+    lm: EnglishBigramModel,
+    routes: Sequence[str] = UNKNOWN_WORD_ROUTES,
 ) -> dict[str, list[str]]:
     """Replace the words each pivot left untranslated, where another route knows them."""
+    have = installed_modes()
+    use_other_pivot = "other_pivot" in routes
+    use_cognates = "cognate" in routes
     french_unknown = {p: set() for p in PIVOTS}
     pivot_unknown = {p: set() for p in PIVOTS}
     for pivot, texts in hypotheses.items():
@@ -132,14 +145,16 @@ def resolve_unknown_words(
     replacements: dict[str, dict[tuple[str, str], str]] = {p: {} for p in PIVOTS}
     for pivot in PIVOTS:
         other = OTHER[pivot]
-        found = _translate_words(french_unknown[pivot], PIVOT_MODES[other])
+        found = (
+            _translate_words(french_unknown[pivot], PIVOT_MODES[other]) if use_other_pivot else {}
+        )
         for word in french_unknown[pivot]:
             english = found.get(word, "")
             if _is_clean(english):
                 replacements[pivot][("**", word)] = english
-            elif (cognate := english_cognate(word, lm.is_english_word)) is not None:
+            elif use_cognates and (cognate := english_cognate(word, lm.is_english_word)):
                 replacements[pivot][("**", word)] = cognate
-        if can_go_back[pivot]:
+        if "via_french" in routes and BACK_TO_FRENCH[pivot] in have:
             french = _translate_words(pivot_unknown[pivot], (BACK_TO_FRENCH[pivot],))
             known = {w: f for w, f in french.items() if _is_clean(f)}
             english_of = _translate_words(known.values(), PIVOT_MODES[other])
@@ -147,7 +162,7 @@ def resolve_unknown_words(
                 english = english_of.get(fr, "")
                 if _is_clean(english):
                     replacements[pivot][("*", word)] = english
-                elif (cognate := english_cognate(fr, lm.is_english_word)) is not None:
+                elif use_cognates and (cognate := english_cognate(fr, lm.is_english_word)):
                     replacements[pivot][("*", word)] = cognate
 
     def replace(pivot: str, match: re.Match) -> str:
@@ -276,8 +291,7 @@ def improve(
     hyps = first_pass(batch, progress)
     lm = load_model()
     if steps.unknown_words:
-        have = installed_modes()
-        hyps = resolve_unknown_words(hyps, lm, {p: BACK_TO_FRENCH[p] in have for p in PIVOTS})
+        hyps = resolve_unknown_words(hyps, lm, steps.unknown_words)
     return finish(batch, hyps, steps, lm)
 
 

@@ -165,6 +165,8 @@ def simple_past(text: str) -> str:
 
 @rule("'a déclaré' comes out as 'has declared'; English news says 'said'")
 def declared_said(text: str) -> str:
+    # after a quotation ("…", declared the mayor) it is always "said"
+    text = re.sub(r'(["”],? )(?:has )?declared\b', r"\1said", text)
     return re.sub(
         r"\b(?:has |have )?declared\b(?! (?:war|a|an|the|in|by|to|him|her))", "said", text
     )
@@ -177,11 +179,6 @@ def majority_most(text: str) -> str:
         lambda m: "Most " if m.group(1) == "T" else "most ",
         text,
     )
-
-
-@rule("'le plus grand' comes out as 'the big plus'; English says 'the most big' → 'most'")
-def superlative_plus(text: str) -> str:
-    return re.sub(r"\b([Tt]he) (\w+) plus\b", r"\1 most \2", text)
 
 
 @rule("'seul' before a noun or number means 'only', not 'alone'")
@@ -256,11 +253,6 @@ def after_being(text: str) -> str:
     return re.sub(r"\b([Aa])fter having been\b", r"\1fter being", text)
 
 
-@rule("a sentence starting 'De nombreux X' or 'Des X' comes out as 'Of …'")
-def initial_of(text: str) -> str:
-    return re.sub(r"^Of (?!the\b)(\w)", lambda m: m.group(1).upper(), text)
-
-
 @rule("'langue' comes out as 'tongue' through Spanish 'lengua'")
 def tongue_language(text: str) -> str:
     return re.sub(
@@ -285,20 +277,9 @@ def nearly(text: str) -> str:
     return re.sub(r"\bnear (?=\d)", "nearly ", text)
 
 
-@rule("English sets no space before : ; ! ? (French does)")
-def french_spacing(text: str) -> str:
-    return re.sub(r"[ \u00a0\u202f]+([:;!?])", r"\1", text)
-
-
 @rule("'selon les chercheurs' comes out as 'According to the researchers'")
 def according_to(text: str) -> str:
     return re.sub(r"\b([Aa])ccording to the (?=\w+s\b)", r"\1ccording to ", text)
-
-
-@rule("a sentence starts with a capital letter")
-def capital_first(text: str) -> str:
-    m = re.match(r"^([\"'“(]?)([a-z])", text)
-    return text if not m else m.group(1) + m.group(2).upper() + text[m.end() :]
 
 
 def select(names: Iterable[str] | None) -> list[Rule]:
