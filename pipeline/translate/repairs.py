@@ -82,7 +82,7 @@ def repeated_of_in_lists(text: str) -> str:
     if first < 0:
         return text
     head, tail = text[: first + 4], text[first + 4 :]
-    return head + re.sub(r"(,| and| or) of (the|a|an)\b", r"\1 \2", tail)
+    return head + re.sub(r"(,| and| or) of (?!which|whom|whose|them|it|course)", r"\1 ", tail)
 
 
 # English past participle → simple past, where they differ (regular -ed forms are equal).
@@ -280,6 +280,79 @@ def nearly(text: str) -> str:
 @rule("'selon les chercheurs' comes out as 'According to the researchers'")
 def according_to(text: str) -> str:
     return re.sub(r"\b([Aa])ccording to the (?=\w+s\b)", r"\1ccording to ", text)
+
+
+@rule("'les personnes qui' comes out as 'the people who'")
+def people_who(text: str) -> str:
+    return re.sub(
+        r"\b([Tt])he people (?:who|that)\b",
+        lambda m: ("P" if m.group(1) == "T" else "p") + "eople who",
+        text,
+    )
+
+
+@rule("'beaucoup de' comes out as 'a lot of'; before a plural, English news says 'many'")
+def many(text: str) -> str:
+    return re.sub(
+        r"\b([Aa]) lot of (?=\w+s\b)", lambda m: "Many " if m.group(1) == "A" else "many ", text
+    )
+
+
+@rule("'comprendre' (include) comes out as 'comprise'")
+def include(text: str) -> str:
+    return re.sub(r"\bcompris(e|es|ed|ing)\b", lambda m: "includ" + m.group(1), text)
+
+
+@rule("'alors que' comes out as 'whereas'")
+def whereas_while(text: str) -> str:
+    return re.sub(
+        r"\b([Ww])hereas\b",
+        lambda m: m.group(1).replace("W", "Wh").replace("w", "wh") + "ile",
+        text,
+    )
+
+
+@rule("'Comme' opening a sentence comes out as 'Like'")
+def initial_as(text: str) -> str:
+    return re.sub(r"^Like\b", "As", text)
+
+
+@rule("'mondial', 'en ligne' come out as 'world-wide', 'on-line'")
+def modern_spelling(text: str) -> str:
+    return re.sub(
+        r"\b([Ww])orld-wide\b", r"\1orldwide", re.sub(r"\b([Oo])n-line\b", r"\1nline", text)
+    )
+
+
+@rule("'actuellement' comes out as 'at present'")
+def currently(text: str) -> str:
+    return re.sub(
+        r"\b([Aa])t present\b(?! (?:day|time|moment))",
+        lambda m: "Currently" if m.group(1) == "A" else "currently",
+        text,
+    )
+
+
+def _superlative(adjective: str) -> str:
+    """highest for high, biggest for big, most acute for acute: the word list decides."""
+    from pipeline.translate.english_lm import load_model
+
+    known = load_model().unigrams
+    a = adjective.lower()
+    for form in (a + "est", a + "st", a[:-1] + "iest", a + a[-1:] + "est"):
+        if form in known and len(a) <= 7 and (form != a + "st" or a.endswith("e")):
+            if form != a[:-1] + "iest" or a.endswith("y"):
+                return form
+    return "most " + adjective
+
+
+@rule("'le plus haut' comes out as 'the high plus'; English says 'the highest'")
+def superlative(text: str) -> str:
+    return re.sub(
+        r"\b([Tt]he|[Hh]is|[Ii]ts|[Tt]heir) (\w+) plus\b(?! \d)",
+        lambda m: f"{m.group(1)} {_superlative(m.group(2))}",
+        text,
+    )
 
 
 def select(names: Iterable[str] | None) -> list[Rule]:
