@@ -36,6 +36,9 @@ INSTALL_HINT = {
 
 # Characters that mean something in Apertium's stream format.
 _SPECIAL = frozenset("\\[]^$/<>@{}*#")
+# An escaped ^ with no word after it makes Apertium drop the rest of the segment and
+# its separator, so ^ travels as a private-use character that Apertium copies as is.
+_CARET_STAND_IN = "\uf8ff"
 _SEPARATOR = re.compile(r"<s(\d+)>")
 
 
@@ -45,6 +48,8 @@ def escape_segment(text: str) -> str:
     for ch in text.replace("\0", ""):
         if ch == "\n":
             out.append("[\n]")  # a superblank: kept as formatting, not translated
+        elif ch == "^":
+            out.append(_CARET_STAND_IN)
         elif ch in _SPECIAL:
             out.append("\\" + ch)
         else:
@@ -86,6 +91,9 @@ def split_stream(stream: str) -> list[tuple[int, str]]:
                 current.append(content)
             i = j + 1
         elif ch == "\0":  # the flush marks of `apertium -z`
+            i += 1
+        elif ch == _CARET_STAND_IN:
+            current.append("^")
             i += 1
         else:
             current.append(ch)
