@@ -113,14 +113,14 @@ def quality_table(split: str) -> None:
         try:
             engine = open_engine(name, pivot or "both")
         except PipelineError as err:
-            print(f"| {label} | not run: {err} | | | | |")
+            print(f"| {label} | not run: {str(err).split(';')[0]} | | | | |")
             continue
         versions.append(engine.version)
         raw, raw_seconds = timed(lambda e=engine: raw_lines(e, fr))
         piped, piped_seconds = timed(lambda e=engine: through_pipeline(e, fr))
         (rc, rb), (pc, pb) = scores(raw, en), scores(piped, en)
         raw_chrf[label] = rc
-        print(f"| {label} | {rc:.1f} | {rb:.1f} | {pc:.1f} | {pb:.1f} | {pc - rc:+.1f} |")
+        print(f"| {label} | {rc:.2f} | {rb:.2f} | {pc:.2f} | {pb:.2f} | {pc - rc:+.2f} |")
         print(
             f"  ({label}: raw {raw_seconds:.0f} s, pipeline {piped_seconds:.0f} s)", file=sys.stderr
         )
@@ -140,7 +140,7 @@ def term_table() -> None:
         try:
             engine = open_engine(name, pivot or "both")
         except PipelineError as err:
-            print(f"| {label} | not run: {err} | | |")
+            print(f"| {label} | not run: {str(err).split(';')[0]} | | |")
             continue
         right, total = term_accuracy(engine)
         share = f"{100 * right / total:.0f} %" if total else "n/a"
