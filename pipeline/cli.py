@@ -13,7 +13,7 @@ from pipeline import __version__
 from pipeline.errors import PipelineError
 
 ENGINE_CHOICE = click.Choice(["auto", "argos", "apertium"])
-PIVOT_CHOICE = click.Choice(["es", "ca"])
+PIVOT_CHOICE = click.Choice(["both", "es", "ca"])
 
 
 class DelayedProgressBar:
@@ -123,10 +123,10 @@ def show_warnings() -> None:
 @click.option("--engine", default="auto", show_default=True, type=ENGINE_CHOICE)
 @click.option(
     "--pivot",
-    default="es",
+    default="both",
     show_default=True,
     type=PIVOT_CHOICE,
-    help="Apertium's pivot language: Spanish or Catalan.",
+    help="Apertium's pivot language: Spanish, Catalan, or both combined (best quality).",
 )
 @click.option(
     "--memory",
@@ -168,7 +168,7 @@ def run(
 @main.command()
 @click.argument("source", default="-", type=click.File("r", encoding="utf-8"))
 @click.option("--engine", default="auto", show_default=True, type=ENGINE_CHOICE)
-@click.option("--pivot", default="es", show_default=True, type=PIVOT_CHOICE)
+@click.option("--pivot", default="both", show_default=True, type=PIVOT_CHOICE)
 def translate(source, engine: str, pivot: str) -> None:
     """Translate French text from SOURCE (a file, or - for stdin) to English on stdout."""
     from pipeline import segment
