@@ -55,6 +55,8 @@ class Term:
     case_sensitive: bool = False
     note: str = ""
     line: int = 0  # line of the term in its glossary file; 0 when it comes from elsewhere
+    # line of each field in the file, so a problem found later points at the right line
+    field_lines: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def forms(self) -> list[str]:
@@ -260,7 +262,7 @@ def _read_term(item, number: int, path: str, problems: list[GlossaryProblem]) ->
             problem(_line(item), "missing target")
     if not ok:
         return None
-    return Term(**values, line=_line(item))  # type: ignore[arg-type]
+    return Term(**values, line=_line(item), field_lines=lines)  # type: ignore[arg-type]
 
 
 def cross_check(terms: Sequence[Term], path: str = "<glossary>") -> list[GlossaryProblem]:
@@ -273,16 +275,19 @@ def cross_check(terms: Sequence[Term], path: str = "<glossary>") -> list[Glossar
             key = _form_key(form)
             if key in owner and owner[key][0] is not term:
                 other, other_form = owner[key]
-                if form == term.source and other_form == other.source:
+                field_name = "source" if form == term.source else "variants"
+                if field_name == "source" and other_form == other.source:
                     message = (
                         f"duplicate source: already the source of the term on line {other.line}"
                     )
                 else:
+                    what = "the source" if other_form == other.source else "a variant"
                     message = (
-                        f"variant {form!r} is claimed by two terms: also {other_form!r} of "
-                        f"'{other.source}' (line {other.line})"
+                        f"{'source' if field_name == 'source' else 'variant'} {form!r} is claimed "
+                        f"by two terms: it is also {what} of '{other.source}' (line {other.line})"
                     )
-                problems.append(GlossaryProblem(path, term.line, term.source, message))
+                line = term.field_lines.get(field_name, term.line)
+                problems.append(GlossaryProblem(path, line, term.source, message))
             else:
                 owner.setdefault(key, (term, form))
     targets: dict[str, Term] = {}
@@ -302,7 +307,8 @@ def cross_check(terms: Sequence[Term], path: str = "<glossary>") -> list[Glossar
                 )
             else:
                 continue
-            problems.append(GlossaryProblem(path, term.line, term.source, message))
+            line = term.field_lines.get("forbidden", term.line)
+            problems.append(GlossaryProblem(path, line, term.source, message))
     return problems
 
 

@@ -56,7 +56,7 @@ def _layout(text: str, path: str) -> _Layout:
     dash_indent, key_indent = "  ", "    "
     for number, item in enumerate(getattr(terms_node, "value", None) or []):
         first = _dash_line(lines, item.start_mark.line, item.start_mark.column)
-        last = _last_line(item)
+        last = _last_line(item, lines)
         source = ""
         if isinstance(item, yaml.MappingNode):
             for key, value in item.value:
@@ -80,8 +80,9 @@ def _dash_line(lines: list[str], line: int, column: int) -> int:
     return line
 
 
-def _last_line(node) -> int:
-    """The last line holding part of a node (the end mark may sit on the next line)."""
+def _last_line(node, lines: list[str]) -> int:
+    """The last line holding part of a node. Its end mark may sit on the next line, and a
+    block scalar's (`note: >-`) takes in the blank lines after it: those stay."""
     import yaml
 
     if isinstance(node, yaml.MappingNode):
@@ -89,9 +90,12 @@ def _last_line(node) -> int:
     elif isinstance(node, yaml.SequenceNode) and not node.flow_style:
         children = list(node.value)
     else:
-        end = node.end_mark
-        return end.line - 1 if end.column == 0 and end.line > node.start_mark.line else end.line
-    return max([node.start_mark.line, *(_last_line(c) for c in children)])
+        start, end = node.start_mark, node.end_mark
+        last = end.line - 1 if end.column == 0 and end.line > start.line else end.line
+        while last > start.line and last < len(lines) and not lines[last].strip():
+            last -= 1
+        return last
+    return max([node.start_mark.line, *(_last_line(c, lines) for c in children)])
 
 
 def _scalar(value: str) -> str:

@@ -40,7 +40,7 @@ def load_spacy() -> Any:
 
 
 def _clean(text: str) -> str:
-    text = LEADING.sub("", text.strip()).strip(" \t*_[]()«»\"“”.,;:–-")
+    text = LEADING.sub("", text.strip()).strip(' \t*_[]()«»"“”.,;:–-')
     text = TRAILING_ELISION.sub("", text).strip()
     text = re.sub(r"\s+", " ", text)
     # a candidate starts with a capital or is an acronym, and has two letters at least
