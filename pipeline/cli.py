@@ -241,6 +241,15 @@ def corpus_segments(corpus_dir: Path, terms) -> list:
     ]
 
 
+def load_existing_glossary(path: Path) -> list:
+    """The terms of a glossary file that must exist (a run treats a missing one as empty)."""
+    from pipeline import glossary
+
+    if not path.exists():
+        raise PipelineError(f"{path}: no such glossary file")
+    return glossary.load_glossary(path)
+
+
 def describe_term(term) -> str:
     extras = [term.kind] if term.kind else []
     if term.case_sensitive:
@@ -268,9 +277,7 @@ def glossary_list(glossary_path: Path, corpus_dir: Path, used: bool) -> None:
     """List the glossary's terms in file order (with --used: by use in the corpus)."""
     from collections import Counter
 
-    from pipeline import glossary
-
-    terms = glossary.load_glossary(glossary_path)
+    terms = load_existing_glossary(glossary_path)
     if not used:
         for term in terms:
             click.echo(describe_term(term))
@@ -354,9 +361,9 @@ def glossary_validate(glossary_path: Path) -> None:
 def glossary_suggest(glossary_path, corpus_dir, engine, pivot, limit, min_count) -> None:
     """Candidate terms from the corpus not yet in the glossary, most frequent first,
     each with the engine's current rendering."""
-    from pipeline import glossary, glossary_suggest
+    from pipeline import glossary_suggest
 
-    terms = glossary.load_glossary(glossary_path)
+    terms = load_existing_glossary(glossary_path)
     texts = [s.fr for s in corpus_segments(corpus_dir, terms)]
     suggestions = glossary_suggest.suggest_terms(
         texts, terms, glossary_suggest.load_spacy(), min_count=min_count, limit=limit

@@ -102,16 +102,26 @@ def translate_with_glossary(
                 continue
         failing.append(i)
 
+    # Protecting or splitting only the terms the engine missed disturbs its sentence
+    # least; all the terms of the segment is the fallback.
+    subsets = {i: _subsets(best[i], hits[i]) for i in failing}
+
     # n-best alternatives and protected versions of the failing segments, in one call.
     n_best = N_BEST.get(engine.name, 1)
     use_nbest = "nbest" in methods and n_best > 1
-    protected = {i: protect(texts[i], hits[i]) for i in failing} if "protect" in methods else {}
+    protected = (
+        [(i, protect(texts[i], subset)) for i in failing for subset in subsets[i]]
+        if "protect" in methods
+        else []
+    )
     second_batch = ([texts[i] for i in failing] if use_nbest else []) + [
-        p.text for p in protected.values()
+        p.text for _, p in protected
     ]
     second = _translate(engine, second_batch, n_best, None) if second_batch else []
     alternatives = dict(zip(failing, second, strict=False)) if use_nbest else {}
-    protected_hyps = dict(zip(protected, second[len(failing) if use_nbest else 0 :], strict=True))
+    protected_hyps: dict[int, list[tuple[Protected, list[str]]]] = {}
+    for (i, version), hyps in zip(protected, second[len(second) - len(protected) :], strict=True):
+        protected_hyps.setdefault(i, []).append((version, hyps))
     still: list[int] = []
     for i in failing:
         chosen = None
@@ -122,14 +132,16 @@ def translate_with_glossary(
                     break
             if chosen:
                 break
-        if chosen is None and i in protected:
-            for hyp in protected_hyps[i]:
-                restored = protected[i].restore(hyp)
+        for version, hyps in protected_hyps.get(i, []) if chosen is None else []:
+            for hyp in hyps:
+                restored = version.restore(hyp)
                 if restored is not None:
                     restored = _repair_forbidden(restored, hits[i])
                     if _honours(restored, hits[i]):
                         chosen = ("protect", restored)
                         break
+            if chosen:
+                break
         if chosen:
             report.chosen[chosen[0]] += 1
             out[i] = chosen[1]
@@ -137,21 +149,35 @@ def translate_with_glossary(
             still.append(i)
 
     if still and "split" in methods:
-        pieces = {i: split_pieces(texts[i], hits[i]) for i in still}
+        pieces = {
+            (i, n): split_pieces(texts[i], subset)
+            for i in still
+            for n, subset in enumerate(subsets[i])
+        }
         to_translate = sorted({p for ps in pieces.values() for p in ps if _needs_engine(p)})
         third = _translate(engine, to_translate, 1, None) if to_translate else []
         english = {p: (h[0] if h else "") for p, h in zip(to_translate, third, strict=True)}
         remaining = []
         for i in still:
-            composed = _repair_forbidden(compose(pieces[i], hits[i], english), hits[i])
-            if _honours(composed, hits[i]):
-                report.chosen["split"] += 1
-                out[i] = composed
+            for n, subset in enumerate(subsets[i]):
+                composed = compose(pieces[(i, n)], subset, english)
+                composed = _repair_forbidden(composed, hits[i])
+                if _honours(composed, hits[i]):
+                    report.chosen["split"] += 1
+                    out[i] = composed
+                    break
             else:
                 remaining.append(i)
         still = remaining
     report.chosen["failed"] += len(still)
     return out
+
+
+def _subsets(english: str, hits: list[TermHit]) -> list[list[TermHit]]:
+    """The hits to protect or split around, narrowest first: those the engine missed,
+    then all of them."""
+    missed = [h for h in hits if not hit_honoured(english, h)]
+    return [missed, hits] if missed and len(missed) < len(hits) else [hits]
 
 
 def _translate(engine: Engine, batch: list[str], n_best: int, progress) -> list[list[str]]:
@@ -172,13 +198,29 @@ def _honours(english: str, hits: Sequence[TermHit]) -> bool:
 # repair
 
 
+def _at_sentence_start(before: str) -> bool:
+    return not before.strip() or before.rstrip()[-1] in '.!?:«"“'
+
+
 def _replace(english: str, start: int, end: int, target: str) -> str:
     """Put the target in place of english[start:end], capitalised at a sentence start."""
     before = english[:start]
-    at_sentence_start = not before.strip() or before.rstrip()[-1] in '.!?:«"“'
-    if at_sentence_start and english[start:end][:1].isupper() and target[:1].islower():
+    if _at_sentence_start(before) and english[start:end][:1].isupper() and target[:1].islower():
         target = target[0].upper() + target[1:]
     return before + target + english[end:]
+
+
+_NEXT_WORD = re.compile(r"(\s+)([A-Z][a-z]+)\b")
+
+
+def _lower_next_word(english: str, position: int) -> str:
+    """Apertium capitalises the word after an unknown word that opens a sentence
+    (`Zqxa Has ordered`); put it back in lower case when the French had it so."""
+    m = _NEXT_WORD.match(english, position)
+    if m is None:
+        return english
+    word = m.group(2)
+    return english[: m.start(2)] + word[0].lower() + word[1:] + english[m.end(2) :]
 
 
 def _repair_forbidden(english: str, hits: Sequence[TermHit]) -> str:
@@ -201,7 +243,10 @@ def repair(english: str, french: str, hits: Sequence[TermHit], isolated: dict[st
             continue
         matches = list(rendering_pattern(rendering, endings=False).finditer(english))
         if len(matches) == 1:
-            english = _replace(english, matches[0].start(), matches[0].end(), hit.target)
+            start = matches[0].start()
+            english = _replace(english, start, matches[0].end(), hit.target)
+            if _at_sentence_start(english[:start]) and french[hit.end :].lstrip()[:1].islower():
+                english = _lower_next_word(english, start + len(hit.target))
     # Forbidden renderings last: one may be only part of the engine's rendering.
     return _repair_forbidden(english, hits)
 
@@ -213,16 +258,21 @@ def repair(english: str, french: str, hits: Sequence[TermHit], isolated: dict[st
 @dataclass
 class Protected:
     text: str  # the French with each term replaced by a placeholder
-    placeholders: list[tuple[str, str]]  # (placeholder, target)
+    # (placeholder, target, whether the French word after the term is lower-case)
+    placeholders: list[tuple[str, str, bool]]
 
     def restore(self, english: str) -> str | None:
         """The English with each placeholder replaced by its target, or None when the
         engine lost or repeated a placeholder."""
-        for placeholder, target in self.placeholders:
+        for placeholder, target, lower_after in self.placeholders:
             matches = list(re.finditer(rf"(?<!\w){placeholder}(?!\w)", english, re.IGNORECASE))
             if len(matches) != 1:
                 return None
-            english = _replace(english, matches[0].start(), matches[0].end(), target)
+            start, end = matches[0].span()
+            english = _replace(english, start, end, target)
+            end = start + len(target)
+            if lower_after and _at_sentence_start(english[:start]):
+                english = _lower_next_word(english, end)
         return english
 
 
@@ -244,7 +294,8 @@ def protect(french: str, hits: Sequence[TermHit]) -> Protected:
     for n, hit in enumerate(hits):
         placeholder = stem + _letters(n)
         parts += [french[last : hit.start], placeholder]
-        placeholders.append((placeholder, hit.target))
+        after = french[hit.end :].lstrip()
+        placeholders.append((placeholder, hit.target, after[:1].islower()))
         last = hit.end
     parts.append(french[last:])
     return Protected("".join(parts), placeholders)
