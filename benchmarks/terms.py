@@ -85,6 +85,7 @@ def open_engines(names: list[str], pivots: list[str], work: Path, corpus_texts: 
 
 def bench_accuracy(label: str, engine, segments, terms: list[Term]) -> None:
     texts = [s.fr for s in segments]
+    engine.translate(["Bonjour."])  # warm up (model load, first processes) before timing
     print(f"\n== term accuracy on corpus/, {label}: {len(texts)} segments ==")
     base_time = None
     for name, methods in CONFIGS:

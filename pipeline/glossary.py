@@ -41,7 +41,8 @@ FIELDS: dict[str, tuple[type, str]] = {
 }
 # Tags that plain YAML data may carry; any other tag (!!python/object, !custom) is refused.
 SAFE_TAGS = frozenset(
-    f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null", "seq", "map")
+    f"tag:yaml.org,2002:{name}"
+    for name in ("str", "int", "float", "bool", "null", "timestamp", "seq", "map")
 )
 
 

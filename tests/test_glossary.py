@@ -48,8 +48,8 @@ def spans(text: str, terms=TERMS) -> list[tuple[str, str]]:
 
 
 def test_elision_leaves_the_article_outside_the_hit():
-    text = "les sanctions de l'ONU, l’avis d’OTAN et ce qu'ONU voulait"
-    assert spans(text) == [("ONU", "UN"), ("OTAN", "NATO"), ("ONU", "UN")]
+    text = "les sanctions de l'ONU, l’avis d’OTAN, ce qu'ONU voulait, l'avis d’RPDC"
+    assert spans(text) == [("ONU", "UN"), ("OTAN", "NATO"), ("ONU", "UN"), ("RPDC", "DPRK")]
     assert text[find_terms(text, TERMS)[0].start - 2 :].startswith("l'ONU")
 
 
