@@ -638,3 +638,18 @@ def term_honoured(english: str, target: str, forbidden: Iterable[str] = ()) -> b
 
 def hit_honoured(english: str, hit: TermHit) -> bool:
     return term_honoured(english, hit.target, getattr(hit, "forbidden", ()))
+
+
+def as_sentence(fragment: str) -> str:
+    """A fragment (a term alone, a piece between terms) closed by a period.
+
+    Apertium moves words across the boundary between two segments of a batch when the
+    first does not end a sentence (`Dieu` + `Global Player` → `Global` + `god Player`);
+    a period keeps each fragment's words its own. `from_sentence` takes it off again.
+    """
+    return fragment.rstrip() + "."
+
+
+def from_sentence(english: str) -> str:
+    english = english.rstrip()
+    return english[:-1].rstrip() if english.endswith(".") else english

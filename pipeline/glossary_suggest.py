@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from pipeline.glossary import Term, compile_terms
+from pipeline.glossary import Term, as_sentence, compile_terms, from_sentence
 
 # Words that may join the capitalised words of one name (`Corée du Nord`, `Forum de ...`).
 CONNECTORS = frozenset("de du des d' la le l'".split())
@@ -137,9 +137,10 @@ def suggest_terms(
 
 
 def add_renderings(suggestions: list[Suggestion], engine: Any) -> None:
-    """Fill each suggestion's rendering with the engine's English (one batch)."""
+    """Fill each suggestion's rendering with the engine's English (one batch, each
+    candidate closed as a sentence so the engine keeps its words apart)."""
     if not suggestions:
         return
-    hypotheses = engine.translate([s.text for s in suggestions], n_best=1)
+    hypotheses = engine.translate([as_sentence(s.text) for s in suggestions], n_best=1)
     for suggestion, hyps in zip(suggestions, hypotheses, strict=True):
-        suggestion.rendering = hyps[0] if hyps else ""
+        suggestion.rendering = from_sentence(hyps[0]) if hyps else ""

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from pipeline import runner
-from pipeline.glossary import find_terms, hit_honoured, load_glossary
+from pipeline.glossary import as_sentence, find_terms, from_sentence, hit_honoured, load_glossary
 from pipeline.records import Segment
 from pipeline.translate.apertium import ApertiumEngine, missing_modes
 from pipeline.translate.enforce import (
@@ -124,6 +124,16 @@ def test_split_translation_honours_terms_whatever_the_engine_says(apertium):
     composed = compose(pieces, hits, english)
     assert all(hit_honoured(composed, h) for h in hits)
     assert composed.startswith("The Korean Central News Agency (KCNA), the main spokesman")
+
+
+@needs_apertium
+def test_fragments_in_one_batch_keep_their_own_words(apertium):
+    # Terms translated alone (for repair) and pieces between terms (for split) go to the
+    # engine side by side; each is closed as a sentence so no word moves to its neighbour.
+    fragments = ["Dieu", "Global Player", "Affaires étrangères", "Américains"]
+    english = [from_sentence(h[0]) for h in apertium.translate([as_sentence(f) for f in fragments])]
+    assert english[0] == "God" and english[1] == "Global Player"
+    assert english[3] == "Americans"
 
 
 @needs_apertium

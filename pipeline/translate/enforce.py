@@ -30,9 +30,11 @@ from dataclasses import dataclass, field
 from pipeline.errors import PipelineError
 from pipeline.glossary import (
     Term,
+    as_sentence,
     compile_terms,
     find_terms,
     forbidden_found,
+    from_sentence,
     hit_honoured,
     rendering_pattern,
     target_present,
@@ -74,13 +76,17 @@ def translate_with_glossary(
     hits = [find_terms(t, matcher) if matcher else [] for t in texts]
     surfaces = sorted({t[h.start : h.end] for t, hs in zip(texts, hits, strict=True) for h in hs})
     want_isolated = "repair" in methods and surfaces
-    batch = texts + (surfaces if want_isolated else [])
+    batch = texts + ([as_sentence(x) for x in surfaces] if want_isolated else [])
     first = _translate(engine, batch, 1, progress)
     best = [hyps[0] if hyps else "" for hyps in first[: len(texts)]]
     if not surfaces:
         return best
     isolated = (
-        {s: hyps[0] for s, hyps in zip(surfaces, first[len(texts) :], strict=True) if hyps}
+        {
+            s: from_sentence(hyps[0])
+            for s, hyps in zip(surfaces, first[len(texts) :], strict=True)
+            if hyps
+        }
         if want_isolated
         else {}
     )
@@ -155,8 +161,14 @@ def translate_with_glossary(
             for n, subset in enumerate(subsets[i])
         }
         to_translate = sorted({p for ps in pieces.values() for p in ps if _needs_engine(p)})
-        third = _translate(engine, to_translate, 1, None) if to_translate else []
-        english = {p: (h[0] if h else "") for p, h in zip(to_translate, third, strict=True)}
+        third = (
+            _translate(engine, [as_sentence(p) for p in to_translate], 1, None)
+            if to_translate
+            else []
+        )
+        english = {
+            p: (from_sentence(h[0]) if h else "") for p, h in zip(to_translate, third, strict=True)
+        }
         remaining = []
         for i in still:
             for n, subset in enumerate(subsets[i]):
