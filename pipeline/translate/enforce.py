@@ -76,20 +76,18 @@ def translate_with_glossary(
     hits = [find_terms(t, matcher) if matcher else [] for t in texts]
     surfaces = sorted({t[h.start : h.end] for t, hs in zip(texts, hits, strict=True) for h in hs})
     want_isolated = "repair" in methods and surfaces
-    batch = texts + ([as_sentence(x) for x in surfaces] if want_isolated else [])
-    first = _translate(engine, batch, 1, progress)
-    best = [hyps[0] if hyps else "" for hyps in first[: len(texts)]]
+    # The terms alone go first, each closed by a period, so nothing they hold can move
+    # into the first segment and the segments come out exactly as without enforcement.
+    alone = [as_sentence(x) for x in surfaces] if want_isolated else []
+    first = _translate(engine, alone + texts, 1, progress)
+    best = [hyps[0] if hyps else "" for hyps in first[len(alone) :]]
     if not surfaces:
         return best
-    isolated = (
-        {
-            s: from_sentence(hyps[0])
-            for s, hyps in zip(surfaces, first[len(texts) :], strict=True)
-            if hyps
-        }
-        if want_isolated
-        else {}
-    )
+    isolated = {
+        s: from_sentence(hyps[0])
+        for s, hyps in zip(surfaces, first[: len(alone)], strict=True)
+        if hyps
+    }
     report = report if report is not None else EnforcementReport()
     out = list(best)
     failing: list[int] = []
@@ -120,8 +118,10 @@ def translate_with_glossary(
         if "protect" in methods
         else []
     )
+    # A protected text that does not end a sentence is closed like a fragment, so its
+    # words stay its own in the batch (see as_sentence).
     second_batch = ([texts[i] for i in failing] if use_nbest else []) + [
-        p.text for _, p in protected
+        p.text if _ends_sentence(p.text) else as_sentence(p.text) for _, p in protected
     ]
     second = _translate(engine, second_batch, n_best, None) if second_batch else []
     alternatives = dict(zip(failing, second, strict=False)) if use_nbest else {}
@@ -140,6 +140,8 @@ def translate_with_glossary(
                 break
         for version, hyps in protected_hyps.get(i, []) if chosen is None else []:
             for hyp in hyps:
+                if not _ends_sentence(version.text):
+                    hyp = from_sentence(hyp)
                 restored = version.restore(hyp)
                 if restored is not None:
                     restored = _repair_forbidden(restored, hits[i])
@@ -183,6 +185,10 @@ def translate_with_glossary(
         still = remaining
     report.chosen["failed"] += len(still)
     return out
+
+
+def _ends_sentence(text: str) -> bool:
+    return text.rstrip().endswith((".", "!", "?", "…"))
 
 
 def _subsets(english: str, hits: list[TermHit]) -> list[list[TermHit]]:
