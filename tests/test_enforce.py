@@ -88,6 +88,15 @@ def test_apertium_alone_misses_terms_that_enforcement_puts_right(apertium):
 
 
 @needs_apertium
+@pytest.mark.parametrize("method", ["protect", "split"])
+def test_each_fallback_alone_honours_every_term(apertium, method):
+    report = EnforcementReport()
+    enforced = translate_with_glossary(TRICKY, apertium, GLOSSARY, methods=[method], report=report)
+    assert failing(TRICKY, enforced) == []
+    assert report.chosen[method] >= 1 and report.chosen["failed"] == 0
+
+
+@needs_apertium
 def test_segments_without_terms_are_translated_exactly_as_without_enforcement(apertium):
     texts = [
         "Le chat dort sur le canapé depuis ce matin.",

@@ -83,11 +83,15 @@ def translate_with_glossary(
     best = [hyps[0] if hyps else "" for hyps in first[len(alone) :]]
     if not surfaces:
         return best
-    isolated = {
-        s: from_sentence(hyps[0])
-        for s, hyps in zip(surfaces, first[: len(alone)], strict=True)
-        if hyps
-    }
+    isolated = (
+        {
+            s: from_sentence(hyps[0])
+            for s, hyps in zip(surfaces, first[: len(alone)], strict=True)
+            if hyps
+        }
+        if alone
+        else {}
+    )
     report = report if report is not None else EnforcementReport()
     out = list(best)
     failing: list[int] = []
