@@ -1,23 +1,26 @@
 """Glossary enforcement around an engine: every term's target in the English, no
 forbidden rendering.
 
-Segments without a term are translated exactly as without enforcement (same call,
-same hypothesis), so enforcement cannot harm them. For a segment with terms the
-candidates are tried in this order, and the first that honours every term is kept:
+The segments first go to the engine exactly as without enforcement, alone in their
+call, so a segment without a term cannot come out differently. For a segment with
+terms the candidates are tried in this order, and the first that honours every term
+is kept:
 
 1. plain: the engine's best translation, untouched;
 2. repair: that translation with the engine's own rendering of the term (the term
-   translated alone, in the same batch), then each forbidden rendering, replaced by
-   the target;
+   translated alone), then each forbidden rendering, replaced by the target;
 3. nbest: the engine's other hypotheses, as they are and repaired (argos only: a
    rule-based engine has one);
-4. protect: the segment translated with each term replaced by a placeholder the
-   engine passes through (`Zqxa`), then the placeholder replaced by the target;
+4. protect: the segment translated with each term the engine missed (then, failing
+   that, every term) replaced by a placeholder the engine passes through (`Zqxa`),
+   then the placeholder replaced by the target;
 5. split: the French between the terms translated piece by piece and joined with the
    targets. It honours the glossary whatever the engine does, at some cost in fluency,
    so it comes last.
 
-Each step only sends the segments still failing to the engine, in one batch each.
+The engine is called at most three times, each over the whole batch: the segments; then,
+for the segments that fail, their terms alone, n-best lists and protected versions in
+one call; then the pieces for split.
 """
 
 from __future__ import annotations
@@ -74,47 +77,35 @@ def translate_with_glossary(
     texts = list(texts)
     matcher = compile_terms(list(terms)) if terms else None
     hits = [find_terms(t, matcher) if matcher else [] for t in texts]
-    surfaces = sorted({t[h.start : h.end] for t, hs in zip(texts, hits, strict=True) for h in hs})
-    want_isolated = "repair" in methods and surfaces
-    # The terms alone go first, each closed by a period, so nothing they hold can move
-    # into the first segment and the segments come out exactly as without enforcement.
-    alone = [as_sentence(x) for x in surfaces] if want_isolated else []
-    first = _translate(engine, alone + texts, 1, progress)
-    best = [hyps[0] if hyps else "" for hyps in first[len(alone) :]]
-    if not surfaces:
-        return best
-    isolated = (
-        {
-            s: from_sentence(hyps[0])
-            for s, hyps in zip(surfaces, first[: len(alone)], strict=True)
-            if hyps
-        }
-        if alone
-        else {}
-    )
+    # The segments go to the engine exactly as without enforcement, alone in their call:
+    # what a segment without a term gets cannot differ.
+    first = _translate(engine, texts, 1, progress)
+    best = [hyps[0] if hyps else "" for hyps in first]
     report = report if report is not None else EnforcementReport()
     out = list(best)
     failing: list[int] = []
     for i, segment_hits in enumerate(hits):
-        if not segment_hits:
-            continue
-        report.segments_with_terms += 1
-        if _honours(best[i], segment_hits):
-            report.chosen["plain"] += 1
-            continue
-        if "repair" in methods:
-            repaired = repair(best[i], texts[i], segment_hits, isolated)
-            if _honours(repaired, segment_hits):
-                out[i] = repaired
-                report.chosen["repair"] += 1
-                continue
-        failing.append(i)
+        if segment_hits:
+            report.segments_with_terms += 1
+            if _honours(best[i], segment_hits):
+                report.chosen["plain"] += 1
+            else:
+                failing.append(i)
+    if not failing:
+        return out
 
     # Protecting or splitting only the terms the engine missed disturbs its sentence
     # least; all the terms of the segment is the fallback.
     subsets = {i: _subsets(best[i], hits[i]) for i in failing}
 
-    # n-best alternatives and protected versions of the failing segments, in one call.
+    # One call for the failing segments: their terms alone (for repair), their n-best
+    # lists, their protected versions. Terms alone go first, and an open text is closed
+    # like a fragment, so no word moves between neighbours (see as_sentence).
+    surfaces = (
+        sorted({texts[i][h.start : h.end] for i in failing for h in hits[i]})
+        if "repair" in methods
+        else []
+    )
     n_best = N_BEST.get(engine.name, 1)
     use_nbest = "nbest" in methods and n_best > 1
     protected = (
@@ -122,20 +113,30 @@ def translate_with_glossary(
         if "protect" in methods
         else []
     )
-    # A protected text that does not end a sentence is closed like a fragment, so its
-    # words stay its own in the batch (see as_sentence).
-    second_batch = ([texts[i] for i in failing] if use_nbest else []) + [
-        p.text if _ends_sentence(p.text) else as_sentence(p.text) for _, p in protected
-    ]
+    second_batch = (
+        [as_sentence(x) for x in surfaces]
+        + ([texts[i] for i in failing] if use_nbest else [])
+        + [p.text if _ends_sentence(p.text) else as_sentence(p.text) for _, p in protected]
+    )
     second = _translate(engine, second_batch, n_best, None) if second_batch else []
-    alternatives = dict(zip(failing, second, strict=False)) if use_nbest else {}
+    isolated = {
+        x: from_sentence(hyps[0])
+        for x, hyps in zip(surfaces, second[: len(surfaces)], strict=True)
+        if hyps
+    }
+    rest = second[len(surfaces) :]
+    alternatives = dict(zip(failing, rest, strict=False)) if use_nbest else {}
     protected_hyps: dict[int, list[tuple[Protected, list[str]]]] = {}
-    for (i, version), hyps in zip(protected, second[len(second) - len(protected) :], strict=True):
+    for (i, version), hyps in zip(protected, rest[len(rest) - len(protected) :], strict=True):
         protected_hyps.setdefault(i, []).append((version, hyps))
     still: list[int] = []
     for i in failing:
         chosen = None
-        for hyp in alternatives.get(i, [])[1:]:
+        if "repair" in methods:
+            repaired = repair(best[i], texts[i], hits[i], isolated)
+            if _honours(repaired, hits[i]):
+                chosen = ("repair", repaired)
+        for hyp in alternatives.get(i, [])[1:] if chosen is None else []:
             for candidate in (hyp, repair(hyp, texts[i], hits[i], isolated)):
                 if _honours(candidate, hits[i]):
                     chosen = ("nbest", candidate)
