@@ -60,14 +60,12 @@ def prepare_document(doc: Document, terms: list[Term]) -> PreparedDocument:
 def translate_batch(
     texts: Sequence[str], engine: Engine, terms: list[Term], progress: Progress | None = None
 ) -> list[str]:
-    """The engine's best translation of each French text (one batch for the whole corpus)."""
-    hypotheses = engine.translate(list(texts), n_best=1, progress=progress)
-    if len(hypotheses) != len(texts):
-        raise PipelineError(
-            f"engine {engine.name} returned {len(hypotheses)} translations for {len(texts)} "
-            "segments"
-        )
-    return [hyps[0] if hyps else "" for hyps in hypotheses]
+    """The engine's best translation of each French text (one batch for the whole corpus),
+    with the glossary enforced (pipeline/translate/enforce.py); without terms it is the
+    engine's plain output."""
+    from pipeline.translate.enforce import translate_with_glossary
+
+    return translate_with_glossary(texts, engine, terms, progress)
 
 
 def translate_segments(
@@ -126,7 +124,7 @@ def _offset_progress(progress: Progress | None, offset: int, total: int) -> Prog
 def mark_terms(segments: list[Segment]) -> None:
     for s in segments:
         for hit in s.terms:
-            hit.ok = hit.target.casefold() in s.en.casefold()
+            hit.ok = glossary.hit_honoured(s.en, hit)
 
 
 def run(
