@@ -2,11 +2,11 @@
 
     python benchmarks/clean_gold.py [--corpus corpus] [--gold tests/gold] [--repeat 5]
 
-A "change" is a hunk of the character diff raw -> text. The gold's hunks (raw -> gold) are
-the repairs expected. A recorded fix is right when every hunk of the cleaner's output that
-falls in its raw span is a gold hunk, false otherwise (a fix that changes nothing, or undoes
-another, is false too); a gold hunk the cleaner's output lacks is missed. Changes of white
-space between paragraphs (rule paragraph_breaks) are counted apart from the other repairs.
+A "change" is a hunk of the diff raw -> text, by token (word, white space, sign). The gold's
+hunks (raw -> gold) are the repairs expected. A recorded fix is right when every hunk of the
+cleaner's output that falls in its raw span is a gold hunk, false otherwise (a fix that
+changes nothing, or undoes another, is false too); a gold hunk the cleaner's output lacks is
+missed. Changes of white space between paragraphs (rule paragraph_breaks) are counted apart.
 The gold run knows the person names of tests/gold/known_names.txt (as a glossary would).
 """
 
@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import re
 import sys
 import time
 from dataclasses import dataclass, field
@@ -28,11 +29,28 @@ from pipeline.lexicon import load_lexicon  # noqa: E402
 Hunk = tuple[int, int, str]  # raw start, raw end, replacement
 
 
+TOKEN = re.compile(r"\w+|\s+|[^\w\s]")
+
+
 def hunks(raw: str, text: str) -> set[Hunk]:
-    matcher = difflib.SequenceMatcher(None, raw, text, autojunk=False)
-    return {
-        (i1, i2, text[j1:j2]) for tag, i1, i2, j1, j2 in matcher.get_opcodes() if tag != "equal"
-    }
+    """The differences raw -> text, in raw offsets; diffed by token (word, space, sign)."""
+    raw_tokens = [m.span() for m in TOKEN.finditer(raw)]
+    text_tokens = [m.span() for m in TOKEN.finditer(text)]
+    matcher = difflib.SequenceMatcher(
+        None, [raw[s:e] for s, e in raw_tokens], [text[s:e] for s, e in text_tokens], False
+    )
+    result = set()
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            continue
+        start = raw_tokens[i1][0] if i1 < len(raw_tokens) else len(raw)
+        end = raw_tokens[i2 - 1][1] if i2 > i1 else start
+        if j2 > j1:
+            replacement = text[text_tokens[j1][0] : text_tokens[j2 - 1][1]]
+        else:
+            replacement = ""
+        result.add((start, end, replacement))
+    return result
 
 
 @dataclass
@@ -135,6 +153,7 @@ def main() -> int:
     for _ in range(args.repeat):
         plain.cache_clear()  # every run from cold caches, like the first one
         is_english.cache_clear()
+        load_lexicon()._word_memo.clear()
         started = time.perf_counter()
         for doc in documents:
             clean_text(doc.raw, names)

@@ -219,6 +219,15 @@ def sub_changes(pattern: re.Pattern, text: str, replace, spans=None) -> list[Cha
     return changes
 
 
+def without_overlaps(changes: list[Change]) -> list[Change]:
+    """The changes in text order, dropping any that overlaps one already kept."""
+    kept: list[Change] = []
+    for change in sorted(changes, key=lambda c: (c.start, -c.end)):
+        if not kept or change.start >= kept[-1].end:
+            kept.append(change)
+    return kept
+
+
 def edit_distance(a: str, b: str, limit: int = 3) -> int:
     """Damerau-Levenshtein distance (adjacent swaps count one), capped at limit."""
     if abs(len(a) - len(b)) >= limit:
@@ -393,18 +402,24 @@ def markdown_heading(text: str, context: Context) -> list[Change]:
 @rule(drops_words=True)
 def markdown_link(text: str, context: Context) -> list[Change]:
     """Markdown links keep their text and lose their address: `[Asie](#)` -> `Asie`."""
+    if "](" not in text:
+        return []
     return sub_changes(MD_LINK, text, lambda m: "" if m.group(1) else m.group(2))
 
 
 @rule()
 def markdown_bold(text: str, context: Context) -> list[Change]:
     """Bold marks: `**text**` -> `text`."""
+    if "**" not in text and "__" not in text:
+        return []
     return sub_changes(MD_BOLD, text, r"\2")
 
 
 @rule()
 def markdown_italic(text: str, context: Context) -> list[Change]:
     """Emphasis marks: `*"text"*` -> `"text"`."""
+    if "*" not in text and "_" not in text:
+        return []
     return sub_changes(MD_ITALIC, text, r"\1") or sub_changes(MD_ITALIC_UNDERSCORE, text, r"\1")
 
 
@@ -447,17 +462,16 @@ def doubled_punctuation(text: str, context: Context) -> list[Change]:
     """Closing punctuation typed twice: `». .»` -> `».`, `, ,` -> `,`."""
     # After a closing quote: `». .»`, `»..»`; after a period: `. .` (not an ellipsis `...`).
     after_quote = re.compile(rf"»(?P<mark>[.!?…]?+)(?P<dup>[{HSPACE}]*[.»][.»{HSPACE}]*?)(?=\s|$)")
-    after_mark = re.compile(rf"[.!?…](?P<dup>(?:[{HSPACE}]+[.»]+)+)(?=[{HSPACE}]|$)")
+    after_mark = re.compile(rf"[.!?…](?P<dup>(?:[{HSPACE}]+\.)+)(?=[{HSPACE}]|$)")
     changes = []
     for pattern in (after_quote, after_mark):
         for m in pattern.finditer(text):
             marks = (m.groupdict().get("mark") or "") + re.sub(r"\s", "", m.group("dup"))
             if "." in m.group("dup") and marks not in ("...", "…"):
-                if not any(c.start <= m.start("dup") < c.end for c in changes):
-                    changes.append(Change(m.start("dup"), m.end("dup"), ""))
+                changes.append(Change(m.start("dup"), m.end("dup"), ""))
     repeated = re.compile(rf"([,;:])(?:[{HSPACE}]*\1)+")
     changes += sub_changes(repeated, text, r"\1")
-    return sorted(changes, key=lambda c: c.start)
+    return without_overlaps(changes)
 
 
 @rule(layout=False)
@@ -496,7 +510,7 @@ def french_spacing(text: str, context: Context) -> list[Change]:
     after = re.compile(r"(?<=«)(?=[^\s»])")
     spans = list(french_paragraphs(text))
     changes = sub_changes(before, text, NBSP, spans) + sub_changes(after, text, NBSP, spans)
-    return sorted(changes, key=lambda c: c.start)
+    return without_overlaps(changes)
 
 
 # Repeats French allows: `nous nous sommes`, `en en louant un`, `très, très`.

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.errors import PipelineError
@@ -28,11 +28,16 @@ class Lexicon:
     pos_lemmas: dict[str, frozenset[str]]  # part of speech -> lemmas (and forms) of that class
     stop_words: frozenset[str]
     vocab: frozenset[str]  # every string of the model's vocabulary, names included
+    _word_memo: dict[str, bool] = field(default_factory=dict, repr=False)
 
     def is_word(self, token: str) -> bool:
         """A French word (any inflected form), whatever its capitalisation."""
-        lower = token.lower()
-        return lower in self.words or self.hash_string(lower) in self.forms
+        known = self._word_memo.get(token)
+        if known is None:
+            lower = token.lower()
+            known = lower in self.words or self.hash_string(lower) in self.forms
+            self._word_memo[token] = known
+        return known
 
     def lemmas(self, token: str) -> list[str]:
         lower = token.lower()

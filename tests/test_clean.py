@@ -133,7 +133,7 @@ def test_breaks_that_end_a_paragraph_are_kept():
 
 def test_markdown_of_other_kinds_is_removed():
     raw = (
-        "### Le titre\n\n* un point avec un [lien](http://exemple.fr/a_(b) \"titre\") "
+        '### Le titre\n\n* un point avec un [lien](http://exemple.fr/a_(b) "titre") '
         "et __du gras__, _une emphase_, \\[crochets\\] et \\#1 \\! ![photo](image.png)"
     )
     assert cleaned(raw) == (
@@ -226,9 +226,7 @@ def test_a_misspelt_name_is_a_finding_when_the_glossary_does_not_know_it():
     )
     result = clean_text(raw)
     assert result.text == raw
-    assert [(f.check, f.evidence) for f in result.findings] == [
-        ("clean.misspelt_name", "Catsex")
-    ]
+    assert [(f.check, f.evidence) for f in result.findings] == [("clean.misspelt_name", "Catsex")]
     start, end = result.finding_spans[0]
     assert raw[start:end] == "Catsex"
 
