@@ -347,7 +347,7 @@ TRAILER = re.compile(
     r"|\d* ?commentaires?|laisser un commentaire|ajouter un commentaire|réagir"
     r"|(?:traduit|traduction|relu|adapté)\b.*\bpar\b.*|article original\b.*"
     r"|(?:la )?source originale\b.*|source\s*:.*"
-    r"|.*(?:©|\bcopyright\b|droits? d['’]auteur|tous droits réservés).*"
+    r"|.*(?:©|\bcopyright\b|tous droits réservés|protégé par (?:le )?droit d['’]auteur).*"
     r"|.*(?:non-responsabilité|\bdisclaimer\b).*"
     r"|contact\b.*|.*\bcontactez\b.*|.*[\w.-]+@[\w-]+\.\w+.*"
     r"|-{3,}|\*{3,}|_{3,}",
@@ -380,7 +380,7 @@ def cut_paragraph(text: str, context: Context) -> list[Change]:
         before, after = plain(before), plain(after)
         if not re.match(LOWER, after):
             continue
-        if re.search(rf"{LETTER}-$", before):
+        if re.search(rf"{LETTER}-$", before) and text[e1 - 1] == "-":
             left, right = WORD.findall(before)[-1], WORD.match(after).group()
             joined_word = context.lexicon.is_word(left + right)
             changes.append(Change(e1 - 1 if joined_word else e1, s2, ""))
@@ -457,7 +457,7 @@ def stray_nbsp(text: str, context: Context) -> list[Change]:
     return sub_changes(pattern, text, plain_space)
 
 
-@rule(drops_words=True)
+@rule()
 def doubled_punctuation(text: str, context: Context) -> list[Change]:
     """Closing punctuation typed twice: `». .»` -> `».`, `, ,` -> `,`."""
     # After a closing quote: `». .»`, `»..»`; after a period: `. .` (not an ellipsis `...`).
@@ -474,7 +474,7 @@ def doubled_punctuation(text: str, context: Context) -> list[Change]:
     return without_overlaps(changes)
 
 
-@rule(layout=False)
+@rule()
 def space_before_punctuation(text: str, context: Context) -> list[Change]:
     """No space before a comma or a period: `Kim Jong-un ,` -> `Kim Jong-un,`."""
     pattern = re.compile(rf"(?<=[^\s«(\[])[{HSPACE}]+(?=[,.](?:[\s»”\"')\]]|$))")
@@ -638,7 +638,7 @@ def glued_words(text: str, context: Context) -> list[Change]:
     return changes
 
 
-ARTICLES = frozenset("Le La Les L Un Une Des Du Ce Cet Cette Ces".split())
+ARTICLES = frozenset("Le La Les Un Une Des Du Ce Cet Cette Ces".split())
 BARE_PREPOSITIONS = frozenset(
     "après avant pour sans sur sous par avec contre entre selon dès vers chez malgré pendant "
     "durant envers parmi".split()
@@ -667,11 +667,13 @@ def capital_mid_sentence(text: str, context: Context) -> list[Change]:
             if word in ARTICLES and next_word:
                 # The article of a title (`pour Le Diplomate`) keeps its capital unless the
                 # document writes the same words with a small article elsewhere (`la Chine`).
-                with_small_article = f"{word.lower()}{follows.group('gap')}{next_word}"
+                with_small_article = re.compile(
+                    rf"(?<!\w){word.lower()}{re.escape(follows.group('gap'))}{next_word}(?!\w)"
+                )
                 if (
                     next_word[0].islower()
                     and after_comma
-                    or (next_word[0].isupper() and with_small_article in text)
+                    or (next_word[0].isupper() and with_small_article.search(text))
                 ):
                     changes.append(Change(at, at + len(word), word.lower()))
                 continue
@@ -715,7 +717,7 @@ def misspelt_name(text: str, context: Context) -> list[Change | Flag]:
     for start, end in french_paragraphs(text):
         for m in re.finditer(rf"(?<![\w-]){UPPER}{LOWER}{{4,}}(?![\w-])", text[start:end]):
             word = m.group()
-            if counts[word] > 1 or lexicon.is_known(word) or word in context.known_names:
+            if lexicon.is_known(word) or word in context.known_names:
                 continue
             limit = 2 if len(word) >= 8 else 1
             at = start + m.start()
@@ -723,6 +725,8 @@ def misspelt_name(text: str, context: Context) -> list[Change | Flag]:
             if len(glossary) == 1:
                 results.append(Change(at, at + len(word), glossary[0]))
                 continue
+            if counts[word] > 1:
+                continue  # spelt the same way twice: not a slip of the keyboard
             near = sorted(
                 n
                 for n, count in counts.items()
