@@ -525,7 +525,12 @@ def repeated_word(text: str, context: Context) -> list[Change]:
     )
 
     def once(m: re.Match) -> str | None:
-        return None if m.group("word").lower() in LEGITIMATE_REPEATS else m.group("word")
+        if m.group("word").lower() in LEGITIMATE_REPEATS:
+            return None
+        # `années, années, cela` -> `années, cela`; `danger, danger mais` -> `danger, mais`
+        if "," in m.group("gap") and text[m.end() : m.end() + 1] != ",":
+            return m.group("word") + ","
+        return m.group("word")
 
     return sub_changes(pattern, text, once)
 
@@ -537,8 +542,8 @@ def repeated_word(text: str, context: Context) -> list[Change]:
 ELIDED = frozenset("l d j m n s t c qu jusqu lorsqu puisqu quoiqu presqu".split())
 # Words that glue to a neighbour when a link or a line break eats the space (`dansle`).
 FUNCTION_WORDS = frozenset(
-    "le la les un une des du au aux et ou dans avec sans que qui ne pas il elle ils elles "
-    "nous vous leur leurs ces cette mais donc car sa son ses".split()
+    "le la les un une des du au aux et ou dans avec sans pour vers chez selon dont que qui "
+    "ne pas il elle ils elles nous vous leur leurs ces cette mais donc car sa son ses".split()
 )
 # Prefixes of French compounds: `néocolonialistes` is one word, not `néo colonialistes`.
 PREFIXES = frozenset(
@@ -555,8 +560,8 @@ def document_names(text: str) -> Counter:
 
 
 ROMAN_NUMERAL = re.compile(r"[IVXLCDM]+")
-# A word that cannot end a compound name: `Reuters citant` is two words, `Devonport` is one.
-NOT_A_NAME_ENDING = frozenset({"verb", "adv", "stop", "adp", "det", "pron"})
+# Words that do not end a compound name: `Reuters citant` is two words, `Devonport` is one.
+NOT_A_NAME_ENDING = frozenset({"verb", "adv", "stop", "adp", "det", "pron", "aux"})
 
 
 def glued_split(token: str, before_apostrophe: bool, context: Context, names) -> int | None:
@@ -585,7 +590,8 @@ def glued_split(token: str, before_apostrophe: bool, context: Context, names) ->
             )
         elif left[0].isupper() and left[1:].islower() and right.islower():
             # A name and the next word with no change of case: Reuterscitant. Only a known
-            # name, and a word that cannot end a compound name (Devonport, Greenland).
+            # name, and a word that does not end compound names, which end with nouns
+            # (Devonport).
             pos = lexicon.parts_of_speech(right)
             plausible = (
                 len(left) >= 3
@@ -595,8 +601,7 @@ def glued_split(token: str, before_apostrophe: bool, context: Context, names) ->
                     elided
                     or len(right) >= 4
                     and lexicon.is_word(right)
-                    and bool(pos & NOT_A_NAME_ENDING)
-                    and "noun" not in pos
+                    and bool(pos & NOT_A_NAME_ENDING or "adj" in pos and len(right) >= 6)
                 )
             )
         elif token.islower() and left not in PREFIXES:
@@ -628,10 +633,14 @@ def glued_words(text: str, context: Context) -> list[Change]:
                 token = m.group()
                 if len(token) < 4 or lexicon.is_known(token):
                     continue
+                if "-" in text[m.start() - 1 : m.start()] + text[m.end() : m.end() + 1]:
+                    continue  # glue eats a space, not a hyphen: orang-outans is one word
+                before_apostrophe = text[m.end() : m.end() + 1] in tuple(APOSTROPHES)
+                if before_apostrophe and token.lower() in ELIDED:
+                    continue  # lorsqu'elles
                 case_change = re.search(rf"{LOWER}{UPPER}|{UPPER}{{2}}{LOWER}", token)
                 if counts[token] > 1 and not case_change:
                     continue  # spelt the same way twice: a name (Punchline), not a glitch
-                before_apostrophe = text[m.end() : m.end() + 1] in tuple(APOSTROPHES)
                 split = glued_split(token, before_apostrophe, context, names)
                 if split:
                     changes.append(Change(m.start(), m.end(), f"{token[:split]} {token[split:]}"))

@@ -53,8 +53,12 @@ class Lexicon:
         return found
 
     def is_known(self, token: str) -> bool:
-        """A word, or a token the model has seen (names like `Reuters` included)."""
-        return self.is_word(token) or token in self.vocab or token.lower() in self.vocab
+        """A word, or a name the model has seen (`Reuters`, `TASS`).
+
+        The vocabulary's lower-case strings are not enough to make a word: they include the
+        slips of the texts the model learnt from (`descours`).
+        """
+        return self.is_word(token) or (token[:1].isupper() and token in self.vocab)
 
     def is_proper_name(self, token: str) -> bool:
         """A capitalised token the model knows that is not also a common French word."""
@@ -113,9 +117,15 @@ def load_lexicon() -> Lexicon:
         if key in pos_by_key:
             pos_lemmas[pos_by_key[key]].update(lemmas)
     for key, exceptions in tables["lemma_exc"].items():
-        words.update(exceptions)
+        words.update(exceptions)  # irregular forms: sont, fait
+        words.update(lemma for lemmas in exceptions.values() for lemma in lemmas)  # faire
         if key in pos_by_key:
             pos_lemmas[pos_by_key[key]].update(exceptions)
+            pos_lemmas[pos_by_key[key]].update(
+                lemma for lemmas in exceptions.values() for lemma in lemmas
+            )
+    # Lemmas of the form table are words too (voir, whose forms vois, voit... are listed).
+    words.update(lemma for lemmas in tables["lemma_lookup"].values() for lemma in lemmas)
     return Lexicon(
         forms=tables["lemma_lookup"],
         hash_string=hash_string,
