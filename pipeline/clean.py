@@ -99,9 +99,6 @@ class Rule:
     layout: bool  # only changes white space between paragraphs
     corrects_words: bool  # changes the letters of a word (a misspelt name)
 
-    def __call__(self, text: str, context: Context | None = None) -> list[Change | Flag]:
-        return self.apply(text, context or Context())
-
 
 def rule(*, drops_words: bool = False, layout: bool = False, corrects_words: bool = False):
     """Declare a cleaning rule; RULES (at the end of this module) lists them in order."""
@@ -257,7 +254,7 @@ def name_words(names: Iterable[str]) -> frozenset[str]:
 def paragraph_breaks(text: str, context: Context) -> list[Change]:
     """One blank line between paragraphs, none inside; no white space at line ends."""
     changes = []
-    for m in re.finditer(r"\s*\n\s*|^\s+|\s+$", text):
+    for m in re.finditer(r"\s*[\n\r\v\f\x85\u2028\u2029]\s*|^\s+|\s+$", text):
         at_edge = m.start() == 0 or m.end() == len(text)
         after = "" if at_edge else "\n\n"
         if m.group() != after:

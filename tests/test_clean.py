@@ -263,6 +263,5 @@ def test_the_registry_names_every_rule_once_in_a_fixed_order():
 
 
 def test_layout_contract():
-    raw = "  Titre  \r\n\n\n\n Premier paragraphe.\t\nSecond paragraphe.   \n\n\n"
-    text = cleaned(raw.replace("\r\n", "\n"))
-    assert text == "Titre\n\nPremier paragraphe.\n\nSecond paragraphe."
+    raw = "  Titre  \r\n\n\n\n Premier paragraphe.\t\nSecond.\u2028Troisième.\r\r  \n\n\n"
+    assert cleaned(raw) == "Titre\n\nPremier paragraphe.\n\nSecond.\n\nTroisième."
