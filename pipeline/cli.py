@@ -475,5 +475,36 @@ def glossary_suggest(glossary_path, corpus_dir, engine, pivot, limit, min_count)
         click.echo(f"{s.count:5d}  {s.text:<{width}}  {s.kind:<12}  → {s.rendering}")
 
 
+@main.command("clean")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--explain", is_flag=True, help="List the fixes, one a line, not the text.")
+@click.option(
+    "--all",
+    "every_layout_fix",
+    is_flag=True,
+    help="With --explain, list each change of white space between paragraphs too.",
+)
+@click.option(
+    "--glossary",
+    "glossary_path",
+    default="glossary/glossary.yaml",
+    show_default=True,
+    type=click.Path(path_type=Path),
+    help="The glossary; its person names correct misspelt names.",
+)
+def clean_command(file: Path, explain: bool, every_layout_fix: bool, glossary_path: Path) -> None:
+    """Print the clean text of the raw article FILE, or (--explain) every fix made."""
+    from pipeline import clean, corpus, glossary, runner
+
+    doc = corpus.read_document(file)
+    names = runner.known_person_names(glossary.load_glossary(glossary_path))
+    cleaned = clean.clean_text(doc.raw, names)
+    if not explain:
+        click.echo(cleaned.text)
+        return
+    for line in clean.explain_lines(cleaned, doc.raw, every_layout_fix):
+        click.echo(line)
+
+
 if __name__ == "__main__":
     main()

@@ -10,11 +10,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline import corpus, export, glossary, segment
+from pipeline import clean, corpus, export, glossary, segment
 from pipeline.errors import PipelineError
 from pipeline.glossary import Term
 from pipeline.memory import TranslationMemory, glossary_signature, normalise
-from pipeline.records import Document, Fix, Segment
+from pipeline.records import Document, Finding, Fix, Segment
 from pipeline.translate.engine import Engine, Progress
 
 # With a memory, the texts go to the engine in chunks, each stored as soon as it is
@@ -33,7 +33,8 @@ class PreparedDocument:
 
     doc: Document
     segments: list[Segment]
-    fixes: list[Fix] = field(default_factory=list)
+    fixes: list[Fix] = field(default_factory=list)  # the cleaner's, spans in doc.raw
+    findings: list[Finding] = field(default_factory=list)  # cleaning findings of no segment
 
 
 @dataclass
@@ -49,12 +50,49 @@ class RunResult:
         return [s for d in self.documents for s in d.segments]
 
 
+def known_person_names(terms: list[Term]) -> list[str]:
+    """The names of people the glossary knows, in French and English (for the cleaner)."""
+    return [
+        name
+        for term in terms
+        if term.kind == "person"
+        for name in (term.source, term.target, *term.variants)
+    ]
+
+
+def segment_clean_text(doc: Document, cleaned: clean.CleanText) -> list[Segment]:
+    """Segments of the clean text, with spans of the raw text and English lines marked."""
+    segments = segment.segment_document(doc.name, cleaned.text)
+    for s in segments:
+        start, end = s.fr_raw  # a span of the clean text, as given to the segmenter
+        if any(e_start <= start and end <= e_end for e_start, e_end in cleaned.english_spans):
+            s.lang = "en"
+        s.fr_raw = cleaned.raw_span(start, end)
+    return segments
+
+
+def attach_findings(prepared: PreparedDocument, cleaned: clean.CleanText) -> None:
+    """Each cleaning finding goes to the segment whose raw span holds it, else to the document."""
+    for finding, (start, end) in zip(cleaned.findings, cleaned.finding_spans, strict=True):
+        holder = next(
+            (s for s in prepared.segments if s.fr_raw[0] <= start and end <= s.fr_raw[1]), None
+        )
+        if holder is None:
+            prepared.findings.append(finding)
+        else:
+            finding.segment = holder.id
+            holder.findings.append(finding)
+
+
 def prepare_document(doc: Document, terms: list[Term]) -> PreparedDocument:
     """Clean, split into segments, and find the glossary terms of one document."""
-    segments = segment.segment_document(doc.name, doc.raw)
+    cleaned = clean.clean_text(doc.raw, known_person_names(terms))
+    segments = segment_clean_text(doc, cleaned)
     for s in segments:
         s.terms = glossary.find_terms(s.fr, terms)
-    return PreparedDocument(doc=doc, segments=segments)
+    prepared = PreparedDocument(doc=doc, segments=segments, fixes=cleaned.fixes)
+    attach_findings(prepared, cleaned)
+    return prepared
 
 
 def translate_batch(

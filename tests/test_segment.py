@@ -20,7 +20,7 @@ from pipeline.segment import (
 )
 
 ROOT = Path(__file__).resolve().parent.parent
-GOLD = ROOT / "tests" / "gold"
+GOLD = ROOT / "tests" / "gold" / "sentences"
 CORPUS = ROOT / "corpus"
 
 
