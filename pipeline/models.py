@@ -104,7 +104,9 @@ def read_archive_metadata(path: Path) -> tuple[str, dict[str, Any]]:
     if not path.is_file():
         raise PipelineError(f"{path}: no such file")
     if not zipfile.is_zipfile(path):
-        raise PipelineError(f"{path}: not an .argosmodel (not a zip archive, or truncated)")
+        raise PipelineError(
+            f"{path}: not an .argosmodel (not a zip archive, or truncated), not installed"
+        )
     try:
         with zipfile.ZipFile(path) as archive:
             bad = archive.testzip()
@@ -175,15 +177,15 @@ def verify(path: Path, expectations: list[Expectation], display_name: str | None
     for expected in expectations:
         if expected.size is not None and size != expected.size:
             raise PipelineError(
-                f"{name}: size {size:,} bytes, but {expected.source} has {expected.size:,}; "
+                f"{name}: size {size:,} bytes, but {expected.source} says {expected.size:,}; "
                 "the file is incomplete or not that package, not installed"
             )
     digest = sha256_of(path)
     for expected in expectations:
         if expected.sha256 is not None and digest != expected.sha256.lower():
             raise PipelineError(
-                f"{name}: sha256 {digest} does not match the sha256 of {expected.source} "
-                f"({expected.sha256.lower()}); not installed"
+                f"{name}: sha256 {digest} does not match {expected.sha256.lower()}, "
+                f"which {expected.source} gives; not installed"
             )
     return digest
 
