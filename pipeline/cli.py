@@ -204,7 +204,7 @@ def models_list() -> None:
 @click.option(
     "--index-url",
     default=None,
-    help="Argos package index (index.json or its folder); "
+    help="Argos package index (index.json or its folder; a URL or a local path); "
     "default $ARGOS_PACKAGE_INDEX or the public Argos index.",
 )
 @click.option(

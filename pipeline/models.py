@@ -101,6 +101,8 @@ def read_archive_metadata(path: Path) -> tuple[str, dict[str, Any]]:
     Every member is read (CRC-checked) here, so a corrupt archive is refused before
     anything is unpacked.
     """
+    if path.is_dir():
+        raise PipelineError(f"{path}: a folder, not an .argosmodel file")
     if not path.is_file():
         raise PipelineError(f"{path}: no such file")
     if not zipfile.is_zipfile(path):
@@ -259,6 +261,8 @@ def install_file(
 
 def index_url_from(setting: str | None) -> str:
     url = setting or os.environ.get("ARGOS_PACKAGE_INDEX") or DEFAULT_INDEX_URL
+    if not urllib.parse.urlparse(url).scheme and Path(url).exists():
+        url = Path(url).resolve().as_uri()  # an index (a mirror) in a local folder
     if not url.endswith(".json"):
         url = url.rstrip("/") + "/index.json"
     return url

@@ -226,3 +226,18 @@ def test_unreachable_index_is_one_line(env, index_server):
     _, base = index_server
     result = run_cli(["models", "install", "--index-url", base + "/missing/index.json"], env)
     assert_refused(result, env, "cannot read the package index", "404")
+
+
+def test_an_index_in_a_local_folder_works_offline(argosmodel, env, tmp_path):
+    site = tmp_path / "mirror"
+    site.mkdir()
+    publish(site, argosmodel, "translate-fr_en-1_0.argosmodel", sha256=sha256(argosmodel))
+
+    result = run_cli(["models", "install", "--index-url", str(site)], env)
+
+    assert result.returncode == 0, result.stderr
+    assert installed(env) == ["translate-fr_en-1_0"]
+
+
+def test_a_folder_given_as_the_archive_is_one_line(env, tmp_path):
+    assert_refused(run_cli(["models", "install", str(tmp_path)], env), env, "a folder")
