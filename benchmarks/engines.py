@@ -14,9 +14,9 @@ Both are timed in the same run on the same segments (FLORES-200 devtest, French)
   end near the source's mean length in tokens, so the decoding work is realistic.
 
 Each measure is the best of --repeat runs (--argos-repeat for argos, whose runs take
-minutes on two cores). Run from anywhere:
+minutes on two cores), raw and ours alternating. Run from anywhere:
 
-    python benchmarks/engines.py [--repeat 3] [--argos-repeat 1] [--limit N]
+    python benchmarks/engines.py [--repeat 3] [--argos-repeat 2] [--limit N]
                                  [--engines apertium-es,apertium-ca,argos]
 """
 
@@ -41,14 +41,22 @@ DEVTEST = EVAL / "flores200-devtest.fr"
 ENGINES = ("apertium-es", "apertium-ca", "argos")
 
 
-def best_time(run: Callable[[], object], repeat: int) -> tuple[float, object]:
-    """The shortest wall time of `repeat` runs, and the last run's result."""
-    times, result = [], None
+def best_times(
+    raw: Callable[[], object], ours: Callable[[], object], repeat: int
+) -> tuple[float, object, float, object]:
+    """Shortest wall time of each over `repeat` rounds, and each one's last result.
+
+    The two alternate within a round, so a change in the machine's load (it is shared)
+    weighs on both alike.
+    """
+    times: dict[str, list[float]] = {"raw": [], "ours": []}
+    results: dict[str, object] = {}
     for _ in range(repeat):
-        start = time.perf_counter()
-        result = run()
-        times.append(time.perf_counter() - start)
-    return min(times), result
+        for name, run in (("raw", raw), ("ours", ours)):
+            start = time.perf_counter()
+            results[name] = run()
+            times[name].append(time.perf_counter() - start)
+    return min(times["raw"]), results["raw"], min(times["ours"]), results["ours"]
 
 
 def report(name: str, n: int, raw_seconds: float, ours_seconds: float, raw_what: str) -> None:
@@ -75,8 +83,9 @@ def bench_apertium(pivot: str, lines: list[str], repeat: int) -> None:
 
     engine = ApertiumEngine(pivot)
     engine.version  # noqa: B018 - dpkg-query once, outside the timing
-    raw_seconds, raw_out = best_time(raw, repeat)
-    ours_seconds, ours_out = best_time(lambda: engine.translate(lines), repeat)
+    raw_seconds, raw_out, ours_seconds, ours_out = best_times(
+        raw, lambda: engine.translate(lines), repeat
+    )
     assert len(ours_out) == len(lines)
     if len(raw_out) != len(lines):
         print(f"  (note: the raw pipeline gave {len(raw_out)} lines for {len(lines)})")
@@ -147,8 +156,9 @@ def bench_argos(lines: list[str], repeat: int) -> None:
         # load both models and warm the caches outside the timing
         engine.translate(lines[:8])
         translator.translate_batch(tokens[:8], beam_size=argos.BEAM_SIZE)
-        raw_seconds, raw_out = best_time(raw, repeat)
-        ours_seconds, ours_out = best_time(lambda: engine.translate(lines), repeat)
+        raw_seconds, raw_out, ours_seconds, ours_out = best_times(
+            raw, lambda: engine.translate(lines), repeat
+        )
         assert len(raw_out) == len(ours_out) == len(lines)
         out_tokens = statistics.mean(len(r.hypotheses[0]) for r in raw_out)
         print(f"(mean hypothesis length {out_tokens:.1f} tokens; {engine.threads} threads)")
@@ -167,7 +177,7 @@ def main() -> None:
         "--repeat", type=int, default=3, help="apertium: runs per measure; the best is kept"
     )
     parser.add_argument(
-        "--argos-repeat", type=int, default=1, help="argos: runs per measure (minutes each)"
+        "--argos-repeat", type=int, default=2, help="argos: runs per measure (minutes each)"
     )
     parser.add_argument("--limit", type=int, default=0, help="only the first N lines")
     parser.add_argument("--engines", default=",".join(ENGINES), help=", ".join(ENGINES))

@@ -211,7 +211,12 @@ def unpack(path: Path, top: str, root: Path) -> Path:
         if target.exists():
             old = root / f".{top}.old-{os.getpid()}"
             target.rename(old)
-        (staging / top).rename(target)
+        try:
+            (staging / top).rename(target)
+        except OSError:
+            if old is not None:
+                old.rename(target)  # put the previous copy back
+            raise
         if old is not None:
             shutil.rmtree(old, ignore_errors=True)
     except (OSError, zipfile.BadZipFile, zlib.error) as err:
