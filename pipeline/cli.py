@@ -17,21 +17,43 @@ PIVOT_CHOICE = click.Choice(["both", "es", "ca"])
 
 
 class DelayedProgressBar:
-    """A progress bar on stderr that only appears when the work lasts over a second."""
+    """A progress bar on stderr, for a person watching a terminal.
 
-    def __init__(self, label: str, delay: float = 1.0):
+    It appears only when stderr is a terminal (in a log it would be noise), and only
+    once the work has lasted `delay` seconds and is not about to end, so a quick
+    command prints no bar at all. `unit` "items" shows "done/total" and an ETA;
+    "bytes" shows a percentage.
+    """
+
+    def __init__(self, label: str, delay: float = 1.0, unit: str = "items", stream=None):
         self.label = label
         self.delay = delay
+        self.unit = unit
+        self.stream = stream if stream is not None else sys.stderr
         self.started = time.monotonic()
         self.bar = None
         self.shown = 0
 
     def __call__(self, done: int, total: int) -> None:
         if self.bar is None:
-            if time.monotonic() - self.started < self.delay or total <= 0:
+            if (
+                total <= 0
+                or done >= total
+                or time.monotonic() - self.started < self.delay
+                or not self.stream.isatty()
+            ):
                 return
-            self.bar = click.progressbar(length=total, label=self.label, file=sys.stderr)
+            self.bar = click.progressbar(
+                length=total,
+                label=self.label,
+                file=self.stream,
+                show_pos=self.unit == "items",
+                show_percent=True,
+                show_eta=True,
+            )
             self.bar.__enter__()
+            # The work began before the bar appeared; date it back so the ETA is right.
+            self.bar.start = time.time() - (time.monotonic() - self.started)
         self.bar.update(done - self.shown)
         self.shown = done
 
@@ -214,7 +236,7 @@ def models_list() -> None:
 @click.option(
     "--index-url",
     default=None,
-    help="Argos package index (index.json or its folder); "
+    help="Argos package index (index.json or its folder; a URL or a local path); "
     "default $ARGOS_PACKAGE_INDEX or the public Argos index.",
 )
 @click.option(
@@ -232,7 +254,7 @@ def models_install(
     if archive is not None:
         package = argos_models.install_file(archive, expected_sha256=expected_sha256)
     else:
-        bar = DelayedProgressBar("downloading")
+        bar = DelayedProgressBar("downloading", unit="bytes")
         try:
             package = argos_models.install_from_index(index_url, progress=bar)
         finally:

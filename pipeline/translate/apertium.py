@@ -2,10 +2,16 @@
 
 The whole batch goes through one pipeline of two `apertium` processes. We write
 Apertium's own stream format ourselves (`-f none`) instead of using its text
-deformatter, because the deformatter neither escapes every special character
+deformatter, because the deformatter neither protects every special character
 (`#`, `*` leak into the output) nor keeps segment boundaries. Each segment is
 escaped, and a superblank `[][<sN>]` follows it: Apertium copies superblanks
 through untouched and in order, so the output splits back exactly.
+
+Apertium marks words it could not handle with `#` (generation failed, parts
+joined by `+`), `*` (unknown) or `@` (not in the bilingual dictionary), and its
+generator consumes `~`. So the text's own `# * ~ +` travel inside superblanks,
+like the deformatter does for `~`, and any of these characters that appears in
+the output as text is one of Apertium's marks: removed, not shown to a reader.
 """
 
 from __future__ import annotations
@@ -34,20 +40,26 @@ INSTALL_HINT = {
     for pivot, modes in PIVOT_MODES.items()
 }
 
-# Characters that mean something in Apertium's stream format.
-_SPECIAL = frozenset("\\[]^$/<>@{}*#")
+# Characters that mean something in Apertium's stream format: escaped with a backslash.
+_SPECIAL = frozenset("\\[]^$/<>@{}")
+# Characters that Apertium's marks or generator use (see above), and white space that is
+# layout rather than a word boundary: they travel in a superblank, copied verbatim.
+_AS_BLANK = frozenset("#*~+\n\t\r")
+# In the output text (outside superblanks): Apertium's marks, and its multiword joiner.
+_MARKS = frozenset("#*@~")
 # An escaped ^ with no word after it makes Apertium drop the rest of the segment and
 # its separator, so ^ travels as a private-use character that Apertium copies as is.
 _CARET_STAND_IN = "\uf8ff"
 _SEPARATOR = re.compile(r"<s(\d+)>")
+_SEPARATOR_BYTES = b"[][<s"
 
 
 def escape_segment(text: str) -> str:
-    """Turn one segment into Apertium stream text: specials escaped, newlines as blanks."""
+    """Turn one segment into Apertium stream text: specials escaped or kept as blanks."""
     out = []
     for ch in text.replace("\0", ""):
-        if ch == "\n":
-            out.append("[\n]")  # a superblank: kept as formatting, not translated
+        if ch in _AS_BLANK:
+            out.append(f"[{ch}]")  # a superblank: kept as formatting, not translated
         elif ch == "^":
             out.append(_CARET_STAND_IN)
         elif ch in _SPECIAL:
@@ -64,8 +76,13 @@ def build_stream(batch: Sequence[str]) -> str:
     return "".join(f"{escape_segment(text)}[][<s{i}>]\0" for i, text in enumerate(batch))
 
 
-def split_stream(stream: str) -> list[tuple[int, str]]:
-    """Parse Apertium output back into (separator index, text) pairs, unescaped."""
+def split_stream(stream: str, keep_marks: bool = False) -> list[tuple[int, str]]:
+    """Parse Apertium output back into (separator index, text) pairs, unescaped.
+
+    Apertium's marks are dropped unless keep_marks (the text's own `#*~+` travel in
+    superblanks, so what is left outside them are marks); the `+` that joins the
+    parts of a multiword it failed to generate becomes a space.
+    """
     parts: list[tuple[int, str]] = []
     current: list[str] = []
     i, n = 0, len(stream)
@@ -95,6 +112,11 @@ def split_stream(stream: str) -> list[tuple[int, str]]:
         elif ch == _CARET_STAND_IN:
             current.append("^")
             i += 1
+        elif ch in _MARKS and not keep_marks:
+            i += 1
+        elif ch == "+":
+            current.append(" ")
+            i += 1
         else:
             current.append(ch)
             i += 1
@@ -102,7 +124,7 @@ def split_stream(stream: str) -> list[tuple[int, str]]:
 
 
 def tidy(text: str) -> str:
-    """Undo spacing that the transfer leaves behind (doubled spaces, space before a period)."""
+    """Undo spacing that the transfer leaves behind (doubled spaces, blanks at the ends)."""
     text = re.sub(r"[ \t]{2,}", " ", text)
     return text.strip(" \t")
 
@@ -131,7 +153,7 @@ class ApertiumEngine:
         missing = missing_modes(pivot)
         if missing:
             raise PipelineError(
-                f"engine apertium: missing {', '.join(missing)}; install: {INSTALL_HINT[pivot]}"
+                f"engine apertium: missing {', '.join(missing)}; install: '{INSTALL_HINT[pivot]}'"
             )
         self.pivot = pivot
         self.modes = PIVOT_MODES[pivot]
@@ -217,10 +239,13 @@ class ApertiumEngine:
         writer.start()
         chunks: list[bytes] = []
         seen = 0
+        tail = b""  # a separator can straddle two reads
         while chunk := second.stdout.read1(65536):
             chunks.append(chunk)
             if progress is not None:
-                seen += chunk.count(b"[][<s")
+                window = tail + chunk
+                seen += window.count(_SEPARATOR_BYTES)
+                tail = window[-(len(_SEPARATOR_BYTES) - 1) :]  # too short to hold a whole one
                 progress(min(done_before + seen, total), total)
         writer.join()
         second.wait()
@@ -236,4 +261,4 @@ class ApertiumEngine:
             if proc.returncode != 0:
                 detail = err[-1] if err else f"exit status {proc.returncode}"
                 raise PipelineError(f"apertium {mode} failed: {detail}")
-        return split_stream(b"".join(chunks).decode("utf-8", "replace"))
+        return split_stream(b"".join(chunks).decode("utf-8", "replace"), self.keep_marks)

@@ -112,7 +112,7 @@ def _translate_words(words_: Iterable[str], modes: Sequence[str]) -> dict[str, s
             detail = result.stderr.decode("utf-8", "replace").strip().splitlines()
             raise PipelineError(f"apertium {mode} failed: {detail[-1] if detail else ''}")
         stream = result.stdout
-    parts = split_stream(stream.decode("utf-8", "replace"))
+    parts = split_stream(stream.decode("utf-8", "replace"), keep_marks=True)
     if [index for index, _ in parts] != list(range(len(todo))):
         return {}  # a lost boundary: better no lookup than a wrong one
     return {w: t.strip().removesuffix(".").strip() for w, (_, t) in zip(todo, parts, strict=True)}

@@ -64,8 +64,8 @@ def open_engine(name: str = "auto", pivot: str = "both") -> Engine:
         if name == "auto":
             raise PipelineError(
                 "no translation engine is available: no Argos fr→en package is installed "
-                f"and apertium lacks {', '.join(missing)}; install one: {hint}, "
+                f"and apertium is missing {', '.join(missing)}; install one: '{hint}', "
                 "or 'pipeline models install PATH.argosmodel'"
             )
-        raise PipelineError(f"engine apertium: missing {', '.join(missing)}; install: {hint}")
+        raise PipelineError(f"engine apertium: missing {', '.join(missing)}; install: '{hint}'")
     return apertium.ApertiumEngine(pivot=pivot)
