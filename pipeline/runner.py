@@ -9,10 +9,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline import corpus, export, glossary, segment
+from pipeline import check, corpus, export, glossary, report, segment
 from pipeline.errors import PipelineError
 from pipeline.glossary import Term
-from pipeline.records import Document, Fix, Segment
+from pipeline.records import Document, Finding, Fix, Segment
 from pipeline.translate.engine import Engine, Progress
 
 
@@ -30,10 +30,15 @@ class RunResult:
     engine: str
     documents: list[PreparedDocument] = field(default_factory=list)
     written: list[Path] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
 
     @property
     def segments(self) -> list[Segment]:
         return [s for d in self.documents for s in d.segments]
+
+    @property
+    def fixes(self) -> list[Fix]:
+        return [f for d in self.documents for f in d.fixes]
 
 
 def prepare_document(doc: Document, terms: list[Term]) -> PreparedDocument:
@@ -95,6 +100,44 @@ def run(
     result.documents = [prepare_document(doc, terms) for doc in documents]
     translate_segments(result.segments, engine, terms, progress)
     mark_terms(result.segments)
+    result.findings = check.run_checks(result.segments, terms)
     for prepared in result.documents:
         result.written += export.write_document(out_dir, prepared.doc, prepared.segments)
+    result.written += report.write_report(out_dir, result.segments, result.findings, result.fixes)
+    return result
+
+
+# --- `pipeline check`: the checks again, over the outputs as they stand (maybe edited) ---
+
+
+def cleaning_fixes(doc: Document) -> list[Fix]:
+    """The cleaning fixes of a document, as a run would make them."""
+    return prepare_document(doc, []).fixes
+
+
+def check_outputs(out_dir: Path, corpus_dir: Path | None, glossary_path: Path) -> RunResult:
+    """Read `<out>/*.jsonl`, run the checks, rewrite every output and the report.
+
+    Nothing is translated. The English is taken as it stands in the JSONL (a reviewer may
+    have edited it); the documents come from the corpus when it still matches the outputs.
+    """
+    out_dir = Path(out_dir)
+    paths = sorted(out_dir.glob("*.jsonl")) if out_dir.is_dir() else []
+    if not paths:
+        raise PipelineError(f"no .jsonl outputs in {out_dir}/: run 'pipeline run' first")
+    terms = glossary.load_glossary(glossary_path)
+    result = RunResult(engine="")
+    for path in paths:
+        doc = export.jsonl_document(path, corpus_dir)
+        segments = export.read_jsonl(path)
+        for s in segments:
+            s.terms = glossary.find_terms(s.fr, terms)
+        from_corpus = doc.path.suffix in corpus.ARTICLE_SUFFIXES
+        fixes = cleaning_fixes(doc) if from_corpus else []
+        result.documents.append(PreparedDocument(doc=doc, segments=segments, fixes=fixes))
+    mark_terms(result.segments)
+    result.findings = check.run_checks(result.segments, terms)
+    for prepared in result.documents:
+        result.written += export.write_document(out_dir, prepared.doc, prepared.segments)
+    result.written += report.write_report(out_dir, result.segments, result.findings, result.fixes)
     return result
