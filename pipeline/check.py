@@ -374,8 +374,10 @@ def _nearest_rendering(names: Iterable[str], usual: str, key: str) -> str | None
 
 def variant_consistency(segments: Sequence[Segment], context: CheckContext) -> list[Finding]:
     """Forms of one glossary term (source and variants) rendered differently."""
-    # term source -> French form -> [(segment, target present?)]
-    seen: dict[str, dict[str, list[tuple[Segment, bool]]]] = defaultdict(lambda: defaultdict(list))
+    # term source -> folded French form -> [(segment, target present?, the form as written)]
+    seen: dict[str, dict[str, list[tuple[Segment, bool, str]]]] = defaultdict(
+        lambda: defaultdict(list)
+    )
     for s in segments:
         if not checked(s):
             continue
@@ -383,25 +385,26 @@ def variant_consistency(segments: Sequence[Segment], context: CheckContext) -> l
             if not term.variants:
                 continue
             present = bool(rendering_pattern(term.target, term.case_sensitive).search(s.en))
-            seen[term.source][fold(form)].append((s, present))
+            seen[term.source][fold(form)].append((s, present, form))
     out = []
     for source, forms in seen.items():
-        term = context.terms_by_source[source]
-        honoured = {f: uses for f, uses in forms.items() if all(ok for _, ok in uses)}
+        target = context.terms_by_source[source].target
+        honoured = [uses for uses in forms.values() if all(ok for _, ok, _ in uses)]
         if not honoured:
             continue
-        for form, uses in forms.items():
-            if any(ok for _, ok in uses):
+        good = honoured[0]
+        for uses in forms.values():
+            if any(ok for _, ok, _ in uses):
                 continue
-            good_form, good_uses = next(iter(honoured.items()))
+            form = uses[0][2]
             out.append(
                 finding(
                     "warning",
                     uses[0][0],
-                    f"'{form}' (a form of '{source}') is never rendered '{term.target}', "
-                    f"unlike '{good_form}'",
-                    f"'{form}' in {', '.join(s.id for s, _ in uses[:5])}; "
-                    f"'{good_form}' rendered '{term.target}' in {len(good_uses)} segment(s)",
+                    f"'{form}' (a form of '{source}') is never rendered '{target}', "
+                    f"unlike '{good[0][2]}'",
+                    f"'{form}' in {', '.join(s.id for s, _, _ in uses[:5])}; "
+                    f"'{good[0][2]}' rendered '{target}' in {len(good)} segment(s)",
                 )
             )
     return out
@@ -664,21 +667,25 @@ class Quantity:
     start: int
 
 
-def number_values(token: str) -> set[float]:
-    """What a written number can mean, in either language's format.
+def number_values(token: str, language: str) -> set[float]:
+    """What a written number can mean.
 
-    '3 833', '3,833' and '3833' can all be 3833; '30,8' and '30.8' are 30.8; '3,833' may
-    also be a French 3.833. Both sides get every reading, and a French number is found
-    when some reading is shared.
+    '3 833', '3,833' and '3833' can all be 3833; '30,8' and '30.8' are 30.8. French text
+    may use either separator (web copy is mixed), so a French number gets every reading;
+    in English a point is only a decimal point, and a comma is a thousands separator or a
+    French decimal comma copied through. A French number is found when a reading is shared.
     """
     compact = re.sub(r"[ \u00a0\u202f]", "", token)
+    if language == "en" and "." in compact:
+        whole, _, decimals = compact.replace(",", "").partition(".")
+        return {float(f"{whole}.{decimals.replace('.', '')}")}
     groups = re.split(r"[.,]", compact)
     if len(groups) == 1:
         return {float(compact)}
     values = set()
     if len(groups[0]) <= 3 and all(len(g) == 3 for g in groups[1:]):
         values.add(float("".join(groups)))  # every separator groups thousands
-    if len(groups[0]) <= 3 and all(len(g) == 3 for g in groups[1:-1]) or len(groups) == 2:
+    if len(groups) == 2 or len(groups[0]) <= 3 and all(len(g) == 3 for g in groups[1:-1]):
         values.add(float("".join(groups[:-1]) + "." + groups[-1]))  # the last one is decimal
     return values or {float(groups[0])}
 
@@ -708,7 +715,7 @@ def quantities(text: str, language: str) -> list[Quantity]:
     for m in _DIGITS.finditer(text):
         if any(s <= m.start() < e for s, e in taken):
             continue
-        values = number_values(m.group())
+        values = number_values(m.group(), language)
         after = text[m.end() :]
         percent = (_FR_PERCENT if language == "fr" else _EN_PERCENT).match(after)
         if percent:
