@@ -18,6 +18,7 @@ from __future__ import annotations
 import difflib
 import functools
 import math
+import os
 import re
 import shutil
 import statistics
@@ -124,7 +125,8 @@ def glossary_target(segment: Segment, context: CheckContext) -> list[Finding]:
             continue
         seen.add(term.source)
         if not rendering_pattern(term.target, term.case_sensitive).search(segment.en):
-            near = nearest_phrase(segment.en, [form, term.target], len(term.target.split()) + 1)
+            words = max(len(form.split()), len(term.target.split())) + 1
+            near = nearest_phrase(segment.en, [form, term.target], words)
             evidence = (
                 f"nearest in the English: '{near[0]}': {excerpt(segment.en, *near[1])}"
                 if near
@@ -253,7 +255,7 @@ def name_candidates(english: str) -> set[str]:
     joiners: list[str] = []
     last_end = -1
     for m in _NAME_TOKEN.finditer(text):
-        word = m.group()
+        word = re.sub(r"['’]s$", "", m.group())  # Iraq's is Iraq
         gap = text[last_end : m.start()] if last_end >= 0 else ""
         adjacent = last_end >= 0 and gap.strip() == ""
         last_end = m.end()
@@ -361,11 +363,18 @@ def _rendering_score(name: str, key: str, where: set[int], holders: set[int]) ->
     return (coverage + specificity + similarity(name, key), len(name))
 
 
+def same_stem(a: str, b: str) -> bool:
+    """Two forms of one name: Canada and Canadian, Europe and European, German(s)."""
+    a, b = fold(a), fold(b)
+    common = len(os.path.commonprefix([a, b]))
+    return common >= 4 and common >= min(len(a), len(b)) - 2
+
+
 def _nearest_rendering(names: Iterable[str], usual: str, key: str) -> str | None:
     best, best_score = None, 0.0
     for name in names:
-        if _contains_words(name, usual) or _contains_words(usual, name):
-            return None  # a longer or shorter form of the usual rendering: the same choice
+        if _contains_words(name, usual) or _contains_words(usual, name) or same_stem(name, usual):
+            return None  # a longer, shorter or derived form of the usual rendering
         score = max(similarity(name, usual), similarity(name, key))
         if score > best_score:
             best, best_score = name, score
@@ -418,6 +427,16 @@ _WEB_ADDRESS = re.compile(
     r"|\b[\w-]+(?:\.[\w-]+)*\.(?:com|org|net|info|io|ca|fr|ru|kr|kp|cn|uk|de|be|ch)\b",
     re.IGNORECASE,
 )
+# Phrases English borrowed (mostly from French): their words are English ("deployed en masse").
+ENGLISH_PHRASES_FROM_FRENCH = re.compile(
+    r"(?<!\w)(?:en masse|en route|en bloc|coup d['’]état|raison d['’]être|fait accompli"
+    r"|vis-à-vis|tête-à-tête|par excellence|joie de vivre|laissez-faire|déjà vu|à la carte"
+    r"|cause célèbre|force majeure|agent provocateur|nouveau riche|savoir-faire|bête noire"
+    r"|carte blanche|de rigueur|enfant terrible|esprit de corps|mise en scène|sang-froid"
+    r"|tour de force|avant-garde|idée fixe|faux pas|à propos|pièce de résistance"
+    r"|lingua francas?)(?!\w)",
+    re.IGNORECASE,
+)
 _SENTENCE_START = re.compile(r"(?:^|[.!?:;«»\"“”(\[•–—-])\s*$")
 _FRENCH_ACCENTS = set("éèêëàâçîïôûùüœÿ")
 # Short French words worth flagging (longer ones are flagged when not English).
@@ -428,6 +447,17 @@ FRENCH_SHORT_WORDS = {
 
 
 ENGLISH_WORD_LISTS = ("british-english-huge", "british-english", "american-english-huge")
+# Apertium's morphological analysers by language: file name patterns under apertium-*/.
+ANALYSERS = {
+    "english": ("eng-*.automorf.bin",),
+    "french": ("fr-*.automorf.bin", "fra-*.automorf.bin"),
+    "pivot": ("es-*.automorf.bin", "spa-*.automorf.bin", "cat-*.automorf.bin"),
+}
+# Endings that mark a word French when no analyser knows it (globaux, fougueuse, terreau).
+FRENCH_ENDINGS = (
+    "eau", "eaux", "aux", "euse", "euses", "eux", "ienne", "iennes", "ien", "iens", "ante",
+    "antes", "ique", "iques", "aire", "aires", "ement", "oire", "oires", "elle", "elles",
+)  # fmt: skip
 
 
 @functools.cache
@@ -442,8 +472,9 @@ def english_word_list() -> frozenset[str]:
 
 
 @functools.cache
-def english_analysers() -> tuple[str, ...]:
-    """Apertium's English morphological analysers on this machine (they know inflections)."""
+def analysers(language: str) -> tuple[str, ...]:
+    """Apertium's morphological analysers of a language on this machine (real lexicons,
+    with inflections): "english", "french", or "pivot" (Spanish and Catalan)."""
     lt_proc = shutil.which("lt-proc")
     if lt_proc is None:
         return ()
@@ -451,23 +482,27 @@ def english_analysers() -> tuple[str, ...]:
     found = [
         str(p)
         for root in sorted(roots)
-        for p in sorted(root.glob("apertium-eng-*/eng-*.automorf.bin"))
+        for pattern in ANALYSERS[language]
+        for p in sorted(root.glob(f"apertium-*/{pattern}"))
     ]
     return tuple(dict.fromkeys(found))
 
 
-def english_words(words: Iterable[str]) -> set[str] | None:
-    """Which of the words (lower case) are English; None when no English lexicon is installed.
+def lookup_key(word: str) -> str:
+    """The form to look a word up under: lower case, ligatures spelled out (manœuvre)."""
+    return word.casefold().replace("œ", "oe").replace("æ", "ae")
 
-    English is what the system word list or one of Apertium's English analysers knows.
-    """
-    word_list, analysers = english_word_list(), english_analysers()
-    if not word_list and not analysers:
-        return None
-    words = {w.casefold() for w in words if w and _WORD.fullmatch(w)}
-    known = words & word_list
-    unknown = sorted(words - known)
-    for analyser in analysers:
+
+def analysed(
+    words: Iterable[str], language: str, word_list: frozenset[str] = frozenset()
+) -> set[str]:
+    """The words (lower case) that the word list or an analyser of the language knows."""
+    keys = {w.casefold(): lookup_key(w) for w in words if w and _WORD.fullmatch(w)}
+    if language != "english":
+        keys = {w: w for w in keys}  # ligatures are French spelling
+    known = {k for k in keys.values() if k in word_list}
+    unknown = sorted(set(keys.values()) - known)
+    for analyser in analysers(language):
         if not unknown:
             break
         result = subprocess.run(
@@ -482,8 +517,28 @@ def english_words(words: Iterable[str]) -> set[str] | None:
         for m in re.finditer(r"\^([^/$]*)/([^$]*)\$", result.stdout):
             if not m.group(2).startswith("*"):
                 known.add(m.group(1).casefold())
-        unknown = [w for w in unknown if w not in known]
-    return known
+        unknown = [k for k in unknown if k not in known]
+    return {w for w, k in keys.items() if k in known}
+
+
+def english_words(words: Iterable[str]) -> set[str] | None:
+    """Which of the words (lower case) are English; None when no English lexicon is installed.
+
+    English is what the system word list or one of Apertium's English analysers knows.
+    """
+    word_list = english_word_list()
+    if not word_list and not analysers("english"):
+        return None
+    return analysed(words, "english", word_list)
+
+
+def french_words(words: Iterable[str]) -> set[str]:
+    """Which of the words (lower case) look French: an Apertium French analyser knows them,
+    or they have French accents or endings."""
+    words = {w.casefold() for w in words}
+    return analysed(words, "french") | {
+        w for w in words if _FRENCH_ACCENTS & set(w) or w.endswith(FRENCH_ENDINGS)
+    }
 
 
 def _kept_words(terms: Sequence[Term]) -> set[str]:
@@ -496,11 +551,19 @@ def _kept_words(terms: Sequence[Term]) -> set[str]:
     return kept
 
 
+def not_words(english: str) -> list[tuple[int, int]]:
+    """Spans of the English whose words are not to be judged: web addresses, borrowed
+    French phrases."""
+    return [m.span() for m in _WEB_ADDRESS.finditer(english)] + [
+        m.span() for m in ENGLISH_PHRASES_FROM_FRENCH.finditer(english)
+    ]
+
+
 def copied_french_words(segment: Segment, kept: set[str]) -> list[str]:
     """Lower-case words of the English that also stand in the French: candidates."""
     french = set(_WORD.findall(segment.fr))
     french_lower = {w.casefold() for w in french}
-    web = [m.span() for m in _WEB_ADDRESS.finditer(segment.en)]
+    web = not_words(segment.en)
     out = []
     for m in _WORD.finditer(segment.en):
         word = m.group()
@@ -511,8 +574,8 @@ def copied_french_words(segment: Segment, kept: set[str]) -> list[str]:
             continue
         if len(word) < 4 and low not in FRENCH_SHORT_WORDS:
             continue
-        if word.isupper() and len(word) > 1:
-            continue  # an acronym
+        if any(ch.isupper() for ch in word[1:]):
+            continue  # an acronym or a brand (iPods)
         if word[0].isupper():
             # A capitalised word is a name, unless it only starts a sentence and the French
             # has it in lower case.
@@ -540,6 +603,9 @@ def untranslated(segments: Sequence[Segment], context: CheckContext) -> list[Fin
         [w for words in candidates.values() for w in words]
         + [w for s in copies.values() for w in _WORD.findall(s.fr)]
     )
+    # Copied words that are not English but not French either are loans the French has too
+    # (Latin "civitas", Hindi "bhajan"), not something the translation forgot.
+    french = french_words(w for words in candidates.values() for w in words)
     out = []
     if english is None:
         out.append(
@@ -547,7 +613,7 @@ def untranslated(segments: Sequence[Segment], context: CheckContext) -> list[Fin
                 "info",
                 "",
                 "no English lexicon installed (wbritish-huge, apertium-eng-spa or "
-                "apertium-eng-cat): only accented words were checked for French left untranslated",
+                "apertium-eng-cat): only accented French words were looked for",
             )
         )
     for s in segments:
@@ -561,52 +627,59 @@ def untranslated(segments: Sequence[Segment], context: CheckContext) -> list[Fin
             if len(common) >= 3 and len(foreign) * 2 >= len(common):
                 out.append(finding("error", s, "the English is the French text, untranslated"))
             continue
-        words = candidates[s.id]
-        if english is None:
-            french = [w for w in words if _FRENCH_ACCENTS & set(w)]
-        else:
-            french = [w for w in words if w not in english]
-        french = list(dict.fromkeys(french))
-        if not french:
+        left = [
+            w
+            for w in dict.fromkeys(candidates[s.id])
+            if w in french and (_FRENCH_ACCENTS & set(w) if english is None else w not in english)
+        ]
+        if not left:
             continue
         total = len(_WORD.findall(s.en))
-        severity = "error" if len(french) >= 4 and len(french) * 2 >= total else "warning"
-        first = re.search(rf"(?<!\w){re.escape(french[0])}(?!\w)", s.en, re.IGNORECASE)
+        severity = "error" if len(left) >= 4 and len(left) * 2 >= total else "warning"
+        first = re.search(rf"(?<!\w){re.escape(left[0])}(?!\w)", s.en, re.IGNORECASE)
         where = excerpt(s.en, first.start(), first.end()) if first else ""
-        out.append(finding(severity, s, f"French left in the English: {', '.join(french)}", where))
+        out.append(finding(severity, s, f"French left in the English: {', '.join(left)}", where))
     return out
 
 
-def foreign_words(segments: Sequence[Segment], context: CheckContext) -> list[Finding]:
-    """Lower-case words that are neither English nor in the French: words of another
-    language, such as Apertium's pivot (Spanish "norcoreano", Catalan "mitjançant")."""
+def pivot_words(segments: Sequence[Segment], context: CheckContext) -> list[Finding]:
+    """Spanish or Catalan words (Apertium's pivot languages) left in the English, such as
+    "norcoreano" or "mundialització": lower-case, not English, and known to a pivot lexicon."""
     kept = _kept_words(context.terms)
     candidates: dict[str, list[str]] = {}
     for s in segments:
         if not checked(s) or normalised(s.en) == normalised(s.fr):
             continue
-        french = {w.casefold() for w in _WORD.findall(s.fr)}
-        web = [m.span() for m in _WEB_ADDRESS.finditer(s.en)]
+        french = {fold(w) for w in _WORD.findall(s.fr)}
+        skip = not_words(s.en)
         candidates[s.id] = [
             m.group()
-            for m in _WORD.finditer(s.en)
+            for m in re.finditer(r"[^\W\d_]+(?:['’][^\W\d_]+)*", s.en)
             if m.group().islower()
+            and _WORD.fullmatch(m.group())  # not a contraction (didn't)
             and len(m.group()) >= 4
-            and m.group() not in french
+            and fold(m.group()) not in french  # ecozones for écozones: a cognate
             and m.group() not in kept
-            and not any(start <= m.start() < end for start, end in web)
+            and not any(start <= m.start() < end for start, end in skip)
         ]
-    english = english_words(w for words in candidates.values() for w in words)
+    words = {w for ws in candidates.values() for w in ws}
+    english = english_words(words)
     if english is None:
         return []  # the untranslated check says so once
+    pivot = analysed(words - english, "pivot")
     out = []
     for s in segments:
-        words = list(dict.fromkeys(w for w in candidates.get(s.id, []) if w not in english))
-        if words:
-            first = re.search(rf"(?<!\w){re.escape(words[0])}(?!\w)", s.en)
+        left = list(dict.fromkeys(w for w in candidates.get(s.id, []) if w in pivot))
+        if left:
+            first = re.search(rf"(?<!\w){re.escape(left[0])}(?!\w)", s.en)
             where = excerpt(s.en, first.start(), first.end()) if first else ""
             out.append(
-                finding("warning", s, f"words that are not English: {', '.join(words)}", where)
+                finding(
+                    "warning",
+                    s,
+                    f"Spanish or Catalan left in the English: {', '.join(left)}",
+                    where,
+                )
             )
     return out
 
@@ -637,16 +710,43 @@ ENGLISH_NUMBER_WORDS = {
     "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
     "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100, "first": 1, "second": 2,
     "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8, "ninth": 9,
-    "tenth": 10,
+    "tenth": 10, "eleventh": 11, "twelfth": 12, "thirteenth": 13, "fourteenth": 14,
+    "fifteenth": 15, "sixteenth": 16, "seventeenth": 17, "eighteenth": 18, "nineteenth": 19,
+    "twentieth": 20, "thirtieth": 30, "fortieth": 40, "fiftieth": 50, "hundredth": 100,
 }  # fmt: skip
+# A metric measure in the French may be converted in the English (10 km → six miles).
+_FR_METRIC = re.compile(
+    r"^\s*(?:km/h|km²|km|kilomètres?|mètres?|m²|m|cm|mm|kg|kilos?|kilogrammes?|grammes?|g"
+    r"|litres?|l|hectares?|ha|°\s*C|degrés)(?!\w)",
+    re.IGNORECASE,
+)
+_EN_IMPERIAL = re.compile(
+    r"\b(?:miles?|mph|feet|foot|ft|inch(?:es)?|yards?|pounds?|lbs?|ounces?|oz|gallons?|acres?"
+    r"|Fahrenheit)\b|°\s*F\b|\(F\)",
+    re.IGNORECASE,
+)
+# Times: 22 h 00, 22h, 7 h 19 (French); 10:00 pm, 10 p.m., 1200 GMT, 15.00 UTC (English).
+_FR_TIME = re.compile(r"(?<![\d,.])(\d{1,2})\s?h\s?(\d{2})?(?![\w])")
+_AM_PM = r"([ap])\.?\s?m\b\.?"
+_EN_TIMES = (
+    re.compile(rf"(?<![\d,.])(\d{{1,2}}):(\d{{2}})(?:\s*{_AM_PM})?"),
+    re.compile(rf"(?<![\d,.])(\d{{1,2}})\.(\d{{2}})\s*(?:{_AM_PM}|(?=GMT|UTC|hours|h\b))"),
+    re.compile(rf"(?<![\d,.:])(\d{{1,2}})()\s*{_AM_PM}"),
+    re.compile(r"(?<![\d,.])([01]\d|2[0-3])([0-5]\d)()\s*(?=GMT|UTC|hours)"),
+)
 
 # A number: digits grouped by (narrow no-break) spaces, or digits with . and , inside.
-_DIGITS = re.compile(
-    r"(?<!\d)(?:\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?!\d)(?:[.,]\d+)?|\d+(?:[.,]\d+)*)"
-)
+_DIGITS = re.compile(r"(?<!\d)(?:\d{1,3}(?:[^\S\n]\d{3})+(?!\d)(?:[.,]\d+)?|\d+(?:[.,]\d+)*)")
 _FR_DATE = re.compile(rf"(?<!\d)(\d{{1,2}})(?:er)?\s+({'|'.join(FRENCH_MONTHS)})\b", re.IGNORECASE)
 _FR_MONTH = re.compile(rf"\b({'|'.join(FRENCH_MONTHS)})\b")  # lower case: "Mars" is a planet
-_EN_MONTH_NAMES = "|".join([m.capitalize() for m in ENGLISH_MONTHS] + list(FRENCH_MONTHS))
+# Abbreviations count too ("1 Jan", "Nov-Feb"), and French names copied through.
+ENGLISH_MONTH_ABBREVIATIONS = {m[:3]: n for m, n in ENGLISH_MONTHS.items() if m != "may"}
+ENGLISH_MONTH_ABBREVIATIONS["sept"] = 9
+_EN_MONTH_NAMES = "|".join(
+    [m.capitalize() for m in ENGLISH_MONTHS]
+    + [m.capitalize() for m in sorted(ENGLISH_MONTH_ABBREVIATIONS, key=len, reverse=True)]
+    + list(FRENCH_MONTHS)
+)
 _EN_DATES = (
     re.compile(rf"\b({_EN_MONTH_NAMES})\s+(\d{{1,2}})(?:st|nd|rd|th)?\b(?![.,]?\d)"),
     re.compile(rf"(?<!\d)(\d{{1,2}})(?:st|nd|rd|th|er)?\s+(?:of\s+)?({_EN_MONTH_NAMES})\b"),
@@ -661,10 +761,11 @@ _SCALE = re.compile(r"^\s+([^\W\d_]+)(?:\s+([^\W\d_]+))?")
 class Quantity:
     """A number as written, with every value it can mean (formats differ by language)."""
 
-    kind: str  # num, pct, date (values are (day, month)), month
+    kind: str  # num, pct, date (values: (day, month)), month, time (values: (hour, minute))
     values: frozenset
     text: str
     start: int
+    metric: bool = False  # a French measure in metric units
 
 
 def number_values(token: str, language: str) -> set[float]:
@@ -675,7 +776,7 @@ def number_values(token: str, language: str) -> set[float]:
     in English a point is only a decimal point, and a comma is a thousands separator or a
     French decimal comma copied through. A French number is found when a reading is shared.
     """
-    compact = re.sub(r"[ \u00a0\u202f]", "", token)
+    compact = re.sub(r"\s", "", token)
     if language == "en" and "." in compact:
         whole, _, decimals = compact.replace(",", "").partition(".")
         return {float(f"{whole}.{decimals.replace('.', '')}")}
@@ -691,14 +792,21 @@ def number_values(token: str, language: str) -> set[float]:
 
 
 def quantities(text: str, language: str) -> list[Quantity]:
-    """Every number, percentage, date and month of a French or English text."""
+    """Every number, percentage, date, month and time of a French or English text."""
     found: list[Quantity] = []
     taken: list[tuple[int, int]] = []
-    months = FRENCH_MONTHS if language == "fr" else {**FRENCH_MONTHS, **ENGLISH_MONTHS}
-    date_patterns = (_FR_DATE,) if language == "fr" else _EN_DATES
-    for pattern in date_patterns:
+
+    def free(start: int, end: int) -> bool:
+        return not any(s < end and start < e for s, e in taken)
+
+    months = (
+        FRENCH_MONTHS
+        if language == "fr"
+        else {**FRENCH_MONTHS, **ENGLISH_MONTHS, **ENGLISH_MONTH_ABBREVIATIONS}
+    )
+    for pattern in (_FR_DATE,) if language == "fr" else _EN_DATES:
         for m in pattern.finditer(text):
-            if any(s < m.end() and m.start() < e for s, e in taken):
+            if not free(*m.span()):
                 continue
             day_text, month_text = m.group(1), m.group(2)
             if not day_text.isdigit():
@@ -708,21 +816,32 @@ def quantities(text: str, language: str) -> list[Quantity]:
                 Quantity("date", frozenset({(int(day_text), month)}), m.group(), m.start())
             )
             taken.append(m.span())
+    # Either side may have the other's format (an engine copies "22 h 08" through).
+    for pattern in (_FR_TIME, *_EN_TIMES) if language == "fr" else (*_EN_TIMES, _FR_TIME):
+        for m in pattern.finditer(text):
+            if not free(*m.span()) or int(m.group(1)) > 24:
+                continue
+            found.append(Quantity("time", _clock_times(m), m.group().strip(), m.start()))
+            taken.append(m.span())
     for m in (_FR_MONTH if language == "fr" else _EN_MONTH).finditer(text):
-        if not any(s <= m.start() < e for s, e in taken):
+        if free(*m.span()):
             month = months[m.group(1).casefold()]
             found.append(Quantity("month", frozenset({month}), m.group(), m.start()))
     for m in _DIGITS.finditer(text):
-        if any(s <= m.start() < e for s, e in taken):
+        if not free(*m.span()):
             continue
         values = number_values(m.group(), language)
         after = text[m.end() :]
+        if language == "fr" and len(m.group()) == 2 and re.search(r"années\s+$", text[: m.start()]):
+            (decade,) = values  # les années 20: the 1920s (or the 2020s)
+            values = {decade, 1900 + decade, 2000 + decade}
         percent = (_FR_PERCENT if language == "fr" else _EN_PERCENT).match(after)
         if percent:
             found.append(Quantity("pct", frozenset(values), m.group() + percent.group(), m.start()))
             continue
         values, scale_text = _scaled(values, after, language)
-        found.append(Quantity("num", frozenset(values), m.group() + scale_text, m.start()))
+        metric = language == "fr" and bool(_FR_METRIC.match(after))
+        found.append(Quantity("num", frozenset(values), m.group() + scale_text, m.start(), metric))
     if language == "en":
         for m in re.finditer(r"\b[A-Za-z]+\b", text):
             word = m.group().casefold()
@@ -731,12 +850,33 @@ def quantities(text: str, language: str) -> list[Quantity]:
                 value = 1
             if value is None:
                 continue
+            percent = _EN_PERCENT.match(text[m.end() :])
+            if percent:
+                found.append(
+                    Quantity(
+                        "pct", frozenset({float(value)}), m.group() + percent.group(), m.start()
+                    )
+                )
+                continue
             values, scale_text = _scaled({float(value)}, text[m.end() :], language)
             if word in ("a", "an") and not scale_text:
                 continue
             found.append(Quantity("num", frozenset(values), m.group() + scale_text, m.start()))
     found.sort(key=lambda q: q.start)
     return found
+
+
+def _clock_times(m: re.Match) -> frozenset:
+    """(hour, minute) readings of a time: 10 pm is 22:00; 10:00 alone may be either."""
+    hour, minute = int(m.group(1)), int(m.group(2) or 0)
+    half = (m.group(3) or "").casefold() if m.re.groups >= 3 else ""  # a(m) or p(m)
+    if half == "p" and hour < 12:
+        return frozenset({(hour + 12, minute)})
+    if half == "a" and hour == 12:
+        return frozenset({(0, minute)})
+    if half:
+        return frozenset({(hour, minute)})
+    return frozenset({(hour, minute), ((hour + 12) % 24, minute)})
 
 
 def _scaled(values: set[float], after: str, language: str) -> tuple[set[float], str]:
@@ -770,6 +910,12 @@ def _relaxed_match(needed: Quantity, offered: Quantity, english: list[Quantity])
         return float(day) in offered.values and month in months
     if needed.kind == "month" and offered.kind == "date":
         return any(month in needed.values for _, month in offered.values)
+    if needed.kind == "num" and offered.kind == "time":
+        # "à 10 heures du matin" → "at 10:00am".
+        return any(float(hour) in needed.values for hour, _ in offered.values)
+    if needed.kind == "time" and offered.kind == "num":
+        # "24 h sur 24": hours, not a time of day.
+        return any(minute == 0 and float(hour) in offered.values for hour, minute in needed.values)
     return False
 
 
@@ -777,14 +923,20 @@ def _months(q: Quantity) -> set[int]:
     return {v[1] for v in q.values} if q.kind == "date" else set(q.values)
 
 
+# "24 heures sur 24", "7 jours sur 7", "24h/24": one number ("24-hour", "24/7").
+_ROUND_THE_CLOCK = re.compile(r"(?<!\d)(\d+)\s*(?:heures|h|jours|j)\s*(?:sur|/)\s*\1(?!\d)")
+
+
 def numbers(segment: Segment, context: CheckContext) -> list[Finding]:
     """Every number of the French (in any format: 3 833, 54 %, 19 juin, 2+2) is in the English."""
     if not checked(segment):
         return []
-    french = quantities(segment.fr, "fr")
+    french = quantities(_ROUND_THE_CLOCK.sub(r"\1", segment.fr), "fr")
     if not french:
         return []
     english = quantities(segment.en, "en")
+    if _EN_IMPERIAL.search(segment.en):
+        french = [q for q in french if not q.metric]  # converted units: other numbers
     unused = list(english)
     missing = []
     for needed in french:
@@ -901,7 +1053,7 @@ def repetition(segment: Segment, context: CheckContext) -> list[Finding]:
     ]
 
 
-MIN_RATIO_LENGTH = 20  # shorter French segments have too noisy a length ratio
+MIN_RATIO_LENGTH = 40  # shorter French segments have too noisy a length ratio
 DEFAULT_LOG_RATIO, DEFAULT_SPREAD = math.log(0.95), 0.12  # when the corpus is too small
 RATIO_FACTOR = 1.8  # "far outside": this many times shorter or longer than usual, ...
 RATIO_SIGMAS = 5.0  # ... and this many robust deviations away
@@ -963,7 +1115,7 @@ CORPUS_CHECKS: dict[str, CorpusCheck] = {
     "consistency.entity": entity_consistency,
     "consistency.variants": variant_consistency,
     "untranslated": untranslated,
-    "untranslated.foreign": foreign_words,
+    "untranslated.pivot": pivot_words,
 }
 CHECKS: dict[str, SegmentCheck | CorpusCheck] = {**SEGMENT_CHECKS, **CORPUS_CHECKS}
 

@@ -284,7 +284,7 @@ def test_a_segment_left_in_french_is_an_error_but_a_name_or_english_title_is_not
 def test_words_of_the_pivot_language_are_found():
     findings, segs = found(
         [("Le dirigeant nord-coréen est arrivé.", "The leader norcoreano arrived.")],
-        "untranslated.foreign",
+        "untranslated.pivot",
     )
     assert [f.segment for f in findings] == [segs[0].id]
     assert "norcoreano" in findings[0].message
@@ -412,12 +412,12 @@ def _corpus_with(extra: tuple[str, str]) -> list[tuple[str, str]]:
 
 def test_length_ratio_far_outside_the_corpus_distribution():
     long_english = (
-        "The treaty is signed, and furthermore the parties agreed on many other matters "
-        "that the French sentence never mentions at all, at great and tedious length."
+        "The partnership treaty is signed in Pyongyang, and furthermore the parties agreed on "
+        "many other matters that the French sentence never mentions at all, at great and "
+        "tedious length, over and over again."
     )
-    findings, segs = found(
-        _corpus_with(("Le traité est signé.", long_english)), "form.length-ratio"
-    )
+    fr = "Le traité de partenariat est signé à Pyongyang."
+    findings, segs = found(_corpus_with((fr, long_english)), "form.length-ratio")
     assert [f.segment for f in findings] == [segs[-1].id]
     assert "longer" in findings[0].message
 
