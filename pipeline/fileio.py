@@ -12,6 +12,12 @@ from pathlib import Path
 from pipeline.errors import PipelineError
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     path = Path(path)
     try:
@@ -19,6 +25,8 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     except OSError as err:
         raise PipelineError(f"cannot write in {path.parent}: {err.strerror}") from err
     try:
+        # mkstemp makes the file private (0600); give it the mode a plain open() would.
+        os.fchmod(fd, 0o666 & ~_umask())
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()
