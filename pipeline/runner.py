@@ -128,8 +128,8 @@ def check_outputs(out_dir: Path, corpus_dir: Path | None, glossary_path: Path) -
     terms = glossary.load_glossary(glossary_path)
     result = RunResult(engine="")
     for path in paths:
-        doc = export.jsonl_document(path, corpus_dir)
         segments = export.read_jsonl(path)
+        doc = export.jsonl_document(path, corpus_dir)
         for s in segments:
             s.terms = glossary.find_terms(s.fr, terms)
         from_corpus = doc.path.suffix in corpus.ARTICLE_SUFFIXES
