@@ -994,8 +994,13 @@ def unbalanced(segment: Segment, context: CheckContext) -> list[Finding]:
     if not checked(segment):
         return []
     french, english = imbalance(segment.fr), imbalance(segment.en)
+    # A quotation may run over several sentences in English where the French sentence has
+    # no quote at all; only judge quotes where the French has some.
+    french_quotes = any(q in segment.fr for q in _OPEN_QUOTES + _CLOSE_QUOTES + '"')
     out = []
     for kind, open_count in english.items():
+        if kind == "quotes" and not french_quotes:
+            continue
         if open_count and open_count != french[kind]:
             what = "quotes" if kind == "quotes" else f"brackets {kind}{_BRACKETS[kind]}"
             out.append(

@@ -369,6 +369,15 @@ def test_quote_open_in_both_languages_is_fine():
     assert findings == []
 
 
+def test_quote_the_french_sentence_does_not_have_is_left_alone():
+    # An English quotation running over sentences where the French sentence has none.
+    findings, _ = found(
+        [("Il a fallu des années pour le reconstruire.", 'It took years to rebuild it."')],
+        "form.unbalanced",
+    )
+    assert findings == []
+
+
 def test_empty_translation():
     findings, segs = found(
         [("Le traité est signé.", "The treaty is signed."), ("Le traité est ratifié.", "  ")],
