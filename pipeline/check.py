@@ -1137,10 +1137,11 @@ CHECKS: dict[str, SegmentCheck | CorpusCheck] = {**SEGMENT_CHECKS, **CORPUS_CHEC
 def run_checks(
     segments: Sequence[Segment], terms: Sequence[Term], only: Iterable[str] | None = None
 ) -> list[Finding]:
-    """Run the checks (all, or those named in `only`); set each segment's findings.
+    """Run the checks (all, or those named in `only`) and put their findings on the segments.
 
-    Returns every finding, corpus-wide ones included (segment "" when not tied to one),
-    ordered worst first, then in segment order.
+    A segment's earlier findings from these checks are replaced; findings of other stages
+    (such as the cleaner's "clean.*") stay. Returns the new findings, corpus-wide ones
+    included (segment "" when not tied to one), worst first, then in segment order.
     """
     names = list(CHECKS) if only is None else list(only)
     unknown = [n for n in names if n not in CHECKS]
@@ -1160,5 +1161,15 @@ def run_checks(
     for f in found:
         by_segment[f.segment].append(f)
     for s in segments:
-        s.findings = by_segment.get(s.id, [])
+        kept = [f for f in s.findings if not _made_by(f, names, all_checks=only is None)]
+        s.findings = kept + by_segment.get(s.id, [])
     return found
+
+
+def _made_by(finding: Finding, names: Sequence[str], all_checks: bool) -> bool:
+    """Whether a run of these checks replaces the finding: one of them made it, or, when all
+    checks run, a check of the same family that no longer exists ("untranslated.foreign")."""
+    if finding.check in names:
+        return True
+    families = {name.split(".")[0] for name in CHECKS}
+    return all_checks and finding.check.split(".")[0] in families

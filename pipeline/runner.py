@@ -100,11 +100,18 @@ def run(
     result.documents = [prepare_document(doc, terms) for doc in documents]
     translate_segments(result.segments, engine, terms, progress)
     mark_terms(result.segments)
-    result.findings = check.run_checks(result.segments, terms)
+    result.findings = run_check_stage(result.segments, terms)
     for prepared in result.documents:
         result.written += export.write_document(out_dir, prepared.doc, prepared.segments)
     result.written += report.write_report(out_dir, result.segments, result.findings, result.fixes)
     return result
+
+
+def run_check_stage(segments: list[Segment], terms: list[Term]) -> list[Finding]:
+    """Run the checks; return every finding of the run: those on the segments (the checks'
+    and other stages') and the corpus-wide ones."""
+    corpus_wide = [f for f in check.run_checks(segments, terms) if not f.segment]
+    return corpus_wide + [f for s in segments for f in s.findings]
 
 
 # --- `pipeline check`: the checks again, over the outputs as they stand (maybe edited) ---
@@ -136,7 +143,7 @@ def check_outputs(out_dir: Path, corpus_dir: Path | None, glossary_path: Path) -
         fixes = cleaning_fixes(doc) if from_corpus else []
         result.documents.append(PreparedDocument(doc=doc, segments=segments, fixes=fixes))
     mark_terms(result.segments)
-    result.findings = check.run_checks(result.segments, terms)
+    result.findings = run_check_stage(result.segments, terms)
     for prepared in result.documents:
         result.written += export.write_document(out_dir, prepared.doc, prepared.segments)
     result.written += report.write_report(out_dir, result.segments, result.findings, result.fixes)

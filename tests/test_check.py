@@ -10,7 +10,7 @@ import pytest
 
 from pipeline.check import CHECKS, run_checks
 from pipeline.glossary import Term
-from pipeline.records import Segment
+from pipeline.records import Finding, Segment
 
 TERMS = [
     Term(
@@ -446,3 +446,12 @@ def test_run_checks_replaces_old_findings_and_skips_english_lines():
     assert segs[0].findings == []
     english_line = Segment("art", 1, 1, "In Bid to Be Major", (0, 18), lang="en", en="")
     assert run_checks([english_line], TERMS) == []
+
+
+def test_run_checks_keeps_the_findings_of_other_stages():
+    segs = segments(("Le traité est ratifié.", "The treaty is ratified."))
+    from_cleaning = Finding("clean.misspelt_name", "warning", segs[0].id, "Vladirmir?")
+    obsolete = Finding("untranslated.old-name", "warning", segs[0].id, "from an older run")
+    segs[0].findings = [from_cleaning, obsolete]
+    run_checks(segs, TERMS)
+    assert segs[0].findings == [from_cleaning]
