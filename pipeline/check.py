@@ -140,15 +140,16 @@ def glossary_target(segment: Segment, context: CheckContext) -> list[Finding]:
 
 
 def nearest_phrase(
-    text: str, likes: Sequence[str], max_words: int, at_least: float = 0.6
+    text: str, likes: Sequence[str], max_words: int, at_least: float = 0.5
 ) -> tuple[str, tuple[int, int]] | None:
-    """The run of words in the text that looks most like one of `likes`, with its span."""
+    """The run of words in the text that looks most like all of `likes` (on average: the
+    French form and its target), with its span."""
     words = list(_NAME_TOKEN.finditer(text))
     best, best_score = None, at_least
     for i in range(len(words)):
         for j in range(i, min(len(words), i + max_words)):
             start, end = words[i].start(), words[j].end()
-            score = max(similarity(text[start:end], like) for like in likes)
+            score = sum(similarity(text[start:end], like) for like in likes) / len(likes)
             if score > best_score:
                 best, best_score = (text[start:end], (start, end)), score
     return best
@@ -1008,7 +1009,7 @@ def unbalanced(segment: Segment, context: CheckContext) -> list[Finding]:
                     "warning",
                     segment,
                     f"unbalanced {what} in the English",
-                    f"English {kind}: {open_count:+d} unclosed; French: {french[kind]:+d}",
+                    f"English: {abs(open_count)} without a partner; French: {abs(french[kind])}",
                 )
             )
     return out
