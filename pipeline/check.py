@@ -7,10 +7,11 @@ module; the name it is listed under is the `check` of each Finding it makes.
 - A corpus check looks at all of them at once: `(segments, context) -> list[Finding]`
   (consistency across segments, or work that is cheaper in one batch).
 
-`run_checks(segments, terms)` runs them all, replaces each segment's findings, and
-returns every finding. Checks read `fr` and `en` only, so they work on outputs a user
-has edited. spaCy (named entities) loads lazily, once, on the first corpus check that
-needs it.
+`run_checks(segments, terms)` runs them all, puts their findings on the segments (in
+place of those of an earlier check run; other stages' findings stay) and returns them.
+Checks read `fr` and `en` only, so they work on outputs a user has edited. spaCy (named
+entities) loads lazily, once, when the entity check first runs; the word lists and
+Apertium's dictionaries are read only by the untranslated checks.
 """
 
 from __future__ import annotations
