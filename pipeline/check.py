@@ -99,14 +99,6 @@ def similarity(a: str, b: str) -> float:
 # --- glossary --------------------------------------------------------------------------
 
 
-def rendering_pattern(phrase: str, case_sensitive: bool) -> re.Pattern[str]:
-    """An English phrase as a whole word or words, with any spacing and an optional plural."""
-    words = [re.escape(w) for w in phrase.split()]
-    body = r"[\s\-]+".join(words)
-    flags = 0 if case_sensitive else re.IGNORECASE
-    return re.compile(rf"(?<!\w){body}(?:['’]s|s|es)?(?!\w)", flags)
-
-
 def term_hits(segment: Segment, context: CheckContext) -> list[tuple[Term, str]]:
     """(term, the French form found) for every glossary hit in the segment's French."""
     hits = []
@@ -126,7 +118,7 @@ def glossary_target(segment: Segment, context: CheckContext) -> list[Finding]:
         if term.source in seen:
             continue
         seen.add(term.source)
-        if not rendering_pattern(term.target, term.case_sensitive).search(segment.en):
+        if not glossary.target_present(segment.en, term.target):
             words = max(len(form.split()), len(term.target.split())) + 1
             near = nearest_phrase(segment.en, [form, term.target], words)
             evidence = (
@@ -166,11 +158,10 @@ def glossary_forbidden(segment: Segment, context: CheckContext) -> list[Finding]
             continue
         seen.add(term.source)
         target_spans = [
-            m.span()
-            for m in rendering_pattern(term.target, term.case_sensitive).finditer(segment.en)
+            m.span() for m in glossary.rendering_pattern(term.target).finditer(segment.en)
         ]
         for bad in term.forbidden or []:
-            for m in rendering_pattern(bad, False).finditer(segment.en):
+            for m in glossary.rendering_pattern(bad).finditer(segment.en):
                 # "Korea" forbidden inside "North Korea" the target is not a forbidden use.
                 if any(s <= m.start() and m.end() <= e for s, e in target_spans):
                     continue
@@ -404,7 +395,7 @@ def variant_consistency(segments: Sequence[Segment], context: CheckContext) -> l
         for term, form in term_hits(s, context):
             if not term.variants:
                 continue
-            present = bool(rendering_pattern(term.target, term.case_sensitive).search(s.en))
+            present = glossary.target_present(s.en, term.target)
             seen[term.source][fold(form)].append((s, present, form))
     out = []
     for source, forms in seen.items():

@@ -5,6 +5,7 @@ Each stage is one call below; this module only wires them together.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,8 +13,18 @@ from pathlib import Path
 from pipeline import check, corpus, export, glossary, report, segment
 from pipeline.errors import PipelineError
 from pipeline.glossary import Term
+from pipeline.memory import TranslationMemory, glossary_signature, normalise
 from pipeline.records import Document, Finding, Fix, Segment
 from pipeline.translate.engine import Engine, Progress
+
+# With a memory, the texts go to the engine in chunks, each stored as soon as it is
+# translated, so a killed run loses at most the chunk in flight. The first chunk has
+# MEMORY_CHUNK texts; the next ones are sized from the rate measured so far to last about
+# CHUNK_SECONDS, so an engine with a fixed cost per call (apertium starts its processes
+# for every batch) is not slowed down much, and a kill still costs only seconds of work.
+MEMORY_CHUNK = 200
+CHUNK_SECONDS = 10.0
+CHUNK_LIMITS = (50, 5000)
 
 
 @dataclass
@@ -30,6 +41,8 @@ class RunResult:
     engine: str
     documents: list[PreparedDocument] = field(default_factory=list)
     written: list[Path] = field(default_factory=list)
+    engine_segments: int = 0  # texts sent to the engine (0 when the memory answered all)
+    memory: Path | None = None
     findings: list[Finding] = field(default_factory=list)
 
     @property
@@ -52,34 +65,71 @@ def prepare_document(doc: Document, terms: list[Term]) -> PreparedDocument:
 def translate_batch(
     texts: Sequence[str], engine: Engine, terms: list[Term], progress: Progress | None = None
 ) -> list[str]:
-    """The engine's best translation of each French text (one batch for the whole corpus)."""
-    hypotheses = engine.translate(list(texts), n_best=1, progress=progress)
-    if len(hypotheses) != len(texts):
-        raise PipelineError(
-            f"engine {engine.name} returned {len(hypotheses)} translations for {len(texts)} "
-            "segments"
-        )
-    return [hyps[0] if hyps else "" for hyps in hypotheses]
+    """The engine's best translation of each French text (one batch for the whole corpus),
+    with the glossary enforced (pipeline/translate/enforce.py); without terms it is the
+    engine's plain output."""
+    from pipeline.translate.enforce import translate_with_glossary
+
+    return translate_with_glossary(texts, engine, terms, progress)
 
 
 def translate_segments(
-    segments: list[Segment], engine: Engine, terms: list[Term], progress: Progress | None = None
-) -> None:
-    """Fill `en`, `engine` and `origin` of every segment; English lines pass through."""
+    segments: list[Segment],
+    engine: Engine,
+    terms: list[Term],
+    progress: Progress | None = None,
+    memory: TranslationMemory | None = None,
+) -> int:
+    """Fill `en`, `engine` and `origin` of every segment; English lines pass through.
+
+    With a memory, reviews and stored translations answer first; only the misses go to
+    the engine in chunks (one engine batch each, see MEMORY_CHUNK), and each chunk is
+    stored as soon as it is translated, so a killed run resumes where it stopped.
+    Returns how many texts were sent to the engine.
+    """
     todo = [s for s in segments if s.lang == "fr" and s.fr.strip()]
-    for s, english in zip(
-        todo, translate_batch([s.fr for s in todo], engine, terms, progress), strict=True
-    ):
-        s.en, s.engine, s.origin = english, engine.version, "engine"
+    misses = memory.recall(todo, engine.version, terms) if memory is not None else todo
+    # The same French with the same glossary terms goes to the engine once.
+    same_key: dict[tuple[str, str], list[Segment]] = {}
+    for s in misses:
+        key = (normalise(s.fr), glossary_signature(s.terms, terms))
+        same_key.setdefault(key, []).append(s)
+    unique = [group[0] for group in same_key.values()]
+    size = MEMORY_CHUNK if memory is not None else len(unique)
+    start, started = 0, time.monotonic()
+    while start < len(unique):
+        if len(unique) - (start + size) < size // 2:
+            size = len(unique) - start  # no small last chunk: each costs an engine call
+        chunk = unique[start : start + size]
+        chunk_progress = _offset_progress(progress, start, len(unique))
+        english = translate_batch([s.fr for s in chunk], engine, terms, chunk_progress)
+        for s, text in zip(chunk, english, strict=True):
+            s.en, s.engine, s.origin = text, engine.version, "engine"
+        start += len(chunk)
+        if memory is not None:
+            memory.remember(chunk, engine.version, terms)
+            rate = start / max(time.monotonic() - started, 1e-3)
+            size = min(max(int(rate * CHUNK_SECONDS), CHUNK_LIMITS[0]), CHUNK_LIMITS[1])
+    for group in same_key.values():
+        for s in group[1:]:
+            s.en, s.engine, s.origin = group[0].en, group[0].engine, group[0].origin
     for s in segments:
         if s.lang != "fr":
             s.en, s.origin = s.fr, "source"
+    return len(unique)
+
+
+def _offset_progress(progress: Progress | None, offset: int, total: int) -> Progress | None:
+    """Turn a chunk's progress into progress over all the texts sent to the engine."""
+    if progress is None:
+        return None
+    return lambda done, _chunk_total: progress(offset + done, total)
 
 
 def mark_terms(segments: list[Segment]) -> None:
     for s in segments:
         for hit in s.terms:
-            hit.ok = hit.target.casefold() in s.en.casefold()
+            hit.ok = glossary.hit_honoured(s.en, hit)
 
 
 def run(
@@ -88,7 +138,9 @@ def run(
     out_dir: Path,
     engine: Engine,
     progress: Progress | None = None,
+    memory: Path | None = None,
 ) -> RunResult:
+    """Run every stage; `memory` is the SQLite memory file (default <out_dir>/memory.sqlite)."""
     documents = corpus.read_corpus(corpus_dir)
     terms = glossary.load_glossary(glossary_path)
     out_dir = Path(out_dir)
@@ -96,9 +148,13 @@ def run(
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as err:
         raise PipelineError(f"cannot create output folder {out_dir}: {err.strerror}") from err
-    result = RunResult(engine=engine.version)
+    memory_path = Path(memory) if memory is not None else out_dir / "memory.sqlite"
+    result = RunResult(engine=engine.version, memory=memory_path)
     result.documents = [prepare_document(doc, terms) for doc in documents]
-    translate_segments(result.segments, engine, terms, progress)
+    with TranslationMemory(memory_path) as translation_memory:
+        result.engine_segments = translate_segments(
+            result.segments, engine, terms, progress, translation_memory
+        )
     mark_terms(result.segments)
     result.findings = run_check_stage(result.segments, terms)
     for prepared in result.documents:

@@ -36,6 +36,9 @@ INSTALL_HINT = {
 
 # Characters that mean something in Apertium's stream format.
 _SPECIAL = frozenset("\\[]^$/<>@{}*#")
+# An escaped ^ with no word after it makes Apertium drop the rest of the segment and
+# its separator, so ^ travels as a private-use character that Apertium copies as is.
+_CARET_STAND_IN = "\uf8ff"
 _SEPARATOR = re.compile(r"<s(\d+)>")
 
 
@@ -45,6 +48,8 @@ def escape_segment(text: str) -> str:
     for ch in text.replace("\0", ""):
         if ch == "\n":
             out.append("[\n]")  # a superblank: kept as formatting, not translated
+        elif ch == "^":
+            out.append(_CARET_STAND_IN)
         elif ch in _SPECIAL:
             out.append("\\" + ch)
         else:
@@ -53,7 +58,10 @@ def escape_segment(text: str) -> str:
 
 
 def build_stream(batch: Sequence[str]) -> str:
-    return "".join(f"{escape_segment(text)}[][<s{i}>]" for i, text in enumerate(batch))
+    # A NUL after each segment, with `apertium -z`, makes every stage finish the segment
+    # before reading on: otherwise the transfer reorders words across the separator
+    # ("le chat" + "noir et blanc." → "the black" + "cat and white.") and state leaks.
+    return "".join(f"{escape_segment(text)}[][<s{i}>]\0" for i, text in enumerate(batch))
 
 
 def split_stream(stream: str) -> list[tuple[int, str]]:
@@ -82,6 +90,11 @@ def split_stream(stream: str) -> list[tuple[int, str]]:
             else:
                 current.append(content)
             i = j + 1
+        elif ch == "\0":  # the flush marks of `apertium -z`
+            i += 1
+        elif ch == _CARET_STAND_IN:
+            current.append("^")
+            i += 1
         else:
             current.append(ch)
             i += 1
@@ -114,7 +127,7 @@ def missing_modes(pivot: str) -> list[str]:
 class ApertiumEngine:
     name = "apertium"
 
-    def __init__(self, pivot: str = "es"):
+    def __init__(self, pivot: str = "es", keep_marks: bool = False):
         missing = missing_modes(pivot)
         if missing:
             raise PipelineError(
@@ -122,6 +135,10 @@ class ApertiumEngine:
             )
         self.pivot = pivot
         self.modes = PIVOT_MODES[pivot]
+        # With marks, Apertium prefixes an unknown word with `*` (`**` when the French was
+        # unknown at the first step), a bilingual-dictionary miss with `@` and a
+        # generation error with `#`; a caller that repairs those asks for them.
+        self.keep_marks = keep_marks
 
     @functools.cached_property
     def version(self) -> str:
@@ -163,6 +180,10 @@ class ApertiumEngine:
         second = self._translate_aligned(batch[middle:], None, done_before + middle, total)
         return first + second
 
+    @property
+    def _mark_flags(self) -> list[str]:
+        return [] if self.keep_marks else ["-u"]
+
     def _run_pipeline(
         self, stream: str, progress: Progress | None, done_before: int, total: int
     ) -> list[tuple[int, str]]:
@@ -170,13 +191,13 @@ class ApertiumEngine:
         # stderr goes to files so a chatty process can never block on a full pipe
         first_err, second_err = tempfile.TemporaryFile(), tempfile.TemporaryFile()
         first = subprocess.Popen(
-            ["apertium", "-f", "none", "-u", to_pivot],
+            ["apertium", "-z", "-f", "none", *self._mark_flags, to_pivot],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=first_err,
         )
         second = subprocess.Popen(
-            ["apertium", "-f", "none", "-u", to_english],
+            ["apertium", "-z", "-f", "none", *self._mark_flags, to_english],
             stdin=first.stdout,
             stdout=subprocess.PIPE,
             stderr=second_err,

@@ -1,0 +1,277 @@
+"""The translation memory: one SQLite file of engine translations and reviewers' corrections.
+
+Two tables:
+- `translations`: what an engine produced, keyed by (normalised French, engine version,
+  glossary signature). A new engine version or a changed glossary term in a segment is a
+  different key, so exactly those segments go back to the engine.
+- `reviews`: what a reviewer wrote, keyed by the normalised French alone (the segment id
+  it came from is kept too). A review beats the engine whatever the engine or glossary;
+  the table is append-only, so no correction is ever overwritten: a later review of the
+  same French is added and used, the earlier one stays.
+
+The file is in WAL mode with a busy timeout, and every write is one short transaction
+(`BEGIN IMMEDIATE`), so a run killed with SIGKILL loses at most the batch it was
+translating, and several processes can share one memory.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import sqlite3
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from pipeline.errors import PipelineError
+from pipeline.records import Segment, TermHit
+
+SCHEMA_VERSION = 1
+# Seconds a writer waits for another process's transaction before giving up.
+BUSY_TIMEOUT = 60.0
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS translations (
+    fr TEXT NOT NULL,           -- normalised French
+    engine TEXT NOT NULL,       -- engine version string
+    glossary TEXT NOT NULL,     -- glossary signature of the terms in the segment
+    en TEXT NOT NULL,
+    origin TEXT NOT NULL DEFAULT 'engine',
+    created TEXT NOT NULL,      -- ISO 8601, UTC
+    PRIMARY KEY (fr, engine, glossary)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS reviews (
+    id INTEGER PRIMARY KEY,     -- insertion order: the latest review of a French wins
+    fr TEXT NOT NULL,           -- normalised French
+    en TEXT NOT NULL,
+    origin TEXT NOT NULL DEFAULT 'review',
+    segment_id TEXT NOT NULL DEFAULT '',  -- the segment the reviewer corrected
+    source TEXT NOT NULL DEFAULT '',      -- the file it was imported from
+    created TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS reviews_by_fr ON reviews (fr, id);
+"""
+
+_SPACES = re.compile(r"\s+")
+
+
+def normalise(text: str) -> str:
+    """The memory's form of a French text: NFC, white space collapsed, trimmed."""
+    return _SPACES.sub(" ", unicodedata.normalize("NFC", text)).strip()
+
+
+def glossary_signature(hits: Sequence[TermHit], terms: Sequence[Any] = ()) -> str:
+    """A stable hash of the glossary terms in play for one segment ("" when there are none).
+
+    Each hit contributes its term's source, target, forbidden renderings and kind (the
+    kind can change how the term is enforced); the Term objects come from `terms` by
+    source and target. Sorted, so the order of hits or of the glossary does not matter.
+    """
+    if not hits:
+        return ""
+    by_key: dict[tuple[str, str], list[Any]] = {}
+    for term in terms:
+        by_key.setdefault((term.source, term.target), []).append(term)
+    entries = set()
+    for hit in hits:
+        found = by_key.get((hit.source, hit.target)) or [None]
+        for term in found:
+            forbidden = sorted(getattr(term, "forbidden", None) or [])
+            kind = getattr(term, "kind", "") or ""
+            entries.add(json.dumps([hit.source, hit.target, forbidden, kind], ensure_ascii=False))
+    return hashlib.sha256("\n".join(sorted(entries)).encode("utf-8")).hexdigest()[:16]
+
+
+@dataclass
+class Review:
+    """A reviewer's translation of a French text."""
+
+    fr: str
+    en: str
+    segment_id: str = ""
+    source: str = ""
+    created: str = ""
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class TranslationMemory:
+    """One SQLite memory file; use it as a context manager so it is closed."""
+
+    def __init__(self, path: Path, timeout: float = BUSY_TIMEOUT):
+        self.path = Path(path)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            # isolation_level=None: we open every transaction ourselves (BEGIN IMMEDIATE),
+            # so a read-then-write never fails on another process's commit.
+            self.db = sqlite3.connect(self.path, timeout=timeout, isolation_level=None)
+        except (OSError, sqlite3.Error) as err:
+            raise PipelineError(f"cannot open memory {self.path}: {err}") from err
+        try:
+            self.db.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
+            self.db.execute("PRAGMA journal_mode = WAL")
+            # NORMAL is safe in WAL against a killed process; only power loss can
+            # cost the last transactions.
+            self.db.execute("PRAGMA synchronous = NORMAL")
+            version = self.db.execute("PRAGMA user_version").fetchone()[0]
+            if version > SCHEMA_VERSION:
+                raise PipelineError(
+                    f"memory {self.path} has schema {version}, newer than this pipeline "
+                    f"({SCHEMA_VERSION}); upgrade pipeline"
+                )
+            if version < SCHEMA_VERSION:
+                with self.transaction():
+                    for statement in SCHEMA.split(";"):
+                        if statement.strip():
+                            self.db.execute(statement)
+                    self.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        except sqlite3.DatabaseError as err:
+            self.db.close()
+            raise PipelineError(f"memory {self.path} is not a usable SQLite file: {err}") from err
+        except BaseException:
+            self.db.close()
+            raise
+
+    def __enter__(self) -> TranslationMemory:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.db.close()
+
+    def transaction(self, immediate: bool = True) -> _Transaction:
+        """A write transaction (takes the write lock at once), or a read snapshot."""
+        return _Transaction(self.db, immediate)
+
+    # --- engine translations -------------------------------------------------------
+
+    def lookup(self, fr: str, engine: str, signature: str) -> str | None:
+        row = self.db.execute(
+            "SELECT en FROM translations WHERE fr = ? AND engine = ? AND glossary = ?",
+            (normalise(fr), engine, signature),
+        ).fetchone()
+        return row[0] if row else None
+
+    def store_translations(self, rows: Iterable[tuple[str, str, str, str]]) -> None:
+        """Store (French, engine, signature, English) rows in one transaction.
+
+        An existing row for the same key is kept: two processes that translated the
+        same text at once do not fight, and the first answer stays stable.
+        """
+        now = _now()
+        with self.transaction():
+            self.db.executemany(
+                "INSERT OR IGNORE INTO translations (fr, engine, glossary, en, origin, created) "
+                "VALUES (?, ?, ?, ?, 'engine', ?)",
+                [(normalise(fr), engine, sig, en, now) for fr, engine, sig, en in rows],
+            )
+
+    def machine_translations(self, fr: str) -> set[str]:
+        """Every engine translation of this French, whatever the engine or glossary."""
+        rows = self.db.execute("SELECT en FROM translations WHERE fr = ?", (normalise(fr),))
+        return {en for (en,) in rows}
+
+    # --- reviews -------------------------------------------------------------------
+
+    def lookup_review(self, fr: str, segment_id: str = "") -> Review | None:
+        """The latest review of this French; one made on the same segment id comes first."""
+        row = self.db.execute(
+            "SELECT fr, en, segment_id, source, created FROM reviews WHERE fr = ? "
+            "ORDER BY segment_id = ? DESC, id DESC LIMIT 1",
+            (normalise(fr), segment_id),
+        ).fetchone()
+        return Review(*row) if row else None
+
+    def add_reviews(self, reviews: Iterable[Review]) -> int:
+        """Append reviews in one transaction; return how many were new.
+
+        A review identical to the one the memory would already answer for that
+        French and segment id is not added again (importing a file twice is harmless).
+        """
+        added = 0
+        now = _now()
+        with self.transaction():
+            for review in reviews:
+                fr = normalise(review.fr)
+                current = self.lookup_review(fr, review.segment_id)
+                if current is not None and current.en == review.en:
+                    continue
+                self.db.execute(
+                    "INSERT INTO reviews (fr, en, segment_id, source, created) "
+                    "VALUES (?, ?, ?, ?, ?)",
+                    (fr, review.en, review.segment_id, review.source, review.created or now),
+                )
+                added += 1
+        return added
+
+    def reviews(self) -> list[Review]:
+        """Every stored review, oldest first (earlier reviews of the same French included)."""
+        rows = self.db.execute(
+            "SELECT fr, en, segment_id, source, created FROM reviews ORDER BY id"
+        ).fetchall()
+        return [Review(*row) for row in rows]
+
+    def counts(self) -> dict[str, int]:
+        (translations,) = self.db.execute("SELECT count(*) FROM translations").fetchone()
+        (reviews,) = self.db.execute("SELECT count(*) FROM reviews").fetchone()
+        (reviewed,) = self.db.execute("SELECT count(DISTINCT fr) FROM reviews").fetchone()
+        return {"translations": translations, "reviews": reviews, "reviewed_texts": reviewed}
+
+    # --- segments ------------------------------------------------------------------
+
+    def recall(
+        self, segments: Sequence[Segment], engine: str, terms: Sequence[Any]
+    ) -> list[Segment]:
+        """Fill the segments the memory can answer; return the others, in order.
+
+        A review answers first (origin "review"), whatever the engine and glossary;
+        then an engine translation of the same French, engine and glossary terms
+        (origin "memory").
+        """
+        misses = []
+        with self.transaction(immediate=False):  # one consistent snapshot for the lookups
+            for s in segments:
+                review = self.lookup_review(s.fr, s.id)
+                if review is not None:
+                    s.en, s.engine, s.origin = review.en, "", "review"
+                    continue
+                english = self.lookup(s.fr, engine, glossary_signature(s.terms, terms))
+                if english is not None:
+                    s.en, s.engine, s.origin = english, engine, "memory"
+                    continue
+                misses.append(s)
+        return misses
+
+    def remember(self, segments: Sequence[Segment], engine: str, terms: Sequence[Any]) -> None:
+        """Store the engine translations of these segments (one transaction)."""
+        self.store_translations(
+            (s.fr, engine, glossary_signature(s.terms, terms), s.en) for s in segments
+        )
+
+    def integrity(self) -> str:
+        return self.db.execute("PRAGMA integrity_check").fetchone()[0]
+
+
+class _Transaction:
+    """`with` block around one transaction: committed on success, rolled back on error."""
+
+    def __init__(self, db: sqlite3.Connection, immediate: bool = True):
+        self.db = db
+        self.immediate = immediate
+
+    def __enter__(self) -> None:
+        self.db.execute("BEGIN IMMEDIATE" if self.immediate else "BEGIN")
+
+    def __exit__(self, exc_type: object, *rest: object) -> None:
+        if exc_type is None:
+            self.db.execute("COMMIT")
+        else:
+            self.db.execute("ROLLBACK")

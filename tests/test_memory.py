@@ -1,0 +1,228 @@
+"""The translation memory: real SQLite files, the real apertium engine, the real corpus."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from pipeline import glossary, runner
+from pipeline.errors import PipelineError
+from pipeline.memory import Review, TranslationMemory, glossary_signature, normalise
+from pipeline.records import TermHit
+from pipeline.translate.apertium import ApertiumEngine, missing_modes
+
+REPO = Path(__file__).resolve().parent.parent
+
+needs_apertium = pytest.mark.skipif(
+    bool(missing_modes("es")), reason="apertium fr-es/spa-eng is not installed"
+)
+
+
+class RecordingEngine:
+    """The real apertium engine, recording every text it is asked to translate."""
+
+    name = "apertium"
+
+    def __init__(self, engine):
+        self.engine = engine
+        self.version = engine.version
+        self.sent: list[str] = []
+        self.batches = 0
+
+    def translate(self, batch, n_best=1, progress=None):
+        self.sent += list(batch)
+        self.batches += 1
+        return self.engine.translate(batch, n_best=n_best, progress=progress)
+
+
+@pytest.fixture(scope="module")
+def apertium():
+    return ApertiumEngine("es")
+
+
+@pytest.fixture
+def project(tmp_path):
+    """A copy of the project's corpus and glossary that a test may edit."""
+    shutil.copytree(REPO / "corpus", tmp_path / "corpus")
+    shutil.copy(REPO / "glossary" / "glossary.yaml", tmp_path / "glossary.yaml")
+    return tmp_path
+
+
+def run(project: Path, engine) -> runner.RunResult:
+    recording = RecordingEngine(engine)
+    result = runner.run(project / "corpus", project / "glossary.yaml", project / "out", recording)
+    result.sent = recording.sent  # type: ignore[attr-defined]
+    return result
+
+
+def origins(result: runner.RunResult) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for s in result.segments:
+        counts[s.origin] = counts.get(s.origin, 0) + 1
+    return counts
+
+
+# --- the memory file on its own ----------------------------------------------------
+
+
+def test_normalise_ignores_white_space_and_unicode_composition():
+    assert normalise("  L’été\u00a0 à\n Paris ") == normalise("L’e\u0301te\u0301 à Paris")
+    assert normalise("à Paris") != normalise("a Paris")
+
+
+def test_glossary_signature_changes_only_with_the_terms_in_play():
+    terms = glossary.load_glossary(REPO / "glossary" / "glossary.yaml")
+    hits = [TermHit("Poutine", "Putin", 0, 7), TermHit("Pékin", "Beijing", 10, 15)]
+    assert glossary_signature([], terms) == ""
+    assert glossary_signature(hits, terms) == glossary_signature(hits[::-1], terms[::-1])
+    changed = [t for t in terms]
+    changed[[t.source for t in terms].index("Poutine")] = glossary.Term(
+        "Poutine", "Putin", forbidden=["Poutine"]
+    )
+    assert glossary_signature(hits, changed) != glossary_signature(hits, terms)
+    # a change to a term the segment does not hold leaves its signature alone
+    only_pekin = [hits[1]]
+    assert glossary_signature(only_pekin, changed) == glossary_signature(only_pekin, terms)
+
+
+def test_stored_translations_come_back_by_french_engine_and_glossary(tmp_path):
+    with TranslationMemory(tmp_path / "m.sqlite") as memory:
+        memory.store_translations([("Le  chat dort.", "eng 1", "", "The cat sleeps.")])
+        assert memory.lookup("Le chat dort.", "eng 1", "") == "The cat sleeps."
+        assert memory.lookup("Le chat dort.", "eng 2", "") is None
+        assert memory.lookup("Le chat dort.", "eng 1", "abc") is None
+    # the file outlives the process's connection, and is in WAL mode
+    with TranslationMemory(tmp_path / "m.sqlite") as memory:
+        assert memory.lookup("Le chat dort.", "eng 1", "") == "The cat sleeps."
+        assert memory.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_reviews_are_appended_never_overwritten(tmp_path):
+    with TranslationMemory(tmp_path / "m.sqlite") as memory:
+        assert memory.add_reviews([Review("Le chat dort.", "The cat is asleep.", "a:1:1")]) == 1
+        assert memory.add_reviews([Review("Le chat dort.", "The cat is asleep.", "a:1:1")]) == 0
+        assert memory.add_reviews([Review("Le chat dort.", "The cat naps.", "a:1:1")]) == 1
+        memory.store_translations([("Le chat dort.", "eng", "", "The cat sleeps.")])
+        assert memory.lookup_review("Le chat dort.").en == "The cat naps."
+        assert [r.en for r in memory.reviews()] == ["The cat is asleep.", "The cat naps."]
+
+
+def test_a_review_made_on_the_same_segment_id_comes_first(tmp_path):
+    with TranslationMemory(tmp_path / "m.sqlite") as memory:
+        memory.add_reviews([Review("Oui.", "Yes.", "a:1:1"), Review("Oui.", "Indeed.", "b:2:1")])
+        assert memory.lookup_review("Oui.", "a:1:1").en == "Yes."
+        assert memory.lookup_review("Oui.", "b:2:1").en == "Indeed."
+        assert memory.lookup_review("Oui.", "c:3:1").en == "Indeed."  # the latest
+
+
+def test_a_file_that_is_not_sqlite_is_refused_in_one_line(tmp_path):
+    bad = tmp_path / "memory.sqlite"
+    bad.write_text("these are not the droids\n" * 200)
+    with pytest.raises(PipelineError, match="not a usable SQLite file"):
+        TranslationMemory(bad)
+    assert bad.read_text().startswith("these are not")  # left as it was
+
+
+def test_a_memory_from_a_newer_pipeline_is_refused(tmp_path):
+    path = tmp_path / "m.sqlite"
+    db = sqlite3.connect(path)
+    db.execute("PRAGMA user_version = 99")
+    db.close()
+    with pytest.raises(PipelineError, match="newer than this pipeline"):
+        TranslationMemory(path)
+
+
+# --- runs over the corpus ---------------------------------------------------------
+
+
+@needs_apertium
+def test_a_second_run_over_an_unchanged_corpus_sends_nothing(project, apertium):
+    first = run(project, apertium)
+    assert first.engine_segments == len(first.sent) > 100
+    assert (project / "out" / "memory.sqlite").exists()
+    second = run(project, apertium)
+    assert second.sent == [] and second.engine_segments == 0
+    assert origins(second) == {"memory": len(second.segments)}
+    assert [s.en for s in second.segments] == [s.en for s in first.segments]
+    jsonl = (project / "out" / f"{first.documents[0].doc.name}.jsonl").read_text()
+    assert '"origin": "memory"' in jsonl and '"origin": "engine"' not in jsonl
+
+
+@needs_apertium
+def test_changing_one_sentence_sends_one_segment(project, apertium):
+    run(project, apertium)
+    article = project / "corpus" / "000_e2dc28380de3b692.txt"
+    text = article.read_text(encoding="utf-8")
+    assert text.count("Poutine lui-même a salué") == 1
+    article.write_text(
+        text.replace("Poutine lui-même a salué", "Poutine lui-même a vivement salué"), "utf-8"
+    )
+    second = run(project, apertium)
+    assert len(second.sent) == 1 and "vivement" in second.sent[0]
+    assert origins(second)["engine"] == 1
+    assert origins(second)["memory"] == len(second.segments) - 1
+
+
+@needs_apertium
+def test_changing_one_glossary_term_resends_only_the_segments_that_hold_it(project, apertium):
+    first = run(project, apertium)
+    holding = {normalise(s.fr) for s in first.segments if any(h.source == "Pékin" for h in s.terms)}
+    assert holding, "the corpus mentions Pékin"
+    glossary_file = project / "glossary.yaml"
+    text = glossary_file.read_text(encoding="utf-8")
+    glossary_file.write_text(
+        text.replace("target: Beijing", "target: Beijing\n    forbidden: [Peking]"),
+        encoding="utf-8",
+    )
+    second = run(project, apertium)
+    assert {normalise(fr) for fr in second.sent} == holding
+    assert len(second.sent) == len(holding)
+
+
+@needs_apertium
+def test_a_review_beats_the_engine_and_survives_a_glossary_edit(project, apertium):
+    first = run(project, apertium)
+    target = next(s for s in first.segments if any(h.source == "Poutine" for h in s.terms))
+    with TranslationMemory(project / "out" / "memory.sqlite") as memory:
+        memory.add_reviews([Review(target.fr, "A reviewer's sentence about Putin.", target.id)])
+    second = run(project, apertium)
+    reviewed = next(s for s in second.segments if s.id == target.id)
+    assert (reviewed.en, reviewed.origin) == ("A reviewer's sentence about Putin.", "review")
+    assert target.fr not in second.sent
+    glossary_file = project / "glossary.yaml"
+    text = glossary_file.read_text(encoding="utf-8")
+    glossary_file.write_text(text.replace("target: Putin", "target: Vladimir Putin"), "utf-8")
+    third = run(project, apertium)
+    assert third.sent, "the glossary edit re-sends the other segments with Poutine"
+    assert target.fr not in third.sent
+    reviewed = next(s for s in third.segments if s.id == target.id)
+    assert (reviewed.en, reviewed.origin) == ("A reviewer's sentence about Putin.", "review")
+
+
+@needs_apertium
+def test_an_engine_failure_loses_only_the_chunk_in_flight(project, apertium, monkeypatch):
+    """The engine fails on the second chunk (a wrapper raises: a real kill -9 is tested in
+    test_memory_faults.py); the first chunk is already in the memory and is not re-sent."""
+    monkeypatch.setattr(runner, "MEMORY_CHUNK", 50)
+    calls = []
+
+    class FailingSecondBatch(RecordingEngine):
+        def translate(self, batch, n_best=1, progress=None):
+            calls.append(len(batch))
+            if len(calls) == 2:
+                raise PipelineError("engine died")
+            return super().translate(batch, n_best, progress)
+
+    engine = FailingSecondBatch(apertium)
+    with pytest.raises(PipelineError, match="engine died"):
+        runner.run(project / "corpus", project / "glossary.yaml", project / "out", engine)
+    with TranslationMemory(project / "out" / "memory.sqlite") as memory:
+        assert memory.counts()["translations"] == 50
+    resumed = run(project, apertium)
+    with TranslationMemory(project / "out" / "memory.sqlite") as memory:
+        stored = memory.counts()["translations"]
+    assert resumed.engine_segments == len(resumed.sent) == stored - 50
+    assert origins(resumed)["memory"] >= 50
