@@ -157,6 +157,7 @@ def show_warnings() -> None:
     type=click.Path(path_type=Path, dir_okay=False),
     help="Translation memory (SQLite file).  [default: OUT/memory.sqlite]",
 )
+@click.option("--strict", is_flag=True, help="Exit with status 1 when a check finds an error.")
 def run(
     corpus_dir: Path,
     glossary_path: Path,
@@ -164,6 +165,7 @@ def run(
     engine: str,
     pivot: str,
     memory_path: Path | None,
+    strict: bool,
 ) -> None:
     """Translate every article of the corpus and write the aligned outputs."""
     from collections import Counter
@@ -185,6 +187,59 @@ def run(
         f"review {origins['review']}; {result.engine_segments} texts sent to the engine)",
         err=True,
     )
+    report_findings(result.findings, out_dir, strict)
+
+
+def report_findings(findings, out_dir: Path, strict: bool) -> None:
+    """One line on the findings; with --strict, exit status 1 when one is an error."""
+    errors = sum(f.severity == "error" for f in findings)
+    warnings = sum(f.severity == "warning" for f in findings)
+    infos = len(findings) - errors - warnings
+    click.echo(
+        f"checks: {errors} errors, {warnings} warnings, {infos} info; see {out_dir}/report.md",
+        err=True,
+    )
+    if strict and errors:
+        sys.exit(1)
+
+
+@main.command()
+@click.option(
+    "--out",
+    "out_dir",
+    default="translations",
+    show_default=True,
+    type=click.Path(path_type=Path),
+    help="Output folder of a run (its .jsonl files are read as they stand).",
+)
+@click.option(
+    "--corpus",
+    "corpus_dir",
+    default="corpus",
+    show_default=True,
+    type=click.Path(path_type=Path),
+    help="Folder of the French articles (for the outputs' source text and cleaning fixes).",
+)
+@click.option(
+    "--glossary",
+    "glossary_path",
+    default="glossary/glossary.yaml",
+    show_default=True,
+    type=click.Path(path_type=Path),
+    help="The glossary YAML file.",
+)
+@click.option("--strict", is_flag=True, help="Exit with status 1 when a check finds an error.")
+def check(out_dir: Path, corpus_dir: Path, glossary_path: Path, strict: bool) -> None:
+    """Re-check the outputs as they stand (no translation); rewrite findings, report."""
+    from pipeline import runner
+
+    result = runner.check_outputs(out_dir, corpus_dir, glossary_path)
+    click.echo(
+        f"checked {len(result.segments)} segments of {len(result.documents)} articles "
+        f"in {out_dir}/",
+        err=True,
+    )
+    report_findings(result.findings, out_dir, strict)
 
 
 @main.command()
