@@ -1,5 +1,5 @@
 """Glossary enforcement on the real engines: apertium (fr→es→en) with corpus sentences,
-and a tiny real Argos package with random weights (tests/argos_fixture.py, via the argos_engine fixture)."""
+and a tiny real Argos package with random weights (the argos_engine fixture)."""
 
 from __future__ import annotations
 
