@@ -2,8 +2,9 @@
 
 Five files per document in the output folder (DESIGN.md, "Files a user sees"):
 `<doc>.jsonl`, `<doc>.po`, `<doc>.tmx`, `<doc>.html` and `<doc>.en.md`. All five are
-rendered in memory first, then each is written atomically (temporary file, then
-rename), so a run stopped part-way leaves every output either as it was or complete.
+rendered in memory first, then written to temporary files and renamed into place
+together (pipeline.fileio.writes_together), so a run stopped part-way leaves the
+outputs as they were.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from pathlib import Path
 
 from pipeline import __version__
 from pipeline.errors import PipelineError
-from pipeline.fileio import atomic_write_bytes
+from pipeline.fileio import atomic_write_bytes, writes_together
 from pipeline.records import Document, Finding, Segment, TermHit
 
 OUTPUT_SUFFIXES = (".jsonl", ".po", ".tmx", ".html", ".en.md")
@@ -432,11 +433,13 @@ def render_document(doc: Document, segments: list[Segment]) -> dict[str, bytes]:
 
 
 def write_document(out_dir: Path, doc: Document, segments: list[Segment]) -> list[Path]:
-    """Write the five outputs of a document; each file is replaced atomically."""
+    """Write the five outputs of a document: all five are replaced together or none is
+    (inside the runner's writes_together block, together with every other output)."""
     out_dir = Path(out_dir)
     written = []
-    for suffix, data in render_document(doc, segments).items():
-        path = out_dir / f"{doc.name}{suffix}"
-        atomic_write_bytes(path, data)
-        written.append(path)
+    with writes_together():
+        for suffix, data in render_document(doc, segments).items():
+            path = out_dir / f"{doc.name}{suffix}"
+            atomic_write_bytes(path, data)
+            written.append(path)
     return written

@@ -131,6 +131,9 @@ class TranslationMemory:
                         if statement.strip():
                             self.db.execute(statement)
                     self.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        except sqlite3.OperationalError as err:  # disk full, read-only, locked too long
+            self.db.close()
+            raise PipelineError(f"cannot use memory {self.path}: {err}") from err
         except sqlite3.DatabaseError as err:
             self.db.close()
             raise PipelineError(f"memory {self.path} is not a usable SQLite file: {err}") from err
@@ -149,7 +152,7 @@ class TranslationMemory:
 
     def transaction(self, immediate: bool = True) -> _Transaction:
         """A write transaction (takes the write lock at once), or a read snapshot."""
-        return _Transaction(self.db, immediate)
+        return _Transaction(self.db, immediate, self.path)
 
     # --- engine translations -------------------------------------------------------
 
@@ -261,17 +264,34 @@ class TranslationMemory:
 
 
 class _Transaction:
-    """`with` block around one transaction: committed on success, rolled back on error."""
+    """`with` block around one transaction: committed on success, rolled back on error.
 
-    def __init__(self, db: sqlite3.Connection, immediate: bool = True):
+    An SQLite error (disk full, read-only file) becomes a PipelineError naming the file.
+    """
+
+    def __init__(self, db: sqlite3.Connection, immediate: bool = True, path: Path | None = None):
         self.db = db
         self.immediate = immediate
+        self.path = path
 
     def __enter__(self) -> None:
-        self.db.execute("BEGIN IMMEDIATE" if self.immediate else "BEGIN")
+        try:
+            self.db.execute("BEGIN IMMEDIATE" if self.immediate else "BEGIN")
+        except sqlite3.Error as err:
+            raise PipelineError(f"memory {self.path}: {err}") from err
 
-    def __exit__(self, exc_type: object, *rest: object) -> None:
+    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
         if exc_type is None:
-            self.db.execute("COMMIT")
-        else:
-            self.db.execute("ROLLBACK")
+            try:
+                self.db.execute("COMMIT")
+                return
+            except sqlite3.Error as err:
+                exc = err
+        if self.db.in_transaction:
+            try:
+                self.db.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass  # SQLite rolls back itself when it cannot go on
+        if isinstance(exc, sqlite3.Error):
+            verb = "cannot write" if self.immediate else "cannot read"
+            raise PipelineError(f"memory {self.path}: {verb}: {exc}") from exc

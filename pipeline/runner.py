@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline import corpus, export, glossary, segment
+from pipeline import corpus, export, fileio, glossary, segment
 from pipeline.errors import PipelineError
 from pipeline.glossary import Term
 from pipeline.memory import TranslationMemory, glossary_signature, normalise
@@ -141,18 +141,32 @@ def run(
     documents = corpus.read_corpus(corpus_dir)
     terms = glossary.load_glossary(glossary_path)
     out_dir = Path(out_dir)
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as err:
-        raise PipelineError(f"cannot create output folder {out_dir}: {err.strerror}") from err
+    prepare_output_folder(out_dir)
     memory_path = Path(memory) if memory is not None else out_dir / "memory.sqlite"
     result = RunResult(engine=engine.version, memory=memory_path)
-    result.documents = [prepare_document(doc, terms) for doc in documents]
+    # The memory is opened before the long work, so an unusable one fails at once.
     with TranslationMemory(memory_path) as translation_memory:
+        result.documents = [prepare_document(doc, terms) for doc in documents]
         result.engine_segments = translate_segments(
             result.segments, engine, terms, progress, translation_memory
         )
     mark_terms(result.segments)
-    for prepared in result.documents:
-        result.written += export.write_document(out_dir, prepared.doc, prepared.segments)
+    # Every output of the run is replaced at the end, together, or none is (disk full,
+    # Ctrl-C): a document's files never mix two runs.
+    with fileio.writes_together():
+        for prepared in result.documents:
+            result.written += export.write_document(out_dir, prepared.doc, prepared.segments)
     return result
+
+
+def prepare_output_folder(out_dir: Path) -> None:
+    """Create the output folder and make sure files can be written there, before any work."""
+    if out_dir.exists() and not out_dir.is_dir():
+        raise PipelineError(f"output folder {out_dir} is a file, not a folder")
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise PipelineError(
+            f"cannot create output folder {fileio.describe_os_error(err, out_dir)}"
+        ) from err
+    fileio.check_writable(out_dir)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import re
 import shutil
+import signal
 import subprocess
 import tempfile
 import threading
@@ -196,15 +197,25 @@ class ApertiumEngine:
         writer.start()
         chunks: list[bytes] = []
         seen = 0
-        while chunk := second.stdout.read1(65536):
-            chunks.append(chunk)
-            if progress is not None:
-                seen += chunk.count(b"[][<s")
-                progress(min(done_before + seen, total), total)
-        writer.join()
-        second.wait()
-        first.wait()
-        second.stdout.close()
+        try:
+            while chunk := second.stdout.read1(65536):
+                chunks.append(chunk)
+                if progress is not None:
+                    seen += chunk.count(b"[][<s")
+                    progress(min(done_before + seen, total), total)
+            writer.join()
+            second.wait()
+            first.wait()
+        except BaseException:
+            # Ctrl-C or an error here: leave no apertium process running behind us.
+            for proc in (first, second):
+                if proc.poll() is None:
+                    proc.kill()
+                    proc.wait()
+            raise
+        finally:
+            second.stdout.close()
+        failures = []
         for proc, mode, err_file in (
             (first, to_pivot, first_err),
             (second, to_english, second_err),
@@ -213,6 +224,26 @@ class ApertiumEngine:
             err = err_file.read().decode("utf-8", "replace").strip().splitlines()
             err_file.close()
             if proc.returncode != 0:
-                detail = err[-1] if err else f"exit status {proc.returncode}"
-                raise PipelineError(f"apertium {mode} failed: {detail}")
+                failures.append((proc.returncode, mode, err))
+        if failures:
+            # When one process dies, its neighbour often fails only because the pipe broke;
+            # report the one that failed first.
+            failures.sort(key=lambda f: f[0] == -signal.SIGPIPE)
+            returncode, mode, err = failures[0]
+            raise PipelineError(
+                f"apertium {mode} failed in a batch of {total} segments: "
+                f"{exit_reason(returncode, err)}"
+            )
         return split_stream(b"".join(chunks).decode("utf-8", "replace"))
+
+
+def exit_reason(returncode: int, stderr_lines: list[str]) -> str:
+    """Why a process failed: killed by a signal, or its last line on stderr."""
+    if returncode < 0:
+        try:
+            name = signal.Signals(-returncode).name
+        except ValueError:
+            name = f"signal {-returncode}"
+        reason = f"crashed ({name})"
+        return f"{reason}: {stderr_lines[-1]}" if stderr_lines else reason
+    return stderr_lines[-1] if stderr_lines else f"exit status {returncode}"
