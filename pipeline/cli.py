@@ -199,14 +199,21 @@ def run(
 
 
 @main.command()
-@click.argument("source", default="-", type=click.File("r", encoding="utf-8"))
+@click.argument("source", default="-", type=click.File("rb"))
 @click.option("--engine", default="auto", show_default=True, type=ENGINE_CHOICE)
 @click.option("--pivot", default="es", show_default=True, type=PIVOT_CHOICE)
 def translate(source, engine: str, pivot: str) -> None:
     """Translate French text from SOURCE (a file, or - for stdin) to English on stdout."""
-    from pipeline import segment
+    from pipeline import corpus, segment
 
-    text = source.read()
+    name = getattr(source, "name", "-")
+    try:
+        text, encoding = corpus.decode(source.read())
+    except corpus.NotAnArticle as why:
+        raise PipelineError(f"{name}: {why}") from why
+    if encoding != "utf-8":
+        click.echo(f"warning: {name}: not UTF-8; decoded as {encoding}", err=True)
+    text = text.replace("\r\n", "\n")
     chosen = open_engine_verbose(engine, pivot)
     spans = segment.paragraph_spans(text)
     bar = DelayedProgressBar("translating")

@@ -44,8 +44,11 @@ def describe_os_error(err: OSError, path: Path | str | None = None) -> str:
     return f"{where}: {reason}{hint}" if where else f"{reason}{hint}"
 
 
-def write_temporary(path: Path, data: bytes) -> Path:
-    """Write `data` to a new temporary file beside `path`, flushed to disk; return its path."""
+def write_temporary(path: Path, data: bytes, sync: bool = True) -> Path:
+    """Write `data` to a new temporary file beside `path`; return its path.
+
+    With `sync`, the data is on disk when this returns (StagedWrites syncs them all at once).
+    """
     path = Path(path)
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -57,7 +60,8 @@ def write_temporary(path: Path, data: bytes) -> Path:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()
-            os.fsync(f.fileno())
+            if sync:
+                os.fsync(f.fileno())
     except BaseException as err:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
@@ -95,7 +99,7 @@ class StagedWrites:
 
     def write_bytes(self, path: Path, data: bytes) -> Path:
         path = Path(path)
-        self.pending.append((write_temporary(path, data), path))
+        self.pending.append((write_temporary(path, data, sync=False), path))
         return path
 
     def write_text(self, path: Path, text: str) -> Path:
@@ -107,6 +111,7 @@ class StagedWrites:
             if path.is_dir():
                 self.discard()
                 raise PipelineError(f"{path} is a folder; cannot write an output file there")
+        _sync_files([tmp for tmp, _ in self.pending])
         done = []
         with signals_deferred():
             try:
@@ -138,6 +143,49 @@ class StagedWrites:
             self.commit()
         else:
             self.discard()
+
+
+# From this many files on, one syncfs() of their file system is far cheaper than an
+# fsync() each (a run of 10,000 articles writes 50,000 files).
+SYNCFS_FROM = 16
+
+
+def _sync_files(paths: list[Path]) -> None:
+    """Put the data of these (closed) files on disk before they are renamed into place, so
+    a crash of the machine cannot leave an output renamed but empty."""
+    if len(paths) >= SYNCFS_FROM:
+        folders = {p.parent for p in paths}
+        if all(_syncfs(folder) for folder in folders):
+            return
+    for path in paths:
+        try:
+            fd = os.open(path, os.O_RDONLY)
+        except OSError as err:
+            raise PipelineError(f"cannot write {describe_os_error(err, path)}") from err
+        try:
+            os.fsync(fd)
+        except OSError as err:
+            raise PipelineError(f"cannot write {describe_os_error(err, path)}") from err
+        finally:
+            os.close(fd)
+
+
+def _syncfs(folder: Path) -> bool:
+    """syncfs(2) on the file system of `folder` (Linux); False when it is not available."""
+    import ctypes
+
+    try:
+        syncfs = ctypes.CDLL(None, use_errno=True).syncfs
+    except (AttributeError, OSError):
+        return False
+    try:
+        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError:
+        return False
+    try:
+        return syncfs(fd) == 0
+    finally:
+        os.close(fd)
 
 
 def _fsync_folder(folder: Path) -> None:

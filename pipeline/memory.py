@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import sqlite3
 import unicodedata
@@ -133,7 +134,9 @@ class TranslationMemory:
                     self.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         except sqlite3.OperationalError as err:  # disk full, read-only, locked too long
             self.db.close()
-            raise PipelineError(f"cannot use memory {self.path}: {err}") from err
+            raise PipelineError(
+                f"cannot use memory {self.path}: {sqlite_reason(err, self.path)}"
+            ) from err
         except sqlite3.DatabaseError as err:
             self.db.close()
             raise PipelineError(f"memory {self.path} is not a usable SQLite file: {err}") from err
@@ -263,6 +266,20 @@ class TranslationMemory:
         return self.db.execute("PRAGMA integrity_check").fetchone()[0]
 
 
+def sqlite_reason(err: sqlite3.Error, path: Path | None) -> str:
+    """SQLite's message, with the cause a user can act on when SQLite does not say it (a
+    full disk can show as "disk I/O error" when SQLite cannot map its shared memory)."""
+    reason = str(err)
+    if path is not None and "full" not in reason:
+        try:
+            stats = os.statvfs(Path(path).parent)
+        except OSError:
+            return reason
+        if stats.f_bavail * stats.f_frsize < 1 << 20:
+            reason += " (the disk is full)"
+    return reason
+
+
 class _Transaction:
     """`with` block around one transaction: committed on success, rolled back on error.
 
@@ -278,7 +295,7 @@ class _Transaction:
         try:
             self.db.execute("BEGIN IMMEDIATE" if self.immediate else "BEGIN")
         except sqlite3.Error as err:
-            raise PipelineError(f"memory {self.path}: {err}") from err
+            raise PipelineError(f"memory {self.path}: {sqlite_reason(err, self.path)}") from err
 
     def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
         if exc_type is None:
@@ -294,4 +311,5 @@ class _Transaction:
                 pass  # SQLite rolls back itself when it cannot go on
         if isinstance(exc, sqlite3.Error):
             verb = "cannot write" if self.immediate else "cannot read"
-            raise PipelineError(f"memory {self.path}: {verb}: {exc}") from exc
+            reason = sqlite_reason(exc, self.path)
+            raise PipelineError(f"memory {self.path}: {verb}: {reason}") from exc

@@ -257,6 +257,9 @@ def import_reviews(paths: list[Path], out_dir: Path, memory_path: Path) -> list[
     by_fr: dict[str, list[dict]] = {}
     for r in segments:
         by_fr.setdefault(normalise(r["fr"]), []).append(r)
+    if segments:
+        for path, entries in files:
+            refuse_foreign(path, entries, by_id, by_fr, out_dir)
     results = []
     with TranslationMemory(memory_path) as memory:
         for path, entries in files:
@@ -276,8 +279,38 @@ def import_reviews(paths: list[Path], out_dir: Path, memory_path: Path) -> list[
                     reviews.append(review)
             result.stored = memory.add_reviews(reviews)
             result.already = len(reviews) - result.stored
+            if len(result.notices) > MAX_NOTICES:
+                more = len(result.notices) - MAX_NOTICES
+                result.notices[MAX_NOTICES:] = [f"{path}: and {more} more entries like these"]
             results.append(result)
     return results
+
+
+# Notices shown per file; a file with many stale entries is summed up after these.
+MAX_NOTICES = 20
+
+
+def refuse_foreign(
+    path: Path,
+    entries: list[ReviewEntry],
+    by_id: dict[str, dict],
+    by_fr: dict[str, list[dict]],
+    out_dir: Path,
+) -> None:
+    """A file none of whose entries is a current segment (by id or by French) comes from
+    another corpus, or belongs with other outputs: refuse it rather than fill the memory."""
+    entries = [e for e in entries if e.en.strip()]
+    if not entries:
+        return
+    if any(e.segment_id in by_id or normalise(e.fr) in by_fr for e in entries):
+        return
+    first = entries[0]
+    label = first.segment_id or repr(first.fr[:40])
+    raise PipelineError(
+        f"{path}:{first.line}: none of its {len(entries)} entries (the first: {label}) is a "
+        f"segment of the outputs in {out_dir}: a file from another corpus? nothing imported "
+        "(give --out the outputs it was written from)"
+    )
 
 
 def _classify(

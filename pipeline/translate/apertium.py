@@ -228,7 +228,7 @@ class ApertiumEngine:
         if failures:
             # When one process dies, its neighbour often fails only because the pipe broke;
             # report the one that failed first.
-            failures.sort(key=lambda f: f[0] == -signal.SIGPIPE)
+            failures.sort(key=lambda f: f[0] in (-signal.SIGPIPE, 128 + signal.SIGPIPE))
             returncode, mode, err = failures[0]
             raise PipelineError(
                 f"apertium {mode} failed in a batch of {total} segments: "
