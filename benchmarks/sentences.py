@@ -1,4 +1,4 @@
-"""Sentence boundaries: precision and recall against tests/gold, spaCy load and split time.
+"""Sentence boundaries: precision/recall against tests/gold/sentences; spaCy load, split time.
 
     python benchmarks/sentences.py
 
@@ -22,7 +22,7 @@ sys.path.insert(0, str(ROOT))
 
 from pipeline import segment  # noqa: E402
 
-GOLD = ROOT / "tests" / "gold"
+GOLD = ROOT / "tests" / "gold" / "sentences"
 CORPUS = ROOT / "corpus"
 
 

@@ -13,25 +13,47 @@ from pipeline import __version__
 from pipeline.errors import PipelineError
 
 ENGINE_CHOICE = click.Choice(["auto", "argos", "apertium"])
-PIVOT_CHOICE = click.Choice(["es", "ca"])
+PIVOT_CHOICE = click.Choice(["both", "es", "ca"])
 
 
 class DelayedProgressBar:
-    """A progress bar on stderr that only appears when the work lasts over a second."""
+    """A progress bar on stderr, for a person watching a terminal.
 
-    def __init__(self, label: str, delay: float = 1.0):
+    It appears only when stderr is a terminal (in a log it would be noise), and only
+    once the work has lasted `delay` seconds and is not about to end, so a quick
+    command prints no bar at all. `unit` "items" shows "done/total" and an ETA;
+    "bytes" shows a percentage.
+    """
+
+    def __init__(self, label: str, delay: float = 1.0, unit: str = "items", stream=None):
         self.label = label
         self.delay = delay
+        self.unit = unit
+        self.stream = stream if stream is not None else sys.stderr
         self.started = time.monotonic()
         self.bar = None
         self.shown = 0
 
     def __call__(self, done: int, total: int) -> None:
         if self.bar is None:
-            if time.monotonic() - self.started < self.delay or total <= 0:
+            if (
+                total <= 0
+                or done >= total
+                or time.monotonic() - self.started < self.delay
+                or not self.stream.isatty()
+            ):
                 return
-            self.bar = click.progressbar(length=total, label=self.label, file=sys.stderr)
+            self.bar = click.progressbar(
+                length=total,
+                label=self.label,
+                file=self.stream,
+                show_pos=self.unit == "items",
+                show_percent=True,
+                show_eta=True,
+            )
             self.bar.__enter__()
+            # The work began before the bar appeared; date it back so the ETA is right.
+            self.bar.start = time.time() - (time.monotonic() - self.started)
         self.bar.update(done - self.shown)
         self.shown = done
 
@@ -156,10 +178,10 @@ def show_warnings() -> None:
 @click.option("--engine", default="auto", show_default=True, type=ENGINE_CHOICE)
 @click.option(
     "--pivot",
-    default="es",
+    default="both",
     show_default=True,
     type=PIVOT_CHOICE,
-    help="Apertium's pivot language: Spanish or Catalan.",
+    help="Apertium's pivot language: Spanish, Catalan, or both combined (best quality).",
 )
 @click.option(
     "--memory",
@@ -168,6 +190,7 @@ def show_warnings() -> None:
     type=click.Path(path_type=Path, dir_okay=False),
     help="Translation memory (SQLite file).  [default: OUT/memory.sqlite]",
 )
+@click.option("--strict", is_flag=True, help="Exit with status 1 when a check finds an error.")
 def run(
     corpus_dir: Path,
     glossary_path: Path,
@@ -175,6 +198,7 @@ def run(
     engine: str,
     pivot: str,
     memory_path: Path | None,
+    strict: bool,
 ) -> None:
     """Translate every article of the corpus and write the aligned outputs."""
     from collections import Counter
@@ -196,12 +220,65 @@ def run(
         f"review {origins['review']}; {result.engine_segments} texts sent to the engine)",
         err=True,
     )
+    report_findings(result.findings, out_dir, strict)
+
+
+def report_findings(findings, out_dir: Path, strict: bool) -> None:
+    """One line on the findings; with --strict, exit status 1 when one is an error."""
+    errors = sum(f.severity == "error" for f in findings)
+    warnings = sum(f.severity == "warning" for f in findings)
+    infos = len(findings) - errors - warnings
+    click.echo(
+        f"checks: {errors} errors, {warnings} warnings, {infos} info; see {out_dir}/report.md",
+        err=True,
+    )
+    if strict and errors:
+        sys.exit(1)
+
+
+@main.command()
+@click.option(
+    "--out",
+    "out_dir",
+    default="translations",
+    show_default=True,
+    type=click.Path(path_type=Path),
+    help="Output folder of a run (its .jsonl files are read as they stand).",
+)
+@click.option(
+    "--corpus",
+    "corpus_dir",
+    default="corpus",
+    show_default=True,
+    type=click.Path(path_type=Path),
+    help="Folder of the French articles (for the outputs' source text and cleaning fixes).",
+)
+@click.option(
+    "--glossary",
+    "glossary_path",
+    default="glossary/glossary.yaml",
+    show_default=True,
+    type=click.Path(path_type=Path),
+    help="The glossary YAML file.",
+)
+@click.option("--strict", is_flag=True, help="Exit with status 1 when a check finds an error.")
+def check(out_dir: Path, corpus_dir: Path, glossary_path: Path, strict: bool) -> None:
+    """Re-check the outputs as they stand (no translation); rewrite findings, report."""
+    from pipeline import runner
+
+    result = runner.check_outputs(out_dir, corpus_dir, glossary_path)
+    click.echo(
+        f"checked {len(result.segments)} segments of {len(result.documents)} articles "
+        f"in {out_dir}/",
+        err=True,
+    )
+    report_findings(result.findings, out_dir, strict)
 
 
 @main.command()
 @click.argument("source", default="-", type=click.File("rb"))
 @click.option("--engine", default="auto", show_default=True, type=ENGINE_CHOICE)
-@click.option("--pivot", default="es", show_default=True, type=PIVOT_CHOICE)
+@click.option("--pivot", default="both", show_default=True, type=PIVOT_CHOICE)
 def translate(source, engine: str, pivot: str) -> None:
     """Translate French text from SOURCE (a file, or - for stdin) to English on stdout."""
     from pipeline import corpus, segment
@@ -254,7 +331,7 @@ def models_list() -> None:
 @click.option(
     "--index-url",
     default=None,
-    help="Argos package index (index.json or its folder); "
+    help="Argos package index (index.json or its folder; a URL or a local path); "
     "default $ARGOS_PACKAGE_INDEX or the public Argos index.",
 )
 @click.option(
@@ -272,7 +349,7 @@ def models_install(
     if archive is not None:
         package = argos_models.install_file(archive, expected_sha256=expected_sha256)
     else:
-        bar = DelayedProgressBar("downloading")
+        bar = DelayedProgressBar("downloading", unit="bytes")
         try:
             package = argos_models.install_from_index(index_url, progress=bar)
         finally:
@@ -347,6 +424,203 @@ def review_status(out_dir: Path, memory_path: Path | None) -> None:
 
     status = reviews.review_status(out_dir, default_memory(out_dir, memory_path))
     click.echo(status.table())
+
+
+GLOSSARY_OPTION = click.option(
+    "--glossary",
+    "glossary_path",
+    default="glossary/glossary.yaml",
+    show_default=True,
+    type=click.Path(path_type=Path),
+    help="The glossary YAML file.",
+)
+CORPUS_OPTION = click.option(
+    "--corpus",
+    "corpus_dir",
+    default="corpus",
+    show_default=True,
+    type=click.Path(path_type=Path),
+    help="Folder of French articles (.txt, .md).",
+)
+
+
+def corpus_segments(corpus_dir: Path, terms) -> list:
+    """The corpus's French segments, prepared as `pipeline run` prepares them."""
+    from pipeline import corpus, runner
+
+    return [
+        s
+        for doc in corpus.read_corpus(corpus_dir)
+        for s in runner.prepare_document(doc, terms).segments
+        if s.lang == "fr" and s.fr.strip()
+    ]
+
+
+def load_existing_glossary(path: Path) -> list:
+    """The terms of a glossary file that must exist (a run treats a missing one as empty)."""
+    from pipeline import glossary
+
+    if not path.exists():
+        raise PipelineError(f"{path}: no such glossary file")
+    return glossary.load_glossary(path)
+
+
+def describe_term(term) -> str:
+    extras = [term.kind] if term.kind else []
+    if term.case_sensitive:
+        extras.append("case-sensitive")
+    line = f"{term.source} → {term.target}"
+    if extras:
+        line += f"  [{', '.join(extras)}]"
+    if term.variants:
+        line += f"  variants: {'; '.join(term.variants)}"
+    if term.forbidden:
+        line += f"  forbidden: {'; '.join(term.forbidden)}"
+    return line
+
+
+@main.group("glossary")
+def glossary_group() -> None:
+    """The domain glossary: list, add, remove, validate, suggest."""
+
+
+@glossary_group.command("list")
+@GLOSSARY_OPTION
+@CORPUS_OPTION
+@click.option("--used", is_flag=True, help="Only the terms the corpus uses, with their counts.")
+def glossary_list(glossary_path: Path, corpus_dir: Path, used: bool) -> None:
+    """List the glossary's terms in file order (with --used: by use in the corpus)."""
+    from collections import Counter
+
+    terms = load_existing_glossary(glossary_path)
+    if not used:
+        for term in terms:
+            click.echo(describe_term(term))
+        click.echo(f"{len(terms)} terms in {glossary_path}", err=True)
+        return
+    counts: Counter[str] = Counter()
+    for s in corpus_segments(corpus_dir, terms):
+        counts.update(hit.source for hit in s.terms)
+    in_use = sorted((t for t in terms if counts[t.source]), key=lambda t: -counts[t.source])
+    for term in in_use:
+        click.echo(f"{counts[term.source]:5d}  {describe_term(term)}")
+    unused = [t.source for t in terms if not counts[t.source]]
+    click.echo(
+        f"{len(in_use)} of {len(terms)} terms used in {corpus_dir}/"
+        + (f"; unused: {', '.join(unused)}" if unused else ""),
+        err=True,
+    )
+
+
+@glossary_group.command("add")
+@click.argument("source")
+@click.argument("target")
+@click.option("--variant", "variants", multiple=True, help="Another French form (repeatable).")
+@click.option("--forbid", "forbidden", multiple=True, help="A rendering that must not appear.")
+@click.option(
+    "--kind", type=click.Choice(["acronym", "person", "place", "organization", "phrase", "keep"])
+)
+@click.option("--note", default="", help="A note for translators and reviewers.")
+@click.option("--case-sensitive", is_flag=True, help="Match the French only in this case.")
+@GLOSSARY_OPTION
+def glossary_add(source, target, variants, forbidden, kind, note, case_sensitive, glossary_path):
+    """Add a term at the end of the glossary (comments and order are kept)."""
+    from pipeline.glossary import Term
+    from pipeline.glossary_edit import add_term
+
+    term = Term(
+        source.strip(),
+        target.strip(),
+        variants=[v.strip() for v in variants],
+        forbidden=[f.strip() for f in forbidden],
+        kind=kind or "",
+        case_sensitive=case_sensitive,
+        note=note.strip(),
+    )
+    add_term(glossary_path, term)
+    click.echo(f"added {describe_term(term)} to {glossary_path}")
+
+
+@glossary_group.command("remove")
+@click.argument("source")
+@GLOSSARY_OPTION
+def glossary_remove(source: str, glossary_path: Path) -> None:
+    """Remove the term whose source is SOURCE (comments and order of the rest are kept)."""
+    from pipeline.glossary_edit import remove_term
+
+    removed = remove_term(glossary_path, source)
+    click.echo(f"removed {removed.source} → {removed.target} from {glossary_path}")
+
+
+@glossary_group.command("validate")
+@GLOSSARY_OPTION
+def glossary_validate(glossary_path: Path) -> None:
+    """Check the glossary: every problem with its line and term; exit 1 if any."""
+    from pipeline import glossary
+
+    terms, problems = glossary.validate_glossary(glossary_path)
+    for problem in problems:
+        click.echo(str(problem), err=True)
+    if problems:
+        raise PipelineError(f"{glossary_path}: {len(problems)} problem(s)")
+    click.echo(f"{glossary_path}: {len(terms)} terms, no problems")
+
+
+@glossary_group.command("suggest")
+@GLOSSARY_OPTION
+@CORPUS_OPTION
+@click.option("--engine", default="auto", show_default=True, type=ENGINE_CHOICE)
+@click.option("--pivot", default="es", show_default=True, type=PIVOT_CHOICE)
+@click.option("--limit", default=40, show_default=True, type=click.IntRange(min=1))
+@click.option("--min-count", default=1, show_default=True, type=click.IntRange(min=1))
+def glossary_suggest(glossary_path, corpus_dir, engine, pivot, limit, min_count) -> None:
+    """Candidate terms from the corpus not yet in the glossary, most frequent first,
+    each with the engine's current rendering."""
+    from pipeline import glossary_suggest
+
+    terms = load_existing_glossary(glossary_path)
+    texts = [s.fr for s in corpus_segments(corpus_dir, terms)]
+    suggestions = glossary_suggest.suggest_terms(
+        texts, terms, glossary_suggest.load_spacy(), min_count=min_count, limit=limit
+    )
+    if not suggestions:
+        click.echo("no candidate: every recurring name of the corpus is in the glossary")
+        return
+    glossary_suggest.add_renderings(suggestions, open_engine_verbose(engine, pivot))
+    width = max(len(s.text) for s in suggestions)
+    for s in suggestions:
+        click.echo(f"{s.count:5d}  {s.text:<{width}}  {s.kind:<12}  → {s.rendering}")
+
+
+@main.command("clean")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--explain", is_flag=True, help="List the fixes, one a line, not the text.")
+@click.option(
+    "--all",
+    "every_layout_fix",
+    is_flag=True,
+    help="With --explain, list each change of white space between paragraphs too.",
+)
+@click.option(
+    "--glossary",
+    "glossary_path",
+    default="glossary/glossary.yaml",
+    show_default=True,
+    type=click.Path(path_type=Path),
+    help="The glossary; its person names correct misspelt names.",
+)
+def clean_command(file: Path, explain: bool, every_layout_fix: bool, glossary_path: Path) -> None:
+    """Print the clean text of the raw article FILE, or (--explain) every fix made."""
+    from pipeline import clean, corpus, glossary, runner
+
+    doc = corpus.read_document(file)
+    names = runner.known_person_names(glossary.load_glossary(glossary_path))
+    cleaned = clean.clean_text(doc.raw, names)
+    if not explain:
+        click.echo(cleaned.text)
+        return
+    for line in clean.explain_lines(cleaned, doc.raw, every_layout_fix):
+        click.echo(line)
 
 
 if __name__ == "__main__":

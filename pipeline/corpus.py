@@ -22,8 +22,12 @@ ARTICLE_SUFFIXES = (".txt", ".md")
 _CP1252_ONLY = bytes(range(0x80, 0xA0))
 
 
-class NotAnArticle(Exception):
+class NotAnArticle(PipelineError):
     """A file in the corpus folder that holds no text to translate."""
+
+    def __init__(self, reason: str, path: Path | None = None):
+        super().__init__(f"{path}: {reason}" if path else reason)
+        self.reason = reason
 
 
 def decode(data: bytes) -> tuple[str, str]:
@@ -47,13 +51,16 @@ def read_document(path: Path) -> Document:
     try:
         data = path.read_bytes()
     except OSError as err:
-        raise NotAnArticle(f"cannot read: {err.strerror}") from err
-    text, encoding = decode(data)
+        raise NotAnArticle(f"cannot read: {err.strerror}", path) from err
+    try:
+        text, encoding = decode(data)
+    except NotAnArticle as why:
+        raise NotAnArticle(why.reason, path) from None
     if encoding != "utf-8":
         log.warning("%s: not UTF-8; decoded as %s", path, encoding)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
-        raise NotAnArticle("empty" if not text else "only white space")
+        raise NotAnArticle("empty" if not text else "only white space", path)
     return Document(name=path.stem, path=path, raw=text, encoding=encoding)
 
 
@@ -101,7 +108,7 @@ def read_corpus(folder: Path) -> list[Document]:
         try:
             doc = read_document(path)
         except NotAnArticle as why:
-            log.warning("%s: skipped: %s", path, why)
+            log.warning("%s: skipped: %s", path, why.reason)
             continue
         if ":" in doc.name:
             # segment ids are <doc>:<paragraph>:<sentence>, so a colon would make them ambiguous

@@ -267,16 +267,22 @@ class TranslationMemory:
 
 
 def sqlite_reason(err: sqlite3.Error, path: Path | None) -> str:
-    """SQLite's message, with the cause a user can act on when SQLite does not say it (a
-    full disk can show as "disk I/O error" when SQLite cannot map its shared memory)."""
+    """SQLite's message, with the cause a user can act on when SQLite does not say it: a
+    full disk, or a file size limit (`ulimit -f`), both show as "disk I/O error" at times."""
     reason = str(err)
-    if path is not None and "full" not in reason:
-        try:
-            stats = os.statvfs(Path(path).parent)
-        except OSError:
-            return reason
-        if stats.f_bavail * stats.f_frsize < 1 << 20:
-            reason += " (the disk is full)"
+    if path is None or "full" in reason:
+        return reason
+    try:
+        stats = os.statvfs(Path(path).parent)
+    except OSError:
+        return reason
+    if stats.f_bavail * stats.f_frsize < 1 << 20:
+        return reason + " (the disk is full)"
+    import resource
+
+    limit = resource.getrlimit(resource.RLIMIT_FSIZE)[0]
+    if "I/O error" in reason and limit != resource.RLIM_INFINITY:
+        return reason + f" (files are limited to {limit:,} bytes here: ulimit -f)"
     return reason
 
 

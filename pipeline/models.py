@@ -1,19 +1,25 @@
 """Argos model packages: list what is installed, install from a file or the package index.
 
 argostranslate owns the package format and the install location (its
-`ARGOS_PACKAGES_DIR` setting); we add what it lacks: a check of the archive
-before anything is unpacked, and a size and sha256 check against known values.
+`ARGOS_PACKAGES_DIR` setting); we add what it lacks: a check of the whole archive
+before anything is unpacked, size and sha256 checks against known values, and an
+unpack that never leaves a half-installed package. (We unpack ourselves also because
+argostranslate's `install_from_path` imports `argostranslate.translate`, which loads
+torch, stanza and spaCy: seconds, for nothing.)
 """
 
 from __future__ import annotations
 
 import hashlib
+import http.client
 import json
 import os
+import shutil
 import tempfile
 import urllib.parse
 import urllib.request
 import zipfile
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -53,8 +59,8 @@ def installed_packages() -> list[Any]:
         return []
     found = []
     for path in sorted(root.iterdir()):
-        if not (path / "metadata.json").is_file():
-            continue  # not a package (argostranslate would raise on it)
+        if path.name.startswith(".") or not (path / "metadata.json").is_file():
+            continue  # not a package: an install in progress, or a stray file
         try:
             found.append(package.Package(path))
         except (OSError, ValueError, KeyError) as err:
@@ -89,17 +95,25 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def read_archive_metadata(path: Path) -> dict[str, Any]:
-    """Check that an .argosmodel is a complete package and return its metadata."""
+def read_archive_metadata(path: Path) -> tuple[str, dict[str, Any]]:
+    """Check that an .argosmodel is a complete package; return its folder name and metadata.
+
+    Every member is read (CRC-checked) here, so a corrupt archive is refused before
+    anything is unpacked.
+    """
+    if path.is_dir():
+        raise PipelineError(f"{path}: a folder, not an .argosmodel file")
     if not path.is_file():
         raise PipelineError(f"{path}: no such file")
     if not zipfile.is_zipfile(path):
-        raise PipelineError(f"{path}: not an .argosmodel (not a zip archive, or truncated)")
+        raise PipelineError(
+            f"{path}: not an .argosmodel (not a zip archive, or truncated), not installed"
+        )
     try:
         with zipfile.ZipFile(path) as archive:
             bad = archive.testzip()
             if bad is not None:
-                raise PipelineError(f"{path}: corrupt archive member {bad}")
+                raise PipelineError(f"{path}: corrupt archive member {bad}, not installed")
             names = archive.namelist()
             meta_names = [
                 n
@@ -107,74 +121,153 @@ def read_archive_metadata(path: Path) -> dict[str, Any]:
                 if PurePosixPath(n).name == "metadata.json" and len(PurePosixPath(n).parts) == 2
             ]
             if not meta_names:
-                raise PipelineError(f"{path}: no <package>/metadata.json inside")
+                raise PipelineError(f"{path}: no <package>/metadata.json inside, not installed")
             top = PurePosixPath(meta_names[0]).parts[0]
+            for name in names:
+                parts = PurePosixPath(name).parts
+                if name.startswith("/") or ".." in parts or parts[0] != top:
+                    raise PipelineError(
+                        f"{path}: member {name!r} lies outside the package folder {top}/, "
+                        "not installed"
+                    )
             for required in ("model/model.bin",):
                 if f"{top}/{required}" not in names:
-                    raise PipelineError(f"{path}: {top}/{required} is missing")
+                    raise PipelineError(f"{path}: {top}/{required} is missing, not installed")
             if not any(f"{top}/{t}" in names for t in ("sentencepiece.model", "bpe.model")):
-                raise PipelineError(f"{path}: no tokenizer (sentencepiece.model or bpe.model)")
+                raise PipelineError(
+                    f"{path}: no tokenizer (sentencepiece.model or bpe.model), not installed"
+                )
             metadata = json.loads(archive.read(meta_names[0]))
-    except (zipfile.BadZipFile, OSError, json.JSONDecodeError) as err:
-        raise PipelineError(f"{path}: unreadable archive: {err}") from err
+    except PipelineError:
+        raise
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError) as err:
+        raise PipelineError(f"{path}: unreadable archive ({err}), not installed") from err
     if not isinstance(metadata, dict):
-        raise PipelineError(f"{path}: metadata.json is not an object")
-    return metadata
+        raise PipelineError(f"{path}: metadata.json is not an object, not installed")
+    return top, metadata
 
 
-def expected_for(file_name: str, metadata: dict[str, Any]) -> KnownArchive | None:
-    if file_name in KNOWN_ARCHIVES:
-        return KNOWN_ARCHIVES[file_name]
-    key = (metadata.get("from_code"), metadata.get("to_code"), metadata.get("package_version"))
-    name = KNOWN_BY_VERSION.get(key)  # type: ignore[arg-type]
-    return KNOWN_ARCHIVES[name] if name else None
+@dataclass(frozen=True)
+class Expectation:
+    """What some source says the archive's bytes are (either value may be unknown)."""
+
+    source: str  # e.g. "the published translate-fr_en-1_9.argosmodel", "the index"
+    size: int | None = None
+    sha256: str | None = None
 
 
-def verify(path: Path, expected: KnownArchive | None) -> str:
-    """Refuse a file whose size or sha256 differs from what is known; return its sha256."""
-    digest = sha256_of(path)
-    if expected is None:
-        return digest
+def published_expectation(file_name: str, metadata: dict[str, Any]) -> Expectation | None:
+    """The known size and sha256 of a published archive, by file name or by version."""
+    name = file_name if file_name in KNOWN_ARCHIVES else None
+    if name is None:
+        key = (
+            metadata.get("from_code"),
+            metadata.get("to_code"),
+            str(metadata.get("package_version")),
+        )
+        name = KNOWN_BY_VERSION.get(key)  # type: ignore[arg-type]
+    if name is None:
+        return None
+    known = KNOWN_ARCHIVES[name]
+    return Expectation(f"the published {name}", known.size, known.sha256)
+
+
+def verify(path: Path, expectations: list[Expectation], display_name: str | None = None) -> str:
+    """Refuse a file whose size or sha256 differs from any expectation; return its sha256."""
+    name = display_name or path.name
     size = path.stat().st_size
-    if size != expected.size:
-        raise PipelineError(
-            f"{path.name}: size {size:,} bytes, expected {expected.size:,}; "
-            "the file is incomplete or not the published package, not installed"
-        )
-    if digest != expected.sha256:
-        raise PipelineError(
-            f"{path.name}: sha256 {digest} does not match the expected {expected.sha256}; "
-            "not installed"
-        )
+    for expected in expectations:
+        if expected.size is not None and size != expected.size:
+            raise PipelineError(
+                f"{name}: size {size:,} bytes, but {expected.source} says {expected.size:,}; "
+                "the file is incomplete or not that package, not installed"
+            )
+    digest = sha256_of(path)
+    for expected in expectations:
+        if expected.sha256 is not None and digest != expected.sha256.lower():
+            raise PipelineError(
+                f"{name}: sha256 {digest} does not match {expected.sha256.lower()}, "
+                f"which {expected.source} gives; not installed"
+            )
     return digest
 
 
+def unpack(path: Path, top: str, root: Path) -> Path:
+    """Unpack the archive's package folder into root/top, replacing an older copy whole.
+
+    The files go to a temporary folder beside it first, so a failure leaves nothing
+    half-installed and the old copy, if any, untouched.
+    """
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{top}.", dir=root))
+    except OSError as err:
+        raise PipelineError(f"cannot write in the argos packages folder {root}: {err}") from err
+    target = root / top
+    try:
+        with zipfile.ZipFile(path) as archive:
+            archive.extractall(staging)
+        old = None
+        if target.exists():
+            old = root / f".{top}.old-{os.getpid()}"
+            target.rename(old)
+        try:
+            (staging / top).rename(target)
+        except OSError:
+            if old is not None:
+                old.rename(target)  # put the previous copy back
+            raise
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    except (OSError, zipfile.BadZipFile, zlib.error) as err:
+        raise PipelineError(f"cannot unpack {path.name} into {root}: {err}") from err
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return target
+
+
 def install_file(
-    path: Path, expected_sha256: str | None = None, display_name: str | None = None
+    path: Path,
+    expected_sha256: str | None = None,
+    display_name: str | None = None,
+    expectations: list[Expectation] | None = None,
 ) -> Any:
-    """Verify and install a local .argosmodel; return the installed Package."""
+    """Verify and install a local .argosmodel; return the installed Package.
+
+    Refused (nothing written) when the archive is incomplete, is not a fr→en
+    translation package, or its bytes differ from the published package of that name
+    or version, from `expected_sha256`, or from any of `expectations`.
+    """
     from argostranslate import package
 
     path = Path(path)
-    metadata = read_archive_metadata(path)
     name = display_name or path.name
-    expected = expected_for(name, metadata)
+    top, metadata = read_archive_metadata(path)
+    checks = list(expectations or [])
+    published = published_expectation(name, metadata)
+    if published is not None:
+        checks.append(published)
     if expected_sha256:
-        expected = KnownArchive(
-            path.stat().st_size if expected is None else expected.size, expected_sha256.lower()
+        checks.append(Expectation("--sha256", sha256=expected_sha256))
+    verify(path, checks, name)
+    kind = metadata.get("type", "translate")
+    pair = (metadata.get("from_code"), metadata.get("to_code"))
+    if kind != "translate" or pair != ("fr", "en"):
+        raise PipelineError(
+            f"{name}: a {kind} package for {pair[0]}→{pair[1]}, "
+            "not the fr→en translation model this pipeline uses; not installed"
         )
-    verify(path, expected)
-    if metadata.get("type", "translate") != "translate":
-        raise PipelineError(f"{name}: a {metadata.get('type')} package, not a translation model")
-    package.install_from_path(path)
-    installed = installed_package(metadata.get("from_code", ""), metadata.get("to_code", ""))
-    if installed is None:
-        raise PipelineError(f"{name}: unpacked, but argostranslate does not see the package")
-    return installed
+    target = unpack(path, top, packages_dir())
+    try:
+        return package.Package(target)
+    except (OSError, ValueError, KeyError) as err:
+        raise PipelineError(f"{name}: unpacked into {target}, but it does not load: {err}") from err
 
 
 def index_url_from(setting: str | None) -> str:
     url = setting or os.environ.get("ARGOS_PACKAGE_INDEX") or DEFAULT_INDEX_URL
+    if not urllib.parse.urlparse(url).scheme and Path(url).exists():
+        url = Path(url).resolve().as_uri()  # an index (a mirror) in a local folder
     if not url.endswith(".json"):
         url = url.rstrip("/") + "/index.json"
     return url
@@ -184,7 +277,7 @@ def fetch_index(url: str) -> list[dict[str, Any]]:
     try:
         with urllib.request.urlopen(url, timeout=30) as response:
             index = json.load(response)
-    except (OSError, ValueError) as err:
+    except (OSError, ValueError, http.client.HTTPException) as err:
         raise PipelineError(f"cannot read the package index {url}: {err}") from err
     if not isinstance(index, list):
         raise PipelineError(f"package index {url}: not a list of packages")
@@ -207,6 +300,7 @@ def choose_from_index(index: list[dict[str, Any]], from_code: str, to_code: str)
         and e.get("from_code") == from_code
         and e.get("to_code") == to_code
         and e.get("type", "translate") == "translate"
+        and isinstance(e.get("links"), list)
         and e.get("links")
     ]
     if not matches:
@@ -225,8 +319,10 @@ def download(url: str, target: Path, progress: Callable[[int, int], None] | None
                 done += len(block)
                 if progress is not None:
                     progress(done, total)
-    except OSError as err:
+    except (OSError, ValueError, http.client.HTTPException) as err:
         raise PipelineError(f"download of {url} failed: {err}") from err
+    if total and done != total:
+        raise PipelineError(f"download of {url} stopped at {done:,} of {total:,} bytes")
 
 
 def install_from_index(
@@ -235,18 +331,27 @@ def install_from_index(
     to_code: str = "en",
     progress: Callable[[int, int], None] | None = None,
 ) -> Any:
-    """Download the newest from→to package listed in the index, verify it, install it."""
+    """Download the newest from→to package listed in the index, verify it, install it.
+
+    The entry's `sha256` and `size`, when the index gives them, must match too.
+    """
     url = index_url_from(index_url)
     entry = choose_from_index(fetch_index(url), from_code, to_code)
-    link = urllib.parse.urljoin(url, entry["links"][0])
-    file_name = PurePosixPath(urllib.parse.urlparse(link).path).name
-    expected_sha = entry.get("sha256")
+    stated = Expectation(
+        f"the index entry ({url})",
+        size=int(entry["size"]) if str(entry.get("size", "")).isdigit() else None,
+        sha256=str(entry["sha256"]) if entry.get("sha256") else None,
+    )
+    failures = []
     with tempfile.TemporaryDirectory(prefix="pipeline-download-") as tmp:
-        archive = Path(tmp) / file_name
-        download(link, archive, progress)
-        if "size" in entry and archive.stat().st_size != int(entry["size"]):
-            raise PipelineError(
-                f"{file_name}: downloaded {archive.stat().st_size:,} bytes, "
-                f"the index says {int(entry['size']):,}; not installed"
-            )
-        return install_file(archive, expected_sha256=expected_sha, display_name=file_name)
+        for link in entry["links"]:
+            link = urllib.parse.urljoin(url, str(link))
+            file_name = PurePosixPath(urllib.parse.urlparse(link).path).name or "package.argosmodel"
+            archive = Path(tmp) / file_name
+            try:
+                download(link, archive, progress)
+            except PipelineError as err:
+                failures.append(str(err))
+                continue  # the next mirror
+            return install_file(archive, display_name=file_name, expectations=[stated])
+    raise PipelineError("; ".join(failures) or f"the index entry at {url} has no link")

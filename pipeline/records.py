@@ -40,6 +40,7 @@ class TermHit:
     start: int  # span in the segment's clean French
     end: int
     ok: bool | None = None  # None until the translation is checked
+    forbidden: list[str] = field(default_factory=list)  # renderings that must not appear
 
 
 @dataclass

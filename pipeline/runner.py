@@ -10,11 +10,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline import corpus, export, fileio, glossary, segment
+from pipeline import check, clean, corpus, export, fileio, glossary, report, segment
 from pipeline.errors import PipelineError
 from pipeline.glossary import Term
 from pipeline.memory import TranslationMemory, glossary_signature, normalise
-from pipeline.records import Document, Fix, Segment
+from pipeline.records import Document, Finding, Fix, Segment
 from pipeline.translate.engine import Engine, Progress
 
 # With a memory, the texts go to the engine in chunks, each stored as soon as it is
@@ -33,7 +33,8 @@ class PreparedDocument:
 
     doc: Document
     segments: list[Segment]
-    fixes: list[Fix] = field(default_factory=list)
+    fixes: list[Fix] = field(default_factory=list)  # the cleaner's, spans in doc.raw
+    findings: list[Finding] = field(default_factory=list)  # cleaning findings of no segment
 
 
 @dataclass
@@ -43,31 +44,71 @@ class RunResult:
     written: list[Path] = field(default_factory=list)
     engine_segments: int = 0  # texts sent to the engine (0 when the memory answered all)
     memory: Path | None = None
+    findings: list[Finding] = field(default_factory=list)
 
     @property
     def segments(self) -> list[Segment]:
         return [s for d in self.documents for s in d.segments]
 
+    @property
+    def fixes(self) -> list[Fix]:
+        return [f for d in self.documents for f in d.fixes]
+
+
+def known_person_names(terms: list[Term]) -> list[str]:
+    """The names of people the glossary knows, in French and English (for the cleaner)."""
+    return [
+        name
+        for term in terms
+        if term.kind == "person"
+        for name in (term.source, term.target, *term.variants)
+    ]
+
+
+def segment_clean_text(doc: Document, cleaned: clean.CleanText) -> list[Segment]:
+    """Segments of the clean text, with spans of the raw text and English lines marked."""
+    segments = segment.segment_document(doc.name, cleaned.text)
+    for s in segments:
+        start, end = s.fr_raw  # a span of the clean text, as given to the segmenter
+        if any(e_start <= start and end <= e_end for e_start, e_end in cleaned.english_spans):
+            s.lang = "en"
+        s.fr_raw = cleaned.raw_span(start, end)
+    return segments
+
+
+def attach_findings(prepared: PreparedDocument, cleaned: clean.CleanText) -> None:
+    """Each cleaning finding goes to the segment whose raw span holds it, else to the document."""
+    for finding, (start, end) in zip(cleaned.findings, cleaned.finding_spans, strict=True):
+        holder = next(
+            (s for s in prepared.segments if s.fr_raw[0] <= start and end <= s.fr_raw[1]), None
+        )
+        if holder is None:
+            prepared.findings.append(finding)
+        else:
+            finding.segment = holder.id
+            holder.findings.append(finding)
+
 
 def prepare_document(doc: Document, terms: list[Term]) -> PreparedDocument:
     """Clean, split into segments, and find the glossary terms of one document."""
-    segments = segment.segment_document(doc.name, doc.raw)
+    cleaned = clean.clean_text(doc.raw, known_person_names(terms))
+    segments = segment_clean_text(doc, cleaned)
     for s in segments:
         s.terms = glossary.find_terms(s.fr, terms)
-    return PreparedDocument(doc=doc, segments=segments)
+    prepared = PreparedDocument(doc=doc, segments=segments, fixes=cleaned.fixes)
+    attach_findings(prepared, cleaned)
+    return prepared
 
 
 def translate_batch(
     texts: Sequence[str], engine: Engine, terms: list[Term], progress: Progress | None = None
 ) -> list[str]:
-    """The engine's best translation of each French text (one batch for the whole corpus)."""
-    hypotheses = engine.translate(list(texts), n_best=1, progress=progress)
-    if len(hypotheses) != len(texts):
-        raise PipelineError(
-            f"engine {engine.name} returned {len(hypotheses)} translations for {len(texts)} "
-            "segments"
-        )
-    return [hyps[0] if hyps else "" for hyps in hypotheses]
+    """The engine's best translation of each French text (one batch for the whole corpus),
+    with the glossary enforced (pipeline/translate/enforce.py); without terms it is the
+    engine's plain output."""
+    from pipeline.translate.enforce import translate_with_glossary
+
+    return translate_with_glossary(texts, engine, terms, progress)
 
 
 def translate_segments(
@@ -126,7 +167,7 @@ def _offset_progress(progress: Progress | None, offset: int, total: int) -> Prog
 def mark_terms(segments: list[Segment]) -> None:
     for s in segments:
         for hit in s.terms:
-            hit.ok = hit.target.casefold() in s.en.casefold()
+            hit.ok = glossary.hit_honoured(s.en, hit)
 
 
 def run(
@@ -151,11 +192,64 @@ def run(
             result.segments, engine, terms, progress, translation_memory
         )
     mark_terms(result.segments)
+    document_findings = [f for d in result.documents for f in d.findings]
+    result.findings = run_check_stage(result.segments, terms, document_findings)
     # Every output of the run is replaced at the end, together, or none is (disk full,
-    # Ctrl-C): a document's files never mix two runs.
+    # Ctrl-C): a document's files never mix two runs, nor the report another run's.
     with fileio.writes_together():
         for prepared in result.documents:
             result.written += export.write_document(out_dir, prepared.doc, prepared.segments)
+        result.written += report.write_report(
+            out_dir, result.segments, result.findings, result.fixes
+        )
+    return result
+
+
+def run_check_stage(
+    segments: list[Segment], terms: list[Term], document_findings: Sequence[Finding] = ()
+) -> list[Finding]:
+    """Run the checks; return every finding of the run: the corpus-wide ones, those of
+    whole documents (the cleaner's, held by no segment), and those on the segments."""
+    corpus_wide = [f for f in check.run_checks(segments, terms) if not f.segment]
+    return corpus_wide + list(document_findings) + [f for s in segments for f in s.findings]
+
+
+# --- `pipeline check`: the checks again, over the outputs as they stand (maybe edited) ---
+
+
+def cleaning_fixes(doc: Document, terms: list[Term]) -> list[Fix]:
+    """The cleaning fixes of a document, as a run would make them."""
+    return clean.clean_text(doc.raw, known_person_names(terms)).fixes
+
+
+def check_outputs(out_dir: Path, corpus_dir: Path | None, glossary_path: Path) -> RunResult:
+    """Read `<out>/*.jsonl`, run the checks, rewrite every output and the report.
+
+    Nothing is translated. The English is taken as it stands in the JSONL (a reviewer may
+    have edited it); the documents come from the corpus when it still matches the outputs.
+    """
+    out_dir = Path(out_dir)
+    paths = sorted(out_dir.glob("*.jsonl")) if out_dir.is_dir() else []
+    if not paths:
+        raise PipelineError(f"no .jsonl outputs in {out_dir}/: run 'pipeline run' first")
+    terms = glossary.load_glossary(glossary_path)
+    result = RunResult(engine="")
+    for path in paths:
+        segments = export.read_jsonl(path)
+        doc = export.jsonl_document(path, corpus_dir)
+        for s in segments:
+            s.terms = glossary.find_terms(s.fr, terms)
+        from_corpus = doc.path.suffix in corpus.ARTICLE_SUFFIXES
+        fixes = cleaning_fixes(doc, terms) if from_corpus else []
+        result.documents.append(PreparedDocument(doc=doc, segments=segments, fixes=fixes))
+    mark_terms(result.segments)
+    result.findings = run_check_stage(result.segments, terms)
+    with fileio.writes_together():  # all rewritten, or none (see run)
+        for prepared in result.documents:
+            result.written += export.write_document(out_dir, prepared.doc, prepared.segments)
+        result.written += report.write_report(
+            out_dir, result.segments, result.findings, result.fixes
+        )
     return result
 
 

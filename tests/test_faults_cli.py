@@ -4,8 +4,10 @@ Each case checks what a user sees: one line `error: ...` on stderr that says wha
 wrong and where, no traceback, exit status 1 (130 for Ctrl-C), and that the outputs of the
 previous run are byte-identical afterwards, with no temporary file left behind.
 
-The previous run is the project's five articles translated once by the real apertium
-(module fixture `template`); each test works on a copy of it.
+The previous run is two of the project's articles translated once by the real apertium
+(module fixture `template`); each test works on a copy of it. A run in a subprocess loads
+spaCy (seconds), so the cases that fail before loading it are many and cheap, and the
+others are few.
 """
 
 from __future__ import annotations
@@ -41,6 +43,9 @@ pytestmark = pytest.mark.skipif(
 APERTIUM = shutil.which("apertium")
 
 
+TEMPLATE_ARTICLES = ("003_08530567ec71b96b.txt", "004_697ffb342edea42a.txt")
+
+
 @pytest.fixture(scope="module")
 def template(tmp_path_factory) -> Path:
     """A project after one complete run: corpus/, glossary/, translations/ (with memory)."""
@@ -48,7 +53,9 @@ def template(tmp_path_factory) -> Path:
     from pipeline.translate.apertium import ApertiumEngine
 
     root = tmp_path_factory.mktemp("template") / "project"
-    shutil.copytree(REPO / "corpus", root / "corpus")
+    (root / "corpus").mkdir(parents=True)
+    for name in TEMPLATE_ARTICLES:
+        shutil.copy(REPO / "corpus" / name, root / "corpus" / name)
     (root / "glossary").mkdir()
     shutil.copy(REPO / "glossary" / "glossary.yaml", root / "glossary" / "glossary.yaml")
     runner.run(
@@ -284,11 +291,14 @@ os.kill(os.getpid(), signal.SIGSEGV)
 '''
 
 
-@pytest.mark.parametrize("mode", ["fr-es", "spa-eng"])
-def test_apertium_crashing_mid_batch_fails_in_one_line_and_loses_nothing(project, tmp_path, mode):
+@pytest.mark.parametrize(("command", "mode"), [("run", "fr-es"), ("translate", "spa-eng")])
+def test_apertium_crashing_mid_batch_fails_in_one_line_and_loses_nothing(
+    project, tmp_path, command, mode
+):
     """A fake `apertium` (see FAKE_APERTIUM) first on PATH dies of SIGSEGV after reading
-    part of its batch; when the second stage dies, the first fails with a broken pipe,
-    and the message must name the one that crashed."""
+    part of its batch. When the second stage dies, the first fails with a broken pipe, and
+    the message must still name the one that crashed. `pipeline run` keeps the previous
+    outputs and stores nothing half-done; `pipeline translate` prints no partial text."""
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
     fake = bin_dir / "apertium"
@@ -298,11 +308,18 @@ def test_apertium_crashing_mid_batch_fails_in_one_line_and_loses_nothing(project
     add_sentence(project / "corpus")
     before = snapshot(project / "translations")
     fresh = tmp_path / "fresh-memory.sqlite"  # so the whole corpus goes to the engine
-    result = run_cli("run", "--engine", "apertium", "--memory", fresh, cwd=project, env=env)
+    if command == "run":
+        args = ["run", "--engine", "apertium", "--memory", fresh]
+    else:
+        args = ["translate", "--engine", "apertium", next((project / "corpus").glob("*.txt"))]
+    result = run_cli(*args, cwd=project, env=env)
     line = error_line(result)
     assert f"apertium {mode} failed in a batch of" in line and "crashed (SIGSEGV)" in line
     outputs_unchanged(project, before)
-    assert memory_counts(fresh) == ("ok", 0, 0)  # nothing half-stored
+    if command == "run":
+        assert memory_counts(fresh) == ("ok", 0, 0)  # nothing half-stored
+    else:
+        assert result.stdout == ""
 
 
 # --- output folder ---------------------------------------------------------------------
@@ -372,9 +389,11 @@ def fill(folder: Path, leave: int = 0) -> None:
 
 @pytest.fixture
 def small_disk(project):
-    """The outputs of the previous run on a 2 MB tmpfs mounted over translations/."""
+    """translations/ on a 2 MB tmpfs holding the previous outputs, None where mounting is
+    not allowed."""
     if not can_mount():
-        pytest.skip("mounting a tmpfs needs root and mount(8); test_a_file_size_limit covers it")
+        yield None
+        return
     out = project / "translations"
     saved = project / "saved-translations"
     out.rename(saved)
@@ -388,51 +407,54 @@ def small_disk(project):
         subprocess.run(["umount", "-l", out], check=True)
 
 
-@pytest.mark.parametrize("memory_on_full_disk", [False, True], ids=["outputs", "memory"])
 def test_a_full_disk_fails_in_one_line_naming_the_file_and_keeps_every_output(
-    project, small_disk, tmp_path, memory_on_full_disk
+    project, small_disk, tmp_path
 ):
-    """A real full file system (tmpfs). The memory is either elsewhere (the outputs are
-    what cannot be written) or on the full disk too."""
-    out = small_disk
+    """Where it can mount one (root), a real full file system: a small tmpfs filled up.
+    Elsewhere a file size limit in the child (RLIMIT_FSIZE: writes past 40 KB fail with
+    EFBIG), which needs no privilege; a loop device would need root too. The memory is
+    elsewhere and answers every sentence but one, so what cannot be written is the
+    outputs."""
+    import resource
+
+    out = project / "translations"
+    memory = tmp_path / "memory.sqlite"
+    shutil.copy2(out / "memory.sqlite", memory)
     add_sentence(project / "corpus")
-    args = ["run", "--engine", "apertium"]
-    if not memory_on_full_disk:
-        memory = tmp_path / "memory.sqlite"
-        shutil.copy2(out / "memory.sqlite", memory)
-        args += ["--memory", memory]
-    else:
-        memory = out / "memory.sqlite"
     before = snapshot(out)
-    fill(out, leave=8192)  # room for a little, not for the new outputs
-    result = run_cli(*args, cwd=project)
-    line = error_line(result)
-    assert "No space left on device" in line or "disk is full" in line, line
-    if memory_on_full_disk:
-        assert "translations/memory.sqlite" in line
+    limit = None
+    if small_disk is not None:
+        fill(out, leave=8192)  # room for a little, not for the new outputs
+        expected = "No space left on device (the disk is full)"
     else:
-        assert line.startswith("error: cannot write translations/")
-    (out / "filler.bin").unlink()
+
+        def limit() -> None:
+            resource.setrlimit(resource.RLIMIT_FSIZE, (40_000, 40_000))
+
+        expected = "File too large (the file size limit was reached)"
+    result = run_cli(
+        "run", "--engine", "apertium", "--memory", memory, cwd=project, preexec_fn=limit
+    )
+    line = error_line(result)
+    assert line.startswith("error: cannot write translations/") and expected in line, line
+    if small_disk is not None:
+        (out / "filler.bin").unlink()
     outputs_unchanged(project, before)
     assert memory_counts(memory)[0] == "ok"
 
 
-def test_a_file_size_limit_fails_in_one_line_naming_the_file(project):
-    """RLIMIT_FSIZE in the child (writes past 40 KB fail with EFBIG): a full disk that needs
-    no mount, so it runs anywhere. The memory already holds every sentence but one."""
-    import resource
-
-    def limit() -> None:
-        resource.setrlimit(resource.RLIMIT_FSIZE, (40_000, 40_000))
-
+@pytest.mark.skipif(not can_mount(), reason="mounting a tmpfs needs root and mount(8)")
+def test_a_memory_on_a_full_disk_fails_at_once_naming_it(project, small_disk):
+    """The memory beside the outputs on a full tmpfs: SQLite cannot even open it."""
     add_sentence(project / "corpus")
-    before = snapshot(project / "translations")
-    result = run_cli("run", "--engine", "apertium", cwd=project, preexec_fn=limit)
+    before = snapshot(small_disk)
+    fill(small_disk)
+    result = run_cli("run", "--engine", "apertium", cwd=project)
     line = error_line(result)
-    assert "File too large (the file size limit was reached)" in line
-    assert line.startswith("error: cannot write translations/000_e2dc28380de3b692.jsonl:")
+    assert "translations/memory.sqlite" in line and "disk is full" in line, line
+    (small_disk / "filler.bin").unlink()
     outputs_unchanged(project, before)
-    assert memory_counts(project / "translations" / "memory.sqlite")[0] == "ok"
+    assert memory_counts(small_disk / "memory.sqlite")[0] == "ok"
 
 
 # --- Ctrl-C ----------------------------------------------------------------------------
@@ -481,7 +503,6 @@ def test_ctrl_c_in_the_middle_of_a_run_keeps_the_previous_outputs(project, tmp_p
         assert process.poll() is None, process.communicate()[1]
         assert time.monotonic() < deadline, "apertium never started"
         time.sleep(0.05)
-    time.sleep(0.3)  # well inside the batch
     if target == "group":
         os.killpg(process.pid, signal.SIGINT)
     else:
@@ -531,7 +552,8 @@ def test_an_unexpected_error_is_one_line_unless_debug(project, tmp_path, debug):
 
 def test_a_closed_stdout_is_not_a_traceback(project):
     """`pipeline translate ... | head`: the reader went away before the translation came."""
-    source = next((project / "corpus").glob("*.txt"))
+    source = project / "short.txt"
+    source.write_text("Le traité a été signé à Pyongyang.\n", encoding="utf-8")
     process = subprocess.Popen(
         pipeline_command("translate", "--engine", "apertium", str(source)),
         cwd=project,

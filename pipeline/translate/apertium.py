@@ -2,10 +2,16 @@
 
 The whole batch goes through one pipeline of two `apertium` processes. We write
 Apertium's own stream format ourselves (`-f none`) instead of using its text
-deformatter, because the deformatter neither escapes every special character
+deformatter, because the deformatter neither protects every special character
 (`#`, `*` leak into the output) nor keeps segment boundaries. Each segment is
 escaped, and a superblank `[][<sN>]` follows it: Apertium copies superblanks
 through untouched and in order, so the output splits back exactly.
+
+Apertium marks words it could not handle with `#` (generation failed, parts
+joined by `+`), `*` (unknown) or `@` (not in the bilingual dictionary), and its
+generator consumes `~`. So the text's own `# * ~ +` travel inside superblanks,
+like the deformatter does for `~`, and any of these characters that appears in
+the output as text is one of Apertium's marks: removed, not shown to a reader.
 """
 
 from __future__ import annotations
@@ -35,17 +41,28 @@ INSTALL_HINT = {
     for pivot, modes in PIVOT_MODES.items()
 }
 
-# Characters that mean something in Apertium's stream format.
-_SPECIAL = frozenset("\\[]^$/<>@{}*#")
+# Characters that mean something in Apertium's stream format: escaped with a backslash.
+_SPECIAL = frozenset("\\[]^$/<>@{}")
+# Characters that Apertium's marks or generator use (see above), and white space that is
+# layout rather than a word boundary: they travel in a superblank, copied verbatim.
+_AS_BLANK = frozenset("#*~+\n\t\r")
+# In the output text (outside superblanks): Apertium's marks, and its multiword joiner.
+_MARKS = frozenset("#*@~")
+# An escaped ^ with no word after it makes Apertium drop the rest of the segment and
+# its separator, so ^ travels as a private-use character that Apertium copies as is.
+_CARET_STAND_IN = "\uf8ff"
 _SEPARATOR = re.compile(r"<s(\d+)>")
+_SEPARATOR_BYTES = b"[][<s"
 
 
 def escape_segment(text: str) -> str:
-    """Turn one segment into Apertium stream text: specials escaped, newlines as blanks."""
+    """Turn one segment into Apertium stream text: specials escaped or kept as blanks."""
     out = []
     for ch in text.replace("\0", ""):
-        if ch == "\n":
-            out.append("[\n]")  # a superblank: kept as formatting, not translated
+        if ch in _AS_BLANK:
+            out.append(f"[{ch}]")  # a superblank: kept as formatting, not translated
+        elif ch == "^":
+            out.append(_CARET_STAND_IN)
         elif ch in _SPECIAL:
             out.append("\\" + ch)
         else:
@@ -54,11 +71,19 @@ def escape_segment(text: str) -> str:
 
 
 def build_stream(batch: Sequence[str]) -> str:
-    return "".join(f"{escape_segment(text)}[][<s{i}>]" for i, text in enumerate(batch))
+    # A NUL after each segment, with `apertium -z`, makes every stage finish the segment
+    # before reading on: otherwise the transfer reorders words across the separator
+    # ("le chat" + "noir et blanc." → "the black" + "cat and white.") and state leaks.
+    return "".join(f"{escape_segment(text)}[][<s{i}>]\0" for i, text in enumerate(batch))
 
 
-def split_stream(stream: str) -> list[tuple[int, str]]:
-    """Parse Apertium output back into (separator index, text) pairs, unescaped."""
+def split_stream(stream: str, keep_marks: bool = False) -> list[tuple[int, str]]:
+    """Parse Apertium output back into (separator index, text) pairs, unescaped.
+
+    Apertium's marks are dropped unless keep_marks (the text's own `#*~+` travel in
+    superblanks, so what is left outside them are marks); the `+` that joins the
+    parts of a multiword it failed to generate becomes a space.
+    """
     parts: list[tuple[int, str]] = []
     current: list[str] = []
     i, n = 0, len(stream)
@@ -83,6 +108,16 @@ def split_stream(stream: str) -> list[tuple[int, str]]:
             else:
                 current.append(content)
             i = j + 1
+        elif ch == "\0":  # the flush marks of `apertium -z`
+            i += 1
+        elif ch == _CARET_STAND_IN:
+            current.append("^")
+            i += 1
+        elif ch in _MARKS and not keep_marks:
+            i += 1
+        elif ch == "+":
+            current.append(" ")
+            i += 1
         else:
             current.append(ch)
             i += 1
@@ -90,7 +125,7 @@ def split_stream(stream: str) -> list[tuple[int, str]]:
 
 
 def tidy(text: str) -> str:
-    """Undo spacing that the transfer leaves behind (doubled spaces, space before a period)."""
+    """Undo spacing that the transfer leaves behind (doubled spaces, blanks at the ends)."""
     text = re.sub(r"[ \t]{2,}", " ", text)
     return text.strip(" \t")
 
@@ -115,14 +150,18 @@ def missing_modes(pivot: str) -> list[str]:
 class ApertiumEngine:
     name = "apertium"
 
-    def __init__(self, pivot: str = "es"):
+    def __init__(self, pivot: str = "es", keep_marks: bool = False):
         missing = missing_modes(pivot)
         if missing:
             raise PipelineError(
-                f"engine apertium: missing {', '.join(missing)}; install: {INSTALL_HINT[pivot]}"
+                f"engine apertium: missing {', '.join(missing)}; install: '{INSTALL_HINT[pivot]}'"
             )
         self.pivot = pivot
         self.modes = PIVOT_MODES[pivot]
+        # With marks, Apertium prefixes an unknown word with `*` (`**` when the French was
+        # unknown at the first step), a bilingual-dictionary miss with `@` and a
+        # generation error with `#`; a caller that repairs those asks for them.
+        self.keep_marks = keep_marks
 
     @functools.cached_property
     def version(self) -> str:
@@ -164,6 +203,10 @@ class ApertiumEngine:
         second = self._translate_aligned(batch[middle:], None, done_before + middle, total)
         return first + second
 
+    @property
+    def _mark_flags(self) -> list[str]:
+        return [] if self.keep_marks else ["-u"]
+
     def _run_pipeline(
         self, stream: str, progress: Progress | None, done_before: int, total: int
     ) -> list[tuple[int, str]]:
@@ -171,13 +214,13 @@ class ApertiumEngine:
         # stderr goes to files so a chatty process can never block on a full pipe
         first_err, second_err = tempfile.TemporaryFile(), tempfile.TemporaryFile()
         first = subprocess.Popen(
-            ["apertium", "-f", "none", "-u", to_pivot],
+            ["apertium", "-z", "-f", "none", *self._mark_flags, to_pivot],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=first_err,
         )
         second = subprocess.Popen(
-            ["apertium", "-f", "none", "-u", to_english],
+            ["apertium", "-z", "-f", "none", *self._mark_flags, to_english],
             stdin=first.stdout,
             stdout=subprocess.PIPE,
             stderr=second_err,
@@ -197,11 +240,14 @@ class ApertiumEngine:
         writer.start()
         chunks: list[bytes] = []
         seen = 0
+        tail = b""  # a separator can straddle two reads
         try:
             while chunk := second.stdout.read1(65536):
                 chunks.append(chunk)
                 if progress is not None:
-                    seen += chunk.count(b"[][<s")
+                    window = tail + chunk
+                    seen += window.count(_SEPARATOR_BYTES)
+                    tail = window[-(len(_SEPARATOR_BYTES) - 1) :]  # too short to hold one
                     progress(min(done_before + seen, total), total)
             writer.join()
             second.wait()
@@ -228,13 +274,20 @@ class ApertiumEngine:
         if failures:
             # When one process dies, its neighbour often fails only because the pipe broke;
             # report the one that failed first.
-            failures.sort(key=lambda f: f[0] in (-signal.SIGPIPE, 128 + signal.SIGPIPE))
+            failures.sort(key=lambda f: broken_pipe(f[0], f[2]))
             returncode, mode, err = failures[0]
             raise PipelineError(
                 f"apertium {mode} failed in a batch of {total} segments: "
                 f"{exit_reason(returncode, err)}"
             )
-        return split_stream(b"".join(chunks).decode("utf-8", "replace"))
+        return split_stream(b"".join(chunks).decode("utf-8", "replace"), self.keep_marks)
+
+
+def broken_pipe(returncode: int, stderr_lines: list[str]) -> bool:
+    """Did the process fail only because the next one in the pipeline went away?"""
+    return returncode in (-signal.SIGPIPE, 128 + signal.SIGPIPE) or any(
+        "Broken pipe" in line for line in stderr_lines
+    )
 
 
 def exit_reason(returncode: int, stderr_lines: list[str]) -> str:

@@ -77,26 +77,33 @@ class ArgosEngine:
         prefix = self.package.target_prefix or ""
         results: list[list[str]] = [[""] for _ in batch]  # blank segments stay blank
         todo = [i for i, text in enumerate(batch) if text.strip()]
+        tokens = {i: tokenizer.encode(batch[i]) for i in todo}
+        # Segments of like length share a chunk, so little of each chunk is padding.
+        todo.sort(key=lambda i: len(tokens[i]))
+        done = len(batch) - len(todo)
         for start in range(0, len(todo), CHUNK_SIZE):
             indices = todo[start : start + CHUNK_SIZE]
-            tokens = [tokenizer.encode(batch[i]) for i in indices]
-            outputs = self.translator.translate_batch(
-                tokens,
-                target_prefix=[[prefix]] * len(tokens) if prefix else None,
-                beam_size=max(n_best, BEAM_SIZE),
-                num_hypotheses=n_best,
-                max_decoding_length=MAX_DECODING_LENGTH,
-                replace_unknowns=True,
-                length_penalty=0.2,
-            )
+            chunk = [tokens[i] for i in indices]
+            try:
+                outputs = self.translator.translate_batch(
+                    chunk,
+                    target_prefix=[[prefix]] * len(chunk) if prefix else None,
+                    beam_size=max(n_best, BEAM_SIZE),
+                    num_hypotheses=n_best,
+                    max_decoding_length=MAX_DECODING_LENGTH,
+                    replace_unknowns=True,
+                    length_penalty=0.2,
+                )
+            except (RuntimeError, ValueError) as err:
+                raise PipelineError(f"argos translation failed: {err}") from err
             for i, output in zip(indices, outputs, strict=True):
                 hypotheses = []
                 for hyp in output.hypotheses:
-                    value = tokenizer.decode(hyp).strip()
-                    if prefix and value.startswith(prefix):
-                        value = value[len(prefix) :].strip()
-                    hypotheses.append(value)
+                    if prefix and hyp[:1] == [prefix]:
+                        hyp = hyp[1:]
+                    hypotheses.append(tokenizer.decode(hyp).strip())
                 results[i] = hypotheses
+            done += len(indices)
             if progress is not None:
-                progress(min(start + CHUNK_SIZE, len(todo)), len(todo))
+                progress(done, len(batch))
         return results

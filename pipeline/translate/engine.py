@@ -32,10 +32,10 @@ class Engine(Protocol):
 
 
 ENGINE_NAMES = ("auto", "argos", "apertium")
-PIVOTS = ("es", "ca")
+PIVOTS = ("es", "ca", "both")  # "both": the two pivots combined (apertium_plus)
 
 
-def open_engine(name: str = "auto", pivot: str = "es") -> Engine:
+def open_engine(name: str = "auto", pivot: str = "both") -> Engine:
     """Return a ready engine; for "auto", argos when its fr→en package is installed."""
     from pipeline.translate import apertium, argos
 
@@ -51,14 +51,21 @@ def open_engine(name: str = "auto", pivot: str = "es") -> Engine:
                 "run 'pipeline models install' (online) or "
                 "'pipeline models install PATH.argosmodel'"
             )
+    if pivot == "both":
+        from pipeline.translate import apertium_plus
+
+        complete = [p for p in apertium_plus.PIVOTS if not apertium.missing_modes(p)]
+        if len(complete) == len(apertium_plus.PIVOTS):
+            return apertium_plus.BothPivotsEngine()
+        pivot = complete[0] if complete else "es"  # one pivot still translates
     missing = apertium.missing_modes(pivot)
     if missing:
         hint = apertium.INSTALL_HINT[pivot]
         if name == "auto":
             raise PipelineError(
                 "no translation engine is available: no Argos fr→en package is installed "
-                f"and apertium lacks {', '.join(missing)}; install one: {hint}, "
+                f"and apertium is missing {', '.join(missing)}; install one: '{hint}', "
                 "or 'pipeline models install PATH.argosmodel'"
             )
-        raise PipelineError(f"engine apertium: missing {', '.join(missing)}; install: {hint}")
+        raise PipelineError(f"engine apertium: missing {', '.join(missing)}; install: '{hint}'")
     return apertium.ApertiumEngine(pivot=pivot)

@@ -1,0 +1,203 @@
+"""Segments per second of each engine: the raw engine call against our Engine layer.
+
+Both are timed in the same run on the same segments (FLORES-200 devtest, French):
+
+- apertium (pivots es and ca): raw = the plain shell pipeline
+  `apertium fr-es | apertium spa-eng` (or fra-cat | cat-eng) over the file's lines in
+  txt format; ours = ApertiumEngine.translate over the same lines.
+- argos: a package of a published model's shape (6 layers, 512 wide, 8 heads, 2048 FFN,
+  32k vocabulary, int8), built into a temporary folder by tests/argos_fixture.py with
+  random weights; raw = ctranslate2 `translate_batch` on the already tokenized lines
+  (same translator settings and decoding options as the engine, chunks of 64 sorted
+  by length by CTranslate2 itself); ours = ArgosEngine.translate, which tokenizes,
+  batches and detokenizes. Random weights say nothing of quality; hypotheses are made to
+  end near the source's mean length in tokens, so the decoding work is realistic.
+
+Each measure is the best of --repeat runs (--argos-repeat for argos, whose runs take
+minutes on two cores), raw and ours alternating. Run from anywhere:
+
+    python benchmarks/engines.py [--repeat 3] [--argos-repeat 2] [--limit N]
+                                 [--engines apertium-es,apertium-ca,argos]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "tests"))
+
+EVAL = REPO.parent / "shared" / "eval"
+DEVTEST = EVAL / "flores200-devtest.fr"
+ENGINES = ("apertium-es", "apertium-ca", "argos")
+
+
+def best_times(
+    raw: Callable[[], object], ours: Callable[[], object], repeat: int
+) -> tuple[float, object, float, object]:
+    """Shortest wall time of each over `repeat` rounds, and each one's last result.
+
+    The two alternate within a round, so a change in the machine's load (it is shared)
+    weighs on both alike.
+    """
+    times: dict[str, list[float]] = {"raw": [], "ours": []}
+    results: dict[str, object] = {}
+    for _ in range(repeat):
+        for name, run in (("raw", raw), ("ours", ours)):
+            start = time.perf_counter()
+            results[name] = run()
+            times[name].append(time.perf_counter() - start)
+    return min(times["raw"]), results["raw"], min(times["ours"]), results["ours"]
+
+
+def report(name: str, n: int, raw_seconds: float, ours_seconds: float, raw_what: str) -> None:
+    raw_rate, ours_rate = n / raw_seconds, n / ours_seconds
+    print(f"{name}: {n} segments")
+    print(f"  raw   {raw_rate:8.1f} segments/s  ({raw_seconds:6.2f} s)  {raw_what}")
+    print(f"  ours  {ours_rate:8.1f} segments/s  ({ours_seconds:6.2f} s)  Engine.translate")
+    print(f"  ours/raw speed ratio: {ours_rate / raw_rate:.2f}")
+    sys.stdout.flush()
+
+
+def bench_apertium(pivot: str, lines: list[str], repeat: int) -> None:
+    from pipeline.translate.apertium import PIVOT_MODES, ApertiumEngine
+
+    to_pivot, to_english = PIVOT_MODES[pivot]
+    text = "\n".join(lines) + "\n"
+    shell = f"apertium {to_pivot} | apertium {to_english}"
+
+    def raw() -> list[str]:
+        done = subprocess.run(
+            shell, shell=True, input=text, capture_output=True, text=True, check=True
+        )
+        return done.stdout.splitlines()
+
+    engine = ApertiumEngine(pivot)
+    engine.version  # noqa: B018 - dpkg-query once, outside the timing
+    raw_seconds, raw_out, ours_seconds, ours_out = best_times(
+        raw, lambda: engine.translate(lines), repeat
+    )
+    assert len(ours_out) == len(lines)
+    if len(raw_out) != len(lines):
+        print(f"  (note: the raw pipeline gave {len(raw_out)} lines for {len(lines)})")
+    report(f"apertium pivot={pivot}", len(lines), raw_seconds, ours_seconds, shell)
+
+
+def bench_argos(lines: list[str], repeat: int) -> None:
+    import ctranslate2
+    import sentencepiece as spm
+    from argos_fixture import build_argosmodel, corpus_lines, train_sentencepiece
+    from argostranslate.package import Package
+
+    from pipeline import models
+    from pipeline.translate import argos
+
+    vocab_size = 32000
+    training_text = [
+        *(EVAL / "flores101-dev.fr").read_text(encoding="utf-8").splitlines(),
+        *(EVAL / "flores101-dev.en").read_text(encoding="utf-8").splitlines(),
+        *corpus_lines(),
+    ]
+    # The same training as the builder's, to learn the mean source length in tokens.
+    probe = spm.SentencePieceProcessor(model_proto=train_sentencepiece(training_text, vocab_size))
+    mean_tokens = statistics.mean(len(probe.encode(line)) for line in lines)
+
+    with tempfile.TemporaryDirectory(prefix="bench-argos-") as tmp:
+        start = time.perf_counter()
+        archive = build_argosmodel(
+            Path(tmp) / "translate-fr_en-1_0.argosmodel",
+            layers=6,
+            width=512,
+            heads=8,
+            ffn_width=2048,
+            vocab_size=vocab_size,
+            training_text=training_text,
+            output_length=round(mean_tokens),
+            quantization="int8",
+        )
+        top, _ = models.read_archive_metadata(archive)
+        package = Package(models.unpack(archive, top, Path(tmp) / "packages"))
+        print(
+            f"(argos test package: 6 layers, 512 wide, vocabulary {vocab_size}, int8, "
+            f"{archive.stat().st_size / 1e6:.0f} MB; built in {time.perf_counter() - start:.1f} s;"
+            f" mean source length {mean_tokens:.1f} tokens)"
+        )
+
+        engine = argos.ArgosEngine(package)
+        translator = ctranslate2.Translator(
+            str(Path(package.package_path) / "model"),
+            device="cpu",
+            compute_type=engine.compute_type,
+            inter_threads=1,
+            intra_threads=engine.threads,
+        )
+        tokens = [package.tokenizer.encode(line) for line in lines]
+
+        def raw():
+            return translator.translate_batch(
+                tokens,
+                max_batch_size=argos.CHUNK_SIZE,
+                beam_size=argos.BEAM_SIZE,
+                num_hypotheses=1,
+                max_decoding_length=argos.MAX_DECODING_LENGTH,
+                replace_unknowns=True,
+                length_penalty=0.2,
+            )
+
+        # load both models and warm the caches outside the timing
+        engine.translate(lines[:8])
+        translator.translate_batch(tokens[:8], beam_size=argos.BEAM_SIZE)
+        raw_seconds, raw_out, ours_seconds, ours_out = best_times(
+            raw, lambda: engine.translate(lines), repeat
+        )
+        assert len(raw_out) == len(ours_out) == len(lines)
+        out_tokens = statistics.mean(len(r.hypotheses[0]) for r in raw_out)
+        print(f"(mean hypothesis length {out_tokens:.1f} tokens; {engine.threads} threads)")
+        report(
+            "argos (test-built model of real shape)",
+            len(lines),
+            raw_seconds,
+            ours_seconds,
+            "ctranslate2 translate_batch on pre-tokenized lines",
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="apertium: runs per measure; the best is kept"
+    )
+    parser.add_argument(
+        "--argos-repeat", type=int, default=2, help="argos: runs per measure (minutes each)"
+    )
+    parser.add_argument("--limit", type=int, default=0, help="only the first N lines")
+    parser.add_argument("--engines", default=",".join(ENGINES), help=", ".join(ENGINES))
+    args = parser.parse_args()
+
+    lines = DEVTEST.read_text(encoding="utf-8").splitlines()
+    if args.limit:
+        lines = lines[: args.limit]
+    print(f"../{DEVTEST.relative_to(REPO.parent)}: {len(lines)} lines; {os.cpu_count()} CPUs")
+    chosen = [name.strip() for name in args.engines.split(",") if name.strip()]
+    for name in chosen:
+        if name == "apertium-es":
+            bench_apertium("es", lines, args.repeat)
+        elif name == "apertium-ca":
+            bench_apertium("ca", lines, args.repeat)
+        elif name == "argos":
+            bench_argos(lines, args.argos_repeat)
+        else:
+            parser.error(f"unknown engine {name!r}")
+
+
+if __name__ == "__main__":
+    main()

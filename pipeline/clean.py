@@ -1,0 +1,926 @@
+"""Cleaning: raw article text -> clean French text, with an audit of every change.
+
+Each rule is a small function in the registry `RULES`, applied in that fixed order (the whole
+sequence is repeated until it changes nothing, so clean(clean(x)) == clean(x)). A rule returns
+the changes it wants (spans of the current text and their replacement); the engine applies them,
+records each one as a `Fix` whose span is in the RAW text, and keeps, for every character of the
+text, the span of the raw text it came from (`CleanText.raw_span`).
+
+Layout of the clean text (the segmenter relies on it): paragraphs separated by exactly one blank
+line, no newline inside a paragraph, no white space at either end.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+
+from pipeline.lexicon import Lexicon, load_lexicon
+from pipeline.records import Finding, Fix
+
+NBSP = "\u00a0"
+HSPACE = " \t\u00a0\u202f"  # horizontal white space, no-break spaces included
+LETTER = r"[^\W\d_]"
+LOWER = r"[a-zà-öø-ÿœæ]"
+UPPER = r"[A-ZÀ-ÖØ-ÞŒÆ]"
+APOSTROPHES = "'’"
+WORD = re.compile(rf"{LETTER}+")
+# A token with its inner apostrophes and hyphens: aujourd'hui, nord-coréen, TASSl'agence.
+COMPOUND = re.compile(rf"{LETTER}+(?:[-{APOSTROPHES}]{LETTER}+)*")
+PARAGRAPH = re.compile(r"[^\n]+")
+
+
+# --------------------------------------------------------------------------------------------
+# Records
+
+
+@dataclass
+class Change:
+    """What a rule wants: replace text[start:end] (of the current text) by `after`."""
+
+    start: int
+    end: int
+    after: str
+
+
+@dataclass
+class Flag:
+    """What a rule wants a human to look at, at text[start:end] of the current text."""
+
+    start: int
+    end: int
+    message: str
+    severity: str = "warning"
+
+
+@dataclass
+class CleanText:
+    """The clean text, every fix made, the English paragraphs, and the findings."""
+
+    text: str
+    fixes: list[Fix] = field(default_factory=list)
+    english_spans: list[tuple[int, int]] = field(default_factory=list)  # spans of `text`
+    findings: list[Finding] = field(default_factory=list)
+    finding_spans: list[tuple[int, int]] = field(default_factory=list)  # raw spans, by finding
+    raw_length: int = 0
+    _starts: list[int] = field(default_factory=list, repr=False)
+    _ends: list[int] = field(default_factory=list, repr=False)
+
+    def raw_span(self, start: int, end: int) -> tuple[int, int]:
+        """The span of the raw text that text[start:end] came from."""
+        if not 0 <= start <= end <= len(self.text):
+            raise ValueError(f"span ({start}, {end}) outside the clean text")
+        if end > start:
+            return self._starts[start], self._ends[end - 1]
+        position = self._starts[start] if start < len(self.text) else self.raw_length
+        return position, position
+
+
+@dataclass
+class Context:
+    """What rules may consult besides the text: the lexicon (loaded on first use), names."""
+
+    known_names: frozenset[str] = frozenset()  # name words from the glossary (Vladimir, Poutine)
+
+    @property
+    def lexicon(self) -> Lexicon:
+        return load_lexicon()
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    apply: Callable[[str, Context], list[Change | Flag]]
+    summary: str
+    drops_words: bool  # removes words of the raw text on purpose (boilerplate, repeats, URLs)
+    layout: bool  # only changes white space between paragraphs
+    corrects_words: bool  # changes the letters of a word (a misspelt name)
+
+
+def rule(*, drops_words: bool = False, layout: bool = False, corrects_words: bool = False):
+    """Declare a cleaning rule; RULES (at the end of this module) lists them in order."""
+
+    def declare(function: Callable[[str, Context], list[Change | Flag]]) -> Rule:
+        summary = (function.__doc__ or function.__name__).strip().splitlines()[0]
+        return Rule(function.__name__, function, summary, drops_words, layout, corrects_words)
+
+    return declare
+
+
+# --------------------------------------------------------------------------------------------
+# Helpers shared by rules
+
+
+def paragraphs(text: str) -> list[tuple[int, int]]:
+    return [m.span() for m in PARAGRAPH.finditer(text)]
+
+
+def remove_paragraphs(text: str, spans: list[tuple[int, int]], remove: set[int]) -> list[Change]:
+    """Changes deleting the paragraphs `remove` (indices into spans) with one separator each.
+
+    A paragraph takes the separator after it, except in a run that reaches the end of the
+    text, where each takes the separator before it, so the text never ends with a blank line.
+    """
+    changes = []
+    last_kept = max((i for i in range(len(spans)) if i not in remove), default=-1)
+    for i in sorted(remove):
+        start, end = spans[i]
+        if i < last_kept:
+            end = spans[i + 1][0]
+        elif i > 0:
+            start = spans[i - 1][1]
+        changes.append(Change(start, end, ""))
+    return changes
+
+
+MD_HEADING = re.compile(r"^#{1,6}[ \t]+|[ \t]+#+[ \t]*$", re.M)
+MD_LIST_MARKER = re.compile(r"^[-*+•▪◦‣][ \t]+", re.M)
+# [text](address "title"), and images ![alt](address); addresses may hold one (...) pair.
+MD_LINK = re.compile(
+    r"(!?)\[([^\[\]\n]*)\]\(([^()\s]*(?:\([^()\s]*\))?[^()\s]*)(?:\s+\"[^\"\n]*\")?\)"
+)
+MD_BOLD = re.compile(r"(?<!\\)(\*\*|__)(?=\S)(.+?)(?<=[^\s\\])\1")
+MD_ITALIC = re.compile(r"(?<![\w*\\])\*(?=[^\s*])(.+?)(?<=[^\s*\\])\*(?![\w*])")
+MD_ITALIC_UNDERSCORE = re.compile(r"(?<![\w_\\])_(?=[^\s_])(.+?)(?<=[^\s_\\])_(?![\w_])")
+# Escaped punctuation. Not \* \_ \` \\ : unescaped, they would read as markdown on the next
+# pass (clean(clean(x)) must equal clean(x)); they are rare enough in news to stay as they are.
+MD_ESCAPE = re.compile(r"\\([{}\[\]()#+\-.!|>~<])")
+
+
+MARKDOWN_CHARACTERS = re.compile(r"[#*_\[\\]|^[-+•▪◦‣]")
+
+
+@functools.lru_cache(maxsize=8192)
+def plain(paragraph: str) -> str:
+    """A paragraph without its markdown, for classifying it (what the markdown rules give)."""
+    if not MARKDOWN_CHARACTERS.search(paragraph):
+        return paragraph.strip(HSPACE)
+    paragraph = MD_HEADING.sub("", paragraph)
+    paragraph = MD_LIST_MARKER.sub("", paragraph)
+    paragraph = MD_LINK.sub(lambda m: "" if m.group(1) else m.group(2), paragraph)
+    for _ in range(3):
+        paragraph = MD_BOLD.sub(r"\2", paragraph)
+    paragraph = MD_ITALIC.sub(r"\1", paragraph)
+    paragraph = MD_ITALIC_UNDERSCORE.sub(r"\1", paragraph)
+    paragraph = MD_ESCAPE.sub(r"\1", paragraph)
+    return paragraph.strip(HSPACE)
+
+
+# English function words that are not also French words (no "a", "on", "as", "an").
+ENGLISH_WORDS = frozenset(
+    "the of to in with from for by and or is are was were be been being has have had its it "
+    "this that these those at after into will would not but their his her he she they we you "
+    "how why what who which than about amid over under says said could should may might "
+    "against between during before without while".split()
+)
+FRENCH_WORDS = frozenset(
+    "le la les un une des du de au aux et ou est sont dans pour par avec sur sous qui que "
+    "ne pas plus ce cette ces son sa ses leur leurs il elle ils elles nous vous selon entre "
+    "contre depuis après avant chez vers été être avoir".split()
+)
+
+
+@functools.lru_cache(maxsize=8192)
+def is_english(paragraph: str) -> bool:
+    """A paragraph in English: more English function words than French ones, at least two;
+    or one, no French one, and mostly words French does not have (a title: `Russia Signs a
+    Deal With the North`)."""
+    words = [w.lower() for w in WORD.findall(paragraph)]
+    english = sum(w in ENGLISH_WORDS for w in words)
+    french = sum(w in FRENCH_WORDS for w in words)
+    if english >= 2 and english > 2 * french:
+        return True
+    if english == 1 and french == 0:
+        lexicon = load_lexicon()
+        return sum(lexicon.is_word(w) for w in words) < len(words) / 2
+    return False
+
+
+def french_paragraphs(text: str) -> Iterator[tuple[int, int]]:
+    for start, end in paragraphs(text):
+        if not is_english(text[start:end]):
+            yield start, end
+
+
+def sub_changes(pattern: re.Pattern, text: str, replace, spans=None) -> list[Change]:
+    """A change for each match of pattern (inside spans, default the whole text)."""
+    changes = []
+    for start, end in spans if spans is not None else [(0, len(text))]:
+        for m in pattern.finditer(text, start, end):
+            after = replace(m) if callable(replace) else m.expand(replace)
+            if after is not None and after != m.group():
+                changes.append(Change(m.start(), m.end(), after))
+    return changes
+
+
+def without_overlaps(changes: list[Change]) -> list[Change]:
+    """The changes in text order, dropping any that overlaps one already kept."""
+    kept: list[Change] = []
+    for change in sorted(changes, key=lambda c: (c.start, -c.end)):
+        if not kept or change.start >= kept[-1].end:
+            kept.append(change)
+    return kept
+
+
+def edit_distance(a: str, b: str, limit: int = 3) -> int:
+    """Damerau-Levenshtein distance (adjacent swaps count one), capped at limit."""
+    if abs(len(a) - len(b)) >= limit:
+        return limit
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb))
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        previous2, previous = previous, current
+    return min(previous[-1], limit)
+
+
+def name_words(names: Iterable[str]) -> frozenset[str]:
+    """The capitalised words of names: "Vladimir Poutine" -> {Vladimir, Poutine}."""
+    return frozenset(w for name in names for w in WORD.findall(name) if w[:1].isupper())
+
+
+# --------------------------------------------------------------------------------------------
+# Rules: layout and boilerplate
+
+
+@rule(layout=True)
+def paragraph_breaks(text: str, context: Context) -> list[Change]:
+    """One blank line between paragraphs, none inside; no white space at line ends."""
+    changes = []
+    for m in re.finditer(r"\s*[\n\r\v\f\x85\u2028\u2029]\s*|^\s+|\s+$", text):
+        at_edge = m.start() == 0 or m.end() == len(text)
+        after = "" if at_edge else "\n\n"
+        if m.group() != after:
+            changes.append(Change(m.start(), m.end(), after))
+    return changes
+
+
+@rule()
+def double_space(text: str, context: Context) -> list[Change]:
+    """One space between words, not several."""
+
+    def one(m: re.Match) -> str:
+        return NBSP if NBSP in m.group() or "\u202f" in m.group() else " "
+
+    return sub_changes(re.compile(rf"(?<=\S)[{HSPACE}]{{2,}}(?=\S)|\t"), text, one)
+
+
+NAME = r"(?:[A-ZÀ-ÖØ-Þ][\w'’.-]*)(?:[ \u00a0][A-ZÀ-ÖØ-Þ][\w'’.-]*){0,4}"
+BYLINE = re.compile(
+    rf"(?:(?:articles?\s+)?(?:par|by|auteur|author)|photo du rédacteur|rédigé par)"
+    rf"\s*:?\s*(?P<name>{NAME})",
+    re.I,
+)
+NAME_ONLY = re.compile(NAME)
+
+
+@rule(drops_words=True)
+def repeated_byline(text: str, context: Context) -> list[Change]:
+    """A byline or author name that repeats one already given (web pages print it twice)."""
+    spans, seen, remove = paragraphs(text), set(), set()
+    for i, (start, end) in enumerate(spans):
+        line = plain(text[start:end])
+        byline = BYLINE.fullmatch(line)
+        name = byline.group("name") if byline else line if NAME_ONLY.fullmatch(line) else None
+        if name is None:
+            continue
+        name = " ".join(name.split())
+        if name in seen:
+            remove.add(i)
+        elif byline:
+            seen.add(name)
+    return remove_paragraphs(text, spans, remove)
+
+
+# Lines of web pages that are never the author's text, wherever they stand.
+PAGE_CHROME = re.compile(
+    r"(?:top|bottom) of (?:the )?page|haut de (?:la )?page|bas de (?:la )?page"
+    r"|retour en haut(?: de (?:la )?page)?|back to top"
+    r"|\d+ min(?:utes?)? de lecture|temps de lecture\s*:.*|\d+ min read"
+    r"|photo du rédacteur\s*:.*|partager(?: (?:sur|cet article|l'article).*)?"
+    r"|imprimer(?: l'article)?|envoyer par (?:e-)?mail|abonnez-vous.*",
+    re.I,
+)
+
+
+@rule(drops_words=True)
+def page_chrome(text: str, context: Context) -> list[Change]:
+    """Web page chrome: `top of page`, `4 min de lecture`, `Photo du rédacteur: ...`."""
+    spans = paragraphs(text)
+    remove = {i for i, (s, e) in enumerate(spans) if PAGE_CHROME.fullmatch(plain(text[s:e]))}
+    return remove_paragraphs(text, spans, remove)
+
+
+TAG_LINE = re.compile(
+    r"(?:régions?|thèmes?|analyses?|mots?[- ]clés?|tags?|étiquettes?|catégories?|rubriques?"
+    r"|dossiers?|sujets?)\s*:\s*(?P<items>.+)",
+    re.I,
+)
+
+
+@rule(drops_words=True)
+def tag_lines(text: str, context: Context) -> list[Change]:
+    """Region/theme/analysis tag lines: `Région : Asie, Russie et CEI`."""
+    spans, remove = paragraphs(text), set()
+    for i, (start, end) in enumerate(spans):
+        m = TAG_LINE.fullmatch(plain(text[start:end]))
+        if m and not re.search(r"[.!?…]$", m.group("items")):
+            if all(len(item.split()) <= 6 for item in m.group("items").split(",")):
+                remove.add(i)
+    return remove_paragraphs(text, spans, remove)
+
+
+# What follows an article on a web page: related links, comments, credits, legal notices.
+TRAILER = re.compile(
+    r"(?:à|a) lire (?:également|aussi)\b.*|lire (?:aussi|également)\b.*|voir aussi\b.*"
+    r"|sur le même sujet\b.*|articles? (?:similaires|connexes|liés|récents)\b.*"
+    r"|\d* ?commentaires?|laisser un commentaire|ajouter un commentaire|réagir"
+    r"|(?:traduit|traduction|relu|adapté)\b.*\bpar\b.*|article original\b.*"
+    r"|(?:la )?source originale\b.*|source\s*:.*"
+    r"|.*(?:©|\bcopyright\b|tous droits réservés|protégé par (?:le )?droit d['’]auteur).*"
+    r"|.*(?:non-responsabilité|\bdisclaimer\b).*"
+    r"|contact\b.*|.*\bcontactez\b.*|.*[\w.-]+@[\w-]+\.\w+.*"
+    r"|-{3,}|\*{3,}|_{3,}",
+    re.I | re.S,
+)
+
+
+@rule(drops_words=True)
+def trailer(text: str, context: Context) -> list[Change]:
+    """The block after the article: related links, comments, credits, copyright, contact."""
+    spans = paragraphs(text)
+    first = len(spans)
+    while first > 0:
+        start, end = spans[first - 1]
+        line = plain(text[start:end])
+        if not (TRAILER.fullmatch(line) or PAGE_CHROME.fullmatch(line)):
+            break
+        first -= 1
+    return remove_paragraphs(text, spans, set(range(first, len(spans))))
+
+
+@rule()
+def cut_paragraph(text: str, context: Context) -> list[Change]:
+    """A paragraph cut in the middle of a sentence (or of a hyphenated word) is joined."""
+    spans, changes = paragraphs(text), []
+    for (s1, e1), (s2, e2) in zip(spans, spans[1:], strict=False):
+        before, after = text[s1:e1], text[s2:e2]
+        if MD_LIST_MARKER.match(after) or is_english(before):
+            continue  # a list item starts a paragraph of its own
+        before, after = plain(before), plain(after)
+        if not re.match(LOWER, after):
+            continue
+        if re.search(rf"{LETTER}-$", before) and text[e1 - 1] == "-":
+            left, right = WORD.findall(before)[-1], WORD.match(after).group()
+            joined_word = context.lexicon.is_word(left + right)
+            changes.append(Change(e1 - 1 if joined_word else e1, s2, ""))
+        elif re.search(r"[\w,]$", before):
+            changes.append(Change(e1, s2, " "))
+    return changes
+
+
+# --------------------------------------------------------------------------------------------
+# Rules: markdown
+
+
+@rule()
+def markdown_heading(text: str, context: Context) -> list[Change]:
+    """Markdown heading marks: `## Title` -> `Title`."""
+    return sub_changes(MD_HEADING, text, "")
+
+
+@rule(drops_words=True)
+def markdown_link(text: str, context: Context) -> list[Change]:
+    """Markdown links keep their text and lose their address: `[Asie](#)` -> `Asie`."""
+    if "](" not in text:
+        return []
+    return sub_changes(MD_LINK, text, lambda m: "" if m.group(1) else m.group(2))
+
+
+@rule()
+def markdown_bold(text: str, context: Context) -> list[Change]:
+    """Bold marks: `**text**` -> `text`."""
+    if "**" not in text and "__" not in text:
+        return []
+    return sub_changes(MD_BOLD, text, r"\2")
+
+
+@rule()
+def markdown_italic(text: str, context: Context) -> list[Change]:
+    """Emphasis marks: `*"text"*` -> `"text"`."""
+    if "*" not in text and "_" not in text:
+        return []
+    return sub_changes(MD_ITALIC, text, r"\1") or sub_changes(MD_ITALIC_UNDERSCORE, text, r"\1")
+
+
+@rule()
+def markdown_escape(text: str, context: Context) -> list[Change]:
+    r"""Markdown escapes: `\(` -> `(`."""
+    return sub_changes(MD_ESCAPE, text, r"\1")
+
+
+# --------------------------------------------------------------------------------------------
+# Rules: spaces and punctuation
+
+
+NUMERALS = frozenset(
+    "un une deux trois quatre cinq six sept huit neuf dix onze douze treize quatorze quinze "
+    "seize vingt trente quarante cinquante soixante cent cents mille million millions "
+    "milliard milliards".split()
+)
+
+
+@rule()
+def stray_nbsp(text: str, context: Context) -> list[Change]:
+    """A no-break space between two ordinary words is a plain space (HTML `&nbsp;` residue).
+
+    Typographic ones stay: after a number or an ordinal (`dix⍽agents`, `XVe⍽siècle`), after a
+    title (`M.⍽Kim`), inside a name (`Louis⍽XVI`).
+    """
+    pattern = re.compile(
+        rf"(?<![\w.'’/-])(?P<left>{LOWER}{{2,}})[\u00a0\u202f](?={LETTER}+(?:[\s'’,.;:!?»)]|$))"
+    )
+
+    def plain_space(m: re.Match) -> str | None:
+        return None if m.group("left") in NUMERALS else m.group("left") + " "
+
+    return sub_changes(pattern, text, plain_space)
+
+
+@rule()
+def doubled_punctuation(text: str, context: Context) -> list[Change]:
+    """Closing punctuation typed twice: `». .»` -> `».`, `, ,` -> `,`."""
+    # After a closing quote: `». .»`, `»..»`; after a period: `. .` (not an ellipsis `...`).
+    after_quote = re.compile(rf"»(?P<mark>[.!?…]?+)(?P<dup>[{HSPACE}]*[.»][.»{HSPACE}]*?)(?=\s|$)")
+    after_mark = re.compile(rf"[.!?…](?P<dup>(?:[{HSPACE}]+\.)+)(?=[{HSPACE}]|$)")
+    changes = []
+    for pattern in (after_quote, after_mark):
+        for m in pattern.finditer(text):
+            marks = (m.groupdict().get("mark") or "") + re.sub(r"\s", "", m.group("dup"))
+            if "." in m.group("dup") and marks not in ("...", "…"):
+                changes.append(Change(m.start("dup"), m.end("dup"), ""))
+    repeated = re.compile(rf"([,;:])(?:[{HSPACE}]*\1)+")
+    changes += sub_changes(repeated, text, r"\1")
+    return without_overlaps(changes)
+
+
+@rule()
+def space_before_punctuation(text: str, context: Context) -> list[Change]:
+    """No space before a comma or a period: `Kim Jong-un ,` -> `Kim Jong-un,`."""
+    pattern = re.compile(rf"(?<=[^\s«(\[])[{HSPACE}]+(?=[,.](?:[\s»”\"')\]]|$))")
+    return sub_changes(pattern, text, "")
+
+
+ABBREVIATIONS = frozenset(
+    "etc cf env av apr ex éd éds hab min max chap art fig coll trad réf op cit ibid id vs "
+    "sq sqq no nos tél resp approx dir ann suiv cie bd st ste mme mlle mgr dr pr me jr sr "
+    "inc ltd co corp gén lt col cdt cne sgt capt voy sect nb vol pp av jc".split()
+)
+
+
+@rule()
+def stray_period(text: str, context: Context) -> list[Change]:
+    """A period inside a sentence, before a lower-case word: `pris. dans` -> `pris dans`."""
+    pattern = re.compile(rf"(?<={LETTER}{LETTER})\.(?=[{HSPACE}]+{LOWER})")
+
+    def drop(m: re.Match) -> str | None:
+        word = WORD.findall(text[max(0, m.start() - 30) : m.start()])[-1]
+        return None if word.lower() in ABBREVIATIONS else ""
+
+    return sub_changes(pattern, text, drop, list(french_paragraphs(text)))
+
+
+@rule()
+def french_spacing(text: str, context: Context) -> list[Change]:
+    """French typography: a no-break space before `; : ! ? »` and after `«` where none is."""
+    # Not inside `10:30`, `https://`, nor before a `!` that belongs to a name (`Yahoo! et`).
+    before = re.compile(
+        rf"(?<=[^\s«(\[{{/!?;:])(?=[;:!?»])(?!:\d)(?!://)(?![!?][{HSPACE}]*{LOWER})"
+    )
+    after = re.compile(r"(?<=«)(?=[^\s»])")
+    spans = list(french_paragraphs(text))
+    changes = sub_changes(before, text, NBSP, spans) + sub_changes(after, text, NBSP, spans)
+    return without_overlaps(changes)
+
+
+# Repeats French allows: `nous nous sommes`, `en en louant un`, `très, très`.
+LEGITIMATE_REPEATS = frozenset("nous vous en très si non oui là bien ha ah oh eh bla".split())
+
+
+@rule(drops_words=True)
+def repeated_word(text: str, context: Context) -> list[Change]:
+    """A word typed twice: `années, années,` -> `années,` (not names: `Pago Pago`)."""
+    pattern = re.compile(
+        rf"(?<![\w'’-])(?P<word>{LOWER}{{2,}})(?P<gap>,?[{HSPACE}]+)(?P=word)(?![\w-])"
+    )
+
+    def once(m: re.Match) -> str | None:
+        if m.group("word").lower() in LEGITIMATE_REPEATS:
+            return None
+        # `années, années, cela` -> `années, cela`; `danger, danger mais` -> `danger, mais`
+        if "," in m.group("gap") and text[m.end() : m.end() + 1] != ",":
+            return m.group("word") + ","
+        return m.group("word")
+
+    return sub_changes(pattern, text, once)
+
+
+# --------------------------------------------------------------------------------------------
+# Rules: words (these consult the lexicon)
+
+
+ELIDED = frozenset("l d j m n s t c qu jusqu lorsqu puisqu quoiqu presqu".split())
+# Words that glue to a neighbour when a link or a line break eats the space (`dansle`).
+FUNCTION_WORDS = frozenset(
+    "le la les un une des du au aux et ou dans avec sans pour vers chez selon dont que qui "
+    "ne pas il elle ils elles nous vous leur leurs ces cette mais donc car sa son ses".split()
+)
+# Prefixes of French compounds: `néocolonialistes` is one word, not `néo colonialistes`.
+PREFIXES = frozenset(
+    "néo anti auto co contre entre extra hyper hypo inter intra micro macro multi post pré pro "
+    "re ré semi sous super sur télé ultra bio géo éco neuro pseudo proto mini maxi méga poly "
+    "mono bi tri quasi non infra trans vice demi mi archi para péri photo radio socio psycho "
+    "techno cyber".split()
+)
+
+
+def document_names(text: str) -> Counter:
+    """Capitalised words of the document that stand inside a sentence (names, mostly)."""
+    return Counter(m.group(1) for m in re.finditer(rf"(?<=[\w,;)»\"”] )({UPPER}{LETTER}+)", text))
+
+
+ROMAN_NUMERAL = re.compile(r"[IVXLCDM]+")
+# Words that do not end a compound name: `Reuters citant` is two words, `Devonport` is one.
+NOT_A_NAME_ENDING = frozenset({"verb", "adv", "stop", "adp", "det", "pron", "aux"})
+
+
+def glued_split(token: str, before_apostrophe: bool, context: Context, names) -> int | None:
+    """Where an unknown token splits into a known word or name followed by a known word.
+
+    None when no split, or more than one, is plausible.
+    """
+    lexicon = context.lexicon
+
+    def is_name(part: str) -> bool:
+        return part in names or part in context.known_names or lexicon.is_proper_name(part)
+
+    splits = []
+    for i in range(2, len(token)):
+        left, right = token[:i], token[i:]
+        elided = before_apostrophe and right.lower() in ELIDED  # the l of l'agence
+        if left.isupper() and right.islower():
+            # An acronym and the next word: TASSl'agence, KCNAde (not an ordinal: XIXes).
+            plausible = not ROMAN_NUMERAL.fullmatch(left) and (
+                elided or (len(right) >= 2 and lexicon.is_word(right))
+            )
+        elif left.islower() and right[0].isupper() and right[1:].islower():
+            # A word and the next name: annéesRussie, présidentMacron.
+            plausible = lexicon.is_word(left) and (
+                is_name(right) or lexicon.is_word(right) or (len(left) >= 4 and len(right) >= 3)
+            )
+        elif left[0].isupper() and left[1:].islower() and right.islower():
+            # A name and the next word with no change of case: Reuterscitant. Only a known
+            # name, and a word that does not end compound names, which end with nouns
+            # (Devonport).
+            pos = lexicon.parts_of_speech(right)
+            plausible = (
+                len(left) >= 3
+                and is_name(left)
+                and not lexicon.is_word(left)
+                and (
+                    elided
+                    or len(right) >= 4
+                    and lexicon.is_word(right)
+                    and bool(pos & NOT_A_NAME_ENDING or "adj" in pos and len(right) >= 6)
+                )
+            )
+        elif token.islower() and left not in PREFIXES:
+            # Two words, one of them a function word: dansle, lesrelations, motl'autre.
+            plausible = (
+                (elided and len(left) >= 3 and lexicon.is_word(left))
+                or (left in FUNCTION_WORDS and len(right) >= 3 and lexicon.is_word(right))
+                or (right in FUNCTION_WORDS and len(left) >= 4 and lexicon.is_word(left))
+            )
+        else:
+            plausible = False
+        if plausible:
+            splits.append(i)
+    return splits[0] if len(splits) == 1 else None
+
+
+@rule()
+def glued_words(text: str, context: Context) -> list[Change]:
+    """Two words glued together (a link's text and the next word): `Reuterscitant`."""
+    lexicon = context.lexicon
+    changes = []
+    names = document_names(text)
+    counts = Counter(WORD.findall(text))
+    for start, end in french_paragraphs(text):
+        for compound in COMPOUND.finditer(text, start, end):
+            if lexicon.is_known(compound.group()):
+                continue
+            for m in WORD.finditer(text, compound.start(), compound.end()):
+                token = m.group()
+                if len(token) < 4 or lexicon.is_known(token):
+                    continue
+                if "-" in text[m.start() - 1 : m.start()] + text[m.end() : m.end() + 1]:
+                    continue  # glue eats a space, not a hyphen: orang-outans is one word
+                before_apostrophe = text[m.end() : m.end() + 1] in tuple(APOSTROPHES)
+                if before_apostrophe and token.lower() in ELIDED:
+                    continue  # lorsqu'elles
+                case_change = re.search(rf"{LOWER}{UPPER}|{UPPER}{{2}}{LOWER}", token)
+                if counts[token] > 1 and not case_change:
+                    continue  # spelt the same way twice: a name (Punchline), not a glitch
+                split = glued_split(token, before_apostrophe, context, names)
+                if split:
+                    changes.append(Change(m.start(), m.end(), f"{token[:split]} {token[split:]}"))
+    return changes
+
+
+ARTICLES = frozenset("Le La Les Un Une Des Du Ce Cet Cette Ces".split())
+BARE_PREPOSITIONS = frozenset(
+    "après avant pour sans sur sous par avec contre entre selon dès vers chez malgré pendant "
+    "durant envers parmi".split()
+)
+
+
+@rule()
+def capital_mid_sentence(text: str, context: Context) -> list[Change]:
+    """A capital inside a sentence where French has none: `Pyongyang, Des responsables`."""
+    lexicon = context.lexicon
+    names = document_names(text)
+    changes = []
+    word_after = re.compile(rf"(?P<gap>[{HSPACE}]|['’])(?P<next>{LETTER}+)")
+    for start, end in french_paragraphs(text):
+        paragraph = text[start:end]
+        for m in re.finditer(rf"(?<=[{HSPACE}])(?P<word>{UPPER}{LOWER}+)(?![\w'’.-])", paragraph):
+            word, at = m.group("word"), start + m.start()
+            before = paragraph[: m.start()].rstrip(HSPACE)
+            previous = WORD.findall(before[-30:])
+            follows = word_after.match(paragraph, m.end())
+            next_word = follows.group("next") if follows else ""
+            after_comma = before.endswith((",", ";"))
+            after_lower = bool(previous) and before[-1:].isalpha() and previous[-1].islower()
+            if not (after_comma or after_lower):
+                continue
+            if word in ARTICLES and next_word:
+                # The article of a title (`pour Le Diplomate`) keeps its capital unless the
+                # document writes the same words with a small article elsewhere (`la Chine`).
+                with_small_article = re.compile(
+                    rf"(?<!\w){word.lower()}{re.escape(follows.group('gap'))}{next_word}(?!\w)"
+                )
+                if (
+                    next_word[0].islower()
+                    and after_comma
+                    or (next_word[0].isupper() and with_small_article.search(text))
+                ):
+                    changes.append(Change(at, at + len(word), word.lower()))
+                continue
+            if word in names and names[word] > 1 or word in context.known_names:
+                continue
+            if lexicon.is_proper_name(word) or not lexicon.is_word(word) or next_word[:1].isupper():
+                continue
+            if before.endswith(";"):
+                pos = lexicon.parts_of_speech(word)
+                if pos & {"verb", "adv", "adj", "stop"} and "noun" not in pos:
+                    changes.append(Change(at, at + len(word), word.lower()))
+            elif after_lower and previous[-1] in BARE_PREPOSITIONS:
+                # `après Visite de Poutine`: a common noun the document writes in lower case.
+                if re.search(rf"(?<!\w){re.escape(word.lower())}(?!\w)", text):
+                    changes.append(Change(at, at + len(word), word.lower()))
+    return changes
+
+
+def name_neighbours(text: str) -> dict[str, set[tuple[str, str]]]:
+    """For each capitalised word, the capitalised words next to it: Vladimir -> {Poutine}."""
+    neighbours: dict[str, set[tuple[str, str]]] = defaultdict(set)
+    for m in re.finditer(rf"{UPPER}{LETTER}+(?:[{HSPACE}]{UPPER}{LETTER}+)+", text):
+        words = re.split(rf"[{HSPACE}]", m.group())
+        for left, right in zip(words, words[1:], strict=False):
+            neighbours[left].add(("next", right))
+            neighbours[right].add(("previous", left))
+    return neighbours
+
+
+@rule(corrects_words=True)
+def misspelt_name(text: str, context: Context) -> list[Change | Flag]:
+    """A name one or two letters from a known one: corrected if the glossary knows it.
+
+    Otherwise a finding, when the document spells a close name more often in the same place
+    of a full name (`Vladirmir Poutine` once, `Vladimir Poutine` six times).
+    """
+    lexicon = context.lexicon
+    counts = Counter(WORD.findall(text))
+    neighbours = name_neighbours(text)
+    results: list[Change | Flag] = []
+    for start, end in french_paragraphs(text):
+        for m in re.finditer(rf"(?<![\w-]){UPPER}{LOWER}{{4,}}(?![\w-])", text[start:end]):
+            word = m.group()
+            if lexicon.is_known(word) or word in context.known_names:
+                continue
+            limit = 2 if len(word) >= 8 else 1
+            at = start + m.start()
+            glossary = [n for n in context.known_names if edit_distance(word, n, 3) <= limit]
+            if len(glossary) == 1:
+                results.append(Change(at, at + len(word), glossary[0]))
+                continue
+            if counts[word] > 1:
+                continue  # spelt the same way twice: not a slip of the keyboard
+            near = sorted(
+                n
+                for n, count in counts.items()
+                if count > 1
+                and n[:1].isupper()
+                and neighbours[word] & neighbours[n]
+                and edit_distance(word, n, 3) <= limit
+            )
+            if near:
+                message = (
+                    f"possible misspelling of the name {' or '.join(near)}: {word} "
+                    "(corrected when the glossary knows the name)"
+                )
+                results.append(Flag(at, at + len(word), message))
+    return results
+
+
+RULES: tuple[Rule, ...] = (
+    paragraph_breaks,
+    double_space,
+    repeated_byline,
+    page_chrome,
+    tag_lines,
+    trailer,
+    cut_paragraph,
+    markdown_heading,
+    markdown_link,
+    markdown_bold,
+    markdown_italic,
+    markdown_escape,
+    stray_nbsp,
+    doubled_punctuation,
+    space_before_punctuation,
+    stray_period,
+    french_spacing,
+    repeated_word,
+    glued_words,
+    capital_mid_sentence,
+    misspelt_name,
+)
+RULES_BY_NAME = {r.name: r for r in RULES}
+
+
+# --------------------------------------------------------------------------------------------
+# The engine
+
+
+class _Tracked:
+    """The current text and, for each character, the span of the raw text it came from."""
+
+    def __init__(self, raw: str):
+        self.raw_length = len(raw)
+        self.text = raw
+        self.starts = list(range(len(raw)))
+        self.ends = list(range(1, len(raw) + 1))
+
+    def raw_span(self, start: int, end: int) -> tuple[int, int]:
+        if end > start:
+            return self.starts[start], self.ends[end - 1]
+        position = self.starts[start] if start < len(self.text) else self.raw_length
+        return position, position
+
+    def apply(self, rule_name: str, changes: list[Change]) -> list[Fix]:
+        fixes, pieces, starts, ends, last = [], [], [], [], 0
+        for change in sorted(changes, key=lambda c: (c.start, c.end)):
+            if change.start < last:
+                raise AssertionError(f"rule {rule_name} made overlapping changes")
+            before = self.text[change.start : change.end]
+            raw_start, raw_end = self.raw_span(change.start, change.end)
+            fixes.append(Fix(rule_name, raw_start, raw_end, before, change.after))
+            pieces.append(self.text[last : change.start])
+            starts += self.starts[last : change.start]
+            ends += self.ends[last : change.start]
+            # Keep the exact origin of the characters the change leaves as they were.
+            prefix = 0
+            while prefix < min(len(before), len(change.after)) and (
+                before[prefix] == change.after[prefix]
+            ):
+                prefix += 1
+            suffix = 0
+            while suffix < min(len(before), len(change.after)) - prefix and (
+                before[-1 - suffix] == change.after[-1 - suffix]
+            ):
+                suffix += 1
+            old = range(change.start, change.end)
+            starts += [self.starts[i] for i in old[:prefix]]
+            ends += [self.ends[i] for i in old[:prefix]]
+            middle_old = old[prefix : len(old) - suffix]
+            middle_new = len(change.after) - prefix - suffix
+            if middle_new == len(middle_old):
+                starts += [self.starts[i] for i in middle_old]
+                ends += [self.ends[i] for i in middle_old]
+            elif middle_new:
+                if middle_old:
+                    span = self.starts[middle_old[0]], self.ends[middle_old[-1]]
+                else:
+                    position = self.raw_span(middle_old.start, middle_old.start)[0]
+                    span = position, position
+                starts += [span[0]] * middle_new
+                ends += [span[1]] * middle_new
+            starts += [self.starts[i] for i in old[len(old) - suffix :]]
+            ends += [self.ends[i] for i in old[len(old) - suffix :]]
+            pieces.append(change.after)
+            last = change.end
+        pieces.append(self.text[last:])
+        starts += self.starts[last:]
+        ends += self.ends[last:]
+        self.text, self.starts, self.ends = "".join(pieces), starts, ends
+        return fixes
+
+
+MAX_ROUNDS = 4
+
+
+def clean_text(
+    raw: str,
+    known_names: Iterable[str] = (),
+    *,
+    rules: Iterable[Rule] | None = None,
+) -> CleanText:
+    """Clean raw article text; every change is a Fix with its span in `raw`.
+
+    known_names: names the glossary knows ("Vladimir Poutine"); a word one or two letters away
+    from one of their words is corrected, other suspected misspellings are findings.
+    """
+    context = Context(known_names=name_words(known_names))
+    tracked = _Tracked(raw)
+    fixes: list[Fix] = []
+    flags: dict[tuple[str, int, int], tuple[str, str, str]] = {}
+    for _ in range(MAX_ROUNDS):
+        changed = False
+        for r in rules if rules is not None else RULES:
+            for _ in range(MAX_ROUNDS):
+                results = r.apply(tracked.text, context)
+                changes = [c for c in results if isinstance(c, Change)]
+                for flag in (f for f in results if isinstance(f, Flag)):
+                    span = tracked.raw_span(flag.start, flag.end)
+                    evidence = tracked.text[flag.start : flag.end]
+                    flags[(r.name, *span)] = (flag.message, flag.severity, evidence)
+                if not changes:
+                    break
+                fixes += tracked.apply(r.name, changes)
+                changed = True
+        if not changed:
+            break
+    result = CleanText(text=tracked.text, fixes=fixes, raw_length=len(raw))
+    result._starts, result._ends = tracked.starts, tracked.ends
+    result.english_spans = [
+        (s, e) for s, e in paragraphs(tracked.text) if is_english(tracked.text[s:e])
+    ]
+    for (name, start, end), (message, severity, evidence) in sorted(
+        flags.items(), key=lambda item: item[0][1]
+    ):
+        result.findings.append(Finding(f"clean.{name}", severity, "", message, evidence))
+        result.finding_spans.append((start, end))
+    return result
+
+
+def visible(text: str, width: int = 60) -> str:
+    """Line breaks and no-break spaces made visible, shortened to about width characters."""
+    if text and not text.strip(" "):
+        return "␣" * len(text)
+    shown = text.replace("\n", "⏎").replace(NBSP, "⍽").replace("\u202f", "⍽")
+    if len(shown) > width:
+        shown = shown[: width - 16] + "…" + shown[-15:]
+    return shown
+
+
+def describe_fix(fix: Fix, raw: str) -> str:
+    """One line of `pipeline clean --explain`: rule, raw span, the change in its context."""
+    left = visible(raw[max(0, fix.start - 25) : fix.start].rsplit("\n", 1)[-1])
+    right = visible(raw[fix.end : fix.end + 25].split("\n", 1)[0])
+    change = f"[{visible(fix.before)} → {visible(fix.after)}]"
+    return f"{fix.rule:<24} {fix.start:>6}-{fix.end:<6} {left}{change}{right}"
+
+
+def explain_lines(cleaned: CleanText, raw: str, every_layout_fix: bool = False) -> list[str]:
+    """The fixes one a line, then the findings; white space between paragraphs summed up."""
+    lines, layout = [], Counter()
+    for fix in sorted(cleaned.fixes, key=lambda f: (f.start, f.end)):
+        if RULES_BY_NAME[fix.rule].layout and not every_layout_fix:
+            layout[fix.rule] += 1
+        else:
+            lines.append(describe_fix(fix, raw))
+    for name, count in layout.items():
+        lines.append(
+            f"{name:<24} {count} change(s) of white space between paragraphs (--all lists them)"
+        )
+    for finding, (start, end) in zip(cleaned.findings, cleaned.finding_spans, strict=True):
+        lines.append(f"{'finding':<24} {start:>6}-{end:<6} {finding.check}: {finding.message}")
+    return lines
