@@ -21,7 +21,7 @@ from pathlib import Path
 from pipeline.errors import PipelineError
 
 # Signals that would stop a run in the middle of the renames of StagedWrites.commit.
-_DEFERRED_SIGNALS = {signal.SIGINT, signal.SIGTERM}
+_DEFERRED = (signal.SIGINT, signal.SIGTERM)
 
 
 def _umask() -> int:
@@ -73,18 +73,28 @@ def write_temporary(path: Path, data: bytes, sync: bool = True) -> Path:
 
 @contextlib.contextmanager
 def signals_deferred():
-    """Hold back Ctrl-C and SIGTERM for the block; they arrive (and stop the run) after it.
+    """Hold back Ctrl-C and SIGTERM for the block; they act (and stop the run) after it.
 
-    Only the main thread receives Python's signals; elsewhere this does nothing.
+    Python's handlers are swapped for ones that only note the signal (a signal mask would
+    not do: the threads of numerical libraries would still take the signal). Only the main
+    thread may set handlers; elsewhere this does nothing.
     """
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, _DEFERRED_SIGNALS)
+    received: list[int] = []
+    previous = {sig: signal.signal(sig, lambda n, _f: received.append(n)) for sig in _DEFERRED}
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler if handler is not None else signal.SIG_DFL)
+        for sig in dict.fromkeys(received):
+            handler = previous[sig]
+            if callable(handler):
+                handler(sig, None)  # Python's own for SIGINT: raises KeyboardInterrupt
+            elif handler in (signal.SIG_DFL, None):
+                os.kill(os.getpid(), sig)  # the default action, now that the files are in place
 
 
 class StagedWrites:

@@ -5,6 +5,7 @@ Each stage is one call below; this module only wires them together.
 
 from __future__ import annotations
 
+import bisect
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -78,9 +79,19 @@ def segment_clean_text(doc: Document, cleaned: clean.CleanText) -> list[Segment]
 
 def attach_findings(prepared: PreparedDocument, cleaned: clean.CleanText) -> None:
     """Each cleaning finding goes to the segment whose raw span holds it, else to the document."""
+    segments = prepared.segments
+    starts = [s.fr_raw[0] for s in segments]  # in text order, spans apart
     for finding, (start, end) in zip(cleaned.findings, cleaned.finding_spans, strict=True):
+        # Only the segment starting at or before the finding, or the one before it (a span
+        # ending where the next starts), can hold it: bisect, not a scan of every segment.
+        at = bisect.bisect_right(starts, start) - 1
         holder = next(
-            (s for s in prepared.segments if s.fr_raw[0] <= start and end <= s.fr_raw[1]), None
+            (
+                segments[i]
+                for i in (at - 1, at)
+                if 0 <= i and segments[i].fr_raw[0] <= start and end <= segments[i].fr_raw[1]
+            ),
+            None,
         )
         if holder is None:
             prepared.findings.append(finding)

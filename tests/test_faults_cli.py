@@ -157,6 +157,107 @@ def test_an_unusable_corpus_is_one_line_and_changes_nothing(project, case):
     outputs_unchanged(project, before)
 
 
+# --- glossary --------------------------------------------------------------------------
+
+GLOSSARY_CASES = {
+    # name: (file content, expected fragment of the error)
+    "invalid-yaml": (
+        'terms:\n  - source: "RPDC\n    target: DPRK\n',
+        "glossary.yaml:4: invalid YAML: found unexpected end of stream "
+        "(while scanning a quoted scalar from line 2)",
+    ),
+    "wrong-types": (
+        "terms:\n  - source: Pékin\n    target: [Beijing]\n    case_sensitive: yes please\n",
+        "glossary.yaml:3: term 'Pékin': target must be text, not a list",
+    ),
+    "not-a-list": ("terms: RPDC\n", "glossary.yaml:1: 'terms' must be a list"),
+    "object-tag": (
+        "terms:\n  - !!python/object/apply:os.system ['touch {pwned}']\n",
+        "glossary.yaml:2: YAML tag 'tag:yaml.org,2002:python/object/apply:os.system' is not "
+        "allowed (only plain data is loaded)",
+    ),
+    "latin-1": (b"terms:\n  - source: P\xe9kin\n    target: Beijing\n", "not UTF-8 text"),
+}
+
+
+@pytest.mark.parametrize("case", list(GLOSSARY_CASES))
+def test_a_bad_glossary_is_one_line_with_its_line_and_term(project, case):
+    """Refused before any work; a tag that would run code is never constructed."""
+    content, message = GLOSSARY_CASES[case]
+    pwned = project / "pwned"
+    glossary = project / "glossary" / "glossary.yaml"
+    if isinstance(content, bytes):
+        glossary.write_bytes(content)
+    else:
+        glossary.write_text(content.format(pwned=pwned), encoding="utf-8")
+    before = snapshot(project / "translations")
+    result = run_cli("run", "--engine", "apertium", cwd=project)
+    assert message in error_line(result)
+    assert not pwned.exists()
+    outputs_unchanged(project, before)
+
+
+def test_a_glossary_folder_instead_of_a_file_is_one_line(project):
+    folder = project / "folder.yaml"
+    folder.mkdir()
+    result = run_cli("run", "--engine", "apertium", "--glossary", folder, cwd=project)
+    assert "folder.yaml: cannot read: Is a directory" in error_line(result)
+
+
+HARD_TERMS = """\
+  - source: G7+ (élargi)
+    target: enlarged G7+
+  - source: C++
+    target: C++
+    kind: keep
+  - source: a.b
+    target: A-dot-B
+  - source: "*étoile*"
+    target: star
+  - source: Qui?
+    target: Who?
+  - source: Corée
+    target: Korea
+  - source: Corée du Nord
+    target: North Korea
+  - source: Nord
+    target: North
+"""
+HARD_ARTICLE = (
+    "Le G7+ (élargi) se réunit.\n\n"
+    "Le code est écrit en C++ et non en axb ni en a.b.\n\n"
+    "La Corée du Nord et la Corée du Sud regardent vers le Nord.\n"
+)
+
+
+def test_ten_thousand_terms_with_regex_characters_and_overlaps_run_whole(project):
+    """A 10,000-term glossary whose terms hold `+ ( ) . * ?` and overlap each other: the
+    run succeeds, each term is matched literally, and the longest term wins an overlap."""
+    lines = ["terms:"]
+    for number in range(10_000):
+        lines += [f"  - source: mot{number} spécial", f"    target: word{number} special"]
+    glossary = project / "glossary" / "glossary.yaml"
+    glossary.write_text("\n".join(lines) + "\n" + HARD_TERMS, encoding="utf-8")
+    (project / "corpus" / "termes.txt").write_text(HARD_ARTICLE, encoding="utf-8")
+    result = run_cli("run", "--engine", "apertium", cwd=project)
+    assert result.returncode == 0, result.stderr
+    import json
+
+    records = [
+        json.loads(line)
+        for line in (project / "translations" / "termes.jsonl").read_text("utf-8").splitlines()
+    ]
+    found = {(r["fr"][t["start"] : t["end"]], t["source"]) for r in records for t in r["terms"]}
+    assert found == {
+        ("G7+ (élargi)", "G7+ (élargi)"),
+        ("C++", "C++"),
+        ("a.b", "a.b"),  # not `axb`: the dot is a dot
+        ("Corée du Nord", "Corée du Nord"),  # the longest, not `Corée` or `Nord` inside it
+        ("Corée", "Corée"),
+        ("Nord", "Nord"),
+    }
+
+
 # --- review files ----------------------------------------------------------------------
 
 PO_HEAD = (
@@ -320,6 +421,69 @@ def test_apertium_crashing_mid_batch_fails_in_one_line_and_loses_nothing(
         assert memory_counts(fresh) == ("ok", 0, 0)  # nothing half-stored
     else:
         assert result.stdout == ""
+
+
+def damage(package: Path, case: str) -> None:
+    def truncate(path: Path) -> None:
+        path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+
+    {
+        "model.bin-deleted": lambda: (package / "model" / "model.bin").unlink(),
+        "model.bin-truncated": lambda: truncate(package / "model" / "model.bin"),
+        "config.json-deleted": lambda: (package / "model" / "config.json").unlink(),
+        "sentencepiece-deleted": lambda: (package / "sentencepiece.model").unlink(),
+        "sentencepiece-truncated": lambda: truncate(package / "sentencepiece.model"),
+        "metadata-broken": lambda: (package / "metadata.json").write_text("{not json"),
+    }[case]()
+
+
+ARGOS_DAMAGE = {
+    "model.bin-deleted": "has no model/model.bin",
+    "model.bin-truncated": "cannot load model/",
+    "config.json-deleted": "cannot load model/",
+    "sentencepiece-deleted": "has no tokenizer",
+    "sentencepiece-truncated": "cannot load its tokenizer sentencepiece.model",
+    "metadata-broken": "is broken",
+}
+
+
+@pytest.fixture
+def installed_argos(argosmodel, tmp_path) -> tuple[Path, dict[str, str]]:
+    """The tiny real package (tests/argos_fixture.py) installed in a folder of its own,
+    and the environment that points argostranslate at it."""
+    from argos_fixture import isolated_env
+
+    from pipeline import models
+
+    top, _ = models.read_archive_metadata(argosmodel)
+    package = models.unpack(argosmodel, top, tmp_path / "argos" / "packages")
+    return package, isolated_env(tmp_path / "argos")
+
+
+@pytest.mark.parametrize("case", list(ARGOS_DAMAGE))
+def test_an_installed_argos_package_damaged_afterwards_is_named(project, installed_argos, case):
+    """Files of an installed package deleted or truncated after the install (the install
+    itself refuses broken archives: tests/test_cli_models.py). `pipeline translate` loads
+    the model and its tokenizer at once; `run` fails the same way, later."""
+    package, env = installed_argos
+    damage(package, case)
+    source = project / "short.txt"
+    source.write_text("Le traité a été signé.\n", encoding="utf-8")
+    result = run_cli("translate", "--engine", "argos", source, cwd=project, env=env)
+    line = error_line(result)
+    assert str(package) in line and ARGOS_DAMAGE[case] in line, line
+    assert result.stdout == ""
+
+
+def test_run_with_a_truncated_argos_model_keeps_the_outputs(project, installed_argos):
+    package, env = installed_argos
+    damage(package, "model.bin-truncated")
+    add_sentence(project / "corpus")
+    before = snapshot(project / "translations")
+    result = run_cli("run", "--engine", "argos", cwd=project, env=env)
+    line = error_line(result)
+    assert f"argos package {package}: cannot load model/" in line, line
+    outputs_unchanged(project, before)
 
 
 # --- output folder ---------------------------------------------------------------------
