@@ -57,8 +57,17 @@ def segment_record(segment: Segment, doc: Document) -> dict:
     }
 
 
+# Line breaks other than \n that json.dumps(ensure_ascii=False) leaves raw in a string; a
+# reader splitting lines the Unicode way (str.splitlines) would cut a record at them.
+_JSONL_ESCAPES = str.maketrans({"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"})
+
+
+def jsonl_line(record: dict) -> str:
+    return json.dumps(record, ensure_ascii=False).translate(_JSONL_ESCAPES) + "\n"
+
+
 def jsonl_text(segments: list[Segment], doc: Document) -> str:
-    return "".join(json.dumps(segment_record(s, doc), ensure_ascii=False) + "\n" for s in segments)
+    return "".join(jsonl_line(segment_record(s, doc)) for s in segments)
 
 
 def segment_from_record(record: dict) -> Segment:
@@ -99,7 +108,7 @@ def read_jsonl(path: Path) -> list[Segment]:
     """The segments of a `<doc>.jsonl` written by write_document (and maybe edited since)."""
     path = Path(path)
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
+        lines = path.read_text(encoding="utf-8").split("\n")  # records hold no raw \n
     except OSError as err:
         raise PipelineError(f"{path}: cannot read: {err.strerror}") from err
     except UnicodeDecodeError as err:
@@ -459,7 +468,7 @@ def jsonl_document(path: Path, corpus_dir: Path | None = None) -> Document:
     name = path.name.removesuffix(".jsonl")
     pieces = []
     try:
-        for line in path.read_text(encoding="utf-8").splitlines():
+        for line in path.read_text(encoding="utf-8").split("\n"):
             if line.strip():
                 r = json.loads(line)
                 start, end = r["fr_raw_span"]

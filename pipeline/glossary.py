@@ -533,6 +533,8 @@ class TermMatcher:
                 node.setdefault(None, []).append(_Entry(term, words))
 
     def find(self, text: str) -> list[TermHit]:
+        if not self.root:
+            return []  # no term: nothing to tokenise for
         tokens = [t for t in _tokens(_normalise(text)) if not t.joiner]
         candidates: list[tuple[int, int, Term]] = []
         keys = [_coarse(t.text) for t in tokens]

@@ -42,9 +42,15 @@ _PO_LINE = re.compile(
 _POLIB_LINE = re.compile(r"\(line (\d+)\)")
 
 
+def po_lines(text: str) -> list[str]:
+    """The lines as polib reads them: only \n, \r\n and \r end a line (a reviewer's
+    U+2028 inside a msgstr does not)."""
+    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+
+
 def check_po_syntax(text: str, path: Path) -> None:
     """Refuse a line that is not PO; polib lets some through (an unterminated string)."""
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(po_lines(text), start=1):
         if not _PO_LINE.fullmatch(line):
             shown = line.strip()
             shown = shown if len(shown) <= 60 else shown[:57] + "..."
@@ -52,7 +58,7 @@ def check_po_syntax(text: str, path: Path) -> None:
 
 
 def _language_line(text: str) -> int:
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(po_lines(text), start=1):
         if line.startswith('"Language:'):
             return number
     return 1
@@ -201,17 +207,22 @@ def current_segments(out_dir: Path) -> list[dict]:
     """The segment records of the last run: every `<out_dir>/*.jsonl`, in order."""
     records = []
     for path in sorted(Path(out_dir).glob("*.jsonl")):
-        with path.open(encoding="utf-8") as lines:
-            for number, line in enumerate(lines, start=1):
-                if not line.strip():
-                    continue
-                try:
-                    record = json.loads(line)
-                except json.JSONDecodeError as err:
-                    raise PipelineError(f"{path}:{number}: not JSON: {err.msg}") from err
-                if not isinstance(record, dict) or "id" not in record or "fr" not in record:
-                    raise PipelineError(f"{path}:{number}: not a segment record (id, fr)")
-                records.append(record)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError as err:
+            raise PipelineError(f"{path}: not UTF-8 text (byte {err.start})") from err
+        except OSError as err:
+            raise PipelineError(f"{path}: cannot read: {err.strerror}") from err
+        for number, line in enumerate(text.split("\n"), start=1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as err:
+                raise PipelineError(f"{path}:{number}: not JSON: {err.msg}") from err
+            if not isinstance(record, dict) or "id" not in record or "fr" not in record:
+                raise PipelineError(f"{path}:{number}: not a segment record (id, fr)")
+            records.append(record)
     return records
 
 
