@@ -18,7 +18,7 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 
-from pipeline import __version__
+from pipeline import __version__, glossary
 from pipeline.corpus import ARTICLE_SUFFIXES, read_document
 from pipeline.errors import PipelineError
 from pipeline.fileio import atomic_write_bytes, writes_together
@@ -310,7 +310,8 @@ def english_cell(segment: Segment) -> str:
     for hit in segment.terms:
         if not hit.target:
             continue
-        for match in re.finditer(re.escape(hit.target), segment.en, re.IGNORECASE):
+        # the same whole-word forms as the honoured test: "Russia" is not in "Russian"
+        for match in glossary.rendering_pattern(hit.target).finditer(segment.en):
             spans.append((match.start(), match.end(), "term", term_note(hit)))
     cell = _marked(segment.en, spans)
     for hit in segment.terms:

@@ -55,7 +55,12 @@ def summary(findings: Sequence[Finding]) -> dict[str, dict[str, int]]:
     return table
 
 
-def report_json(findings: Sequence[Finding], segments: Sequence[Segment], counts: RunCounts) -> str:
+def report_json(
+    findings: Sequence[Finding],
+    segments: Sequence[Segment],
+    counts: RunCounts,
+    fixes: Sequence[Fix] = (),
+) -> str:
     findings = ordered(findings, segments)
     data = {
         "counts": asdict(counts),
@@ -64,6 +69,7 @@ def report_json(findings: Sequence[Finding], segments: Sequence[Segment], counts
         },
         "findings_by_check": summary(findings),
         "findings": [asdict(f) for f in findings],
+        "fixes": [asdict(f) for f in fixes],
     }
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
@@ -84,7 +90,10 @@ def md_code(text: str) -> str:
 
 
 def report_markdown(
-    findings: Sequence[Finding], segments: Sequence[Segment], counts: RunCounts
+    findings: Sequence[Finding],
+    segments: Sequence[Segment],
+    counts: RunCounts,
+    fixes: Sequence[Fix] = (),
 ) -> str:
     findings = ordered(findings, segments)
     severities = Counter(f.severity for f in findings)
@@ -133,7 +142,34 @@ def report_markdown(
             if f.evidence:
                 line += f"  \n  {md_code(f.evidence)}"
             lines.append(line)
+    lines += fixes_section(fixes)
     return "\n".join(lines) + "\n"
+
+
+# Fixes that only change white space between paragraphs: counted, not listed one by one.
+LAYOUT_RULES = frozenset({"paragraph_breaks"})
+
+
+def fixes_section(fixes: Sequence[Fix]) -> list[str]:
+    """Every cleaning fix: document, rule, span of the raw text, before → after."""
+    if not fixes:
+        return []
+    listed = sorted(
+        (f for f in fixes if f.rule not in LAYOUT_RULES), key=lambda f: (f.doc, f.start)
+    )
+    lines = ["", f"## Cleaning fixes ({len(fixes)})", ""]
+    for f in listed:
+        lines.append(
+            f"- `{f.doc}` {md(f.rule)} {f.start}–{f.end}: "
+            f"{md_code(f.before) if f.before.strip() else '(space)'} → "
+            f"{md_code(f.after) if f.after.strip() else '(removed)'}"
+        )
+    layout = len(fixes) - len(listed)
+    if layout:
+        lines.append(
+            f"- and {layout} changes of white space between paragraphs (each in report.json)"
+        )
+    return lines
 
 
 def _description(name: str) -> str:
@@ -152,8 +188,8 @@ def write_report(
     counts = run_counts(segments, fixes)
     written = []
     for name, text in (
-        ("report.json", report_json(findings, segments, counts)),
-        ("report.md", report_markdown(findings, segments, counts)),
+        ("report.json", report_json(findings, segments, counts, fixes)),
+        ("report.md", report_markdown(findings, segments, counts, fixes)),
     ):
         path = Path(out_dir) / name
         atomic_write_text(path, text)

@@ -106,6 +106,8 @@ def prepare_document(doc: Document, terms: list[Term]) -> PreparedDocument:
     segments = segment_clean_text(doc, cleaned)
     for s in segments:
         s.terms = glossary.find_terms(s.fr, terms)
+    for fix in cleaned.fixes:
+        fix.doc = doc.name
     prepared = PreparedDocument(doc=doc, segments=segments, fixes=cleaned.fixes)
     attach_findings(prepared, cleaned)
     return prepared
@@ -230,7 +232,10 @@ def run_check_stage(
 
 def cleaning_fixes(doc: Document, terms: list[Term]) -> list[Fix]:
     """The cleaning fixes of a document, as a run would make them."""
-    return clean.clean_text(doc.raw, known_person_names(terms)).fixes
+    fixes = clean.clean_text(doc.raw, known_person_names(terms)).fixes
+    for fix in fixes:
+        fix.doc = doc.name
+    return fixes
 
 
 def check_outputs(out_dir: Path, corpus_dir: Path | None, glossary_path: Path) -> RunResult:

@@ -47,7 +47,8 @@ def cli(*args: str, ok: bool = True):
 
 
 def pipeline_run():
-    return cli("run", "--engine", "apertium")
+    # one route (--pivot es): reviews are under test, not the engine, and it is 5x quicker
+    return cli("run", "--engine", "apertium", "--pivot", "es")
 
 
 def records(doc: str = DOC) -> list[dict]:
