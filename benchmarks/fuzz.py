@@ -4,7 +4,7 @@ Runs the properties of tests/fuzz_properties.py with many examples each (10,000 
 default; `--examples N`) and prints, per property, the examples tried, the time taken and
 the first falsifying example if one was found. Exit status 1 when a property failed.
 
-    python benchmarks/fuzz.py [--examples 10000] [--only clean|segments|matcher|found|jsonl]
+    python benchmarks/fuzz.py [--examples 10000] [--only clean|segments|long|matcher|found|jsonl]
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from fuzz_properties import (  # noqa: E402
     check_segments,
     findable,
     insertions,
+    long_paragraphs,
     names,
     terms_lists,
     texts,
@@ -39,6 +40,8 @@ def properties(examples: int):
         database=None,
         suppress_health_check=list(HealthCheck),
     )
+    # paragraphs of 10,000 to 60,000 characters: a tenth as many examples
+    long_config = settings(config, max_examples=max(1, examples // 10))
     counted: dict[str, int] = {}
 
     def counting(name, check):
@@ -50,12 +53,14 @@ def properties(examples: int):
 
     clean = counting("clean", check_cleaning)
     segments = counting("segments", check_segments)
+    long = counting("long", check_segments)
     matcher = counting("matcher", check_matches)
     found = counting("found", lambda case: check_matches(*case))
     jsonl = counting("jsonl", check_jsonl_round_trip)
     return counted, {
         "clean": config(given(texts, names)(lambda raw, known: clean(raw, known))),
         "segments": config(given(texts)(lambda text: segments(text))),
+        "long": long_config(given(long_paragraphs)(lambda text: long(text))),
         "matcher": config(given(texts, terms_lists)(lambda text, terms: matcher(text, terms))),
         "found": config(given(insertions.filter(findable))(lambda case: found(case))),
         "jsonl": config(given(texts, texts)(lambda fr, en: jsonl(fr, en))),
@@ -65,9 +70,9 @@ def properties(examples: int):
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--examples", type=int, default=10_000)
-    parser.add_argument("--only", choices=["clean", "segments", "matcher", "found", "jsonl"])
+    counted, runs = properties(parser.parse_known_args()[0].examples)
+    parser.add_argument("--only", choices=list(runs))
     args = parser.parse_args()
-    counted, runs = properties(args.examples)
     from pipeline.segment import french_nlp
 
     french_nlp()  # loaded before the clock starts

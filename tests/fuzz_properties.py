@@ -87,6 +87,16 @@ def check_segments(text: str) -> None:
         assert covered[i] or char.isspace(), f"{char!r} at {i} is in no segment"
 
 
+# One paragraph longer than segment.MAX_PIECE_CHARS: the text is repeated on one line, with
+# or without spaces and sentence ends, so the pieces are cut every way the splitter can.
+long_paragraphs = st.builds(
+    lambda text, glue, times: glue.join([text.replace("\n", " ")] * times),
+    texts.filter(lambda t: len(t) >= 20),
+    st.sampled_from(["", " ", ". ", "» ", "\u00a0"]),
+    st.integers(min_value=10, max_value=400),
+).filter(lambda t: 10_000 < len(t) < 60_000)
+
+
 # --- the glossary matcher ------------------------------------------------------------------
 
 TERM_CHARACTERS = "abcdeéèàçôœABCDÉÈÀ+().*?'’-  "

@@ -10,6 +10,7 @@ from fuzz_properties import (
     check_segments,
     findable,
     insertions,
+    long_paragraphs,
     names,
     terms_lists,
     texts,
@@ -28,6 +29,12 @@ def test_cleaning_never_crashes_is_idempotent_and_loses_no_word(raw, known_names
 @QUICK
 @given(texts)
 def test_sentences_cover_the_text_in_order_within_bounds(text):
+    check_segments(text)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
+@given(long_paragraphs)
+def test_a_paragraph_over_the_piece_limit_is_covered_in_order(text):
     check_segments(text)
 
 
