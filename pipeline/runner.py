@@ -10,10 +10,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline import clean, corpus, export, glossary, segment
+from pipeline import clean, corpus, export, glossary, prepared_cache, segment
 from pipeline.errors import PipelineError
 from pipeline.glossary import Term
 from pipeline.memory import TranslationMemory, glossary_signature, normalise
+from pipeline.prepared_cache import PreparedCache
 from pipeline.records import Document, Finding, Fix, Segment
 from pipeline.translate.engine import Engine, Progress
 
@@ -92,6 +93,32 @@ def prepare_document(doc: Document, terms: list[Term]) -> PreparedDocument:
         s.terms = glossary.find_terms(s.fr, terms)
     prepared = PreparedDocument(doc=doc, segments=segments, fixes=cleaned.fixes)
     attach_findings(prepared, cleaned)
+    return prepared
+
+
+def prepare_documents(
+    documents: Sequence[Document], terms: list[Term], cache: PreparedCache | None = None
+) -> list[PreparedDocument]:
+    """prepare_document for each document, taken from the cache where it was stored
+    by an earlier run (spaCy is then not even loaded), and stored there otherwise."""
+    keys: list[str | None] = [None] * len(documents)
+    if cache is not None:
+        fingerprint = prepared_cache.code_fingerprint()
+        keys = [prepared_cache.document_key(doc, terms, fingerprint) for doc in documents]
+    stored = cache.load(keys) if cache is not None else {}
+    prepared, fresh = [], []
+    for doc, key in zip(documents, keys, strict=True):
+        hit = stored.get(key) if key is not None else None
+        if hit is not None:
+            prepared.append(PreparedDocument(doc, hit.segments, hit.fixes, hit.findings))
+            continue
+        document = prepare_document(doc, terms)
+        prepared.append(document)
+        if key is not None:
+            entry = prepared_cache.Prepared(document.segments, document.fixes, document.findings)
+            fresh.append((doc.name, key, entry))
+    if cache is not None:
+        cache.store(fresh)
     return prepared
 
 
@@ -183,8 +210,8 @@ def run(
         raise PipelineError(f"cannot create output folder {out_dir}: {err.strerror}") from err
     memory_path = Path(memory) if memory is not None else out_dir / "memory.sqlite"
     result = RunResult(engine=engine.version, memory=memory_path)
-    result.documents = [prepare_document(doc, terms) for doc in documents]
     with TranslationMemory(memory_path) as translation_memory:
+        result.documents = prepare_documents(documents, terms, PreparedCache(memory_path))
         result.engine_segments = translate_segments(
             result.segments, engine, terms, progress, translation_memory
         )
