@@ -122,6 +122,44 @@ def _is_clean(text: str) -> bool:
     return bool(text.strip()) and not MARKED_WORD.search(text) and "*" not in text
 
 
+def _replacements(
+    pivot: str,
+    french_unknown: set[str],
+    pivot_unknown: set[str],
+    lm: EnglishBigramModel,
+    routes: Sequence[str],
+    have: frozenset[str],
+) -> dict[tuple[str, str], str]:
+    """(mark, word) → English for the words one pivot left untranslated."""
+    other = OTHER[pivot]
+    use_other_pivot = "other_pivot" in routes
+    use_cognates = "cognate" in routes
+    known: dict[str, str] = {}  # pivot word → its French
+    if "via_french" in routes and BACK_TO_FRENCH[pivot] in have:
+        french = _translate_words(pivot_unknown, (BACK_TO_FRENCH[pivot],))
+        known = {w: f for w, f in french.items() if _is_clean(f)}
+    # One lookup through the other pivot for both kinds of French words: each word is a
+    # sentence of its own, so batching them together changes no word's translation, and
+    # it saves starting Apertium's processes again.
+    english_of = _translate_words(
+        set(known.values()) | (french_unknown if use_other_pivot else set()), PIVOT_MODES[other]
+    )
+    replacements: dict[tuple[str, str], str] = {}
+    for word in french_unknown:
+        english = english_of.get(word, "") if use_other_pivot else ""
+        if _is_clean(english):
+            replacements[("**", word)] = english
+        elif use_cognates and (cognate := english_cognate(word, lm.is_english_word)):
+            replacements[("**", word)] = cognate
+    for word, fr in known.items():
+        english = english_of.get(fr, "")
+        if _is_clean(english):
+            replacements[("*", word)] = english
+        elif use_cognates and (cognate := english_cognate(fr, lm.is_english_word)):
+            replacements[("*", word)] = cognate
+    return replacements
+
+
 def resolve_unknown_words(
     hypotheses: dict[str, list[str]],
     lm: EnglishBigramModel,
@@ -129,8 +167,6 @@ def resolve_unknown_words(
 ) -> dict[str, list[str]]:
     """Replace the words each pivot left untranslated, where another route knows them."""
     have = installed_modes()
-    use_other_pivot = "other_pivot" in routes
-    use_cognates = "cognate" in routes
     french_unknown = {p: set() for p in PIVOTS}
     pivot_unknown = {p: set() for p in PIVOTS}
     for pivot, texts in hypotheses.items():
@@ -143,28 +179,21 @@ def resolve_unknown_words(
                 elif mark == "*":
                     pivot_unknown[pivot].add(word)
 
-    replacements: dict[str, dict[tuple[str, str], str]] = {p: {} for p in PIVOTS}
-    for pivot in PIVOTS:
-        other = OTHER[pivot]
-        found = (
-            _translate_words(french_unknown[pivot], PIVOT_MODES[other]) if use_other_pivot else {}
-        )
-        for word in french_unknown[pivot]:
-            english = found.get(word, "")
-            if _is_clean(english):
-                replacements[pivot][("**", word)] = english
-            elif use_cognates and (cognate := english_cognate(word, lm.is_english_word)):
-                replacements[pivot][("**", word)] = cognate
-        if "via_french" in routes and BACK_TO_FRENCH[pivot] in have:
-            french = _translate_words(pivot_unknown[pivot], (BACK_TO_FRENCH[pivot],))
-            known = {w: f for w, f in french.items() if _is_clean(f)}
-            english_of = _translate_words(known.values(), PIVOT_MODES[other])
-            for word, fr in known.items():
-                english = english_of.get(fr, "")
-                if _is_clean(english):
-                    replacements[pivot][("*", word)] = english
-                elif use_cognates and (cognate := english_cognate(fr, lm.is_english_word)):
-                    replacements[pivot][("*", word)] = cognate
+    # The two pivots' lookups are independent: side by side, as in first_pass.
+    with ThreadPoolExecutor(max_workers=len(PIVOTS)) as pool:
+        futures = {
+            pivot: pool.submit(
+                _replacements,
+                pivot,
+                french_unknown[pivot],
+                pivot_unknown[pivot],
+                lm,
+                routes,
+                have,
+            )
+            for pivot in PIVOTS
+        }
+        replacements = {pivot: future.result() for pivot, future in futures.items()}
 
     def replace(pivot: str, match: re.Match) -> str:
         word = match.group(2)
