@@ -94,15 +94,24 @@ class Steps:
     combine: str = "sentences"
 
 
+# (modes, word) → its translation, for this process: a word's lookup never depends on
+# the other words of its batch, and the glossary's second engine call asks about mostly
+# the same words again; each call that finds them all here starts no Apertium process.
+_WORD_LOOKUPS: dict[tuple[tuple[str, ...], str], str] = {}
+
+
 def _translate_words(words_: Iterable[str], modes: Sequence[str]) -> dict[str, str]:
     """Translate isolated words through a chain of modes, one batch; marks kept.
 
     Each word travels as a one-word sentence ("word."): without the full stop the
     transfer joins neighbouring words across segment boundaries.
     """
-    todo = sorted(set(words_))
+    chain = tuple(modes)
+    wanted = set(words_)
+    found = {w: _WORD_LOOKUPS[chain, w] for w in wanted if (chain, w) in _WORD_LOOKUPS}
+    todo = sorted(wanted - found.keys())
     if not todo:
-        return {}
+        return found
     stream = build_stream([f"{w}." for w in todo]).encode("utf-8")
     for mode in modes:
         result = subprocess.run(
@@ -114,8 +123,10 @@ def _translate_words(words_: Iterable[str], modes: Sequence[str]) -> dict[str, s
         stream = result.stdout
     parts = split_stream(stream.decode("utf-8", "replace"), keep_marks=True)
     if [index for index, _ in parts] != list(range(len(todo))):
-        return {}  # a lost boundary: better no lookup than a wrong one
-    return {w: t.strip().removesuffix(".").strip() for w, (_, t) in zip(todo, parts, strict=True)}
+        return found  # a lost boundary: better no lookup than a wrong one
+    for word, (_, text) in zip(todo, parts, strict=True):
+        found[word] = _WORD_LOOKUPS[chain, word] = text.strip().removesuffix(".").strip()
+    return found
 
 
 def _is_clean(text: str) -> bool:
@@ -318,8 +329,11 @@ def improve(
     batch: Sequence[str], steps: Steps = Steps(), progress: Progress | None = None
 ) -> list[Hypotheses]:
     """For each segment: the improved translation, and the single pivots' ones."""
-    hyps = first_pass(batch, progress)
-    lm = load_model()
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        # Reading the model's word lists overlaps Apertium's work (its threads wait on pipes).
+        model = pool.submit(load_model)
+        hyps = first_pass(batch, progress)
+        lm = model.result()
     if steps.unknown_words:
         hyps = resolve_unknown_words(hyps, lm, steps.unknown_words)
     return finish(batch, hyps, steps, lm)
