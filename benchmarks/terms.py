@@ -13,7 +13,7 @@
    per segment (the first loader's way), in the same run.
 
 The argos engine here is a tiny real package with random weights built by
-tests/argos_tiny.py (no fr→en model can be had offline): its English is garbage, so
+tests/argos_fixture.py (no fr→en model can be had offline): its English is garbage, so
 its figures measure enforcement that does not rely on the model, not translation.
 """
 
@@ -60,13 +60,16 @@ def accuracy(segments, english: list[str]) -> tuple[int, int]:
 
 
 def tiny_argos_engine(work: Path, texts: list[str]):
-    import argos_tiny
+    """The tests' tiny real package (random weights), unpacked into `work`."""
+    from argos_fixture import build_argosmodel
+    from argostranslate.package import Package
 
+    from pipeline import models
     from pipeline.translate.argos import ArgosEngine
 
-    archive = argos_tiny.build_package(texts, work / "build")
-    package = argos_tiny.install_package(archive, work / "packages")
-    return ArgosEngine(package)
+    archive = build_argosmodel(work / "translate-fr_en-tiny.argosmodel", training_text=texts)
+    top, _ = models.read_archive_metadata(archive)
+    return ArgosEngine(Package(models.unpack(archive, top, work / "packages")))
 
 
 def open_engines(names: list[str], pivots: list[str], work: Path, corpus_texts: list[str]):

@@ -16,6 +16,36 @@ ENGINE_CHOICE = click.Choice(["auto", "argos", "apertium"])
 PIVOT_CHOICE = click.Choice(["both", "es", "ca"])
 
 
+def path_option(flag: str, dest: str, default: str, help: str):
+    return click.option(
+        flag, dest, default=default, show_default=True, type=click.Path(path_type=Path), help=help
+    )
+
+
+def corpus_option(help: str = "Folder of French articles (.txt, .md)."):
+    return path_option("--corpus", "corpus_dir", "corpus", help)
+
+
+def glossary_option(help: str = "The glossary YAML file."):
+    return path_option("--glossary", "glossary_path", "glossary/glossary.yaml", help)
+
+
+def out_option(help: str = "Output folder."):
+    return path_option("--out", "out_dir", "translations", help)
+
+
+MEMORY_OPTION = click.option(
+    "--memory",
+    "memory_path",
+    default=None,
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Translation memory (SQLite file).  [default: OUT/memory.sqlite]",
+)
+STRICT_OPTION = click.option(
+    "--strict", is_flag=True, help="Exit with status 1 when a check finds an error."
+)
+
+
 class DelayedProgressBar:
     """A progress bar on stderr, for a person watching a terminal.
 
@@ -118,30 +148,9 @@ def show_warnings() -> None:
 
 
 @main.command()
-@click.option(
-    "--corpus",
-    "corpus_dir",
-    default="corpus",
-    show_default=True,
-    type=click.Path(path_type=Path),
-    help="Folder of French articles (.txt, .md).",
-)
-@click.option(
-    "--glossary",
-    "glossary_path",
-    default="glossary/glossary.yaml",
-    show_default=True,
-    type=click.Path(path_type=Path),
-    help="The glossary YAML file.",
-)
-@click.option(
-    "--out",
-    "out_dir",
-    default="translations",
-    show_default=True,
-    type=click.Path(path_type=Path),
-    help="Output folder.",
-)
+@corpus_option()
+@glossary_option()
+@out_option()
 @click.option("--engine", default="auto", show_default=True, type=ENGINE_CHOICE)
 @click.option(
     "--pivot",
@@ -150,13 +159,8 @@ def show_warnings() -> None:
     type=PIVOT_CHOICE,
     help="Apertium's pivot language: Spanish, Catalan, or both combined (best quality).",
 )
-@click.option(
-    "--memory",
-    "memory_path",
-    default=None,
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Translation memory (SQLite file).  [default: OUT/memory.sqlite]",
-)
+@MEMORY_OPTION
+@STRICT_OPTION
 def run(
     corpus_dir: Path,
     glossary_path: Path,
@@ -164,6 +168,7 @@ def run(
     engine: str,
     pivot: str,
     memory_path: Path | None,
+    strict: bool,
 ) -> None:
     """Translate every article of the corpus and write the aligned outputs."""
     from collections import Counter
@@ -185,6 +190,38 @@ def run(
         f"review {origins['review']}; {result.engine_segments} texts sent to the engine)",
         err=True,
     )
+    report_findings(result.findings, out_dir, strict)
+
+
+def report_findings(findings, out_dir: Path, strict: bool) -> None:
+    """One line on the findings; with --strict, exit status 1 when one is an error."""
+    errors = sum(f.severity == "error" for f in findings)
+    warnings = sum(f.severity == "warning" for f in findings)
+    infos = len(findings) - errors - warnings
+    click.echo(
+        f"checks: {errors} errors, {warnings} warnings, {infos} info; see {out_dir}/report.md",
+        err=True,
+    )
+    if strict and errors:
+        sys.exit(1)
+
+
+@main.command()
+@out_option("Output folder of a run (its .jsonl files are read as they stand).")
+@corpus_option("Folder of the French articles (for the outputs' source text and cleaning fixes).")
+@glossary_option()
+@STRICT_OPTION
+def check(out_dir: Path, corpus_dir: Path, glossary_path: Path, strict: bool) -> None:
+    """Re-check the outputs as they stand (no translation); rewrite findings, report."""
+    from pipeline import runner
+
+    result = runner.check_outputs(out_dir, corpus_dir, glossary_path)
+    click.echo(
+        f"checked {len(result.segments)} segments of {len(result.documents)} articles "
+        f"in {out_dir}/",
+        err=True,
+    )
+    report_findings(result.findings, out_dir, strict)
 
 
 @main.command()
@@ -276,21 +313,8 @@ def default_memory(out_dir: Path, memory_path: Path | None) -> Path:
 
 @review.command("import")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option(
-    "--out",
-    "out_dir",
-    default="translations",
-    show_default=True,
-    type=click.Path(path_type=Path),
-    help="Output folder of the last run (its .jsonl files are the current segments).",
-)
-@click.option(
-    "--memory",
-    "memory_path",
-    default=None,
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Translation memory (SQLite file).  [default: OUT/memory.sqlite]",
-)
+@out_option("Output folder of the last run (its .jsonl files are the current segments).")
+@MEMORY_OPTION
 def review_import(files: tuple[Path, ...], out_dir: Path, memory_path: Path | None) -> None:
     """Import corrections from .po or .tmx FILES as reviews.
 
@@ -308,45 +332,14 @@ def review_import(files: tuple[Path, ...], out_dir: Path, memory_path: Path | No
 
 
 @review.command("status")
-@click.option(
-    "--out",
-    "out_dir",
-    default="translations",
-    show_default=True,
-    type=click.Path(path_type=Path),
-    help="Output folder of the last run.",
-)
-@click.option(
-    "--memory",
-    "memory_path",
-    default=None,
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Translation memory (SQLite file).  [default: OUT/memory.sqlite]",
-)
+@out_option("Output folder of the last run.")
+@MEMORY_OPTION
 def review_status(out_dir: Path, memory_path: Path | None) -> None:
     """Per document: segments from the engine, reviewed, flagged."""
     from pipeline import review as reviews
 
     status = reviews.review_status(out_dir, default_memory(out_dir, memory_path))
     click.echo(status.table())
-
-
-GLOSSARY_OPTION = click.option(
-    "--glossary",
-    "glossary_path",
-    default="glossary/glossary.yaml",
-    show_default=True,
-    type=click.Path(path_type=Path),
-    help="The glossary YAML file.",
-)
-CORPUS_OPTION = click.option(
-    "--corpus",
-    "corpus_dir",
-    default="corpus",
-    show_default=True,
-    type=click.Path(path_type=Path),
-    help="Folder of French articles (.txt, .md).",
-)
 
 
 def corpus_segments(corpus_dir: Path, terms) -> list:
@@ -390,8 +383,8 @@ def glossary_group() -> None:
 
 
 @glossary_group.command("list")
-@GLOSSARY_OPTION
-@CORPUS_OPTION
+@glossary_option()
+@corpus_option()
 @click.option("--used", is_flag=True, help="Only the terms the corpus uses, with their counts.")
 def glossary_list(glossary_path: Path, corpus_dir: Path, used: bool) -> None:
     """List the glossary's terms in file order (with --used: by use in the corpus)."""
@@ -427,7 +420,7 @@ def glossary_list(glossary_path: Path, corpus_dir: Path, used: bool) -> None:
 )
 @click.option("--note", default="", help="A note for translators and reviewers.")
 @click.option("--case-sensitive", is_flag=True, help="Match the French only in this case.")
-@GLOSSARY_OPTION
+@glossary_option()
 def glossary_add(source, target, variants, forbidden, kind, note, case_sensitive, glossary_path):
     """Add a term at the end of the glossary (comments and order are kept)."""
     from pipeline.glossary import Term
@@ -448,7 +441,7 @@ def glossary_add(source, target, variants, forbidden, kind, note, case_sensitive
 
 @glossary_group.command("remove")
 @click.argument("source")
-@GLOSSARY_OPTION
+@glossary_option()
 def glossary_remove(source: str, glossary_path: Path) -> None:
     """Remove the term whose source is SOURCE (comments and order of the rest are kept)."""
     from pipeline.glossary_edit import remove_term
@@ -458,7 +451,7 @@ def glossary_remove(source: str, glossary_path: Path) -> None:
 
 
 @glossary_group.command("validate")
-@GLOSSARY_OPTION
+@glossary_option()
 def glossary_validate(glossary_path: Path) -> None:
     """Check the glossary: every problem with its line and term; exit 1 if any."""
     from pipeline import glossary
@@ -472,8 +465,8 @@ def glossary_validate(glossary_path: Path) -> None:
 
 
 @glossary_group.command("suggest")
-@GLOSSARY_OPTION
-@CORPUS_OPTION
+@glossary_option()
+@corpus_option()
 @click.option("--engine", default="auto", show_default=True, type=ENGINE_CHOICE)
 @click.option("--pivot", default="es", show_default=True, type=PIVOT_CHOICE)
 @click.option("--limit", default=40, show_default=True, type=click.IntRange(min=1))

@@ -17,7 +17,8 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 
-from pipeline import __version__
+from pipeline import __version__, glossary
+from pipeline.corpus import ARTICLE_SUFFIXES, read_document
 from pipeline.errors import PipelineError
 from pipeline.fileio import atomic_write_bytes
 from pipeline.records import Document, Finding, Segment, TermHit
@@ -299,7 +300,8 @@ def english_cell(segment: Segment) -> str:
     for hit in segment.terms:
         if not hit.target:
             continue
-        for match in re.finditer(re.escape(hit.target), segment.en, re.IGNORECASE):
+        # the same whole-word forms as the honoured test: "Russia" is not in "Russian"
+        for match in glossary.rendering_pattern(hit.target).finditer(segment.en):
             spans.append((match.start(), match.end(), "term", term_note(hit)))
     cell = _marked(segment.en, spans)
     for hit in segment.terms:
@@ -440,3 +442,42 @@ def write_document(out_dir: Path, doc: Document, segments: list[Segment]) -> lis
         atomic_write_bytes(path, data)
         written.append(path)
     return written
+
+
+# --- The document behind a JSONL (for `pipeline check`) ---------------------------
+
+
+def jsonl_document(path: Path, corpus_dir: Path | None = None) -> Document:
+    """The Document a `<doc>.jsonl` was made from, so its outputs can be written again.
+
+    The corpus file when it is there and still holds every segment's `fr_raw` at its span;
+    otherwise the raw text rebuilt from the `fr_raw` pieces, each at its span.
+    """
+    path = Path(path)
+    name = path.name.removesuffix(".jsonl")
+    pieces = []
+    try:
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                r = json.loads(line)
+                start, end = r["fr_raw_span"]
+                pieces.append((int(start), int(end), str(r["fr_raw"]), r["paragraph"]))
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as err:
+        raise PipelineError(f"{path}: cannot read the segments' source text: {err}") from err
+    if corpus_dir is not None:
+        for suffix in ARTICLE_SUFFIXES:
+            source = Path(corpus_dir) / f"{name}{suffix}"
+            if source.is_file():
+                doc = read_document(source)
+                if all(doc.raw[start:end] == piece for start, end, piece, _ in pieces):
+                    return doc
+    # Rebuild: each piece at its span; a newline between paragraphs, a space elsewhere.
+    raw = [" "] * max((end for _, end, _, _ in pieces), default=0)
+    previous = None
+    for start, end, piece, paragraph in sorted(pieces):
+        if previous is not None and paragraph != previous and start > 0:
+            raw[start - 1] = "\n"
+        if len(piece) == end - start:
+            raw[start:end] = piece
+        previous = paragraph
+    return Document(name=name, path=path, raw="".join(raw))

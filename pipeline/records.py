@@ -29,6 +29,7 @@ class Fix:
     end: int
     before: str
     after: str
+    doc: str = ""  # the document's name, set by the runner (the cleaner sees text only)
 
 
 @dataclass

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline import clean, corpus, export, glossary, prepared_cache, segment
+from pipeline import check, clean, corpus, export, glossary, prepared_cache, report, segment
 from pipeline.errors import PipelineError
 from pipeline.glossary import Term
 from pipeline.memory import TranslationMemory, glossary_signature, normalise
@@ -45,10 +45,15 @@ class RunResult:
     written: list[Path] = field(default_factory=list)
     engine_segments: int = 0  # texts sent to the engine (0 when the memory answered all)
     memory: Path | None = None
+    findings: list[Finding] = field(default_factory=list)
 
     @property
     def segments(self) -> list[Segment]:
         return [s for d in self.documents for s in d.segments]
+
+    @property
+    def fixes(self) -> list[Fix]:
+        return [f for d in self.documents for f in d.fixes]
 
 
 def known_person_names(terms: list[Term]) -> list[str]:
@@ -91,6 +96,8 @@ def prepare_document(doc: Document, terms: list[Term]) -> PreparedDocument:
     segments = segment_clean_text(doc, cleaned)
     for s in segments:
         s.terms = glossary.find_terms(s.fr, terms)
+    for fix in cleaned.fixes:
+        fix.doc = doc.name
     prepared = PreparedDocument(doc=doc, segments=segments, fixes=cleaned.fixes)
     attach_findings(prepared, cleaned)
     return prepared
@@ -216,6 +223,57 @@ def run(
             result.segments, engine, terms, progress, translation_memory
         )
     mark_terms(result.segments)
+    document_findings = [f for d in result.documents for f in d.findings]
+    result.findings = run_check_stage(result.segments, terms, document_findings)
     for prepared in result.documents:
         result.written += export.write_document(out_dir, prepared.doc, prepared.segments)
+    result.written += report.write_report(out_dir, result.segments, result.findings, result.fixes)
+    return result
+
+
+def run_check_stage(
+    segments: list[Segment], terms: list[Term], document_findings: Sequence[Finding] = ()
+) -> list[Finding]:
+    """Run the checks; return every finding of the run: the corpus-wide ones, those of
+    whole documents (the cleaner's, held by no segment), and those on the segments."""
+    corpus_wide = [f for f in check.run_checks(segments, terms) if not f.segment]
+    return corpus_wide + list(document_findings) + [f for s in segments for f in s.findings]
+
+
+# --- `pipeline check`: the checks again, over the outputs as they stand (maybe edited) ---
+
+
+def cleaning_fixes(doc: Document, terms: list[Term]) -> list[Fix]:
+    """The cleaning fixes of a document, as a run would make them."""
+    fixes = clean.clean_text(doc.raw, known_person_names(terms)).fixes
+    for fix in fixes:
+        fix.doc = doc.name
+    return fixes
+
+
+def check_outputs(out_dir: Path, corpus_dir: Path | None, glossary_path: Path) -> RunResult:
+    """Read `<out>/*.jsonl`, run the checks, rewrite every output and the report.
+
+    Nothing is translated. The English is taken as it stands in the JSONL (a reviewer may
+    have edited it); the documents come from the corpus when it still matches the outputs.
+    """
+    out_dir = Path(out_dir)
+    paths = sorted(out_dir.glob("*.jsonl")) if out_dir.is_dir() else []
+    if not paths:
+        raise PipelineError(f"no .jsonl outputs in {out_dir}/: run 'pipeline run' first")
+    terms = glossary.load_glossary(glossary_path)
+    result = RunResult(engine="")
+    for path in paths:
+        segments = export.read_jsonl(path)
+        doc = export.jsonl_document(path, corpus_dir)
+        for s in segments:
+            s.terms = glossary.find_terms(s.fr, terms)
+        from_corpus = doc.path.suffix in corpus.ARTICLE_SUFFIXES
+        fixes = cleaning_fixes(doc, terms) if from_corpus else []
+        result.documents.append(PreparedDocument(doc=doc, segments=segments, fixes=fixes))
+    mark_terms(result.segments)
+    result.findings = run_check_stage(result.segments, terms)
+    for prepared in result.documents:
+        result.written += export.write_document(out_dir, prepared.doc, prepared.segments)
+    result.written += report.write_report(out_dir, result.segments, result.findings, result.fixes)
     return result

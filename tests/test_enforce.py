@@ -1,9 +1,8 @@
 """Glossary enforcement on the real engines: apertium (fr→es→en) with corpus sentences,
-and a tiny real Argos package with random weights (tests/argos_tiny.py)."""
+and a tiny real Argos package with random weights (the argos_engine fixture)."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -161,38 +160,9 @@ def test_runner_marks_terms_with_the_honoured_test(apertium):
 # --- argos: a tiny real package with random weights ---------------------------------
 
 
-@pytest.fixture(scope="module")
-def tiny_argos(tmp_path_factory):
-    """A real .argosmodel built and installed into a private ARGOS_PACKAGES_DIR; the
-    argostranslate settings are put back afterwards."""
-    pytest.importorskip("ctranslate2")
-    import argos_tiny
-    from argostranslate import settings
-
-    from pipeline.translate.argos import ArgosEngine
-
-    saved = (settings.package_data_dir, list(settings.package_dirs))
-    saved_env = os.environ.get("ARGOS_PACKAGES_DIR")
-    work = tmp_path_factory.mktemp("argos")
-    paragraphs = [
-        line
-        for path in sorted((REPO / "corpus").glob("*.txt"))
-        for line in path.read_text(encoding="utf-8").splitlines()
-        if line.strip()
-    ]
-    try:
-        archive = argos_tiny.build_package(paragraphs, work / "build")
-        package = argos_tiny.install_package(archive, work / "packages")
-        yield ArgosEngine(package, threads=1)
-    finally:
-        settings.package_data_dir, settings.package_dirs = saved
-        if saved_env is None:
-            os.environ.pop("ARGOS_PACKAGES_DIR", None)
-        else:
-            os.environ["ARGOS_PACKAGES_DIR"] = saved_env
-
-
-def test_argos_enforcement_does_not_rely_on_the_model(tiny_argos):
+def test_argos_enforcement_does_not_rely_on_the_model(argos_engine):
+    """The tiny real package the tests build (tests/conftest.py): random weights."""
+    tiny_argos = argos_engine
     texts = TRICKY[:5]
     plain = translate_with_glossary(texts, tiny_argos, [])
     assert len(failing(texts, plain)) >= 5  # random weights: garbage English

@@ -164,3 +164,20 @@ def test_interrupted_write_leaves_every_output_whole(sample, tmp_path, monkeypat
     for name, data in files.items():
         assert data in (before[name], new[name])  # each whole: old or new, never half
     assert sum(files[n] == new[n] for n in files) == 2
+
+
+def test_html_highlights_a_target_only_as_a_whole_word():
+    from pipeline.records import Segment, TermHit
+
+    segment = Segment(
+        doc="d",
+        paragraph=1,
+        sentence=1,
+        fr="Le président russe en Russie.",
+        fr_raw=(0, 28),
+        en="The Russian president in Russia.",
+        terms=[TermHit("Russie", "Russia", 21, 27, ok=True)],
+    )
+    cell = export.english_cell(segment)
+    assert cell.count('class="term"') == 1
+    assert "Russian" in cell and ">Russia</" in cell.replace("</span>", "</")

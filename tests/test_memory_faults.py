@@ -71,6 +71,8 @@ def start_run(corpus: Path, out: Path, memory: Path) -> subprocess.Popen:
         str(memory),
         "--engine",
         "apertium",
+        "--pivot",
+        "es",  # one route: the memory is under test, not the engine; 5x quicker than both
     )
     return subprocess.Popen(
         command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True

@@ -1,0 +1,457 @@
+"""The checks: each planted defect is found, and correct translations give no finding.
+
+Real parts: the spaCy French model (named entities), the system English word list and
+Apertium's English analysers (untranslated words).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.check import CHECKS, run_checks
+from pipeline.glossary import Term
+from pipeline.records import Finding, Segment
+
+TERMS = [
+    Term(
+        "Corée du Nord",
+        "North Korea",
+        variants=["Nord-Corée"],
+        forbidden=["Korea of the North"],
+        kind="place",
+    ),
+    Term("RPDC", "DPRK", kind="acronym", case_sensitive=True),
+    Term("Poutine", "Putin", kind="person"),
+    Term("chaebol", "chaebol", kind="keep"),
+]
+
+
+def segments(*pairs: tuple[str, str], doc: str = "art") -> list[Segment]:
+    return [
+        Segment(doc=doc, paragraph=n, sentence=1, fr=fr, fr_raw=(0, len(fr)), en=en)
+        for n, (fr, en) in enumerate(pairs, start=1)
+    ]
+
+
+def found(pairs, check: str | None = None, terms=TERMS):
+    """The findings of one check (or all) over the segments made from (French, English)."""
+    segs = segments(*pairs)
+    findings = run_checks(segs, terms, only=[check] if check else None)
+    return findings, segs
+
+
+# Correct translations, with names, glossary terms, numbers in several formats, quotes.
+GOOD = [
+    (
+        "La Russie et la Corée du Nord ont signé un traité le 19 juin 2024.",
+        "Russia and North Korea signed a treaty on June 19, 2024.",
+    ),
+    (
+        "Vladimir Poutine a qualifié le traité de « document révolutionnaire ».",
+        "Vladimir Putin called the treaty a “revolutionary document”.",
+    ),
+    (
+        "Selon Iouri Ouchakov, le commerce a augmenté de 54 % en 2023.",
+        "According to Yuri Ushakov, trade grew by 54% in 2023.",
+    ),
+    (
+        "La Russie a exporté 3 833 tonnes de farine vers la RPDC.",
+        "Russia exported 3,833 tonnes of flour to the DPRK.",
+    ),
+    (
+        "Iouri Ouchakov a confirmé le dialogue 2+2 avec la Corée du Sud.",
+        "Yuri Ushakov confirmed the 2+2 dialogue with South Korea.",
+    ),
+    (
+        "Les chaebol coréens et la commission observent la situation géopolitique.",
+        "The Korean chaebol and the commission are watching the geopolitical situation.",
+    ),
+    (
+        "Le commerce a atteint 30,8 millions de dollars, puis 34 milliards (selon Moscou).",
+        "Trade reached 30.8 million dollars, then 34 billion (according to Moscow).",
+    ),
+    (
+        "Pyongyang a envoyé plus de 10 000 soldats en Russie depuis octobre.",
+        "Pyongyang has sent more than 10,000 soldiers to Russia since October.",
+    ),
+    (
+        "Le document de la commission décrit une alliance militaire entre deux nations.",
+        "The commission's document describes a military alliance between two nations.",
+    ),
+    (
+        "Kim Jong Un a accueilli Vladimir Poutine à l'aéroport de Pyongyang.",
+        "Kim Jong Un welcomed Vladimir Putin at Pyongyang airport.",
+    ),
+    (
+        "La guerre de Corée (1950-1953) a laissé la péninsule divisée.",
+        "The Korean War (1950-1953) left the peninsula divided.",
+    ),
+    (
+        "Moscou et Pyongyang ont renouvelé leurs engagements de défense mutuelle.",
+        "Moscow and Pyongyang renewed their mutual defence commitments.",
+    ),
+]
+
+
+def test_correct_translations_give_no_finding():
+    findings, _ = found(GOOD)
+    assert findings == []
+
+
+def test_every_check_is_a_named_function_in_the_registry():
+    assert set(CHECKS) >= {
+        "glossary.target",
+        "glossary.forbidden",
+        "consistency.same-source",
+        "consistency.entity",
+        "consistency.variants",
+        "untranslated",
+        "numbers",
+        "form.unbalanced",
+        "form.empty",
+        "form.repetition",
+        "form.length-ratio",
+    }
+    assert all(callable(f) and f.__doc__ for f in CHECKS.values())
+
+
+# --- glossary ---
+
+
+def test_missing_glossary_target_is_an_error_on_its_segment():
+    findings, segs = found(
+        [("La RPDC a signé le traité.", "The RPDC signed the treaty.")], "glossary.target"
+    )
+    assert [(f.check, f.severity, f.segment) for f in findings] == [
+        ("glossary.target", "error", segs[0].id)
+    ]
+    assert "'DPRK'" in findings[0].message
+    assert "RPDC" in findings[0].evidence  # the rendering it found instead
+    assert segs[0].findings == findings
+
+
+def test_glossary_target_present_in_another_case_or_plural_is_fine():
+    findings, _ = found([("La Corée du Nord a signé.", "NORTH KOREA signed.")], "glossary.target")
+    assert findings == []
+
+
+def test_forbidden_rendering_is_found():
+    findings, segs = found(
+        [("La Corée du Nord a tiré un missile.", "The Korea of the North fired a missile.")],
+        "glossary.forbidden",
+    )
+    assert len(findings) == 1
+    assert findings[0].severity == "error"
+    assert "Korea of the North" in findings[0].message
+
+
+def test_forbidden_text_inside_the_target_is_not_a_forbidden_rendering():
+    term = Term("Corée du Nord", "North Korea", forbidden=["Korea"])
+    findings, _ = found(
+        [("La Corée du Nord a tiré.", "North Korea fired.")], "glossary.forbidden", [term]
+    )
+    assert findings == []
+
+
+# --- consistency ---
+
+
+def test_same_french_translated_two_ways():
+    findings, segs = found(
+        [
+            ("A lire également", "Read also"),
+            ("Le traité est signé.", "The treaty is signed."),
+            ("A lire également", "Also worth reading"),
+        ],
+        "consistency.same-source",
+    )
+    assert [(f.segment, f.severity) for f in findings] == [(segs[2].id, "warning")]
+    assert segs[0].id in findings[0].message
+
+
+def test_same_french_translated_the_same_way_is_fine():
+    findings, _ = found(
+        [("A lire également", "Read also"), ("A lire également", "Read  also ")],
+        "consistency.same-source",
+    )
+    assert findings == []
+
+
+OUCHAKOV = [
+    ("Iouri Ouchakov a parlé aux journalistes à Moscou.", "Yuri Ushakov spoke to reporters."),
+    ("Selon Iouri Ouchakov, le traité est nécessaire.", "According to Yuri Ushakov, it is needed."),
+    ("Le conseiller Iouri Ouchakov était présent.", "The adviser Yuri Ushakov was present."),
+]
+
+
+def test_named_entity_rendered_two_ways_with_a_suggested_glossary_entry():
+    pairs = [*OUCHAKOV, ("Iouri Ouchakov a confirmé la visite.", "Iouri Ouchakov confirmed it.")]
+    findings, segs = found(pairs, "consistency.entity")
+    assert [f.segment for f in findings] == [segs[3].id]
+    assert "'Iouri Ouchakov' rendered 'Iouri Ouchakov'" in findings[0].message
+    assert "target: Yuri Ushakov" in findings[0].evidence
+    assert "kind: person" in findings[0].evidence
+
+
+def test_named_entity_rendered_one_way_is_fine():
+    findings, _ = found(OUCHAKOV, "consistency.entity")
+    assert findings == []
+
+
+def test_glossary_entities_are_left_to_the_glossary_checks():
+    pairs = [
+        ("Poutine est arrivé à Pyongyang.", "Putin arrived in Pyongyang."),
+        ("Poutine a signé le traité.", "Putin signed the treaty."),
+        ("Poutine a salué Kim.", "Poutin greeted Kim."),
+    ]
+    findings, _ = found(pairs, "consistency.entity")
+    assert findings == []
+
+
+def test_variant_of_a_term_rendered_differently():
+    pairs = [
+        ("La Corée du Nord a tiré un missile.", "North Korea fired a missile."),
+        ("La Corée du Nord a signé le traité.", "North Korea signed the treaty."),
+        ("La Nord-Corée a tiré un autre missile.", "The Nordcorea fired another missile."),
+    ]
+    findings, segs = found(pairs, "consistency.variants")
+    assert [(f.segment, f.severity) for f in findings] == [(segs[2].id, "warning")]
+    assert "'Nord-Corée'" in findings[0].message
+
+
+def test_variants_rendered_alike_are_fine():
+    pairs = [
+        ("La Corée du Nord a tiré un missile.", "North Korea fired a missile."),
+        ("La Nord-Corée a tiré un autre missile.", "North Korea fired another missile."),
+    ]
+    findings, _ = found(pairs, "consistency.variants")
+    assert findings == []
+
+
+# --- untranslated ---
+
+
+def test_french_words_left_in_the_english():
+    findings, segs = found(
+        [
+            (
+                "Les changements de la situation géopolitique sont profonds et sécuritaires.",
+                "The changes of the situation géopolitique are deep and sécuritaires.",
+            )
+        ],
+        "untranslated",
+    )
+    assert len(findings) == 1
+    assert findings[0].segment == segs[0].id
+    assert "géopolitique" in findings[0].message
+    assert "sécuritaires" in findings[0].message
+
+
+def test_unaccented_french_word_left_in_the_english():
+    findings, _ = found(
+        [("La Russie ne perd pas le sommeil.", "Russia does not lose the sommeil.")],
+        "untranslated",
+    )
+    assert [f.message for f in findings] == ["French left in the English: sommeil"]
+
+
+def test_english_words_that_look_french_names_and_kept_terms_are_not_untranslated():
+    pairs = [
+        (
+            "Le document de la commission sur la situation du cosmodrome.",
+            "The commission's document on the situation of the cosmodrome.",
+        ),
+        ("Iouri Ouchakov est arrivé à Pyongyang.", "Iouri Ouchakov arrived in Pyongyang."),
+        ("Les chaebol coréens investissent.", "The Korean chaebol invest."),
+        ("Voir https://www.mondialisation.ca/contact", "See https://www.mondialisation.ca/contact"),
+        ("Charles de Gaulle est venu.", "Charles de Gaulle came."),
+    ]
+    findings, _ = found(pairs, "untranslated")
+    assert findings == []
+
+
+def test_a_segment_left_in_french_is_an_error_but_a_name_or_english_title_is_not():
+    copies = [
+        "Le nouveau traité fixe des tâches ambitieuses.",
+        "Ludeny Phedjyna Eugene",
+        "3 Takeaways From the North Korea-Russia Summit",
+    ]
+    pairs = [(text, text) for text in copies]
+    findings, segs = found(pairs, "untranslated")
+    assert [(f.segment, f.severity) for f in findings] == [(segs[0].id, "error")]
+
+
+def test_words_of_the_pivot_language_are_found():
+    findings, segs = found(
+        [("Le dirigeant nord-coréen est arrivé.", "The leader norcoreano arrived.")],
+        "untranslated.pivot",
+    )
+    assert [f.segment for f in findings] == [segs[0].id]
+    assert "norcoreano" in findings[0].message
+
+
+# --- numbers ---
+
+NUMBERS_OK = [
+    ("Elle a exporté 3 833 tonnes.", "It exported 3,833 tonnes."),
+    ("Elle a exporté 3\u202f833 tonnes.", "It exported 3833 tonnes."),
+    ("Les échanges ont augmenté de 54 %.", "Trade grew by 54%."),
+    ("Les échanges ont augmenté de 54 %.", "Trade grew by 54 per cent."),
+    ("Il est arrivé le 19 juin.", "He arrived on June 19."),
+    ("Il est arrivé le 19 juin.", "He arrived on 19 June."),
+    ("Il est arrivé le 1er juillet 2024.", "He arrived on July 1st, 2024."),
+    ("Le dialogue 2+2 a eu lieu.", "The 2+2 dialogue took place."),
+    ("Le premier traité depuis 2001.", "The first treaty since 2001."),
+    ("Un montant de 30,8 millions de dollars.", "An amount of 30.8 million dollars."),
+    ("Un montant de 34 milliards de dollars.", "An amount of 34 billion dollars."),
+    ("Multiplié par 9 en 2023.", "Multiplied by nine in 2023."),
+    ("Du 18 au 19 juin.", "On June 18-19."),
+    ("En septembre 2023, à Vladivostok.", "In September 2023, in Vladivostok."),
+]
+
+NUMBERS_CHANGED = [
+    ("Elle a exporté 3 833 tonnes.", "It exported 3,883 tonnes.", "3 833"),
+    ("Elle a exporté 3 833 tonnes.", "It exported 3.833 tonnes.", "3 833"),
+    ("Les échanges ont augmenté de 54 %.", "Trade grew by 45%.", "54 %"),
+    ("Les échanges ont augmenté de 54 %.", "Trade grew by 54.", "54 %"),
+    ("Il est arrivé le 19 juin.", "He arrived on June 18.", "19 juin"),
+    ("Il est arrivé le 19 juin.", "He arrived on 19 July.", "19 juin"),
+    ("Le dialogue 2+2 a eu lieu.", "The 2 dialogue took place.", "2"),
+    ("Le premier traité depuis 2001.", "The first treaty since 2010.", "2001"),
+    ("Un montant de 30,8 millions de dollars.", "An amount of 30.8 billion dollars.", "30,8"),
+    ("Un montant de 34 milliards de dollars.", "An amount of 34 million dollars.", "34"),
+    ("En septembre 2023, à Vladivostok.", "In October 2023, in Vladivostok.", "septembre"),
+]
+
+
+@pytest.mark.parametrize(("fr", "en"), NUMBERS_OK)
+def test_numbers_kept_across_formats_are_fine(fr, en):
+    findings, _ = found([(fr, en)], "numbers")
+    assert findings == []
+
+
+@pytest.mark.parametrize(("fr", "en", "missing"), NUMBERS_CHANGED)
+def test_a_changed_number_is_an_error(fr, en, missing):
+    findings, segs = found([(fr, en)], "numbers")
+    assert [(f.segment, f.severity) for f in findings] == [(segs[0].id, "error")]
+    assert f"'{missing}" in findings[0].message
+
+
+# --- form ---
+
+
+@pytest.mark.parametrize(
+    ("fr", "en"),
+    [
+        (
+            "Il a parlé d'un « document révolutionnaire ».",
+            "He spoke of a « revolutionary document.",
+        ),
+        ("Il a parlé d'un « document révolutionnaire ».", 'He spoke of a "revolutionary document.'),
+        ("La guerre de Corée (1950-1953) est finie.", "The Korean War (1950-1953 is over."),
+        ("Voir [le lien](#) ici.", "See [the link(#) here."),
+    ],
+)
+def test_unbalanced_quote_or_bracket(fr, en):
+    findings, segs = found([(fr, en)], "form.unbalanced")
+    assert [(f.segment, f.severity) for f in findings] == [(segs[0].id, "warning")]
+
+
+def test_quote_open_in_both_languages_is_fine():
+    # A quotation that runs over two sentences opens in one segment and closes in the next.
+    findings, _ = found(
+        [
+            ("Il a dit : « Le traité est signé.", "He said: “The treaty is signed."),
+            ("Il entre en vigueur demain. »", "It comes into force tomorrow.”"),
+        ],
+        "form.unbalanced",
+    )
+    assert findings == []
+
+
+def test_quote_the_french_sentence_does_not_have_is_left_alone():
+    # An English quotation running over sentences where the French sentence has none.
+    findings, _ = found(
+        [("Il a fallu des années pour le reconstruire.", 'It took years to rebuild it."')],
+        "form.unbalanced",
+    )
+    assert findings == []
+
+
+def test_empty_translation():
+    findings, segs = found(
+        [("Le traité est signé.", "The treaty is signed."), ("Le traité est ratifié.", "  ")],
+        None,
+    )
+    assert [(f.check, f.severity, f.segment) for f in findings] == [
+        ("form.empty", "error", segs[1].id)
+    ]
+
+
+def test_repetition_loop():
+    findings, segs = found(
+        [
+            (
+                "La Russie et la Corée du Nord ont signé un traité.",
+                "Russia and North Korea signed a treaty of the treaty of the treaty of the treaty.",
+            )
+        ],
+        "form.repetition",
+    )
+    assert [(f.segment, f.severity) for f in findings] == [(segs[0].id, "error")]
+    assert "'treaty of the' 3 times" in findings[0].message
+
+
+def test_repetition_the_french_has_too_is_fine():
+    fr = (
+        "Ce site contient du matériel protégé par le droit d'auteur. Nous respectons le droit "
+        "d'auteur. Demandez la permission au détenteur du droit d'auteur."
+    )
+    en = (
+        "This site contains material protected by the right of author. We respect the right "
+        "of author. Ask permission from the holder of the right of author."
+    )
+    findings, _ = found([(fr, en)], "form.repetition")
+    assert findings == []
+
+
+def _corpus_with(extra: tuple[str, str]) -> list[tuple[str, str]]:
+    return [*GOOD, extra]
+
+
+def test_length_ratio_far_outside_the_corpus_distribution():
+    long_english = (
+        "The partnership treaty is signed in Pyongyang, and furthermore the parties agreed on "
+        "many other matters that the French sentence never mentions at all, at great and "
+        "tedious length, over and over again."
+    )
+    fr = "Le traité de partenariat est signé à Pyongyang."
+    findings, segs = found(_corpus_with((fr, long_english)), "form.length-ratio")
+    assert [f.segment for f in findings] == [segs[-1].id]
+    assert "longer" in findings[0].message
+
+    short_english = "The treaty."
+    fr = "Le traité de partenariat stratégique global a été signé hier soir à Pyongyang."
+    findings, segs = found(_corpus_with((fr, short_english)), "form.length-ratio")
+    assert [f.segment for f in findings] == [segs[-1].id]
+    assert "shorter" in findings[0].message
+
+
+def test_run_checks_replaces_old_findings_and_skips_english_lines():
+    segs = segments(("Le traité est ratifié.", ""))
+    run_checks(segs, TERMS)
+    assert [f.check for f in segs[0].findings] == ["form.empty"]
+    segs[0].en = "The treaty is ratified."
+    run_checks(segs, TERMS)
+    assert segs[0].findings == []
+    english_line = Segment("art", 1, 1, "In Bid to Be Major", (0, 18), lang="en", en="")
+    assert run_checks([english_line], TERMS) == []
+
+
+def test_run_checks_keeps_the_findings_of_other_stages():
+    segs = segments(("Le traité est ratifié.", "The treaty is ratified."))
+    from_cleaning = Finding("clean.misspelt_name", "warning", segs[0].id, "Vladirmir?")
+    obsolete = Finding("untranslated.old-name", "warning", segs[0].id, "from an older run")
+    segs[0].findings = [from_cleaning, obsolete]
+    run_checks(segs, TERMS)
+    assert segs[0].findings == [from_cleaning]
