@@ -1,4 +1,5 @@
-"""Documents already cleaned and segmented, kept in the memory file for the next run.
+"""Documents already cleaned and segmented (and the named entities of their French),
+kept in the memory file for the next run.
 
 Cleaning and segmentation need spaCy's French model and lexicon, whose loading alone
 takes seconds, most of a run whose translations all come from the memory. So each
@@ -8,6 +9,9 @@ everything they depend on: the document's name and raw text, the glossary's term
 the source code of the modules that prepare a document, and the versions of spaCy,
 its French model and Python. Any change to one of these makes a new key, so a cached
 document is always what preparing it again would give.
+
+Likewise the entity check's named entities (spaCy's NER) of each French text, keyed by
+the text and by the versions of spaCy and its model and the check's NER settings.
 
 The cache only ever saves time: if the file cannot be read or written, documents are
 prepared as if it were empty, and the memory itself reports what is wrong with it.
@@ -54,6 +58,12 @@ CREATE TABLE IF NOT EXISTS prepared_documents (
     data TEXT NOT NULL              -- JSON: segments, fixes, findings
 ) WITHOUT ROWID
 """
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    db = sqlite3.connect(path, timeout=BUSY_TIMEOUT, isolation_level=None)
+    db.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT * 1000)}")
+    return db
 
 
 @dataclasses.dataclass
@@ -117,11 +127,6 @@ class PreparedCache:
     def __init__(self, path: Path):
         self.path = Path(path)
 
-    def _connect(self) -> sqlite3.Connection:
-        db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT, isolation_level=None)
-        db.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT * 1000)}")
-        return db
-
     def load(self, keys: Iterable[str]) -> dict[str, Prepared]:
         """The stored documents whose key is one of `keys`, by key."""
         wanted = set(keys)
@@ -129,7 +134,7 @@ class PreparedCache:
             return {}
         found: dict[str, Prepared] = {}
         try:
-            db = self._connect()
+            db = _connect(self.path)
             try:
                 exists = db.execute(
                     "SELECT 1 FROM sqlite_master WHERE name = 'prepared_documents'"
@@ -152,7 +157,7 @@ class PreparedCache:
         if not rows:
             return
         try:
-            db = self._connect()
+            db = _connect(self.path)
             try:
                 db.execute(SCHEMA)
                 db.execute("BEGIN IMMEDIATE")
@@ -162,3 +167,74 @@ class PreparedCache:
                 db.close()
         except sqlite3.Error as err:
             log.debug("prepared documents not stored in %s: %s", self.path, err)
+
+
+# --- named entities of French texts (for the entity check) ----------------------------
+
+ENTITY_SCHEMA = """
+CREATE TABLE IF NOT EXISTS french_entities (
+    fr TEXT NOT NULL,     -- a French segment, as the check saw it
+    model TEXT NOT NULL,  -- what found the entities: spaCy, its model, the check's settings
+    data TEXT NOT NULL,   -- JSON: [[start, end, text, label], ...]
+    PRIMARY KEY (fr, model)
+) WITHOUT ROWID
+"""
+_IN_CHUNK = 500  # texts per SELECT (SQLite's limit on parameters is 999 by default)
+
+
+class EntityCache:
+    """The named entities spaCy found in French texts, kept in the memory file, so a run
+    over an unchanged corpus does not load spaCy for the entity check either."""
+
+    def __init__(self, path: Path, model: str):
+        self.path = Path(path)
+        self.model = model
+
+    def get(self, texts: Iterable[str]) -> dict[str, list[tuple[int, int, str, str]]]:
+        wanted = list(dict.fromkeys(texts))
+        if not wanted or not self.path.is_file():
+            return {}
+        found: dict[str, list[tuple[int, int, str, str]]] = {}
+        try:
+            db = _connect(self.path)
+            try:
+                if not db.execute(
+                    "SELECT 1 FROM sqlite_master WHERE name = 'french_entities'"
+                ).fetchone():
+                    return {}
+                for start in range(0, len(wanted), _IN_CHUNK):
+                    chunk = wanted[start : start + _IN_CHUNK]
+                    rows = db.execute(
+                        "SELECT fr, data FROM french_entities WHERE model = ? AND fr IN "
+                        f"({', '.join('?' * len(chunk))})",
+                        [self.model, *chunk],
+                    )
+                    for fr, data in rows:
+                        found[fr] = [
+                            (int(s), int(e), str(t), str(label))
+                            for s, e, t, label in json.loads(data)
+                        ]
+            finally:
+                db.close()
+        except (sqlite3.Error, ValueError, TypeError) as err:
+            log.debug("entities not read from %s: %s", self.path, err)
+            return {}
+        return found
+
+    def put(self, found: dict[str, list[tuple[int, int, str, str]]]) -> None:
+        rows = [
+            (fr, self.model, json.dumps(ents, ensure_ascii=False)) for fr, ents in found.items()
+        ]
+        if not rows:
+            return
+        try:
+            db = _connect(self.path)
+            try:
+                db.execute(ENTITY_SCHEMA)
+                db.execute("BEGIN IMMEDIATE")
+                db.executemany("INSERT OR REPLACE INTO french_entities VALUES (?, ?, ?)", rows)
+                db.execute("COMMIT")
+            finally:
+                db.close()
+        except sqlite3.Error as err:
+            log.debug("entities not stored in %s: %s", self.path, err)

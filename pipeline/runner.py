@@ -224,7 +224,8 @@ def run(
         )
     mark_terms(result.segments)
     document_findings = [f for d in result.documents for f in d.findings]
-    result.findings = run_check_stage(result.segments, terms, document_findings)
+    entities = prepared_cache.EntityCache(memory_path, check.ner_model())
+    result.findings = run_check_stage(result.segments, terms, document_findings, entities)
     for prepared in result.documents:
         result.written += export.write_document(out_dir, prepared.doc, prepared.segments)
     result.written += report.write_report(out_dir, result.segments, result.findings, result.fixes)
@@ -232,11 +233,15 @@ def run(
 
 
 def run_check_stage(
-    segments: list[Segment], terms: list[Term], document_findings: Sequence[Finding] = ()
+    segments: list[Segment],
+    terms: list[Term],
+    document_findings: Sequence[Finding] = (),
+    entity_cache: prepared_cache.EntityCache | None = None,
 ) -> list[Finding]:
     """Run the checks; return every finding of the run: the corpus-wide ones, those of
     whole documents (the cleaner's, held by no segment), and those on the segments."""
-    corpus_wide = [f for f in check.run_checks(segments, terms) if not f.segment]
+    checks = check.run_checks(segments, terms, entity_cache=entity_cache)
+    corpus_wide = [f for f in checks if not f.segment]
     return corpus_wide + list(document_findings) + [f for s in segments for f in s.findings]
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import corpus, glossary, prepared_cache, runner
+from pipeline import check, corpus, glossary, prepared_cache, runner
 from pipeline.translate.apertium import ApertiumEngine, missing_modes
 
 REPO = Path(__file__).resolve().parent.parent
@@ -75,21 +75,46 @@ def test_a_prepared_document_comes_back_from_json_equal():
 
 @needs_apertium
 def test_an_unchanged_corpus_is_not_prepared_again_and_gives_the_same_outputs(
-    project, count_preparations
+    project, count_preparations, monkeypatch
 ):
     run(project)
     assert len(count_preparations) == 2
     count_preparations.clear()
-    second_run = run(project)
+
+    def no_spacy():
+        raise AssertionError("spaCy's named entities were looked for again")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(check, "french_ner", no_spacy)
+        second_run = run(project)
     assert count_preparations == []  # neither cleaned nor segmented: spaCy is not needed
     assert second_run.engine_segments == 0
+    with sqlite3.connect(project / "out" / "memory.sqlite") as db:
+        stored = [json.loads(data) for (data,) in db.execute("SELECT data FROM french_entities")]
+    assert len(stored) > 50 and ["Vladimir Poutine", "PER"] in [e[2:] for s in stored for e in s]
     from_cache = outputs(project / "out")
-    # the same run with the prepared documents gone: every output byte for byte the same
+    # the same run with the cached documents and entities gone: the same outputs, byte for byte
     with sqlite3.connect(project / "out" / "memory.sqlite") as db:
         db.execute("DELETE FROM prepared_documents")
+        db.execute("DELETE FROM french_entities")
     run(project)
     assert len(count_preparations) == 2
     assert outputs(project / "out") == from_cache
+
+
+def test_entities_are_kept_per_text_and_model(tmp_path):
+    path = tmp_path / "memory.sqlite"
+    cache = prepared_cache.EntityCache(path, "spacy=1 model=a")
+    assert cache.get(["Paris est loin."]) == {}  # no file yet
+    cache.put({"Paris est loin.": [(0, 5, "Paris", "LOC")], "Rien.": []})
+    assert cache.get(["Rien.", "Paris est loin.", "Autre."]) == {
+        "Paris est loin.": [(0, 5, "Paris", "LOC")],
+        "Rien.": [],
+    }
+    assert prepared_cache.EntityCache(path, "spacy=2 model=a").get(["Rien."]) == {}
+    texts = [f"phrase {i}" for i in range(1200)]  # more than one SELECT's worth
+    cache.put({t: [] for t in texts})
+    assert len(cache.get(texts)) == 1200
 
 
 @needs_apertium
