@@ -96,7 +96,7 @@ def bench_argos(lines: list[str], repeat: int) -> None:
             str(Path(package.package_path) / "model"),
             device="cpu",
             compute_type=engine.compute_type,
-            inter_threads=1,
+            inter_threads=engine.inter_threads,
             intra_threads=engine.threads,
         )
         tokens = [package.tokenizer.encode(line) for line in lines]
@@ -120,7 +120,10 @@ def bench_argos(lines: list[str], repeat: int) -> None:
         )
         assert len(raw_out) == len(ours_out) == len(lines)
         out_tokens = statistics.mean(len(r.hypotheses[0]) for r in raw_out)
-        print(f"(mean hypothesis length {out_tokens:.1f} tokens; {engine.threads} threads)")
+        print(
+            f"(mean hypothesis length {out_tokens:.1f} tokens; {engine.compute_type}, "
+            f"{engine.inter_threads} batches at once x {engine.threads} threads)"
+        )
         report(
             "argos (test-built model of real shape)",
             len(lines),
