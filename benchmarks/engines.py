@@ -28,35 +28,21 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Callable
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
-sys.path.insert(0, str(REPO / "tests"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import DEVTEST, REPO, alternate, build_real_shape_argosmodel  # noqa: E402
 
-EVAL = REPO.parent / "shared" / "eval"
-DEVTEST = EVAL / "flores200-devtest.fr"
 ENGINES = ("apertium-es", "apertium-ca", "argos")
 
 
 def best_times(
     raw: Callable[[], object], ours: Callable[[], object], repeat: int
 ) -> tuple[float, object, float, object]:
-    """Shortest wall time of each over `repeat` rounds, and each one's last result.
-
-    The two alternate within a round, so a change in the machine's load (it is shared)
-    weighs on both alike.
-    """
-    times: dict[str, list[float]] = {"raw": [], "ours": []}
-    results: dict[str, object] = {}
-    for _ in range(repeat):
-        for name, run in (("raw", raw), ("ours", ours)):
-            start = time.perf_counter()
-            results[name] = run()
-            times[name].append(time.perf_counter() - start)
-    return min(times["raw"]), results["raw"], min(times["ours"]), results["ours"]
+    """Best wall time of raw and ours over `repeat` alternating rounds, and their results."""
+    best, results = alternate({"raw": raw, "ours": ours}, repeat)
+    return best["raw"], results["raw"], best["ours"], results["ours"]
 
 
 def report(name: str, n: int, raw_seconds: float, ours_seconds: float, raw_what: str) -> None:
@@ -94,50 +80,23 @@ def bench_apertium(pivot: str, lines: list[str], repeat: int) -> None:
 
 def bench_argos(lines: list[str], repeat: int) -> None:
     import ctranslate2
-    import sentencepiece as spm
-    from argos_fixture import build_argosmodel, corpus_lines, train_sentencepiece
     from argostranslate.package import Package
 
     from pipeline import models
     from pipeline.translate import argos
 
-    vocab_size = 32000
-    training_text = [
-        *(EVAL / "flores101-dev.fr").read_text(encoding="utf-8").splitlines(),
-        *(EVAL / "flores101-dev.en").read_text(encoding="utf-8").splitlines(),
-        *corpus_lines(),
-    ]
-    # The same training as the builder's, to learn the mean source length in tokens.
-    probe = spm.SentencePieceProcessor(model_proto=train_sentencepiece(training_text, vocab_size))
-    mean_tokens = statistics.mean(len(probe.encode(line)) for line in lines)
-
     with tempfile.TemporaryDirectory(prefix="bench-argos-") as tmp:
-        start = time.perf_counter()
-        archive = build_argosmodel(
-            Path(tmp) / "translate-fr_en-1_0.argosmodel",
-            layers=6,
-            width=512,
-            heads=8,
-            ffn_width=2048,
-            vocab_size=vocab_size,
-            training_text=training_text,
-            output_length=round(mean_tokens),
-            quantization="int8",
-        )
+        archive, about = build_real_shape_argosmodel(Path(tmp), lines)
         top, _ = models.read_archive_metadata(archive)
         package = Package(models.unpack(archive, top, Path(tmp) / "packages"))
-        print(
-            f"(argos test package: 6 layers, 512 wide, vocabulary {vocab_size}, int8, "
-            f"{archive.stat().st_size / 1e6:.0f} MB; built in {time.perf_counter() - start:.1f} s;"
-            f" mean source length {mean_tokens:.1f} tokens)"
-        )
+        print(f"({about})")
 
         engine = argos.ArgosEngine(package)
         translator = ctranslate2.Translator(
             str(Path(package.package_path) / "model"),
             device="cpu",
             compute_type=engine.compute_type,
-            inter_threads=1,
+            inter_threads=engine.inter_threads,
             intra_threads=engine.threads,
         )
         tokens = [package.tokenizer.encode(line) for line in lines]
@@ -161,7 +120,10 @@ def bench_argos(lines: list[str], repeat: int) -> None:
         )
         assert len(raw_out) == len(ours_out) == len(lines)
         out_tokens = statistics.mean(len(r.hypotheses[0]) for r in raw_out)
-        print(f"(mean hypothesis length {out_tokens:.1f} tokens; {engine.threads} threads)")
+        print(
+            f"(mean hypothesis length {out_tokens:.1f} tokens; {engine.compute_type}, "
+            f"{engine.inter_threads} batches at once x {engine.threads} threads)"
+        )
         report(
             "argos (test-built model of real shape)",
             len(lines),

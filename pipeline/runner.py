@@ -11,10 +11,21 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline import check, clean, corpus, export, fileio, glossary, report, segment
+from pipeline import (
+    check,
+    clean,
+    corpus,
+    export,
+    fileio,
+    glossary,
+    prepared_cache,
+    report,
+    segment,
+)
 from pipeline.errors import PipelineError
 from pipeline.glossary import Term
 from pipeline.memory import TranslationMemory, glossary_signature, normalise
+from pipeline.prepared_cache import PreparedCache
 from pipeline.records import Document, Finding, Fix, Segment
 from pipeline.translate.engine import Engine, Progress
 
@@ -113,6 +124,32 @@ def prepare_document(doc: Document, terms: list[Term]) -> PreparedDocument:
     return prepared
 
 
+def prepare_documents(
+    documents: Sequence[Document], terms: list[Term], cache: PreparedCache | None = None
+) -> list[PreparedDocument]:
+    """prepare_document for each document, taken from the cache where it was stored
+    by an earlier run (spaCy is then not even loaded), and stored there otherwise."""
+    keys: list[str | None] = [None] * len(documents)
+    if cache is not None:
+        fingerprint = prepared_cache.code_fingerprint()
+        keys = [prepared_cache.document_key(doc, terms, fingerprint) for doc in documents]
+    stored = cache.load(keys) if cache is not None else {}
+    prepared, fresh = [], []
+    for doc, key in zip(documents, keys, strict=True):
+        hit = stored.get(key) if key is not None else None
+        if hit is not None:
+            prepared.append(PreparedDocument(doc, hit.segments, hit.fixes, hit.findings))
+            continue
+        document = prepare_document(doc, terms)
+        prepared.append(document)
+        if key is not None:
+            entry = prepared_cache.Prepared(document.segments, document.fixes, document.findings)
+            fresh.append((doc.name, key, entry))
+    if cache is not None:
+        cache.store(fresh)
+    return prepared
+
+
 def translate_batch(
     texts: Sequence[str], engine: Engine, terms: list[Term], progress: Progress | None = None
 ) -> list[str]:
@@ -200,13 +237,14 @@ def run(
     result = RunResult(engine=engine.version, memory=memory_path)
     # The memory is opened before the long work, so an unusable one fails at once.
     with TranslationMemory(memory_path) as translation_memory:
-        result.documents = [prepare_document(doc, terms) for doc in documents]
+        result.documents = prepare_documents(documents, terms, PreparedCache(memory_path))
         result.engine_segments = translate_segments(
             result.segments, engine, terms, progress, translation_memory
         )
     mark_terms(result.segments)
     document_findings = [f for d in result.documents for f in d.findings]
-    result.findings = run_check_stage(result.segments, terms, document_findings)
+    entities = prepared_cache.EntityCache(memory_path, check.ner_model())
+    result.findings = run_check_stage(result.segments, terms, document_findings, entities)
     # Every output of the run is replaced at the end, together, or none is (disk full,
     # Ctrl-C): a document's files never mix two runs, nor the report another run's.
     with fileio.writes_together():
@@ -219,11 +257,15 @@ def run(
 
 
 def run_check_stage(
-    segments: list[Segment], terms: list[Term], document_findings: Sequence[Finding] = ()
+    segments: list[Segment],
+    terms: list[Term],
+    document_findings: Sequence[Finding] = (),
+    entity_cache: prepared_cache.EntityCache | None = None,
 ) -> list[Finding]:
     """Run the checks; return every finding of the run: the corpus-wide ones, those of
     whole documents (the cleaner's, held by no segment), and those on the segments."""
-    corpus_wide = [f for f in check.run_checks(segments, terms) if not f.segment]
+    checks = check.run_checks(segments, terms, entity_cache=entity_cache)
+    corpus_wide = [f for f in checks if not f.segment]
     return corpus_wide + list(document_findings) + [f for s in segments for f in s.findings]
 
 

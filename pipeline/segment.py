@@ -236,7 +236,9 @@ def french_nlp(mode: str = "senter"):
     mode "senter": tokenizer + statistical sentence recognizer (the default);
     "parser": tokenizer + tok2vec + dependency parser; "tokenizer": tokenizer only.
     """
-    import spacy
+    from pipeline.spacy_import import import_spacy
+
+    spacy = import_spacy()
 
     if mode == "senter":
         exclude = list(UNNEEDED_COMPONENTS)

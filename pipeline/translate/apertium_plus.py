@@ -94,15 +94,24 @@ class Steps:
     combine: str = "sentences"
 
 
+# (modes, word) → its translation, for this process: a word's lookup never depends on
+# the other words of its batch, and the glossary's second engine call asks about mostly
+# the same words again; each call that finds them all here starts no Apertium process.
+_WORD_LOOKUPS: dict[tuple[tuple[str, ...], str], str] = {}
+
+
 def _translate_words(words_: Iterable[str], modes: Sequence[str]) -> dict[str, str]:
     """Translate isolated words through a chain of modes, one batch; marks kept.
 
     Each word travels as a one-word sentence ("word."): without the full stop the
     transfer joins neighbouring words across segment boundaries.
     """
-    todo = sorted(set(words_))
+    chain = tuple(modes)
+    wanted = set(words_)
+    found = {w: _WORD_LOOKUPS[chain, w] for w in wanted if (chain, w) in _WORD_LOOKUPS}
+    todo = sorted(wanted - found.keys())
     if not todo:
-        return {}
+        return found
     stream = build_stream([f"{w}." for w in todo]).encode("utf-8")
     for mode in modes:
         result = subprocess.run(
@@ -114,12 +123,52 @@ def _translate_words(words_: Iterable[str], modes: Sequence[str]) -> dict[str, s
         stream = result.stdout
     parts = split_stream(stream.decode("utf-8", "replace"), keep_marks=True)
     if [index for index, _ in parts] != list(range(len(todo))):
-        return {}  # a lost boundary: better no lookup than a wrong one
-    return {w: t.strip().removesuffix(".").strip() for w, (_, t) in zip(todo, parts, strict=True)}
+        return found  # a lost boundary: better no lookup than a wrong one
+    for word, (_, text) in zip(todo, parts, strict=True):
+        found[word] = _WORD_LOOKUPS[chain, word] = text.strip().removesuffix(".").strip()
+    return found
 
 
 def _is_clean(text: str) -> bool:
     return bool(text.strip()) and not MARKED_WORD.search(text) and "*" not in text
+
+
+def _replacements(
+    pivot: str,
+    french_unknown: set[str],
+    pivot_unknown: set[str],
+    lm: EnglishBigramModel,
+    routes: Sequence[str],
+    have: frozenset[str],
+) -> dict[tuple[str, str], str]:
+    """(mark, word) → English for the words one pivot left untranslated."""
+    other = OTHER[pivot]
+    use_other_pivot = "other_pivot" in routes
+    use_cognates = "cognate" in routes
+    known: dict[str, str] = {}  # pivot word → its French
+    if "via_french" in routes and BACK_TO_FRENCH[pivot] in have:
+        french = _translate_words(pivot_unknown, (BACK_TO_FRENCH[pivot],))
+        known = {w: f for w, f in french.items() if _is_clean(f)}
+    # One lookup through the other pivot for both kinds of French words: each word is a
+    # sentence of its own, so batching them together changes no word's translation, and
+    # it saves starting Apertium's processes again.
+    english_of = _translate_words(
+        set(known.values()) | (french_unknown if use_other_pivot else set()), PIVOT_MODES[other]
+    )
+    replacements: dict[tuple[str, str], str] = {}
+    for word in french_unknown:
+        english = english_of.get(word, "") if use_other_pivot else ""
+        if _is_clean(english):
+            replacements[("**", word)] = english
+        elif use_cognates and (cognate := english_cognate(word, lm.is_english_word)):
+            replacements[("**", word)] = cognate
+    for word, fr in known.items():
+        english = english_of.get(fr, "")
+        if _is_clean(english):
+            replacements[("*", word)] = english
+        elif use_cognates and (cognate := english_cognate(fr, lm.is_english_word)):
+            replacements[("*", word)] = cognate
+    return replacements
 
 
 def resolve_unknown_words(
@@ -129,8 +178,6 @@ def resolve_unknown_words(
 ) -> dict[str, list[str]]:
     """Replace the words each pivot left untranslated, where another route knows them."""
     have = installed_modes()
-    use_other_pivot = "other_pivot" in routes
-    use_cognates = "cognate" in routes
     french_unknown = {p: set() for p in PIVOTS}
     pivot_unknown = {p: set() for p in PIVOTS}
     for pivot, texts in hypotheses.items():
@@ -143,28 +190,21 @@ def resolve_unknown_words(
                 elif mark == "*":
                     pivot_unknown[pivot].add(word)
 
-    replacements: dict[str, dict[tuple[str, str], str]] = {p: {} for p in PIVOTS}
-    for pivot in PIVOTS:
-        other = OTHER[pivot]
-        found = (
-            _translate_words(french_unknown[pivot], PIVOT_MODES[other]) if use_other_pivot else {}
-        )
-        for word in french_unknown[pivot]:
-            english = found.get(word, "")
-            if _is_clean(english):
-                replacements[pivot][("**", word)] = english
-            elif use_cognates and (cognate := english_cognate(word, lm.is_english_word)):
-                replacements[pivot][("**", word)] = cognate
-        if "via_french" in routes and BACK_TO_FRENCH[pivot] in have:
-            french = _translate_words(pivot_unknown[pivot], (BACK_TO_FRENCH[pivot],))
-            known = {w: f for w, f in french.items() if _is_clean(f)}
-            english_of = _translate_words(known.values(), PIVOT_MODES[other])
-            for word, fr in known.items():
-                english = english_of.get(fr, "")
-                if _is_clean(english):
-                    replacements[pivot][("*", word)] = english
-                elif use_cognates and (cognate := english_cognate(fr, lm.is_english_word)):
-                    replacements[pivot][("*", word)] = cognate
+    # The two pivots' lookups are independent: side by side, as in first_pass.
+    with ThreadPoolExecutor(max_workers=len(PIVOTS)) as pool:
+        futures = {
+            pivot: pool.submit(
+                _replacements,
+                pivot,
+                french_unknown[pivot],
+                pivot_unknown[pivot],
+                lm,
+                routes,
+                have,
+            )
+            for pivot in PIVOTS
+        }
+        replacements = {pivot: future.result() for pivot, future in futures.items()}
 
     def replace(pivot: str, match: re.Match) -> str:
         word = match.group(2)
@@ -289,8 +329,11 @@ def improve(
     batch: Sequence[str], steps: Steps = Steps(), progress: Progress | None = None
 ) -> list[Hypotheses]:
     """For each segment: the improved translation, and the single pivots' ones."""
-    hyps = first_pass(batch, progress)
-    lm = load_model()
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        # Reading the model's word lists overlaps Apertium's work (its threads wait on pipes).
+        model = pool.submit(load_model)
+        hyps = first_pass(batch, progress)
+        lm = model.result()
     if steps.unknown_words:
         hyps = resolve_unknown_words(hyps, lm, steps.unknown_words)
     return finish(batch, hyps, steps, lm)

@@ -17,9 +17,13 @@ from typing import Any
 from pipeline.errors import PipelineError
 from pipeline.translate.engine import Progress
 
-# Segments per translate_batch call: large enough to keep both cores busy,
-# small enough for the progress bar to move.
-CHUNK_SIZE = 64
+# Segments per batch. The settings below were chosen for 2 cores with
+# `python benchmarks/speed.py --argos-grid` (figures in BENCHMARKS.md): int8 takes half the
+# CPU time of float32; batches of 32 beat 16, 64 and 128 (larger batches of beam
+# hypotheses over a 32k vocabulary spill the caches); one batch per core (inter_threads)
+# did a little better than two threads on one batch.
+CHUNK_SIZE = 32
+COMPUTE_TYPE = "int8"  # a package stored in float is quantised when loaded
 BEAM_SIZE = 4
 MAX_DECODING_LENGTH = 256
 
@@ -34,10 +38,19 @@ def find_installed_package() -> Any | None:
 class ArgosEngine:
     name = "argos"
 
-    def __init__(self, package: Any, compute_type: str = "auto", threads: int | None = None):
+    def __init__(
+        self,
+        package: Any,
+        compute_type: str = COMPUTE_TYPE,
+        threads: int | None = None,
+        inter_threads: int | None = None,
+    ):
         self.package = package
         self.compute_type = compute_type
-        self.threads = threads or os.cpu_count() or 1
+        cores = os.cpu_count() or 1
+        # batches translated at once (each by its own translator), and threads per batch
+        self.inter_threads = inter_threads or min(2, cores)
+        self.threads = threads or max(1, cores // self.inter_threads)
         model_dir = Path(package.package_path) / "model"
         if not (model_dir / "model.bin").is_file():
             raise PipelineError(
@@ -64,7 +77,7 @@ class ArgosEngine:
                 str(Path(self.package.package_path) / "model"),
                 device="cpu",
                 compute_type=self.compute_type,
-                inter_threads=1,
+                inter_threads=self.inter_threads,
                 intra_threads=self.threads,
             )
         except (RuntimeError, ValueError, OSError) as err:
@@ -92,12 +105,15 @@ class ArgosEngine:
         # Segments of like length share a chunk, so little of each chunk is padding.
         todo.sort(key=lambda i: len(tokens[i]))
         done = len(batch) - len(todo)
-        for start in range(0, len(todo), CHUNK_SIZE):
-            indices = todo[start : start + CHUNK_SIZE]
+        # Each call holds one chunk per parallel translator, so all of them have work.
+        call_size = CHUNK_SIZE * self.inter_threads
+        for start in range(0, len(todo), call_size):
+            indices = todo[start : start + call_size]
             chunk = [tokens[i] for i in indices]
             try:
                 outputs = self.translator.translate_batch(
                     chunk,
+                    max_batch_size=CHUNK_SIZE,
                     target_prefix=[[prefix]] * len(chunk) if prefix else None,
                     beam_size=max(n_best, BEAM_SIZE),
                     num_hypotheses=n_best,
