@@ -79,7 +79,6 @@ def bench_apertium(pivot: str, lines: list[str], repeat: int) -> None:
 
 
 def bench_argos(lines: list[str], repeat: int) -> None:
-    import ctranslate2
     from argostranslate.package import Package
 
     from pipeline import models
@@ -92,24 +91,12 @@ def bench_argos(lines: list[str], repeat: int) -> None:
         print(f"({about})")
 
         engine = argos.ArgosEngine(package)
-        translator = ctranslate2.Translator(
-            str(Path(package.package_path) / "model"),
-            device="cpu",
-            compute_type=engine.compute_type,
-            inter_threads=engine.inter_threads,
-            intra_threads=engine.threads,
-        )
+        translator = engine.open_translator()  # its own instance, the engine's settings
         tokens = [package.tokenizer.encode(line) for line in lines]
 
         def raw():
             return translator.translate_batch(
-                tokens,
-                max_batch_size=argos.CHUNK_SIZE,
-                beam_size=argos.BEAM_SIZE,
-                num_hypotheses=1,
-                max_decoding_length=argos.MAX_DECODING_LENGTH,
-                replace_unknowns=True,
-                length_penalty=0.2,
+                tokens, beam_size=argos.BEAM_SIZE, num_hypotheses=1, **argos.DECODING_OPTIONS
             )
 
         # load both models and warm the caches outside the timing

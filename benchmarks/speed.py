@@ -172,7 +172,6 @@ class ArgosSetup:
 
     def raw(self, texts: Sequence[str]) -> Callable[[], list]:
         """Load the model and translate the tokenized texts with the engine's settings."""
-        import ctranslate2
         from argostranslate.package import Package
 
         from pipeline.translate import argos
@@ -182,21 +181,9 @@ class ArgosSetup:
         tokens = [package.tokenizer.encode(text) for text in texts]
 
         def run() -> list:
-            translator = ctranslate2.Translator(
-                str(self.package_dir / "model"),
-                device="cpu",
-                compute_type=engine.compute_type,
-                inter_threads=engine.inter_threads,
-                intra_threads=engine.threads,
-            )
+            translator = engine.open_translator()  # loading is part of the raw time here
             return translator.translate_batch(
-                tokens,
-                max_batch_size=argos.CHUNK_SIZE,
-                beam_size=argos.BEAM_SIZE,
-                num_hypotheses=1,
-                max_decoding_length=argos.MAX_DECODING_LENGTH,
-                replace_unknowns=True,
-                length_penalty=0.2,
+                tokens, beam_size=argos.BEAM_SIZE, num_hypotheses=1, **argos.DECODING_OPTIONS
             )
 
         return run

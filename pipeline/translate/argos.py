@@ -26,6 +26,13 @@ CHUNK_SIZE = 32
 COMPUTE_TYPE = "int8"  # a package stored in float is quantised when loaded
 BEAM_SIZE = 4
 MAX_DECODING_LENGTH = 256
+# The rest of the translate_batch options, shared with the benchmarks' raw baseline.
+DECODING_OPTIONS = {
+    "max_batch_size": CHUNK_SIZE,
+    "max_decoding_length": MAX_DECODING_LENGTH,
+    "replace_unknowns": True,
+    "length_penalty": 0.2,
+}
 
 
 def find_installed_package() -> Any | None:
@@ -70,6 +77,11 @@ class ArgosEngine:
 
     @functools.cached_property
     def translator(self) -> Any:
+        return self.open_translator()
+
+    def open_translator(self) -> Any:
+        """A new CTranslate2 translator with this engine's settings (benchmarks open their
+        own for the raw baseline)."""
         import ctranslate2
 
         try:
@@ -113,13 +125,10 @@ class ArgosEngine:
             try:
                 outputs = self.translator.translate_batch(
                     chunk,
-                    max_batch_size=CHUNK_SIZE,
                     target_prefix=[[prefix]] * len(chunk) if prefix else None,
                     beam_size=max(n_best, BEAM_SIZE),
                     num_hypotheses=n_best,
-                    max_decoding_length=MAX_DECODING_LENGTH,
-                    replace_unknowns=True,
-                    length_penalty=0.2,
+                    **DECODING_OPTIONS,
                 )
             except (RuntimeError, ValueError) as err:
                 raise PipelineError(f"argos translation failed: {err}") from err
