@@ -114,15 +114,20 @@ def term_hits(segment: Segment, context: CheckContext) -> list[tuple[Term, str]]
     return hits
 
 
+def terms_in(segment: Segment, context: CheckContext) -> list[tuple[Term, str]]:
+    """Each glossary term of the segment once, with the first French form found."""
+    first: dict[str, tuple[Term, str]] = {}
+    for term, form in term_hits(segment, context):
+        first.setdefault(term.source, (term, form))
+    return list(first.values())
+
+
 def glossary_target(segment: Segment, context: CheckContext) -> list[Finding]:
     """A glossary term is in the French, but its target is not in the English."""
     if not checked(segment):
         return []
-    out, seen = [], set()
-    for term, form in term_hits(segment, context):
-        if term.source in seen:
-            continue
-        seen.add(term.source)
+    out = []
+    for term, form in terms_in(segment, context):
         if not glossary.target_present(segment.en, term.target):
             words = max(len(form.split()), len(term.target.split())) + 1
             near = nearest_phrase(segment.en, [form, term.target], words)
@@ -157,11 +162,8 @@ def glossary_forbidden(segment: Segment, context: CheckContext) -> list[Finding]
     """A glossary term is in the French and one of its forbidden renderings is in the English."""
     if not checked(segment):
         return []
-    out, seen = [], set()
-    for term, form in term_hits(segment, context):
-        if term.source in seen:
-            continue
-        seen.add(term.source)
+    out = []
+    for term, form in terms_in(segment, context):
         target_spans = [
             m.span() for m in glossary.rendering_pattern(term.target).finditer(segment.en)
         ]

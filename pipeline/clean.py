@@ -658,11 +658,20 @@ def capital_mid_sentence(text: str, context: Context) -> list[Change]:
     names = document_names(text)
     changes = []
     word_after = re.compile(rf"(?P<gap>[{HSPACE}]|['’])(?P<next>{LETTER}+)")
+    # The document's words, and its small articles with the word after each, looked up
+    # instead of searching the whole text for every capital (quadratic on a long text).
+    words = set(re.findall(r"\w+", text))
+    small_articles = "|".join(sorted((a.lower() for a in ARTICLES), key=len, reverse=True))
+    article_pairs = {
+        m.groups()
+        for m in re.finditer(rf"(?<!\w)({small_articles})(?=([{HSPACE}]|['’])(\w+))", text)
+    }
     for start, end in french_paragraphs(text):
         paragraph = text[start:end]
         for m in re.finditer(rf"(?<=[{HSPACE}])(?P<word>{UPPER}{LOWER}+)(?![\w'’.-])", paragraph):
             word, at = m.group("word"), start + m.start()
-            before = paragraph[: m.start()].rstrip(HSPACE)
+            # what the tests below read of the text before: its last words and marks
+            before = paragraph[max(0, m.start() - 200) : m.start()].rstrip(HSPACE)
             previous = WORD.findall(before[-30:])
             follows = word_after.match(paragraph, m.end())
             next_word = follows.group("next") if follows else ""
@@ -673,13 +682,12 @@ def capital_mid_sentence(text: str, context: Context) -> list[Change]:
             if word in ARTICLES and next_word:
                 # The article of a title (`pour Le Diplomate`) keeps its capital unless the
                 # document writes the same words with a small article elsewhere (`la Chine`).
-                with_small_article = re.compile(
-                    rf"(?<!\w){word.lower()}{re.escape(follows.group('gap'))}{next_word}(?!\w)"
-                )
+                pair = (word.lower(), follows.group("gap"), next_word)
+                with_small_article = pair in article_pairs
                 if (
                     next_word[0].islower()
                     and after_comma
-                    or (next_word[0].isupper() and with_small_article.search(text))
+                    or (next_word[0].isupper() and with_small_article)
                 ):
                     changes.append(Change(at, at + len(word), word.lower()))
                 continue
@@ -693,7 +701,7 @@ def capital_mid_sentence(text: str, context: Context) -> list[Change]:
                     changes.append(Change(at, at + len(word), word.lower()))
             elif after_lower and previous[-1] in BARE_PREPOSITIONS:
                 # `après Visite de Poutine`: a common noun the document writes in lower case.
-                if re.search(rf"(?<!\w){re.escape(word.lower())}(?!\w)", text):
+                if word.lower() in words:
                     changes.append(Change(at, at + len(word), word.lower()))
     return changes
 

@@ -94,21 +94,54 @@ class DelayedProgressBar:
 
 
 class PipelineGroup(click.Group):
-    """Turns a PipelineError into one line on stderr and exit status 1 (traceback with --debug)."""
+    """Any failure becomes one line on stderr and exit status 1 (a traceback with --debug).
+
+    A PipelineError says what went wrong and where; an OSError names its file; anything
+    else is a bug, reported as an internal error. Ctrl-C exits with status 130.
+    """
 
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
-        except PipelineError as err:
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+            raise  # click's own: usage errors, --help, --version
+        except KeyboardInterrupt:
+            click.echo("interrupted: no file was left half-written", err=True)
+            ctx.exit(130)
+        except Exception as err:
             if ctx.obj and ctx.obj.get("debug"):
                 raise
-            click.echo(f"error: {err}", err=True)
+            if isinstance(err, BrokenPipeError):  # `pipeline ... | head`: the reader left
+                _silence_stdout()
+                ctx.exit(1)
+            click.echo(f"error: {one_line_error(err)}", err=True)
             ctx.exit(1)
-        except KeyboardInterrupt:
-            click.echo(
-                "interrupted: outputs already written are whole; nothing half-written", err=True
-            )
-            ctx.exit(130)
+
+
+def one_line_error(err: Exception) -> str:
+    """The message of any exception on one line."""
+    from pipeline.fileio import describe_os_error
+
+    if isinstance(err, PipelineError):
+        message = str(err)
+    elif isinstance(err, OSError):
+        message = describe_os_error(err)
+    else:
+        message = (
+            f"internal error: {type(err).__name__}: {err} (run with --debug for the traceback)"
+        )
+    return " ".join(message.split())
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so Python's own flush at exit does not fail again."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
 
 
 def open_engine_verbose(engine: str, pivot: str):
@@ -225,14 +258,21 @@ def check(out_dir: Path, corpus_dir: Path, glossary_path: Path, strict: bool) ->
 
 
 @main.command()
-@click.argument("source", default="-", type=click.File("r", encoding="utf-8"))
+@click.argument("source", default="-", type=click.File("rb"))
 @click.option("--engine", default="auto", show_default=True, type=ENGINE_CHOICE)
 @click.option("--pivot", default="both", show_default=True, type=PIVOT_CHOICE)
 def translate(source, engine: str, pivot: str) -> None:
     """Translate French text from SOURCE (a file, or - for stdin) to English on stdout."""
-    from pipeline import segment
+    from pipeline import corpus, segment
 
-    text = source.read()
+    name = getattr(source, "name", "-")
+    try:
+        text, encoding = corpus.decode(source.read())
+    except corpus.NotAnArticle as why:
+        raise PipelineError(f"{name}: {why}") from why
+    if encoding != "utf-8":
+        click.echo(f"warning: {name}: not UTF-8; decoded as {encoding}", err=True)
+    text = text.replace("\r\n", "\n")
     chosen = open_engine_verbose(engine, pivot)
     spans = segment.paragraph_spans(text)
     bar = DelayedProgressBar("translating")

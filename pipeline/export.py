@@ -2,8 +2,9 @@
 
 Five files per document in the output folder (DESIGN.md, "Files a user sees"):
 `<doc>.jsonl`, `<doc>.po`, `<doc>.tmx`, `<doc>.html` and `<doc>.en.md`. All five are
-rendered in memory first, then each is written atomically (temporary file, then
-rename), so a run stopped part-way leaves every output either as it was or complete.
+rendered in memory first, then written to temporary files and renamed into place
+together (pipeline.fileio.writes_together), so a run stopped part-way leaves the
+outputs as they were.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from pathlib import Path
 from pipeline import __version__, glossary
 from pipeline.corpus import ARTICLE_SUFFIXES, read_document
 from pipeline.errors import PipelineError
-from pipeline.fileio import atomic_write_bytes
+from pipeline.fileio import atomic_write_bytes, writes_together
 from pipeline.records import Document, Finding, Segment, TermHit
 
 OUTPUT_SUFFIXES = (".jsonl", ".po", ".tmx", ".html", ".en.md")
@@ -56,8 +57,17 @@ def segment_record(segment: Segment, doc: Document) -> dict:
     }
 
 
+# Line breaks other than \n that json.dumps(ensure_ascii=False) leaves raw in a string; a
+# reader splitting lines the Unicode way (str.splitlines) would cut a record at them.
+_JSONL_ESCAPES = str.maketrans({"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"})
+
+
+def jsonl_line(record: dict) -> str:
+    return json.dumps(record, ensure_ascii=False).translate(_JSONL_ESCAPES) + "\n"
+
+
 def jsonl_text(segments: list[Segment], doc: Document) -> str:
-    return "".join(json.dumps(segment_record(s, doc), ensure_ascii=False) + "\n" for s in segments)
+    return "".join(jsonl_line(segment_record(s, doc)) for s in segments)
 
 
 def segment_from_record(record: dict) -> Segment:
@@ -98,7 +108,7 @@ def read_jsonl(path: Path) -> list[Segment]:
     """The segments of a `<doc>.jsonl` written by write_document (and maybe edited since)."""
     path = Path(path)
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
+        lines = path.read_text(encoding="utf-8").split("\n")  # records hold no raw \n
     except OSError as err:
         raise PipelineError(f"{path}: cannot read: {err.strerror}") from err
     except UnicodeDecodeError as err:
@@ -434,13 +444,15 @@ def render_document(doc: Document, segments: list[Segment]) -> dict[str, bytes]:
 
 
 def write_document(out_dir: Path, doc: Document, segments: list[Segment]) -> list[Path]:
-    """Write the five outputs of a document; each file is replaced atomically."""
+    """Write the five outputs of a document: all five are replaced together or none is
+    (inside the runner's writes_together block, together with every other output)."""
     out_dir = Path(out_dir)
     written = []
-    for suffix, data in render_document(doc, segments).items():
-        path = out_dir / f"{doc.name}{suffix}"
-        atomic_write_bytes(path, data)
-        written.append(path)
+    with writes_together():
+        for suffix, data in render_document(doc, segments).items():
+            path = out_dir / f"{doc.name}{suffix}"
+            atomic_write_bytes(path, data)
+            written.append(path)
     return written
 
 
@@ -457,7 +469,7 @@ def jsonl_document(path: Path, corpus_dir: Path | None = None) -> Document:
     name = path.name.removesuffix(".jsonl")
     pieces = []
     try:
-        for line in path.read_text(encoding="utf-8").splitlines():
+        for line in path.read_text(encoding="utf-8").split("\n"):
             if line.strip():
                 r = json.loads(line)
                 start, end = r["fr_raw_span"]

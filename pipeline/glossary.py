@@ -18,6 +18,7 @@ wins an overlap. Hits are spans of the text given.
 from __future__ import annotations
 
 import difflib
+import logging
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -103,6 +104,11 @@ def read_glossary_text(
         mark = getattr(err, "problem_mark", None) or getattr(err, "context_mark", None)
         line = mark.line + 1 if mark is not None else 1
         reason = getattr(err, "problem", None) or str(err).splitlines()[0]
+        # Where the broken construct began (an unclosed quote) says more than where the
+        # parser gave up (the end of the file).
+        context, context_mark = getattr(err, "context", None), getattr(err, "context_mark", None)
+        if context and context_mark is not None and context_mark.line + 1 != line:
+            reason += f" ({context} from line {context_mark.line + 1})"
         return [], [GlossaryProblem(path, line, "", f"invalid YAML: {reason}")]
     if root is None:
         return [], []
@@ -345,6 +351,8 @@ def load_glossary(path: Path) -> list[Term]:
     if not path.exists():
         return []
     terms, problems = read_glossary(path)
+    if not terms and not problems:
+        logging.getLogger("pipeline").warning("%s: the glossary holds no term", path)
     if problems:
         more = (
             f" (and {len(problems) - 1} more; run 'pipeline glossary validate')"
@@ -525,6 +533,8 @@ class TermMatcher:
                 node.setdefault(None, []).append(_Entry(term, words))
 
     def find(self, text: str) -> list[TermHit]:
+        if not self.root:
+            return []  # no term: nothing to tokenise for
         tokens = [t for t in _tokens(_normalise(text)) if not t.joiner]
         candidates: list[tuple[int, int, Term]] = []
         keys = [_coarse(t.text) for t in tokens]

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import sqlite3
 import unicodedata
@@ -73,9 +74,7 @@ def glossary_signature(hits: Sequence[TermHit], terms: Sequence[Any] = ()) -> st
     """
     if not hits:
         return ""
-    by_key: dict[tuple[str, str], list[Any]] = {}
-    for term in terms:
-        by_key.setdefault((term.source, term.target), []).append(term)
+    by_key = _terms_by_key(terms)
     entries = set()
     for hit in hits:
         found = by_key.get((hit.source, hit.target)) or [None]
@@ -84,6 +83,22 @@ def glossary_signature(hits: Sequence[TermHit], terms: Sequence[Any] = ()) -> st
             kind = getattr(term, "kind", "") or ""
             entries.add(json.dumps([hit.source, hit.target, forbidden, kind], ensure_ascii=False))
     return hashlib.sha256("\n".join(sorted(entries)).encode("utf-8")).hexdigest()[:16]
+
+
+_by_key_memo: list = [None, None, None]  # the terms, their fingerprint, their index
+
+
+def _terms_by_key(terms: Sequence[Any]) -> dict[tuple[str, str], list[Any]]:
+    """The terms by (source, target), built once for the same list: every segment asks,
+    and rebuilding it each time made a 10,000-term glossary cost seconds per 100 segments."""
+    fingerprint = (len(terms), id(terms[0]) if terms else 0, id(terms[-1]) if terms else 0)
+    if _by_key_memo[0] is terms and _by_key_memo[1] == fingerprint:
+        return _by_key_memo[2]
+    by_key: dict[tuple[str, str], list[Any]] = {}
+    for term in terms:
+        by_key.setdefault((term.source, term.target), []).append(term)
+    _by_key_memo[:] = [terms, fingerprint, by_key]
+    return by_key
 
 
 @dataclass
@@ -131,6 +146,11 @@ class TranslationMemory:
                         if statement.strip():
                             self.db.execute(statement)
                     self.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        except sqlite3.OperationalError as err:  # disk full, read-only, locked too long
+            self.db.close()
+            raise PipelineError(
+                f"cannot use memory {self.path}: {sqlite_reason(err, self.path)}"
+            ) from err
         except sqlite3.DatabaseError as err:
             self.db.close()
             raise PipelineError(f"memory {self.path} is not a usable SQLite file: {err}") from err
@@ -149,7 +169,7 @@ class TranslationMemory:
 
     def transaction(self, immediate: bool = True) -> _Transaction:
         """A write transaction (takes the write lock at once), or a read snapshot."""
-        return _Transaction(self.db, immediate)
+        return _Transaction(self.db, immediate, self.path)
 
     # --- engine translations -------------------------------------------------------
 
@@ -260,18 +280,56 @@ class TranslationMemory:
         return self.db.execute("PRAGMA integrity_check").fetchone()[0]
 
 
-class _Transaction:
-    """`with` block around one transaction: committed on success, rolled back on error."""
+def sqlite_reason(err: sqlite3.Error, path: Path | None) -> str:
+    """SQLite's message, with the cause a user can act on when SQLite does not say it: a
+    full disk, or a file size limit (`ulimit -f`), both show as "disk I/O error" at times."""
+    reason = str(err)
+    if path is None or "full" in reason:
+        return reason
+    try:
+        stats = os.statvfs(Path(path).parent)
+    except OSError:
+        return reason
+    if stats.f_bavail * stats.f_frsize < 1 << 20:
+        return reason + " (the disk is full)"
+    import resource
 
-    def __init__(self, db: sqlite3.Connection, immediate: bool = True):
+    limit = resource.getrlimit(resource.RLIMIT_FSIZE)[0]
+    if "I/O error" in reason and limit != resource.RLIM_INFINITY:
+        return reason + f" (files are limited to {limit:,} bytes here: ulimit -f)"
+    return reason
+
+
+class _Transaction:
+    """`with` block around one transaction: committed on success, rolled back on error.
+
+    An SQLite error (disk full, read-only file) becomes a PipelineError naming the file.
+    """
+
+    def __init__(self, db: sqlite3.Connection, immediate: bool = True, path: Path | None = None):
         self.db = db
         self.immediate = immediate
+        self.path = path
 
     def __enter__(self) -> None:
-        self.db.execute("BEGIN IMMEDIATE" if self.immediate else "BEGIN")
+        try:
+            self.db.execute("BEGIN IMMEDIATE" if self.immediate else "BEGIN")
+        except sqlite3.Error as err:
+            raise PipelineError(f"memory {self.path}: {sqlite_reason(err, self.path)}") from err
 
-    def __exit__(self, exc_type: object, *rest: object) -> None:
+    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
         if exc_type is None:
-            self.db.execute("COMMIT")
-        else:
-            self.db.execute("ROLLBACK")
+            try:
+                self.db.execute("COMMIT")
+                return
+            except sqlite3.Error as err:
+                exc = err
+        if self.db.in_transaction:
+            try:
+                self.db.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass  # SQLite rolls back itself when it cannot go on
+        if isinstance(exc, sqlite3.Error):
+            verb = "cannot write" if self.immediate else "cannot read"
+            reason = sqlite_reason(exc, self.path)
+            raise PipelineError(f"memory {self.path}: {verb}: {reason}") from exc

@@ -42,9 +42,15 @@ _PO_LINE = re.compile(
 _POLIB_LINE = re.compile(r"\(line (\d+)\)")
 
 
+def po_lines(text: str) -> list[str]:
+    """The lines as polib reads them: only \n, \r\n and \r end a line (a reviewer's
+    U+2028 inside a msgstr does not)."""
+    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+
+
 def check_po_syntax(text: str, path: Path) -> None:
     """Refuse a line that is not PO; polib lets some through (an unterminated string)."""
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(po_lines(text), start=1):
         if not _PO_LINE.fullmatch(line):
             shown = line.strip()
             shown = shown if len(shown) <= 60 else shown[:57] + "..."
@@ -52,7 +58,7 @@ def check_po_syntax(text: str, path: Path) -> None:
 
 
 def _language_line(text: str) -> int:
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(po_lines(text), start=1):
         if line.startswith('"Language:'):
             return number
     return 1
@@ -201,17 +207,22 @@ def current_segments(out_dir: Path) -> list[dict]:
     """The segment records of the last run: every `<out_dir>/*.jsonl`, in order."""
     records = []
     for path in sorted(Path(out_dir).glob("*.jsonl")):
-        with path.open(encoding="utf-8") as lines:
-            for number, line in enumerate(lines, start=1):
-                if not line.strip():
-                    continue
-                try:
-                    record = json.loads(line)
-                except json.JSONDecodeError as err:
-                    raise PipelineError(f"{path}:{number}: not JSON: {err.msg}") from err
-                if not isinstance(record, dict) or "id" not in record or "fr" not in record:
-                    raise PipelineError(f"{path}:{number}: not a segment record (id, fr)")
-                records.append(record)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError as err:
+            raise PipelineError(f"{path}: not UTF-8 text (byte {err.start})") from err
+        except OSError as err:
+            raise PipelineError(f"{path}: cannot read: {err.strerror}") from err
+        for number, line in enumerate(text.split("\n"), start=1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as err:
+                raise PipelineError(f"{path}:{number}: not JSON: {err.msg}") from err
+            if not isinstance(record, dict) or "id" not in record or "fr" not in record:
+                raise PipelineError(f"{path}:{number}: not a segment record (id, fr)")
+            records.append(record)
     return records
 
 
@@ -257,6 +268,9 @@ def import_reviews(paths: list[Path], out_dir: Path, memory_path: Path) -> list[
     by_fr: dict[str, list[dict]] = {}
     for r in segments:
         by_fr.setdefault(normalise(r["fr"]), []).append(r)
+    if segments:
+        for path, entries in files:
+            refuse_foreign(path, entries, by_id, by_fr, out_dir)
     results = []
     with TranslationMemory(memory_path) as memory:
         for path, entries in files:
@@ -276,8 +290,38 @@ def import_reviews(paths: list[Path], out_dir: Path, memory_path: Path) -> list[
                     reviews.append(review)
             result.stored = memory.add_reviews(reviews)
             result.already = len(reviews) - result.stored
+            if len(result.notices) > MAX_NOTICES:
+                more = len(result.notices) - MAX_NOTICES
+                result.notices[MAX_NOTICES:] = [f"{path}: and {more} more entries like these"]
             results.append(result)
     return results
+
+
+# Notices shown per file; a file with many stale entries is summed up after these.
+MAX_NOTICES = 20
+
+
+def refuse_foreign(
+    path: Path,
+    entries: list[ReviewEntry],
+    by_id: dict[str, dict],
+    by_fr: dict[str, list[dict]],
+    out_dir: Path,
+) -> None:
+    """A file none of whose entries is a current segment (by id or by French) comes from
+    another corpus, or belongs with other outputs: refuse it rather than fill the memory."""
+    entries = [e for e in entries if e.en.strip()]
+    if not entries:
+        return
+    if any(e.segment_id in by_id or normalise(e.fr) in by_fr for e in entries):
+        return
+    first = entries[0]
+    label = first.segment_id or repr(first.fr[:40])
+    raise PipelineError(
+        f"{path}:{first.line}: none of its {len(entries)} entries (the first: {label}) is a "
+        f"segment of the outputs in {out_dir}: a file from another corpus? nothing imported "
+        "(give --out the outputs it was written from)"
+    )
 
 
 def _classify(

@@ -5,12 +5,23 @@ Each stage is one call below; this module only wires them together.
 
 from __future__ import annotations
 
+import bisect
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline import check, clean, corpus, export, glossary, prepared_cache, report, segment
+from pipeline import (
+    check,
+    clean,
+    corpus,
+    export,
+    fileio,
+    glossary,
+    prepared_cache,
+    report,
+    segment,
+)
 from pipeline.errors import PipelineError
 from pipeline.glossary import Term
 from pipeline.memory import TranslationMemory, glossary_signature, normalise
@@ -79,9 +90,19 @@ def segment_clean_text(doc: Document, cleaned: clean.CleanText) -> list[Segment]
 
 def attach_findings(prepared: PreparedDocument, cleaned: clean.CleanText) -> None:
     """Each cleaning finding goes to the segment whose raw span holds it, else to the document."""
+    segments = prepared.segments
+    starts = [s.fr_raw[0] for s in segments]  # in text order, spans apart
     for finding, (start, end) in zip(cleaned.findings, cleaned.finding_spans, strict=True):
+        # Only the segment starting at or before the finding, or the one before it (a span
+        # ending where the next starts), can hold it: bisect, not a scan of every segment.
+        at = bisect.bisect_right(starts, start) - 1
         holder = next(
-            (s for s in prepared.segments if s.fr_raw[0] <= start and end <= s.fr_raw[1]), None
+            (
+                segments[i]
+                for i in (at - 1, at)
+                if 0 <= i and segments[i].fr_raw[0] <= start and end <= segments[i].fr_raw[1]
+            ),
+            None,
         )
         if holder is None:
             prepared.findings.append(finding)
@@ -211,12 +232,10 @@ def run(
     documents = corpus.read_corpus(corpus_dir)
     terms = glossary.load_glossary(glossary_path)
     out_dir = Path(out_dir)
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as err:
-        raise PipelineError(f"cannot create output folder {out_dir}: {err.strerror}") from err
+    prepare_output_folder(out_dir)
     memory_path = Path(memory) if memory is not None else out_dir / "memory.sqlite"
     result = RunResult(engine=engine.version, memory=memory_path)
+    # The memory is opened before the long work, so an unusable one fails at once.
     with TranslationMemory(memory_path) as translation_memory:
         result.documents = prepare_documents(documents, terms, PreparedCache(memory_path))
         result.engine_segments = translate_segments(
@@ -226,9 +245,14 @@ def run(
     document_findings = [f for d in result.documents for f in d.findings]
     entities = prepared_cache.EntityCache(memory_path, check.ner_model())
     result.findings = run_check_stage(result.segments, terms, document_findings, entities)
-    for prepared in result.documents:
-        result.written += export.write_document(out_dir, prepared.doc, prepared.segments)
-    result.written += report.write_report(out_dir, result.segments, result.findings, result.fixes)
+    # Every output of the run is replaced at the end, together, or none is (disk full,
+    # Ctrl-C): a document's files never mix two runs, nor the report another run's.
+    with fileio.writes_together():
+        for prepared in result.documents:
+            result.written += export.write_document(out_dir, prepared.doc, prepared.segments)
+        result.written += report.write_report(
+            out_dir, result.segments, result.findings, result.fixes
+        )
     return result
 
 
@@ -278,7 +302,23 @@ def check_outputs(out_dir: Path, corpus_dir: Path | None, glossary_path: Path) -
         result.documents.append(PreparedDocument(doc=doc, segments=segments, fixes=fixes))
     mark_terms(result.segments)
     result.findings = run_check_stage(result.segments, terms)
-    for prepared in result.documents:
-        result.written += export.write_document(out_dir, prepared.doc, prepared.segments)
-    result.written += report.write_report(out_dir, result.segments, result.findings, result.fixes)
+    with fileio.writes_together():  # all rewritten, or none (see run)
+        for prepared in result.documents:
+            result.written += export.write_document(out_dir, prepared.doc, prepared.segments)
+        result.written += report.write_report(
+            out_dir, result.segments, result.findings, result.fixes
+        )
     return result
+
+
+def prepare_output_folder(out_dir: Path) -> None:
+    """Create the output folder and make sure files can be written there, before any work."""
+    if out_dir.exists() and not out_dir.is_dir():
+        raise PipelineError(f"output folder {out_dir} is a file, not a folder")
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise PipelineError(
+            f"cannot create output folder {fileio.describe_os_error(err, out_dir)}"
+        ) from err
+    fileio.check_writable(out_dir)

@@ -11,7 +11,9 @@ only the cases no rule covers.
 
 from __future__ import annotations
 
+import bisect
 import functools
+import itertools
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -41,6 +43,14 @@ ABBREVIATIONS = frozenset(
     janv févr avr juil oct nov déc jr sr mr mrs ms""".split()
 )
 QUOTE_PAIRS = (("«", "»"), ("“", "”"), ("‹", "›"))
+# spaCy refuses a text over 1,000,000 characters, and a very long text is slow to split;
+# a paragraph longer than this is cut into pieces first (see paragraph_pieces). A news
+# paragraph is far shorter (the longest in the corpus has about 1,500 characters).
+MAX_PIECE_CHARS = 10_000
+# How far back from a candidate boundary the rules look (they need the last word and the
+# marks after it); bounded, so that splitting costs time linear in the paragraph's length.
+LOOK_BEHIND = 200
+_SENTENCE_END = re.compile(r"[.!?…][»”\"')\]]*\s+(?=[«“\"(\w])")
 
 
 @dataclass(frozen=True)
@@ -76,9 +86,27 @@ SentenceRule = Callable[[Candidate], "bool | None"]
 def inside_quotation(c: Candidate) -> bool | None:
     """A quotation closed in the same paragraph is never cut: each part would be left with
     an unbalanced quote mark, and the translator needs the quote with its attribution."""
-    if any(open_ < c.start <= close for open_, close in c.quotes):
+    opens, reach = _quote_reach(c.quotes)
+    before = bisect.bisect_left(opens, c.start)  # the quotations opened before the token
+    if before and reach[before - 1] >= c.start:
         return False
     return None
+
+
+_reach_memo: tuple[object, tuple[list[int], list[int]]] | None = None
+
+
+def _quote_reach(quotes: tuple[tuple[int, int], ...]) -> tuple[list[int], list[int]]:
+    """Opening offsets in order, and the furthest close among the quotations opened so
+    far; remembered for the last paragraph, since every token of it asks."""
+    global _reach_memo
+    memo = _reach_memo
+    if memo is not None and memo[0] is quotes:
+        return memo[1]
+    ordered = sorted(quotes)
+    result = ([o for o, _ in ordered], list(itertools.accumulate((c for _, c in ordered), max)))
+    _reach_memo = (quotes, result)
+    return result
 
 
 def no_final_punctuation(c: Candidate) -> bool | None:
@@ -233,38 +261,105 @@ def french_nlp(mode: str = "senter"):
     return nlp
 
 
-def sentence_starts(doc, rules: Sequence[SentenceRule] = SENTENCE_RULES) -> list[int]:
-    """Offsets in the paragraph where sentences start (the first is always 0)."""
-    text = doc.text
+def look_behind(text: str, start: int) -> str:
+    """The text before offset `start`, trailing white space removed, as far back as the
+    rules need (the last word and the marks after it): from the word boundary found up to
+    LOOK_BEHIND characters before a point LOOK_BEHIND characters back."""
+    window = max(0, start - LOOK_BEHIND)
+    if window > 0:
+        space = text.rfind(" ", max(0, window - LOOK_BEHIND), window)
+        if space >= 0:
+            window = space + 1  # the window starts a word, so `^` in a rule stays true
+    return text[window:start].rstrip()
+
+
+def sentence_starts(
+    doc, rules: Sequence[SentenceRule] = SENTENCE_RULES, model=None, text: str | None = None
+) -> list[int]:
+    """Offsets in the paragraph where sentences start (the first is always 0).
+
+    `model`, when given, runs the statistical components over the doc; it is called only
+    when a candidate is left undecided by the rules (a few paragraphs in a thousand).
+    `text` is the doc's text when the caller has it (doc.text rebuilds it).
+    """
+    text = doc.text if text is None else text
     quotes = quotation_spans(text)
-    starts = [0]
-    for token in doc[1:]:
-        if token.is_space:
+    decisions = []
+    # With the default rules, a token that does not follow final punctuation is never a
+    # boundary (rule no_final_punctuation says no, and only a veto comes before it); those
+    # tokens, nearly all of them, are passed over without building a Candidate.
+    fast = rules is SENTENCE_RULES
+    for token in doc:
+        if token.i == 0 or token.is_space:
             continue
-        before = text[: token.idx].rstrip()
-        decision, _ = decide_boundary(Candidate(text, token.idx, before, quotes), rules)
+        if fast:
+            tail = text[max(0, token.idx - 16) : token.idx].rstrip()
+            tail = tail.rstrip(CLOSERS + " \u00a0\u202f")
+            if tail and tail[-1] not in SENTENCE_FINAL:
+                continue
+        candidate = Candidate(text, token.idx, look_behind(text, token.idx), quotes)
+        decision, _ = decide_boundary(candidate, rules)
+        decisions.append((token.i, token.idx, decision))
+    if model is not None and any(decision is None for *_, decision in decisions):
+        doc = model(doc)
+    starts = [0]
+    for i, idx, decision in decisions:
         if decision is None:
             # No rule decided: the model's opinion (False when the pipeline has none).
-            decision = bool(token.is_sent_start)
+            decision = bool(doc[i].is_sent_start)
         if decision:
-            starts.append(token.idx)
+            starts.append(idx)
     return starts
 
 
+def paragraph_pieces(text: str, limit: int = MAX_PIECE_CHARS) -> list[tuple[int, int]]:
+    """Spans of pieces of at most `limit` characters that cover the paragraph in order.
+
+    An over-long paragraph is cut after the last sentence end (final punctuation, white
+    space, then a word or an opening mark) in the second half of each window, else after
+    its last white space, else at the limit.
+    """
+    pieces, start = [], 0
+    while len(text) - start > limit:
+        window = text[start : start + limit]
+        ends = [m.end() for m in _SENTENCE_END.finditer(window, limit // 2)]
+        cut = ends[-1] if ends else 0
+        if not cut:
+            space = max(window.rfind(" "), window.rfind("\n"), window.rfind("\t"))
+            cut = space + 1 if space >= limit // 2 else limit
+        pieces.append((start, start + cut))
+        start += cut
+    pieces.append((start, len(text)))
+    return pieces
+
+
 def sentence_spans_in(paragraphs: Sequence[str], mode: str = "senter", rules=SENTENCE_RULES):
-    """For each paragraph, the (start, end) spans of its sentences, white space trimmed."""
+    """For each paragraph, the (start, end) spans of its sentences, white space trimmed.
+
+    The rules see the tokenizer's output first; the statistical components run only on the
+    pieces where a rule left a candidate undecided. A paragraph over MAX_PIECE_CHARS is
+    split in pieces (each piece ends a sentence).
+    """
     nlp = french_nlp(mode)
-    result = []
-    for text, doc in zip(paragraphs, nlp.pipe(paragraphs), strict=True):
-        starts = sentence_starts(doc, rules)
-        spans = []
+
+    def model(doc):
+        for _, component in nlp.pipeline:
+            doc = component(doc)
+        return doc
+
+    pieces = [(n, s, e) for n, text in enumerate(paragraphs) for s, e in paragraph_pieces(text)]
+    texts = [paragraphs[n][s:e] for n, s, e in pieces]
+    result: list[list[tuple[int, int]]] = [[] for _ in paragraphs]
+    for (number, offset, _), text, doc in zip(
+        pieces, texts, nlp.tokenizer.pipe(texts), strict=True
+    ):
+        starts = sentence_starts(doc, rules, model if nlp.pipeline else None, text)
         for start, end in zip(starts, [*starts[1:], len(text)], strict=True):
             piece = text[start:end]
             stripped_end = start + len(piece.rstrip())
             stripped_start = start + (len(piece) - len(piece.lstrip()))
             if stripped_end > stripped_start:
-                spans.append((stripped_start, stripped_end))
-        result.append(spans)
+                result[number].append((offset + stripped_start, offset + stripped_end))
     return result
 
 

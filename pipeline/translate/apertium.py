@@ -19,6 +19,7 @@ from __future__ import annotations
 import functools
 import re
 import shutil
+import signal
 import subprocess
 import tempfile
 import threading
@@ -240,17 +241,27 @@ class ApertiumEngine:
         chunks: list[bytes] = []
         seen = 0
         tail = b""  # a separator can straddle two reads
-        while chunk := second.stdout.read1(65536):
-            chunks.append(chunk)
-            if progress is not None:
-                window = tail + chunk
-                seen += window.count(_SEPARATOR_BYTES)
-                tail = window[-(len(_SEPARATOR_BYTES) - 1) :]  # too short to hold a whole one
-                progress(min(done_before + seen, total), total)
-        writer.join()
-        second.wait()
-        first.wait()
-        second.stdout.close()
+        try:
+            while chunk := second.stdout.read1(65536):
+                chunks.append(chunk)
+                if progress is not None:
+                    window = tail + chunk
+                    seen += window.count(_SEPARATOR_BYTES)
+                    tail = window[-(len(_SEPARATOR_BYTES) - 1) :]  # too short to hold one
+                    progress(min(done_before + seen, total), total)
+            writer.join()
+            second.wait()
+            first.wait()
+        except BaseException:
+            # Ctrl-C or an error here: leave no apertium process running behind us.
+            for proc in (first, second):
+                if proc.poll() is None:
+                    proc.kill()
+                    proc.wait()
+            raise
+        finally:
+            second.stdout.close()
+        failures = []
         for proc, mode, err_file in (
             (first, to_pivot, first_err),
             (second, to_english, second_err),
@@ -259,6 +270,33 @@ class ApertiumEngine:
             err = err_file.read().decode("utf-8", "replace").strip().splitlines()
             err_file.close()
             if proc.returncode != 0:
-                detail = err[-1] if err else f"exit status {proc.returncode}"
-                raise PipelineError(f"apertium {mode} failed: {detail}")
+                failures.append((proc.returncode, mode, err))
+        if failures:
+            # When one process dies, its neighbour often fails only because the pipe broke;
+            # report the one that failed first.
+            failures.sort(key=lambda f: broken_pipe(f[0], f[2]))
+            returncode, mode, err = failures[0]
+            raise PipelineError(
+                f"apertium {mode} failed in a batch of {total} segments: "
+                f"{exit_reason(returncode, err)}"
+            )
         return split_stream(b"".join(chunks).decode("utf-8", "replace"), self.keep_marks)
+
+
+def broken_pipe(returncode: int, stderr_lines: list[str]) -> bool:
+    """Did the process fail only because the next one in the pipeline went away?"""
+    return returncode in (-signal.SIGPIPE, 128 + signal.SIGPIPE) or any(
+        "Broken pipe" in line for line in stderr_lines
+    )
+
+
+def exit_reason(returncode: int, stderr_lines: list[str]) -> str:
+    """Why a process failed: killed by a signal, or its last line on stderr."""
+    if returncode < 0:
+        try:
+            name = signal.Signals(-returncode).name
+        except ValueError:
+            name = f"signal {-returncode}"
+        reason = f"crashed ({name})"
+        return f"{reason}: {stderr_lines[-1]}" if stderr_lines else reason
+    return stderr_lines[-1] if stderr_lines else f"exit status {returncode}"

@@ -80,8 +80,11 @@ class ArgosEngine:
                 inter_threads=self.inter_threads,
                 intra_threads=self.threads,
             )
-        except (RuntimeError, ValueError) as err:
-            raise PipelineError(f"cannot load the argos model: {err}") from err
+        except (RuntimeError, ValueError, OSError) as err:
+            raise PipelineError(
+                f"argos package {self.package.package_path}: cannot load model/ ({err}); "
+                "reinstall it with 'pipeline models install'"
+            ) from err
 
     def translate(
         self, batch: Sequence[str], n_best: int = 1, progress: Progress | None = None
@@ -90,7 +93,15 @@ class ArgosEngine:
         prefix = self.package.target_prefix or ""
         results: list[list[str]] = [[""] for _ in batch]  # blank segments stay blank
         todo = [i for i, text in enumerate(batch) if text.strip()]
-        tokens = {i: tokenizer.encode(batch[i]) for i in todo}
+        try:
+            tokens = {i: tokenizer.encode(batch[i]) for i in todo}
+        except (RuntimeError, ValueError, OSError) as err:
+            # argostranslate loads the tokenizer on first use: a damaged file shows here
+            model_file = Path(str(getattr(tokenizer, "model_file", ""))).name
+            raise PipelineError(
+                f"argos package {self.package.package_path}: cannot load its tokenizer "
+                f"{model_file} ({err}); reinstall it with 'pipeline models install'"
+            ) from err
         # Segments of like length share a chunk, so little of each chunk is padding.
         todo.sort(key=lambda i: len(tokens[i]))
         done = len(batch) - len(todo)
