@@ -41,6 +41,7 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import shlex
 import shutil
 import sys
 import tempfile
@@ -473,7 +474,7 @@ def main() -> None:
         parser.error(f"unknown pivot(s) {', '.join(sorted(unknown))}")
 
     print(f"machine: {machine()}; date {date.today().isoformat()}")
-    print(f"command: python benchmarks/{Path(__file__).name} {' '.join(sys.argv[1:])}")
+    print(f"command: python benchmarks/{Path(__file__).name} {shlex.join(sys.argv[1:])}")
     with tempfile.TemporaryDirectory(prefix="bench-speed-") as tmp:
         work = Path(tmp)
         if args.argos_grid:

@@ -18,10 +18,10 @@ from pipeline.errors import PipelineError
 from pipeline.translate.engine import Progress
 
 # Segments per batch. The settings below were chosen for 2 cores with
-# `python benchmarks/speed.py --argos-grid` (figures in BENCHMARKS.md): int8 takes half the
-# CPU time of float32; batches of 32 beat 16, 64 and 128 (larger batches of beam
-# hypotheses over a 32k vocabulary spill the caches); one batch per core (inter_threads)
-# did a little better than two threads on one batch.
+# `python benchmarks/speed.py --argos-grid` (figures in BENCHMARKS.md): int8 needs half
+# the CPU time of float32; one batch per core (inter_threads 2, 1 thread each) is about
+# 30 % faster than two threads on one batch; batches of 32 and 64 tie, 16 and 128 are
+# slower (128 beam hypotheses over a 32k vocabulary spill the caches).
 CHUNK_SIZE = 32
 COMPUTE_TYPE = "int8"  # a package stored in float is quantised when loaded
 BEAM_SIZE = 4
