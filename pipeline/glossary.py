@@ -531,10 +531,23 @@ class TermMatcher:
                 for word in words:
                     node = node.setdefault(_coarse(word), {})
                 node.setdefault(None, []).append(_Entry(term, words))
+        # text -> its hits as (start, end, term): a run asks about each segment several
+        # times (preparing, enforcing, checking); TermHits are made fresh each time, since
+        # their `ok` is set per translation.
+        self._found: dict[str, list[tuple[int, int, Term]]] = {}
 
     def find(self, text: str) -> list[TermHit]:
         if not self.root:
             return []  # no term: nothing to tokenise for
+        taken = self._found.get(text)
+        if taken is None:
+            taken = self._found[text] = self._spans(text)
+        return [
+            TermHit(term.source, term.target, start, end, forbidden=list(term.forbidden))
+            for start, end, term in taken
+        ]
+
+    def _spans(self, text: str) -> list[tuple[int, int, Term]]:
         tokens = [t for t in _tokens(_normalise(text)) if not t.joiner]
         candidates: list[tuple[int, int, Term]] = []
         keys = [_coarse(t.text) for t in tokens]
@@ -560,10 +573,7 @@ class TermMatcher:
             if all(end <= s or start >= e for s, e, _ in taken):
                 taken.append((start, end, term))
         taken.sort(key=lambda c: c[0])
-        return [
-            TermHit(term.source, term.target, start, end, forbidden=list(term.forbidden))
-            for start, end, term in taken
-        ]
+        return taken
 
 
 _compiled: list = [None, None, None]  # the terms list, its fingerprint, its matcher

@@ -6,6 +6,7 @@ Each stage is one call below; this module only wires them together.
 from __future__ import annotations
 
 import bisect
+import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -235,15 +236,20 @@ def run(
     prepare_output_folder(out_dir)
     memory_path = Path(memory) if memory is not None else out_dir / "memory.sqlite"
     result = RunResult(engine=engine.version, memory=memory_path)
+    entities = prepared_cache.EntityCache(memory_path, check.ner_model())
     # The memory is opened before the long work, so an unusable one fails at once.
     with TranslationMemory(memory_path) as translation_memory:
         result.documents = prepare_documents(documents, terms, PreparedCache(memory_path))
-        result.engine_segments = translate_segments(
-            result.segments, engine, terms, progress, translation_memory
-        )
+        # The checks' named entities depend on the French only: found (and kept in the
+        # memory file) while the engine translates, on the other core.
+        french = [s.fr for s in result.segments if s.lang == "fr" and s.fr.strip()]
+        with Background(find_entities, french, entities) as entities_found:
+            result.engine_segments = translate_segments(
+                result.segments, engine, terms, progress, translation_memory
+            )
+            entities_found.result()
     mark_terms(result.segments)
     document_findings = [f for d in result.documents for f in d.findings]
-    entities = prepared_cache.EntityCache(memory_path, check.ner_model())
     result.findings = run_check_stage(result.segments, terms, document_findings, entities)
     # Every output of the run is replaced at the end, together, or none is (disk full,
     # Ctrl-C): a document's files never mix two runs, nor the report another run's.
@@ -254,6 +260,52 @@ def run(
             out_dir, result.segments, result.findings, result.fixes
         )
     return result
+
+
+class Background:
+    """`function(stop, *args)` in a thread, as a context manager: `result()` waits and
+    returns what it returned, or raises what it raised. Leaving the block (an error of
+    the main work, Ctrl-C) sets `stop` and waits for the function to notice: it must look
+    at `stop` often, since native code still running when the interpreter exits aborts
+    the process (spaCy's BLIS does)."""
+
+    def __init__(self, function, *args):
+        self.stop = threading.Event()
+        self._outcome: tuple = ()
+        self._thread = threading.Thread(target=self._run, args=(function, args), daemon=True)
+
+    def __enter__(self) -> Background:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.stop.set()
+        self._thread.join()
+
+    def _run(self, function, args) -> None:
+        try:
+            self._outcome = (True, function(self.stop, *args))
+        except BaseException as err:  # re-raised in the waiting thread
+            self._outcome = (False, err)
+
+    def result(self):
+        self._thread.join()
+        succeeded, value = self._outcome
+        if not succeeded:
+            raise value
+        return value
+
+
+ENTITY_CHUNK = 64  # texts per spaCy call when entities are found alongside translation
+
+
+def find_entities(stop: threading.Event, texts: Sequence[str], cache) -> None:
+    """The checks' named entities of `texts`, kept in `cache`, a chunk at a time until
+    `stop` is set (see Background)."""
+    for start in range(0, len(texts), ENTITY_CHUNK):
+        if stop.is_set():
+            return
+        check.french_entities(texts[start : start + ENTITY_CHUNK], cache)
 
 
 def run_check_stage(
