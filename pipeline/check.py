@@ -981,11 +981,19 @@ def _months(q: Quantity) -> set[int]:
 _ROUND_THE_CLOCK = re.compile(r"(?<!\d)(\d+)\s*(?:heures|h|jours|j)\s*(?:sur|/)\s*\1(?!\d)")
 
 
+def without_terms(french: str, context: CheckContext) -> str:
+    """The French with its glossary terms blanked out (same length): a number inside a term
+    ("1, rue Sésame" → "Sesame Street", "G7") is the glossary checks' business."""
+    for hit in glossary.find_terms(french, context.terms):
+        french = french[: hit.start] + " " * (hit.end - hit.start) + french[hit.end :]
+    return french
+
+
 def numbers(segment: Segment, context: CheckContext) -> list[Finding]:
     """Every number of the French (in any format: 3 833, 54 %, 19 juin, 2+2) is in the English."""
     if not checked(segment):
         return []
-    french = quantities(_ROUND_THE_CLOCK.sub(r"\1", segment.fr), "fr")
+    french = quantities(_ROUND_THE_CLOCK.sub(r"\1", without_terms(segment.fr, context)), "fr")
     if not french:
         return []
     english = quantities(segment.en, "en")

@@ -337,6 +337,21 @@ def test_a_changed_number_is_an_error(fr, en, missing):
     assert f"'{missing}" in findings[0].message
 
 
+def test_a_number_inside_a_glossary_term_is_left_to_the_glossary():
+    # A localised title: the English has no 1, and the glossary says what it should be.
+    fr = "Elle a duré moins longtemps que 1, rue Sésame, et 26 saisons."
+    sesame = [*TERMS, Term("1, rue Sésame", "Sesame Street", kind="organization")]
+    good = "Its run was shorter than Sesame Street, and 26 seasons."
+    assert found([(fr, good)], "numbers", terms=sesame)[0] == []
+    # Without the term, the 1 is a number the English lacks.
+    assert len(found([(fr, good)], "numbers")[0]) == 1
+    # A number outside the term is still checked.
+    dropped = "Its run was shorter than Sesame Street, and many seasons."
+    findings, _ = found([(fr, dropped)], "numbers", terms=sesame)
+    assert len(findings) == 1
+    assert "'26'" in findings[0].message and "'1'" not in findings[0].message
+
+
 # --- form ---
 
 
