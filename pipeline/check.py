@@ -58,6 +58,8 @@ class CheckContext:
     ratios: LengthRatios
     terms_by_source: dict[str, Term] = field(default_factory=dict)
     entity_cache: Any = None  # where named entities found earlier are kept (or None)
+    # segment id -> English quote marks paired with a quote in a nearby segment
+    quotes_across: dict[str, int] = field(default_factory=dict)
 
 
 def build_context(
@@ -68,6 +70,7 @@ def build_context(
         ratios=length_ratios(segments),
         terms_by_source={t.source: t for t in terms},
         entity_cache=entity_cache,
+        quotes_across=quotes_across_segments(segments),
     )
 
 
@@ -1042,11 +1045,54 @@ def imbalance(text: str) -> dict[str, int]:
     return counts
 
 
+def quote_ends(text: str) -> tuple[int, int]:
+    """(quotes opened and not closed, quotes closed and not opened) in the text. A straight
+    quote opens at the start or after a space or an opening bracket, and closes elsewhere."""
+    depth = unopened = 0
+    for m in re.finditer(rf"[{_OPEN_QUOTES}{_CLOSE_QUOTES}\"]", text):
+        before = text[m.start() - 1] if m.start() else " "
+        if m.group() in _OPEN_QUOTES or m.group() == '"' and (before.isspace() or before in "([{"):
+            depth += 1
+        elif depth:
+            depth -= 1
+        else:
+            unopened += 1
+    return depth, unopened
+
+
+QUOTE_SPAN_MAX = 6  # sentences one English quotation may run over, opening to closing
+
+
+def quotes_across_segments(segments: Sequence[Segment]) -> dict[str, int]:
+    """Quote marks of an English quotation that runs over several segments of a document:
+    opened in one sentence, closed in a later one, with only unquoted sentences between.
+    English does this where the French may close and reopen the quote in each sentence."""
+    paired: Counter[str] = Counter()
+    pending: tuple[Segment, int, int] | None = None  # (segment, unclosed quotes, position)
+    for position, s in enumerate(segments):
+        if pending is not None and (
+            s.doc != pending[0].doc or position - pending[2] >= QUOTE_SPAN_MAX
+        ):
+            pending = None
+        if not checked(s):
+            continue
+        if not any(q in s.en for q in _OPEN_QUOTES + _CLOSE_QUOTES + '"'):
+            continue  # a sentence inside the quotation
+        unclosed, unopened = quote_ends(s.en)
+        if pending is not None and unopened:
+            closed = min(pending[1], unopened)
+            paired[pending[0].id] += closed
+            paired[s.id] += closed
+        pending = (s, unclosed, position) if unclosed else None
+    return dict(paired)
+
+
 def unbalanced(segment: Segment, context: CheckContext) -> list[Finding]:
     """Quotes or brackets that do not balance in the English, though they do in the French."""
     if not checked(segment):
         return []
     french, english = imbalance(segment.fr), imbalance(segment.en)
+    english["quotes"] = max(0, english["quotes"] - context.quotes_across.get(segment.id, 0))
     # A quotation may run over several sentences in English where the French sentence has
     # no quote at all; only judge quotes where the French has some.
     french_quotes = any(q in segment.fr for q in _OPEN_QUOTES + _CLOSE_QUOTES + '"')

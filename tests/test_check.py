@@ -384,6 +384,34 @@ def test_quote_open_in_both_languages_is_fine():
     assert findings == []
 
 
+def test_english_quotation_over_sentences_the_french_quotes_one_by_one_is_fine():
+    # The French closes and reopens the quote in each sentence; English quotes once, from
+    # the first sentence to the last.
+    french = [
+        "« Par chance, il ne m'est rien arrivé, mais j'ai vu une scène macabre. »",
+        "Les gens frappaient les vitres avec des chaises.",
+        "« Une des vitres s'est finalement brisée », a déclaré un survivant.",
+    ]
+    english = [
+        '"Luckily nothing happened to me, but I saw a macabre scene.',
+        "People were hitting the panes with chairs.",
+        'One of the panes finally broke," said a survivor.',
+    ]
+    findings, _ = found(list(zip(french, english, strict=True)), "form.unbalanced")
+    assert findings == []
+    # The closing quote really dropped: the quotation never ends.
+    english[2] = "One of the panes finally broke, said a survivor."
+    findings, segs = found(list(zip(french, english, strict=True)), "form.unbalanced")
+    assert [f.segment for f in findings] == [segs[0].id]
+
+
+def test_quotes_in_two_documents_are_not_paired():
+    opened = segments(("« Le traité est signé. »", '"The treaty is signed.'), doc="a")
+    closed = segments(("« Il entre en vigueur. »", 'It comes into force."'), doc="b")
+    findings = run_checks(opened + closed, TERMS, only=["form.unbalanced"])
+    assert sorted(f.segment for f in findings) == sorted(s.id for s in opened + closed)
+
+
 def test_quote_the_french_sentence_does_not_have_is_left_alone():
     # An English quotation running over sentences where the French sentence has none.
     findings, _ = found(
