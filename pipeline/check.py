@@ -378,7 +378,10 @@ def entity_consistency(segments: Sequence[Segment], context: CheckContext) -> li
         pool = {name for index in where for name in candidates[index]}
         if not pool:
             continue
-        usual = max(pool, key=lambda name: _rendering_score(name, key, where, holders[name]))
+        # Sorted, so a tie goes the same way in every process (sets follow the hash seed).
+        usual = max(
+            sorted(pool), key=lambda name: _rendering_score(name, key, where, holders[name])
+        )
         if similarity(usual, key) < 0.3 and len(where & holders[usual]) < 2:
             continue  # no rendering the segments agree on, nor one that looks like the name
         usual_in = sorted(where & holders[usual])
@@ -413,11 +416,12 @@ def _rendering_score(name: str, key: str, where: set[int], holders: set[int]) ->
 
     The sum of: the share of the entity's segments that have it, how specific it is to them
     (a name every segment has, like the article's main topic, is not this entity's), and how
-    much it looks like the French name; then, on a tie, the longer name.
+    much it looks like the French name; then, on a tie, the name more of the segments have
+    ("MRI" in two, not "IRM" copied through in one), then the longer name.
     """
     together = len(where & holders)
     coverage, specificity = together / len(where), together / len(where | holders)
-    return (coverage + specificity + similarity(name, key), len(name))
+    return (coverage + specificity + similarity(name, key), together, len(name))
 
 
 def same_stem(a: str, b: str) -> bool:
@@ -429,7 +433,7 @@ def same_stem(a: str, b: str) -> bool:
 
 def _nearest_rendering(names: Iterable[str], usual: str, key: str) -> str | None:
     best, best_score = None, 0.0
-    for name in names:
+    for name in sorted(names):
         if _contains_words(name, usual) or _contains_words(usual, name) or same_stem(name, usual):
             return None  # a longer, shorter or derived form of the usual rendering
         score = max(similarity(name, usual), similarity(name, key))

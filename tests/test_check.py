@@ -193,6 +193,33 @@ def test_named_entity_rendered_two_ways_with_a_suggested_glossary_entry():
     assert "kind: person" in findings[0].evidence
 
 
+def test_entity_copied_once_and_translated_twice_is_found_whatever_the_hash_seed():
+    # "IRM" kept in one segment and "MRI" in two score alike; the tie must go to the
+    # rendering more segments share, not to the order of a set (which follows the hash seed).
+    pairs = [
+        (
+            "L’IRM est basée sur un phénomène physique appelé résonance magnétique nucléaire.",
+            "IRM is based on a physical phenomenon called nuclear magnetic resonance.",
+        ),
+        (
+            "Quatre ans plus tard, un brevet a été accordé, le premier brevet au monde "
+            "délivré dans le domaine de l'IRM.",
+            "Four years later, a patent was granted, the world's first patent issued in "
+            "the field of MRI.",
+        ),
+        (
+            "En 1977, le Dr Damadian a achevé la construction du premier scanner IRM.",
+            "In 1977, Dr Damadian completed the construction of the first MRI scanner.",
+        ),
+    ]
+    findings, segs = found(pairs, "consistency.entity")
+    assert [f.segment for f in findings] == [segs[0].id]
+    assert "target: MRI" in findings[0].evidence
+    # Translated alike everywhere: nothing to report.
+    pairs[0] = (pairs[0][0], pairs[0][1].replace("IRM", "MRI"))
+    assert found(pairs, "consistency.entity")[0] == []
+
+
 def test_named_entity_rendered_one_way_is_fine():
     findings, _ = found(OUCHAKOV, "consistency.entity")
     assert findings == []
