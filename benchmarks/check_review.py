@@ -2,7 +2,9 @@
 
     python benchmarks/check_review.py --out /tmp/run            # outputs of `pipeline run`
     python benchmarks/check_review.py --flores fr.txt en.txt    # human references as English
-    python benchmarks/check_review.py --flores fr.txt en.txt --engine apertium
+    python benchmarks/check_review.py --flores fr.txt en.txt --engine apertium --pivot both \
+        --save-en engine.en                                     # and keep the engine's English
+    python benchmarks/check_review.py --flores fr.txt engine.en # re-check it, no translating
 
 The sample (seeded, so the same each time) is written with each finding's French and
 English, to judge true or false positive; benchmarks/check_review.md holds the verdicts.
@@ -46,7 +48,13 @@ def main() -> None:
     parser.add_argument("--out", type=Path, help="output folder of `pipeline run`")
     parser.add_argument("--flores", nargs=2, type=Path, metavar=("FR", "EN"))
     parser.add_argument("--engine", help="translate the FLORES French with this engine")
-    parser.add_argument("--pivot", default="es", help="Apertium's pivot: es or ca")
+    parser.add_argument("--pivot", default="es", help="Apertium's pivot: es, ca or both")
+    parser.add_argument(
+        "--save-en",
+        type=Path,
+        help="write the engine's English here, one line per sentence "
+        "(then `--flores FR THIS-FILE` re-checks it without translating again)",
+    )
     parser.add_argument("--glossary", type=Path, default=Path("glossary/glossary.yaml"))
     parser.add_argument("--sample", type=int, default=30, help="findings per check to show")
     parser.add_argument("--seed", type=int, default=6)
@@ -57,6 +65,8 @@ def main() -> None:
         segments = [s for p in sorted(args.out.glob("*.jsonl")) for s in export.read_jsonl(p)]
     elif args.flores:
         segments = flores_segments(*args.flores, args.engine, args.pivot)
+        if args.save_en:
+            args.save_en.write_text("".join(s.en + "\n" for s in segments), encoding="utf-8")
     else:
         parser.error("give --out or --flores")
     terms = glossary.load_glossary(args.glossary)

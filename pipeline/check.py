@@ -57,6 +57,8 @@ class CheckContext:
     ratios: LengthRatios
     terms_by_source: dict[str, Term] = field(default_factory=dict)
     entity_cache: Any = None  # where named entities found earlier are kept (or None)
+    # segment id -> English quote marks paired with a quote in a nearby segment
+    quotes_across: dict[str, int] = field(default_factory=dict)
 
 
 def build_context(
@@ -67,6 +69,7 @@ def build_context(
         ratios=length_ratios(segments),
         terms_by_source={t.source: t for t in terms},
         entity_cache=entity_cache,
+        quotes_across=quotes_across_segments(segments),
     )
 
 
@@ -362,7 +365,10 @@ def entity_consistency(segments: Sequence[Segment], context: CheckContext) -> li
         pool = {name for index in where for name in candidates[index]}
         if not pool:
             continue
-        usual = max(pool, key=lambda name: _rendering_score(name, key, where, holders[name]))
+        # Sorted, so a tie goes the same way in every process (sets follow the hash seed).
+        usual = max(
+            sorted(pool), key=lambda name: _rendering_score(name, key, where, holders[name])
+        )
         if similarity(usual, key) < 0.3 and len(where & holders[usual]) < 2:
             continue  # no rendering the segments agree on, nor one that looks like the name
         usual_in = sorted(where & holders[usual])
@@ -397,11 +403,12 @@ def _rendering_score(name: str, key: str, where: set[int], holders: set[int]) ->
 
     The sum of: the share of the entity's segments that have it, how specific it is to them
     (a name every segment has, like the article's main topic, is not this entity's), and how
-    much it looks like the French name; then, on a tie, the longer name.
+    much it looks like the French name; then, on a tie, the name more of the segments have
+    ("MRI" in two, not "IRM" copied through in one), then the longer name.
     """
     together = len(where & holders)
     coverage, specificity = together / len(where), together / len(where | holders)
-    return (coverage + specificity + similarity(name, key), len(name))
+    return (coverage + specificity + similarity(name, key), together, len(name))
 
 
 def same_stem(a: str, b: str) -> bool:
@@ -413,7 +420,7 @@ def same_stem(a: str, b: str) -> bool:
 
 def _nearest_rendering(names: Iterable[str], usual: str, key: str) -> str | None:
     best, best_score = None, 0.0
-    for name in names:
+    for name in sorted(names):
         if _contains_words(name, usual) or _contains_words(usual, name) or same_stem(name, usual):
             return None  # a longer, shorter or derived form of the usual rendering
         score = max(similarity(name, usual), similarity(name, key))
@@ -968,11 +975,19 @@ def _months(q: Quantity) -> set[int]:
 _ROUND_THE_CLOCK = re.compile(r"(?<!\d)(\d+)\s*(?:heures|h|jours|j)\s*(?:sur|/)\s*\1(?!\d)")
 
 
+def without_terms(french: str, context: CheckContext) -> str:
+    """The French with its glossary terms blanked out (same length): a number inside a term
+    ("1, rue Sésame" → "Sesame Street", "G7") is the glossary checks' business."""
+    for hit in glossary.find_terms(french, context.terms):
+        french = french[: hit.start] + " " * (hit.end - hit.start) + french[hit.end :]
+    return french
+
+
 def numbers(segment: Segment, context: CheckContext) -> list[Finding]:
     """Every number of the French (in any format: 3 833, 54 %, 19 juin, 2+2) is in the English."""
     if not checked(segment):
         return []
-    french = quantities(_ROUND_THE_CLOCK.sub(r"\1", segment.fr), "fr")
+    french = quantities(_ROUND_THE_CLOCK.sub(r"\1", without_terms(segment.fr, context)), "fr")
     if not french:
         return []
     english = quantities(segment.en, "en")
@@ -1021,11 +1036,54 @@ def imbalance(text: str) -> dict[str, int]:
     return counts
 
 
+def quote_ends(text: str) -> tuple[int, int]:
+    """(quotes opened and not closed, quotes closed and not opened) in the text. A straight
+    quote opens at the start or after a space or an opening bracket, and closes elsewhere."""
+    depth = unopened = 0
+    for m in re.finditer(rf"[{_OPEN_QUOTES}{_CLOSE_QUOTES}\"]", text):
+        before = text[m.start() - 1] if m.start() else " "
+        if m.group() in _OPEN_QUOTES or m.group() == '"' and (before.isspace() or before in "([{"):
+            depth += 1
+        elif depth:
+            depth -= 1
+        else:
+            unopened += 1
+    return depth, unopened
+
+
+QUOTE_SPAN_MAX = 6  # sentences one English quotation may run over, opening to closing
+
+
+def quotes_across_segments(segments: Sequence[Segment]) -> dict[str, int]:
+    """Quote marks of an English quotation that runs over several segments of a document:
+    opened in one sentence, closed in a later one, with only unquoted sentences between.
+    English does this where the French may close and reopen the quote in each sentence."""
+    paired: Counter[str] = Counter()
+    pending: tuple[Segment, int, int] | None = None  # (segment, unclosed quotes, position)
+    for position, s in enumerate(segments):
+        if pending is not None and (
+            s.doc != pending[0].doc or position - pending[2] >= QUOTE_SPAN_MAX
+        ):
+            pending = None
+        if not checked(s):
+            continue
+        if not any(q in s.en for q in _OPEN_QUOTES + _CLOSE_QUOTES + '"'):
+            continue  # a sentence inside the quotation
+        unclosed, unopened = quote_ends(s.en)
+        if pending is not None and unopened:
+            closed = min(pending[1], unopened)
+            paired[pending[0].id] += closed
+            paired[s.id] += closed
+        pending = (s, unclosed, position) if unclosed else None
+    return dict(paired)
+
+
 def unbalanced(segment: Segment, context: CheckContext) -> list[Finding]:
     """Quotes or brackets that do not balance in the English, though they do in the French."""
     if not checked(segment):
         return []
     french, english = imbalance(segment.fr), imbalance(segment.en)
+    english["quotes"] = max(0, english["quotes"] - context.quotes_across.get(segment.id, 0))
     # A quotation may run over several sentences in English where the French sentence has
     # no quote at all; only judge quotes where the French has some.
     french_quotes = any(q in segment.fr for q in _OPEN_QUOTES + _CLOSE_QUOTES + '"')

@@ -193,6 +193,33 @@ def test_named_entity_rendered_two_ways_with_a_suggested_glossary_entry():
     assert "kind: person" in findings[0].evidence
 
 
+def test_entity_copied_once_and_translated_twice_is_found_whatever_the_hash_seed():
+    # "IRM" kept in one segment and "MRI" in two score alike; the tie must go to the
+    # rendering more segments share, not to the order of a set (which follows the hash seed).
+    pairs = [
+        (
+            "L’IRM est basée sur un phénomène physique appelé résonance magnétique nucléaire.",
+            "IRM is based on a physical phenomenon called nuclear magnetic resonance.",
+        ),
+        (
+            "Quatre ans plus tard, un brevet a été accordé, le premier brevet au monde "
+            "délivré dans le domaine de l'IRM.",
+            "Four years later, a patent was granted, the world's first patent issued in "
+            "the field of MRI.",
+        ),
+        (
+            "En 1977, le Dr Damadian a achevé la construction du premier scanner IRM.",
+            "In 1977, Dr Damadian completed the construction of the first MRI scanner.",
+        ),
+    ]
+    findings, segs = found(pairs, "consistency.entity")
+    assert [f.segment for f in findings] == [segs[0].id]
+    assert "target: MRI" in findings[0].evidence
+    # Translated alike everywhere: nothing to report.
+    pairs[0] = (pairs[0][0], pairs[0][1].replace("IRM", "MRI"))
+    assert found(pairs, "consistency.entity")[0] == []
+
+
 def test_named_entity_rendered_one_way_is_fine():
     findings, _ = found(OUCHAKOV, "consistency.entity")
     assert findings == []
@@ -337,6 +364,21 @@ def test_a_changed_number_is_an_error(fr, en, missing):
     assert f"'{missing}" in findings[0].message
 
 
+def test_a_number_inside_a_glossary_term_is_left_to_the_glossary():
+    # A localised title: the English has no 1, and the glossary says what it should be.
+    fr = "Elle a duré moins longtemps que 1, rue Sésame, et 26 saisons."
+    sesame = [*TERMS, Term("1, rue Sésame", "Sesame Street", kind="organization")]
+    good = "Its run was shorter than Sesame Street, and 26 seasons."
+    assert found([(fr, good)], "numbers", terms=sesame)[0] == []
+    # Without the term, the 1 is a number the English lacks.
+    assert len(found([(fr, good)], "numbers")[0]) == 1
+    # A number outside the term is still checked.
+    dropped = "Its run was shorter than Sesame Street, and many seasons."
+    findings, _ = found([(fr, dropped)], "numbers", terms=sesame)
+    assert len(findings) == 1
+    assert "'26'" in findings[0].message and "'1'" not in findings[0].message
+
+
 # --- form ---
 
 
@@ -367,6 +409,34 @@ def test_quote_open_in_both_languages_is_fine():
         "form.unbalanced",
     )
     assert findings == []
+
+
+def test_english_quotation_over_sentences_the_french_quotes_one_by_one_is_fine():
+    # The French closes and reopens the quote in each sentence; English quotes once, from
+    # the first sentence to the last.
+    french = [
+        "« Par chance, il ne m'est rien arrivé, mais j'ai vu une scène macabre. »",
+        "Les gens frappaient les vitres avec des chaises.",
+        "« Une des vitres s'est finalement brisée », a déclaré un survivant.",
+    ]
+    english = [
+        '"Luckily nothing happened to me, but I saw a macabre scene.',
+        "People were hitting the panes with chairs.",
+        'One of the panes finally broke," said a survivor.',
+    ]
+    findings, _ = found(list(zip(french, english, strict=True)), "form.unbalanced")
+    assert findings == []
+    # The closing quote really dropped: the quotation never ends.
+    english[2] = "One of the panes finally broke, said a survivor."
+    findings, segs = found(list(zip(french, english, strict=True)), "form.unbalanced")
+    assert [f.segment for f in findings] == [segs[0].id]
+
+
+def test_quotes_in_two_documents_are_not_paired():
+    opened = segments(("« Le traité est signé. »", '"The treaty is signed.'), doc="a")
+    closed = segments(("« Il entre en vigueur. »", 'It comes into force."'), doc="b")
+    findings = run_checks(opened + closed, TERMS, only=["form.unbalanced"])
+    assert sorted(f.segment for f in findings) == sorted(s.id for s in opened + closed)
 
 
 def test_quote_the_french_sentence_does_not_have_is_left_alone():
