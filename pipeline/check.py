@@ -803,6 +803,11 @@ _EN_MONTH = re.compile(rf"\b({_EN_MONTH_NAMES})\b")
 _FR_PERCENT = re.compile(r"^\s*(?:%|pour\s*cent\b|p\.\s*100\b)", re.IGNORECASE)
 _EN_PERCENT = re.compile(r"^\s*(?:%|per\s*cent\b|percent\b|pour\s*cent\b)", re.IGNORECASE)
 _SCALE = re.compile(r"^\s+([^\W\d_]+)(?:\s+([^\W\d_]+))?")
+# "one and a half million" (1,5 million); "half a million" (500 000).
+_AND_A_HALF = re.compile(r"^\s+and\s+a\s+half\b", re.IGNORECASE)
+_HALF_A = re.compile(r"^\s+an?(?=\s)", re.IGNORECASE)
+# A year range whose second year is cut to its last two digits: "1939-45", "2023–24".
+_YEAR_RANGE_START = re.compile(r"(?<!\d)(\d\d)\d\d\s?[-–—/]\s?$")
 
 
 @dataclass
@@ -880,6 +885,9 @@ def quantities(text: str, language: str) -> list[Quantity]:
             continue
         values = number_values(m.group(), language)
         after = text[m.end() :]
+        year_range = _YEAR_RANGE_START.search(text, 0, m.start())
+        if len(m.group()) == 2 and year_range:
+            values = values | {float(year_range.group(1) + m.group())}
         if language == "fr" and len(m.group()) == 2 and re.search(r"années\s+$", text[: m.start()]):
             (decade,) = values  # les années 20: the 1920s (or the 2020s)
             values = {decade, 1900 + decade, 2000 + decade}
@@ -894,11 +902,16 @@ def quantities(text: str, language: str) -> list[Quantity]:
         for m in re.finditer(r"\b[A-Za-z]+\b", text):
             word = m.group().casefold()
             value = ENGLISH_NUMBER_WORDS.get(word)
-            if word in ("a", "an") and _SCALE.match(text[m.end() :]):
+            after = text[m.end() :]
+            if word in ("a", "an") and _SCALE.match(after):
                 value = 1
+            if word == "half" and (article := _HALF_A.match(after)):
+                value, after = 0.5, after[article.end() :]
             if value is None:
                 continue
-            percent = _EN_PERCENT.match(text[m.end() :])
+            if half := _AND_A_HALF.match(after):
+                value, after = value + 0.5, after[half.end() :]
+            percent = _EN_PERCENT.match(after)
             if percent:
                 found.append(
                     Quantity(
@@ -906,8 +919,8 @@ def quantities(text: str, language: str) -> list[Quantity]:
                     )
                 )
                 continue
-            values, scale_text = _scaled({float(value)}, text[m.end() :], language)
-            if word in ("a", "an") and not scale_text:
+            values, scale_text = _scaled({float(value)}, after, language)
+            if word in ("a", "an", "half") and not scale_text:
                 continue
             found.append(Quantity("num", frozenset(values), m.group() + scale_text, m.start()))
     found.sort(key=lambda q: q.start)

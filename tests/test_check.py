@@ -334,6 +334,11 @@ NUMBERS_OK = [
     ("Multiplié par 9 en 2023.", "Multiplied by nine in 2023."),
     ("Du 18 au 19 juin.", "On June 18-19."),
     ("En septembre 2023, à Vladivostok.", "In September 2023, in Vladivostok."),
+    ("Un million et demi, soit 1,5 million.", "One and a half million, or 1.5 million."),
+    ("Il en reste 1,5 million.", "One and a half million remain."),
+    ("Il en reste 500 000.", "Half a million remain."),
+    ("La guerre de 1939-1945.", "The war of 1939–45."),
+    ("La saison 2023-24.", "The 2023–2024 season."),
 ]
 
 NUMBERS_CHANGED = [
@@ -348,6 +353,9 @@ NUMBERS_CHANGED = [
     ("Un montant de 30,8 millions de dollars.", "An amount of 30.8 billion dollars.", "30,8"),
     ("Un montant de 34 milliards de dollars.", "An amount of 34 million dollars.", "34"),
     ("En septembre 2023, à Vladivostok.", "In October 2023, in Vladivostok.", "septembre"),
+    ("Il en reste 1,5 million.", "One million remain.", "1,5 million"),
+    ("Il en reste 2,5 millions.", "One and a half million remain.", "2,5 millions"),
+    ("La guerre de 1939-1945.", "The war of 1939–46.", "1945"),
 ]
 
 
