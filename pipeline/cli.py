@@ -243,12 +243,15 @@ def report_findings(findings, out_dir: Path, strict: bool) -> None:
 @out_option("Output folder of a run (its .jsonl files are read as they stand).")
 @corpus_option("Folder of the French articles (for the outputs' source text and cleaning fixes).")
 @glossary_option()
+@MEMORY_OPTION
 @STRICT_OPTION
-def check(out_dir: Path, corpus_dir: Path, glossary_path: Path, strict: bool) -> None:
+def check(
+    out_dir: Path, corpus_dir: Path, glossary_path: Path, memory_path: Path | None, strict: bool
+) -> None:
     """Re-check the outputs as they stand (no translation); rewrite findings, report."""
     from pipeline import runner
 
-    result = runner.check_outputs(out_dir, corpus_dir, glossary_path)
+    result = runner.check_outputs(out_dir, corpus_dir, glossary_path, memory_path)
     click.echo(
         f"checked {len(result.segments)} segments of {len(result.documents)} articles "
         f"in {out_dir}/",

@@ -332,28 +332,40 @@ def cleaning_fixes(doc: Document, terms: list[Term]) -> list[Fix]:
     return fixes
 
 
-def check_outputs(out_dir: Path, corpus_dir: Path | None, glossary_path: Path) -> RunResult:
+def check_outputs(
+    out_dir: Path, corpus_dir: Path | None, glossary_path: Path, memory: Path | None = None
+) -> RunResult:
     """Read `<out>/*.jsonl`, run the checks, rewrite every output and the report.
 
     Nothing is translated. The English is taken as it stands in the JSONL (a reviewer may
     have edited it); the documents come from the corpus when it still matches the outputs.
+    The run's memory file (default <out>/memory.sqlite), where it exists, gives the
+    cleaning fixes of unchanged articles and the named entities of unchanged French, so
+    spaCy loads only for what changed.
     """
     out_dir = Path(out_dir)
     paths = sorted(out_dir.glob("*.jsonl")) if out_dir.is_dir() else []
     if not paths:
         raise PipelineError(f"no .jsonl outputs in {out_dir}/: run 'pipeline run' first")
     terms = glossary.load_glossary(glossary_path)
+    memory_path = Path(memory) if memory is not None else out_dir / "memory.sqlite"
+    has_memory = memory_path.is_file()
+    fingerprint = prepared_cache.code_fingerprint() if has_memory else ""
     result = RunResult(engine="")
     for path in paths:
         segments = export.read_jsonl(path)
         doc = export.jsonl_document(path, corpus_dir)
         for s in segments:
             s.terms = glossary.find_terms(s.fr, terms)
-        from_corpus = doc.path.suffix in corpus.ARTICLE_SUFFIXES
-        fixes = cleaning_fixes(doc, terms) if from_corpus else []
+        fixes: list[Fix] = []
+        if doc.path.suffix in corpus.ARTICLE_SUFFIXES:
+            key = prepared_cache.document_key(doc, terms, fingerprint) if has_memory else ""
+            stored = PreparedCache(memory_path).load([key]).get(key) if has_memory else None
+            fixes = stored.fixes if stored is not None else cleaning_fixes(doc, terms)
         result.documents.append(PreparedDocument(doc=doc, segments=segments, fixes=fixes))
+    entities = prepared_cache.EntityCache(memory_path, check.ner_model()) if has_memory else None
     mark_terms(result.segments)
-    result.findings = run_check_stage(result.segments, terms)
+    result.findings = run_check_stage(result.segments, terms, entity_cache=entities)
     with fileio.writes_together():  # all rewritten, or none (see run)
         for prepared in result.documents:
             result.written += export.write_document(out_dir, prepared.doc, prepared.segments)

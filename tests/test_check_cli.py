@@ -151,3 +151,46 @@ def test_the_check_modules_do_not_load_spacy_on_import():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+CHECK_IN_A_FRESH_PROCESS = """
+import sys
+from pipeline.cli import main
+try:
+    main(["check", "--out", sys.argv[1], "--corpus", sys.argv[2], "--glossary", sys.argv[3]])
+except SystemExit:
+    pass
+print("spacy loaded:", "spacy" in sys.modules)
+"""
+
+
+def test_check_after_a_run_takes_fixes_and_entities_from_the_memory_file(project):
+    """A reviewer's re-check does not load spaCy for what the run already prepared (the
+    memory file holds the cleaning fixes and the named entities), and finds the same."""
+    assert run_pipeline(project).exit_code == 0
+    report_file = project / "out" / "report.json"
+    after_run = json.loads(report_file.read_text(encoding="utf-8"))
+
+    def check_in_a_fresh_process() -> str:
+        paths = [str(project / "out"), str(project / "corpus"), str(project / "glossary.yaml")]
+        return subprocess.run(
+            [sys.executable, "-c", CHECK_IN_A_FRESH_PROCESS, *paths],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+
+    assert "spacy loaded: False" in check_in_a_fresh_process()
+    after_check = json.loads(report_file.read_text(encoding="utf-8"))
+    assert after_check["findings"] == after_run["findings"]
+    assert after_check["fixes"] == after_run["fixes"]
+
+    # Without the memory file the same is found, with spaCy doing the work again.
+    (project / "out" / "memory.sqlite").rename(project / "memory-aside.sqlite")
+    try:
+        assert "spacy loaded: True" in check_in_a_fresh_process()
+        again = json.loads(report_file.read_text(encoding="utf-8"))
+        assert again["findings"] == after_run["findings"]
+        assert again["fixes"] == after_run["fixes"]
+    finally:
+        (project / "memory-aside.sqlite").rename(project / "out" / "memory.sqlite")
