@@ -612,9 +612,9 @@ _APOSTROPHES = "'’ʼ‘"
 def rendering_pattern(phrase: str, endings: bool = True) -> re.Pattern[str]:
     """A regex for an English rendering in the forms a reader accepts as the same.
 
-    Case does not matter except in an acronym (`UN` is not `un`); words may be joined by
-    spaces or hyphens (`2+2 dialogue`, `Kim Jong-un`); straight and curly apostrophes are
-    one; the last word may take a plural or possessive ending (`Koreans`, `NATO's`,
+    Case does not matter except in an acronym (`UN` is not `un`; `U.N.` is `UN`); words
+    may be joined by spaces or hyphens (`2+2 dialogue`, `Kim Jong-un`); straight and curly
+    apostrophes are one; the last word may take a plural or possessive ending (`Koreans`, `NATO's`,
     `allies`). Whole words only. `endings=False` matches the phrase without the plural or
     possessive ending (to replace it and leave the ending in place).
     """
@@ -626,7 +626,9 @@ def rendering_pattern(phrase: str, endings: bool = True) -> re.Pattern[str]:
             piece = f"[{_APOSTROPHES}]"
         elif token[0].isalnum() or token[0] == "_":
             if sum(c.isupper() for c in token) >= 2 and token == token.upper():
-                piece = f"(?-i:{re.escape(token)})"
+                # an acronym, also with periods (`UN`, `U.N.`, `U.N`)
+                dotted = r"\.".join(re.escape(c) for c in token) + r"\.?"
+                piece = f"(?-i:{re.escape(token)}|{dotted})"
             elif endings and last and len(token) > 2 and token.lower().endswith("y"):
                 piece = re.escape(token[:-1]) + "(?:y|ies)"
             else:

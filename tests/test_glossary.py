@@ -166,6 +166,9 @@ def test_one_compiled_matcher_serves_ten_thousand_terms():
     [
         ("the UN said", "UN", True),
         ("the un said", "UN", False),  # an acronym keeps its capitals
+        ("The U.N. also hopes", "UN", True),  # written with periods
+        ("the U.N's plan", "UN", True),
+        ("a TUNE", "UN", False),
         ("NATO's personnel", "NATO", True),
         ("the Nato personnel", "NATO", False),
         ("north korean weapons", "North Korean", True),
