@@ -130,17 +130,25 @@ def glossary_target(segment: Segment, context: CheckContext) -> list[Finding]:
         return []
     out = []
     for term, form in terms_in(segment, context):
-        if not glossary.target_present(segment.en, term.target):
-            words = max(len(form.split()), len(term.target.split())) + 1
-            near = nearest_phrase(segment.en, [form, term.target], words)
-            evidence = (
-                f"nearest in the English: '{near[0]}': {excerpt(segment.en, *near[1])}"
-                if near
-                else f"English: {excerpt(segment.en, 0, 0, 100)}"
-            )
-            out.append(
-                finding("error", segment, f"'{form}' should be rendered '{term.target}'", evidence)
-            )
+        english = segment.en
+        if glossary.target_present(english, term.target):
+            continue
+        if term.kind in ("place", "phrase") and glossary.derived_target_present(
+            english, term.target
+        ):
+            continue  # "European history" for "l'histoire en Europe"
+        if glossary.expansion_present(english, term.target):
+            continue  # "the United Nations Security Council" for "le Conseil de sécurité de l'ONU"
+        words = max(len(form.split()), len(term.target.split())) + 1
+        near = nearest_phrase(segment.en, [form, term.target], words)
+        evidence = (
+            f"nearest in the English: '{near[0]}': {excerpt(segment.en, *near[1])}"
+            if near
+            else f"English: {excerpt(segment.en, 0, 0, 100)}"
+        )
+        out.append(
+            finding("error", segment, f"'{form}' should be rendered '{term.target}'", evidence)
+        )
     return out
 
 

@@ -648,6 +648,70 @@ def target_present(english: str, target: str) -> bool:
     return bool(target.strip()) and rendering_pattern(target).search(english) is not None
 
 
+_CAPITALISED_RUN = re.compile(r"[A-Z][\w'’-]*(?:\s+(?:(?:of|and|for|the|on)\s+)*[A-Z][\w'’-]*)*")
+
+
+def expansion_present(english: str, acronym: str) -> bool:
+    """An acronym target written out: "United Nations" for UN, "Democratic People's
+    Republic of Korea" for DPRK (capitalised words whose initials spell it, small words
+    such as "of" between them not counted)."""
+    if len(acronym) < 2 or not acronym.isalpha() or not acronym.isupper():
+        return False
+    for m in _CAPITALISED_RUN.finditer(english):
+        initials = "".join(w[0] for w in m.group().split() if w[0].isupper())
+        if acronym in initials:
+            words = [w for w in m.group().split() if w[0].isupper()]
+            for start in range(len(words) - len(acronym) + 1):
+                if "".join(w[0] for w in words[start : start + len(acronym)]) == acronym:
+                    return True
+    return False
+
+
+# Words an adjective does not stand before: "Chinese mainland" is China's adjective, "the
+# United States and Chinese at the end" is China mistranslated as its people.
+_NOT_A_NOUN = frozenset(
+    "a after also an and are as at be because been before but by can could did do does "
+    "during for from had has have he her his if in into is it its may might not of on or "
+    "our she should since so than that the their them then there these they this those to "
+    "until was we were what when where which while who whom whose will with would".split()
+)
+
+
+def derived_forms(word: str) -> list[str]:
+    """The adjective (demonym) of a place name, or the place of a demonym, as English
+    forms it: Europe → European, China → Chinese, Korea → Korean, Ukraine → Ukrainian;
+    Korean → Korea. A guess by regular endings: it only has to recognise, not produce."""
+    if len(word) < 4 or not word[:1].isupper() or word.isupper():
+        return []
+    forms = [word + "n", word + "an", word + "ian", word + "ese", word + "i"]
+    if word[-1] in "aeo":
+        stem = word[:-1]
+        forms += [stem + "an", stem + "ian", stem + "ese", stem + "n"]
+    if word.endswith("an"):
+        forms.append(word[:-1])  # Korean → Korea
+    return forms
+
+
+def derived_target_present(english: str, target: str) -> bool:
+    """The target with its last word in a derived form a reader accepts as the same term:
+    a place's adjective before a noun ("European history" for Europe, "the Chinese
+    mainland" for China), or a demonym's country in the possessive ("South Korea's Park"
+    for South Korean)."""
+    words = target.split()
+    if not words:
+        return False
+    for form in derived_forms(words[-1]):
+        phrase = " ".join([*words[:-1], form])
+        for m in rendering_pattern(phrase, endings=False).finditer(english):
+            rest = english[m.end() :]
+            if form == words[-1][:-1] and re.match(r"[’']s\b", rest):
+                return True  # Korea's for Korean
+            after = re.match(r"\s+([A-Za-z][\w-]*)", rest)
+            if form != words[-1][:-1] and after and after.group(1).lower() not in _NOT_A_NOUN:
+                return True
+    return False
+
+
 def forbidden_found(english: str, forbidden: Iterable[str]) -> list[str]:
     """The forbidden renderings that the English contains."""
     return [f for f in forbidden if f.strip() and rendering_pattern(f).search(english)]

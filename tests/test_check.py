@@ -135,6 +135,62 @@ def test_glossary_target_present_in_another_case_or_plural_is_fine():
     assert findings == []
 
 
+def test_an_acronym_written_out_is_the_term_but_another_name_is_not():
+    terms = [*TERMS, Term("ONU", "UN", kind="acronym")]
+    fr = "Le Conseil de sécurité de l'ONU a voté. La RPDC a protesté."
+    en = (
+        "The United Nations Security Council voted. "
+        "The Democratic People's Republic of Korea protested."
+    )
+    assert found([(fr, en)], "glossary.target", terms=terms)[0] == []
+    wrong = "The Security Council of the Union voted. The Democratic Korea protested."
+    findings, _ = found([(fr, wrong)], "glossary.target", terms=terms)
+    assert sorted(f.message for f in findings) == [
+        "'ONU' should be rendered 'UN'",
+        "'RPDC' should be rendered 'DPRK'",
+    ]
+
+
+PLACES = [
+    *TERMS,
+    Term("Europe", "Europe", kind="place"),
+    Term("Chine", "China", kind="place"),
+    Term("sud-coréen", "South Korean", kind="phrase"),
+]
+
+
+@pytest.mark.parametrize(
+    ("fr", "en"),
+    [
+        ("La période de l'histoire en Europe.", "The period of European history."),
+        ("Des liens avec la Chine continentale.", "Ties with the Chinese mainland."),
+        ("Le sud-coréen Jong Seork Park a fini.", "South Korea's Jong Seork Park finished."),
+    ],
+)
+def test_a_place_in_its_derived_form_before_a_noun_is_the_term(fr, en):
+    assert found([(fr, en)], "glossary.target", terms=PLACES)[0] == []
+
+
+@pytest.mark.parametrize(
+    ("fr", "en"),
+    [
+        ("Des liens avec la Chine continentale.", "Ties with the continental Chinese."),
+        (
+            "Les relations entre les États et la Chine à la fin.",
+            "Relations between the States and Chinese at the end.",
+        ),
+        ("Le sud-coréen Park a fini.", "The Korean south Park finished."),
+        (
+            "Les relations entre les États et la Chine.",
+            "The relations between the States and Chinese when finalising.",
+        ),
+    ],
+)
+def test_a_place_turned_into_its_people_or_lost_is_still_found(fr, en):
+    findings, segs = found([(fr, en)], "glossary.target", terms=PLACES)
+    assert [f.segment for f in findings] == [segs[0].id]
+
+
 def test_forbidden_rendering_is_found():
     findings, segs = found(
         [("La Corée du Nord a tiré un missile.", "The Korea of the North fired a missile.")],
