@@ -66,6 +66,24 @@ def _connect(path: Path) -> sqlite3.Connection:
     return db
 
 
+def _replace_rows(path: Path, schema: str, table: str, rows: list[tuple]) -> None:
+    """Insert or replace rows of three columns in one transaction. A cache that cannot be
+    written is only logged: the run's work does not depend on it."""
+    if not rows:
+        return
+    try:
+        db = _connect(path)
+        try:
+            db.execute(schema)
+            db.execute("BEGIN IMMEDIATE")
+            db.executemany(f"INSERT OR REPLACE INTO {table} VALUES (?, ?, ?)", rows)
+            db.execute("COMMIT")
+        finally:
+            db.close()
+    except sqlite3.Error as err:
+        log.debug("%s not stored in %s: %s", table, path, err)
+
+
 @dataclasses.dataclass
 class Prepared:
     """What preparing a document gives (before translation)."""
@@ -154,19 +172,7 @@ class PreparedCache:
     def store(self, entries: Iterable[tuple[str, str, Prepared]]) -> None:
         """Keep (name, key, prepared) entries, replacing older ones of the same names."""
         rows = [(doc, key, to_json(prepared)) for doc, key, prepared in entries]
-        if not rows:
-            return
-        try:
-            db = _connect(self.path)
-            try:
-                db.execute(SCHEMA)
-                db.execute("BEGIN IMMEDIATE")
-                db.executemany("INSERT OR REPLACE INTO prepared_documents VALUES (?, ?, ?)", rows)
-                db.execute("COMMIT")
-            finally:
-                db.close()
-        except sqlite3.Error as err:
-            log.debug("prepared documents not stored in %s: %s", self.path, err)
+        _replace_rows(self.path, SCHEMA, "prepared_documents", rows)
 
 
 # --- named entities of French texts (for the entity check) ----------------------------
@@ -225,16 +231,4 @@ class EntityCache:
         rows = [
             (fr, self.model, json.dumps(ents, ensure_ascii=False)) for fr, ents in found.items()
         ]
-        if not rows:
-            return
-        try:
-            db = _connect(self.path)
-            try:
-                db.execute(ENTITY_SCHEMA)
-                db.execute("BEGIN IMMEDIATE")
-                db.executemany("INSERT OR REPLACE INTO french_entities VALUES (?, ?, ?)", rows)
-                db.execute("COMMIT")
-            finally:
-                db.close()
-        except sqlite3.Error as err:
-            log.debug("entities not stored in %s: %s", self.path, err)
+        _replace_rows(self.path, ENTITY_SCHEMA, "french_entities", rows)
