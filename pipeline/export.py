@@ -18,7 +18,7 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 
-from pipeline import __version__, glossary
+from pipeline import __version__, fileio, glossary
 from pipeline.corpus import ARTICLE_SUFFIXES, read_document
 from pipeline.errors import PipelineError
 from pipeline.fileio import atomic_write_bytes, writes_together
@@ -107,12 +107,7 @@ def segment_from_record(record: dict) -> Segment:
 def read_jsonl(path: Path) -> list[Segment]:
     """The segments of a `<doc>.jsonl` written by write_document (and maybe edited since)."""
     path = Path(path)
-    try:
-        lines = path.read_text(encoding="utf-8").split("\n")  # records hold no raw \n
-    except OSError as err:
-        raise PipelineError(f"{path}: cannot read: {err.strerror}") from err
-    except UnicodeDecodeError as err:
-        raise PipelineError(f"{path}: not UTF-8 text") from err
+    lines = fileio.read_utf8(path).split("\n")  # records hold no raw \n
     segments = []
     for number, line in enumerate(lines, start=1):
         if not line.strip():

@@ -251,6 +251,16 @@ def writes_together():
     staged.commit()
 
 
+def read_utf8(path: Path) -> str:
+    """A file's text, or a PipelineError naming the file and what went wrong."""
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except UnicodeDecodeError as err:
+        raise PipelineError(f"{path}: not UTF-8 text ({err.reason} at byte {err.start})") from err
+    except OSError as err:
+        raise PipelineError(f"{path}: cannot read: {err.strerror}") from err
+
+
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     """Replace `path` with `data` whole (inside writes_together: at the end of its block)."""
     group = _GROUP.get()

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from pipeline import fileio
 from pipeline.errors import PipelineError
 from pipeline.records import TermHit
 
@@ -326,15 +327,9 @@ def _form_key(form: str) -> tuple:
 
 def read_glossary(path: Path) -> tuple[list[Term], list[GlossaryProblem]]:
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError as err:
-        raise PipelineError(f"{path}: no such glossary file") from err
-    except UnicodeDecodeError as err:
-        raise PipelineError(f"{path}: not UTF-8 text ({err.reason} at byte {err.start})") from err
-    except OSError as err:
-        raise PipelineError(f"{path}: cannot read: {err.strerror}") from err
-    return read_glossary_text(text, str(path))
+    if not path.exists() and not path.is_symlink():
+        raise PipelineError(f"{path}: no such glossary file")
+    return read_glossary_text(fileio.read_utf8(path), str(path))
 
 
 def validate_glossary(path: Path) -> tuple[list[Term], list[GlossaryProblem]]:

@@ -17,6 +17,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pipeline import fileio
 from pipeline.errors import PipelineError
 from pipeline.memory import Review, TranslationMemory, normalise
 
@@ -207,12 +208,7 @@ def current_segments(out_dir: Path) -> list[dict]:
     """The segment records of the last run: every `<out_dir>/*.jsonl`, in order."""
     records = []
     for path in sorted(Path(out_dir).glob("*.jsonl")):
-        try:
-            text = path.read_text(encoding="utf-8")
-        except UnicodeDecodeError as err:
-            raise PipelineError(f"{path}: not UTF-8 text (byte {err.start})") from err
-        except OSError as err:
-            raise PipelineError(f"{path}: cannot read: {err.strerror}") from err
+        text = fileio.read_utf8(path)
         for number, line in enumerate(text.split("\n"), start=1):
             if not line.strip():
                 continue
