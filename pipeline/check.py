@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import difflib
 import functools
+import itertools
 import math
 import os
 import re
@@ -337,7 +338,8 @@ def name_candidates(english: str) -> set[str]:
 
 
 def _contains_words(longer: str, shorter: str) -> bool:
-    a, b = fold(longer).split(), fold(shorter).split()
+    # Words, not space-separated pieces: "internet)." holds "Internet".
+    a, b = _NAME_TOKEN.findall(fold(longer)), _NAME_TOKEN.findall(fold(shorter))
     return any(a[i : i + len(b)] == b for i in range(len(a) - len(b) + 1))
 
 
@@ -420,8 +422,12 @@ def _rendering_score(name: str, key: str, where: set[int], holders: set[int]) ->
 
 
 def same_stem(a: str, b: str) -> bool:
-    """Two forms of one name: Canada and Canadian, Europe and European, German(s)."""
+    """Two forms of one name: Canada and Canadian, Europe and European, German(s), and an
+    English plural (a French acronym has none: "les PV" are "the PVs")."""
     a, b = fold(a), fold(b)
+    shorter, longer = sorted((a, b), key=len)
+    if longer in (shorter + "s", shorter + "es"):
+        return True
     common = len(os.path.commonprefix([a, b]))
     return common >= 4 and common >= min(len(a), len(b)) - 2
 
@@ -793,6 +799,16 @@ _EN_TIMES = (
 
 # A number: digits grouped by (narrow no-break) spaces, or digits with . and , inside.
 _DIGITS = re.compile(r"(?<!\d)(?:\d{1,3}(?:[^\S\n]\d{3})+(?!\d)(?:[.,]\d+)?|\d+(?:[.,]\d+)*)")
+# Codes, which a translation copies as written and whose digits are not quantities: section
+# numbers, versions and addresses (6.2.4, 192.168.0.1, 2001:db8::1), and names with a number
+# (IPv6, UTF-8, ISO-8859-1, COVID-19, Su-57, G7). They are checked whole, and only for being
+# there: the English may say "it" the second time.
+# The groups of a dotted code are decimal or hexadecimal; a word ends it ("8000:serveur:25"
+# is two numbers around a word the translation may translate).
+_CODE_GROUP = r"(?:\d+|[0-9A-Fa-f]{1,4})"
+_DOTTED_CODE = re.compile(rf"(?<![\w.:]){_CODE_GROUP}(?:(?:\.|::?){_CODE_GROUP}){{2,}}(?!\w)")
+_NAMED_CODE = re.compile(r"(?<![\w.-])[A-Za-z]{1,8}-?\d+(?:[-.]?[A-Za-z]{0,3}\d+)*(?!\w)")
+_UNIT_POWER = re.compile(r"(?:[kcmd]?m|km)[23]", re.IGNORECASE)  # km2, m3: not names
 _FR_DATE = re.compile(rf"(?<!\d)(\d{{1,2}})(?:er)?\s+({'|'.join(FRENCH_MONTHS)})\b", re.IGNORECASE)
 _FR_MONTH = re.compile(rf"\b({'|'.join(FRENCH_MONTHS)})\b")  # lower case: "Mars" is a planet
 # Abbreviations count too ("1 Jan", "Nov-Feb"), and French names copied through.
@@ -852,6 +868,36 @@ def number_values(token: str, language: str) -> set[float]:
     return values or {float(groups[0])}
 
 
+def codes(text: str) -> list[re.Match]:
+    """The codes of a text (see _DOTTED_CODE), leftmost first, none overlapping."""
+    found: list[re.Match] = []
+    for m in _DOTTED_CODE.finditer(text):
+        groups = re.split(r"[.:]+", m.group())
+        if not any(ch.isdigit() for ch in m.group()):
+            continue  # www.example.org, e.g.
+        thousands = "." in m.group() and ":" not in m.group() and len(groups[0]) <= 3
+        if thousands and all(g.isdigit() and len(g) == 3 for g in groups[1:]):
+            continue  # 1.234.567: a French number grouped by points
+        found.append(m)
+    for m in _NAMED_CODE.finditer(text):
+        if _UNIT_POWER.fullmatch(m.group()):
+            continue
+        if not any(s <= m.start() < e for s, e in (x.span() for x in found)):
+            found.append(m)
+    return sorted(found, key=lambda m: m.start())
+
+
+def code_present(english: str, code: str) -> bool:
+    """The code is in the English as written; a name's hyphen may come and go (COVID19), and
+    letters may follow it (A1 GP is the A1GP)."""
+    if re.fullmatch(r"[A-Za-z]+-?\d[\w.-]*", code):
+        pattern = r"[-.]?".join(re.escape(run) for run in re.findall(r"[0-9A-Za-z]+", code))
+        bounded = rf"(?<![0-9A-Za-z]){pattern}(?!\d)"
+    else:
+        bounded = rf"(?<![0-9A-Za-z]){re.escape(code)}(?![0-9A-Za-z])"
+    return re.search(bounded, english, re.IGNORECASE) is not None
+
+
 def quantities(text: str, language: str) -> list[Quantity]:
     """Every number, percentage, date, month and time of a French or English text."""
     found: list[Quantity] = []
@@ -860,6 +906,9 @@ def quantities(text: str, language: str) -> list[Quantity]:
     def free(start: int, end: int) -> bool:
         return not any(s < end and start < e for s, e in taken)
 
+    for m in codes(text):
+        found.append(Quantity("code", frozenset({m.group()}), m.group(), m.start()))
+        taken.append(m.span())
     months = (
         FRENCH_MONTHS
         if language == "fr"
@@ -889,8 +938,8 @@ def quantities(text: str, language: str) -> list[Quantity]:
             month = months[m.group(1).casefold()]
             found.append(Quantity("month", frozenset({month}), m.group(), m.start()))
     for m in _DIGITS.finditer(text):
-        if not free(*m.span()):
-            continue
+        if not free(*m.span()) or (m.start() and text[m.start() - 1].isalpha()):
+            continue  # taken, or digits inside a word (l10n, km2)
         values = number_values(m.group(), language)
         after = text[m.end() :]
         year_range = _YEAR_RANGE_START.search(text, 0, m.start())
@@ -971,6 +1020,10 @@ def _match(needed: Quantity, offered: Quantity) -> bool:
 
 def _relaxed_match(needed: Quantity, offered: Quantity, english: list[Quantity]) -> bool:
     """Looser pairs, for what a translation may legitimately reshape."""
+    if needed.kind == "num" and offered.kind == "code":
+        # "la Formule 1" → "F1".
+        digits = re.search(r"(?<![\d.:])\d+$", offered.text)
+        return bool(digits) and float(digits.group()) in needed.values
     if needed.kind == "num" and offered.kind == "date":
         return any(day in needed.values for day, _ in offered.values)
     if needed.kind == "date" and offered.kind == "num":
@@ -1004,19 +1057,42 @@ def without_terms(french: str, context: CheckContext) -> str:
     return french
 
 
+def without_addresses(text: str) -> str:
+    """The text with its web and mail addresses blanked out (same length): their digits are
+    not numbers, and a translation may point to another address (a page in English)."""
+    return _WEB_ADDRESS.sub(lambda m: " " * len(m.group()), text)
+
+
+def _code_number_present(code: Quantity, english: list[Quantity]) -> bool:
+    """A name's number in the English in another form: "the Group of Seven" for G7."""
+    digits = re.search(r"\d+$", code.text)
+    if not digits or not re.match(r"[A-Za-z]", code.text):
+        return False
+    value = float(digits.group())
+    return any(q.kind == "num" and value in q.values for q in english)
+
+
 def numbers(segment: Segment, context: CheckContext) -> list[Finding]:
     """Every number of the French (in any format: 3 833, 54 %, 19 juin, 2+2) is in the English."""
     if not checked(segment):
         return []
-    french = quantities(_ROUND_THE_CLOCK.sub(r"\1", without_terms(segment.fr, context)), "fr")
+    french_text = without_addresses(without_terms(segment.fr, context))
+    french = quantities(_ROUND_THE_CLOCK.sub(r"\1", french_text), "fr")
     if not french:
         return []
-    english = quantities(segment.en, "en")
+    english_text = without_addresses(segment.en)
+    english = quantities(english_text, "en")
     if _EN_IMPERIAL.search(segment.en):
         french = [q for q in french if not q.metric]  # converted units: other numbers
     unused = list(english)
     missing = []
     for needed in french:
+        if needed.kind == "code":
+            if not code_present(english_text, needed.text) and not _code_number_present(
+                needed, english
+            ):
+                missing.append(needed)
+            continue
         partner = next((q for q in unused if _match(needed, q)), None)
         if partner is None:
             missing.append(needed)
@@ -1133,27 +1209,43 @@ def empty(segment: Segment, context: CheckContext) -> list[Finding]:
 
 
 def tandem_repeat(tokens: Sequence[str], max_n: int = 8) -> str | None:
-    """An n-gram three times in a row ("of the war of the war of the war")."""
+    """An n-gram of words three times in a row ("of the war of the war of the war"); digits
+    alone are data, not a loop (the 0000:0000:0000 of an address)."""
     for n in range(1, max_n + 1):
         for i in range(len(tokens) - 3 * n + 1):
             gram = tokens[i : i + n]
-            if gram == tokens[i + n : i + 2 * n] == tokens[i + 2 * n : i + 3 * n]:
+            if gram == tokens[i + n : i + 2 * n] == tokens[i + 2 * n : i + 3 * n] and any(
+                not word.isdigit() for word in gram
+            ):
                 return " ".join(gram)
     return None
 
 
-def most_repeated(tokens: Sequence[str], n: int) -> tuple[str, int]:
-    """The n-gram that occurs most often, and how often."""
-    grams = Counter(tuple(tokens[i : i + n]) for i in range(len(tokens) - n + 1))
-    if not grams:
-        return "", 0
-    gram, count = grams.most_common(1)[0]
-    return " ".join(gram), count
+LOOP_GAP = 4  # words between one occurrence of a looping n-gram and the next, at most
+
+
+def most_repeated(tokens: Sequence[str], n: int, gap: int | None = None) -> tuple[str, int]:
+    """The n-gram that occurs most often, and how often; with `gap`, only occurrences that
+    follow each other closely count (a loop), not a phrase a long paragraph says again."""
+    places: dict[tuple[str, ...], list[int]] = defaultdict(list)
+    for i in range(len(tokens) - n + 1):
+        places[tuple(tokens[i : i + n])].append(i)
+    best, best_count = (), 0
+    for gram, starts in places.items():
+        count = len(starts)
+        if gap is not None:
+            count = run = 1
+            for before, after in itertools.pairwise(starts):
+                run = run + 1 if after - before <= n + gap else 1
+                count = max(count, run)
+        if count > best_count:
+            best, best_count = gram, count
+    return " ".join(best), best_count
 
 
 def repetition(segment: Segment, context: CheckContext) -> list[Finding]:
     """A repetition loop in the English: an n-gram three times in a row, or a 4-gram three
-    times anywhere, where the French does not repeat itself as much."""
+    times close together (LOOP_GAP), where the French does not repeat itself as much."""
     if not checked(segment):
         return []
     english = re.findall(r"\w+", segment.en.casefold())
@@ -1163,7 +1255,7 @@ def repetition(segment: Segment, context: CheckContext) -> list[Finding]:
     if gram is not None and tandem_repeat(french) is not None:
         gram = None  # "très, très, très" → "very, very, very"
     if gram is None:
-        gram, count = most_repeated(english, 4)
+        gram, count = most_repeated(english, 4, LOOP_GAP)
         # A French phrase said three times ("droit d'auteur") may come out as a 4-gram.
         if count < 3 or most_repeated(french, 3)[1] >= count:
             return []

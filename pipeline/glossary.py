@@ -687,16 +687,28 @@ def derived_forms(word: str) -> list[str]:
     return forms
 
 
+# Adjectives that no regular ending makes from the place's name.
+IRREGULAR_ADJECTIVES = {
+    "United States": ("American",), "United Kingdom": ("British",), "Britain": ("British",),
+    "France": ("French",), "Netherlands": ("Dutch",), "Switzerland": ("Swiss",),
+    "Germany": ("German",), "Spain": ("Spanish",), "Poland": ("Polish",),
+    "Denmark": ("Danish",), "Sweden": ("Swedish",), "Finland": ("Finnish",),
+    "Turkey": ("Turkish",), "Greece": ("Greek",), "Ireland": ("Irish",), "Wales": ("Welsh",),
+    "Thailand": ("Thai",), "Philippines": ("Philippine", "Filipino"),
+}  # fmt: skip
+
+
 def derived_target_present(english: str, target: str) -> bool:
     """The target with its last word in a derived form a reader accepts as the same term:
     a place's adjective before a noun ("European history" for Europe, "the Chinese
-    mainland" for China), or a demonym's country in the possessive ("South Korea's Park"
-    for South Korean)."""
+    mainland" for China, "an American card" for the United States), or a demonym's country
+    in the possessive ("South Korea's Park" for South Korean)."""
     words = target.split()
     if not words:
         return False
-    for form in derived_forms(words[-1]):
-        phrase = " ".join([*words[:-1], form])
+    phrases = [" ".join([*words[:-1], form]) for form in derived_forms(words[-1])]
+    for phrase in [*IRREGULAR_ADJECTIVES.get(target, ()), *phrases]:
+        form = phrase.split()[-1]
         for m in rendering_pattern(phrase, endings=False).finditer(english):
             rest = english[m.end() :]
             if form == words[-1][:-1] and re.match(r"[’']s\b", rest):

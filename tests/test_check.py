@@ -156,6 +156,7 @@ PLACES = [
     Term("Europe", "Europe", kind="place"),
     Term("Chine", "China", kind="place"),
     Term("sud-coréen", "South Korean", kind="phrase"),
+    Term("États-Unis", "United States", kind="place"),
 ]
 
 
@@ -165,6 +166,7 @@ PLACES = [
         ("La période de l'histoire en Europe.", "The period of European history."),
         ("Des liens avec la Chine continentale.", "Ties with the Chinese mainland."),
         ("Le sud-coréen Jong Seork Park a fini.", "South Korea's Jong Seork Park finished."),
+        ("Sa carte de résident des États-Unis.", "His American resident card."),
     ],
 )
 def test_a_place_in_its_derived_form_before_a_noun_is_the_term(fr, en):
@@ -180,6 +182,7 @@ def test_a_place_in_its_derived_form_before_a_noun_is_the_term(fr, en):
             "Relations between the States and Chinese at the end.",
         ),
         ("Le sud-coréen Park a fini.", "The Korean south Park finished."),
+        ("Il est parti aux États-Unis.", "He left for the Americans."),
         (
             "Les relations entre les États et la Chine.",
             "The relations between the States and Chinese when finalising.",
@@ -274,6 +277,41 @@ def test_entity_copied_once_and_translated_twice_is_found_whatever_the_hash_seed
     # Translated alike everywhere: nothing to report.
     pairs[0] = (pairs[0][0], pairs[0][1].replace("IRM", "MRI"))
     assert found(pairs, "consistency.entity")[0] == []
+
+
+def test_an_english_plural_is_not_another_rendering_of_a_name():
+    # French acronyms take no plural mark; English ones do: "les LV" are "the LVs".
+    pairs = [
+        ("On crée ensuite les LV avec la commande lvcreate.", "The LVs are then created."),
+        ("Chaque LV porte un nom choisi par l'administrateur.", "Each LV has a name."),
+        ("Un LV peut ensuite grandir sans arrêter le système.", "An LV can then grow."),
+        ("Le paquet X.org fournit le serveur graphique.", "The X.org package provides it."),
+        ("Les mainteneurs de X.org travaillent en équipe.", "The X.org maintainers work."),
+        ("Cette équipe maintient X.org depuis 2004.", "This team has maintained Xorg since 2004."),
+    ]
+    findings, segs = found(pairs, "consistency.entity")
+    assert [f.segment for f in findings] == [segs[5].id]  # Xorg is another name; LVs is not
+    assert "'X.org' rendered 'Xorg'" in findings[0].message
+
+
+def test_a_name_in_lower_case_before_punctuation_is_the_same_rendering():
+    internet = [
+        (
+            "Le modem relie le réseau local à Internet.",
+            "The modem links the network to the Internet.",
+        ),
+        (
+            "Sans Internet, le serveur ne reçoit rien.",
+            "Without the Internet, the server gets nothing.",
+        ),
+        ("Les paquets arrivent d'Internet.", "Packets arrive from the Internet."),
+    ]
+    # "internet)." is the usual rendering; Ethernet, another name nearby, is not this one's.
+    fourth = (
+        "Un câble Ethernet relie le modem, qui gère le trafic (entre l'ordinateur et Internet).",
+        "An Ethernet cable links the modem, which handles the traffic (to the internet).",
+    )
+    assert found([*internet, fourth], "consistency.entity")[0] == []
 
 
 def test_named_entity_rendered_one_way_is_fine():
@@ -395,6 +433,17 @@ NUMBERS_OK = [
     ("Il en reste 500 000.", "Half a million remain."),
     ("La guerre de 1939-1945.", "The war of 1939–45."),
     ("La saison 2023-24.", "The 2023–2024 season."),
+    # Codes are copied whole: section numbers, versions, addresses, names with a number.
+    ("Voir la section 6.2.4 et la version 2.6.1.", "See section 6.2.4 and version 2.6.1."),
+    ("Le réseau 192.168.0.0/16 et 1.234.567 euros.", "The 192.168.0.0/16 network and €1,234,567."),
+    ("Le virus H5N1 et le COVID-19 en 2020.", "The H5N1 virus and COVID19 in 2020."),
+    ("En IPv6, chaque adresse IPv6 a 128 bits.", "In IPv6, each address has 128 bits."),
+    ("Le sommet du G7 s'est ouvert.", "The Group of Seven summit opened."),
+    ("La voiture de l'A1 GP et la Formule 1.", "The A1GP car and F1 racing."),
+    ("Lancez ssh -L 8000:serveur:25 machine.", "Run ssh -L 8000:server:25 machine."),
+    # Digits inside a word or an address are not numbers.
+    ("Écrivez à debian-l10n-french@lists.debian.org.", "Write to the i18n list."),
+    ("Une surface de 50 km2.", "An area of 50 square kilometres."),
 ]
 
 NUMBERS_CHANGED = [
@@ -412,6 +461,11 @@ NUMBERS_CHANGED = [
     ("Il en reste 1,5 million.", "One million remain.", "1,5 million"),
     ("Il en reste 2,5 millions.", "One and a half million remain.", "2,5 millions"),
     ("La guerre de 1939-1945.", "The war of 1939–46.", "1945"),
+    ("Voir la section 6.2.4.", "See section 6.2.5.", "6.2.4"),
+    ("Le serveur 192.168.0.1 répond.", "The server 192.168.1.1 answers.", "192.168.0.1"),
+    ("Un chasseur Su-57 a été abattu.", "A Su-35 fighter was shot down.", "Su-57"),
+    ("Le Il-76 a décollé.", "The He-76 took off.", "Il-76"),  # Apertium's "Il" is "he"
+    ("La zone 0.a.1.2.ip6.arpa.", "The zone 0.has.1.2.ip6.harp.", "0.a.1.2"),
 ]
 
 
@@ -547,6 +601,46 @@ def test_repetition_the_french_has_too_is_fine():
     )
     findings, _ = found([(fr, en)], "form.repetition")
     assert findings == []
+
+
+def test_repeated_data_and_far_apart_phrases_are_not_loops():
+    # An address's zero groups, and a phrase a long paragraph says again, are not a loop.
+    address = (
+        "L'adresse 2001:db8::20 s'écrit en entier avec ses groupes nuls.",
+        "The address 2001:0db8:0000:0000:0000:0020 is written out with its zero groups.",
+    )
+    french_filler = (
+        "Le fichier de configuration principal se trouve dans le répertoire habituel. "
+        "Chaque modification demande un redémarrage du service, ce qui prend quelques "
+        "secondes. Les administrateurs vérifient ensuite les journaux pour y chercher des "
+        "erreurs."
+    )
+    english_filler = (
+        "The main configuration file lives in the usual directory. Each change needs a "
+        "restart of the service, which takes a few seconds. The administrators then read "
+        "the logs to look for errors."
+    )
+    spread = (
+        f"Indiquez les noms de domaine de la machine. {french_filler} Donnez ceux qu'elle sert.",
+        f"Give all the domain names of this machine. {english_filler} Give all the domain "
+        "names it serves. All the domain names go in mydestination.",
+    )
+    # A phrase the French says three times in other words: "ne pourront pas".
+    said_thrice = (
+        "Les utilisateurs ne pourront pas bloquer le serveur (ils ne pourront remplir que "
+        "/home/). Les démons ne pourront pas non plus bloquer le système.",
+        "The users will not be able to block the server (they will not be able to fill "
+        "more than /home/). The daemons will not be able to block the system either.",
+    )
+    findings, _ = found([address, spread, said_thrice], "form.repetition")
+    assert findings == []
+    # The same three times close together is a loop.
+    close = (
+        "Indiquez les noms de domaine de la machine.",
+        "Give all the domain names all the domain names all the domain names.",
+    )
+    findings, _ = found([close], "form.repetition")
+    assert ["'all the domain names' 3 times" in f.message for f in findings] == [True]
 
 
 def _corpus_with(extra: tuple[str, str]) -> list[tuple[str, str]]:
