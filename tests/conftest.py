@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+import signal
 from pathlib import Path
 
 import pytest
 from argos_fixture import build_argosmodel
+
+
+@pytest.fixture(scope="session", autouse=True)
+def ctrl_c_as_at_a_terminal():
+    """A shell starts a background job (`pytest &`) with Ctrl-C ignored, and its children
+    inherit that: the Ctrl-C tests would then see runs that never stop. Python's usual
+    handler here gives every test, and every program it starts, Ctrl-C as at a terminal."""
+    if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @pytest.fixture(scope="session")
