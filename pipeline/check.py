@@ -1021,9 +1021,7 @@ def _match(needed: Quantity, offered: Quantity) -> bool:
 def _relaxed_match(needed: Quantity, offered: Quantity, english: list[Quantity]) -> bool:
     """Looser pairs, for what a translation may legitimately reshape."""
     if needed.kind == "num" and offered.kind == "code":
-        # "la Formule 1" → "F1".
-        digits = re.search(r"(?<![\d.:])\d+$", offered.text)
-        return bool(digits) and float(digits.group()) in needed.values
+        return name_number(offered.text) in needed.values  # "la Formule 1" → "F1"
     if needed.kind == "num" and offered.kind == "date":
         return any(day in needed.values for day, _ in offered.values)
     if needed.kind == "date" and offered.kind == "num":
@@ -1063,13 +1061,17 @@ def without_addresses(text: str) -> str:
     return _WEB_ADDRESS.sub(lambda m: " " * len(m.group()), text)
 
 
+def name_number(code: str) -> float | None:
+    """The number a name with a number ends with (G7, F1, COVID-19); None for other codes
+    (6.2.4, 192.168.0.1)."""
+    digits = re.search(r"(?<![\d.:])\d+$", code)
+    return float(digits.group()) if digits and re.match(r"[A-Za-z]", code) else None
+
+
 def _code_number_present(code: Quantity, english: list[Quantity]) -> bool:
     """A name's number in the English in another form: "the Group of Seven" for G7."""
-    digits = re.search(r"\d+$", code.text)
-    if not digits or not re.match(r"[A-Za-z]", code.text):
-        return False
-    value = float(digits.group())
-    return any(q.kind == "num" and value in q.values for q in english)
+    value = name_number(code.text)
+    return value is not None and any(q.kind == "num" and value in q.values for q in english)
 
 
 def numbers(segment: Segment, context: CheckContext) -> list[Finding]:
