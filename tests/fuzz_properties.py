@@ -14,9 +14,9 @@ import re
 from pathlib import Path
 
 from hypothesis import strategies as st
-from test_clean_properties import GLITCHES, WORDS
+from test_clean_properties import GLITCHES, WORDS, assert_nothing_lost
 
-from pipeline.clean import RULES_BY_NAME, clean_text
+from pipeline.clean import clean_text
 from pipeline.export import jsonl_text, segment_from_record
 from pipeline.glossary import Term, _coarse, _normalise, _tokens, find_terms
 from pipeline.records import Document, Segment
@@ -47,21 +47,10 @@ def check_cleaning(raw: str, known_names: tuple[str, ...] = ()) -> None:
     twice = clean_text(once.text, known_names)
     assert twice.text == once.text, f"not idempotent: {once.text!r} -> {twice.text!r}"
     assert twice.fixes == [], twice.fixes
-    covered = set()
     for i in range(len(once.text)):
         start, end = once.raw_span(i, i + 1)
         assert 0 <= start <= end <= len(raw)
-        covered.update(range(start, end))
-    removals = [
-        f
-        for f in once.fixes
-        if RULES_BY_NAME[f.rule].drops_words or RULES_BY_NAME[f.rule].corrects_words
-    ]
-    for i, char in enumerate(raw):
-        if char.isalnum() and i not in covered:
-            assert any(f.start <= i < f.end for f in removals), (
-                f"{char!r} at {i} vanished without a recorded removal"
-            )
+    assert_nothing_lost(raw, once)
     for fix in once.fixes:
         assert 0 <= fix.start <= fix.end <= len(raw) and raw[fix.start : fix.end] is not None
 
