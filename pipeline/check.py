@@ -1022,6 +1022,8 @@ def _relaxed_match(needed: Quantity, offered: Quantity, english: list[Quantity])
     """Looser pairs, for what a translation may legitimately reshape."""
     if needed.kind == "num" and offered.kind == "code":
         return name_number(offered.text) in needed.values  # "la Formule 1" → "F1"
+    if needed.kind == "code" and offered.kind == "num":
+        return name_number(needed.text) in offered.values  # "G7" → "the Group of Seven"
     if needed.kind == "num" and offered.kind == "date":
         return any(day in needed.values for day, _ in offered.values)
     if needed.kind == "date" and offered.kind == "num":
@@ -1068,12 +1070,6 @@ def name_number(code: str) -> float | None:
     return float(digits.group()) if digits and re.match(r"[A-Za-z]", code) else None
 
 
-def _code_number_present(code: Quantity, english: list[Quantity]) -> bool:
-    """A name's number in the English in another form: "the Group of Seven" for G7."""
-    value = name_number(code.text)
-    return value is not None and any(q.kind == "num" and value in q.values for q in english)
-
-
 def numbers(segment: Segment, context: CheckContext) -> list[Finding]:
     """Every number of the French (in any format: 3 833, 54 %, 19 juin, 2+2) is in the English."""
     if not checked(segment):
@@ -1090,10 +1086,8 @@ def numbers(segment: Segment, context: CheckContext) -> list[Finding]:
     missing = []
     for needed in french:
         if needed.kind == "code":
-            if not code_present(english_text, needed.text) and not _code_number_present(
-                needed, english
-            ):
-                missing.append(needed)
+            if not code_present(english_text, needed.text):
+                missing.append(needed)  # the relaxed pairs below may still find its number
             continue
         partner = next((q for q in unused if _match(needed, q)), None)
         if partner is None:
