@@ -467,7 +467,7 @@ def glossary_list(glossary_path: Path, corpus_dir: Path, used: bool) -> None:
 def glossary_add(source, target, variants, forbidden, kind, note, case_sensitive, glossary_path):
     """Add a term at the end of the glossary (comments and order are kept)."""
     from pipeline.glossary import Term
-    from pipeline.glossary_edit import add_term
+    from pipeline.glossary.edit import add_term
 
     term = Term(
         source.strip(),
@@ -487,7 +487,7 @@ def glossary_add(source, target, variants, forbidden, kind, note, case_sensitive
 @glossary_option()
 def glossary_remove(source: str, glossary_path: Path) -> None:
     """Remove the term whose source is SOURCE (comments and order of the rest are kept)."""
-    from pipeline.glossary_edit import remove_term
+    from pipeline.glossary.edit import remove_term
 
     removed = remove_term(glossary_path, source)
     click.echo(f"removed {removed.source} → {removed.target} from {glossary_path}")
@@ -517,7 +517,7 @@ def glossary_validate(glossary_path: Path) -> None:
 def glossary_suggest(glossary_path, corpus_dir, engine, pivot, limit, min_count) -> None:
     """Candidate terms from the corpus not yet in the glossary, most frequent first,
     each with the engine's current rendering."""
-    from pipeline import glossary_suggest
+    from pipeline.glossary import suggest as glossary_suggest
 
     terms = load_existing_glossary(glossary_path)
     texts = [s.fr for s in corpus_segments(corpus_dir, terms)]

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from pipeline.cli import main
 from pipeline.errors import PipelineError
 from pipeline.glossary import Term, load_glossary
-from pipeline.glossary_edit import add_term, add_term_text, remove_term, remove_term_text
+from pipeline.glossary.edit import add_term, add_term_text, remove_term, remove_term_text
 from pipeline.translate.apertium import missing_modes
 
 REPO = Path(__file__).resolve().parent.parent
