@@ -249,7 +249,7 @@ def run(
             from pipeline import cluster as ray_cluster
 
             stages = ray_cluster.run_on_cluster
-            extra = {"address": cluster}
+            extra = {"address": cluster, "cpus": jobs}  # jobs: a local instance's CPUs
         elif (jobs := parallel_jobs(jobs, documents)) > 1:
             from pipeline import parallel
 
