@@ -66,7 +66,7 @@ def build_context(
     segments: Sequence[Segment], terms: Sequence[Term], entity_cache: Any = None
 ) -> CheckContext:
     return CheckContext(
-        terms=list(terms),
+        terms=terms if isinstance(terms, list) else list(terms),  # a file's: its cached matcher
         ratios=length_ratios(segments),
         terms_by_source={t.source: t for t in terms},
         entity_cache=entity_cache,

@@ -127,6 +127,8 @@ def glossary_digest(terms: Sequence[Any]) -> str:
     fingerprint = (len(terms), id(terms[0]) if terms else 0, id(terms[-1]) if terms else 0)
     if _digest_memo[0] is terms and _digest_memo[1] == fingerprint:
         return _digest_memo[2]
+    if getattr(terms, "text_sha256", None):  # a big file's terms: its text's hash will do
+        return "file " + terms.text_sha256
     names = [f.name for f in dataclasses.fields(terms[0])] if terms else []
     names = [n for n in names if n not in _TERM_FIELDS_IGNORED]
     rows = [[getattr(term, n) for n in names] for term in terms]

@@ -18,6 +18,7 @@ wins an overlap. Hits are spans of the text given.
 from __future__ import annotations
 
 import difflib
+import hashlib
 import logging
 import re
 import unicodedata
@@ -352,6 +353,7 @@ class Terms(list):
     (glossary/cache.py), under which its compiled matcher is kept; None when not cached."""
 
     digest: str | None = None
+    text_sha256: str | None = None  # of the file's text: what the terms were read from
 
 
 def read_glossary(path: Path) -> tuple[list[Term], list[GlossaryProblem]]:
@@ -377,6 +379,8 @@ def read_glossary(path: Path) -> tuple[list[Term], list[GlossaryProblem]]:
         if key is not None:
             cache.store_parsed(key, [asdict(t) for t in terms], [asdict(p) for p in problems])
     terms.digest = key
+    if key is not None:
+        terms.text_sha256 = hashlib.sha256(text.encode("utf-8")).hexdigest()
     return terms, problems
 
 
