@@ -41,7 +41,8 @@ PREPARING_MODULES = (
     "pipeline.lexicon",
     "pipeline.segment",
     "pipeline.glossary",
-    "pipeline.glossary.cache",  # the glossary's terms and matcher may come from its cache
+    "pipeline.glossary.cache",
+    "pipeline.user_cache",  # the glossary's terms and matcher may come from its cache
     "pipeline.records",
     "pipeline.spacy_import",
     "pipeline.runner",

@@ -4,35 +4,22 @@ the user's cache folder under the hash of the file's text (and of this package's
 Reading 100,000 terms of YAML takes seconds even with libyaml (every node is made in
 Python), and so does compiling their trie; a run, a `glossary validate` and each worker
 process would pay it again for an unchanged file. Kept as JSON (terms, problems) and
-marshal (the trie: plain dicts, tuples and numbers, never code), in
-$PIPELINE_CACHE_DIR, else $XDG_CACHE_HOME/pipeline, else ~/.cache/pipeline. The cache
-only saves time: one that cannot be read or written is ignored. Small glossaries are
-not cached (parsing them is quicker than the hash).
+marshal (the trie: plain dicts, tuples and numbers, never code), in the user's cache
+folder (pipeline/user_cache.py). Small glossaries are not cached (parsing them is
+quicker than the hash).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import logging
-import marshal
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
-log = logging.getLogger(__name__)
+from pipeline import user_cache
 
 MIN_CHARS = 200_000  # about 5,000 terms: below, parsing costs less than a second
 FORMAT = 1
-
-
-def cache_dir() -> Path:
-    explicit = os.environ.get("PIPELINE_CACHE_DIR")
-    if explicit:
-        return Path(explicit)
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "pipeline"
 
 
 def _code_digest() -> bytes:
@@ -54,18 +41,7 @@ def text_digest(text: str, path: str) -> str | None:
 
 
 def _file(key: str, suffix: str) -> Path:
-    return cache_dir() / "glossary" / f"{key}{suffix}"
-
-
-def _write(path: Path, data: bytes) -> None:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-        os.replace(temporary, path)
-    except OSError as err:
-        log.debug("glossary cache %s not written: %s", path, err)
+    return user_cache.cache_dir() / "glossary" / f"{key}{suffix}"
 
 
 def load_parsed(key: str) -> tuple[list[dict], list[dict]] | None:
@@ -78,15 +54,12 @@ def load_parsed(key: str) -> tuple[list[dict], list[dict]] | None:
 
 def store_parsed(key: str, terms: list[dict], problems: list[dict]) -> None:
     data = json.dumps({"terms": terms, "problems": problems}, ensure_ascii=False)
-    _write(_file(key, ".json"), data.encode("utf-8"))
+    user_cache.write(_file(key, ".json"), data.encode("utf-8"))
 
 
 def load_trie(key: str) -> Any:
-    try:
-        return marshal.loads(_file(key, ".trie").read_bytes())
-    except (OSError, ValueError, EOFError, TypeError):
-        return None
+    return user_cache.load_marshal(_file(key, ".trie"))
 
 
 def store_trie(key: str, trie: Any) -> None:
-    _write(_file(key, ".trie"), marshal.dumps(trie))
+    user_cache.store_marshal(_file(key, ".trie"), trie)
