@@ -53,11 +53,11 @@ def main() -> None:
     parts = Parts()
 
     def import_modules():
-        from pipeline import check, corpus, export, glossary, report, runner  # noqa: F401
+        from pipeline import checks, corpus, export, glossary, report, runner  # noqa: F401
         from pipeline.translate import engine  # noqa: F401
 
     parts.time("Python modules of the pipeline", import_modules)
-    from pipeline import check, clean, corpus, export, glossary, report, runner
+    from pipeline import checks, clean, corpus, export, glossary, report, runner
     from pipeline.lexicon import load_lexicon
     from pipeline.spacy_import import french_pipeline
     from pipeline.translate.engine import open_engine
@@ -115,10 +115,10 @@ def main() -> None:
         entities = EntityStore()
         asked = runner.entity_texts(segments)
         print(f"({len(asked)} of {len(french)} French texts may hold an entity)")
-        parts.time("named entities of the French", check.french_entities, asked, entities)
+        parts.time("named entities of the French", checks.french_entities, asked, entities)
         parts.time(
             "checks (entities already found)",
-            lambda: check.run_checks(segments, terms, entity_cache=entities),
+            lambda: checks.run_checks(segments, terms, entity_cache=entities),
         )
         out = work / "out"
         out.mkdir()

@@ -29,7 +29,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from pipeline import check, prepared_cache
+from pipeline import checks, prepared_cache
+from pipeline.checks.base import LengthRatios
 from pipeline.errors import PipelineError
 from pipeline.glossary import Term
 from pipeline.memory import TranslationMemory
@@ -93,24 +94,24 @@ def prepare(doc: Document, terms: list[Term]):
 
 
 def entities(texts: Sequence[str]) -> dict[str, list[tuple[int, int, str, str]]]:
-    found = check.french_entities(texts)
+    found = checks.french_entities(texts)
     return {text: [tuple(e) for e in ents] for text, ents in zip(texts, found, strict=True)}
 
 
 def segment_checks(
     segments: list[Segment],
-    ratios: check.LengthRatios,
+    ratios: LengthRatios,
     quotes: dict[str, int],
     names: list[str],
     terms: list[Term],
 ) -> list[Finding]:
-    context = check.CheckContext(
+    context = checks.CheckContext(
         terms=terms,
         ratios=ratios,
         terms_by_source={t.source: t for t in terms},
         quotes_across=quotes,
     )
-    return check.per_segment_findings(segments, context, names)
+    return checks.per_segment_findings(segments, context, names)
 
 
 def engine_recipe(engine) -> tuple:
@@ -282,7 +283,7 @@ def _run(ray, documents, terms, memory_path, engine, translation_memory, progres
     fingerprint = prepared_cache.code_fingerprint()
     keys = [prepared_cache.document_key(doc, terms, fingerprint) for doc in documents]
     stored = cache.load(keys)
-    entity_cache = prepared_cache.EntityCache(memory_path, check.ner_model())
+    entity_cache = prepared_cache.EntityCache(memory_path, checks.ner_model())
     terms_ref = ray.put(terms)
     refs = [
         None if key in stored else prepare_task.remote(doc, terms_ref)
@@ -314,7 +315,7 @@ def _run(ray, documents, terms, memory_path, engine, translation_memory, progres
     segments = [s for d in prepared for s in d.segments]
     runner.mark_terms(segments)
 
-    def segment_findings(context: check.CheckContext, names: list[str]) -> list[Finding]:
+    def segment_findings(context: checks.CheckContext, names: list[str]) -> list[Finding]:
         calls = []
         for document in prepared:
             ids = {s.id for s in document.segments}

@@ -27,7 +27,8 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 
-from pipeline import check, prepared_cache
+from pipeline import checks, prepared_cache
+from pipeline.checks.base import LengthRatios
 from pipeline.errors import PipelineError
 from pipeline.glossary import Term
 from pipeline.memory import TranslationMemory, glossary_signature, normalise
@@ -89,22 +90,22 @@ def prepare_task(doc: Document):
 def entities_task(texts: Sequence[str]) -> int:
     """Find the entities of the texts and keep them in the memory file's entity table."""
     _count_task()
-    check.french_entities(texts, _worker["entities"])
+    checks.french_entities(texts, _worker["entities"])
     return len(texts)
 
 
 def segment_checks_task(
-    segments: list[Segment], ratios: check.LengthRatios, quotes: dict[str, int], names: list[str]
+    segments: list[Segment], ratios: LengthRatios, quotes: dict[str, int], names: list[str]
 ) -> list[Finding]:
     _count_task()
     terms = _worker["terms"]
-    context = check.CheckContext(
+    context = checks.CheckContext(
         terms=terms,
         ratios=ratios,
         terms_by_source={t.source: t for t in terms},
         quotes_across=quotes,
     )
-    return check.per_segment_findings(segments, context, names)
+    return checks.per_segment_findings(segments, context, names)
 
 
 # --- in the main process -----------------------------------------------------------------
@@ -348,7 +349,7 @@ def run_parallel(
     fingerprint = prepared_cache.code_fingerprint()
     keys = [prepared_cache.document_key(doc, terms, fingerprint) for doc in documents]
     stored = cache.load(keys)
-    entities = prepared_cache.EntityCache(memory_path, check.ner_model())
+    entities = prepared_cache.EntityCache(memory_path, checks.ner_model())
     feeder = engine_feeder(engine, terms, translation_memory, progress)
     with WorkerPool(jobs, terms, memory_path, entities.model) as pool:
         tasks = [
@@ -383,7 +384,7 @@ def run_parallel(
         segments = [s for d in prepared for s in d.segments]
         runner.mark_terms(segments)
 
-        def segment_findings(context: check.CheckContext, names: list[str]) -> list[Finding]:
+        def segment_findings(context: checks.CheckContext, names: list[str]) -> list[Finding]:
             checks = []
             for document in prepared:
                 ids = {s.id for s in document.segments}

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline import (
-    check,
+    checks,
     clean,
     corpus,
     export,
@@ -294,7 +294,7 @@ def parallel_jobs(jobs: int | None, documents: Sequence[Document]) -> int:
 def entity_texts(segments: Sequence[Segment]) -> list[str]:
     """The French texts whose named entities the entity check may use."""
     return [
-        s.fr for s in segments if s.lang == "fr" and s.fr.strip() and check.may_hold_entity(s.fr)
+        s.fr for s in segments if s.lang == "fr" and s.fr.strip() and checks.may_hold_entity(s.fr)
     ]
 
 
@@ -308,7 +308,7 @@ def run_in_process(
 ) -> tuple[list[PreparedDocument], int, list[Finding]]:
     """Prepare, translate and check in this process (`--jobs 1`): the named entities are
     found in a thread while the engine (Apertium's processes) translates."""
-    entities = prepared_cache.EntityCache(memory_path, check.ner_model())
+    entities = prepared_cache.EntityCache(memory_path, checks.ner_model())
     prepared = prepare_documents(documents, terms, PreparedCache(memory_path))
     segments = [s for d in prepared for s in d.segments]
     with Background(find_entities, entity_texts(segments), entities) as entities_found:
@@ -362,7 +362,7 @@ def find_entities(stop: threading.Event, texts: Sequence[str], cache) -> None:
     for start in range(0, len(texts), ENTITY_CHUNK):
         if stop.is_set():
             return
-        check.french_entities(texts[start : start + ENTITY_CHUNK], cache)
+        checks.french_entities(texts[start : start + ENTITY_CHUNK], cache)
 
 
 def run_check_stage(
@@ -374,11 +374,11 @@ def run_check_stage(
 ) -> list[Finding]:
     """Run the checks; return every finding of the run: the corpus-wide ones, those of
     whole documents (the cleaner's, held by no segment), and those on the segments.
-    `segment_findings`: see check.run_checks (the per-segment checks done elsewhere)."""
-    checks = check.run_checks(
+    `segment_findings`: see checks.run_checks (the per-segment checks done elsewhere)."""
+    found = checks.run_checks(
         segments, terms, entity_cache=entity_cache, segment_findings=segment_findings
     )
-    corpus_wide = [f for f in checks if not f.segment]
+    corpus_wide = [f for f in found if not f.segment]
     return corpus_wide + list(document_findings) + [f for s in segments for f in s.findings]
 
 
@@ -424,7 +424,7 @@ def check_outputs(
             stored = PreparedCache(memory_path).load([key]).get(key) if has_memory else None
             fixes = stored.fixes if stored is not None else cleaning_fixes(doc, terms)
         result.documents.append(PreparedDocument(doc=doc, segments=segments, fixes=fixes))
-    entities = prepared_cache.EntityCache(memory_path, check.ner_model()) if has_memory else None
+    entities = prepared_cache.EntityCache(memory_path, checks.ner_model()) if has_memory else None
     mark_terms(result.segments)
     result.findings = run_check_stage(result.segments, terms, entity_cache=entities)
     with fileio.writes_together():  # all rewritten, or none (see run)
