@@ -68,20 +68,6 @@ def main() -> None:
         documents = parts.time("read corpus and glossary", corpus.read_corpus, corpus_dir)
         terms = glossary.load_glossary(GLOSSARY)
         parts.time("import spaCy + the cleaner's French lexicon", load_lexicon)
-        # Issue 19's cut: the lexicon's sets come from the user's cache; built, they cost
-        # what the first run on a machine pays (the line above, when the cache was empty).
-        import spacy.util
-
-        from pipeline import lexicon
-
-        files = lexicon.model_files(spacy.util)
-        parts.time(
-            "  lexicon built from the model's tables (no cache)",
-            lexicon.build_sets,
-            spacy.util,
-            *files,
-        )
-        parts.time("  lexicon from the user's cache", lexicon.load_lexicon.__wrapped__)
         parts.time("spaCy's French model (sentences + entities)", french_pipeline)
         names = runner.known_person_names(terms)
         parts.time("cleaning alone", lambda: [clean.clean_text(d.raw, names) for d in documents])

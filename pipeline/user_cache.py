@@ -1,5 +1,5 @@
 """The user's cache folder: what the pipeline derives from files that seldom change (a big
-glossary's parse and trie, the cleaner's lexicon), kept to save seconds on the next run.
+glossary's parse and trie), kept to save seconds on the next run.
 
 $PIPELINE_CACHE_DIR, else $XDG_CACHE_HOME/pipeline, else ~/.cache/pipeline. Everything
 here only saves time: a file that cannot be read or written is ignored (and made again).
