@@ -113,7 +113,9 @@ def ray_overhead(pivot: str, texts: list[str], calls: int = 20) -> tuple[float, 
         cluster.remote_stages.cache_clear()
 
 
-def main(articles: list[int], modes: list[str], repeat: int) -> None:
+def main(
+    articles: list[int], modes: list[str], repeat: int, pivots: tuple[str, ...] = ("es", "both")
+) -> None:
     from speed import engine_texts, raw_apertium
 
     with tempfile.TemporaryDirectory(prefix="bench-scaling-") as tmp:
@@ -128,7 +130,7 @@ def main(articles: list[int], modes: list[str], repeat: int) -> None:
             print("| pivot | run | wall s | CPU s | raw s (same round) | ratio | load |")
             print("| --- | --- | ---: | ---: | ---: | ---: | ---: |")
             for round_number in range(repeat):
-                for pivot in ("es", "both"):
+                for pivot in pivots:
                     glossary = empty if pivot == "es" else GLOSSARY
                     for mode in modes:
                         raw = raws["es"]().seconds

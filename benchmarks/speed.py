@@ -488,7 +488,8 @@ def main() -> None:
         import scaling
 
         articles = [int(n) for n in args.articles.split(",")]
-        scaling.main(articles, args.modes.split(","), args.repeat)
+        pivots = tuple(p for p in args.pivots if p != "ca")  # ca is raw's half of both
+        scaling.main(articles, args.modes.split(","), args.repeat, pivots)
         return
     with tempfile.TemporaryDirectory(prefix="bench-speed-") as tmp:
         work = Path(tmp)
