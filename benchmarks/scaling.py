@@ -94,15 +94,16 @@ def ray_overhead(pivot: str, texts: list[str], calls: int = 20) -> tuple[float, 
     try:
         engine = open_engine("apertium", pivot)
         *_, actor_class = cluster.remote_stages()
-        actor = actor_class.remote(cluster.engine_recipe(engine), [ray.put([])], 1)
+        actor = actor_class.remote(cluster.engine_recipe(engine), 1)
+        terms = [ray.put([])]
         ray.get(actor.version.remote())
         start = time.perf_counter()
         for _ in range(calls):
-            ray.get(actor.translate.remote([]))
+            ray.get(actor.translate.remote([], terms))
         empty = (time.perf_counter() - start) / calls * 1000
         chunk = texts[: cluster.CLUSTER_CHUNK]
         start = time.perf_counter()
-        ray.get(actor.translate.remote(chunk))
+        ray.get(actor.translate.remote(chunk, terms))
         through = time.perf_counter() - start
         start = time.perf_counter()
         runner.translate_batch(chunk, engine, [])

@@ -146,22 +146,26 @@ def open_recipe(recipe: tuple, cpus: float, gpus: int):
 class EngineWorker:
     """A Ray actor holding one engine, opened once."""
 
-    def __init__(self, recipe: tuple, terms_box: list, cpus: float):
+    def __init__(self, recipe: tuple, cpus: float):
         import ray
 
         gpus = len(ray.get_gpu_ids())
         self.engine = open_recipe(recipe, cpus, gpus)
-        # The glossary comes boxed (a reference in a list): the actor fetches it once, and
-        # a restarted actor fetches it again from the driver's reference.
-        self.terms = ray.get(terms_box[0])
+        self.terms_ref, self.terms = None, []
 
     def version(self) -> str:
         return self.engine.version
 
-    def translate(self, texts: list[str]) -> list[str]:
+    def translate(self, texts: list[str], terms_box: list) -> list[str]:
+        """The chunk's English. The glossary comes boxed (a reference in a list, which Ray
+        passes as it is): fetched on the first call, and again by a restarted actor."""
+        import ray
+
         from pipeline.runner import translate_batch
 
         _die_if_asked()
+        if self.terms_ref != terms_box[0]:
+            self.terms, self.terms_ref = ray.get(terms_box[0]), terms_box[0]
         return translate_batch(texts, self.engine, self.terms)
 
 
@@ -193,12 +197,12 @@ def engine_count(ray) -> int:
     return int(resources.get("GPU", 0)) or max(1, int(resources.get("CPU", 1)))
 
 
-def engine_pool(ray, engine, terms_ref) -> list:
+def engine_pool(ray, engine) -> list:
     *_, actor = remote_stages()
     count = engine_count(ray)
     options = {"num_gpus": 1} if ray.cluster_resources().get("GPU", 0) else {}
     recipe = engine_recipe(engine)
-    actors = [actor.options(**options).remote(recipe, [terms_ref], 1) for _ in range(count)]
+    actors = [actor.options(**options).remote(recipe, 1) for _ in range(count)]
     versions = set(ray.get([a.version.remote() for a in actors]))
     if versions != {engine.version}:
         raise PipelineError(
@@ -219,10 +223,10 @@ def actor_feeder(ray, terms_ref, engine, terms, memory, progress):
 
     def submit(texts: list[str]):
         if not actors:
-            actors.extend(engine_pool(ray, engine, terms_ref))
+            actors.extend(engine_pool(ray, engine))
             load.update({i: 0 for i in range(len(actors))})
         index = min(load, key=load.get)  # the actor with the fewest calls waiting
-        ref = actors[index].translate.remote(texts)
+        ref = actors[index].translate.remote(texts, [terms_ref])
         load[index] += 1
         owner[ref] = index
         return ref
