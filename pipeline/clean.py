@@ -456,12 +456,14 @@ def stray_nbsp(text: str, context: Context) -> list[Change]:
 
 @rule()
 def doubled_punctuation(text: str, context: Context) -> list[Change]:
-    """Closing punctuation typed twice: `». .»` -> `».`, `, ,` -> `,`."""
+    """Closing punctuation typed twice: `». .»` -> `».`, `, ,` -> `,`, `fin..` -> `fin.`."""
     # After a closing quote: `». .»`, `»..»`; after a period: `. .` (not an ellipsis `...`).
     after_quote = re.compile(rf"»(?P<mark>[.!?…]?+)(?P<dup>[{HSPACE}]*[.»][.»{HSPACE}]*?)(?=\s|$)")
-    after_mark = re.compile(rf"[.!?…](?P<dup>(?:[{HSPACE}]+\.)+)(?=[{HSPACE}]|$)")
+    after_mark = re.compile(rf"[.!?…](?P<dup>(?:[{HSPACE}]+\.)+)(?=\s|$)")
+    # Two periods after a word, no more (three are an ellipsis): `russe..` -> `russe.`.
+    twice = re.compile(r"(?<=\w\.)(?P<dup>\.)(?![.])(?=\s|$)")
     changes = []
-    for pattern in (after_quote, after_mark):
+    for pattern in (after_quote, after_mark, twice):
         for m in pattern.finditer(text):
             marks = (m.groupdict().get("mark") or "") + re.sub(r"\s", "", m.group("dup"))
             if "." in m.group("dup") and marks not in ("...", "…"):
@@ -536,7 +538,7 @@ def repeated_word(text: str, context: Context) -> list[Change]:
 # Rules: words (these consult the lexicon)
 
 
-ELIDED = frozenset("l d j m n s t c qu jusqu lorsqu puisqu quoiqu presqu".split())
+ELIDED = frozenset("l d j m n s t c qu jusqu lorsqu puisqu quoiqu presqu quelqu".split())
 # Words that glue to a neighbour when a link or a line break eats the space (`dansle`).
 FUNCTION_WORDS = frozenset(
     "le la les un une des du au aux et ou dans avec sans pour vers chez selon dont que qui "
@@ -561,24 +563,38 @@ ROMAN_NUMERAL = re.compile(r"[IVXLCDM]+")
 NOT_A_NAME_ENDING = frozenset({"verb", "adv", "stop", "adp", "det", "pron", "aux"})
 
 
+def is_common_word(word: str, lexicon: Lexicon) -> bool:
+    """A French word of everyday text by wordfreq's Zipf scale: 6 or more for a word of one
+    to three letters (a name's last letters often make one: Kah|ne, Sae|da), 4 for four or
+    five letters (Bara|nets), 3 for longer words (Toryprétendent)."""
+    threshold = 6.0 if len(word) <= 3 else 4.0 if len(word) <= 5 else 3.0
+    if len(word) == 1 and word not in lexicon.stop_words:
+        return False  # a letter (the s of ONGs), not a word (a, à, y)
+    return lexicon.is_word(word) and lexicon.zipf(word) >= threshold
+
+
 def glued_split(token: str, before_apostrophe: bool, context: Context, names) -> int | None:
     """Where an unknown token splits into a known word or name followed by a known word.
 
-    None when no split, or more than one, is plausible.
+    None when no split is plausible, or when two are and neither is clearly the likelier
+    (by how common their two parts are: Constitution|sont, not Constitutions|ont).
     """
     lexicon = context.lexicon
 
     def is_name(part: str) -> bool:
         return part in names or part in context.known_names or lexicon.is_proper_name(part)
 
-    splits = []
+    splits: list[tuple[float, int]] = []
     for i in range(2, len(token)):
         left, right = token[:i], token[i:]
         elided = before_apostrophe and right.lower() in ELIDED  # the l of l'agence
         if left.isupper() and right.islower():
-            # An acronym and the next word: TASSl'agence, KCNAde (not an ordinal: XIXes).
+            # An acronym and the next word: TASSl'agence, KCNAde, NASAa (not an ordinal:
+            # XIXes).
             plausible = not ROMAN_NUMERAL.fullmatch(left) and (
-                elided or (len(right) >= 2 and lexicon.is_word(right))
+                elided
+                or (len(right) >= 2 and lexicon.is_word(right))
+                or is_common_word(right, lexicon)
             )
         elif left.islower() and right[0].isupper() and right[1:].islower():
             # A word and the next name: annéesRussie, présidentMacron.
@@ -586,33 +602,61 @@ def glued_split(token: str, before_apostrophe: bool, context: Context, names) ->
                 is_name(right) or lexicon.is_word(right) or (len(left) >= 4 and len(right) >= 3)
             )
         elif left[0].isupper() and left[1:].islower() and right.islower():
-            # A name and the next word with no change of case: Reuterscitant. Only a known
-            # name, and a word that does not end compound names, which end with nouns
-            # (Devonport).
-            pos = lexicon.parts_of_speech(right)
-            plausible = (
-                len(left) >= 3
-                and is_name(left)
-                and not lexicon.is_word(left)
-                and (
-                    elided
-                    or len(right) >= 4
-                    and lexicon.is_word(right)
-                    and bool(pos & NOT_A_NAME_ENDING or "adj" in pos and len(right) >= 6)
+            # A name and the next word with no change of case: Reuterscitant, Kyodoselon,
+            # (Le) Mondeun. The token is one that no list of French knows (wordfreq knows
+            # rare names such as Polskie), the next word a common one, and the name a known
+            # one or a common word; or, after a name no list knows, a common word of five
+            # letters or more (Harvickcomplètent): a name of two rare pieces (Bara|nets)
+            # stays whole.
+            # Compound names end with nouns (Devonport, Greenland): the next word must be
+            # more than a noun. wordfreq has a few typos too (Chefde), rarely.
+            known_left = is_name(left) or lexicon.is_word(left) or lexicon.zipf(left) >= 2.5
+            if len(right) <= 3:
+                # Names end in a, y, mon (Pilat|a, Minc|y, Baya|mon): before a short word,
+                # only a name the document writes alone, or a well-known one (Internet|a).
+                known_left = left in names or left in context.known_names or (
+                    known_left and lexicon.zipf(left) >= 3.0
+                )
+            rare = lexicon.zipf(token) == 0 or (
+                lexicon.zipf(token) < 1.5 and right in lexicon.stop_words
+            )
+            plausible = len(left) >= 3 and (
+                (elided and is_name(left))
+                or (
+                    len(left) >= 4
+                    and rare
+                    and is_common_word(right, lexicon)
+                    and lexicon.parts_of_speech(right) - {"noun"} != set()
+                    and (known_left or len(right) >= 5 and len(left) >= 4)
                 )
             )
         elif token.islower() and left not in PREFIXES:
-            # Two words, one of them a function word: dansle, lesrelations, motl'autre.
+            # Two words, one of them a function word (spaCy's French stop words): dansle,
+            # lesrelations, surl'incident, estcomposée, uneou, motl'autre.
+            function = FUNCTION_WORDS | lexicon.stop_words
             plausible = (
                 (elided and len(left) >= 3 and lexicon.is_word(left))
-                or (left in FUNCTION_WORDS and len(right) >= 3 and lexicon.is_word(right))
-                or (right in FUNCTION_WORDS and len(left) >= 4 and lexicon.is_word(left))
+                or (
+                    left in function
+                    and len(left) >= 2
+                    and (len(right) >= 3 and lexicon.is_word(right) or elided)
+                )
+                or (
+                    right in FUNCTION_WORDS
+                    and lexicon.is_word(left)
+                    and (len(left) >= 4 or left in function)
+                )
             )
         else:
             plausible = False
         if plausible:
-            splits.append(i)
-    return splits[0] if len(splits) == 1 else None
+            splits.append((lexicon.zipf(left) + lexicon.zipf(right), i))
+    if len(splits) == 1:
+        return splits[0][1]
+    splits.sort(reverse=True)
+    if len(splits) > 1 and splits[0][0] - splits[1][0] >= 1.0:
+        return splits[0][1]
+    return None
 
 
 @rule()

@@ -29,6 +29,7 @@ class Lexicon:
     stop_words: frozenset[str]
     vocab: frozenset[str]  # every string of the model's vocabulary, names included
     _word_memo: dict[str, bool] = field(default_factory=dict, repr=False)
+    _zipf_memo: dict[str, float] = field(default_factory=dict, repr=False)
 
     def is_word(self, token: str) -> bool:
         """A French word (any inflected form), whatever its capitalisation."""
@@ -52,6 +53,14 @@ class Lexicon:
             found.add("stop")
         return found
 
+    def zipf(self, token: str) -> float:
+        """How common the token is in French text: wordfreq's Zipf scale (0 = unseen, 3 = once
+        in a million words, 7 = `de`), from the frequency lists wordfreq ships (offline)."""
+        known = self._zipf_memo.get(token)
+        if known is None:
+            known = self._zipf_memo[token] = french_zipf(token)
+        return known
+
     def is_known(self, token: str) -> bool:
         """A word, or a name the model has seen (`Reuters`, `TASS`).
 
@@ -68,6 +77,15 @@ class Lexicon:
             and not self.is_word(token)
             and not (token.isupper() and len(token) == 1)
         )
+
+
+def french_zipf(token: str) -> float:
+    """wordfreq's Zipf frequency of a French token (imported on first use)."""
+    try:
+        from wordfreq import zipf_frequency
+    except ImportError as err:  # pragma: no cover - wordfreq is a dependency
+        raise PipelineError(f"wordfreq is needed for cleaning: {err}") from err
+    return zipf_frequency(token, "fr")
 
 
 def french_stop_words(spacy_util) -> set[str]:
