@@ -614,8 +614,10 @@ def glued_split(token: str, before_apostrophe: bool, context: Context, names) ->
             if len(right) <= 3:
                 # Names end in a, y, mon (Pilat|a, Minc|y, Baya|mon): before a short word,
                 # only a name the document writes alone, or a well-known one (Internet|a).
-                known_left = left in names or left in context.known_names or (
-                    known_left and lexicon.zipf(left) >= 3.0
+                known_left = (
+                    left in names
+                    or left in context.known_names
+                    or (known_left and lexicon.zipf(left) >= 3.0)
                 )
             rare = lexicon.zipf(token) == 0 or (
                 lexicon.zipf(token) < 1.5 and right in lexicon.stop_words
