@@ -573,6 +573,18 @@ def is_common_word(word: str, lexicon: Lexicon) -> bool:
     return lexicon.is_word(word) and lexicon.zipf(word) >= threshold
 
 
+def unknown_name_then_word(token: str, i: int, lexicon: Lexicon) -> bool:
+    """token[:i] a name no list knows, then a word that is more than a noun, of five letters
+    or more (Harvick|complètent, Riina|contre; not Landbouw|plastic), and no split of the
+    token into a known word and a word (Présidentper|sévère is Président persévère)."""
+    left, right = token[:i], token[i:]
+    if len(left) < 4 or len(right) < 5 or not lexicon.parts_of_speech(right) - {"noun"}:
+        return False
+    return not any(
+        lexicon.is_known(token[:j]) and lexicon.is_word(token[j:]) for j in range(3, len(token))
+    )
+
+
 def glued_split(token: str, before_apostrophe: bool, context: Context, names) -> int | None:
     """Where an unknown token splits into a known word or name followed by a known word.
 
@@ -603,33 +615,32 @@ def glued_split(token: str, before_apostrophe: bool, context: Context, names) ->
             )
         elif left[0].isupper() and left[1:].islower() and right.islower():
             # A name and the next word with no change of case: Reuterscitant, Kyodoselon,
-            # (Le) Mondeun. The token is one that no list of French knows (wordfreq knows
-            # rare names such as Polskie), the next word a common one, and the name a known
-            # one or a common word; or, after a name no list knows, a common word of five
-            # letters or more (Harvickcomplètent): a name of two rare pieces (Bara|nets)
-            # stays whole.
-            # Compound names end with nouns (Devonport, Greenland): the next word must be
-            # more than a noun. wordfreq has a few typos too (Chefde), rarely.
-            known_left = is_name(left) or lexicon.is_word(left) or lexicon.zipf(left) >= 2.5
-            if len(right) <= 3:
-                # Names end in a, y, mon (Pilat|a, Minc|y, Baya|mon): before a short word,
-                # only a name the document writes alone, or a well-known one (Internet|a).
-                known_left = (
-                    left in names
-                    or left in context.known_names
-                    or (known_left and lexicon.zipf(left) >= 3.0)
-                )
+            # (Le) Mondeun, Sudest. The token is one that no list of French knows (wordfreq
+            # knows rare names such as Polskie, and compounds: Devonport, Greenland), the
+            # next word a common one, the name a known one or a common word; or, after a
+            # name no list knows, a common word of five letters or more (Harvickcomplètent).
+            # A name of two rarer pieces (Bara|nets, Pilat|a, Baya|mon) stays whole.
+            zipf_left = lexicon.zipf(left)
+            if len(right) == 1:
+                # Before a letter-word (a, y): a name the document writes alone, or a
+                # well-known one (Internet|a), not Pilat|a.
+                known_left = left in names or left in context.known_names or zipf_left >= 3.0
+            elif len(right) <= 3:
+                known_left = is_name(left) or zipf_left >= 3.0 or left in names
+            else:
+                known_left = is_name(left) or lexicon.is_word(left) or zipf_left >= 2.5
+            # wordfreq lists a few typos of this very kind (Chefde), rarely.
             rare = lexicon.zipf(token) == 0 or (
                 lexicon.zipf(token) < 1.5 and right in lexicon.stop_words
             )
+            long_enough = len(left) >= 4 or zipf_left >= 4.0  # Sud|est, Web|ont; not Kah|ne
             plausible = len(left) >= 3 and (
-                (elided and is_name(left))
+                (elided and (is_name(left) or lexicon.is_word(left)))
                 or (
-                    len(left) >= 4
+                    long_enough
                     and rare
                     and is_common_word(right, lexicon)
-                    and lexicon.parts_of_speech(right) - {"noun"} != set()
-                    and (known_left or len(right) >= 5 and len(left) >= 4)
+                    and (known_left or unknown_name_then_word(token, i, lexicon))
                 )
             )
         elif token.islower() and left not in PREFIXES:
