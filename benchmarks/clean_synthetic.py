@@ -184,10 +184,13 @@ def cut_paragraph(text: str, rng: random.Random) -> list[Site]:
 
 def cut_before_name(text: str, rng: random.Random) -> list[Site]:
     """A paragraph cut in the middle of a sentence, before a capitalised name:
-    `... des Affaires étrangères de la` / `Chine, Lin Jian.`"""
+    `... des Affaires étrangères de la` / `Chine, Lin Jian.` Not in the first paragraph, which
+    the cleaner takes for the title (a title has no final stop and may precede a name)."""
 
     def make(m: re.Match) -> Site | None:
         start, end = _paragraph_of(text, m.start())
+        if start == 0:
+            return None
         if not start + 15 < m.start() < end - 10 or not _inside_sentence(text, m.start() + 1):
             return None
         return Site(m.start(), m.end(), "\n\n")
@@ -293,10 +296,18 @@ def pick(found: list[Site], text: str, rng: random.Random) -> list[Site]:
     rng.shuffle(found)
     chosen: list[Site] = []
     paragraphs_used: set[int] = set()
+    words: set[str] = set()
     for site in found:
         paragraph = text.count("\n\n", 0, site.start)
         if paragraph in paragraphs_used:
             continue
+        # The same glued word twice in one article reads as a name spelt so (Punchline).
+        before = re.search(r"\w*$", text[max(0, site.start - 40) : site.start]).group()
+        after = re.match(r"\w*", text[site.end : site.end + 40]).group()
+        word = before + site.glitch + after
+        if word in words:
+            continue
+        words.add(word)
         if any(site.start < c.end + 3 and c.start < site.end + 3 for c in chosen):
             continue
         chosen.append(site)

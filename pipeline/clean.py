@@ -366,15 +366,69 @@ def trailer(text: str, context: Context) -> list[Change]:
     return remove_paragraphs(text, spans, set(range(first, len(spans))))
 
 
+SENTENCE_WORDS = 5  # a paragraph this long without a final stop is no heading: a cut sentence
+# Closed classes of French that always have a word after them: articles, determiners,
+# prepositions, conjunctions. A paragraph ending with one was cut.
+NEVER_LAST = frozenset(
+    "le la les l un une des du au aux ce cet cette ces mon ton son ma ta sa mes tes ses notre "
+    "votre nos vos leurs de d à en par pour sur sous dans avec sans chez vers entre contre "
+    "selon depuis pendant après avant dès malgré parmi envers durant et ou ni mais car dont "
+    "lorsque puisque quand".split()
+)
+
+
+INVERSION = re.compile(rf"{LETTER}+-(?:t-)?(?:je|tu|il|elle|on|nous|vous|ils|elles|ce)\b")
+
+
+def cut_before_name(before: str, after: str, lexicon: Lexicon, first: bool) -> bool:
+    """A paragraph with no final stop that the next one, starting with a capital, continues.
+
+    It ends with an article, preposition or conjunction (`de la` / `Chine, Lin Jian.`); or,
+    the next paragraph starting with a name, with a verb that wants what follows
+    (`raconte` / `Pierre Brodeur, ...`). A heading ends with a noun or a name (`Mort de
+    l'acteur Larry Hagman` / `Larry Hagman, né ...`, `... en Sibérie` / `Victor Baranets`)
+    and is left alone, and so is a name cut in two (`Juan` / `Manuel`), which looks the same.
+    """
+    words = COMPOUND.findall(before)
+    start = WORD.match(after)
+    if not words or not start:
+        return False
+    last = words[-1]
+    if last.lower() in NEVER_LAST:
+        return True
+    name = start.group()
+    elided = after[len(name) : len(name) + 1] in tuple(APOSTROPHES)  # L’activation
+    starts_with_name = not elided and name.lower() not in lexicon.stop_words and (
+        "verb" not in lexicon.parts_of_speech(name) or lexicon.is_proper_name(name)
+    )
+    last_pos = lexicon.parts_of_speech(last)
+    wants_more = last.islower() and "verb" in last_pos and "noun" not in last_pos
+    return (
+        not first
+        and wants_more
+        and len(words) >= SENTENCE_WORDS
+        and starts_with_name
+        and not INVERSION.match(after)  # Aurais-je, Est-ce: a question starts
+        and not is_english(before)
+    )
+
+
 @rule()
 def cut_paragraph(text: str, context: Context) -> list[Change]:
-    """A paragraph cut in the middle of a sentence (or of a hyphenated word) is joined."""
+    """A paragraph cut in the middle of a sentence (or of a hyphenated word) is joined.
+
+    The next paragraph goes on in lower case, or starts with a name (see cut_before_name).
+    """
     spans, changes = paragraphs(text), []
-    for (s1, e1), (s2, e2) in zip(spans, spans[1:], strict=False):
+    for number, ((s1, e1), (s2, e2)) in enumerate(zip(spans, spans[1:], strict=False)):
         before, after = text[s1:e1], text[s2:e2]
         if MD_LIST_MARKER.match(after) or is_english(before):
             continue  # a list item starts a paragraph of its own
         before, after = plain(before), plain(after)
+        if re.match(UPPER, after) and re.search(rf"{LETTER}$", before):
+            if cut_before_name(before, after, context.lexicon, first=number == 0):
+                changes.append(Change(e1, s2, " "))
+            continue
         if not re.match(LOWER, after):
             continue
         if re.search(rf"{LETTER}-$", before) and text[e1 - 1] == "-":
@@ -643,16 +697,19 @@ def glued_split(token: str, before_apostrophe: bool, context: Context, names) ->
                     and (known_left or unknown_name_then_word(token, i, lexicon))
                 )
             )
-        elif token.islower() and left not in PREFIXES:
+        elif token.islower() and (
+            left not in PREFIXES or elided or right in FUNCTION_WORDS | lexicon.stop_words
+        ):
             # Two words, one of them a function word (spaCy's French stop words): dansle,
-            # lesrelations, surl'incident, estcomposée, uneou, motl'autre.
+            # lesrelations, surl'incident, estcomposée, uneou, surla, motl'autre. A prefix
+            # (néo, sur) joins a word (néocolonialistes), not a function word (surleur).
             function = FUNCTION_WORDS | lexicon.stop_words
             plausible = (
                 (elided and len(left) >= 3 and lexicon.is_word(left))
                 or (
                     left in function
                     and len(left) >= 2
-                    and (len(right) >= 3 and lexicon.is_word(right) or elided)
+                    and (len(right) >= 3 and lexicon.is_word(right) or elided or right in function)
                 )
                 or (
                     right in FUNCTION_WORDS
