@@ -158,16 +158,25 @@ def repeated_word(text: str, rng: random.Random) -> list[Site]:
     return sites(rf"(?<![\w'’-])([{LOWER}]{{3,}})(,?)(?= [{LOWER}])", text, make)
 
 
-def capital_article(text: str, rng: random.Random) -> list[Site]:
-    """An article left with a capital inside a sentence: `, La Chine`, `vu Des gens`."""
-
+def _capital_article(text: str, next_word: str) -> list[Site]:
     def make(m: re.Match) -> Site | None:
         if not _inside_sentence(text, m.start()):
             return None
         word = m.group(1)
         return Site(m.start(1), m.end(1), word[0].upper() + word[1:])
 
-    return sites(r"(?<![\w'’-])(le|la|les|des|une|du|cette|ces) (?=\w)", text, make)
+    return sites(rf"(?<![\w'’-])(le|la|les|des|une|du|cette|ces) (?={next_word})", text, make)
+
+
+def capital_article(text: str, rng: random.Random) -> list[Site]:
+    """An article left with a capital inside a sentence: `vu Des gens`, `, Les élus`."""
+    return _capital_article(text, f"[{LOWER}]")
+
+
+def capital_article_of_name(text: str, rng: random.Random) -> list[Site]:
+    """The same before a name: `, La Chine`. The cleaner lowers it only where the article
+    shows it small elsewhere (`pour Le Diplomate`, `de La Haye` keep theirs)."""
+    return _capital_article(text, f"[{UPPER}]")
 
 
 def cut_paragraph(text: str, rng: random.Random) -> list[Site]:
@@ -266,6 +275,7 @@ CLASSES: list[Injector] = [
     french_spacing,
     repeated_word,
     capital_article,
+    capital_article_of_name,
     markdown,
     chrome,
 ]

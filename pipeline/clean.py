@@ -398,8 +398,10 @@ def cut_before_name(before: str, after: str, lexicon: Lexicon, first: bool) -> b
         return True
     name = start.group()
     elided = after[len(name) : len(name) + 1] in tuple(APOSTROPHES)  # L’activation
-    starts_with_name = not elided and name.lower() not in lexicon.stop_words and (
-        "verb" not in lexicon.parts_of_speech(name) or lexicon.is_proper_name(name)
+    starts_with_name = (
+        not elided
+        and name.lower() not in lexicon.stop_words
+        and ("verb" not in lexicon.parts_of_speech(name) or lexicon.is_proper_name(name))
     )
     last_pos = lexicon.parts_of_speech(last)
     wants_more = last.islower() and "verb" in last_pos and "noun" not in last_pos
@@ -794,14 +796,19 @@ def capital_mid_sentence(text: str, context: Context) -> list[Change]:
             if not (after_comma or after_lower):
                 continue
             if word in ARTICLES and next_word:
-                # The article of a title (`pour Le Diplomate`) keeps its capital unless the
-                # document writes the same words with a small article elsewhere (`la Chine`).
+                # Before a common word the article is small (`signalé Les responsables`),
+                # The article of a title or a name (`pour Le Diplomate`, `de La Haye`) keeps
+                # its capital unless the document writes the same words with a small article
+                # elsewhere (`la Chine`).
                 pair = (word.lower(), follows.group("gap"), next_word)
                 with_small_article = pair in article_pairs
-                if (
-                    next_word[0].islower()
-                    and after_comma
-                    or (next_word[0].isupper() and with_small_article)
+                # After a noun, a title may start (`dans un article Le discours de...`).
+                after_noun = not after_comma and lexicon.parts_of_speech(previous[-1]) & {
+                    "noun",
+                    "verb",
+                } == {"noun"}
+                if (next_word[0].islower() and not after_noun) or (
+                    next_word[0].isupper() and with_small_article
                 ):
                     changes.append(Change(at, at + len(word), word.lower()))
                 continue
