@@ -36,6 +36,7 @@ ENTITY_KINDS = {"PER": "person", "LOC": "place", "ORG": "organization", "MISC": 
 ROMAN_NUMERAL = re.compile(r"[IVXLCDM]+")
 COMMON_WORD_ZIPF = 4.0  # wordfreq: once in 100,000 words or more, an everyday word
 NOUN_PHRASE_MIN_COUNT = 3  # a lower-case phrase must recur more than a name to count
+NOUN_PHRASE_ZIPF = 4.5  # ... and hold a word rarer than this (partenariat 4.3, russe 4.8)
 
 
 @dataclass
@@ -176,8 +177,8 @@ def termhood(
                 reasons.append(f"everyday word (zipf {lexicon.zipf(text):.1f})")
     elif len(words) >= 2 and not text[:1].isupper():
         # a lower-case phrase: specific when one of its words is rare in everyday French
-        rarest = min(lexicon.zipf(w) for w in words if w.isalpha()) if words else 7.0
-        if rarest >= 5.0:
+        rarest = min((lexicon.zipf(w) for w in words if w.isalpha()), default=7.0)
+        if rarest >= NOUN_PHRASE_ZIPF:  # président russe, haut niveau
             score -= 2.0
             reasons.append("everyday words")
         else:
@@ -215,6 +216,15 @@ def suggest_terms(
                 return
             if kind != "noun" and not (candidate[:1].isupper() or candidate[:1].isdigit()):
                 return  # a name starts with a capital (`8e Congrès`; not `esturgeon`)
+            first_word = candidate.split()[0]
+            if (
+                not text[:offset_of(text, start, candidate)].strip()
+                and not is_acronym(first_word)
+                and lexicon.is_word(first_word)
+                and lexicon.zipf(first_word) >= COMMON_WORD_ZIPF
+                and not any(w[:1].isupper() for w in candidate.split()[1:])
+            ):
+                return  # capitalised as the sentence starts: `Coopération militaire croissante`
             offset = start + raw.find(candidate) if candidate in raw else start
             entry = candidates[candidate]
             span = (number, offset, offset + len(candidate))
@@ -276,6 +286,11 @@ def suggest_terms(
     suggestions = group_variants(suggestions)
     suggestions.sort(key=lambda s: (-s.score, -s.count, s.text.casefold()))
     return suggestions[:limit]
+
+
+def offset_of(text: str, start: int, candidate: str) -> int:
+    at = text.find(candidate, start)
+    return at if at >= 0 else start
 
 
 def extended_end(ent, doc) -> int:
