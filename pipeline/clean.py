@@ -574,7 +574,10 @@ LEGITIMATE_REPEATS = frozenset("nous vous en très si non oui là bien ha ah oh 
 
 @rule(drops_words=True)
 def repeated_word(text: str, context: Context) -> list[Change]:
-    """A word typed twice: `années, années,` -> `années,` (not names: `Pago Pago`)."""
+    """A word typed twice: `années, années,` -> `années,` (not names: `Pago Pago`).
+
+    Not an adverb or pronoun repeated after a comma (`beaucoup, beaucoup plus`, `lui, lui`).
+    """
     pattern = re.compile(
         rf"(?<![\w'’-])(?P<word>{LOWER}{{2,}})(?P<gap>,?[{HSPACE}]+)(?P=word)(?![\w-])"
     )
@@ -582,6 +585,11 @@ def repeated_word(text: str, context: Context) -> list[Change]:
     def once(m: re.Match) -> str | None:
         if m.group("word").lower() in LEGITIMATE_REPEATS:
             return None
+        if "," in m.group("gap") and context.lexicon.parts_of_speech(m.group("word")) & {
+            "adv",
+            "pron",
+        }:
+            return None  # emphasis or a new clause: `beaucoup, beaucoup plus`, `lui, lui dit`
         # `années, années, cela` -> `années, cela`; `danger, danger mais` -> `danger, mais`
         if "," in m.group("gap") and text[m.end() : m.end() + 1] != ",":
             return m.group("word") + ","
@@ -627,6 +635,19 @@ def is_common_word(word: str, lexicon: Lexicon) -> bool:
     if len(word) == 1 and word not in lexicon.stop_words:
         return False  # a letter (the s of ONGs), not a word (a, à, y)
     return lexicon.is_word(word) and lexicon.zipf(word) >= threshold
+
+
+_FREQUENT_STOP_WORDS: dict[int, frozenset[str]] = {}
+
+
+def frequent_stop_words(lexicon: Lexicon) -> frozenset[str]:
+    """spaCy's French stop words that are everyday function words (Zipf 5.5 or more: sur,
+    par, est, une), not the rarer ones that begin ordinary words (or|bité, hou|mous)."""
+    key = id(lexicon.stop_words)
+    if key not in _FREQUENT_STOP_WORDS:
+        words = frozenset(w for w in lexicon.stop_words if lexicon.zipf(w) >= 5.5)
+        _FREQUENT_STOP_WORDS[key] = words
+    return _FREQUENT_STOP_WORDS[key]
 
 
 def unknown_name_then_word(token: str, i: int, lexicon: Lexicon) -> bool:
@@ -677,12 +698,15 @@ def glued_split(token: str, before_apostrophe: bool, context: Context, names) ->
             # name no list knows, a common word of five letters or more (Harvickcomplètent).
             # A name of two rarer pieces (Bara|nets, Pilat|a, Baya|mon) stays whole.
             zipf_left = lexicon.zipf(left)
+            in_document = left in names or left in context.known_names
             if len(right) == 1:
-                # Before a letter-word (a, y): a name the document writes alone, or a
-                # well-known one (Internet|a), not Pilat|a.
-                known_left = left in names or left in context.known_names or zipf_left >= 3.0
+                # Before a letter-word (a, y): only a name the document writes alone, for
+                # names end in a and y (Pilat|a, Alice|a, Nez|a, San|y).
+                known_left = in_document
             elif len(right) <= 3:
-                known_left = is_name(left) or zipf_left >= 3.0 or left in names
+                # Morsi|aux, not Sper|mon; before a two-letter word a better-known name
+                # (Thatcher|et, not Kern|et)
+                known_left = in_document or zipf_left >= (3.0 if len(right) == 2 else 2.5)
             else:
                 known_left = is_name(left) or lexicon.is_word(left) or zipf_left >= 2.5
             # wordfreq lists a few typos of this very kind (Chefde), rarely.
@@ -700,12 +724,12 @@ def glued_split(token: str, before_apostrophe: bool, context: Context, names) ->
                 )
             )
         elif token.islower() and (
-            left not in PREFIXES or elided or right in FUNCTION_WORDS | lexicon.stop_words
+            left not in PREFIXES or elided or right in FUNCTION_WORDS | frequent_stop_words(lexicon)
         ):
             # Two words, one of them a function word (spaCy's French stop words): dansle,
             # lesrelations, surl'incident, estcomposée, uneou, surla, motl'autre. A prefix
             # (néo, sur) joins a word (néocolonialistes), not a function word (surleur).
-            function = FUNCTION_WORDS | lexicon.stop_words
+            function = FUNCTION_WORDS | frequent_stop_words(lexicon)
             plausible = (
                 (elided and len(left) >= 3 and lexicon.is_word(left))
                 or (

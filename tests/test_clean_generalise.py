@@ -63,6 +63,10 @@ def test_a_small_word_glued_to_the_next_is_split(raw, expected):
         "Ils ont campé au Greenland puis près de Devonport.",
         "Le plastique Landbouwplastic change de couleur.",
         "Le bateau cherche quelqu’un pour la traversée.",
+        # words of the tuning sets once split wrongly
+        "Un noyau central orbité par des électrons, comme le houmous (order ab chaos).",
+        "Stefan Spermon, informaticien, a rejoint les sociétés NYCE et Kernet.",
+        "Les victimes de Ciudad Neza et le joueur Pablo Alicea chez Sany.",
     ],
 )
 def test_names_and_elisions_that_only_look_glued_stay_whole(raw):
@@ -116,3 +120,12 @@ def test_a_capital_article_before_a_common_word_inside_a_sentence_is_lowered():
     # a title after a noun, and the article of a name, keep their capital
     kept = "Il cite son article Le discours du trône, écrit à La Haye pour Le Monde."
     assert cleaned(kept) == kept
+
+
+def test_emphatic_repeats_after_a_comma_stay():
+    for raw in [
+        "Ce champ est beaucoup, beaucoup plus stable.",
+        "Ils s'affairent autour de lui, lui apportent ses médicaments.",
+    ]:
+        assert cleaned(raw) == raw
+    assert cleaned("En 1995, j'ai pris pris place ici.") == "En 1995, j'ai pris place ici."
