@@ -622,7 +622,7 @@ def document_names(text: str) -> Counter:
     return Counter(m.group(1) for m in re.finditer(rf"(?<=[\w,;)»\"”] )({UPPER}{LETTER}+)", text))
 
 
-ROMAN_NUMERAL = re.compile(r"[IVXLCDM]+")
+ROMAN_NUMERAL = re.compile(r"M{0,3}(?:CM|CD|D?C{0,3})(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3})")
 # Words that do not end a compound name: `Reuters citant` is two words, `Devonport` is one.
 NOT_A_NAME_ENDING = frozenset({"verb", "adv", "stop", "adp", "det", "pron", "aux"})
 
@@ -652,11 +652,17 @@ def frequent_stop_words(lexicon: Lexicon) -> frozenset[str]:
 
 def unknown_name_then_word(token: str, i: int, lexicon: Lexicon) -> bool:
     """token[:i] a name no list knows, then a word that is more than a noun, of five letters
-    or more (Harvick|complètent, Riina|contre; not Landbouw|plastic), and no split of the
-    token into a known word and a word (Présidentper|sévère is Président persévère)."""
+    or more or an everyday function word (Harvick|complètent, Riina|contre, Craigslist|sont;
+    not Landbouw|plastic), the longest word the token ends with, and no split of the token
+    into a known word and a word (Présidentper|sévère is Président persévère)."""
     left, right = token[:i], token[i:]
-    if len(left) < 4 or len(right) < 5 or not lexicon.parts_of_speech(right) - {"noun"}:
+    function_word = right in frequent_stop_words(lexicon) and len(right) >= 4  # sont, dans
+    if len(left) < 4 or not (len(right) >= 5 or function_word):
         return False
+    if not lexicon.parts_of_speech(right) - {"noun"}:
+        return False
+    if any(lexicon.is_word(token[j:]) for j in range(1, i)):
+        return False  # the longest word at the end is the next word: Kea|étaient, not Keaét|aient
     return not any(
         lexicon.is_known(token[:j]) and lexicon.is_word(token[j:]) for j in range(3, len(token))
     )
@@ -745,6 +751,15 @@ def glued_split(token: str, before_apostrophe: bool, context: Context, names) ->
             )
         else:
             plausible = False
+        if plausible and left[0].isupper() and left[1:].islower() and right.islower():
+            # A longer name that leaves a one-letter word (Vidal|a against Vida|la, Paris|a
+            # against Pari|sa): the split is in doubt.
+            longer = token[:-1]
+            plausible = not (
+                len(longer) > i
+                and token[-1] in lexicon.stop_words
+                and (is_name(longer) or lexicon.is_word(longer))
+            )
         if plausible:
             splits.append((lexicon.zipf(left) + lexicon.zipf(right), i))
     if len(splits) == 1:
