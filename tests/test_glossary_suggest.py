@@ -56,6 +56,17 @@ def test_a_name_inside_a_longer_one_counts_for_the_longer_one():
     assert "Lavrov" not in found or found["Lavrov"].count == 1
 
 
+def test_two_names_joined_by_a_hyphen_are_not_one_more_term():
+    article = [
+        "Le sommet Corée du Nord-Russie a eu lieu.",
+        "La Corée du Nord et la Russie ont signé.",
+        "La Corée du Nord remercie la Russie. Asie du Nord-Est : la Russie avance.",
+    ]
+    found = {s.text for s in suggest_terms(article, [], load_spacy(), limit=40)}
+    assert "Corée du Nord" in found and "Russie" in found
+    assert "Corée du Nord-Russie" not in found
+
+
 def test_a_recurring_noun_phrase_is_suggested():
     found = {s.text: s for s in suggest_terms(texts(), [], load_spacy(), limit=40)}
     assert found["partenariat stratégique"].count == 3

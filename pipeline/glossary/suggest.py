@@ -283,9 +283,21 @@ def suggest_terms(
                 reasons=reasons,
             )
         )
+    names = {s.text.casefold() for s in suggestions}
+    suggestions = [s for s in suggestions if not joins_two(s.text, names)]
     suggestions = group_variants(suggestions)
     suggestions.sort(key=lambda s: (-s.score, -s.count, s.text.casefold()))
     return suggestions[:limit]
+
+
+def joins_two(text: str, names: set[str]) -> bool:
+    """Two candidates joined by a hyphen (`sommet Corée du Nord-Russie`): two terms, not one
+    (`Asie du Nord-Est` stays: `Est` alone is no candidate)."""
+    parts = text.split("-")
+    return any(
+        "-".join(parts[:i]).casefold() in names and "-".join(parts[i:]).casefold() in names
+        for i in range(1, len(parts))
+    )
 
 
 def offset_of(text: str, start: int, candidate: str) -> int:
