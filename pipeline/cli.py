@@ -385,6 +385,29 @@ def review_status(out_dir: Path, memory_path: Path | None) -> None:
     click.echo(status.table())
 
 
+@review.command("serve")
+@out_option("Output folder of the last run.")
+@MEMORY_OPTION
+@glossary_option()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, help="Port (0: any free port).")
+@click.option("--reviewer", default="", help="Your name, kept with every save.")
+@click.option("--token", default=None, help="Access token (off 127.0.0.1: generated if not given).")
+def review_serve(out_dir, memory_path, glossary_path, host, port, reviewer, token) -> None:
+    """Review in the browser: a local web app over the outputs (Ctrl-C stops it)."""
+    from pipeline.review import serve
+
+    server, url = serve.build(
+        out_dir, default_memory(out_dir, memory_path), glossary_path, host, port, reviewer, token
+    )
+    click.echo(f"reviewing {out_dir}/ at {url}  (Ctrl-C to stop)", err=True)
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    click.echo("review server stopped; every save is in the memory and the outputs", err=True)
+
+
 def corpus_segments(corpus_dir: Path, terms) -> list:
     """The corpus's French segments, prepared as `pipeline run` prepares them."""
     from pipeline import corpus, runner

@@ -1,0 +1,57 @@
+"""`pipeline review serve`: the local review workspace, a web app over a run's outputs.
+
+Starlette and uvicorn load only when the server starts (`pipeline --help` stays instant).
+The pages, script and style are files of this package (templates/, static/): nothing is
+fetched from the network.
+"""
+
+from __future__ import annotations
+
+import secrets
+import socket
+from pathlib import Path
+
+from pipeline.errors import PipelineError
+
+LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as s:
+        s.bind((host, 0))
+        return s.getsockname()[1]
+
+
+def server_url(host: str, port: int, token: str | None) -> str:
+    shown = f"[{host}]" if ":" in host else host
+    return f"http://{shown}:{port}/" + (f"?token={token}" if token else "")
+
+
+def build(
+    out_dir: Path,
+    memory_path: Path,
+    glossary_path: Path,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    reviewer: str = "",
+    token: str | None = None,
+):
+    """(uvicorn server, url) for the outputs in `out_dir`; not started yet."""
+    import uvicorn
+
+    from pipeline.review.serve.app import make_app
+    from pipeline.review.serve.workspace import Workspace
+
+    out_dir = Path(out_dir)
+    if not out_dir.is_dir() or not any(out_dir.glob("*.jsonl")):
+        raise PipelineError(f"no outputs in {out_dir}/: run 'pipeline run' first")
+    if host not in LOCAL_HOSTS and not token:
+        token = secrets.token_urlsafe(24)  # off this machine: nobody gets in without it
+    port = port or free_port(host)
+    workspace = Workspace(out_dir, memory_path, glossary_path, reviewer)
+    app = make_app(workspace, host=host, port=port, token=token)
+    config = uvicorn.Config(
+        app, host=host, port=port, log_level="warning", access_log=False, lifespan="off"
+    )
+    return uvicorn.Server(config), server_url(host, port, token)
