@@ -24,6 +24,7 @@ from pipeline import (
     segment,
 )
 from pipeline.errors import PipelineError
+from pipeline.formats.index_html import write_index
 from pipeline.glossary import Term
 from pipeline.memory import TranslationMemory, glossary_signature, normalise
 from pipeline.prepared_cache import PreparedCache
@@ -259,6 +260,7 @@ def run(
         result.written += report.write_report(
             out_dir, result.segments, result.findings, result.fixes
         )
+        result.written += write_index(out_dir, [(d.doc.name, d.segments) for d in result.documents])
     return result
 
 
@@ -372,6 +374,7 @@ def check_outputs(
         result.written += report.write_report(
             out_dir, result.segments, result.findings, result.fixes
         )
+        result.written += write_index(out_dir, [(d.doc.name, d.segments) for d in result.documents])
     return result
 
 

@@ -162,6 +162,18 @@ def test_index_lists_the_document_with_its_counts_and_links(page, server):
     assert page.locator("tr.segment").count() == 11
 
 
+def test_the_runs_static_index_links_each_page_and_the_report(page, project):
+    """translations/index.html, written by `pipeline run`, for a reader without the server."""
+    index = project / "translations" / "index.html"
+    page.goto(index.as_uri())
+    assert page.locator("tbody tr").count() == 1
+    assert page.locator("tbody td").first.inner_text() == DOC
+    assert page.locator('a[href="report.md"]').count() == 1
+    page.click("text=review page")
+    assert page.url == (project / "translations" / f"{DOC}.html").as_uri()
+    assert page.locator("tr.segment").count() == 11
+
+
 def test_document_shows_both_columns_origins_terms_and_findings(page, server):
     open_document(page, server)
     putin = row(page, "visite:6:1")
