@@ -459,16 +459,18 @@ def review_history(segment_id: str, out_dir: Path, memory_path: Path | None) -> 
 @out_option("Output folder of the last run.")
 @MEMORY_OPTION
 @glossary_option()
+@corpus_option("Folder of the French articles (the outputs' source text).")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, help="Port (0: any free port).")
 @click.option("--reviewer", default="", help="Your name, kept with every save.")
 @click.option("--token", default=None, help="Access token (off 127.0.0.1: generated if not given).")
-def review_serve(out_dir, memory_path, glossary_path, host, port, reviewer, token) -> None:
+def review_serve(out_dir, memory_path, glossary_path, corpus_dir, host, port, reviewer, token):
     """Review in the browser: a local web app over the outputs (Ctrl-C stops it)."""
     from pipeline.review import serve
 
+    memory = default_memory(out_dir, memory_path)
     server, url = serve.build(
-        out_dir, default_memory(out_dir, memory_path), glossary_path, host, port, reviewer, token
+        out_dir, memory, glossary_path, host, port, reviewer, token, corpus_dir
     )
     click.echo(f"reviewing {out_dir}/ at {url}  (Ctrl-C to stop)", err=True)
     try:

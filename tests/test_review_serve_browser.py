@@ -360,11 +360,15 @@ def test_every_save_is_in_every_output_after_the_next_run(project, server):
     after = records(project)
     assert after["visite:1:1"]["en"] == "The treaty came into force in Kaesong"
     assert after["visite:6:1"]["en"] == "Mr. Putin has arrived in Pyongyang."
-    for segment_id in ("visite:1:1", "visite:4:1", "visite:4:2", "visite:5:1", "visite:6:1"):
+    for segment_id in ("visite:1:1", "visite:4:1", "visite:4:2", "visite:6:1"):
         assert after[segment_id]["origin"] == "review", segment_id
+        assert after[segment_id]["reviewer"] == "Ann"  # attributed
+    assert after["visite:5:1"]["origin"] == "approved"
     out = project / "translations"
     assert "The treaty came into force in Kaesong" in (out / f"{DOC}.en.md").read_text("utf-8")
     assert "Mr. Putin has arrived in Pyongyang." in (out / f"{DOC}.tmx").read_text("utf-8")
     assert po_entry(project, "visite:4:2").msgstr.endswith("Wednesday evening.")
     status = pipeline("review", "status", cwd=project).stdout
-    assert re.search(r"visite\s+11\s+\d+\s+8\s", status), status  # 3 from the PO + 5 here
+    # segments, reviewed (3 from the PO, 5 here, approvals included), approved, remaining,
+    # waiting (none: the run applied every save)
+    assert re.search(r"visite\s+11\s+8\s+1\s+3\s+0\s", status), status

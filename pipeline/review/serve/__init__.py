@@ -36,6 +36,7 @@ def build(
     port: int = 0,
     reviewer: str = "",
     token: str | None = None,
+    corpus_dir: Path | None = None,
 ):
     """(uvicorn server, url) for the outputs in `out_dir`; not started yet."""
     import uvicorn
@@ -49,7 +50,7 @@ def build(
     if host not in LOCAL_HOSTS and not token:
         token = secrets.token_urlsafe(24)  # off this machine: nobody gets in without it
     port = port or free_port(host)
-    workspace = Workspace(out_dir, memory_path, glossary_path, reviewer)
+    workspace = Workspace(out_dir, memory_path, glossary_path, reviewer, corpus_dir)
     app = make_app(workspace, host=host, port=port, token=token)
     config = uvicorn.Config(
         app, host=host, port=port, log_level="warning", access_log=False, lifespan="off"

@@ -206,7 +206,13 @@ def make_app(
                 {"error": "stale", "segment": result.segment, "conflict": result.conflict},
                 status_code=409,
             )
-        return JSONResponse({"segment": result.segment})
+        return JSONResponse({"segment": result.segment, "notices": result.notices})
+
+    async def history(request: Request):
+        try:
+            return JSONResponse({"history": workspace.history(request.path_params["id"])})
+        except (KeyError, PipelineError):
+            return JSONResponse({"error": "no such segment"}, status_code=404)
 
     async def add_term(request: Request):
         body = await json_body(request)
@@ -221,6 +227,7 @@ def make_app(
         Route("/", index),
         Route("/doc/{name}", document),
         Route("/api/doc/{name}", document_json),
+        Route("/api/history/{id}", history),
         Route("/report", report),
         Route("/files/{filename}", output_file),
         Route("/api/save", save, methods=["POST"]),

@@ -103,6 +103,13 @@
     origin.title = s.reviewer ? "by " + s.reviewer : (s.engine || s.origin || "");
     idCell.append(origin);
     if (s.reviewer) idCell.append(el("br"), el("span", "reviewer", s.reviewer));
+    if (s.waiting) idCell.append(el("br"), el("span", "waiting", "saved; not yet in every output"));
+    if (s.version) {
+      const link = el("button", "history", "history (H)");
+      link.type = "button";
+      link.addEventListener("click", () => { select(index); showHistory(index); });
+      idCell.append(el("br"), link);
+    }
 
     const frCell = el("td", "fr");
     frCell.lang = s.lang || "fr";
@@ -311,6 +318,23 @@
     }
   }
 
+  async function showHistory(index) {
+    const s = segments[index];
+    const response = await fetch("/api/history/" + encodeURIComponent(s.id), { credentials: "same-origin" });
+    const payload = await response.json();
+    const notes = rows[index].querySelector("td.notes");
+    const old = notes.querySelector(".versions");
+    if (old) old.remove();
+    const list = el("ol", "versions");
+    for (const v of payload.history || []) {
+      const item = el("li", "version");
+      item.append(el("span", "kind", v.kind), " by " + (v.reviewer || "unknown") + " at " + v.at +
+        " (" + (v.source || "?") + "): ", el("span", "text", v.en));
+      list.append(item);
+    }
+    notes.append(list);
+  }
+
   function acceptSuggestion(index) {
     const s = segments[index];
     if (!s.suggestion || isDone(s)) { say("no suggestion for " + s.id, true); return; }
@@ -386,6 +410,7 @@
       event.preventDefault();
       if (isFrench(segments[current])) save(current, "approved", segments[current].en, true);
     } else if (key === "s" || key === "S") { event.preventDefault(); acceptSuggestion(current); }
+    else if (key === "h" || key === "H") { event.preventDefault(); if (segments[current].version) showHistory(current); }
     else if (key === "g" || key === "G") { event.preventDefault(); openGlossary({ source: frenchSelection() }); }
   });
 
