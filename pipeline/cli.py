@@ -244,10 +244,9 @@ def run(
     click.echo(
         f"translated {len(result.segments)} segments of {len(result.documents)} articles "
         f"into {out_dir}/ (engine {origins['engine']}, memory {origins['memory']}, "
-        f"review {origins['review']}, approved {origins['approved']}; "
-        f"{result.engine_segments} texts sent to the engine"
-        + (f"; {result.suggestions} fuzzy matches offered" if result.suggestions else "")
-        + ")",
+        f"review {origins['review']}; {result.engine_segments} texts sent to the engine)"
+        + (f"; approved {origins['approved']}" if origins["approved"] else "")
+        + (f"; {result.suggestions} fuzzy matches offered" if result.suggestions else ""),
         err=True,
     )
     report_findings(result.findings, out_dir, strict)
