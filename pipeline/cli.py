@@ -468,15 +468,7 @@ def review_serve(out_dir, memory_path, glossary_path, corpus_dir, host, port, re
     from pipeline.review import serve
 
     memory = default_memory(out_dir, memory_path)
-    server, url = serve.build(
-        out_dir, memory, glossary_path, host, port, reviewer, token, corpus_dir
-    )
-    click.echo(f"reviewing {out_dir}/ at {url}  (Ctrl-C to stop)", err=True)
-    try:
-        server.run()
-    except KeyboardInterrupt:
-        pass
-    click.echo("review server stopped; every save is in the memory and the outputs", err=True)
+    serve.run(out_dir, memory, glossary_path, host, port, reviewer, token, corpus_dir, click.echo)
 
 
 def corpus_segments(corpus_dir: Path, terms) -> list:

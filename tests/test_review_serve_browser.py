@@ -13,6 +13,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import polib
@@ -132,6 +133,19 @@ def records(project: Path) -> dict[str, dict]:
     return {r["id"]: r for r in map(json.loads, lines)}
 
 
+def record_when(project: Path, segment_id: str, timeout: float = 60, **expected) -> dict:
+    """The segment's record once the outputs show `expected` (the server writes them a
+    moment after the last save)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        record = records(project)[segment_id]
+        if all(record.get(key) == value for key, value in expected.items()):
+            return record
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{segment_id} never showed {expected}: {record}")
+        time.sleep(0.2)
+
+
 def po_entry(project: Path, segment_id: str) -> polib.POEntry:
     po = polib.pofile(str(project / "translations" / f"{DOC}.po"))
     return next(e for e in po if e.msgctxt == segment_id)
@@ -221,8 +235,9 @@ def test_edit_and_save_from_the_keyboard_kept_after_reload_and_in_the_po(page, s
     saved = row(page, "visite:1:1")
     assert saved.locator("td.en .text").inner_text() == "The treaty came into force in Kaesong"
     assert saved.locator(".reviewer").inner_text() == "Ann"
+    record = record_when(project, "visite:1:1", en="The treaty came into force in Kaesong")
+    assert record["origin"] == "review" and record["reviewer"] == "Ann"
     assert po_entry(project, "visite:1:1").msgstr == "The treaty came into force in Kaesong"
-    assert records(project)["visite:1:1"]["origin"] == "review"
 
 
 def test_up_down_and_approve_with_one_key(page, server, project):
@@ -241,7 +256,7 @@ def test_up_down_and_approve_with_one_key(page, server, project):
     page.reload()
     page.wait_for_selector("body[data-ready=true]")
     assert row(page, "visite:5:1").locator(".origin").inner_text() == "approved"
-    assert records(project)["visite:5:1"]["en"] == machine
+    assert record_when(project, "visite:5:1", origin="approved")["en"] == machine
 
 
 WEDNESDAY = "The minister signed the agreement with Russia on Wednesday evening."
@@ -254,6 +269,7 @@ def test_accept_a_suggestion_with_one_key(page, server, project):
     page.locator("textarea.editor").fill(WEDNESDAY)
     page.keyboard.press("Control+Enter")
     page.wait_for_selector('#status:text("saved visite:4:1")')
+    record_when(project, "visite:4:1", en=WEDNESDAY)  # the outputs, with the suggestions
     page.reload()
     page.wait_for_selector("body[data-ready=true]")
     suggestion = row(page, "visite:4:2").locator(".suggestion")
@@ -263,7 +279,7 @@ def test_accept_a_suggestion_with_one_key(page, server, project):
     select(page, "visite:4:2")
     page.keyboard.press("s")
     page.wait_for_selector('#status:text("saved visite:4:2")')
-    assert records(project)["visite:4:2"]["en"] == WEDNESDAY
+    assert record_when(project, "visite:4:2", en=WEDNESDAY)["origin"] == "review"
 
 
 def test_a_save_over_a_newer_version_is_refused_with_both_texts(browser, page, server, project):
@@ -286,10 +302,10 @@ def test_a_save_over_a_newer_version_is_refused_with_both_texts(browser, page, s
     conflict.wait_for()
     assert "Mr Putin arrived in Pyongyang." in conflict.locator(".theirs").inner_text()
     assert "Mr. Putin has arrived in Pyongyang." in conflict.locator(".yours").inner_text()
-    assert records(project)["visite:6:1"]["en"] == "Mr Putin arrived in Pyongyang."  # kept
+    record_when(project, "visite:6:1", en="Mr Putin arrived in Pyongyang.")  # theirs, kept
     conflict.locator("button.use-mine").click()  # the reviewer chooses
     page.wait_for_selector('#status:text("saved visite:6:1")')
-    assert records(project)["visite:6:1"]["en"] == "Mr. Putin has arrived in Pyongyang."
+    record_when(project, "visite:6:1", en="Mr. Putin has arrived in Pyongyang.")
 
 
 def visible_ids(page) -> list[str]:

@@ -38,7 +38,7 @@ def build(
     token: str | None = None,
     corpus_dir: Path | None = None,
 ):
-    """(uvicorn server, url) for the outputs in `out_dir`; not started yet."""
+    """(uvicorn server, url, workspace) for the outputs in `out_dir`; not started yet."""
     import uvicorn
 
     from pipeline.review.serve.app import make_app
@@ -55,4 +55,35 @@ def build(
     config = uvicorn.Config(
         app, host=host, port=port, log_level="warning", access_log=False, lifespan="off"
     )
-    return uvicorn.Server(config), server_url(host, port, token)
+    return uvicorn.Server(config), server_url(host, port, token), workspace
+
+
+def run(
+    out_dir: Path,
+    memory_path: Path,
+    glossary_path: Path,
+    host: str,
+    port: int,
+    reviewer: str,
+    token: str | None,
+    corpus_dir: Path | None,
+    echo,
+) -> None:
+    """Serve until Ctrl-C; then write the outputs of the last saves before returning."""
+    server, url, workspace = build(
+        out_dir, memory_path, glossary_path, host, port, reviewer, token, corpus_dir
+    )
+    waiting = workspace.rewrite_waiting()
+    if waiting:
+        echo(f"writing the outputs of {len(waiting)} documents with reviews they lack", err=True)
+    echo(f"reviewing {out_dir}/ at {url}  (Ctrl-C to stop)", err=True)
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    written = workspace.rewriter.flush()
+    echo(
+        "review server stopped; every save is in the memory and in the outputs"
+        + (f" (wrote {len(written)} documents)" if written else ""),
+        err=True,
+    )

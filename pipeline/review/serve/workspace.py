@@ -2,15 +2,22 @@
 the run's outputs and the memory, and saves a reviewer's work.
 
 Everything the server shows or saves goes through `Workspace`, which asks the review
-store (`pipeline.review.store`): a save is `store.save_review`, the one path every review
-takes (version check, attribution, history, the segment's checks again, the document's
-outputs rewritten atomically); the server has no review path of its own.
+store (`pipeline.review.store`), the one path every review takes: a save is
+`store.save_review_now` (in-place edits imported, the version checked and the review
+stored in one transaction, attributed, history kept, the segment's checks run again),
+and a moment after a document's last save `store.rewrite_current` writes its outputs and
+the report again, atomically, in a background thread (debounced: a 2,000-segment
+document takes seconds to check and write, a save must not). A save is never lost in
+between: it is in the memory, which every run, check and rewrite applies, and the server
+writes what is pending when it stops, and at start for reviews the outputs lack.
 """
 
 from __future__ import annotations
 
 import re
+import sys
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -49,9 +56,11 @@ class Workspace:
         self.glossary_path = Path(glossary_path)
         self.corpus_dir = Path(corpus_dir) if corpus_dir is not None else None
         self.reviewer = reviewer
-        # One write at a time from this server (the store's transaction guards the rest:
+        # One save at a time from this server (the store's transaction guards the rest:
         # another server, an import, a run).
         self.lock = threading.Lock()
+        self.rewriter = Rewriter(self)
+        self._terms: tuple[float, list] | None = None
 
     # --- names and files: nothing from a request reaches outside the output folder ---
 
@@ -167,14 +176,10 @@ class Workspace:
 
     def glossary_entries(self) -> dict[str, dict]:
         """The glossary's entries by source, for the terms' hover notes."""
-        from pipeline import glossary
-
-        if not self.glossary_path.is_file():
-            return {}
         try:
-            terms, _ = glossary.read_glossary(self.glossary_path)
+            terms = self.terms()
         except PipelineError:
-            return {}
+            return {}  # a glossary being fixed: the terms show without their entries
         return {
             t.source: {
                 "source": t.source,
@@ -203,7 +208,7 @@ class Workspace:
         except (TypeError, ValueError):
             raise ValueError("base_version: the version the page showed (a number)") from None
         with self.lock:
-            outcome = store.save_review(
+            outcome = store.save_review_now(
                 self.out_dir,
                 self.memory_path,
                 segment_id,
@@ -211,12 +216,12 @@ class Workspace:
                 kind=kind,
                 reviewer=self.reviewer or None,
                 base_version=base,
-                glossary_path=self.glossary_path if self.glossary_path.is_file() else None,
-                corpus_dir=self.corpus_dir,
+                terms=self.terms(),
                 source="browser",
             )
-        records = self.records(name)
-        record = next(r for r in records if r["id"] == segment_id)
+        if outcome.saved:
+            self.rewriter.schedule(name)
+        record = outcome.segment
         current = self._current_reviews([record])
         segment = self.view(record, current.get(segment_id), self.glossary_entries())
         conflict = None
@@ -232,6 +237,39 @@ class Workspace:
         return SaveResult(
             saved=conflict is None, segment=segment, conflict=conflict, notices=outcome.notices
         )
+
+    def rewrite(self, name: str) -> list[Path]:
+        """The document's outputs and the report, written again with every review."""
+        from pipeline.review import store
+
+        glossary_path = self.glossary_path if self.glossary_path.is_file() else None
+        return store.rewrite_current(
+            self.out_dir,
+            self.memory_path,
+            self.check_name(name),
+            glossary_path,
+            self.corpus_dir,
+            self.reviewer or None,
+        )
+
+    def rewrite_waiting(self) -> list[str]:
+        """Schedule a rewrite of each document whose outputs lack a review of the memory
+        (a server killed before it wrote them); return their names."""
+        waiting = [d["name"] for d in self.summaries() if d["waiting"]]
+        for name in waiting:
+            self.rewriter.schedule(name, delay=0)
+        return waiting
+
+    def terms(self) -> list:
+        """The glossary's terms, read again when the file changes."""
+        from pipeline import glossary
+
+        if not self.glossary_path.is_file():
+            return []
+        mtime = self.glossary_path.stat().st_mtime_ns
+        if self._terms is None or self._terms[0] != mtime:
+            self._terms = (mtime, glossary.load_glossary(self.glossary_path))
+        return self._terms[1]
 
     # --- the glossary ---------------------------------------------------------------
 
@@ -308,3 +346,82 @@ def counts(segments: list[dict]) -> dict:
         "remaining": len(french) - reviewed - approved,
         "findings": findings,
     }
+
+
+class Rewriter:
+    """Writes a document's outputs again `delay` seconds after its last save, one document
+    at a time, in a background thread; `flush()` writes whatever is pending (at stop)."""
+
+    def __init__(self, workspace: Workspace, delay: float = 1.0) -> None:
+        self.workspace = workspace
+        self.delay = delay
+        self.due: dict[str, float] = {}
+        self.condition = threading.Condition()
+        self.thread: threading.Thread | None = None
+        self.busy = False
+        self.errors: list[str] = []
+
+    def schedule(self, name: str, delay: float | None = None) -> None:
+        with self.condition:
+            self.due[name] = time.monotonic() + (self.delay if delay is None else delay)
+            if self.thread is None:
+                self.thread = threading.Thread(target=self._loop, name="rewriter", daemon=True)
+                self.thread.start()
+            self.condition.notify()
+
+    def pending(self) -> list[str]:
+        with self.condition:
+            return sorted(self.due)
+
+    def _next(self) -> str:
+        with self.condition:
+            while True:
+                if self.due:
+                    name, when = min(self.due.items(), key=lambda item: item[1])
+                    wait = when - time.monotonic()
+                    if wait <= 0:
+                        del self.due[name]
+                        self.busy = True
+                        return name
+                    self.condition.wait(wait)
+                else:
+                    self.condition.wait()
+
+    def _loop(self) -> None:
+        while True:
+            name = self._next()
+            self._write(name)
+
+    def _write(self, name: str) -> None:
+        try:
+            self.workspace.rewrite(name)
+        except (PipelineError, KeyError, OSError) as err:
+            # kept in the memory; the next save, run or check writes it
+            message = f"warning: could not rewrite the outputs of {name}: {err}"
+            self.errors.append(message)
+            print(message, file=sys.stderr)
+        finally:
+            with self.condition:
+                self.busy = False
+                self.condition.notify_all()
+
+    def wait_idle(self, timeout: float = 60) -> bool:
+        """Wait until nothing is due or being written (for tests and benchmarks)."""
+        end = time.monotonic() + timeout
+        with self.condition:
+            while self.due or self.busy:
+                left = end - time.monotonic()
+                if left <= 0:
+                    return False
+                self.condition.wait(min(left, 0.1))
+        return True
+
+    def flush(self) -> list[str]:
+        """Write every pending document now (the server is stopping); return their names."""
+        with self.condition:
+            while self.busy:
+                self.condition.wait(0.1)
+            names, self.due = sorted(self.due), {}
+        for name in names:
+            self._write(name)
+        return names
