@@ -16,11 +16,19 @@ from pipeline.errors import PipelineError
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
 
 
-def free_port(host: str = "127.0.0.1") -> int:
+def listening_socket(host: str, port: int) -> socket.socket:
+    """A socket bound and listening before the URL is printed (port 0: a free one), so
+    the URL works as soon as it is shown, and a port in use is said plainly."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    with socket.socket(family, socket.SOCK_STREAM) as s:
-        s.bind((host, 0))
-        return s.getsockname()[1]
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as err:
+        sock.close()
+        raise PipelineError(f"cannot listen on {host}:{port}: {err.strerror}") from err
+    sock.listen(128)
+    return sock
 
 
 def server_url(host: str, port: int, token: str | None) -> str:
@@ -38,7 +46,8 @@ def build(
     token: str | None = None,
     corpus_dir: Path | None = None,
 ):
-    """(uvicorn server, url, workspace) for the outputs in `out_dir`; not started yet."""
+    """(uvicorn server, url, workspace, socket) for the outputs in `out_dir`: the socket
+    listens already; `server.run(sockets=[socket])` serves."""
     import uvicorn
 
     from pipeline.review.serve.app import make_app
@@ -49,13 +58,14 @@ def build(
         raise PipelineError(f"no outputs in {out_dir}/: run 'pipeline run' first")
     if host not in LOCAL_HOSTS and not token:
         token = secrets.token_urlsafe(24)  # off this machine: nobody gets in without it
-    port = port or free_port(host)
+    sock = listening_socket(host, port)
+    port = sock.getsockname()[1]
     workspace = Workspace(out_dir, memory_path, glossary_path, reviewer, corpus_dir)
     app = make_app(workspace, host=host, port=port, token=token)
     config = uvicorn.Config(
         app, host=host, port=port, log_level="warning", access_log=False, lifespan="off"
     )
-    return uvicorn.Server(config), server_url(host, port, token), workspace
+    return uvicorn.Server(config), server_url(host, port, token), workspace, sock
 
 
 def run(
@@ -70,7 +80,7 @@ def run(
     echo,
 ) -> None:
     """Serve until Ctrl-C; then write the outputs of the last saves before returning."""
-    server, url, workspace = build(
+    server, url, workspace, sock = build(
         out_dir, memory_path, glossary_path, host, port, reviewer, token, corpus_dir
     )
     waiting = workspace.rewrite_waiting()
@@ -78,7 +88,7 @@ def run(
         echo(f"writing the outputs of {len(waiting)} documents with reviews they lack", err=True)
     echo(f"reviewing {out_dir}/ at {url}  (Ctrl-C to stop)", err=True)
     try:
-        server.run()
+        server.run(sockets=[sock])
     except KeyboardInterrupt:
         pass
     written = workspace.rewriter.flush()

@@ -61,6 +61,8 @@ class Workspace:
         self.lock = threading.Lock()
         self.rewriter = Rewriter(self)
         self._terms: tuple[float, list] | None = None
+        self._normalised: dict[str, str] = {}  # French → the memory's form of it
+        self._records: dict[str, tuple[tuple, list[dict]]] = {}  # by document, per file state
 
     # --- names and files: nothing from a request reaches outside the output folder ---
 
@@ -89,19 +91,39 @@ class Workspace:
     # --- reading -------------------------------------------------------------------
 
     def records(self, name: str) -> list[dict]:
+        """The document's segment records, as its `.jsonl` holds them."""
+        import json
+
+        from pipeline import fileio
         from pipeline.review import store
 
-        return store.document_segments(self.out_dir, self.check_name(name))
+        path = store.jsonl_path(self.out_dir, self.check_name(name))
+        stat = path.stat()
+        key = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
+        cached = self._records.get(name)
+        if cached is not None and cached[0] == key:
+            return [dict(r) for r in cached[1]]  # the file is replaced whole: a new inode
+        records = []
+        for number, line in enumerate(fileio.read_utf8(path).split("\n"), start=1):
+            if line.strip():
+                try:
+                    records.append(json.loads(line))
+                except json.JSONDecodeError as err:
+                    raise PipelineError(f"{path}:{number}: not JSON: {err.msg}") from err
+        self._records[name] = (key, records)
+        return [dict(r) for r in records]
 
     def document(self, name: str) -> dict:
         """The document for the page: its segments as the reviewer sees them."""
         records = self.records(name)
         glossary = self.glossary_entries()
         current = self._current_reviews(records)
-        segments = [self.view(r, current.get(r["id"]), glossary) for r in records]
-        return {"name": name, "segments": segments, "counts": counts(segments)}
+        segments = [self.view(r, current.get(r["id"])) for r in records]
+        used = {t["source"] for s in segments for t in s["terms"]}
+        entries = {source: glossary[source] for source in sorted(used) if source in glossary}
+        return {"name": name, "segments": segments, "glossary": entries, "counts": counts(segments)}
 
-    def view(self, record: dict, review=None, glossary: dict | None = None) -> dict:
+    def view(self, record: dict, review=None) -> dict:
         """One segment as the page shows it (plain JSON; the page escapes every text).
 
         A review the memory holds but the outputs do not show yet (saved while a run was
@@ -115,7 +137,6 @@ class Workspace:
         if review is not None and review.id != version:
             en, origin, version = review.en, review.origin, review.id
             reviewer, reviewed_at, suggestion, waiting = review.reviewer, review.created, None, True
-        glossary = glossary or {}
         return {
             "id": record["id"],
             "fr": record.get("fr", ""),
@@ -127,9 +148,7 @@ class Workspace:
             "reviewed_at": reviewed_at,
             "version": version,
             "waiting": waiting,
-            "terms": [
-                dict(t, entry=glossary.get(t.get("source"), {})) for t in record.get("terms") or []
-            ],
+            "terms": record.get("terms") or [],
             "findings": record.get("findings") or [],
             "suggestion": suggestion,
         }
@@ -223,7 +242,7 @@ class Workspace:
             self.rewriter.schedule(name)
         record = outcome.segment
         current = self._current_reviews([record])
-        segment = self.view(record, current.get(segment_id), self.glossary_entries())
+        segment = self.view(record, current.get(segment_id))
         conflict = None
         if outcome.conflict is not None:
             c = outcome.conflict
@@ -311,22 +330,26 @@ class Workspace:
     # --- the memory -------------------------------------------------------------------
 
     def _current_reviews(self, records: list[dict]) -> dict:
-        """The memory's current review of each French segment, by id (read-only)."""
-        from pipeline.memory import TranslationMemory
+        """The memory's current review of each French segment that has one, by id."""
+        from pipeline.memory import TranslationMemory, normalise
 
         if not self.memory_path.is_file():
             return {}
         found = {}
         with TranslationMemory(self.memory_path, readonly=True) as memory:
             with memory.transaction(immediate=False):
+                reviewed = {fr for (fr,) in memory.db.execute("SELECT DISTINCT fr FROM reviews")}
                 for r in records:
                     if r.get("lang", "fr") != "fr":
                         continue
-                    review = memory.lookup_review(r["fr"], r["id"])
-                    if review is not None:
-                        found[r["id"]] = review
+                    fr = self._normalised.get(r["fr"])
+                    if fr is None:
+                        fr = self._normalised[r["fr"]] = normalise(r["fr"])
+                    if fr in reviewed:
+                        review = memory.lookup_review(fr, r["id"])
+                        if review is not None:
+                            found[r["id"]] = review
         return found
-
 
 def counts(segments: list[dict]) -> dict:
     """reviewed / approved / remaining of the French segments, and findings by severity."""

@@ -33,7 +33,7 @@
   function isFrench(s) { return (s.lang || "fr") === "fr"; }
 
   function entryNote(term) {
-    const e = term.entry || {};
+    const e = (data.glossary || {})[term.source] || {};
     const parts = [term.source + " → " + term.target];
     if (e.kind) parts.push("kind: " + e.kind);
     if (e.variants && e.variants.length) parts.push("variants: " + e.variants.join("; "));
@@ -213,7 +213,7 @@
 
   function applyFilters() {
     let shown = 0;
-    segments.forEach((s, i) => { applyFilter(rows[i], s); shown += !rows[i].hidden; });
+    rows.forEach((tr, i) => { applyFilter(tr, segments[i]); shown += !tr.hidden; });
     document.getElementById("shown").textContent = shown + " of " + segments.length + " shown";
   }
 
@@ -244,7 +244,7 @@
   function nextUnreviewed(from) {
     for (let n = 1; n <= segments.length; n++) {
       const i = (from + n) % segments.length;
-      if (!rows[i].hidden && isFrench(segments[i]) && !isDone(segments[i])) return i;
+      if (rows[i] && !rows[i].hidden && isFrench(segments[i]) && !isDone(segments[i])) return i;
     }
     return -1;
   }
@@ -418,20 +418,43 @@
   checkSelect.addEventListener("change", applyFilters);
   searchInput.addEventListener("input", applyFilters);
 
-  // first render
+  // First render: the first screen of rows at once, the rest in chunks after it is
+  // painted, so a long document shows (and takes keys) without waiting for every row.
+  const FIRST_ROWS = 60;
+  const CHUNK = 400;
   const checks = new Set();
-  const fragment = document.createDocumentFragment();
-  segments.forEach((s, i) => {
-    const tr = renderRow(s, i);
-    rows.push(tr);
-    fragment.append(tr);
-    for (const f of s.findings || []) checks.add(f.check);
-  });
-  for (const check of [...checks].sort()) checkSelect.append(new Option(check, check));
-  rowsBody.append(fragment);
-  applyFilters();
-  const first = nextUnreviewed(-1);
-  if (first >= 0) select(first, false);
-  document.body.dataset.ready = "true";
-  window.reviewRenderedAt = performance.now();
+  function build(from, to) {
+    const fragment = document.createDocumentFragment();
+    for (let i = from; i < to; i++) {
+      const tr = renderRow(segments[i], i);
+      rows.push(tr);
+      fragment.append(tr);
+      for (const f of segments[i].findings || []) checks.add(f.check);
+    }
+    rowsBody.append(fragment);
+  }
+  function finish() {
+    for (const check of [...checks].sort()) checkSelect.append(new Option(check, check));
+    applyFilters();
+    if (current < 0) {
+      const first = nextUnreviewed(-1);
+      if (first >= 0) select(first, false);
+    }
+    document.body.dataset.ready = "true";
+    window.reviewRenderedAt = performance.now();
+  }
+  function rest(from) {
+    if (from >= segments.length) { finish(); return; }
+    build(from, Math.min(from + CHUNK, segments.length));
+    setTimeout(() => rest(from + CHUNK), 0);
+  }
+  build(0, Math.min(FIRST_ROWS, segments.length));
+  if (segments.length > FIRST_ROWS) {
+    const first = nextUnreviewed(-1);
+    if (first >= 0 && first < rows.length) select(first, false);
+  }
+  requestAnimationFrame(() => setTimeout(() => {
+    window.reviewFirstPaintAt = performance.now(); // the first screen of rows is painted
+    rest(rows.length);
+  }, 0));
 })();
