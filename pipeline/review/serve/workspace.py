@@ -351,6 +351,7 @@ class Workspace:
                             found[r["id"]] = review
         return found
 
+
 def counts(segments: list[dict]) -> dict:
     """reviewed / approved / remaining of the French segments, and findings by severity."""
     french = [s for s in segments if s.get("lang", "fr") == "fr"]
