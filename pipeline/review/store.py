@@ -456,7 +456,7 @@ def save_review_now(
     the rewrite, nothing is lost: the memory holds the review, and every run, check and
     rewrite applies it; the outputs show the earlier English meanwhile.
     """
-    from pipeline import check, glossary, runner
+    from pipeline import checks, glossary, runner
     from pipeline.memory import apply_review
 
     out_dir = Path(out_dir)
@@ -493,7 +493,7 @@ def save_review_now(
     apply_review(segment, review if state == "stored" else current)
     segment.terms = glossary.find_terms(segment.fr, terms)
     runner.mark_terms([segment])
-    check.run_checks([segment], terms, only=list(check.SEGMENT_CHECKS))
+    checks.run_checks([segment], terms, only=list(checks.SEGMENT_CHECKS))
     record = dict(
         record,
         en=segment.en,
@@ -545,14 +545,14 @@ def rewrite_document(
     corpus_dir: Path | None,
 ) -> list[Path]:
     """Check one document's segments again and write its outputs and the report."""
-    from pipeline import check, glossary, prepared_cache, runner
+    from pipeline import checks, glossary, prepared_cache, runner
 
     terms = glossary.load_glossary(glossary_path) if glossary_path else []
     for s in segments:
         s.terms = glossary.find_terms(s.fr, terms)
     runner.mark_terms(segments)
-    entities = prepared_cache.EntityCache(memory_path, check.ner_model())
-    document_findings = check.run_checks(segments, terms, entity_cache=entities)
+    entities = prepared_cache.EntityCache(memory_path, checks.ner_model())
+    document_findings = checks.run_checks(segments, terms, entity_cache=entities)
     doc = export.jsonl_document(path, corpus_dir)
     digests: dict[Path, str] = {}
     with fileio.writes_together():
