@@ -336,6 +336,27 @@ def test_filters_and_search(page, server):
     assert page.locator("#shown").inner_text() == "1 of 11 shown"
 
 
+def test_add_a_glossary_term_from_a_french_selection(page, server):
+    open_document(page, server)
+    select(page, "visite:4:1")
+    page.evaluate(
+        """() => {
+        const cell = document.querySelector('tr[data-id="visite:4:1"] td.fr');
+        const text = cell.firstChild;  // "Le ministre a signé l'accord ..."
+        const range = document.createRange();
+        range.setStart(text, 3);
+        range.setEnd(text, 11);
+        getSelection().removeAllRanges();
+        getSelection().addRange(range);
+    }"""
+    )
+    page.keyboard.press("g")
+    dialog = page.locator("#glossary-dialog")
+    assert dialog.locator("input[name=source]").input_value() == "ministre"
+    assert dialog.locator("input[name=target]").input_value() == ""
+    dialog.locator("#glossary-close").click()
+
+
 def test_add_a_glossary_term_from_a_finding(page, server, project):
     open_document(page, server)
     row(page, "visite:3:2").locator("button.add-term").click()
