@@ -190,3 +190,49 @@ def test_help_does_not_load_the_web_server():
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.stdout.strip() == "[]"
+
+
+def save_through(url, segment_id: str, en: str) -> dict:
+    """A save as the page makes it: its CSRF token, the version it shows."""
+    _, page = request(url, "GET", "/doc/sample")
+    token = csrf_of(page)
+    _, data = request(url, "GET", "/api/doc/sample")
+    version = next(s for s in json.loads(data)["segments"] if s["id"] == segment_id)["version"]
+    body = {"doc": "sample", "id": segment_id, "en": en, "kind": "edit", "base_version": version}
+    headers = {"Content-Type": "application/json", "X-CSRF-Token": token}
+    response, data = request(url, "POST", "/api/save", json.dumps(body).encode(), headers)
+    if response.status == 409:  # a new memory: the store recovered the outputs' reviews first
+        body["base_version"] = json.loads(data)["segment"]["version"]
+        response, data = request(url, "POST", "/api/save", json.dumps(body).encode(), headers)
+    assert response.status == 200, data
+    return json.loads(data)["segment"]
+
+
+def english_of(outputs: Path, segment_id: str) -> str:
+    lines = (outputs / "translations" / "sample.jsonl").read_text("utf-8").splitlines()
+    return next(r for r in map(json.loads, lines) if r["id"] == segment_id)["en"]
+
+
+def test_a_save_is_in_the_outputs_after_ctrl_c_and_after_kill_9(outputs):
+    import signal
+    import time
+
+    process, url = start_server(cwd=outputs)
+    save_through(urlsplit(url), "sample:3:2", "The DPRK welcomes the deal.")
+    status, said = stop_server(process)  # at once: before the debounced rewrite
+    assert status == 0 and "wrote 1 documents" in said, said
+    assert english_of(outputs, "sample:3:2") == "The DPRK welcomes the deal.", said
+
+    process, url = start_server(cwd=outputs)
+    saved = save_through(urlsplit(url), "sample:3:2", "The DPRK hails the deal.")
+    assert saved["en"] == "The DPRK hails the deal."
+    process.send_signal(signal.SIGKILL)  # no time to write the outputs
+    process.wait()
+    assert english_of(outputs, "sample:3:2") == "The DPRK welcomes the deal."
+    # the memory has it: the next server writes it into the outputs as it starts
+    process, url = start_server(cwd=outputs)
+    deadline = time.monotonic() + 30
+    while english_of(outputs, "sample:3:2") != "The DPRK hails the deal.":
+        assert time.monotonic() < deadline, "the save never reached the outputs"
+        time.sleep(0.2)
+    stop_server(process)

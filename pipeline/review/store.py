@@ -435,6 +435,19 @@ def read_segment_record(path: Path, segment_id: str) -> dict | None:
     return None
 
 
+def import_edits_once(out_dir: Path, memory_path: Path, reviewer: str | None, doc: str):
+    """import_edited_outputs for one document, then its outputs' hashes recorded: until
+    they change again they are not imported again (the rewrite that records them may come
+    later, and an edit imported twice would undo a save made in between)."""
+    with TranslationMemory(memory_path) as memory:
+        edited, unknown = changed_outputs(out_dir, memory, [doc])
+    if not edited and not unknown:
+        return []
+    notices = import_edited_outputs(out_dir, memory_path, reviewer, docs=[doc], broken="raise")
+    record_outputs(memory_path, {p: digest(p.read_bytes()) for p in edited + unknown})
+    return notices
+
+
 def save_review_now(
     out_dir: Path,
     memory_path: Path,
@@ -464,7 +477,7 @@ def save_review_now(
         raise PipelineError(f"unknown review kind {kind!r} (one of {', '.join(REVIEW_KINDS)})")
     doc = segment_id.rsplit(":", 2)[0]
     path = jsonl_path(out_dir, doc)
-    notices = import_edited_outputs(out_dir, memory_path, reviewer, docs=[doc], broken="raise")
+    notices = import_edits_once(out_dir, memory_path, reviewer, doc)
     record = read_segment_record(path, segment_id)
     if record is None:
         raise PipelineError(f"no segment {segment_id} in {path}")
