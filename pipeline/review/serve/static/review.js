@@ -291,12 +291,25 @@
     return { status: response.status, payload };
   }
 
+  const saving = new Set(); // segments whose save is on its way: one at a time each
+
   async function save(index, kind, text, advance) {
     const s = segments[index];
+    if (saving.has(index)) return;
+    saving.add(index);
     say("saving " + s.id + "…");
-    const { status, payload } = await post("/api/save", {
-      doc: data.name, id: s.id, en: text, kind, base_version: s.version,
-    });
+    let answer;
+    try {
+      answer = await post("/api/save", {
+        doc: data.name, id: s.id, en: text, kind, base_version: s.version,
+      });
+    } catch (error) {
+      say("not saved: the server does not answer (is 'pipeline review serve' running?)", true);
+      return;
+    } finally {
+      saving.delete(index);
+    }
+    const { status, payload } = answer;
     if (status === 200) {
       segments[index] = payload.segment;
       if (editing && editing.index === index) editing = null;
