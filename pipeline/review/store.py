@@ -427,14 +427,14 @@ def rewrite_document(
     corpus_dir: Path | None,
 ) -> list[Path]:
     """Check one document's segments again and write its outputs and the report."""
-    from pipeline import check, glossary, prepared_cache, runner
+    from pipeline import checks, glossary, prepared_cache, runner
 
     terms = glossary.load_glossary(glossary_path) if glossary_path else []
     for s in segments:
         s.terms = glossary.find_terms(s.fr, terms)
     runner.mark_terms(segments)
-    entities = prepared_cache.EntityCache(memory_path, check.ner_model())
-    document_findings = check.run_checks(segments, terms, entity_cache=entities)
+    entities = prepared_cache.EntityCache(memory_path, checks.ner_model())
+    document_findings = checks.run_checks(segments, terms, entity_cache=entities)
     doc = export.jsonl_document(path, corpus_dir)
     digests: dict[Path, str] = {}
     with fileio.writes_together():
