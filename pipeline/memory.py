@@ -68,7 +68,7 @@ CREATE TABLE IF NOT EXISTS reviews (
 );
 CREATE INDEX IF NOT EXISTS reviews_by_fr ON reviews (fr, id);
 CREATE TABLE IF NOT EXISTS outputs (
-    path TEXT NOT NULL PRIMARY KEY,  -- absolute path of an output file the pipeline wrote
+    path TEXT NOT NULL PRIMARY KEY,  -- an output the pipeline wrote, from the memory's folder
     sha256 TEXT NOT NULL,            -- of the bytes it wrote
     size INTEGER NOT NULL,           -- and the file's size and mtime just after, so an
     mtime_ns INTEGER NOT NULL,       -- unchanged file is known from a stat alone
@@ -354,23 +354,20 @@ class TranslationMemory:
 
     # --- what the pipeline last wrote ---------------------------------------------
 
-    def output_records(self, folder: Path) -> dict[str, tuple[str, int, int]]:
-        """{absolute path: (sha256, size, mtime_ns)} of the outputs last written in folder."""
-        prefix = str(Path(folder).resolve()) + os.sep
-        rows = self.db.execute(
-            "SELECT path, sha256, size, mtime_ns FROM outputs WHERE substr(path, 1, ?) = ?",
-            (len(prefix), prefix),
-        )
+    def output_records(self) -> dict[str, tuple[str, int, int]]:
+        """{path: (sha256, size, mtime_ns)} of the outputs the pipeline last wrote; paths
+        relative to the memory's folder, so moving the whole project keeps them."""
+        rows = self.db.execute("SELECT path, sha256, size, mtime_ns FROM outputs")
         return {path: (sha, size, mtime) for path, sha, size, mtime in rows}
 
-    def record_outputs(self, rows: Iterable[tuple[Path, str, int, int]]) -> None:
+    def record_outputs(self, rows: Iterable[tuple[str, str, int, int]]) -> None:
         """Remember (path, sha256, size, mtime_ns) of files just written (one transaction)."""
         now = _now()
         with self.transaction():
             self.db.executemany(
                 "INSERT OR REPLACE INTO outputs (path, sha256, size, mtime_ns, written) "
                 "VALUES (?, ?, ?, ?, ?)",
-                [(str(Path(p).resolve()), sha, size, mtime, now) for p, sha, size, mtime in rows],
+                [(path, sha, size, mtime, now) for path, sha, size, mtime in rows],
             )
 
     def counts(self) -> dict[str, int]:

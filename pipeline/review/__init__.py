@@ -393,6 +393,7 @@ class ImportResult:
     already: int = 0  # reviews the memory already held
     same_as_machine: int = 0  # the machine's text, untouched: not a review
     fuzzy: int = 0  # edited but still fuzzy: skipped
+    suggested: int = 0  # a fuzzy match the pipeline offered, not accepted yet: skipped
     unmatched: int = 0  # entries whose id and French do not match a current segment
     english_lines: int = 0  # lines in English in the article, passed through untranslated
     notices: list[str] = field(default_factory=list)
@@ -408,6 +409,8 @@ class ImportResult:
         ]
         if self.fuzzy:
             parts.append(f"{self.fuzzy} edited but fuzzy, skipped (clear the fuzzy flag)")
+        if self.suggested:
+            parts.append(f"{self.suggested} fuzzy matches offered, not accepted yet")
         if self.english_lines:
             parts.append(f"{self.english_lines} English lines (not translated) ignored")
         if self.unmatched:
@@ -578,7 +581,11 @@ def _classify(
             result.unmatched += 1
         return None
     if entry.fuzzy:
-        result.fuzzy += 1
+        suggestion = (segment or {}).get("suggestion") if matched else None
+        if isinstance(suggestion, dict) and suggestion.get("en", "").strip() == en:
+            result.suggested += 1  # the PO's msgstr of a fuzzy match, as the run wrote it
+        else:
+            result.fuzzy += 1
         return None
     if not matched:
         result.unmatched += 1

@@ -45,6 +45,12 @@ def digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def output_key(memory_path: Path, path: Path) -> str:
+    """How the memory names an output: its path from the memory's folder (`x.po` for the
+    default memory beside the outputs), so a project moved whole keeps its records."""
+    return os.path.relpath(Path(path).resolve(), Path(memory_path).resolve().parent)
+
+
 def record_outputs(memory_path: Path, digests: dict[Path, str]) -> None:
     """Remember the hash, size and mtime of each output just written (by its path)."""
     rows = []
@@ -53,7 +59,7 @@ def record_outputs(memory_path: Path, digests: dict[Path, str]) -> None:
             stat = os.stat(path)
         except OSError:
             continue
-        rows.append((Path(path), sha, stat.st_size, stat.st_mtime_ns))
+        rows.append((output_key(memory_path, path), sha, stat.st_size, stat.st_mtime_ns))
     if rows:
         with TranslationMemory(memory_path) as memory:
             memory.record_outputs(rows)
@@ -81,11 +87,13 @@ def changed_outputs(
 ) -> tuple[list[Path], list[Path]]:
     """(edited, unknown): outputs whose bytes differ from what the pipeline last wrote, and
     outputs the memory has no record of (a new, emptied or mistyped memory). A file whose
-    size and mtime are the ones recorded is not read at all."""
-    known = memory.output_records(out_dir)
-    edited, unknown = [], []
+    size and mtime are the ones recorded is not read at all; one read and found unchanged
+    (copied, touched) gets its new size and mtime recorded."""
+    known = memory.output_records()
+    edited, unknown, same = [], [], []
     for path in editable_outputs(out_dir, docs):
-        record = known.get(str(path.resolve()))
+        key = output_key(memory.path, path)
+        record = known.get(key)
         if record is None:
             unknown.append(path)
             continue
@@ -95,6 +103,10 @@ def changed_outputs(
             continue
         if digest(path.read_bytes()) != sha:
             edited.append(path)
+        else:
+            same.append((key, sha, stat.st_size, stat.st_mtime_ns))
+    if same and not memory.readonly:
+        memory.record_outputs(same)
     return edited, unknown
 
 
