@@ -119,6 +119,9 @@ class Workspace:
         glossary = self.glossary_entries()
         current = self._current_reviews(records)
         segments = [self.view(r, current.get(r["id"])) for r in records]
+        if any(s["waiting"] for s in segments) and name not in self.rewriter.pending():
+            # a save the outputs lack (a run wrote them over it): write them again
+            self.rewriter.schedule(name)
         used = {t["source"] for s in segments for t in s["terms"]}
         entries = {source: glossary[source] for source in sorted(used) if source in glossary}
         return {"name": name, "segments": segments, "glossary": entries, "counts": counts(segments)}
