@@ -391,6 +391,30 @@ def test_screenshot_of_the_document_view(page, server):
     page.keyboard.press("Escape")
 
 
+def test_review_the_rest_of_the_article_from_the_keyboard_alone(page, server, project):
+    open_document(page, server)
+    done = {}
+    for turn in range(12):
+        if "0 remaining" in page.locator("#summary").inner_text():
+            break
+        segment_id = current_id(page)
+        if turn % 2:
+            page.keyboard.press("a")
+            page.wait_for_selector(f'#status:text("approved {segment_id}")')
+            done[segment_id] = "approved"
+        else:
+            page.keyboard.press("Enter")
+            page.keyboard.press("End")
+            page.keyboard.type(" (checked)")
+            page.keyboard.press("Control+Enter")
+            page.wait_for_selector(f'#status:text("saved {segment_id}")')
+            done[segment_id] = "review"
+    assert "0 remaining" in page.locator("#summary").inner_text()
+    assert done  # the earlier tests left some
+    for segment_id, origin in done.items():
+        assert record_when(project, segment_id, origin=origin)["reviewer"] == "Ann"
+
+
 def test_every_save_is_in_every_output_after_the_next_run(project, server):
     """Done when: stop nothing, run again, and find each correction and approval kept."""
     run(project)
@@ -406,6 +430,7 @@ def test_every_save_is_in_every_output_after_the_next_run(project, server):
     assert "Mr. Putin has arrived in Pyongyang." in (out / f"{DOC}.tmx").read_text("utf-8")
     assert po_entry(project, "visite:4:2").msgstr.endswith("Wednesday evening.")
     status = pipeline("review", "status", cwd=project).stdout
-    # segments, reviewed (3 from the PO, 5 here, approvals included), approved, remaining,
-    # waiting (none: the run applied every save)
-    assert re.search(r"visite\s+11\s+8\s+1\s+3\s+0\s", status), status
+    assert all(r["origin"] in ("review", "approved") for r in after.values())
+    # segments, reviewed (approvals included), approved, remaining, waiting (none: the run
+    # applied every save)
+    assert re.search(r"visite\s+11\s+11\s+\d+\s+0\s+0\s", status), status
