@@ -243,8 +243,8 @@ class Workspace:
             )
         if outcome.saved:
             self.rewriter.schedule(name)
-        record = outcome.segment
-        current = self._current_reviews([record])
+        record = outcome.segment  # with the review applied, unless refused
+        current = self._current_reviews([record]) if outcome.conflict else {}
         segment = self.view(record, current.get(segment_id))
         conflict = None
         if outcome.conflict is not None:
