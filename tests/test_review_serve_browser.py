@@ -395,7 +395,7 @@ def test_review_the_rest_of_the_article_from_the_keyboard_alone(page, server, pr
     open_document(page, server)
     done = {}
     for turn in range(12):
-        if "0 remaining" in page.locator("#summary").inner_text():
+        if page.locator("#summary").inner_text().endswith(" 0 remaining"):
             break
         segment_id = current_id(page)
         if turn % 2:
@@ -409,7 +409,8 @@ def test_review_the_rest_of_the_article_from_the_keyboard_alone(page, server, pr
             page.keyboard.press("Control+Enter")
             page.wait_for_selector(f'#status:text("saved {segment_id}")')
             done[segment_id] = "review"
-    assert "0 remaining" in page.locator("#summary").inner_text()
+    assert page.locator("#summary").inner_text().endswith(" 0 remaining")
+    assert "no unreviewed segment left" in page.locator("#status").inner_text()
     assert done  # the earlier tests left some
     for segment_id, origin in done.items():
         assert record_when(project, segment_id, origin=origin)["reviewer"] == "Ann"

@@ -318,7 +318,8 @@
       say((kind === "approved" ? "approved " : "saved ") + s.id);
       if (advance) {
         const next = nextUnreviewed(index);
-        if (next >= 0) select(next); else say("saved " + s.id + "; no unreviewed segment left");
+        if (next >= 0) select(next);
+        else say((kind === "approved" ? "approved " : "saved ") + s.id + "; no unreviewed segment left");
       }
     } else if (status === 409) {
       const conflict = payload.conflict;
