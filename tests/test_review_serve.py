@@ -236,3 +236,50 @@ def test_a_save_is_in_the_outputs_after_ctrl_c_and_after_kill_9(outputs):
         assert time.monotonic() < deadline, "the save never reached the outputs"
         time.sleep(0.2)
     stop_server(process)
+
+
+def test_saves_while_the_outputs_are_being_rewritten_are_kept(tmp_path, monkeypatch):
+    """Two saves land while the background rewrite is writing the document (between its
+    files' rename and their record in the memory, the moment its own bytes look like a
+    person's edit): neither is undone, and the next rewrite writes both."""
+    from pipeline.review import store
+    from pipeline.review.serve.workspace import Workspace
+
+    doc, segments = make_sample(tmp_path)
+    out = tmp_path / "translations"
+    out.mkdir()
+    export.write_document(out, doc, segments)
+    workspace = Workspace(out, out / "memory.sqlite", tmp_path / "none.yaml", "Ann")
+
+    def save(segment_id, en):
+        shown = next(s for s in workspace.document("sample")["segments"] if s["id"] == segment_id)
+        result = workspace.save("sample", segment_id, en, "edit", shown["version"])
+        if result.conflict:  # a new memory: the store recovered the outputs' reviews first
+            result = workspace.save("sample", segment_id, en, "edit", result.segment["version"])
+        return result
+
+    assert save("sample:3:1", "One.").saved
+    assert workspace.rewriter.wait_idle(60)
+    record_outputs = store.record_outputs
+    during = []
+
+    window = []
+
+    def saves_in_the_window(memory_path, digests):
+        if not window:  # the first rewrite: two saves arrive before its record
+            window.append(True)
+            during.append(save("sample:3:2", "Two."))
+            during.append(save("sample:2:1", "Three."))
+        record_outputs(memory_path, digests)
+
+    monkeypatch.setattr(store, "record_outputs", saves_in_the_window)
+    workspace.rewriter.schedule("sample", delay=0)
+    assert workspace.rewriter.wait_idle(60)
+    assert [r.saved for r in during] == [True, True]
+    assert workspace.rewriter.wait_idle(60)  # the rewrite the two saves asked for
+    english = {r["id"]: r["en"] for r in workspace.records("sample")}
+    assert (english["sample:3:1"], english["sample:3:2"], english["sample:2:1"]) == (
+        "One.",
+        "Two.",
+        "Three.",
+    )

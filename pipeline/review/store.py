@@ -471,6 +471,7 @@ def save_review_now(
     base_version: int,
     terms: Sequence = (),
     source: str = "browser",
+    import_edits: bool = True,
 ) -> SaveOutcome:
     """`save_review` without the document's rewrite, for a caller that rewrites it later
     with `rewrite_current` (the web review does, a moment after the last save).
@@ -489,7 +490,9 @@ def save_review_now(
         raise PipelineError(f"unknown review kind {kind!r} (one of {', '.join(REVIEW_KINDS)})")
     doc = segment_id.rsplit(":", 2)[0]
     path = jsonl_path(out_dir, doc)
-    notices = import_edits_once(out_dir, memory_path, reviewer, doc)
+    # import_edits=False: the caller is rewriting these outputs right now (their bytes are
+    # its own, half recorded), and imported they would bring back older reviews
+    notices = import_edits_once(out_dir, memory_path, reviewer, doc) if import_edits else []
     record = read_segment_record(path, segment_id)
     if record is None:
         raise PipelineError(f"no segment {segment_id} in {path}")

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
@@ -154,14 +155,14 @@ def make_app(
         return HTMLResponse(body)
 
     async def index(request: Request):
-        documents = workspace.summaries()
+        documents = await run_in_threadpool(workspace.summaries)
         report = (workspace.out_dir / "report.json").is_file()
         return page("index.html", documents=documents, report=report, out=str(workspace.out_dir))
 
     async def document(request: Request):
         name = request.path_params["name"]
         try:
-            data = workspace.document(name)
+            data = await run_in_threadpool(workspace.document, name)
         except KeyError:
             return not_found(name)
         data["reviewer"] = workspace.reviewer
@@ -169,7 +170,8 @@ def make_app(
 
     async def document_json(request: Request):
         try:
-            return JSONResponse(workspace.document(request.path_params["name"]))
+            data = await run_in_threadpool(workspace.document, request.path_params["name"])
+            return JSONResponse(data)
         except KeyError:
             return JSONResponse({"error": "no such document"}, status_code=404)
 
@@ -190,7 +192,8 @@ def make_app(
         if isinstance(body, Response):
             return body
         try:
-            result = workspace.save(
+            result = await run_in_threadpool(
+                workspace.save,
                 str(body.get("doc", "")),
                 str(body.get("id", "")),
                 str(body.get("en", "")),
@@ -210,7 +213,8 @@ def make_app(
 
     async def history(request: Request):
         try:
-            return JSONResponse({"history": workspace.history(request.path_params["id"])})
+            history = await run_in_threadpool(workspace.history, request.path_params["id"])
+            return JSONResponse({"history": history})
         except (KeyError, PipelineError):
             return JSONResponse({"error": "no such segment"}, status_code=404)
 
@@ -219,7 +223,7 @@ def make_app(
         if isinstance(body, Response):
             return body
         try:
-            return JSONResponse(workspace.add_term(body))
+            return JSONResponse(await run_in_threadpool(workspace.add_term, body))
         except PipelineError as err:
             return JSONResponse({"error": str(err)}, status_code=400)
 

@@ -230,6 +230,9 @@ class Workspace:
         except (TypeError, ValueError):
             raise ValueError("base_version: the version the page showed (a number)") from None
         with self.lock:
+            # while the rewriter writes this document's outputs they are its own, not a
+            # person's edits: importing them then could bring back an older review
+            import_edits = self.rewriter.writing != name
             outcome = store.save_review_now(
                 self.out_dir,
                 self.memory_path,
@@ -240,6 +243,7 @@ class Workspace:
                 base_version=base,
                 terms=self.terms(),
                 source="browser",
+                import_edits=import_edits,
             )
         if outcome.saved:
             self.rewriter.schedule(name)
@@ -386,6 +390,7 @@ class Rewriter:
         self.condition = threading.Condition()
         self.thread: threading.Thread | None = None
         self.busy = False
+        self.writing: str | None = None  # the document whose outputs are being written
         self.errors: list[str] = []
 
     def schedule(self, name: str, delay: float | None = None) -> None:
@@ -420,14 +425,17 @@ class Rewriter:
             self._write(name)
 
     def _write(self, name: str) -> None:
+        with self.workspace.lock:  # a save under way finishes first (see Workspace.save)
+            self.writing = name
         try:
             self.workspace.rewrite(name)
-        except (PipelineError, KeyError, OSError) as err:
+        except Exception as err:  # noqa: BLE001 (the thread must live on; said, not lost)
             # kept in the memory; the next save, run or check writes it
             message = f"warning: could not rewrite the outputs of {name}: {err}"
             self.errors.append(message)
             print(message, file=sys.stderr)
         finally:
+            self.writing = None
             with self.condition:
                 self.busy = False
                 self.condition.notify_all()
