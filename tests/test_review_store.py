@@ -209,6 +209,9 @@ def test_reviews_survive_the_loss_of_the_memory(project, loss):
     assert record(a["id"])["reviewer"] == "Alice"
     assert record(b["id"])["origin"] == "approved"
     assert po_entry(a["id"]).msgstr == "Kept whatever happens."
+    # and only those: the machine's text in the outputs is not taken for reviews
+    assert (status_row()["reviewed"], status_row()["approved"]) == ("2", "1")
+    assert "2 reviewed texts (2 reviews)" in cli("review", "status", *extra).stdout
 
 
 def test_a_memory_of_another_application_is_refused_untouched(project):
