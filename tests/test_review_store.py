@@ -136,6 +136,8 @@ def test_a_po_edited_in_place_is_imported_before_the_run_rewrites_it(project):
         "review",
     )
     assert record(a["id"])["reviewer"] == "Alice <alice@example.org>"
+    assert po_file().metadata["Last-Translator"] == "Alice <alice@example.org>"  # kept
+    assert "reviewed by Alice <alice@example.org> on " in po_entry(a["id"]).tcomment
     assert po_entry(a["id"]).msgstr == "The reviewer's own sentence."
     assert "fuzzy" not in po_entry(a["id"]).flags
     assert record(b["id"])["origin"] == "memory"
