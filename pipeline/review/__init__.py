@@ -640,9 +640,7 @@ class DocumentStatus:
     remaining: int = 0  # French segments no person has reviewed yet
     waiting: int = 0  # a review is in the memory, not yet in the outputs (run again)
     flagged: int = 0  # segments with a finding from the checks
-    findings: dict[str, int] = field(
-        default_factory=lambda: {"error": 0, "warning": 0, "info": 0}
-    )
+    findings: dict[str, int] = field(default_factory=lambda: {"error": 0, "warning": 0, "info": 0})
 
 
 STATUS_COLUMNS = ("segments", "reviewed", "approved", "remaining", "waiting", "flagged")
