@@ -378,6 +378,7 @@ ul.findings { margin: 0; padding-left: 1.1em; font-size: 13px; }
 li.finding.error { color: #b71c1c; } li.finding.warning { color: #8a5a00; }
 li.finding.info { color: #555; }
 .check { font-family: ui-monospace, monospace; }
+tr.segment { scroll-margin-top: 7em; }
 .suggestion { margin-top: .3em; padding: .3em .4em; background: #f3edff; font-size: 13px;
   border-left: 3px solid #6a3fb5; }
 """
@@ -470,8 +471,9 @@ def html_text(segments: list[Segment], doc: Document) -> str:
             for f in segment.findings
         )
         notes = f"<ul class=findings>{findings}</ul>" if findings else ""
-        if segment.suggestion and not segment.reviewed:
-            notes += suggestion_html(segment.suggestion)
+        english = english_cell(segment)
+        if segment.suggestion and not segment.reviewed:  # offered under the engine's English
+            english += suggestion_html(segment.suggestion)
         rows.append(
             f'<tr class="{" ".join(classes)}" id="{anchor}" data-id="{html.escape(segment.id)}" '
             f'data-origin="{html.escape(origin)}" data-version="{segment.version}">'
@@ -480,7 +482,7 @@ def html_text(segments: list[Segment], doc: Document) -> str:
             f'title="{html.escape(origin_title)}">'
             f"{html.escape(badge)}</span></td>"
             f'<td class="fr" lang="{html.escape(segment.lang)}">{french_cell(segment)}</td>'
-            f'<td class="en" lang="en">{english_cell(segment)}</td>'
+            f'<td class="en" lang="en">{english}</td>'
             f'<td class="notes">{notes}</td>'
             "</tr>"
         )

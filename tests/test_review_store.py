@@ -136,6 +136,8 @@ def test_a_po_edited_in_place_is_imported_before_the_run_rewrites_it(project):
         "review",
     )
     assert record(a["id"])["reviewer"] == "Alice <alice@example.org>"
+    assert po_file().metadata["Last-Translator"] == "Alice <alice@example.org>"  # kept
+    assert "reviewed by Alice <alice@example.org> on " in po_entry(a["id"]).tcomment
     assert po_entry(a["id"]).msgstr == "The reviewer's own sentence."
     assert "fuzzy" not in po_entry(a["id"]).flags
     assert record(b["id"])["origin"] == "memory"
@@ -145,18 +147,25 @@ def test_a_po_edited_in_place_is_imported_before_the_run_rewrites_it(project):
 
 
 def test_a_jsonl_edited_by_hand_is_imported_by_check_and_a_broken_one_named(project):
-    a = french()[4]
+    a, b = french()[4:6]
     path = OUT / f"{DOC}.jsonl"
     lines = path.read_text("utf-8").splitlines()
     index = next(i for i, line in enumerate(lines) if json.loads(line)["id"] == a["id"])
     edited = json.loads(lines[index])
     edited["en"] = "Edited in the JSONL."
     lines[index] = json.dumps(edited, ensure_ascii=False)
+    approved = json.loads(lines[index + 1])
+    assert approved["id"] == b["id"]
+    approved["origin"] = "approved"  # the README's way to approve in the JSONL
+    lines[index + 1] = json.dumps(approved, ensure_ascii=False)
     path.write_text("\n".join(lines) + "\n", "utf-8")
     checked = cli("check", "--reviewer", "dora")
     assert f"edited since the last run: {path}" in checked.stderr
+    assert "2 new reviews stored (1 approvals)" in checked.stderr
     assert (record(a["id"])["origin"], record(a["id"])["reviewer"]) == ("review", "dora")
     assert po_entry(a["id"]).msgstr == "Edited in the JSONL."
+    assert (record(b["id"])["origin"], record(b["id"])["en"]) == ("approved", b["en"])
+    assert "fuzzy" not in po_entry(b["id"]).flags
 
     # a hand edit that breaks a field: a clear message with the file and line, no rewrite
     broken = json.loads(lines[index])
@@ -209,6 +218,9 @@ def test_reviews_survive_the_loss_of_the_memory(project, loss):
     assert record(a["id"])["reviewer"] == "Alice"
     assert record(b["id"])["origin"] == "approved"
     assert po_entry(a["id"]).msgstr == "Kept whatever happens."
+    # and only those: the machine's text in the outputs is not taken for reviews
+    assert (status_row()["reviewed"], status_row()["approved"]) == ("2", "1")
+    assert "2 reviewed texts (2 reviews)" in cli("review", "status", *extra).stdout
 
 
 def test_a_memory_of_another_application_is_refused_untouched(project):

@@ -89,7 +89,7 @@ def check_po_escapes(text: str, path: Path) -> None:
                 )
 
 
-def decode_po(data: bytes, path: Path) -> str:
+def decode_po(data: bytes, path: Path) -> tuple[str, str]:
     """The PO text in the charset its header declares, refused (with the line) when the
     bytes are not in that charset, or when it declares another charset than UTF-8 for
     text that is UTF-8 (a false header: decoding it would store garbled French)."""
@@ -121,7 +121,7 @@ def decode_po(data: bytes, path: Path) -> str:
                 f"{path}:{line}: the header says charset {charset} but the file is UTF-8 "
                 "(a false header: its French would be garbled); fix the Content-Type line"
             )
-    return text.removeprefix("\ufeff")
+    return text.removeprefix("\ufeff"), name
 
 
 def _language_line(text: str) -> int:
@@ -139,11 +139,13 @@ def read_po(path: Path) -> list[ReviewEntry]:
         data = path.read_bytes()
     except OSError as err:
         raise PipelineError(f"{path}: cannot read: {err.strerror}") from err
-    text = decode_po(data, path)
+    text, charset = decode_po(data, path)
     check_po_syntax(text, path)
     check_po_escapes(text, path)
     try:
-        po = polib.pofile(text, wrapwidth=0)
+        # from the file, not the text: polib splits a text at U+2028 (str.splitlines),
+        # a file only at line ends, as gettext does
+        po = polib.pofile(str(path), wrapwidth=0, encoding=charset)
     except (OSError, ValueError, UnicodeDecodeError) as err:
         match = _POLIB_LINE.search(str(err))
         where = f"{path}:{match.group(1)}" if match else str(path)
@@ -566,6 +568,10 @@ def _classify(
     # written before the review (an older .tmx) must not undo it. It is an approval only
     # when the file says so (a PO un-fuzzied, a JSONL marked approved) and the segment
     # has no review yet.
+    if not machine and not entry.claimed and path.suffix.lower() == ".jsonl":
+        # a record of the outputs that says it is the machine's (origin engine or memory),
+        # and a memory that knows no machine text to tell an edit from: machine text
+        machine.add(en)
     if en in machine:
         if entry.approvable and not entry.fuzzy and memory.lookup_review(fr, segment_id) is None:
             return Review(
@@ -634,9 +640,7 @@ class DocumentStatus:
     remaining: int = 0  # French segments no person has reviewed yet
     waiting: int = 0  # a review is in the memory, not yet in the outputs (run again)
     flagged: int = 0  # segments with a finding from the checks
-    findings: dict[str, int] = field(
-        default_factory=lambda: {"error": 0, "warning": 0, "info": 0}
-    )
+    findings: dict[str, int] = field(default_factory=lambda: {"error": 0, "warning": 0, "info": 0})
 
 
 STATUS_COLUMNS = ("segments", "reviewed", "approved", "remaining", "waiting", "flagged")

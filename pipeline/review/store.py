@@ -564,6 +564,31 @@ def rewrite_current(
     return rewrite_document(out_dir, memory_path, path, segments, glossary_path, corpus_dir)
 
 
+_glossary_memo: dict[str, tuple[tuple, list]] = {}
+
+
+def glossary_terms(glossary_path: Path | None) -> list:
+    """The glossary's terms, read again only when the file changed (a server saving one
+    review after another does not parse the YAML each time)."""
+    from pipeline import glossary
+
+    if not glossary_path:
+        return []
+    path = Path(glossary_path)
+    try:
+        stat = path.stat()
+        key = (stat.st_size, stat.st_mtime_ns, stat.st_ino)
+    except OSError:
+        key = None
+    cached = _glossary_memo.get(str(path.resolve()))
+    if key is not None and cached is not None and cached[0] == key:
+        return cached[1]
+    terms = glossary.load_glossary(path)
+    if key is not None:
+        _glossary_memo[str(path.resolve())] = (key, terms)
+    return terms
+
+
 def rewrite_document(
     out_dir: Path,
     memory_path: Path,
@@ -575,7 +600,7 @@ def rewrite_document(
     """Check one document's segments again and write its outputs and the report."""
     from pipeline import checks, glossary, prepared_cache, runner
 
-    terms = glossary.load_glossary(glossary_path) if glossary_path else []
+    terms = glossary_terms(glossary_path)
     for s in segments:
         s.terms = glossary.find_terms(s.fr, terms)
     runner.mark_terms(segments)
