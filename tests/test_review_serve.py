@@ -165,7 +165,7 @@ def test_off_this_machine_a_token_is_generated(outputs):
     assert re.fullmatch(r"http://0\.0\.0\.0:\d+/\?token=[\w-]{20,}", url)
 
 
-def test_a_port_in_use_is_a_clear_error(server, outputs):
+def test_a_port_in_use_or_no_outputs_is_a_clear_error(server, outputs):
     result = subprocess.run(
         [sys.executable, "-m", "pipeline", "review", "serve", "--port", str(server.port)],
         cwd=outputs,
@@ -175,6 +175,15 @@ def test_a_port_in_use_is_a_clear_error(server, outputs):
     )
     assert result.returncode == 1
     assert f"cannot listen on 127.0.0.1:{server.port}" in result.stderr
+    result = subprocess.run(
+        [sys.executable, "-m", "pipeline", "review", "serve", "--out", "nothing-here"],
+        cwd=outputs,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 1
+    assert result.stderr.strip() == "error: no outputs in nothing-here/: run 'pipeline run' first"
 
 
 def test_help_does_not_load_the_web_server():
