@@ -19,7 +19,7 @@
 
   const ORIGIN_LABELS = {
     engine: "engine", memory: "memory", review: "reviewed", approved: "approved",
-    suggestion: "suggestion", source: "English source",
+    suggestion: "suggestion", source: "English source", tm: "imported TM",
   };
 
   function el(tag, className, text) {
