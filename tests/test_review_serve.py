@@ -152,6 +152,17 @@ def test_a_token_guards_every_request_when_given(outputs):
         assert "HttpOnly" in cookie and "SameSite=Strict" in cookie
         session = {"Cookie": cookie.split(";")[0]}
         assert request(parts, "GET", "/doc/sample", headers=session)[0].status == 200
+        # with a token, the machine may be reached by any of its names or addresses
+        other_name = {**session, "Host": f"192.0.2.7:{parts.port}"}
+        response, page = request(parts, "GET", "/doc/sample", headers=other_name)
+        assert response.status == 200
+        save = {
+            **other_name,
+            "Content-Type": "application/json",
+            "X-CSRF-Token": csrf_of(page),
+            "Origin": "http://evil.example",
+        }
+        assert request(parts, "POST", "/api/save", b"{}", save)[0].status == 403
     finally:
         stop_server(process)
 

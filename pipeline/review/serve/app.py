@@ -1,9 +1,10 @@
 """The local review web app (Starlette): pages, the JSON API of saves, and its guards.
 
-Guards, on every request: the Host header must name this server (a page of another site
-cannot reach it through DNS rebinding); off 127.0.0.1 a token is required (given once in
-the URL, then kept in a same-site cookie); a state-changing request is a POST of JSON
-carrying the page's CSRF token and, when the browser sends one, this server's Origin.
+Guards, on every request: without a token, the Host header must name this machine (a
+page of another site cannot reach it through DNS rebinding); off 127.0.0.1 a token is
+required (given once in the URL, then kept in a same-site cookie); a state-changing
+request is a POST of JSON carrying the page's CSRF token and, when the browser sends
+one, an Origin that is the page's own.
 Every text reaches the page escaped (Jinja2 autoescape for the server's HTML, JSON
 inside a non-executed script element, `textContent` in the page's script), and the
 Content-Security-Policy allows only this server's own script and style.
@@ -87,9 +88,11 @@ class Guard:
 
     def refuse(self, request: Request) -> Response | None:
         host = request.headers.get("host", "")
-        if host not in self.settings["hosts"]:
-            return Response("unknown host\n", status_code=421, media_type="text/plain")
         token = self.settings.get("token")
+        # Without a token only this machine's names are served (DNS rebinding); with one,
+        # any name or address of the machine may reach it, and the token guards it.
+        if not token and host not in self.settings["hosts"]:
+            return Response("unknown host\n", status_code=421, media_type="text/plain")
         if token:
             given = (
                 request.query_params.get("token")
@@ -106,7 +109,7 @@ class Guard:
             return Response("method not allowed\n", status_code=405, media_type="text/plain")
         if request.method == "POST":
             origin = request.headers.get("origin")
-            if origin is not None and origin not in self.settings["origins"]:
+            if origin is not None and origin != f"http://{host}":
                 return JSONResponse({"error": "cross-site request refused"}, status_code=403)
             if request.headers.get("content-type", "").split(";")[0] != "application/json":
                 return JSONResponse({"error": "expected JSON"}, status_code=415)
@@ -116,32 +119,26 @@ class Guard:
         return None
 
 
-def allowed_hosts(host: str, port: int) -> tuple[set[str], set[str]]:
-    """The Host headers and Origins of this server, as a browser sends them."""
+def allowed_hosts(host: str, port: int) -> set[str]:
+    """The Host headers a browser sends to this server by the name it listens on (and,
+    on this machine, by its other local names)."""
     names = {host} | (set(LOCAL_HOSTS) if host in LOCAL_HOSTS else set())
-    if host in ("0.0.0.0", "::"):
-        import socket
-
-        names |= {socket.gethostname(), socket.getfqdn(), *LOCAL_HOSTS}
-    hosts, origins = set(), set()
+    hosts = set()
     for name in names:
         shown = f"[{name}]" if ":" in name else name
         hosts.add(f"{shown}:{port}")
-        origins.add(f"http://{shown}:{port}")
         if port == 80:
             hosts.add(shown)
-            origins.add(f"http://{shown}")
-    return hosts, origins
+    return hosts
 
 
 def make_app(
     workspace: Workspace, host: str = "127.0.0.1", port: int = 8000, token: str | None = None
 ) -> Starlette:
     """The app over one output folder. `token` is required off 127.0.0.1."""
-    hosts, origins = allowed_hosts(host, port)
+    hosts = allowed_hosts(host, port)
     settings = {
         "hosts": hosts,
-        "origins": origins,
         "token": token,
         "csrf": secrets.token_urlsafe(32),
     }
