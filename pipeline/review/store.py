@@ -472,6 +472,7 @@ def save_review_now(
     terms: Sequence = (),
     source: str = "browser",
     import_edits: bool = True,
+    record: dict | None = None,
 ) -> SaveOutcome:
     """`save_review` without the document's rewrite, for a caller that rewrites it later
     with `rewrite_current` (the web review does, a moment after the last save).
@@ -493,7 +494,8 @@ def save_review_now(
     # import_edits=False: the caller is rewriting these outputs right now (their bytes are
     # its own, half recorded), and imported they would bring back older reviews
     notices = import_edits_once(out_dir, memory_path, reviewer, doc) if import_edits else []
-    record = read_segment_record(path, segment_id)
+    # `record`: the segment's record as the caller read it from the file as it stands
+    record = record if record is not None else read_segment_record(path, segment_id)
     if record is None:
         raise PipelineError(f"no segment {segment_id} in {path}")
     segment = export.segment_from_record(record)

@@ -113,6 +113,18 @@ class Workspace:
         self._records[name] = (key, records)
         return [dict(r) for r in records]
 
+    def _cached_record(self, name: str, segment_id: str) -> dict | None:
+        """The segment's record from the parsed file, if the file has not changed since."""
+        from pipeline.review import store
+
+        cached = self._records.get(name)
+        if cached is None:
+            return None
+        stat = store.jsonl_path(self.out_dir, name).stat()
+        if cached[0] != (stat.st_mtime_ns, stat.st_size, stat.st_ino):
+            return None
+        return next((dict(r) for r in cached[1] if r["id"] == segment_id), None)
+
     def document(self, name: str) -> dict:
         """The document for the page: its segments as the reviewer sees them."""
         records = self.records(name)
@@ -233,6 +245,7 @@ class Workspace:
             # while the rewriter writes this document's outputs they are its own, not a
             # person's edits: importing them then could bring back an older review
             import_edits = self.rewriter.writing != name
+            record = self._cached_record(name, segment_id)
             outcome = store.save_review_now(
                 self.out_dir,
                 self.memory_path,
@@ -244,6 +257,7 @@ class Workspace:
                 terms=self.terms(),
                 source="browser",
                 import_edits=import_edits,
+                record=record,
             )
         if outcome.saved:
             self.rewriter.schedule(name)
