@@ -278,7 +278,7 @@ def document_counts(out_dir: Path, memory_path: Path | None = None) -> list:
     """Per document: segments, reviewed, approved, remaining, waiting, flagged and
     findings by severity (pipeline.review.DocumentStatus), as `review status` counts."""
     from pipeline.review import current_segments
-    from pipeline.review import document_counts as counts
+    from pipeline.review import documents_status as counts
 
     records = current_segments(Path(out_dir))
     memory = None
