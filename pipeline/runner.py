@@ -269,7 +269,7 @@ def run(
     mark_terms(result.segments)
     document_findings = [f for d in result.documents for f in d.findings]
     result.findings = run_check_stage(result.segments, terms, document_findings, entities)
-    write_outputs(out_dir, memory_path, result)
+    write_outputs(out_dir, memory_path, result, reviewer)
     return result
 
 
@@ -280,12 +280,22 @@ def offer_fuzzy_matches(segments, memory: TranslationMemory, threshold: float | 
     return store.offer_fuzzy_matches(segments, memory, threshold)
 
 
-def write_outputs(out_dir: Path, memory_path: Path, result: RunResult) -> None:
+def write_outputs(
+    out_dir: Path, memory_path: Path, result: RunResult, reviewer: str | None = None
+) -> None:
     """Every output of the run, replaced at the end together, or none is (disk full,
     Ctrl-C): a document's files never mix two runs, nor the report another run's. The
-    memory then records what was written (the review store tells a person's edit by it)."""
+    memory then records what was written (the review store tells a person's edit by it).
+
+    Just before, what reviewers did while the run worked (a Poedit save, a browser save,
+    an import) is taken in: edited outputs imported again (a stat each), the memory's
+    current reviews put on the segments, so the run never writes over them (their checks
+    are the next run's)."""
     from pipeline.review import store
 
+    result.review_lines += store.import_edited_outputs(out_dir, memory_path, reviewer)
+    with TranslationMemory(memory_path) as memory:
+        store.apply_current_reviews(result.segments, memory)
     digests: dict[Path, str] = {}
     with fileio.writes_together():
         for prepared in result.documents:
@@ -423,7 +433,7 @@ def check_outputs(
     mark_terms(result.segments)
     result.findings = run_check_stage(result.segments, terms, entity_cache=entities)
     if has_memory:
-        write_outputs(out_dir, memory_path, result)
+        write_outputs(out_dir, memory_path, result, reviewer)
         return result
     with fileio.writes_together():  # all rewritten, or none (see run)
         for prepared in result.documents:

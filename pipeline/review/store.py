@@ -141,7 +141,9 @@ def import_edited_outputs(
     with TranslationMemory(memory_path) as memory:
         edited, unknown = changed_outputs(out_dir, memory, docs)
     lines = []
+    taken: dict[Path, str] = {}  # files taken in: recorded, so they are not taken twice
     for path in sorted(edited + unknown, key=_import_order):
+        taken[path] = digest(path.read_bytes())
         try:
             (result,) = import_reviews([path], out_dir, memory_path, reviewer)
         except PipelineError as err:
@@ -165,6 +167,7 @@ def import_edited_outputs(
                 + result.summary()
             )
         lines += [f"warning: {notice}" for notice in result.notices if path in edited]
+    record_outputs(memory_path, {p: sha for p, sha in taken.items() if p.exists()})
     return lines
 
 
@@ -275,7 +278,7 @@ def document_counts(out_dir: Path, memory_path: Path | None = None) -> list:
     """Per document: segments, reviewed, approved, remaining, waiting, flagged and
     findings by severity (pipeline.review.DocumentStatus), as `review status` counts."""
     from pipeline.review import current_segments
-    from pipeline.review import document_counts as counts
+    from pipeline.review import documents_status as counts
 
     records = current_segments(Path(out_dir))
     memory = None
