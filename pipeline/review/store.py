@@ -450,19 +450,6 @@ def read_segment_record(path: Path, segment_id: str) -> dict | None:
     return None
 
 
-def import_edits_once(out_dir: Path, memory_path: Path, reviewer: str | None, doc: str):
-    """import_edited_outputs for one document, then its outputs' hashes recorded: until
-    they change again they are not imported again (the rewrite that records them may come
-    later, and an edit imported twice would undo a save made in between)."""
-    with TranslationMemory(memory_path) as memory:
-        edited, unknown = changed_outputs(out_dir, memory, [doc])
-    if not edited and not unknown:
-        return []
-    notices = import_edited_outputs(out_dir, memory_path, reviewer, docs=[doc], broken="raise")
-    record_outputs(memory_path, {p: digest(p.read_bytes()) for p in edited + unknown})
-    return notices
-
-
 def save_review_now(
     out_dir: Path,
     memory_path: Path,
@@ -496,7 +483,9 @@ def save_review_now(
     path = jsonl_path(out_dir, doc)
     # import_edits=False: the caller is rewriting these outputs right now (their bytes are
     # its own, half recorded), and imported they would bring back older reviews
-    notices = import_edits_once(out_dir, memory_path, reviewer, doc) if import_edits else []
+    notices = []
+    if import_edits:  # recorded once taken in: never imported twice (over a later save)
+        notices = import_edited_outputs(out_dir, memory_path, reviewer, docs=[doc], broken="raise")
     # `record`: the segment's record as the caller read it from the file as it stands
     record = record if record is not None else read_segment_record(path, segment_id)
     if record is None:
