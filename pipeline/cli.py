@@ -422,7 +422,7 @@ def describe_term(term) -> str:
 
 @main.group("glossary")
 def glossary_group() -> None:
-    """The domain glossary: list, add, remove, validate, suggest."""
+    """The domain glossary: list, add, update, remove, validate, suggest, export, import."""
 
 
 @glossary_group.command("list")
@@ -453,22 +453,35 @@ def glossary_list(glossary_path: Path, corpus_dir: Path, used: bool) -> None:
     )
 
 
+KIND_CHOICE = click.Choice(["acronym", "person", "place", "organization", "phrase", "keep"])
+
+
 @glossary_group.command("add")
 @click.argument("source")
-@click.argument("target")
+@click.argument("target", required=False)
 @click.option("--variant", "variants", multiple=True, help="Another French form (repeatable).")
 @click.option("--forbid", "forbidden", multiple=True, help="A rendering that must not appear.")
-@click.option(
-    "--kind", type=click.Choice(["acronym", "person", "place", "organization", "phrase", "keep"])
-)
+@click.option("--kind", type=KIND_CHOICE, help="keep: rendered as written (TARGET not needed).")
 @click.option("--note", default="", help="A note for translators and reviewers.")
 @click.option("--case-sensitive", is_flag=True, help="Match the French only in this case.")
+@click.option(
+    "--section",
+    default=None,
+    help="Put the term at the end of this section (a '# --- NAME ---' comment line); "
+    "a section not in the file is started at the end.",
+)
 @glossary_option()
-def glossary_add(source, target, variants, forbidden, kind, note, case_sensitive, glossary_path):
-    """Add a term at the end of the glossary (comments and order are kept)."""
+def glossary_add(
+    source, target, variants, forbidden, kind, note, case_sensitive, section, glossary_path
+):
+    """Add a term at the end of the glossary or of a section (comments and order are kept)."""
     from pipeline.glossary import Term
-    from pipeline.glossary.edit import add_term
+    from pipeline.glossary.edit import add_term, add_term_in_section
 
+    if target is None:
+        if kind != "keep":
+            raise click.UsageError("TARGET is needed, except for a term of --kind keep")
+        target = source
     term = Term(
         source.strip(),
         target.strip(),
@@ -478,8 +491,108 @@ def glossary_add(source, target, variants, forbidden, kind, note, case_sensitive
         case_sensitive=case_sensitive,
         note=note.strip(),
     )
-    add_term(glossary_path, term)
-    click.echo(f"added {describe_term(term)} to {glossary_path}")
+    if section:
+        add_term_in_section(glossary_path, term, section.strip())
+        click.echo(f"added {describe_term(term)} to {glossary_path} (section {section})")
+    else:
+        add_term(glossary_path, term)
+        click.echo(f"added {describe_term(term)} to {glossary_path}")
+
+
+@glossary_group.command("update")
+@click.argument("source")
+@click.option("--target", default=None, help="The new English target.")
+@click.option("--add-variant", "add_variants", multiple=True, help="Add a French form.")
+@click.option("--remove-variant", "remove_variants", multiple=True, help="Drop a French form.")
+@click.option("--forbid", "add_forbidden", multiple=True, help="Add a forbidden rendering.")
+@click.option("--allow", "remove_forbidden", multiple=True, help="Drop a forbidden rendering.")
+@click.option("--kind", type=KIND_CHOICE, default=None)
+@click.option("--note", default=None, help="The new note ('' to drop it).")
+@click.option("--case-sensitive/--case-insensitive", "case_sensitive", default=None)
+@glossary_option()
+def glossary_update(source, glossary_path, **values):
+    """Change the term SOURCE in place: only the lines of what changes are rewritten
+    (comments, order and quoting of everything else are kept)."""
+    from pipeline.glossary.edit import update_term
+
+    if values.get("target") is not None:
+        values["target"] = values["target"].strip()
+    if values.get("note") is not None:
+        values["note"] = values["note"].strip()
+    before, after = update_term(glossary_path, source, **values)
+    if before == after:
+        click.echo(f"{before.source}: nothing to change in {glossary_path}")
+        return
+    click.echo(f"updated {describe_term(after)} in {glossary_path}")
+    click.echo(f"   was {describe_term(before)}")
+
+
+@glossary_group.command("export")
+@click.argument("file", required=False, type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--format", "fmt", type=click.Choice(["csv", "tsv", "tbx"]), default=None,
+              help="Default: from FILE's extension; csv when writing to stdout.")  # fmt: skip
+@click.option(
+    "--pair",
+    is_flag=True,
+    help="CSV/TSV: only source and target, no header (the form DeepL and Google upload).",
+)
+@glossary_option()
+def glossary_export(file: Path | None, fmt: str | None, pair: bool, glossary_path: Path) -> None:
+    """Write the glossary as CSV, TSV or TBX-Basic to FILE (or stdout), and name what the
+    format cannot hold."""
+    from pipeline.fileio import atomic_write_bytes
+    from pipeline.glossary.exchange import export_terms, format_of
+
+    terms = load_existing_glossary(glossary_path)
+    fmt = format_of(file, fmt) if file is not None else (fmt or "csv")
+    data, losses = export_terms(terms, fmt, pair, glossary_path.stem)
+    if file is None:
+        click.echo(data.decode("utf-8"), nl=False)
+    else:
+        atomic_write_bytes(file, data)
+    where = str(file) if file is not None else "stdout"
+    click.echo(f"exported {len(terms)} terms of {glossary_path} to {where} ({fmt})", err=True)
+    for loss in losses:
+        click.echo(f"not held by {fmt.upper()}{' --pair' if pair else ''}: {loss}", err=True)
+
+
+@glossary_group.command("import")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--format", "fmt", type=click.Choice(["csv", "tsv", "tbx"]), default=None,
+              help="Default: from FILE's extension.")  # fmt: skip
+@click.option("--replace", "mode", flag_value="replace", help="A conflicting term: the file wins.")
+@click.option(
+    "--merge",
+    "mode",
+    flag_value="merge",
+    help="A conflicting term: the glossary wins; the file's variants and forbidden "
+    "renderings are added, its kind and note fill empty fields.",
+)
+@glossary_option()
+def glossary_import(file: Path, fmt: str | None, mode: str | None, glossary_path: Path) -> None:
+    """Add the terms of a CSV, TSV or TBX file to the glossary. Every entry is checked
+    first; nothing changes unless all are valid and no term conflicts (or --replace /
+    --merge says what wins)."""
+    from pipeline.glossary.exchange import ImportProblems, format_of, import_file
+
+    try:
+        plan = import_file(glossary_path, file, format_of(file, fmt), mode)
+    except ImportProblems as refused:
+        for line in refused.lines:
+            click.echo(line, err=True)
+        raise
+    for term in plan.added:
+        click.echo(f"added    {describe_term(term)}")
+    for before, after in plan.changed:
+        verb = "replaced" if mode == "replace" else "merged  "
+        click.echo(f"{verb} {describe_term(after)}  (was {before.target})")
+    for line in plan.kept:
+        click.echo(f"note: {line}", err=True)
+    click.echo(
+        f"{file}: {len(plan.added)} added, {len(plan.changed)} changed, "
+        f"{plan.unchanged} already in {glossary_path}",
+        err=True,
+    )
 
 
 @glossary_group.command("remove")
