@@ -26,8 +26,11 @@ def corpus_option(help: str = "Folder of French articles (.txt, .md)."):
     return path_option("--corpus", "corpus_dir", "corpus", help)
 
 
+DEFAULT_GLOSSARY = Path("glossary/glossary.yaml")
+
+
 def glossary_option(help: str = "The glossary YAML file."):
-    return path_option("--glossary", "glossary_path", "glossary/glossary.yaml", help)
+    return path_option("--glossary", "glossary_path", str(DEFAULT_GLOSSARY), help)
 
 
 def out_option(help: str = "Output folder."):
@@ -264,9 +267,29 @@ def check(
 @click.argument("source", default="-", type=click.File("rb"))
 @click.option("--engine", default="auto", show_default=True, type=ENGINE_CHOICE)
 @click.option("--pivot", default="both", show_default=True, type=PIVOT_CHOICE)
-def translate(source, engine: str, pivot: str) -> None:
-    """Translate French text from SOURCE (a file, or - for stdin) to English on stdout."""
-    from pipeline import corpus, segment
+@click.option(
+    "--glossary",
+    "glossary_path",
+    default=None,
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="The glossary enforced as in `pipeline run`.  [default: glossary/glossary.yaml "
+    "when present]",
+)
+@click.option("--no-glossary", is_flag=True, help="Translate without any glossary.")
+def translate(
+    source, engine: str, pivot: str, glossary_path: Path | None, no_glossary: bool
+) -> None:
+    """Translate French text from SOURCE (a file, or - for stdin) to English on stdout,
+    honouring the glossary as `pipeline run` does."""
+    from pipeline import corpus, glossary, runner, segment
+
+    terms = []
+    if not no_glossary:
+        if glossary_path is not None:
+            terms = load_existing_glossary(glossary_path)
+        elif DEFAULT_GLOSSARY.is_file():
+            glossary_path = DEFAULT_GLOSSARY
+            terms = glossary.load_glossary(DEFAULT_GLOSSARY)
 
     name = getattr(source, "name", "-")
     try:
@@ -280,14 +303,16 @@ def translate(source, engine: str, pivot: str) -> None:
     spans = segment.paragraph_spans(text)
     bar = DelayedProgressBar("translating")
     try:
-        hyps = chosen.translate([text[s:e] for s, e in spans], n_best=1, progress=bar)
+        english = runner.translate_batch([text[s:e] for s, e in spans], chosen, terms, bar)
     finally:
         bar.close()
+    if terms:
+        click.echo(f"glossary: {glossary_path} ({len(terms)} terms)", err=True)
     # Keep the French layout: each paragraph replaced by its translation, in place.
     out, last = [], 0
-    for (start, end), hyp in zip(spans, hyps, strict=True):
+    for (start, end), hyp in zip(spans, english, strict=True):
         out.append(text[last:start])
-        out.append(hyp[0] if hyp else "")
+        out.append(hyp)
         last = end
     out.append(text[last:])
     click.echo("".join(out), nl=False)
