@@ -1,7 +1,7 @@
 """Writing the aligned outputs of a document, and reading its JSONL back.
 
-Five files per document in the output folder (DESIGN.md, "Files a user sees"):
-`<doc>.jsonl`, `<doc>.po`, `<doc>.tmx`, `<doc>.html` and `<doc>.en.md`. All five are
+Six files per document in the output folder (DESIGN.md, "Files a user sees"):
+`<doc>.jsonl`, `<doc>.po`, `<doc>.xlf`, `<doc>.tmx`, `<doc>.html` and `<doc>.en.md`. All are
 rendered in memory first, then written to temporary files and renamed into place
 together (pipeline.fileio.writes_together), so a run stopped part-way leaves the
 outputs as they were.
@@ -24,7 +24,7 @@ from pipeline.errors import PipelineError
 from pipeline.fileio import atomic_write_bytes, writes_together
 from pipeline.records import Document, Finding, Segment, TermHit
 
-OUTPUT_SUFFIXES = (".jsonl", ".po", ".tmx", ".html", ".en.md")
+OUTPUT_SUFFIXES = (".jsonl", ".po", ".xlf", ".tmx", ".html", ".en.md")
 # Severities of findings that need a human: their PO entries are marked fuzzy.
 NEEDS_REVIEW = ("error", "warning")
 # Characters XML 1.0 forbids; they cannot appear in TMX or HTML, even escaped.
@@ -199,6 +199,27 @@ def po_text(segments: list[Segment], doc: Document) -> str:
         )
         catalogue.append(entry)
     return catalogue.__unicode__()
+
+
+# --- XLIFF (pipeline/formats/xliff.py) -----------------------------------------------
+
+
+def xliff_document(segments: list[Segment], doc: Document) -> bytes:
+    from pipeline.formats import xliff
+
+    def notes(segment: Segment) -> list[str]:
+        found = [term_note(t) for t in segment.terms] + [finding_note(f) for f in segment.findings]
+        if segment.lang != "fr":
+            found.insert(0, f"source line in {segment.lang}: passed through, not translated")
+        return found
+
+    return xliff.xliff_bytes(
+        segments,
+        source_location(segments[0], doc)[0] if segments else doc.path.name,
+        notes,
+        lambda segment: source_location(segment, doc),
+        source_date(doc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    )
 
 
 # --- TMX ---------------------------------------------------------------------------
@@ -432,6 +453,7 @@ def render_document(doc: Document, segments: list[Segment]) -> dict[str, bytes]:
     return {
         ".jsonl": jsonl_text(segments, doc).encode("utf-8"),
         ".po": po_text(segments, doc).encode("utf-8"),
+        ".xlf": xliff_document(segments, doc),
         ".tmx": tmx_bytes(segments, doc),
         ".html": html_text(segments, doc).encode("utf-8"),
         ".en.md": english_article(segments).encode("utf-8"),
@@ -439,7 +461,7 @@ def render_document(doc: Document, segments: list[Segment]) -> dict[str, bytes]:
 
 
 def write_document(out_dir: Path, doc: Document, segments: list[Segment]) -> list[Path]:
-    """Write the five outputs of a document: all five are replaced together or none is
+    """Write the outputs of a document (OUTPUT_SUFFIXES): all are replaced together or none is
     (inside the runner's writes_together block, together with every other output)."""
     out_dir = Path(out_dir)
     written = []

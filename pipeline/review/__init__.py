@@ -198,7 +198,24 @@ def read_review_file(path: Path) -> list[ReviewEntry]:
         return read_po(path)
     if path.suffix.lower() == ".tmx":
         return read_tmx(path)
-    raise PipelineError(f"{path}: a review file is .po or .tmx")
+    if path.suffix.lower() in XLIFF_SUFFIXES:
+        return read_xliff_entries(path)
+    raise PipelineError(f"{path}: a review file is .po, .xlf or .tmx")
+
+
+XLIFF_SUFFIXES = (".xlf", ".xliff", ".xlif")
+
+
+def read_xliff_entries(path: Path) -> list[ReviewEntry]:
+    """XLIFF 1.2 or 2.x units as review entries: a unit whose state says it still needs
+    work (needs-review-translation, new, 2.x initial) is fuzzy, as in a PO."""
+    from pipeline.formats.xliff import read_xliff
+
+    return [
+        ReviewEntry(u.fr, u.en, u.segment_id, u.line, fuzzy=u.unconfirmed)
+        for u in read_xliff(path)
+        if u.has_target
+    ]
 
 
 # --- the current segments ---------------------------------------------------------
