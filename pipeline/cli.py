@@ -226,6 +226,12 @@ def run(
         f"review {origins['review']}; {result.engine_segments} texts sent to the engine)",
         err=True,
     )
+    if origins["tm"] or result.tm_suggestions:
+        click.echo(
+            f"imported TM: {origins['tm']} exact matches used, {result.tm_suggestions} close "
+            "matches offered as suggestions",
+            err=True,
+        )
     report_findings(result.findings, out_dir, strict)
 
 
@@ -368,6 +374,30 @@ def models_install(
         f"installed {package.type}-{package.from_code}_{package.to_code} "
         f"{package.package_version} in {package.package_path}"
     )
+
+
+@main.group("memory")
+def memory_group() -> None:
+    """The translation memory: import a translator's existing TMX."""
+
+
+@memory_group.command("import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
+@out_option("Output folder whose memory.sqlite receives the TM.")
+@MEMORY_OPTION
+def memory_import(files: tuple[Path, ...], out_dir: Path, memory_path: Path | None) -> None:
+    """Import TMX FILES (French and English variants) as translation memory: an exact
+    French match is used instead of the engine (origin tm), a close one is offered."""
+    from pipeline import tm
+    from pipeline.memory import TranslationMemory
+
+    path = default_memory(out_dir, memory_path)
+    with TranslationMemory(path) as memory:
+        for file in files:
+            result = tm.import_tmx(memory, file)
+            click.echo(f"{result.summary()} ({result.units / max(result.seconds, 1e-9):,.0f} "
+                       f"units/s)")  # fmt: skip
+        click.echo(f"{path}: {tm.tm_count(memory):,} TM units")
 
 
 @main.group()

@@ -56,6 +56,7 @@ class RunResult:
     documents: list[PreparedDocument] = field(default_factory=list)
     written: list[Path] = field(default_factory=list)
     engine_segments: int = 0  # texts sent to the engine (0 when the memory answered all)
+    tm_suggestions: int = 0  # segments offered a close match from the imported TM
     memory: Path | None = None
     findings: list[Finding] = field(default_factory=list)
 
@@ -178,6 +179,10 @@ def translate_segments(
     """
     todo = [s for s in segments if s.lang == "fr" and s.fr.strip()]
     misses = memory.recall(todo, engine.version, terms) if memory is not None else todo
+    if memory is not None:  # a translator's imported TM, after the reviews (pipeline/tm.py)
+        from pipeline import tm
+
+        misses = tm.answer_exact(memory, todo, misses)
     # The same French with the same glossary terms goes to the engine once.
     same_key: dict[tuple[str, str], list[Segment]] = {}
     for s in misses:
@@ -248,6 +253,9 @@ def run(
                 result.segments, engine, terms, progress, translation_memory
             )
             entities_found.result()
+        from pipeline import tm
+
+        result.tm_suggestions = tm.offer_suggestions(result.segments, translation_memory)
     mark_terms(result.segments)
     document_findings = [f for d in result.documents for f in d.findings]
     result.findings = run_check_stage(result.segments, terms, document_findings, entities)

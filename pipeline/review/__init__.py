@@ -354,7 +354,7 @@ def _classify(
     if not matched and not entry.segment_id and fr in by_fr:
         matched, segment = True, by_fr[fr][0]  # a TMX unit without tuid: French alone
     machine = memory.machine_translations(fr)
-    if matched and segment.get("origin") in ("engine", "memory"):
+    if matched and segment.get("origin") in ("engine", "memory", "tm"):
         machine.add(segment.get("en", "").strip())
     if not en:
         return None
