@@ -267,7 +267,51 @@ def run(
         result.written += report.write_report(
             out_dir, result.segments, result.findings, result.fixes
         )
+        result.written.append(write_run_tmx(out_dir, corpus_dir, result, memory_path))
     return result
+
+
+def run_tmx_path(out_dir: Path, corpus_dir: Path, documents: Sequence[str]) -> Path:
+    """`<out>/<corpus>.reviewed.tmx`, beside the articles' own (never one of theirs)."""
+    name = f"{Path(corpus_dir).resolve().name or 'corpus'}.reviewed"
+    while name in documents:
+        name += "-run"
+    return Path(out_dir) / f"{name}.tmx"
+
+
+def write_run_tmx(out_dir: Path, corpus_dir: Path, result: RunResult, memory_path: Path) -> Path:
+    """One TMX for the whole run: every reviewed and approved unit, with who changed it
+    and when (changeid/changedate), the memory OmegaT, memoQ or Trados import."""
+    from pipeline.formats.tmx import MemoryUnit, memory_tmx_bytes
+
+    units, seen = [], set()
+    reviewed = [s for s in result.segments if s.origin in ("review", "approved")]
+    with TranslationMemory(memory_path) as memory:
+        for s in reviewed:
+            if (normalise(s.fr), s.en) in seen:
+                continue
+            seen.add((normalise(s.fr), s.en))
+            stored = memory.lookup_review(s.fr, s.id)
+            when = getattr(s, "reviewed_at", "") or (stored.created if stored else "")
+            who = getattr(s, "reviewer", "") or getattr(stored, "reviewer", "") or ""
+            units.append(
+                MemoryUnit(s.fr, s.en, s.id, s.origin, who or "unknown reviewer",
+                           _tmx_date(when), s.doc)
+            )  # fmt: skip
+    path = run_tmx_path(out_dir, corpus_dir, [d.doc.name for d in result.documents])
+    # dated by its latest change, so an unchanged run writes the same file
+    stamp = max((u.changedate for u in units), default="")
+    fileio.atomic_write_bytes(path, memory_tmx_bytes(units, stamp))
+    return path
+
+
+def _tmx_date(iso: str) -> str:
+    from datetime import UTC, datetime
+
+    try:
+        return datetime.fromisoformat(iso).astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+    except ValueError:
+        return ""
 
 
 class Background:
