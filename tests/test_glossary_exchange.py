@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from test_glossary_cli import HAND_EDITED
+from validate_schemas import tbx_permitted_values
 
 from pipeline.cli import main
 from pipeline.errors import PipelineError
@@ -99,11 +100,7 @@ def test_tbx_export_is_valid_tbx_basic(tmp_path):
     schema = etree.RelaxNG(etree.parse(str(SCHEMAS / "TBXcoreStructV03_TBX-Basic_integrated.rng")))
     assert schema.validate(document), schema.error_log
     # The values the TBX-Basic Schematron permits (its XSLT 2 rules lxml cannot run).
-    rules = (SCHEMAS / "TBX-Basic_DCA.sch").read_text(encoding="utf-8")
-    allowed = {}
-    for kind in ("administrativeStatus", "termType", "partOfSpeech"):
-        rule = re.search(rf"termNote\[@type='{kind}'\]\">\s*<assert test=\"([^\"]+)\"", rules)
-        allowed[kind] = set(re.findall(r"\.='([^']+)'", rule.group(1)))
+    allowed = tbx_permitted_values()
     assert "deprecatedTerm-admn-sts" in allowed["administrativeStatus"]
     ns = {"t": "urn:iso:std:iso:30042:ed-2"}
     notes = document.findall(".//t:termNote", ns)
@@ -142,6 +139,19 @@ def test_reads_a_tbx_2008_export_of_another_tool(tmp_path):
         ("Organisation des Nations unies", "United Nations", ["Nations unies"],
          ["UNO"], "", False, "")
     ]  # fmt: skip
+
+
+def test_a_two_column_file_conflicts_only_on_the_target(tmp_path):
+    glossary = tmp_path / "glossary.yaml"
+    shutil.copy(GLOSSARY, glossary)
+    pairs = tmp_path / "deepl.csv"
+    pairs.write_text("Poutine,Vladimir Putin\nKremlin,Kremlin\nRPDC,DPRK\n", encoding="utf-8")
+    result = run("glossary", "import", str(pairs), "--glossary", str(glossary))
+    assert result.exit_code == 1
+    assert "term 'Poutine'" in result.stderr and "target 'Putin' here, 'Vladimir Putin'" in (
+        result.stderr
+    )
+    assert "1 term(s)" in result.stderr  # not Kremlin, whose kind the file does not give
 
 
 @pytest.mark.parametrize(
@@ -197,10 +207,11 @@ def test_conflicts_are_reported_term_by_term_then_replace_or_merge_says_who_wins
     assert glossary.read_text(encoding="utf-8") == HAND_EDITED  # not even Moscou added
 
     result = run("glossary", "import", str(theirs), "--replace", "--glossary", str(glossary))
-    assert result.exit_code == 0, result.output  # the file wins, whole
+    assert result.exit_code == 0, result.output  # the file wins where it says something
     terms = {t.source: t for t in load_glossary(glossary)}
     assert (terms["Pékin"].target, terms["Pékin"].forbidden) == ("Peking", ["Beiping"])
-    assert terms["Séoul"].note == "" and terms["Moscou"].target == "Moscow"
+    assert terms["Séoul"].target == "Seoul City" and terms["Moscou"].target == "Moscow"
+    assert terms["Séoul"].note == "a folded note on two lines"  # its empty cell says nothing
     merged = tmp_path / "merged.yaml"
     merged.write_text(HAND_EDITED, encoding="utf-8")
     theirs.write_text(

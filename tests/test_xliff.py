@@ -3,11 +3,10 @@ translate-toolkit, and comes back through `review import` like PO and TMX."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from lxml import etree
 from sample_article import make_sample
+from validate_schemas import xml_schema
 
 from pipeline import export
 from pipeline.errors import PipelineError
@@ -15,25 +14,11 @@ from pipeline.formats.xliff import read_xliff
 from pipeline.memory import TranslationMemory
 from pipeline.review import import_reviews
 
-SCHEMAS = Path(__file__).resolve().parent / "schemas"
 NS = {"x": "urn:oasis:names:tc:xliff:document:1.2"}
 
 
-class LocalSchemas(etree.Resolver):
-    """The schemas import http://www.w3.org/2001/xml.xsd: answered from tests/schemas."""
-
-    def resolve(self, url, public_id, context):
-        if url.endswith("xml.xsd"):
-            return self.resolve_filename(str(SCHEMAS / "xml.xsd"), context)
-        if url.startswith(("http:", "https:", "ftp:")):
-            raise AssertionError(f"the schema asked for {url}: nothing may be downloaded")
-        return None  # a local file: lxml reads it
-
-
 def schema(name: str) -> etree.XMLSchema:
-    parser = etree.XMLParser(no_network=True)
-    parser.resolvers.add(LocalSchemas())
-    return etree.XMLSchema(etree.parse(str(SCHEMAS / name), parser))
+    return xml_schema(name)  # offline: xml.xsd from tests/schemas (tests/validate_schemas.py)
 
 
 @pytest.fixture

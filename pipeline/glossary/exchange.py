@@ -7,7 +7,9 @@ glossary: a new source is added, the same term is left alone, and a term whose s
 is already there with something else (another target, other variants...) is a conflict.
 Conflicts are reported term by term and nothing is changed, unless `--replace` (the
 file wins) or `--merge` (the glossary wins; the file's variants and forbidden renderings
-are added, empty fields filled) says what wins. The YAML is then edited in place
+are added, empty fields filled) says what wins. A field the file leaves empty (or a
+column it does not have, as in DeepL's two-column form) says nothing: it is neither a
+conflict nor replaced. The YAML is then edited in place
 (pipeline/glossary/edit.py: comments and layout kept) and replaced atomically, only if
 the result reads back without a problem.
 """
@@ -108,9 +110,15 @@ class ImportPlan:
     kept: list[str] = field(default_factory=list)  # with --merge: what of the file lost
 
 
+def given(term: Term) -> list[str]:
+    """The fields an imported term says something about: an empty cell, a column the
+    file does not have (DeepL's two columns) or a TBX without notes says nothing."""
+    return [name for name in COMPARED if getattr(term, name)]
+
+
 def differences(ours: Term, theirs: Term) -> list[str]:
     out = []
-    for name in COMPARED:
+    for name in given(theirs):
         a, b = getattr(ours, name), getattr(theirs, name)
         if a != b:
             out.append(f"{name} {a!r} here, {b!r} in the file")
@@ -137,8 +145,9 @@ def plan_import(
         if mode is None:
             plan.conflicts.append(f"{where}: " + "; ".join(diffs))
         elif mode == "replace":
-            new = copy.deepcopy(term)
-            new.source = ours.source
+            new = copy.deepcopy(ours)
+            for name in given(term):
+                setattr(new, name, copy.deepcopy(getattr(term, name)))
             plan.changed.append((ours, new))
         else:
             merged = copy.deepcopy(ours)
