@@ -66,25 +66,19 @@ def iter_tmx_units(path: Path, stats: TmxReadStats | None = None) -> Iterator[Tm
     try:
         context = etree.iterparse(
             str(path),
-            events=("start", "end"),
+            events=("end",),
+            tag="tu",
             resolve_entities=False,
             no_network=True,
             huge_tree=True,
             remove_comments=True,
         )
-        root_seen = False
-        for event, element in context:
-            tag = element.tag if isinstance(element.tag, str) else ""
-            if event == "start":
-                if not root_seen:
-                    root_seen = True
-                    if tag != "tmx":
-                        raise PipelineError(
-                            f"{path}:{element.sourceline}: not a TMX file (root <{tag}>)"
-                        )
-                continue
-            if tag != "tu":
-                continue
+        for _event, element in context:
+            if stats.units == 0:
+                root = element.getroottree().getroot()
+                if root.tag != "tmx":
+                    raise PipelineError(f"{path}:{root.sourceline}: not a TMX file (root "
+                                        f"<{root.tag}>)")  # fmt: skip
             stats.units += 1
             variants: dict[str, str] = {}
             for tuv in element:
