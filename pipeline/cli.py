@@ -641,7 +641,7 @@ def glossary_import(file: Path, fmt: str | None, mode: str | None, glossary_path
     for before, after in plan.changed:
         verb = "replaced" if mode == "replace" else "merged  "
         click.echo(f"{verb} {describe_term(after)}  (was {before.target})")
-    for line in plan.kept:
+    for line in plan.kept + plan.skipped:
         click.echo(f"note: {line}", err=True)
     click.echo(
         f"{file}: {len(plan.added)} added, {len(plan.changed)} changed, "

@@ -115,6 +115,26 @@ def test_tbx_export_is_valid_tbx_basic(tmp_path):
     assert statuses == [("DPRK", "preferredTerm-admn-sts"), ("RPDC", "deprecatedTerm-admn-sts")]
 
 
+def test_the_tbx_basic_sample_is_valid_and_its_concepts_without_french_are_skipped(tmp_path):
+    from validate_schemas import problems
+
+    sample = SCHEMAS / "Example_Astronomy_DCA_VALID.tbx"
+    assert problems(sample) == []  # the validator accepts the dialect's own sample
+    glossary = tmp_path / "glossary.yaml"
+    result = run("glossary", "import", str(sample), "--glossary", str(glossary))
+    assert result.exit_code == 0, result.output
+    assert f"note: {sample}:19: concept 'c1' skipped: no French term" in result.stderr
+    assert "0 added, 0 changed" in result.stderr and not glossary.exists()
+    # the same concepts with Spanish relabelled French: several English preferred terms
+    relabelled = tmp_path / "fr.tbx"
+    relabelled.write_bytes(sample.read_bytes().replace(b'xml:lang="es"', b'xml:lang="fr"'))
+    result = run("glossary", "import", str(relabelled), "--glossary", str(glossary))
+    assert result.exit_code == 1
+    assert "more than one English term for the concept ('gamma-ray burst', 'GRB')" in (
+        result.stderr
+    )
+
+
 TBX_2008 = """<?xml version="1.0" encoding="UTF-8"?>
 <martif type="TBX" xml:lang="en"><martifHeader><fileDesc><sourceDesc><p>MultiTerm</p>
 </sourceDesc></fileDesc></martifHeader><text><body>

@@ -56,8 +56,12 @@ def export_terms(
     return text.encode("utf-8"), losses
 
 
-def read_terms(path: Path, fmt: str) -> tuple[list[Term], list[GlossaryProblem]]:
-    """The terms of an exchange file and every problem, checked as the YAML loader does."""
+def read_terms(
+    path: Path, fmt: str, notices: list[str] | None = None
+) -> tuple[list[Term], list[GlossaryProblem]]:
+    """The terms of an exchange file and every problem, checked as the YAML loader does;
+    entries that are not French→English terms (a TBX concept without French) go to
+    `notices`."""
     path = Path(path)
     if not path.is_file():
         raise PipelineError(f"{path}: no such file")
@@ -68,7 +72,7 @@ def read_terms(path: Path, fmt: str) -> tuple[list[Term], list[GlossaryProblem]]
             data = path.read_bytes()
         except OSError as err:
             raise PipelineError(fileio.describe_os_error(err, path)) from err
-        terms, problems = read_tbx(data, str(path))
+        terms, problems = read_tbx(data, str(path), notices)
     else:
         from pipeline.glossary.tabular import read_table
 
@@ -108,6 +112,7 @@ class ImportPlan:
     unchanged: int = 0
     conflicts: list[str] = field(default_factory=list)  # one line per conflicting term
     kept: list[str] = field(default_factory=list)  # with --merge: what of the file lost
+    skipped: list[str] = field(default_factory=list)  # entries not French→English terms
 
 
 def given(term: Term) -> list[str]:
@@ -177,7 +182,8 @@ def import_file(glossary_path: Path, path: Path, fmt: str, mode: str | None = No
     from pipeline.glossary.edit import _read, edit_terms_text
 
     glossary_path, path = Path(glossary_path), Path(path)
-    imported, problems = read_terms(path, fmt)
+    skipped: list[str] = []
+    imported, problems = read_terms(path, fmt, skipped)
     if problems:
         raise ImportProblems(problems, f"{path}: {len(problems)} problem(s); nothing imported")
     text = _read(glossary_path)
@@ -185,6 +191,7 @@ def import_file(glossary_path: Path, path: Path, fmt: str, mode: str | None = No
     if own:
         raise PipelineError(f"{own[0]} (fix the glossary before importing into it)")
     plan = plan_import(existing, imported, mode, str(path), str(glossary_path))
+    plan.skipped = skipped
     if plan.conflicts:
         raise ImportProblems(
             plan.conflicts,

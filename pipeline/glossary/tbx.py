@@ -125,8 +125,13 @@ def _text(element) -> str:
     return " ".join("".join(element.itertext()).split())
 
 
-def read_tbx(data: bytes, path: str) -> tuple[list[Term], list[GlossaryProblem]]:
-    """The terms of a TBX file (TBX-Basic 2019, or TBX 2008) and every problem found."""
+def read_tbx(
+    data: bytes, path: str, notices: list[str] | None = None
+) -> tuple[list[Term], list[GlossaryProblem]]:
+    """The terms of a TBX file (TBX-Basic 2019, or TBX 2008) and every problem found.
+
+    A concept with no French or no English term at all (a multilingual termbase holds
+    many) is not a French→English term: it is skipped and said in `notices`."""
     from lxml import etree
 
     parser = etree.XMLParser(resolve_entities=False, no_network=True, remove_comments=True)
@@ -142,13 +147,15 @@ def read_tbx(data: bytes, path: str) -> tuple[list[Term], list[GlossaryProblem]]
     terms = []
     for entry in root.iter():
         if _local(entry.tag) in _CONCEPT:
-            term = _concept_term(entry, path, problems)
+            term = _concept_term(entry, path, problems, notices)
             if term is not None:
                 terms.append(term)
     return terms, problems
 
 
-def _concept_term(entry, path: str, problems: list[GlossaryProblem]) -> Term | None:
+def _concept_term(
+    entry, path: str, problems: list[GlossaryProblem], notices: list[str] | None = None
+) -> Term | None:
     line = entry.sourceline or 0
     notes, kind, case_sensitive = [], "", False
     sections: dict[str, list[tuple[str, str, str, int]]] = {"fr": [], "en": []}
@@ -176,9 +183,16 @@ def _concept_term(entry, path: str, problems: list[GlossaryProblem]) -> Term | N
     def problem(message: str, at: int = line) -> None:
         problems.append(GlossaryProblem(path, at, label, message))
 
+    if not sections["fr"] or (not sections["en"] and kind != "keep"):
+        if notices is not None:
+            missing = "French" if not sections["fr"] else "English"
+            notices.append(
+                f"{path}:{line}: concept {entry.get('id', '')!r} skipped: no {missing} term"
+            )
+        return None
     french = [s for s in sections["fr"] if s[1] not in (DEPRECATED, SUPERSEDED)]
     if not french or not french[0][0]:
-        problem("no French term")
+        problem("no French term that is not deprecated")
         return None
     french.sort(key=lambda s: s[1] != PREFERRED)  # the preferred term is the source
     source = french[0][0]
