@@ -108,3 +108,18 @@ def test_a_run_uses_the_tm_for_exact_matches_and_offers_close_ones(tmp_path):
     assert unit.get("tuid") == "un:1:3" and unit.get("changeid")
     assert len(unit.get("changedate")) == 16 and unit.get("changedate").endswith("Z")
     assert [s.text for s in unit.iter("seg")] == ["Pékin observe.", "Beijing is watching."]
+    # A reviewer edits the .xlf where the run wrote it and confirms the unit: the next
+    # check (or run) imports it before rewriting the outputs.
+    path = out / "un.xlf"
+    tree = ET.parse(path)
+    unit = [u for u in tree.iterfind(".//x:trans-unit", ns) if u.get("id") == "un:1:1"][0]
+    target = unit.find("x:target", ns)
+    target.text, target.attrib["state"] = "Mr Putin has arrived in Pyongyang.", "translated"
+    tree.write(path, xml_declaration=True, encoding="UTF-8")
+    result = run("check", "--out", out, "--corpus", corpus, "--glossary", glossary)
+    assert result.exit_code == 0, result.output
+    records = {r["id"]: r for r in map(json.loads, (out / "un.jsonl").read_text().splitlines())}
+    assert (records["un:1:1"]["en"], records["un:1:1"]["origin"]) == (
+        "Mr Putin has arrived in Pyongyang.",
+        "review",
+    )

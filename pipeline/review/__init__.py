@@ -720,7 +720,7 @@ def document_counts(
         for f in findings:
             severity = f.get("severity", "info") if isinstance(f, dict) else "info"
             status.findings[severity] = status.findings.get(severity, 0) + 1
-        if memory is not None and origin in ("engine", "memory", *REVIEWED_ORIGINS):
+        if memory is not None and origin in ("engine", "memory", "tm", *REVIEWED_ORIGINS):
             review = memory.lookup_review(r["fr"], r["id"])
             status.waiting += review is not None and review.en != r.get("en")
     return documents

@@ -31,7 +31,7 @@ from pipeline.records import Finding, Fix, Segment
 
 # The outputs a person may edit and the pipeline imports, in the order they are read
 # (the JSONL first: it carries every review's kind, author and time).
-EDITABLE_SUFFIXES = (".jsonl", ".po", ".tmx")
+EDITABLE_SUFFIXES = (".jsonl", ".po", ".xlf", ".tmx")
 # Where an edited output that cannot be imported is kept, inside the output folder.
 UNIMPORTED_FOLDER = "unimported-edits"
 # Fuzzy matches: the lowest word-level similarity offered (percent), as CAT tools do.
@@ -66,7 +66,7 @@ def record_outputs(memory_path: Path, digests: dict[Path, str]) -> None:
 
 
 def editable_outputs(out_dir: Path, docs: Sequence[str] | None = None) -> list[Path]:
-    """The outputs a person may have edited: each document's .jsonl, .po and .tmx."""
+    """The outputs a person may have edited: each document's .jsonl, .po, .xlf and .tmx."""
     out_dir = Path(out_dir)
     if not out_dir.is_dir():
         return []
