@@ -24,6 +24,7 @@ from pipeline import (
     segment,
 )
 from pipeline.errors import PipelineError
+from pipeline.formats import jsonl
 from pipeline.glossary import Term
 from pipeline.memory import TranslationMemory, glossary_signature, normalise
 from pipeline.prepared_cache import PreparedCache
@@ -457,8 +458,8 @@ def check_outputs(
         )
     fingerprint = prepared_cache.code_fingerprint() if has_memory else ""
     for path in paths:
-        segments = export.read_jsonl(path)
-        doc = export.jsonl_document(path, corpus_dir)
+        segments = jsonl.read_jsonl(path)
+        doc = jsonl.jsonl_document(path, corpus_dir)
         for s in segments:
             s.terms = glossary.find_terms(s.fr, terms)
         fixes: list[Fix] = []

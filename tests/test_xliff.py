@@ -10,6 +10,7 @@ from validate_schemas import xml_schema
 
 from pipeline import export
 from pipeline.errors import PipelineError
+from pipeline.formats import xliff
 from pipeline.formats.xliff import read_xliff
 from pipeline.memory import TranslationMemory
 from pipeline.review import import_reviews
@@ -75,7 +76,7 @@ def test_the_xliff_of_a_run_is_valid_xliff_1_2(written):
 def test_an_approved_segment_is_final_and_approved(tmp_path):
     doc, segments = make_sample(tmp_path)
     segments[2].origin = "approved"
-    data = export.xliff_document(segments, doc)
+    data = xliff.xliff_document(segments, doc)
     unit = etree.fromstring(data).findall(".//x:trans-unit", NS)[2]
     assert unit.get("approved") == "yes" and unit.find("x:target", NS).get("state") == "final"
     assert schema("xliff-core-1.2-transitional.xsd").validate(etree.fromstring(data))

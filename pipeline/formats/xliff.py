@@ -37,13 +37,15 @@ from pathlib import Path
 
 from pipeline import __version__
 from pipeline.errors import PipelineError
+from pipeline.formats import Entry, finding_note, source_date, source_location, term_note
+from pipeline.records import Document, Segment
 
 NS_12 = "urn:oasis:names:tc:xliff:document:1.2"
 NS_20 = "urn:oasis:names:tc:xliff:document:2.0"
 NS_21 = "urn:oasis:names:tc:xliff:document:2.1"
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 _XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
-SUFFIXES = (".xlf", ".xliff", ".xlif")
+SUFFIXES = (".xlf", ".xliff", ".xlif")  # the writer writes .xlf
 TOOL_ID = "pipeline"
 # Characters XML 1.0 forbids even escaped.
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -184,6 +186,44 @@ def _phases(segments) -> dict[tuple[str, str], str]:
             if any(key) and key not in phases:
                 phases[key] = f"review-{len(phases) + 1}"
     return phases
+
+
+def xliff_document(segments: list[Segment], doc: Document) -> bytes:
+    """The `<doc>.xlf` of a document: its notes and locations as the other formats give them."""
+
+    def notes(segment: Segment) -> list[str]:
+        found = [term_note(t) for t in segment.terms] + [finding_note(f) for f in segment.findings]
+        if segment.lang != "fr":
+            found.insert(0, f"source line in {segment.lang}: passed through, not translated")
+        return found
+
+    return xliff_bytes(
+        segments,
+        source_location(segments[0], doc)[0] if segments else doc.path.name,
+        notes,
+        lambda segment: source_location(segment, doc),
+        source_date(doc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    )
+
+
+def read_entries(path: Path) -> list[Entry]:
+    """XLIFF 1.2 or 2.x units as entries: a unit whose state says it still needs
+    work (needs-review-translation, new, 2.x initial) is fuzzy, as in a PO; in a file this
+    pipeline wrote (machine text marked so), a confirmed machine text is an approval."""
+    return [
+        Entry(
+            u.fr,
+            u.en,
+            u.segment_id,
+            u.line,
+            fuzzy=u.unconfirmed,
+            approvable=u.ours,
+            reviewer=u.reviewer,
+            created=u.created,
+        )
+        for u in read_xliff(path)
+        if u.has_target
+    ]
 
 
 # --- reading ---------------------------------------------------------------------------

@@ -26,6 +26,7 @@ from pathlib import Path
 
 from pipeline import export, fileio
 from pipeline.errors import PipelineError
+from pipeline.formats import jsonl
 from pipeline.memory import REVIEW_KINDS, Review, TranslationMemory, apply_review, normalise
 from pipeline.records import Finding, Fix, Segment
 
@@ -361,7 +362,7 @@ def save_review(
     doc = segment_id.rsplit(":", 2)[0]
     path = jsonl_path(out_dir, doc)
     notices = import_edited_outputs(out_dir, memory_path, reviewer, docs=[doc], broken="raise")
-    segments = export.read_jsonl(path)
+    segments = jsonl.read_jsonl(path)
     segment = next((s for s in segments if s.id == segment_id), None)
     if segment is None:
         raise PipelineError(f"no segment {segment_id} in {path}")
@@ -460,7 +461,7 @@ def rewrite_document(
     runner.mark_terms(segments)
     entities = prepared_cache.EntityCache(memory_path, checks.ner_model())
     document_findings = checks.run_checks(segments, terms, entity_cache=entities)
-    doc = export.jsonl_document(path, corpus_dir)
+    doc = jsonl.jsonl_document(path, corpus_dir)
     digests: dict[Path, str] = {}
     with fileio.writes_together():
         written = export.write_document(out_dir, doc, segments, digests)
@@ -480,7 +481,7 @@ def rewrite_report(
     from pipeline.review import current_segments
 
     others = [
-        export.segment_from_record(r)
+        jsonl.segment_from_record(r)
         for r in current_segments(Path(out_dir))
         if (r.get("doc") or r["id"].rsplit(":", 2)[0]) != doc
     ]
