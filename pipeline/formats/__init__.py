@@ -80,12 +80,8 @@ def _modules() -> list:
 
 
 def readable_suffixes() -> list[str]:
-    """Every suffix a format reads back, for messages."""
-    found = []
-    for fmt in _modules():
-        if hasattr(fmt, "read_entries"):
-            found += list(getattr(fmt, "SUFFIXES", ()))
-    return found
+    """The main suffix of each format that reads back (.jsonl, .po, .tmx, .xlf), for messages."""
+    return [f.SUFFIXES[0] for f in _modules() if hasattr(f, "read_entries") and f.SUFFIXES]
 
 
 # Severities of findings that need a human: their PO entries are marked fuzzy.

@@ -37,8 +37,8 @@ def read_review_file(path: Path) -> list[ReviewEntry]:
         raise PipelineError(f"{path}: no such file")
     read_entries = formats.reader_for(path)
     if read_entries is None:
-        known = ", ".join(formats.readable_suffixes())
-        raise PipelineError(f"{path}: a review file is one of {known}")
+        *others, last = formats.readable_suffixes()
+        raise PipelineError(f"{path}: a review file is {', '.join(others)} or {last}")
     return read_entries(path)
 
 
