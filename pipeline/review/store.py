@@ -26,12 +26,13 @@ from pathlib import Path
 
 from pipeline import export, fileio
 from pipeline.errors import PipelineError
+from pipeline.formats import jsonl
 from pipeline.memory import REVIEW_KINDS, Review, TranslationMemory, apply_review, normalise
 from pipeline.records import Finding, Fix, Segment
 
 # The outputs a person may edit and the pipeline imports, in the order they are read
 # (the JSONL first: it carries every review's kind, author and time).
-EDITABLE_SUFFIXES = (".jsonl", ".po", ".tmx")
+EDITABLE_SUFFIXES = (".jsonl", ".po", ".xlf", ".tmx")
 # Where an edited output that cannot be imported is kept, inside the output folder.
 UNIMPORTED_FOLDER = "unimported-edits"
 # Fuzzy matches: the lowest word-level similarity offered (percent), as CAT tools do.
@@ -66,7 +67,7 @@ def record_outputs(memory_path: Path, digests: dict[Path, str]) -> None:
 
 
 def editable_outputs(out_dir: Path, docs: Sequence[str] | None = None) -> list[Path]:
-    """The outputs a person may have edited: each document's .jsonl, .po and .tmx."""
+    """The outputs a person may have edited: each document's .jsonl, .po, .xlf and .tmx."""
     out_dir = Path(out_dir)
     if not out_dir.is_dir():
         return []
@@ -362,7 +363,7 @@ def save_review(
     doc = segment_id.rsplit(":", 2)[0]
     path = jsonl_path(out_dir, doc)
     notices = import_edited_outputs(out_dir, memory_path, reviewer, docs=[doc], broken="raise")
-    segments = export.read_jsonl(path)
+    segments = jsonl.read_jsonl(path)
     segment = next((s for s in segments if s.id == segment_id), None)
     if segment is None:
         raise PipelineError(f"no segment {segment_id} in {path}")
@@ -600,7 +601,7 @@ def rewrite_document(
     runner.mark_terms(segments)
     entities = prepared_cache.EntityCache(memory_path, checks.ner_model())
     document_findings = checks.run_checks(segments, terms, entity_cache=entities)
-    doc = export.jsonl_document(path, corpus_dir)
+    doc = jsonl.jsonl_document(path, corpus_dir)
     digests: dict[Path, str] = {}
     with fileio.writes_together():
         written = export.write_document(out_dir, doc, segments, digests)
@@ -620,7 +621,7 @@ def rewrite_report(
     from pipeline.review import current_segments
 
     others = [
-        export.segment_from_record(r)
+        jsonl.segment_from_record(r)
         for r in current_segments(Path(out_dir))
         if (r.get("doc") or r["id"].rsplit(":", 2)[0]) != doc
     ]
