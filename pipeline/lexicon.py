@@ -80,12 +80,41 @@ class Lexicon:
 
 
 def french_zipf(token: str) -> float:
-    """wordfreq's Zipf frequency of a French token (imported on first use)."""
+    """wordfreq's Zipf frequency of a French word (its `zipf_frequency(token, "fr")`)."""
+    centibels = french_frequencies().get(token.casefold())
+    return 0.0 if centibels is None else round(9 - centibels / 100, 2)
+
+
+@functools.lru_cache(maxsize=1)
+def french_frequencies() -> dict[str, int]:
+    """wordfreq's large French list as word -> centibels below 1 (Zipf 9 - c / 100), read
+    from the package's data file.
+
+    Read directly (a gzipped msgpack "cBpack": a header, then one list of words per
+    centibel of frequency) rather than through `wordfreq.zipf_frequency`, whose import and
+    per-word tokenizer cost about a second of a first run; the values are the same for the
+    single words the cleaner asks about.
+    """
+    import gzip
+    import importlib.util
+
+    import srsly
+
+    spec = importlib.util.find_spec("wordfreq")
+    if spec is None or spec.origin is None:
+        raise PipelineError("wordfreq is needed for cleaning (pip install wordfreq)")
+    path = Path(spec.origin).parent / "data" / "large_fr.msgpack.gz"
     try:
-        from wordfreq import zipf_frequency
-    except ImportError as err:  # pragma: no cover - wordfreq is a dependency
-        raise PipelineError(f"wordfreq is needed for cleaning: {err}") from err
-    return zipf_frequency(token, "fr")
+        with gzip.open(path, "rb") as f:
+            packed = srsly.msgpack_loads(f.read())
+    except OSError as err:
+        raise PipelineError(f"wordfreq's French list cannot be read: {path}: {err}") from err
+    if not packed or packed[0].get("format") != "cB":
+        raise PipelineError(f"wordfreq's French list is not in the expected format: {path}")
+    frequencies: dict[str, int] = {}
+    for centibels, words in enumerate(packed[1:]):
+        frequencies.update(dict.fromkeys(words, centibels))
+    return frequencies
 
 
 def french_stop_words(spacy_util) -> set[str]:
