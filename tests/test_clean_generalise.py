@@ -129,3 +129,12 @@ def test_emphatic_repeats_after_a_comma_stay():
     ]:
         assert cleaned(raw) == raw
     assert cleaned("En 1995, j'ai pris pris place ici.") == "En 1995, j'ai pris place ici."
+
+
+def test_the_frequencies_read_from_wordfreqs_file_are_wordfreqs():
+    from wordfreq import zipf_frequency
+
+    from pipeline.lexicon import french_zipf
+
+    for word in ["de", "selon", "Kyodo", "Polskie", "citant", "Baranets", "Kyodoselon", "État"]:
+        assert french_zipf(word) == zipf_frequency(word, "fr")
