@@ -204,12 +204,22 @@ def test_english_spacing_is_fine():
 
 
 def test_french_guillemets_and_non_breaking_spaces_in_the_english_are_found():
-    fr = "Il a parlé d'un « succès » : 54\u00a0%."
-    findings, _ = found([(fr, "He spoke of a « success »: 54\u00a0%.")], "typography.french-marks")
-    assert len(findings) == 1
-    message = findings[0].message
-    assert "French opening guillemet («) ×1" in message and "(U+00A0) ×1" in message
-    assert found([(fr, 'He spoke of a "success": 54%.')], "typography.french-marks")[0] == []
+    fr = "Il a parlé d'un «\u00a0succès\u00a0» : 10\u00a0000 soldats."
+    en = "He spoke of a «\u00a0success\u00a0»: 10\u00a0000 soldiers."
+    findings, _ = found([(fr, en)], "typography.french-marks")
+    assert [f.message for f in findings] == [
+        "French typography in the English: French opening guillemet ×1, "
+        "non-breaking space (U+00A0) ×3, French closing guillemet ×1"
+    ]
+    fixed = 'He spoke of a "success": 10,000 soldiers, 48\u00a0years old.'  # a unit's is English
+    assert found([(fr, fixed)], "typography.french-marks")[0] == []
+
+
+def test_a_non_breaking_space_before_a_mark_is_french_spacing():
+    findings, _ = found(
+        [("Le coût\u00a0: 54\u00a0%.", "The cost\u00a0: 54\u00a0%.")], "typography.spacing"
+    )
+    assert [f.message for f in findings] == ["space before : % in the English (2×): French spacing"]
 
 
 @pytest.mark.parametrize(

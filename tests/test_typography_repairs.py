@@ -30,6 +30,11 @@ from pipeline.translate import apertium_plus, repairs
             "Relations are gone in the best period of their history.",
         ),
         ("The the end.", "", "The end."),
+        (
+            "Odd like me… even even even more…",
+            "Bizarre comme moi… voire même plus…",
+            "Odd like me… even more…",
+        ),
     ],
 )
 def test_french_typography_and_doubled_words_are_repaired(english, french, repaired):

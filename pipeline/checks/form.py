@@ -227,7 +227,7 @@ def doubled_word(segment: Segment, context: CheckContext) -> list[Finding]:
             "warning",
             segment,
             "doubled word(s) in the English: "
-            + ", ".join(f"'{m.group(1)} {m.group(2)}'" for m in doubled),
+            + ", ".join(f"'{' '.join(m.group().split())}'" for m in doubled),
             excerpt(segment.en, doubled[0].start(), doubled[0].end(), 30),
         )
     ]

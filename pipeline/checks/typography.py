@@ -9,24 +9,31 @@ left, in the engine's output and in a reviewer's edits alike.
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 from pipeline.checks.base import WEB_ADDRESS, CheckContext, checked, excerpt, finding
 from pipeline.records import Finding, Segment
 
 # A space before a mark English sets tight: "cost : there", "intensify .", "54 %". Not an
 # ellipsis ("and so on ..."), a decimal (".5"), or a mark that starts a word (".NET").
-_SPACE_BEFORE = re.compile(r"(?<=[^\s])[ \t\u00a0\u202f]+([:;?!%,]|\.(?!\.))(?=\s|$|[\"”’')\]])")
+_SPACE_BEFORE = re.compile(
+    r"(?<=[^\s])[ \t\u00a0\u202f]+([:;?!%,]|\.(?!\.))(?=\s|$|[\"”’')\].,;:!?])"
+)
 # No space after , ; : ? ! before a letter: "said,that", "cost:there". Not in numbers (3,5
 # or 10:30), nor in addresses (blanked out first), nor after another mark ("?!").
 _NONE_AFTER = re.compile(r"(?<=[^\W\d_])([,;:?!])(?=[^\W\d_])")
-_FRENCH_MARKS = {
+_GUILLEMETS = {
     "«": "French opening guillemet",
     "»": "French closing guillemet",
     "‹": "French single guillemet",
     "›": "French single guillemet",
-    "\u00a0": "non-breaking space",
-    "\u202f": "narrow non-breaking space",
 }
+# A non-breaking space where French typography puts one and English does not: inside
+# guillemets, or between digit groups (10 000). Before : ; ? ! % is typography.spacing's;
+# between a number and its unit (48 years, 5 km) English typesetting puts one too.
+_FRENCH_NBSP = re.compile(
+    r"(?<=«)[\u00a0\u202f]|[\u00a0\u202f](?=»)|(?<=\d)[\u00a0\u202f](?=\d{3}(?!\d))"
+)
 
 
 def _without_addresses(text: str) -> str:
@@ -73,23 +80,27 @@ def spacing(segment: Segment, context: CheckContext) -> list[Finding]:
 
 
 def french_marks(segment: Segment, context: CheckContext) -> list[Finding]:
-    """French guillemets (« » ‹ ›) or non-breaking spaces in the English."""
+    """French guillemets (« » ‹ ›) in the English, or a non-breaking space where French
+    typography puts one (inside guillemets, between digit groups: 10 000)."""
     if not checked(segment):
         return []
-    present = {mark: segment.en.count(mark) for mark in _FRENCH_MARKS if mark in segment.en}
-    if not present:
+    english = segment.en
+    found = [(m.start(), _GUILLEMETS[m.group()]) for m in re.finditer("[«»‹›]", english)]
+    found += [
+        (m.start(), f"non-breaking space (U+{ord(m.group()):04X})")
+        for m in _FRENCH_NBSP.finditer(english)
+    ]
+    if not found:
         return []
-    first = min(segment.en.index(mark) for mark in present)
-    names = ", ".join(
-        f"{_FRENCH_MARKS[mark]} ({f'U+{ord(mark):04X}' if mark.isspace() else mark}) ×{n}"
-        for mark, n in present.items()
-    )
+    found.sort()
+    names = ", ".join(f"{name} ×{n}" for name, n in Counter(name for _, name in found).items())
+    first = found[0][0]
     return [
         finding(
             "warning",
             segment,
             f"French typography in the English: {names}",
-            excerpt(segment.en, first, first + 1, 30),
+            excerpt(english, first, first + 1, 30),
         )
     ]
 
@@ -145,15 +156,20 @@ def _ends(text: str) -> tuple[str, str]:
     return text[:start], text[start + len(stripped) :]
 
 
+def _plain(white_space: str) -> str:
+    return white_space.replace("\u00a0", "").replace("\u202f", "")
+
+
 def white_space(segment: Segment, context: CheckContext) -> list[Finding]:
     """Leading or trailing white space of the English differs from the French's (a CAT
     tool's check: the segment is rejoined with its neighbours as written)."""
     if not checked(segment):
         return []
-    # A non-breaking space at the French ends is French typography (before "?", after
-    # "«") cut off by the segmenting, not white space the English should keep.
-    french = segment.fr.strip("\u00a0\u202f")
-    (fr_lead, fr_trail), (en_lead, en_trail) = _ends(french), _ends(segment.en)
+    # Non-breaking spaces at the ends are French typography (before "?", after "«") cut
+    # off by the segmenting, not white space to keep: typography.french-marks has them.
+    (fr_lead, fr_trail), (en_lead, en_trail) = (
+        (_plain(lead), _plain(trail)) for lead, trail in (_ends(segment.fr), _ends(segment.en))
+    )
     out = []
     for where, fr, en in (("leading", fr_lead, en_lead), ("trailing", fr_trail, en_trail)):
         if fr != en:
