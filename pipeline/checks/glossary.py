@@ -305,9 +305,12 @@ def acronym(segment: Segment, context: CheckContext) -> list[Finding]:
     unpaired = unpaired[len(new_in_english) :]
     if not unpaired:
         return []
+    # Info, not warning: human translators spell acronyms out or translate them (VTT as
+    # "mountain biking", RFA as "Germany"), 8 of the 9 read on the references were such;
+    # on the engine's output, which copies them, the findings read were true.
     return [
         finding(
-            "warning",
+            "info",
             segment,
             "French acronym(s) neither in the English nor rendered by the glossary: "
             + ", ".join(f"'{a}'" for a in unpaired),
