@@ -2,6 +2,7 @@
 
     python benchmarks/typography_repairs.py                 # tuning sets: per rule
     python benchmarks/typography_repairs.py --report        # report sets, once, at the end
+    python benchmarks/typography_repairs.py --save-en DIR   # the English, for check_review.py
 
 Apertium's work (both pivots, unknown words resolved) is the slow part and does not
 depend on the repairs, so it runs once per set and is kept in --cache (JSON, one file per
@@ -64,7 +65,10 @@ def main() -> None:
     )
     parser.add_argument("--only-cache", action="store_true", help="fill the cache and stop")
     parser.add_argument(
-        "--save-en", type=Path, help="write each set's English (the engine, every rule) here"
+        "--save-en",
+        type=Path,
+        help="write each set's English here, with every rule (SET.en) and without the "
+        "typography ones (SET.no-typography.en), and stop",
     )
     args = parser.parse_args()
     from pipeline.translate.english_lm import load_model
@@ -76,11 +80,14 @@ def main() -> None:
         return
     others = tuple(r.name for r in repairs.RULES if r.name not in TYPOGRAPHY_RULES)
     kept = tuple(TYPOGRAPHY_RULES if args.keep is None else args.keep)
-    if args.save_en:
+    if args.save_en:  # the English to check (benchmarks/check_review.py), not to score
         args.save_en.mkdir(parents=True, exist_ok=True)
-        for split in splits:
-            english = translations(split, cached[split], others + kept, lm)
-            (args.save_en / f"{split}.en").write_text("\n".join(english) + "\n", encoding="utf-8")
+        for split in cached:
+            for suffix, rules in (("en", others + kept), ("no-typography.en", others)):
+                english = translations(split, cached[split], rules, lm)
+                path = args.save_en / f"{split}.{suffix}"
+                path.write_text("\n".join(english) + "\n", encoding="utf-8")
+        return
 
     print("| set | rules | lines changed | chrF | BLEU | chrF vs baseline | BLEU vs baseline |")
     print("| --- | --- | ---: | ---: | ---: | ---: | ---: |")

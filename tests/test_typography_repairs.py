@@ -19,6 +19,7 @@ from pipeline.translate import apertium_plus, repairs
         ),
         ("Then , if you go , it ends .", "", "Then, if you go, it ends."),
         ("At 9\u00a0h\u00a030 the\u00a0plane left\u00a0!", "", "At 9:30 the plane left!"),
+        ("The plane left.\u00a0", "", "The plane left."),
         (
             'His book " Introduction to astronautics ".',
             "",

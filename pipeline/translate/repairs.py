@@ -54,8 +54,9 @@ def _keep_case(word: str, model: str) -> str:
 @rule("French non-breaking spaces (before : ; ? ! %, in '9 h 30') become plain spaces")
 def non_breaking_spaces(text: str) -> str:
     # Before the choice, unlike the other typography rules: the number rules below
-    # (clock_time: '9 h 30' → '9:30') then see plain spaces.
-    return re.sub("[\u00a0\u202f]", " ", text)
+    # (clock_time: '9 h 30' → '9:30') then see plain spaces. At the ends they go: they
+    # are what the French put there, not white space of the segment.
+    return re.sub("[\u00a0\u202f]", " ", text.strip("\u00a0\u202f"))
 
 
 @rule("French guillemets « » become English double quotes")
