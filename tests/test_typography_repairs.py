@@ -51,6 +51,7 @@ def test_french_typography_and_doubled_words_are_repaired(english, french, repai
         ('He said" and "then', ""),  # which quote opens is not known
         ('A ""quoted"" quote " here "', ""),  # quotes of a quoted field: left alone
         ("Go to .NET or see 3 .5 and 10:30.", ""),
+        ("The file file.old is now identical to file.", ""),
     ],
 )
 def test_what_english_writes_so_is_left_alone(english, french):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 
 from pipeline import glossary
@@ -230,9 +230,11 @@ def _shouting(text: str) -> bool:
 
 def _letters_agree(french: str, english: str) -> bool:
     """An English acronym that may render a French one: the same letters in another order
-    (OTAN → NATO, UE → EU, SIDA → AIDS), or one's letters among the other's (ONU → UN)."""
-    a, b = set(fold(french).upper()), set(fold(english).upper())
-    return sorted(fold(french).upper()) == sorted(fold(english).upper()) or a <= b or b <= a
+    (OTAN → NATO, UE → EU, SIDA → AIDS), or but one letter more or less (ONU → UN)."""
+    a, b = fold(french).upper(), fold(english).upper()
+    if sorted(a) == sorted(b):
+        return True
+    return abs(len(a) - len(b)) == 1 and (set(a) <= set(b) or set(b) <= set(a))
 
 
 _CAPITALISED_WORDS = re.compile(r"[A-Z][\w'’-]*(?:\s+(?:(?:of|and|for|the|on)\s+)*[A-Z][\w'’-]*)+")
@@ -281,27 +283,43 @@ def acronym(segment: Segment, context: CheckContext) -> list[Finding]:
         return []
     english = segment.en
     covered = [(h.start, h.end) for h in glossary.find_terms(segment.fr, context.terms)]
-    french_acronyms = [
-        m.group()
-        for m in capitals_words(segment.fr)
-        if not any(s <= m.start() and m.end() <= e for s, e in covered)
-    ]
     undotted = _undotted(english)
-    lost = [a for a in dict.fromkeys(french_acronyms) if not _kept(a, undotted)]
+    # Words in capitals in a row are one unit: a label or a licence's phrase (EN PRATIQUE,
+    # SANS AUCUNE GARANTIE) the English may render in other words, or in fewer.
+    runs: list[list[str]] = []
+    end = -1
+    for m in capitals_words(segment.fr):
+        if any(s <= m.start() and m.end() <= e for s, e in covered):
+            continue
+        if runs and re.fullmatch(r"[\s'’-]+", segment.fr[end : m.start()]):
+            runs[-1].append(m.group())
+        else:
+            runs.append([m.group()])
+        end = m.end()
+    lost = [run for run in runs if not all(_kept(word, undotted) for word in run)]
     if not lost:
         return []
-    french_words = set(re.findall(r"\w+", segment.fr))
-    new_in_english = [
-        m.group(1) for m in _ENGLISH_ACRONYM.finditer(undotted) if m.group(1) not in french_words
-    ]
+    # The English's words in capitals beyond those the French has too (NAME for NOM when
+    # the French also says NAME): candidates to render what was lost.
+    in_french = Counter(re.findall(r"\w+", segment.fr))
+    new_in_english = []
+    for m in _ENGLISH_ACRONYM.finditer(undotted):
+        if in_french[m.group(1)] > 0:
+            in_french[m.group(1)] -= 1
+        else:
+            new_in_english.append(m.group(1))
     unpaired = []
-    for a in lost:
-        partner = next((e for e in new_in_english if _letters_agree(a, e)), None)
-        if partner is not None:
-            new_in_english.remove(partner)
-        elif not _written_out(english, a):
-            unpaired.append(a)
-    # As many new acronyms in the English as lost ones: the engine renders them (OMS → WHO).
+    for run in lost:
+        if len(run) == 1:
+            partner = next((e for e in new_in_english if _letters_agree(run[0], e)), None)
+            if partner is not None:
+                new_in_english.remove(partner)
+            elif not _written_out(english, run[0]):
+                unpaired.append(" ".join(run))
+        else:
+            unpaired.append(" ".join(run))
+    # As many new words in capitals in the English as units lost: the engine renders them
+    # (OMS → WHO, VOIR AUSSI → SEE ALSO).
     unpaired = unpaired[len(new_in_english) :]
     if not unpaired:
         return []

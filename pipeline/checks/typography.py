@@ -36,6 +36,9 @@ _FRENCH_NBSP = re.compile(
 )
 
 
+_QUOTES_AND_BRACKETS = "\"'“”‘’«»()[]{}.,;:!?"
+
+
 def _without_addresses(text: str) -> str:
     return WEB_ADDRESS.sub(lambda m: "x" * len(m.group()), text)
 
@@ -48,7 +51,13 @@ def spacing(segment: Segment, context: CheckContext) -> list[Finding]:
     english = _without_addresses(segment.en)
     french = _without_addresses(segment.fr)
     out = []
-    spaced = list(_SPACE_BEFORE.finditer(english))
+    # A ? ! or . standing alone before a lower-case word or a bracket is a symbol being
+    # named ("; ? matches any character", "known as . (one dot)"), not punctuation.
+    spaced = [
+        m
+        for m in _SPACE_BEFORE.finditer(english)
+        if not (m.group(1) in "?!." and re.match(r"\s+[a-z(]", english[m.end() :]))
+    ]
     if spaced:
         shown = ", ".join(f"'{excerpt(segment.en, m.start(), m.end(), 12)}'" for m in spaced[:3])
         marks = "".join(dict.fromkeys(m.group(1) for m in spaced))
@@ -64,8 +73,13 @@ def spacing(segment: Segment, context: CheckContext) -> list[Finding]:
     for m in _NONE_AFTER.finditer(english):
         word = re.search(r"\S*$", english[: m.start()]).group() + m.group(1)
         word += re.match(r"\S*", english[m.end() :]).group()
-        if word not in french:  # "Yahoo!Japan", a name the French writes so too
+        word = word.strip(_QUOTES_AND_BRACKETS)
+        if word not in french:  # "ro,nodev", "Yahoo!Japan": written so in the French too
             tight.append((m, word))
+    # Code the translation copied and changed ("paquet:any" → "package:any", "u=rwx,o-r"
+    # → "u=rwx,or-r") is as tight as in the French: only more tight marks are spacing.
+    if len(tight) <= len(_NONE_AFTER.findall(french)):
+        tight = []
     if tight:
         out.append(
             finding(
@@ -197,6 +211,9 @@ def mojibake(segment: Segment, context: CheckContext) -> list[Finding]:
     english = segment.en
     spans = [m.span() for m in BADNESS_RE.finditer(english)]
     spans += [(m.start(), m.end()) for m in re.finditer("\ufffd", english)]
+    # What the French has too is quoted or the source's own ("sequences like “Ã©”", in a
+    # text about encodings): the cleaning's business, not a translation's defect.
+    spans = [(s, e) for s, e in spans if english[s:e] not in segment.fr]
     if not spans:
         return []
     spans.sort()

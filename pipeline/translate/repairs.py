@@ -411,8 +411,10 @@ ENGLISH_DOUBLES = frozenset(
     "had that is do very bye no yes ha so really far many much more again round over you "
     "her bla blah knock tut chop night pretty".split()
 )
-DOUBLED_WORD = re.compile(  # a word and its repeats: "in in", "even even even"
-    r"(?<![\w'’-])([^\W\d_]+(?:['’][^\W\d_]+)?)(?:\s+\1)+(?![\w'’-])", re.IGNORECASE
+# A word and its repeats ("in in", "even even even"); not a name's start ("the file
+# file.old").
+DOUBLED_WORD = re.compile(
+    r"(?<![\w'’-])([^\W\d_]+(?:['’][^\W\d_]+)?)(?:\s+\1)+(?![\w'’-]|\.\w)", re.IGNORECASE
 )
 
 
