@@ -3,6 +3,7 @@
     python benchmarks/typography_repairs.py                 # tuning sets: per rule
     python benchmarks/typography_repairs.py --report        # report sets, once, at the end
     python benchmarks/typography_repairs.py --save-en DIR   # the English, for check_review.py
+    python benchmarks/typography_repairs.py --save-en DIR --french hb.fr   # and of other files
 
 Apertium's work (both pivots, unknown words resolved) is the slow part and does not
 depend on the repairs, so it runs once per set and is kept in --cache (JSON, one file per
@@ -37,12 +38,19 @@ REPORT_SPLITS = ("flores200-devtest", "newstest2012")
 TYPOGRAPHY_RULES = repairs.TYPOGRAPHY_RULES
 
 
+def french(split: str) -> list[str]:
+    """A set's French lines: an evaluation set's name, or a file of French lines."""
+    if Path(split).is_file():
+        return Path(split).read_text(encoding="utf-8").splitlines()
+    return read_split(split)[0]
+
+
 def engine_output(split: str, cache: Path, lm) -> dict[str, list[str]]:
     """Both pivots' English of the split, unknown words resolved, before any repair."""
-    path = cache / f"{split}.pivots.json"
+    path = cache / f"{Path(split).name}.pivots.json"
     if path.exists():
         return json.loads(path.read_text(encoding="utf-8"))
-    fr, _ = read_split(split)
+    fr = french(split)
     started = time.perf_counter()
     hyps = plus.resolve_unknown_words(plus.first_pass(fr), lm, plus.UNKNOWN_WORD_ROUTES)
     print(f"  ({split}: Apertium took {time.perf_counter() - started:.0f} s)", file=sys.stderr)
@@ -52,7 +60,7 @@ def engine_output(split: str, cache: Path, lm) -> dict[str, list[str]]:
 
 
 def translations(split: str, hyps, rules: tuple[str, ...], lm) -> list[str]:
-    fr, _ = read_split(split)
+    fr = french(split)
     return [h.best for h in plus.finish(fr, hyps, plus.Steps(repairs=rules), lm)]
 
 
@@ -70,6 +78,9 @@ def main() -> None:
         help="write each set's English here, with every rule (SET.en) and without the "
         "typography ones (SET.no-typography.en), and stop",
     )
+    parser.add_argument(
+        "--french", nargs="*", default=[], help="more French files to --save-en (one line each)"
+    )
     args = parser.parse_args()
     from pipeline.translate.english_lm import load_model
 
@@ -82,10 +93,11 @@ def main() -> None:
     kept = tuple(TYPOGRAPHY_RULES if args.keep is None else args.keep)
     if args.save_en:  # the English to check (benchmarks/check_review.py), not to score
         args.save_en.mkdir(parents=True, exist_ok=True)
+        cached.update({f: engine_output(f, args.cache, lm) for f in args.french})
         for split in cached:
             for suffix, rules in (("en", others + kept), ("no-typography.en", others)):
                 english = translations(split, cached[split], rules, lm)
-                path = args.save_en / f"{split}.{suffix}"
+                path = args.save_en / f"{Path(split).name}.{suffix}"
                 path.write_text("\n".join(english) + "\n", encoding="utf-8")
         return
 
