@@ -336,3 +336,41 @@ def test_a_pronoun_doubled_across_clauses_is_english():
 def test_an_address_without_its_accent_is_the_same_address():
     fr = "Le serveur Bankovnípoplatky.com a publié l'enquête."
     assert found([(fr, "The Bankovnipoplatky.com server published it.")], "form.addresses")[0] == []
+
+
+# --- in `pipeline run` and `pipeline check` (real Apertium, real files) ---
+
+
+def test_run_repairs_the_typography_and_check_finds_what_a_reviewer_brings_back(tmp_path):
+    import json
+
+    from click.testing import CliRunner
+
+    from pipeline.cli import main
+
+    (tmp_path / "corpus").mkdir()
+    article = "Le coût : il augmente de 54 % ; va-t-il s'intensifier ?\n"
+    (tmp_path / "corpus" / "art.txt").write_text(article, encoding="utf-8")
+    (tmp_path / "glossary.yaml").write_text("terms: []\n", encoding="utf-8")
+    paths = ["--corpus", str(tmp_path / "corpus"), "--glossary", str(tmp_path / "glossary.yaml")]
+    out = ["--out", str(tmp_path / "out")]
+    run = CliRunner().invoke(main, ["run", "--engine", "apertium", *paths, *out])
+    assert run.exit_code == 0, run.output
+    jsonl = tmp_path / "out" / "art.jsonl"
+    record = json.loads(jsonl.read_text(encoding="utf-8"))
+    assert " :" not in record["en"] and "54%" in record["en"] and " ?" not in record["en"]
+    assert record["findings"] == []
+    report = (tmp_path / "out" / "report.md").read_text(encoding="utf-8")
+    assert "| typography.spacing | 0 | 0 | 0 |" in report
+
+    # A reviewer's edit brings French spacing and a doubled word back; the check finds them.
+    record["en"] = "The cost : it rises by 54 % ; will it it intensify."
+    jsonl.write_text(json.dumps(record, ensure_ascii=False) + "\n", encoding="utf-8")
+    check = CliRunner().invoke(main, ["check", *paths, *out])
+    assert check.exit_code == 0, check.output
+    found = json.loads(jsonl.read_text(encoding="utf-8"))["findings"]
+    assert {f["check"] for f in found} == {
+        "typography.spacing",
+        "form.doubled-word",
+        "typography.end-punctuation",
+    }
