@@ -74,3 +74,14 @@ def test_the_engine_writes_english_typography():
     for hypothesis in (best.best, best.es, best.ca):
         assert " :" not in hypothesis and " %" not in hypothesis and " ?" not in hypothesis
     assert "54%" in best.best
+
+
+def test_the_engine_version_names_its_repairs_so_the_memory_does_not_serve_older_english():
+    every_rule = apertium_plus.BothPivotsEngine().version
+    without_typography = apertium_plus.BothPivotsEngine(
+        apertium_plus.Steps(
+            repairs=tuple(r.name for r in repairs.RULES if r.name not in repairs.TYPOGRAPHY_RULES)
+        )
+    ).version
+    assert every_rule != without_typography
+    assert f"repairs={repairs.fingerprint()}" in every_rule

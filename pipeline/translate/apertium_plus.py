@@ -364,7 +364,10 @@ class BothPivotsEngine:
     @functools.cached_property
     def version(self) -> str:
         singles = [ApertiumEngine(p).version.removeprefix("apertium ") for p in PIVOTS]
-        return "apertium pivot=both (" + "; ".join(singles) + f") combine={self.steps.combine}"
+        return (
+            "apertium pivot=both (" + "; ".join(singles) + f") combine={self.steps.combine}"
+            f" repairs={repairs.fingerprint(self.steps.repairs)}"
+        )
 
     def translate(
         self, batch: Sequence[str], n_best: int = 1, progress: Progress | None = None

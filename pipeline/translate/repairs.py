@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
 from pipeline.errors import PipelineError
 
@@ -455,6 +456,16 @@ def select(names: Iterable[str] | None) -> list[Rule]:
     if unknown:
         raise PipelineError(f"unknown repair rule(s): {', '.join(sorted(unknown))}")
     return [r for r in RULES if r.name in wanted]
+
+
+def fingerprint(names: Iterable[str] | None = None) -> str:
+    """Which rules, in which code: part of the engine's version, so that the translation
+    memory does not serve English made by other repairs (a new rule, a changed one)."""
+    import hashlib
+
+    digest = hashlib.sha256(Path(__file__).read_bytes())
+    digest.update(" ".join(r.name for r in select(names)).encode())
+    return digest.hexdigest()[:12]
 
 
 def apply(text: str, fr: str = "", rules: Iterable[Rule] | None = None) -> tuple[str, list[str]]:
