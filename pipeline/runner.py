@@ -58,6 +58,10 @@ class RunResult:
     engine_segments: int = 0  # texts sent to the engine (0 when the memory answered all)
     memory: Path | None = None
     findings: list[Finding] = field(default_factory=list)
+    # One line per output a person edited (imported before it was rewritten), or whose
+    # reviews were recovered into a new memory (pipeline.review.store).
+    review_lines: list[str] = field(default_factory=list)
+    suggestions: int = 0  # segments offered a fuzzy match
 
     @property
     def segments(self) -> list[Segment]:
@@ -228,8 +232,16 @@ def run(
     engine: Engine,
     progress: Progress | None = None,
     memory: Path | None = None,
+    reviewer: str | None = None,
+    fuzzy_threshold: float | None = None,
 ) -> RunResult:
-    """Run every stage; `memory` is the SQLite memory file (default <out_dir>/memory.sqlite)."""
+    """Run every stage; `memory` is the SQLite memory file (default <out_dir>/memory.sqlite).
+
+    Outputs a person edited since the last run are imported first (attributed to
+    `reviewer` when the file names no one); fuzzy matches of at least `fuzzy_threshold`
+    percent (default store.FUZZY_THRESHOLD) are offered on the unreviewed segments."""
+    from pipeline.review import store
+
     documents = corpus.read_corpus(corpus_dir)
     terms = glossary.load_glossary(glossary_path)
     out_dir = Path(out_dir)
@@ -239,6 +251,8 @@ def run(
     entities = prepared_cache.EntityCache(memory_path, checks.ner_model())
     # The memory is opened before the long work, so an unusable one fails at once.
     with TranslationMemory(memory_path) as translation_memory:
+        # before anything is rewritten: a person's edits in the outputs become reviews
+        result.review_lines = store.import_edited_outputs(out_dir, memory_path, reviewer)
         result.documents = prepare_documents(documents, terms, PreparedCache(memory_path))
         # The checks' named entities depend on the French only: found (and kept in the
         # memory file) while the engine translates, on the other core.
@@ -248,18 +262,39 @@ def run(
                 result.segments, engine, terms, progress, translation_memory
             )
             entities_found.result()
+        result.suggestions = offer_fuzzy_matches(
+            result.segments, translation_memory, fuzzy_threshold
+        )
     mark_terms(result.segments)
     document_findings = [f for d in result.documents for f in d.findings]
     result.findings = run_check_stage(result.segments, terms, document_findings, entities)
-    # Every output of the run is replaced at the end, together, or none is (disk full,
-    # Ctrl-C): a document's files never mix two runs, nor the report another run's.
+    write_outputs(out_dir, memory_path, result)
+    return result
+
+
+def offer_fuzzy_matches(segments, memory: TranslationMemory, threshold: float | None) -> int:
+    from pipeline.review import store
+
+    threshold = store.FUZZY_THRESHOLD if threshold is None else threshold
+    return store.offer_fuzzy_matches(segments, memory, threshold)
+
+
+def write_outputs(out_dir: Path, memory_path: Path, result: RunResult) -> None:
+    """Every output of the run, replaced at the end together, or none is (disk full,
+    Ctrl-C): a document's files never mix two runs, nor the report another run's. The
+    memory then records what was written (the review store tells a person's edit by it)."""
+    from pipeline.review import store
+
+    digests: dict[Path, str] = {}
     with fileio.writes_together():
         for prepared in result.documents:
-            result.written += export.write_document(out_dir, prepared.doc, prepared.segments)
+            result.written += export.write_document(
+                out_dir, prepared.doc, prepared.segments, digests
+            )
         result.written += report.write_report(
             out_dir, result.segments, result.findings, result.fixes
         )
-    return result
+    store.record_outputs(memory_path, digests)
 
 
 class Background:
@@ -333,7 +368,12 @@ def cleaning_fixes(doc: Document, terms: list[Term]) -> list[Fix]:
 
 
 def check_outputs(
-    out_dir: Path, corpus_dir: Path | None, glossary_path: Path, memory: Path | None = None
+    out_dir: Path,
+    corpus_dir: Path | None,
+    glossary_path: Path,
+    memory: Path | None = None,
+    reviewer: str | None = None,
+    fuzzy_threshold: float | None = None,
 ) -> RunResult:
     """Read `<out>/*.jsonl`, run the checks, rewrite every output and the report.
 
@@ -341,8 +381,12 @@ def check_outputs(
     have edited it); the documents come from the corpus when it still matches the outputs.
     The run's memory file (default <out>/memory.sqlite), where it exists, gives the
     cleaning fixes of unchanged articles and the named entities of unchanged French, so
-    spaCy loads only for what changed.
+    spaCy loads only for what changed. Outputs a person edited are imported first (an
+    edit that cannot be imported stops the check with its file and line, nothing
+    rewritten), and every segment shows its current review.
     """
+    from pipeline.review import store
+
     out_dir = Path(out_dir)
     paths = sorted(out_dir.glob("*.jsonl")) if out_dir.is_dir() else []
     if not paths:
@@ -350,8 +394,12 @@ def check_outputs(
     terms = glossary.load_glossary(glossary_path)
     memory_path = Path(memory) if memory is not None else out_dir / "memory.sqlite"
     has_memory = memory_path.is_file()
-    fingerprint = prepared_cache.code_fingerprint() if has_memory else ""
     result = RunResult(engine="")
+    if has_memory:
+        result.review_lines = store.import_edited_outputs(
+            out_dir, memory_path, reviewer, broken="raise"
+        )
+    fingerprint = prepared_cache.code_fingerprint() if has_memory else ""
     for path in paths:
         segments = export.read_jsonl(path)
         doc = export.jsonl_document(path, corpus_dir)
@@ -364,8 +412,17 @@ def check_outputs(
             fixes = stored.fixes if stored is not None else cleaning_fixes(doc, terms)
         result.documents.append(PreparedDocument(doc=doc, segments=segments, fixes=fixes))
     entities = prepared_cache.EntityCache(memory_path, checks.ner_model()) if has_memory else None
+    if has_memory:
+        with TranslationMemory(memory_path) as translation_memory:
+            store.apply_current_reviews(result.segments, translation_memory)
+            result.suggestions = offer_fuzzy_matches(
+                result.segments, translation_memory, fuzzy_threshold
+            )
     mark_terms(result.segments)
     result.findings = run_check_stage(result.segments, terms, entity_cache=entities)
+    if has_memory:
+        write_outputs(out_dir, memory_path, result)
+        return result
     with fileio.writes_together():  # all rewritten, or none (see run)
         for prepared in result.documents:
             result.written += export.write_document(out_dir, prepared.doc, prepared.segments)
