@@ -21,7 +21,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from pipeline import checks, export, glossary  # noqa: E402
+from pipeline import checks, glossary  # noqa: E402
+from pipeline.formats import jsonl  # noqa: E402
 from pipeline.records import Segment  # noqa: E402
 
 
@@ -63,7 +64,7 @@ def main() -> None:
     args = parser.parse_args()
 
     if args.out:
-        segments = [s for p in sorted(args.out.glob("*.jsonl")) for s in export.read_jsonl(p)]
+        segments = [s for p in sorted(args.out.glob("*.jsonl")) for s in jsonl.read_jsonl(p)]
     elif args.flores:
         segments = flores_segments(*args.flores, args.engine, args.pivot)
         if args.save_en:
