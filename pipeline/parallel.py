@@ -236,11 +236,13 @@ class MemoryFeeder:
                     group.append(s)  # no review of this French: the group's first had none
                 else:
                     fresh.append(s)
-        misses = (
-            self.memory.recall(fresh, self.engine_version, self.terms)
-            if self.memory is not None
-            else fresh
-        )
+        misses = fresh
+        if self.memory is not None:
+            from pipeline import tm
+
+            misses = self.memory.recall(fresh, self.engine_version, self.terms)
+            # a translator's imported TM, after the reviews (as runner.translate_segments)
+            misses = tm.answer_exact(self.memory, fresh, misses)
         for s in misses:
             key = self.key(s)
             if key in self.groups:
