@@ -117,6 +117,16 @@ class Task:
         self.future: Future | None = None
 
 
+def _succeeded(future: Future | None) -> bool:
+    """A finished task whose value can be collected (cancelled, failed or unsent: no)."""
+    return (
+        future is not None
+        and future.done()
+        and not future.cancelled()
+        and future.exception() is None
+    )
+
+
 class WorkerPool:
     """A process pool that survives a dead worker: `submit` gives a Task, `result(task)`
     its value; when the pool breaks, a new one takes every task not yet collected."""
@@ -139,8 +149,11 @@ class WorkerPool:
 
     def submit(self, function: Callable, *args) -> Task:
         task = Task(function, args)
-        task.future = self.executor.submit(function, *args)
         self.pending.append(task)
+        try:
+            task.future = self.executor.submit(function, *args)
+        except BrokenProcessPool:  # a worker died since the last result was collected
+            self._restart()  # gives this task to the new pool with the others
         return task
 
     def done(self, task: Task) -> bool:
@@ -166,7 +179,7 @@ class WorkerPool:
         self.executor.shutdown(wait=False, cancel_futures=True)
         self.executor = self._new_executor()
         for task in self.pending:
-            if not (task.future.done() and task.future.exception() is None):
+            if not _succeeded(task.future):
                 task.future = self.executor.submit(task.function, *task.args)
 
     def close(self, interrupted: bool = False) -> None:
