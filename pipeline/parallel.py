@@ -56,9 +56,24 @@ _worker: dict[str, Any] = {}
 def _start_worker(terms: list[Term], memory_path: str, ner_model: str) -> None:
     # Ctrl-C at a terminal reaches every process of the group: the main process decides.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _die_with_parent()
     _worker["terms"] = terms
     _worker["entities"] = prepared_cache.EntityCache(Path(memory_path), ner_model)
     _die_if_asked()
+
+
+def _die_with_parent() -> None:
+    """A worker ends when the main process does, even killed with SIGKILL (Linux): left
+    behind, it would finish its task for nothing and hold the run's stderr open."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # pragma: no cover - not Linux
+        return
+    if os.getppid() == 1:  # the parent was already gone
+        os._exit(1)
 
 
 def _die_if_asked() -> None:
@@ -139,10 +154,10 @@ class WorkerPool:
         self.executor = self._new_executor()
 
     def _new_executor(self) -> ProcessPoolExecutor:
-        # forkserver: workers start from a clean single-threaded process (the main one
-        # may run engine threads), with the pipeline's modules already imported.
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["pipeline.parallel", "pipeline.runner"])
+        # spawn: a worker is a fresh interpreter (the main process may run engine
+        # threads, which fork would copy half of), and a child of this process, so it
+        # can end with it (_die_with_parent; a forkserver outlived a killed run).
+        context = multiprocessing.get_context("spawn")
         return ProcessPoolExecutor(
             self.jobs, mp_context=context, initializer=_start_worker, initargs=self.initargs
         )

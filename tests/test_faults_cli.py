@@ -714,7 +714,7 @@ def test_ctrl_c_in_the_middle_of_a_run_keeps_the_previous_outputs(project, tmp_p
     assert "interrupted: no file was left half-written" in stderr
     outputs_unchanged(project, before)
     assert memory_counts(fresh)[0] == "ok"
-    deadline = time.monotonic() + 5  # a worker's forkserver notices its parent is gone
+    deadline = time.monotonic() + 5  # worker processes notice the run is gone
     while session_processes(process.pid) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert session_processes(process.pid) == []
