@@ -509,6 +509,23 @@ def review_history(segment_id: str, out_dir: Path, memory_path: Path | None) -> 
         )
 
 
+@review.command("serve")
+@out_option("Output folder of the last run.")
+@MEMORY_OPTION
+@glossary_option()
+@corpus_option("Folder of the French articles (the outputs' source text).")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, help="Port (0: any free port).")
+@click.option("--reviewer", default="", help="Your name, kept with every save.")
+@click.option("--token", default=None, help="Access token (off 127.0.0.1: generated if not given).")
+def review_serve(out_dir, memory_path, glossary_path, corpus_dir, host, port, reviewer, token):
+    """Review in the browser: a local web app over the outputs (Ctrl-C stops it)."""
+    from pipeline.review import serve
+
+    memory = default_memory(out_dir, memory_path)
+    serve.run(out_dir, memory, glossary_path, host, port, reviewer, token, corpus_dir, click.echo)
+
+
 def corpus_segments(corpus_dir: Path, terms) -> list:
     """The corpus's French segments, prepared as `pipeline run` prepares them."""
     from pipeline import corpus, runner
@@ -751,23 +768,85 @@ def glossary_validate(glossary_path: Path) -> None:
 @click.option("--pivot", default="es", show_default=True, type=PIVOT_CHOICE)
 @click.option("--limit", default=40, show_default=True, type=click.IntRange(min=1))
 @click.option("--min-count", default=1, show_default=True, type=click.IntRange(min=1))
-def glossary_suggest(glossary_path, corpus_dir, engine, pivot, limit, min_count) -> None:
-    """Candidate terms from the corpus not yet in the glossary, most frequent first,
-    each with the engine's current rendering."""
+@click.option(
+    "--add",
+    "add_numbers",
+    multiple=True,
+    type=click.IntRange(min=1),
+    help="Accept suggestion N into the glossary (its number in the list; repeatable).",
+)
+@click.option("--target", default="", help="With one --add: the English to use, not the engine's.")
+@click.option(
+    "--interactive", "-i", is_flag=True, help="Ask about each suggestion: accept, edit, skip."
+)
+@click.option("--why", is_flag=True, help="Show what each suggestion's rank rests on.")
+def glossary_suggest(
+    glossary_path,
+    corpus_dir,
+    engine,
+    pivot,
+    limit,
+    min_count,
+    add_numbers,
+    target,
+    interactive,
+    why,
+) -> None:
+    """Candidate terms from the corpus not yet in the glossary, likeliest terms first, each
+    with its kind and the engine's current rendering; --add N or --interactive accepts them
+    (through the same checks and atomic edit as `glossary add`)."""
     from pipeline.glossary import suggest as glossary_suggest
+    from pipeline.glossary.edit import add_terms
 
+    if target and len(add_numbers) != 1:
+        raise PipelineError("--target goes with exactly one --add N")
     terms = load_existing_glossary(glossary_path)
-    texts = [s.fr for s in corpus_segments(corpus_dir, terms)]
+    segments = corpus_segments(corpus_dir, terms)
     suggestions = glossary_suggest.suggest_terms(
-        texts, terms, glossary_suggest.load_spacy(), min_count=min_count, limit=limit
+        [s.fr for s in segments],
+        terms,
+        glossary_suggest.load_spacy(),
+        min_count=min_count,
+        limit=limit,
+        documents=[s.doc for s in segments],
     )
     if not suggestions:
         click.echo("no candidate: every recurring name of the corpus is in the glossary")
         return
+    for number in add_numbers:
+        if number > len(suggestions):
+            raise PipelineError(f"--add {number}: there are {len(suggestions)} suggestions")
     glossary_suggest.add_renderings(suggestions, open_engine_verbose(engine, pivot))
     width = max(len(s.text) for s in suggestions)
-    for s in suggestions:
-        click.echo(f"{s.count:5d}  {s.text:<{width}}  {s.kind:<12}  → {s.rendering}")
+    for number, s in enumerate(suggestions, 1):
+        click.echo(f"{number:3d}. {s.count:4d}  {s.text:<{width}}  {s.kind:<12}  → {s.rendering}")
+        if why:
+            click.echo(f"      score {s.score:.2f}: {', '.join(s.reasons) or 'frequency'}")
+    accepted = [glossary_suggest.as_term(suggestions[n - 1], target) for n in add_numbers]
+    if interactive:
+        accepted += ask_about(suggestions, glossary_suggest, skip={*add_numbers})
+    if accepted:
+        add_terms(glossary_path, accepted)
+        for term in accepted:
+            click.echo(f"added {describe_term(term)} to {glossary_path}")
+
+
+def ask_about(suggestions, glossary_suggest, skip: set[int]) -> list:
+    """The terms the terminologist accepts, one question per suggestion."""
+    accepted = []
+    click.echo("For each: Enter accepts the English shown, or type another; s skips, q stops.")
+    for number, s in enumerate(suggestions, 1):
+        if number in skip:
+            continue
+        answer = click.prompt(
+            f"{number}. {s.text} ({s.kind})", default=s.rendering, show_default=True
+        ).strip()
+        if answer == "q":
+            break
+        if answer == "s" or not answer:
+            continue
+        accepted.append(glossary_suggest.as_term(s, answer))
+    return accepted
 
 
 @main.command("clean")

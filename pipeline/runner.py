@@ -25,6 +25,7 @@ from pipeline import (
 )
 from pipeline.errors import PipelineError
 from pipeline.formats import jsonl
+from pipeline.formats.index_html import write_index
 from pipeline.glossary import Term
 from pipeline.memory import TranslationMemory, glossary_signature, normalise
 from pipeline.prepared_cache import PreparedCache
@@ -278,7 +279,7 @@ def run(
     mark_terms(result.segments)
     document_findings = [f for d in result.documents for f in d.findings]
     result.findings = run_check_stage(result.segments, terms, document_findings, entities)
-    write_outputs(out_dir, memory_path, result, corpus_dir)
+    write_outputs(out_dir, memory_path, result, reviewer, corpus_dir)
     return result
 
 
@@ -290,13 +291,25 @@ def offer_fuzzy_matches(segments, memory: TranslationMemory, threshold: float | 
 
 
 def write_outputs(
-    out_dir: Path, memory_path: Path, result: RunResult, corpus_dir: Path | None = None
+    out_dir: Path,
+    memory_path: Path,
+    result: RunResult,
+    reviewer: str | None = None,
+    corpus_dir: Path | None = None,
 ) -> None:
     """Every output of the run, replaced at the end together, or none is (disk full,
     Ctrl-C): a document's files never mix two runs, nor the report another run's. The
-    memory then records what was written (the review store tells a person's edit by it)."""
+    memory then records what was written (the review store tells a person's edit by it).
+
+    Just before, what reviewers did while the run worked (a Poedit save, a browser save,
+    an import) is taken in: edited outputs imported again (a stat each), the memory's
+    current reviews put on the segments, so the run never writes over them (their checks
+    are the next run's)."""
     from pipeline.review import store
 
+    result.review_lines += store.import_edited_outputs(out_dir, memory_path, reviewer)
+    with TranslationMemory(memory_path) as memory:
+        store.apply_current_reviews(result.segments, memory)
     digests: dict[Path, str] = {}
     with fileio.writes_together():
         for prepared in result.documents:
@@ -306,6 +319,7 @@ def write_outputs(
         result.written += report.write_report(
             out_dir, result.segments, result.findings, result.fixes
         )
+        result.written += write_index(out_dir, [(d.doc.name, d.segments) for d in result.documents])
         if corpus_dir is not None:
             result.written.append(write_run_tmx(out_dir, corpus_dir, result, memory_path))
     store.record_outputs(memory_path, digests)
@@ -481,7 +495,7 @@ def check_outputs(
     mark_terms(result.segments)
     result.findings = run_check_stage(result.segments, terms, entity_cache=entities)
     if has_memory:
-        write_outputs(out_dir, memory_path, result, corpus_dir)
+        write_outputs(out_dir, memory_path, result, reviewer, corpus_dir)
         return result
     with fileio.writes_together():  # all rewritten, or none (see run)
         for prepared in result.documents:
@@ -489,6 +503,7 @@ def check_outputs(
         result.written += report.write_report(
             out_dir, result.segments, result.findings, result.fixes
         )
+        result.written += write_index(out_dir, [(d.doc.name, d.segments) for d in result.documents])
     return result
 
 

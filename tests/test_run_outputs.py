@@ -42,6 +42,7 @@ def test_run_writes_every_kind_for_every_article(tmp_path):
     expected = {f"{name}{suffix}" for name in ARTICLES for suffix in OUTPUT_SUFFIXES}
     expected.add("memory.sqlite")  # the translation memory, beside the outputs by default
     expected |= {"report.md", "report.json"}  # the findings report of the run
+    expected.add("index.html")  # the documents and the report, linked, for a reader
     expected.add("corpus.reviewed.tmx")  # the reviewed units of the whole run
     assert {p.name for p in out.iterdir()} == expected
     records = [json.loads(line) for line in (out / "un.jsonl").read_text().splitlines()]

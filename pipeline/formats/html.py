@@ -43,6 +43,7 @@ li.finding.error { color: #b71c1c; } li.finding.warning { color: #8a5a00; }
 li.finding.info { color: #555; }
 .check { font-family: ui-monospace, monospace; }
 tr.segment { scroll-margin-top: 7em; }
+.suggestion-key { border-left: 3px solid #6a3fb5; background: #f3edff; padding: 0 .3em; }
 .suggestion { margin-top: .3em; padding: .3em .4em; background: #f3edff; font-size: 13px;
   border-left: 3px solid #6a3fb5; }
 """
@@ -164,7 +165,10 @@ def html_text(segments: list[Segment], doc: Document) -> str:
         f'<header><h1>{title}</h1><p class="summary">{summary}</p>'
         '<p class="legend"><span><mark class="term">term</mark> glossary term</span>'
         '<span><mark class="term missing">term</mark> glossary target missing</span>'
-        '<span class="origin reviewed">reviewed</span> a reviewer\'s translation</p></header>\n'
+        '<span class="origin reviewed">reviewed</span> a reviewer\'s translation '
+        '<span class="origin reviewed">approved</span> the machine\'s, approved '
+        '<span class="suggestion-key">fuzzy match</span> a close review, offered</p>'
+        "</header>\n"
         '<table class="segments">\n<colgroup><col class="id"><col class="fr"><col class="en">'
         '<col class="notes"></colgroup>\n'
         '<thead><tr><th>Segment</th><th lang="fr">Français</th><th>English</th>'

@@ -366,7 +366,7 @@ class ReviewStatus:
         return "\n".join(lines)
 
 
-def document_counts(
+def documents_status(
     records: list[dict], memory: TranslationMemory | None = None
 ) -> dict[str, DocumentStatus]:
     """Per document, from its segment records (and the memory, for the waiting reviews)."""
@@ -399,7 +399,7 @@ def review_status(out_dir: Path, memory_path: Path) -> ReviewStatus:
         raise PipelineError(f"no outputs in {out_dir}: run 'pipeline run' first")
     memory = TranslationMemory(memory_path, readonly=True) if Path(memory_path).exists() else None
     try:
-        documents = document_counts(records, memory)
+        documents = documents_status(records, memory)
         if memory is not None:
             counts = memory.counts()
             current = {normalise(r["fr"]) for r in records}
@@ -412,3 +412,28 @@ def review_status(out_dir: Path, memory_path: Path) -> ReviewStatus:
         if memory is not None:
             memory.close()
     return ReviewStatus(out_dir, Path(memory_path), list(documents.values()), counts, unmatched)
+
+
+# The review store's entry points (pipeline/review/store.py), for callers of this package
+# (the web review): one path for every review.
+from pipeline.review.store import (  # noqa: E402
+    Conflict,
+    SaveOutcome,
+    document_counts,
+    document_segments,
+    save_review,
+    segment_history,
+)
+
+__all__ = [
+    "Conflict",
+    "ImportResult",
+    "ReviewEntry",
+    "SaveOutcome",
+    "document_counts",
+    "document_segments",
+    "import_reviews",
+    "review_status",
+    "save_review",
+    "segment_history",
+]
