@@ -445,7 +445,7 @@ def memory_import(files: tuple[Path, ...], out_dir: Path, memory_path: Path | No
 
 @main.group()
 def review() -> None:
-    """Reviewers' corrections: import them from PO or TMX files, see where they stand."""
+    """Reviewers' corrections: import them (PO, XLIFF, TMX, JSONL), see where they stand."""
 
 
 def default_memory(out_dir: Path, memory_path: Path | None) -> Path:
@@ -460,7 +460,7 @@ def default_memory(out_dir: Path, memory_path: Path | None) -> Path:
 def review_import(
     files: tuple[Path, ...], out_dir: Path, memory_path: Path | None, reviewer: str | None
 ) -> None:
-    """Import corrections and approvals from .po, .tmx or .jsonl FILES as reviews.
+    """Import corrections and approvals from .po, .xlf, .tmx or .jsonl FILES as reviews.
 
     The next `pipeline run` uses them in every output; the engine never replaces them.
     """
