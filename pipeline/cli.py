@@ -465,10 +465,11 @@ def review_import(
     The next `pipeline run` uses them in every output; the engine never replaces them.
     """
     from pipeline import review as reviews
+    from pipeline.review import store
 
-    results = reviews.import_reviews(
-        list(files), out_dir, default_memory(out_dir, memory_path), reviewer
-    )
+    memory = default_memory(out_dir, memory_path)
+    results = reviews.import_reviews(list(files), out_dir, memory, reviewer)
+    store.remember_imported(out_dir, memory, list(files))
     for result in results:
         for notice in result.notices:
             click.echo(f"warning: {notice}", err=True)

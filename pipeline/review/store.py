@@ -179,6 +179,15 @@ def import_edited_outputs(
     return lines
 
 
+def remember_imported(out_dir: Path, memory_path: Path, paths: Sequence[Path]) -> None:
+    """After `review import` of outputs edited in place: record them as taken in, so the
+    next run does not import them again (and say so)."""
+    outputs = {p.resolve() for p in editable_outputs(out_dir)}
+    taken = {Path(p): digest(Path(p).read_bytes()) for p in paths if Path(p).resolve() in outputs}
+    if taken and Path(memory_path).is_file():
+        record_outputs(memory_path, taken)
+
+
 def _import_order(path: Path) -> tuple[int, str]:
     return EDITABLE_SUFFIXES.index(path.suffix), path.name
 
