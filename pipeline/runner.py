@@ -23,6 +23,7 @@ from pipeline import (
     report,
     segment,
 )
+from pipeline import progress as display
 from pipeline.errors import PipelineError
 from pipeline.glossary import Term
 from pipeline.memory import TranslationMemory, glossary_signature, normalise
@@ -126,10 +127,14 @@ def prepare_document(doc: Document, terms: list[Term]) -> PreparedDocument:
 
 
 def prepare_documents(
-    documents: Sequence[Document], terms: list[Term], cache: PreparedCache | None = None
+    documents: Sequence[Document],
+    terms: list[Term],
+    cache: PreparedCache | None = None,
+    done: Progress | None = None,
 ) -> list[PreparedDocument]:
     """prepare_document for each document, taken from the cache where it was stored
-    by an earlier run (spaCy is then not even loaded), and stored there otherwise."""
+    by an earlier run (spaCy is then not even loaded), and stored there otherwise;
+    `done(n, total)` after each."""
     keys: list[str | None] = [None] * len(documents)
     if cache is not None:
         fingerprint = prepared_cache.code_fingerprint()
@@ -140,12 +145,16 @@ def prepare_documents(
         hit = stored.get(key) if key is not None else None
         if hit is not None:
             prepared.append(PreparedDocument(doc, hit.segments, hit.fixes, hit.findings))
-            continue
-        document = prepare_document(doc, terms)
-        prepared.append(document)
-        if key is not None:
-            entry = prepared_cache.Prepared(document.segments, document.fixes, document.findings)
-            fresh.append((doc.name, key, entry))
+        else:
+            document = prepare_document(doc, terms)
+            prepared.append(document)
+            if key is not None:
+                entry = prepared_cache.Prepared(
+                    document.segments, document.fixes, document.findings
+                )
+                fresh.append((doc.name, key, entry))
+        if done is not None:
+            done(len(prepared), len(documents))
     if cache is not None:
         cache.store(fresh)
     return prepared
@@ -186,19 +195,25 @@ def translate_segments(
     unique = [group[0] for group in same_key.values()]
     size = MEMORY_CHUNK if memory is not None else len(unique)
     start, started = 0, time.monotonic()
-    while start < len(unique):
-        if len(unique) - (start + size) < size // 2:
-            size = len(unique) - start  # no small last chunk: each costs an engine call
-        chunk = unique[start : start + size]
-        chunk_progress = _offset_progress(progress, start, len(unique))
-        english = translate_batch([s.fr for s in chunk], engine, terms, chunk_progress)
-        for s, text in zip(chunk, english, strict=True):
-            s.en, s.engine, s.origin = text, engine.version, "engine"
-        start += len(chunk)
-        if memory is not None:
-            memory.remember(chunk, engine.version, terms)
-            rate = start / max(time.monotonic() - started, 1e-3)
-            size = min(max(int(rate * CHUNK_SECONDS), CHUNK_LIMITS[0]), CHUNK_LIMITS[1])
+    if progress is not None and unique:
+        progress(0, len(unique))
+    # The stage shown counts the texts done, glossary enforced, chunk by chunk; the
+    # engine's own progress in a chunk is shown as its first pass (enforce.py).
+    with display.stage("translating", len(unique), "texts") as translating:
+        while start < len(unique):
+            if len(unique) - (start + size) < size // 2:
+                size = len(unique) - start  # no small last chunk: each costs an engine call
+            chunk = unique[start : start + size]
+            chunk_progress = _offset_progress(progress, start, len(chunk), len(unique))
+            english = translate_batch([s.fr for s in chunk], engine, terms, chunk_progress)
+            for s, text in zip(chunk, english, strict=True):
+                s.en, s.engine, s.origin = text, engine.version, "engine"
+            start += len(chunk)
+            translating(start)
+            if memory is not None:
+                memory.remember(chunk, engine.version, terms)
+                rate = start / max(time.monotonic() - started, 1e-3)
+                size = min(max(int(rate * CHUNK_SECONDS), CHUNK_LIMITS[0]), CHUNK_LIMITS[1])
     for group in same_key.values():
         for s in group[1:]:
             s.en, s.engine, s.origin = group[0].en, group[0].engine, group[0].origin
@@ -208,11 +223,19 @@ def translate_segments(
     return len(unique)
 
 
-def _offset_progress(progress: Progress | None, offset: int, total: int) -> Progress | None:
-    """Turn a chunk's progress into progress over all the texts sent to the engine."""
+def _offset_progress(
+    progress: Progress | None, offset: int, size: int, total: int
+) -> Progress | None:
+    """Turn a chunk's progress into progress over all the texts sent to the engine. The
+    engine counts in its own units (--pivot both counts each text once per pivot), so its
+    count is scaled to the chunk's `size` texts."""
     if progress is None:
         return None
-    return lambda done, _chunk_total: progress(offset + done, total)
+
+    def report(done: int, units: int) -> None:
+        progress(offset + (min(done, units) * size // units if units else 0), total)
+
+    return report
 
 
 def mark_terms(segments: list[Segment]) -> None:
@@ -229,7 +252,10 @@ def run(
     progress: Progress | None = None,
     memory: Path | None = None,
 ) -> RunResult:
-    """Run every stage; `memory` is the SQLite memory file (default <out_dir>/memory.sqlite)."""
+    """Run every stage; `memory` is the SQLite memory file (default <out_dir>/memory.sqlite).
+
+    Each stage is shown by pipeline.progress (on a terminal, or with --verbose); `progress`
+    is told too of the texts translated."""
     documents = corpus.read_corpus(corpus_dir)
     terms = glossary.load_glossary(glossary_path)
     out_dir = Path(out_dir)
@@ -239,7 +265,10 @@ def run(
     entities = prepared_cache.EntityCache(memory_path, check.ner_model())
     # The memory is opened before the long work, so an unusable one fails at once.
     with TranslationMemory(memory_path) as translation_memory:
-        result.documents = prepare_documents(documents, terms, PreparedCache(memory_path))
+        with display.stage("preparing", len(documents), "articles") as preparing:
+            result.documents = prepare_documents(
+                documents, terms, PreparedCache(memory_path), preparing
+            )
         # The checks' named entities depend on the French only: found (and kept in the
         # memory file) while the engine translates, on the other core.
         french = [s.fr for s in result.segments if s.lang == "fr" and s.fr.strip()]
@@ -247,19 +276,27 @@ def run(
             result.engine_segments = translate_segments(
                 result.segments, engine, terms, progress, translation_memory
             )
-            entities_found.result()
+            with display.step("finding named entities"):
+                entities_found.result()
     mark_terms(result.segments)
     document_findings = [f for d in result.documents for f in d.findings]
     result.findings = run_check_stage(result.segments, terms, document_findings, entities)
-    # Every output of the run is replaced at the end, together, or none is (disk full,
-    # Ctrl-C): a document's files never mix two runs, nor the report another run's.
-    with fileio.writes_together():
-        for prepared in result.documents:
-            result.written += export.write_document(out_dir, prepared.doc, prepared.segments)
-        result.written += report.write_report(
-            out_dir, result.segments, result.findings, result.fixes
-        )
+    write_outputs(out_dir, result)
     return result
+
+
+def write_outputs(out_dir: Path, result: RunResult) -> None:
+    """Every output of the run, replaced at the end together, or none is (disk full,
+    Ctrl-C): a document's files never mix two runs, nor the report another run's."""
+    with display.stage("writing", len(result.documents) + 1, "files") as writing:
+        with fileio.writes_together():
+            for prepared in result.documents:
+                result.written += export.write_document(out_dir, prepared.doc, prepared.segments)
+                writing.advance()
+            result.written += report.write_report(
+                out_dir, result.segments, result.findings, result.fixes
+            )
+            writing.advance()
 
 
 class Background:
@@ -316,7 +353,8 @@ def run_check_stage(
 ) -> list[Finding]:
     """Run the checks; return every finding of the run: the corpus-wide ones, those of
     whole documents (the cleaner's, held by no segment), and those on the segments."""
-    checks = check.run_checks(segments, terms, entity_cache=entity_cache)
+    with display.stage("checking", len(check.CHECKS), "checks") as checking:
+        checks = check.run_checks(segments, terms, entity_cache=entity_cache, done=checking)
     corpus_wide = [f for f in checks if not f.segment]
     return corpus_wide + list(document_findings) + [f for s in segments for f in s.findings]
 
@@ -352,26 +390,23 @@ def check_outputs(
     has_memory = memory_path.is_file()
     fingerprint = prepared_cache.code_fingerprint() if has_memory else ""
     result = RunResult(engine="")
-    for path in paths:
-        segments = export.read_jsonl(path)
-        doc = export.jsonl_document(path, corpus_dir)
-        for s in segments:
-            s.terms = glossary.find_terms(s.fr, terms)
-        fixes: list[Fix] = []
-        if doc.path.suffix in corpus.ARTICLE_SUFFIXES:
-            key = prepared_cache.document_key(doc, terms, fingerprint) if has_memory else ""
-            stored = PreparedCache(memory_path).load([key]).get(key) if has_memory else None
-            fixes = stored.fixes if stored is not None else cleaning_fixes(doc, terms)
-        result.documents.append(PreparedDocument(doc=doc, segments=segments, fixes=fixes))
+    with display.stage("reading", len(paths), "articles") as reading:
+        for path in paths:
+            segments = export.read_jsonl(path)
+            doc = export.jsonl_document(path, corpus_dir)
+            for s in segments:
+                s.terms = glossary.find_terms(s.fr, terms)
+            fixes: list[Fix] = []
+            if doc.path.suffix in corpus.ARTICLE_SUFFIXES:
+                key = prepared_cache.document_key(doc, terms, fingerprint) if has_memory else ""
+                stored = PreparedCache(memory_path).load([key]).get(key) if has_memory else None
+                fixes = stored.fixes if stored is not None else cleaning_fixes(doc, terms)
+            result.documents.append(PreparedDocument(doc=doc, segments=segments, fixes=fixes))
+            reading.advance()
     entities = prepared_cache.EntityCache(memory_path, check.ner_model()) if has_memory else None
     mark_terms(result.segments)
     result.findings = run_check_stage(result.segments, terms, entity_cache=entities)
-    with fileio.writes_together():  # all rewritten, or none (see run)
-        for prepared in result.documents:
-            result.written += export.write_document(out_dir, prepared.doc, prepared.segments)
-        result.written += report.write_report(
-            out_dir, result.segments, result.findings, result.fixes
-        )
+    write_outputs(out_dir, result)  # all rewritten, or none (see run)
     return result
 
 
