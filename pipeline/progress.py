@@ -16,6 +16,7 @@ thread-safe (engines report progress from worker threads).
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 import sys
 import threading
@@ -203,11 +204,18 @@ class Display:
         self.stream.flush()
         self._drawn = True
 
+    def _columns(self) -> int:
+        """The width of the terminal the line is drawn on (stderr's, not stdout's)."""
+        try:
+            return os.get_terminal_size(self.stream.fileno()).columns or 80
+        except (AttributeError, OSError, ValueError):
+            return shutil.get_terminal_size((80, 24)).columns
+
     def _render(self, stage: Stage, final: bool = False, failed: bool = False) -> str:
         """`label [####----] 12/218 texts  0:12 left`; a sub-step under way replaces the
         time with its own (`— enforcing the glossary 40/120 texts  0:03 left`). The bar
         narrows first when the terminal is narrow."""
-        width = max(40, shutil.get_terminal_size((80, 24)).columns - 1)
+        width = max(40, self._columns() - 1)
         inner = self._stack[-1] if len(self._stack) > 1 and not final else None
         if final:
             tail = ("stopped after " if failed else "in ") + f"{stage.elapsed:.1f} s"

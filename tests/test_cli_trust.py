@@ -1,0 +1,281 @@
+"""The command line a person trusts (issue 20), end to end: `python -m pipeline ...` in a
+subprocess, judged by what a person sees: the progress on a terminal, nothing in a log,
+-h / --quiet / --verbose on every command, one exit-status rule."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+from argos_fixture import isolated_env
+from faults_support import REPO, error_line, pipeline_command, run_cli
+
+from pipeline.translate.apertium import missing_modes
+
+needs_apertium = pytest.mark.skipif(
+    bool(missing_modes("es")) or bool(missing_modes("ca")),
+    reason="apertium with both pivots is not installed",
+)
+APERTIUM = shutil.which("apertium")
+
+
+@pytest.fixture
+def project(tmp_path) -> Path:
+    """Two short articles and the project's glossary; no argos package (auto = apertium)."""
+    root = tmp_path / "project"
+    (root / "corpus").mkdir(parents=True)
+    lines = (REPO / "corpus" / "001_3976362db0d250f5.txt").read_text(encoding="utf-8")
+    paragraphs = [p for p in lines.split("\n") if len(p.split()) > 8]
+    (root / "corpus" / "un.txt").write_text("\n\n".join(paragraphs[:5]) + "\n", encoding="utf-8")
+    (root / "corpus" / "deux.txt").write_text("\n\n".join(paragraphs[5:9]) + "\n", encoding="utf-8")
+    (root / "glossary").mkdir()
+    shutil.copy(REPO / "glossary" / "glossary.yaml", root / "glossary" / "glossary.yaml")
+    return root
+
+
+def env_for(root: Path, **extra: str) -> dict[str, str]:
+    env = isolated_env(root / "argos")
+    env.update(extra)
+    return env
+
+
+def run_on_a_terminal(args: list[str], cwd: Path, env: dict[str, str], columns: int = 120):
+    """Run the CLI with stderr on a pseudo-terminal of `columns`; return (status, what the
+    terminal received, stdout)."""
+    import fcntl
+    import struct
+    import termios
+
+    master, slave = os.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, columns, 0, 0))
+    received: list[bytes] = []
+
+    def read() -> None:
+        while True:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:  # the slave side closed
+                return
+            if not chunk:
+                return
+            received.append(chunk)
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    proc = subprocess.Popen(
+        pipeline_command(*args), cwd=cwd, env=env, stderr=slave, stdout=subprocess.PIPE
+    )
+    os.close(slave)
+    stdout, _ = proc.communicate(timeout=300)
+    reader.join(timeout=10)
+    os.close(master)
+    return proc.returncode, b"".join(received).decode("utf-8", "replace"), stdout.decode()
+
+
+def redraws(terminal: str) -> list[str]:
+    """Every state the live line was drawn in, in order (escape sequences removed)."""
+    plain = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", terminal)
+    return [part.strip() for line in plain.split("\n") for part in line.split("\r") if part.strip()]
+
+
+def final_lines(terminal: str) -> list[str]:
+    """What stays on the screen: the last state of each line."""
+    plain = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", terminal)
+    shown = []
+    for line in plain.split("\n"):
+        parts = [p for p in line.split("\r") if p.strip()]
+        if parts:
+            shown.append(parts[-1].strip())
+    return shown
+
+
+# --- progress ----------------------------------------------------------------------------
+
+
+@needs_apertium
+def test_a_run_shows_one_honest_bar_per_stage_on_a_terminal_only_and_obeys_verbosity(project):
+    status, terminal, _ = run_on_a_terminal(["run"], project, env_for(project))
+    assert status == 0, terminal
+    shown = redraws(terminal)
+    # Every count stays within its total (--pivot both once showed 388/194).
+    for line in shown:
+        for done, total in re.findall(r"(\d+)/(\d+) ", line):
+            assert int(done) <= int(total), line
+    stays = final_lines(terminal)
+    for stage in ("preparing", "translating", "checking"):
+        finished = [line for line in stays if line.startswith(stage) and " in " in line]
+        assert finished, (stage, stays)
+        assert re.search(r"\[#+\] (\d+)/\1 ", finished[0]), finished  # complete: n/n
+    # The sub-steps that used to be silent are named while they run; the time left shows.
+    assert any("— first pass" in line for line in shown), shown
+    assert any("— combining the two pivots" in line for line in shown), shown
+    assert any(re.search(r"\d+:\d\d left", line) for line in shown), shown
+    assert stays[-1].startswith("checks: ") and stays[-2].startswith("translated ")
+
+    # The same run with stderr in a file (the memory answers now): the notes only, no
+    # bar, no carriage return.
+    result = run_cli("run", cwd=project, env=env_for(project))
+    assert result.returncode == 0
+    assert "\r" not in result.stderr and "[#" not in result.stderr
+    assert [line.split()[0] for line in result.stderr.splitlines()] == [
+        "engine:",
+        "translated",
+        "checks:",
+    ]
+
+    # --verbose names each stage and its time; --quiet says nothing, before or after.
+    env = env_for(project)
+    verbose = run_cli("run", "--verbose", cwd=project, env=env)
+    assert verbose.returncode == 0, verbose.stderr
+    stages = [line.split(":")[0] for line in verbose.stderr.splitlines() if " in " in line]
+    for stage in ("preparing", "translating", "checking", "writing"):
+        assert stage in stages, verbose.stderr
+    assert re.search(r"^translating: \d+/\d+ texts in \d+\.\d s$", verbose.stderr, re.M)
+
+    quiet = run_cli("-q", "run", cwd=project, env=env)
+    assert (quiet.returncode, quiet.stderr, quiet.stdout) == (0, "", "")
+    quiet = run_cli("run", "--quiet", cwd=project, env=env)
+    assert (quiet.returncode, quiet.stderr) == (0, "")
+
+
+def test_quiet_keeps_a_commands_data_and_its_errors(project):
+    env = env_for(project)
+    listed = run_cli("glossary", "list", "-q", cwd=project, env=env)
+    assert listed.returncode == 0 and listed.stderr == "" and "→" in listed.stdout
+    added = run_cli("glossary", "add", "Quux", "Quux", "--quiet", cwd=project, env=env)
+    assert (added.returncode, added.stdout, added.stderr) == (0, "", "")
+    failed = run_cli("-q", "run", "--corpus", "nowhere", cwd=project, env=env)
+    assert "nowhere" in error_line(failed)
+
+
+COMMANDS = [
+    ("run",),
+    ("check",),
+    ("translate",),
+    ("clean",),
+    ("models",),
+    ("models", "list"),
+    ("models", "install"),
+    ("review",),
+    ("review", "import"),
+    ("review", "status"),
+    ("glossary",),
+    ("glossary", "list"),
+    ("glossary", "add"),
+    ("glossary", "remove"),
+    ("glossary", "validate"),
+    ("glossary", "suggest"),
+]
+
+
+def test_every_command_takes_h_quiet_and_verbose(tmp_path):
+    """-h as well as --help, and --quiet / --verbose in each command's help (in-process:
+    click's help is the same code path, and 16 subprocesses would cost seconds)."""
+    from click.testing import CliRunner
+
+    from pipeline.cli import main
+
+    runner = CliRunner()
+    for command in [(), *COMMANDS]:
+        short = runner.invoke(main, [*command, "-h"])
+        assert short.exit_code == 0, (command, short.output)
+        assert short.output == runner.invoke(main, [*command, "--help"]).output
+        assert "-q, --quiet" in short.output and "-v, --verbose" in short.output, command
+
+
+# --- the exit-status rule ----------------------------------------------------------------
+
+
+def without_root_powers() -> tuple[str, ...]:
+    """A prefix that makes file permissions bind: as root, drop the capabilities that
+    bypass them (as a plain user, they bind already)."""
+    if os.geteuid() != 0:
+        return ()
+    setpriv = shutil.which("setpriv")
+    if setpriv is None:
+        pytest.skip("root without setpriv: permissions cannot bind")
+    return (setpriv, "--bounding-set", "-dac_override,-dac_read_search")
+
+
+@pytest.mark.parametrize("what", ["corpus", "glossary"])
+def test_an_unreadable_corpus_or_glossary_is_one_line_and_status_1(project, what):
+    target = project / ("corpus" if what == "corpus" else "glossary/glossary.yaml")
+    target.chmod(0)
+    try:
+        result = run_cli(
+            "run", "--engine", "apertium", cwd=project, env=env_for(project),
+            prefix=without_root_powers(),
+        )  # fmt: skip
+    finally:
+        target.chmod(0o755 if what == "corpus" else 0o644)
+    line = error_line(result, status=1)
+    assert str(target.relative_to(project)) in line and "Permission denied" in line
+    assert "Usage:" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "status"),
+    [
+        (("run", "--engine", "bogus"), 2),  # usage: a value not among the choices
+        (("bogus",), 2),  # usage: no such command
+        (("run", "--no-such-option"), 2),
+        (("run", "--corpus", "missing-folder"), 1),  # bad input
+        (("translate", "missing.txt"), 1),
+        (("clean", "corpus"), 1),  # a folder where a file is wanted
+        (("glossary", "list", "--glossary", "missing.yaml"), 1),
+        (("models", "install", "missing.argosmodel"), 1),
+        (("review", "import", "missing.po"), 1),
+        (("check", "--out", "missing-folder"), 1),
+    ],
+)
+def test_one_exit_status_rule_across_paths(project, args, status):
+    result = run_cli(*args, cwd=project, env=env_for(project))
+    if status == 2:
+        assert result.returncode == 2, result.stderr
+        assert "Usage:" in result.stderr and "Traceback" not in result.stderr
+    else:
+        error_line(result, status=1)
+
+
+# --- apertium failing at start-up ---------------------------------------------------------
+
+FAILING_APERTIUM = """#!/bin/sh
+if [ "$1" = "-l" ]; then exec {real} -l; fi
+echo "Error: could not read the mode files" >&2
+exit 1
+"""
+
+
+@pytest.mark.skipif(APERTIUM is None, reason="apertium is not installed")
+def test_apertium_failing_at_start_up_is_one_line_without_a_thread_traceback(project, tmp_path):
+    """A small batch sits in the pipe's buffer and broke the pipe only on close, in the
+    feeding thread: `Exception in thread ... (feed)` came before the error line."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    fake = bin_dir / "apertium"
+    fake.write_text(FAILING_APERTIUM.format(real=APERTIUM))
+    fake.chmod(0o755)
+    env = env_for(project, PATH=f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    (project / "short.txt").write_text("Bonjour le monde.\n", encoding="utf-8")
+    for _ in range(3):  # the race needed the process gone before the close: try a few
+        result = subprocess.run(
+            [*pipeline_command("translate", "--engine", "apertium", "--pivot", "es"), "short.txt"],
+            cwd=project,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert "Exception in thread" not in result.stderr
+        line = error_line(result)
+        assert "could not read the mode files" in line
+
+
+def test_the_cli_module_is_the_one_under_test():
+    assert Path(sys.modules["pipeline"].__file__).resolve().parent.parent == REPO
