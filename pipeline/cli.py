@@ -362,6 +362,20 @@ def default_memory(out_dir: Path, memory_path: Path | None) -> Path:
     return memory_path if memory_path is not None else out_dir / "memory.sqlite"
 
 
+def recover_outputs(out_dir: Path) -> None:
+    """Before reading an output folder: finish the renames of a run killed during them
+    (pipeline/fileio.py), so the folder holds one run's outputs; a folder this user may
+    not write is read as it stands, with a warning if a run was left unfinished there."""
+    from pipeline import fileio
+
+    if not out_dir.is_dir():
+        return
+    try:
+        fileio.recover(out_dir)
+    except PipelineError as err:
+        logging.getLogger("pipeline").warning("%s", err)
+
+
 @review.command("import")
 @click.argument("files", nargs=-1, required=True, type=input_path())
 @out_option("Output folder of the last run (its .jsonl files are the current segments).")
@@ -373,6 +387,7 @@ def review_import(files: tuple[Path, ...], out_dir: Path, memory_path: Path | No
     """
     from pipeline import review as reviews
 
+    recover_outputs(out_dir)
     results = reviews.import_reviews(list(files), out_dir, default_memory(out_dir, memory_path))
     for result in results:
         for notice in result.notices:
@@ -389,6 +404,7 @@ def review_status(out_dir: Path, memory_path: Path | None) -> None:
     """Per document: segments from the engine, reviewed, flagged."""
     from pipeline import review as reviews
 
+    recover_outputs(out_dir)
     status = reviews.review_status(out_dir, default_memory(out_dir, memory_path))
     click.echo(status.table())
 

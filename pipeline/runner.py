@@ -382,6 +382,8 @@ def check_outputs(
     spaCy loads only for what changed.
     """
     out_dir = Path(out_dir)
+    if out_dir.is_dir():
+        fileio.recover(out_dir)  # one run's outputs whole, even after a kill -9
     paths = sorted(out_dir.glob("*.jsonl")) if out_dir.is_dir() else []
     if not paths:
         raise PipelineError(f"no .jsonl outputs in {out_dir}/: run 'pipeline run' first")
@@ -421,3 +423,4 @@ def prepare_output_folder(out_dir: Path) -> None:
             f"cannot create output folder {fileio.describe_os_error(err, out_dir)}"
         ) from err
     fileio.check_writable(out_dir)
+    fileio.recover(out_dir)  # a run killed during its renames: finish them first

@@ -4,6 +4,7 @@ subprocess, judged by what a person sees: the progress on a terminal, nothing in
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -279,3 +280,130 @@ def test_apertium_failing_at_start_up_is_one_line_without_a_thread_traceback(pro
 
 def test_the_cli_module_is_the_one_under_test():
     assert Path(sys.modules["pipeline"].__file__).resolve().parent.parent == REPO
+
+
+# --- glossary edits through a link, keeping mode and owner ----------------------------------
+
+
+def test_glossary_add_and_remove_through_a_link_keep_the_link_mode_and_owner(project):
+    """The shared glossary is a link to another folder's file, 0640, owned by another user
+    (as root: os.chown; as a plain user the owner is ours, the rest still holds)."""
+    shared = project / "shared"
+    shared.mkdir()
+    target = shared / "glossary.yaml"
+    (project / "glossary" / "glossary.yaml").rename(target)
+    link = project / "glossary" / "glossary.yaml"
+    link.symlink_to(os.path.relpath(target, link.parent))
+    target.chmod(0o640)
+    owner = (65534, 65534) if os.geteuid() == 0 else (os.geteuid(), os.getegid())
+    os.chown(target, *owner)
+    env = env_for(project)
+    added = run_cli(
+        "glossary", "add", "Zorglub", "Zorglub", "--kind", "person", cwd=project, env=env
+    )
+    assert added.returncode == 0, added.stderr
+    removed = run_cli("glossary", "remove", "Poutine", cwd=project, env=env)
+    assert removed.returncode == 0, removed.stderr
+    assert link.is_symlink() and link.resolve() == target.resolve()
+    text = target.read_text(encoding="utf-8")
+    assert "Zorglub" in text and "source: Poutine" not in text
+    info = target.stat()
+    assert oct(info.st_mode & 0o7777) == oct(0o640)
+    assert (info.st_uid, info.st_gid) == owner
+    assert not [p.name for p in shared.iterdir() if p.name.endswith(".tmp")]
+
+
+# --- kill -9 during the final renames ---------------------------------------------------------
+
+# Slows down the run's renames so the test can kill it among them: the kill is real, only
+# its moment is arranged (a run's renames take microseconds).
+PAUSING_SITECUSTOMIZE = """
+import os, pathlib, time
+_real_replace = os.replace
+_flag = pathlib.Path(os.environ["PAUSE_FLAG"])
+_when = os.environ["PAUSE_WHEN"]
+
+def replace(src, dst, *args, **kwargs):
+    name = os.path.basename(os.fspath(dst))
+    if _when == "before-journal" and name == ".pipeline-commit.json":
+        _flag.write_text("paused")
+        time.sleep(120)
+    _real_replace(src, dst, *args, **kwargs)
+    if _when == "after-first-output" and name.endswith(".jsonl"):
+        _flag.write_text("paused")
+        time.sleep(120)
+
+os.replace = replace
+"""
+
+
+def outputs(folder: Path) -> dict[str, bytes]:
+    return {
+        p.name: p.read_bytes()
+        for p in sorted(folder.iterdir())
+        if p.is_file() and not p.name.startswith(("memory.sqlite", "."))
+    }
+
+
+@needs_apertium
+@pytest.mark.parametrize("when", ["after-first-output", "before-journal"])
+def test_kill_9_during_the_final_renames_leaves_one_runs_outputs_whole(project, tmp_path, when):
+    """Killed after the first article's .jsonl is renamed (its .po still the old run's),
+    the folder is mixed for a moment; the next command that reads it (`review status`)
+    first finishes the renames from the journal. Killed before the journal, the outputs
+    are the old run's and the next command removes the dead run's temporary files."""
+    env = env_for(project)
+    first = run_cli("run", "--engine", "apertium", "--pivot", "es", cwd=project, env=env)
+    assert first.returncode == 0, first.stderr
+    out = project / "translations"
+    old = outputs(out)
+    for article in (project / "corpus").glob("*.txt"):
+        article.write_text(article.read_text(encoding="utf-8") + "\nUne phrase de plus.\n")
+
+    hooks = tmp_path / "hooks"
+    hooks.mkdir()
+    (hooks / "sitecustomize.py").write_text(PAUSING_SITECUSTOMIZE)
+    flag = tmp_path / "paused"
+    paused_env = dict(env, PAUSE_FLAG=str(flag), PAUSE_WHEN=when)
+    paused_env["PYTHONPATH"] = f"{hooks}{os.pathsep}{env['PYTHONPATH']}"
+    proc = subprocess.Popen(
+        pipeline_command("run", "--engine", "apertium", "--pivot", "es"),
+        cwd=project,
+        env=paused_env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        for _ in range(1200):
+            if flag.exists() or proc.poll() is not None:
+                break
+            threading.Event().wait(0.1)
+        assert flag.exists(), "the run never reached its renames"
+    finally:
+        proc.kill()  # SIGKILL: nothing of the run's own cleanup runs
+        proc.wait()
+
+    temporaries = [p for p in out.iterdir() if p.name.endswith(".tmp")]
+    assert temporaries  # what the issue found: hidden files left behind
+    journal = out / ".pipeline-commit.json"
+    if when == "after-first-output":
+        assert journal.exists()
+        renames = json.loads(journal.read_text(encoding="utf-8"))["renames"]
+        staged = {Path(final).name: Path(tmp).read_bytes() for tmp, final in renames[1:]}
+        mixed = outputs(out)
+        jsonl = next(name for name in mixed if name.endswith(".jsonl"))
+        assert mixed[jsonl] != old[jsonl]  # the new run's .jsonl beside the old .po
+        assert mixed[jsonl.replace(".jsonl", ".po")] == old[jsonl.replace(".jsonl", ".po")]
+    else:
+        assert not journal.exists()
+
+    status = run_cli("review", "status", cwd=project, env=env)
+    assert status.returncode == 0, status.stderr
+    after = outputs(out)
+    assert not [p.name for p in out.iterdir() if p.name.endswith(".tmp") or p == journal]
+    if when == "after-first-output":
+        # Every output is the new run's: the renames were finished from the journal.
+        assert set(after) == set(old) == set(staged) | {jsonl}
+        assert all(after[name] == data for name, data in staged.items())
+    else:
+        assert after == old
