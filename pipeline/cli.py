@@ -165,6 +165,20 @@ def say(message: str, err: bool = True) -> None:
     progress.say(message, err)
 
 
+def argos_missing_or_broken() -> str:
+    from pipeline.translate import argos
+
+    try:
+        installed = argos.find_installed_package() is not None
+    except PipelineError:
+        installed = True
+    return (
+        "the argos fr→en package does not load"
+        if installed
+        else ("no argos fr→en package installed")
+    )
+
+
 def open_engine_verbose(engine: str, pivot: str):
     from pipeline.translate.engine import open_engine
 
@@ -174,7 +188,7 @@ def open_engine_verbose(engine: str, pivot: str):
         why = (
             " (auto: argos fr→en package installed)"
             if chosen.name == "argos"
-            else (" (auto: no argos fr→en package installed)")
+            else f" (auto: {argos_missing_or_broken()})"
         )
     say(f"engine: {chosen.version}{why}")
     return chosen
