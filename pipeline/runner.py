@@ -6,6 +6,7 @@ Each stage is one call below; this module only wires them together.
 from __future__ import annotations
 
 import bisect
+import logging
 import threading
 import time
 from collections.abc import Sequence
@@ -281,11 +282,34 @@ def run(
     mark_terms(result.segments)
     document_findings = [f for d in result.documents for f in d.findings]
     result.findings = run_check_stage(result.segments, terms, document_findings, entities)
-    write_outputs(out_dir, result)
+    write_outputs(out_dir, result, run_info(out_dir, result, engine.version, glossary_path))
     return result
 
 
-def write_outputs(out_dir: Path, result: RunResult) -> None:
+def run_info(out_dir: Path, result: RunResult, engine: str, glossary_path: Path):
+    """What the report says made the outputs, and which outputs are left from articles
+    no longer in the corpus (see report.current_jsonl)."""
+    names = [d.doc.name for d in result.documents]
+    stale = report.stale_documents(out_dir, names)
+    if stale:
+        logging.getLogger("pipeline").warning(
+            "%d article(s) no longer in the corpus still have outputs in %s (left as they "
+            "were, not current; listed in report.md): %s",
+            len(stale),
+            out_dir,
+            ", ".join(stale[:5]) + (", …" if len(stale) > 5 else ""),
+        )
+    return report.RunInfo(
+        engine=engine,
+        glossary=str(glossary_path),
+        glossary_sha256=report.glossary_sha256(glossary_path),
+        date=report.utc_now(),
+        documents=names,
+        stale_documents=stale,
+    )
+
+
+def write_outputs(out_dir: Path, result: RunResult, info: report.RunInfo | None = None) -> None:
     """Every output of the run, replaced at the end together, or none is (disk full,
     Ctrl-C): a document's files never mix two runs, nor the report another run's."""
     with display.stage("writing", len(result.documents) + 1, "files") as writing:
@@ -294,7 +318,7 @@ def write_outputs(out_dir: Path, result: RunResult) -> None:
                 result.written += export.write_document(out_dir, prepared.doc, prepared.segments)
                 writing.advance()
             result.written += report.write_report(
-                out_dir, result.segments, result.findings, result.fixes
+                out_dir, result.segments, result.findings, result.fixes, info
             )
             writing.advance()
 
@@ -384,7 +408,7 @@ def check_outputs(
     out_dir = Path(out_dir)
     if out_dir.is_dir():
         fileio.recover(out_dir)  # one run's outputs whole, even after a kill -9
-    paths = sorted(out_dir.glob("*.jsonl")) if out_dir.is_dir() else []
+    paths = report.current_jsonl(out_dir) if out_dir.is_dir() else []
     if not paths:
         raise PipelineError(f"no .jsonl outputs in {out_dir}/: run 'pipeline run' first")
     terms = glossary.load_glossary(glossary_path)
@@ -408,8 +432,23 @@ def check_outputs(
     entities = prepared_cache.EntityCache(memory_path, check.ner_model()) if has_memory else None
     mark_terms(result.segments)
     result.findings = run_check_stage(result.segments, terms, entity_cache=entities)
-    write_outputs(out_dir, result)  # all rewritten, or none (see run)
+    write_outputs(out_dir, result, checked_info(out_dir, result, glossary_path))  # all or none
     return result
+
+
+def checked_info(out_dir: Path, result: RunResult, glossary_path: Path) -> report.RunInfo:
+    """The report's run information after `pipeline check`: the engines the outputs name,
+    this glossary, now; the stale outputs stay listed as the run left them."""
+    engines = sorted({s.engine for s in result.segments if s.engine})
+    names = [d.doc.name for d in result.documents]
+    return report.RunInfo(
+        engine="; ".join(engines) or "none (checked as they stand)",
+        glossary=str(glossary_path),
+        glossary_sha256=report.glossary_sha256(glossary_path),
+        date=report.utc_now(),
+        documents=names,
+        stale_documents=report.stale_documents(out_dir, names),
+    )
 
 
 def prepare_output_folder(out_dir: Path) -> None:

@@ -407,3 +407,96 @@ def test_kill_9_during_the_final_renames_leaves_one_runs_outputs_whole(project, 
         assert all(after[name] == data for name, data in staged.items())
     else:
         assert after == old
+
+
+# --- report.md: what made the run, counts that add up, outputs of removed articles ----------
+
+
+@pytest.fixture
+def report_project(tmp_path) -> Path:
+    """An article with an English title line above the French one, one carrying raw HTML,
+    and one that will be removed from the corpus."""
+    root = tmp_path / "project"
+    (root / "corpus").mkdir(parents=True)
+    source = (REPO / "corpus" / "002_5e88a67e5ef2d8be.txt").read_text(encoding="utf-8")
+    (root / "corpus" / "titre.txt").write_text(
+        "\n".join(source.splitlines()[:6]) + "\n", encoding="utf-8"
+    )
+    (root / "corpus" / "html.txt").write_text(
+        "Le titre <script>alert(1)</script> du jour\n\n"
+        "Le président a parlé <img src=x onerror=alert(1)> devant la presse à Paris.\n",
+        encoding="utf-8",
+    )
+    (root / "corpus" / "retire.txt").write_text(
+        "Un article qui sera retiré.\n\nIl parle de la Corée du Nord.\n", encoding="utf-8"
+    )
+    (root / "glossary").mkdir()
+    shutil.copy(REPO / "glossary" / "glossary.yaml", root / "glossary" / "glossary.yaml")
+    return root
+
+
+def run_table(markdown: str) -> dict[str, int]:
+    lines = markdown.splitlines()
+    header = next(i for i, line in enumerate(lines) if line.startswith("| segments |"))
+    names = [c.strip() for c in lines[header].strip("|").split("|")]
+    values = [int(c) for c in lines[header + 2].strip("|").split("|")]
+    return dict(zip(names, values, strict=True))
+
+
+@needs_apertium
+def test_the_report_says_what_made_the_run_counts_add_up_and_names_removed_articles(
+    report_project,
+):
+    import hashlib
+
+    project = report_project
+    env = env_for(project)
+    args = ("run", "--engine", "apertium", "--pivot", "es")
+    first = run_cli(*args, cwd=project, env=env)
+    assert first.returncode == 0, first.stderr
+    out = project / "translations"
+    markdown = (out / "report.md").read_text(encoding="utf-8")
+    digest = hashlib.sha256((project / "glossary" / "glossary.yaml").read_bytes()).hexdigest()
+    assert "- Engine: apertium pivot=es" in markdown
+    assert f"- Glossary: ` glossary/glossary.yaml ` (sha256 `{digest}`)" in markdown
+    assert re.search(r"^- Date: 20\d\d-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00$", markdown, re.M)
+    table = run_table(markdown)
+    assert table["English lines kept"] >= 1  # the English title above the French one
+    assert table["segments"] == sum(v for k, v in table.items() if k != "segments")
+    summary = next(line for line in first.stderr.splitlines() if line.startswith("translated"))
+    numbers = dict(re.findall(r"(engine|memory|review|English kept) (\d+)", summary))
+    total = int(re.match(r"translated (\d+) segments", summary).group(1))
+    assert total == sum(int(n) for n in numbers.values()) == table["segments"]
+
+    gone = {p.name: p.read_bytes() for p in out.iterdir() if p.name.startswith("retire.")}
+    assert len(gone) == 5
+    (project / "corpus" / "retire.txt").unlink()
+    second = run_cli(*args, cwd=project, env=env)
+    assert second.returncode == 0, second.stderr
+    assert "warning: 1 article(s) no longer in the corpus" in second.stderr
+    assert "retire" in second.stderr
+    markdown = (out / "report.md").read_text(encoding="utf-8")
+    assert "no longer in the corpus" in markdown and "` retire `" in markdown
+    data = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    assert data["run"]["stale_documents"] == ["retire"]
+    assert sorted(data["run"]["documents"]) == ["html", "titre"]
+
+    status = run_cli("review", "status", cwd=project, env=env)
+    assert status.returncode == 0, status.stderr
+    assert "retire" not in status.stdout and "titre" in status.stdout
+    check = run_cli("check", cwd=project, env=env)
+    assert check.returncode == 0, check.stderr
+    assert "checked" in check.stderr and "of 2 articles" in check.stderr
+    assert {p.name: p.read_bytes() for p in out.iterdir() if p.name.startswith("retire.")} == gone
+    data = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    assert data["run"]["stale_documents"] == ["retire"]
+
+    # Rendering the Markdown (CommonMark, raw HTML on) shows the French's HTML as text.
+    markdown_it = pytest.importorskip("markdown_it")
+    renderer = markdown_it.MarkdownIt("commonmark")
+    for name in ("html.en.md", "report.md"):
+        text = (out / name).read_text(encoding="utf-8")
+        rendered = renderer.render(text)
+        assert "<script" not in rendered and "<img" not in rendered, (name, rendered)
+    english = renderer.render((out / "html.en.md").read_text(encoding="utf-8"))
+    assert "&lt;script&gt;" in english and "onerror" in english  # shown, not run

@@ -207,7 +207,9 @@ def read_review_file(path: Path) -> list[ReviewEntry]:
 def current_segments(out_dir: Path) -> list[dict]:
     """The segment records of the last run: every `<out_dir>/*.jsonl`, in order."""
     records = []
-    for path in sorted(Path(out_dir).glob("*.jsonl")):
+    from pipeline.report import current_jsonl  # outputs of removed articles are not current
+
+    for path in current_jsonl(Path(out_dir)):
         text = fileio.read_utf8(path)
         for number, line in enumerate(text.split("\n"), start=1):
             if not line.strip():
