@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import time
 from pathlib import Path
 
 import click
@@ -114,8 +115,12 @@ class PipelineGroup(click.Group):
         return super().main(*args, **kwargs)
 
     def invoke(self, ctx: click.Context):
+        started = time.monotonic()
         try:
-            return super().invoke(ctx)
+            result = super().invoke(ctx)
+            if ctx.parent is None and progress.level() >= progress.VERBOSE:
+                progress.current().print_line(f"done in {time.monotonic() - started:.1f} s")
+            return result
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise  # click's own: usage errors, --help, --version
         except KeyboardInterrupt:
@@ -427,12 +432,17 @@ def corpus_segments(corpus_dir: Path, terms) -> list:
     """The corpus's French segments, prepared as `pipeline run` prepares them."""
     from pipeline import corpus, runner
 
-    return [
-        s
-        for doc in corpus.read_corpus(corpus_dir)
-        for s in runner.prepare_document(doc, terms).segments
-        if s.lang == "fr" and s.fr.strip()
-    ]
+    documents = corpus.read_corpus(corpus_dir)
+    segments = []
+    with progress.stage("preparing", len(documents), "articles") as preparing:
+        for doc in documents:
+            segments += [
+                s
+                for s in runner.prepare_document(doc, terms).segments
+                if s.lang == "fr" and s.fr.strip()
+            ]
+            preparing.advance()
+    return segments
 
 
 def load_existing_glossary(path: Path) -> list:
