@@ -253,7 +253,7 @@ def run(
     say(
         f"translated {len(result.segments)} segments of {len(result.documents)} articles "
         f"into {out_dir}/ (engine {origins['engine']}, memory {origins['memory']}, "
-        f"review {origins['review']}, English kept {origins['source']}; "
+        f"review {origins['review']}; {origins['source']} English lines kept; "
         f"{result.engine_segments} texts sent to the engine)"
     )
     report_findings(result.findings, out_dir, strict)

@@ -146,13 +146,14 @@ def md(text: str) -> str:
     return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
 
 
-def md_code(text: str) -> str:
+def md_code(text: str, pad: bool = True) -> str:
     """A code span that survives backticks inside the text: its fence is longer than the
     longest run of backticks in it, so nothing inside (HTML included) escapes the span."""
     text = " ".join(str(text).split())
     longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
     fence = "`" * (longest + 1)
-    return f"{fence} {text} {fence}"
+    space = " " if pad or longest or not text else ""  # keeps a fence off a backtick inside
+    return f"{fence}{space}{text}{space}{fence}"
 
 
 def report_markdown(
@@ -207,7 +208,7 @@ def report_markdown(
         mine = [f for f in findings if f.check == name]
         lines += ["", f"## {name} ({len(mine)})", ""]
         for f in mine:
-            where = md_code(f.segment) if f.segment else "corpus"
+            where = md_code(f.segment, pad=False) if f.segment else "corpus"
             line = f"- **{f.severity}** {where}: {md(f.message)}"
             if f.evidence:
                 line += f"  \n  {md_code(f.evidence)}"
@@ -221,9 +222,9 @@ def run_lines(info: RunInfo) -> list[str]:
     if not (info.engine or info.glossary or info.date):
         return []
     glossary = (
-        f"{md_code(info.glossary)} (sha256 `{info.glossary_sha256}`)"
+        f"{md_code(info.glossary, pad=False)} (sha256 `{info.glossary_sha256}`)"
         if info.glossary_sha256
-        else f"{md_code(info.glossary)} (no such file: no terms)"
+        else f"{md_code(info.glossary, pad=False)} (no such file: no terms)"
     )
     return [
         f"- Engine: {md(info.engine) or 'none'}",
@@ -237,7 +238,7 @@ def stale_lines(info: RunInfo) -> list[str]:
     """The outputs of articles no longer in the corpus: left as they were, not current."""
     if not info.stale_documents:
         return []
-    names = ", ".join(md_code(name) for name in info.stale_documents)
+    names = ", ".join(md_code(name, pad=False) for name in info.stale_documents)
     return [
         f"Outputs of {len(info.stale_documents)} article(s) no longer in the corpus, left "
         f"as they were and not counted as current (review status, review import and "
@@ -261,7 +262,7 @@ def fixes_section(fixes: Sequence[Fix]) -> list[str]:
     lines = ["", f"## Cleaning fixes ({len(fixes)})", ""]
     for f in listed:
         lines.append(
-            f"- {md_code(f.doc)} {md(f.rule)} {f.start}–{f.end}: "
+            f"- {md_code(f.doc, pad=False)} {md(f.rule)} {f.start}–{f.end}: "
             f"{md_code(f.before) if f.before.strip() else '(space)'} → "
             f"{md_code(f.after) if f.after.strip() else '(removed)'}"
         )
