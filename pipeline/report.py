@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC
 from pathlib import Path
 
-from pipeline.check import CHECKS, SEVERITIES, SEVERITY_RANK
+from pipeline.checks import CHECKS, SEVERITIES, SEVERITY_RANK
 from pipeline.fileio import atomic_write_text
 from pipeline.records import Finding, Fix, Segment
 
