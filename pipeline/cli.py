@@ -310,8 +310,12 @@ def translate(source, engine: str, pivot: str) -> None:
     text = text.replace("\r\n", "\n")
     chosen = open_engine_verbose(engine, pivot)
     spans = segment.paragraph_spans(text)
+    # The count moves when the English is final; the engine's first pass is the sub-step
+    # (with --pivot both, the pivots are combined after it).
     with progress.stage("translating", len(spans), "paragraphs") as translating:
-        hyps = chosen.translate([text[s:e] for s, e in spans], n_best=1, progress=translating)
+        with progress.stage("first pass", len(spans), "paragraphs") as first_pass:
+            hyps = chosen.translate([text[s:e] for s, e in spans], n_best=1, progress=first_pass)
+        translating(len(spans))
     # Keep the French layout: each paragraph replaced by its translation, in place.
     out, last = [], 0
     for (start, end), hyp in zip(spans, hyps, strict=True):
