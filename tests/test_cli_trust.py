@@ -175,6 +175,11 @@ COMMANDS = [
 ]
 
 
+def test_h_is_help_in_the_real_cli(project):
+    short = run_cli("run", "-h", cwd=project, env=env_for(project))
+    assert short.returncode == 0 and "Usage:" in short.stdout and "--quiet" in short.stdout
+
+
 def test_every_command_takes_h_quiet_and_verbose(tmp_path):
     """-h as well as --help, and --quiet / --verbose in each command's help (in-process:
     click's help is the same code path, and 16 subprocesses would cost seconds)."""
