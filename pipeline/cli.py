@@ -253,8 +253,8 @@ def run(
     say(
         f"translated {len(result.segments)} segments of {len(result.documents)} articles "
         f"into {out_dir}/ (engine {origins['engine']}, memory {origins['memory']}, "
-        f"review {origins['review']}; {origins['source']} English lines kept; "
-        f"{result.engine_segments} texts sent to the engine)"
+        f"review {origins['review']}; {result.engine_segments} texts sent to the engine)"
+        + (f", {origins['source']} English lines kept as they were" if origins["source"] else "")
     )
     report_findings(result.findings, out_dir, strict)
 

@@ -171,8 +171,12 @@ class StagedWrites:
                 raise PipelineError(f"{path} is a folder; cannot write an output file there")
         _sync_files([tmp for tmp, _ in self.pending])
         done = []
-        journals = _write_journals(self.pending) if len(self.pending) > 1 else []
         with signals_deferred():
+            try:
+                journals = _write_journals(self.pending) if len(self.pending) > 1 else []
+            except BaseException:
+                self.discard()
+                raise
             try:
                 for tmp, path in self.pending:
                     os.replace(tmp, path)

@@ -470,7 +470,7 @@ def test_the_report_says_what_made_the_run_counts_add_up_and_names_removed_artic
     assert table["segments"] == sum(v for k, v in table.items() if k != "segments")
     summary = next(line for line in first.stderr.splitlines() if line.startswith("translated"))
     numbers = dict(re.findall(r"(engine|memory|review) (\d+)", summary))
-    numbers["English"] = re.search(r"(\d+) English lines kept", summary).group(1)
+    numbers["English"] = re.search(r", (\d+) English lines kept as they were", summary).group(1)
     total = int(re.match(r"translated (\d+) segments", summary).group(1))
     assert total == sum(int(n) for n in numbers.values()) == table["segments"]
 
