@@ -48,6 +48,18 @@ MEMORY_OPTION = click.option(
     type=input_path(),
     help="Translation memory (SQLite file).  [default: OUT/memory.sqlite]",
 )
+REVIEWER_OPTION = click.option(
+    "--reviewer",
+    default=None,
+    help="Who made the reviews imported (when the file names no one).  [default: login name]",
+)
+FUZZY_OPTION = click.option(
+    "--fuzzy-threshold",
+    default=75.0,
+    show_default=True,
+    type=click.FloatRange(0, 100),
+    help="Lowest word-level similarity (percent) of a reviewed French offered as a match.",
+)
 STRICT_OPTION = click.option(
     "--strict", is_flag=True, help="Exit with status 1 when a check finds an error."
 )
@@ -232,6 +244,8 @@ def show_warnings() -> None:
     help="Apertium's pivot language: Spanish, Catalan, or both combined (best quality).",
 )
 @MEMORY_OPTION
+@REVIEWER_OPTION
+@FUZZY_OPTION
 @STRICT_OPTION
 def run(
     corpus_dir: Path,
@@ -240,6 +254,8 @@ def run(
     engine: str,
     pivot: str,
     memory_path: Path | None,
+    reviewer: str | None,
+    fuzzy_threshold: float,
     strict: bool,
 ) -> None:
     """Translate every article of the corpus and write the aligned outputs."""
@@ -248,15 +264,32 @@ def run(
     from pipeline import runner
 
     chosen = open_engine_verbose(engine, pivot)
-    result = runner.run(corpus_dir, glossary_path, out_dir, chosen, memory=memory_path)
+    result = runner.run(
+        corpus_dir,
+        glossary_path,
+        out_dir,
+        chosen,
+        memory=memory_path,
+        reviewer=reviewer,
+        fuzzy_threshold=fuzzy_threshold,
+    )
+    echo_review_lines(result)
     origins = Counter(s.origin for s in result.segments)
     say(
         f"translated {len(result.segments)} segments of {len(result.documents)} articles "
         f"into {out_dir}/ (engine {origins['engine']}, memory {origins['memory']}, "
         f"review {origins['review']}; {result.engine_segments} texts sent to the engine)"
+        + (f"; approved {origins['approved']}" if origins["approved"] else "")
+        + (f"; {result.suggestions} fuzzy matches offered" if result.suggestions else "")
         + (f", {origins['source']} English lines kept as they were" if origins["source"] else "")
     )
     report_findings(result.findings, out_dir, strict)
+
+
+def echo_review_lines(result) -> None:
+    """One line per output a person edited (imported) or whose reviews were recovered."""
+    for line in result.review_lines:
+        say(line)
 
 
 def report_findings(findings, out_dir: Path, strict: bool) -> None:
@@ -274,14 +307,25 @@ def report_findings(findings, out_dir: Path, strict: bool) -> None:
 @corpus_option("Folder of the French articles (for the outputs' source text and cleaning fixes).")
 @glossary_option()
 @MEMORY_OPTION
+@REVIEWER_OPTION
+@FUZZY_OPTION
 @STRICT_OPTION
 def check(
-    out_dir: Path, corpus_dir: Path, glossary_path: Path, memory_path: Path | None, strict: bool
+    out_dir: Path,
+    corpus_dir: Path,
+    glossary_path: Path,
+    memory_path: Path | None,
+    reviewer: str | None,
+    fuzzy_threshold: float,
+    strict: bool,
 ) -> None:
     """Re-check the outputs as they stand (no translation); rewrite findings, report."""
     from pipeline import runner
 
-    result = runner.check_outputs(out_dir, corpus_dir, glossary_path, memory_path)
+    result = runner.check_outputs(
+        out_dir, corpus_dir, glossary_path, memory_path, reviewer, fuzzy_threshold
+    )
+    echo_review_lines(result)
     say(
         f"checked {len(result.segments)} segments of {len(result.documents)} articles in {out_dir}/"
     )
@@ -403,15 +447,20 @@ def recover_outputs(out_dir: Path) -> None:
 @click.argument("files", nargs=-1, required=True, type=input_path())
 @out_option("Output folder of the last run (its .jsonl files are the current segments).")
 @MEMORY_OPTION
-def review_import(files: tuple[Path, ...], out_dir: Path, memory_path: Path | None) -> None:
-    """Import corrections from .po or .tmx FILES as reviews.
+@REVIEWER_OPTION
+def review_import(
+    files: tuple[Path, ...], out_dir: Path, memory_path: Path | None, reviewer: str | None
+) -> None:
+    """Import corrections and approvals from .po, .tmx or .jsonl FILES as reviews.
 
     The next `pipeline run` uses them in every output; the engine never replaces them.
     """
     from pipeline import review as reviews
 
     recover_outputs(out_dir)
-    results = reviews.import_reviews(list(files), out_dir, default_memory(out_dir, memory_path))
+    results = reviews.import_reviews(
+        list(files), out_dir, default_memory(out_dir, memory_path), reviewer
+    )
     for result in results:
         for notice in result.notices:
             logging.getLogger("pipeline").warning("%s", notice)
@@ -424,12 +473,33 @@ def review_import(files: tuple[Path, ...], out_dir: Path, memory_path: Path | No
 @out_option("Output folder of the last run.")
 @MEMORY_OPTION
 def review_status(out_dir: Path, memory_path: Path | None) -> None:
-    """Per document: segments from the engine, reviewed, flagged."""
+    """Per document: segments, reviewed (edits and approvals), approved, remaining."""
     from pipeline import review as reviews
 
     recover_outputs(out_dir)
     status = reviews.review_status(out_dir, default_memory(out_dir, memory_path))
     click.echo(status.table())
+
+
+@review.command("history")
+@click.argument("segment_id")
+@out_option("Output folder of the last run.")
+@MEMORY_OPTION
+def review_history(segment_id: str, out_dir: Path, memory_path: Path | None) -> None:
+    """Every review of a segment (by id, e.g. DOC:3:1), oldest first: who, when, what."""
+    from pipeline.review import store
+
+    versions = store.segment_history(out_dir, default_memory(out_dir, memory_path), segment_id)
+    if not versions:
+        click.echo(f"{segment_id}: no review (the English is the machine's)")
+        return
+    for number, review in enumerate(versions, start=1):
+        state = "current" if number == len(versions) else "superseded"
+        click.echo(
+            f"v{number} (version {review.id}, {state}) {review.kind} by "
+            f"{review.reviewer or 'unknown'} at {review.created} from "
+            f"{review.source or '?'}: {review.en}"
+        )
 
 
 def corpus_segments(corpus_dir: Path, terms) -> list:

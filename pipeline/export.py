@@ -54,6 +54,10 @@ def segment_record(segment: Segment, doc: Document) -> dict:
             for t in segment.terms
         ],
         "findings": [asdict(f) for f in segment.findings],
+        "version": segment.version,
+        "reviewer": segment.reviewer,
+        "reviewed_at": segment.reviewed_at,
+        "suggestion": segment.suggestion,
     }
 
 
@@ -88,6 +92,10 @@ def segment_from_record(record: dict) -> Segment:
         en=str(record.get("en") or ""),
         engine=str(record.get("engine") or ""),
         origin=str(record.get("origin") or ""),
+        version=int(record.get("version") or 0),
+        reviewer=str(record.get("reviewer") or ""),
+        reviewed_at=str(record.get("reviewed_at") or ""),
+        suggestion=_suggestion(record.get("suggestion")),
     )
     if "id" in record and record["id"] != segment.id:
         raise ValueError(f"id {record['id']!r} does not match doc, paragraph and sentence")
@@ -104,6 +112,14 @@ def segment_from_record(record: dict) -> Segment:
     return segment
 
 
+def _suggestion(value: object) -> dict | None:
+    if value is None:
+        return None
+    if not isinstance(value, dict) or not {"en", "fr", "score"} <= value.keys():
+        raise ValueError("suggestion must be an object with en, fr and score")
+    return value
+
+
 def read_jsonl(path: Path) -> list[Segment]:
     """The segments of a `<doc>.jsonl` written by write_document (and maybe edited since)."""
     path = Path(path)
@@ -114,7 +130,9 @@ def read_jsonl(path: Path) -> list[Segment]:
             continue
         try:
             segments.append(segment_from_record(json.loads(line)))
-        except (ValueError, TypeError, KeyError) as err:
+        except (ValueError, TypeError, KeyError, AttributeError, IndexError) as err:
+            # a hand edit that broke a field's type (a list for a term, a string for a
+            # span) is named with its line, never an internal error
             raise PipelineError(f"{path}:{number}: not a segment record: {err}") from err
     return segments
 
@@ -131,7 +149,7 @@ def source_location(segment: Segment, doc: Document) -> tuple[str, int]:
 
 def needs_review(segment: Segment) -> bool:
     """A finding a human must look at, on a segment no reviewer has fixed yet."""
-    if segment.origin == "review":
+    if segment.reviewed:
         return False
     return any(f.severity in NEEDS_REVIEW for f in segment.findings)
 
@@ -162,17 +180,57 @@ def source_date(doc: Document) -> datetime:
 # --- PO ----------------------------------------------------------------------------
 
 
+# A PO header field saying that this file follows the review convention below: an
+# entry no person has reviewed is fuzzy, so one the reviewer un-fuzzies unchanged is an
+# approval (pipeline.review reads approvals only from files that carry it).
+PO_REVIEW_HEADER = "X-Pipeline-Review"
+PO_REVIEW_CONVENTION = "machine text fuzzy until a reviewer approves it"
+MACHINE_TRANSLATOR = "pipeline (machine translation)"
+
+
+def latest_review(segments: list[Segment]) -> Segment | None:
+    reviewed = [s for s in segments if s.reviewed and s.reviewed_at]
+    return max(reviewed, key=lambda s: s.reviewed_at, default=None)
+
+
+def review_note(segment: Segment) -> str:
+    """Who made the current review and when (a PO translator comment, the HTML title)."""
+    kind = "approved" if segment.origin == "approved" else "reviewed"
+    who = segment.reviewer or "unknown reviewer"
+    when = f" on {segment.reviewed_at}" if segment.reviewed_at else ""
+    return f"{kind} by {who}{when} (version {segment.version})"
+
+
+def suggestion_note(suggestion: dict) -> str:
+    return (
+        f"fuzzy match {suggestion['score']:.0f}% from a {suggestion.get('origin', 'review')} "
+        f"of a close French: {suggestion['fr']}"
+    )
+
+
 def po_text(segments: list[Segment], doc: Document) -> str:
-    """A gettext catalogue: msgctxt = segment id, msgid = French, msgstr = English."""
+    """A gettext catalogue: msgctxt = segment id, msgid = French, msgstr = English.
+
+    What no person has reviewed is fuzzy (needs work in Poedit, Weblate, Lokalize; not
+    counted as translated by pocount); a reviewed or approved entry is not, and its
+    translator comment says who and when. A fuzzy match follows msgmerge: the entry is
+    fuzzy, `#| msgid` holds the earlier French and msgstr the earlier reviewed English,
+    so the reviewer adapts it to the change the tool shows; the engine's English is kept
+    in a comment (and in the .jsonl, .tmx and .en.md, where nothing is applied).
+    """
     import polib
 
+    latest = latest_review(segments)
+    revised = source_date(doc).strftime("%Y-%m-%d %H:%M+0000")
+    if latest is not None:
+        revised = _po_date(latest.reviewed_at) or revised
     catalogue = polib.POFile(wrapwidth=0)
     catalogue.metadata = {
         "Project-Id-Version": f"{doc.name}",
         "Report-Msgid-Bugs-To": "",
         "POT-Creation-Date": source_date(doc).strftime("%Y-%m-%d %H:%M+0000"),
-        "PO-Revision-Date": source_date(doc).strftime("%Y-%m-%d %H:%M+0000"),
-        "Last-Translator": "pipeline (machine translation)",
+        "PO-Revision-Date": revised,
+        "Last-Translator": latest.reviewer if latest and latest.reviewer else MACHINE_TRANSLATOR,
         "Language-Team": "English",
         "Language": "en",
         "X-Source-Language": "fr",
@@ -181,6 +239,7 @@ def po_text(segments: list[Segment], doc: Document) -> str:
         "Content-Transfer-Encoding": "8bit",
         "Plural-Forms": "nplurals=2; plural=(n != 1);",
         "X-Generator": f"pipeline {__version__}",
+        PO_REVIEW_HEADER: PO_REVIEW_CONVENTION,
     }
     for segment in segments:
         origin = segment.origin or "none"
@@ -189,16 +248,40 @@ def po_text(segments: list[Segment], doc: Document) -> str:
             notes.append(f"source line in {segment.lang}: passed through, not translated")
         notes += [term_note(t) for t in segment.terms]
         notes += [finding_note(f) for f in segment.findings]
+        msgstr, previous = segment.en, None
+        if segment.suggestion and not segment.reviewed:
+            notes.append(suggestion_note(segment.suggestion))
+            notes.append(f"the engine's English: {segment.en}")
+            msgstr, previous = segment.suggestion["en"], segment.suggestion["fr"]
         entry = polib.POEntry(
             msgctxt=segment.id,
             msgid=segment.fr,
-            msgstr=segment.en,
+            msgstr=msgstr,
             occurrences=[source_location(segment, doc)],
             comment="\n".join(notes),
-            flags=["fuzzy"] if needs_review(segment) else [],
+            tcomment=review_note(segment) if segment.reviewed else "",
+            flags=[] if segment.reviewed else ["fuzzy"],
         )
+        if previous is not None:
+            entry.previous_msgctxt = segment.id
+            entry.previous_msgid = previous
         catalogue.append(entry)
     return catalogue.__unicode__()
+
+
+def _po_date(iso: str) -> str:
+    try:
+        return datetime.fromisoformat(iso).astimezone(UTC).strftime("%Y-%m-%d %H:%M+0000")
+    except ValueError:
+        return ""
+
+
+def tmx_date(iso: str) -> str:
+    """An ISO 8601 time as TMX writes dates (YYYYMMDDThhmmssZ); "" when not a date."""
+    try:
+        return datetime.fromisoformat(iso).astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+    except ValueError:
+        return ""
 
 
 # --- TMX ---------------------------------------------------------------------------
@@ -225,17 +308,39 @@ def tmx_bytes(segments: list[Segment], doc: Document) -> bytes:
     )
     body = ET.SubElement(root, "body")
     for segment in segments:
-        unit = ET.SubElement(body, "tu", tuid=segment.id)
+        attributes = {"tuid": segment.id}
+        if segment.reviewed:  # TMX's own attribution: who changed the unit, and when
+            attributes["changeid"] = xml_safe(segment.reviewer or "unknown reviewer")
+            if tmx_date(segment.reviewed_at):
+                attributes["changedate"] = tmx_date(segment.reviewed_at)
+        unit = ET.SubElement(body, "tu", attributes)
         # TMX 1.4 order inside <tu>: notes and props, then the variants.
         for hit in segment.terms:
             ET.SubElement(unit, "note").text = xml_safe(term_note(hit))
         for finding in segment.findings:
             ET.SubElement(unit, "note").text = xml_safe(finding_note(finding))
+        suggestion = segment.suggestion if not segment.reviewed else None
+        if suggestion:
+            ET.SubElement(unit, "note").text = xml_safe(
+                suggestion_note(suggestion) + f"; its English: {suggestion['en']}"
+            )
         ET.SubElement(unit, "prop", type="x-origin").text = segment.origin or "none"
         if segment.engine:
             ET.SubElement(unit, "prop", type="x-engine").text = xml_safe(segment.engine)
+        if segment.reviewed:
+            ET.SubElement(unit, "prop", type="x-version").text = str(segment.version)
+        if suggestion:
+            for name in ("score", "fr", "en"):
+                value = suggestion[name]
+                prop = ET.SubElement(unit, "prop", type=f"x-suggestion-{name}")
+                prop.text = xml_safe(f"{value:.0f}" if name == "score" else str(value))
         if segment.lang != "fr":
+            # An English line of the article (a title above the French one): written as
+            # English only, never as a French source a CAT tool would pair with itself.
             ET.SubElement(unit, "prop", type="x-source-lang").text = segment.lang
+            variant = ET.SubElement(unit, "tuv", {_XML_LANG: "en"})
+            ET.SubElement(variant, "seg").text = xml_safe(segment.en or segment.fr)
+            continue
         for lang, text in (("fr", segment.fr), ("en", segment.en)):
             variant = ET.SubElement(unit, "tuv", {_XML_LANG: lang})
             ET.SubElement(variant, "seg").text = xml_safe(text)
@@ -273,6 +378,9 @@ ul.findings { margin: 0; padding-left: 1.1em; font-size: 13px; }
 li.finding.error { color: #b71c1c; } li.finding.warning { color: #8a5a00; }
 li.finding.info { color: #555; }
 .check { font-family: ui-monospace, monospace; }
+tr.segment { scroll-margin-top: 7em; }
+.suggestion { margin-top: .3em; padding: .3em .4em; background: #f3edff; font-size: 13px;
+  border-left: 3px solid #6a3fb5; }
 """
 
 
@@ -318,6 +426,18 @@ def english_cell(segment: Segment) -> str:
     return cell
 
 
+def suggestion_html(suggestion: dict) -> str:
+    """A fuzzy match, shown to the reviewer beside the engine's English (never applied)."""
+    return (
+        f'<div class="suggestion" data-score="{suggestion["score"]:.0f}">'
+        f"<b>Fuzzy match {suggestion['score']:.0f}%</b> "
+        f"({html.escape(suggestion.get('origin', 'review'))} of a close French): "
+        f'<q lang="en" class="suggestion-en">{html.escape(suggestion["en"])}</q>'
+        f'<br><small>earlier French: <q lang="fr" class="suggestion-fr">'
+        f"{html.escape(suggestion['fr'])}</q></small></div>"
+    )
+
+
 def html_text(segments: list[Segment], doc: Document) -> str:
     """A self-contained review page: one row per segment, French | English."""
     rows = []
@@ -328,7 +448,7 @@ def html_text(segments: list[Segment], doc: Document) -> str:
         if segment.paragraph != previous_paragraph:
             classes.append("new-paragraph")
             previous_paragraph = segment.paragraph
-        if segment.origin == "review":
+        if segment.reviewed:
             classes.append("reviewed")
         if segment.lang != "fr":
             classes.append("passthrough")
@@ -341,7 +461,8 @@ def html_text(segments: list[Segment], doc: Document) -> str:
             counts[f.severity] = counts.get(f.severity, 0) + 1
         anchor = "seg-" + re.sub(r"[^\w-]", "-", segment.id)
         origin = segment.origin or "none"
-        origin_title = segment.engine or origin
+        origin_title = review_note(segment) if segment.reviewed else (segment.engine or origin)
+        badge = {"review": "reviewed", "approved": "approved"}.get(origin, origin)
         findings = "".join(
             f'<li class="finding {html.escape(f.severity)}">'
             f'<span class="check">{html.escape(f.check)}</span>: {html.escape(f.message)}'
@@ -349,19 +470,23 @@ def html_text(segments: list[Segment], doc: Document) -> str:
             + "</li>"
             for f in segment.findings
         )
+        notes = f"<ul class=findings>{findings}</ul>" if findings else ""
+        english = english_cell(segment)
+        if segment.suggestion and not segment.reviewed:  # offered under the engine's English
+            english += suggestion_html(segment.suggestion)
         rows.append(
             f'<tr class="{" ".join(classes)}" id="{anchor}" data-id="{html.escape(segment.id)}" '
-            f'data-origin="{html.escape(origin)}">'
+            f'data-origin="{html.escape(origin)}" data-version="{segment.version}">'
             f'<td class="id"><a href="#{anchor}">{html.escape(segment.id)}</a><br>'
-            f'<span class="origin{" reviewed" * (origin == "review")}" '
+            f'<span class="origin{" reviewed" * segment.reviewed}" '
             f'title="{html.escape(origin_title)}">'
-            f"{'reviewed' if origin == 'review' else html.escape(origin)}</span></td>"
+            f"{html.escape(badge)}</span></td>"
             f'<td class="fr" lang="{html.escape(segment.lang)}">{french_cell(segment)}</td>'
-            f'<td class="en" lang="en">{english_cell(segment)}</td>'
-            f'<td class="notes">{f"<ul class=findings>{findings}</ul>" if findings else ""}</td>'
+            f'<td class="en" lang="en">{english}</td>'
+            f'<td class="notes">{notes}</td>'
             "</tr>"
         )
-    reviewed = sum(s.origin == "review" for s in segments)
+    reviewed = sum(s.reviewed for s in segments)
     title = html.escape(f"{doc.name}: French | English")
     summary = html.escape(
         f"{len(segments)} segments, {reviewed} reviewed; findings: "
@@ -452,9 +577,15 @@ def render_document(doc: Document, segments: list[Segment]) -> dict[str, bytes]:
     }
 
 
-def write_document(out_dir: Path, doc: Document, segments: list[Segment]) -> list[Path]:
+def write_document(
+    out_dir: Path, doc: Document, segments: list[Segment], digests: dict | None = None
+) -> list[Path]:
     """Write the five outputs of a document: all five are replaced together or none is
-    (inside the runner's writes_together block, together with every other output)."""
+    (inside the runner's writes_together block, together with every other output).
+    `digests`, when given, receives each path's sha256 (the review store's record of what
+    the pipeline wrote, so a person's later edit is told apart)."""
+    import hashlib
+
     out_dir = Path(out_dir)
     written = []
     with writes_together():
@@ -462,6 +593,8 @@ def write_document(out_dir: Path, doc: Document, segments: list[Segment]) -> lis
             path = out_dir / f"{doc.name}{suffix}"
             atomic_write_bytes(path, data)
             written.append(path)
+            if digests is not None:
+                digests[path] = hashlib.sha256(data).hexdigest()
     return written
 
 

@@ -60,6 +60,10 @@ class RunResult:
     engine_segments: int = 0  # texts sent to the engine (0 when the memory answered all)
     memory: Path | None = None
     findings: list[Finding] = field(default_factory=list)
+    # One line per output a person edited (imported before it was rewritten), or whose
+    # reviews were recovered into a new memory (pipeline.review.store).
+    review_lines: list[str] = field(default_factory=list)
+    suggestions: int = 0  # segments offered a fuzzy match
 
     @property
     def segments(self) -> list[Segment]:
@@ -252,11 +256,18 @@ def run(
     engine: Engine,
     progress: Progress | None = None,
     memory: Path | None = None,
+    reviewer: str | None = None,
+    fuzzy_threshold: float | None = None,
 ) -> RunResult:
     """Run every stage; `memory` is the SQLite memory file (default <out_dir>/memory.sqlite).
 
+    Outputs a person edited since the last run are imported first (attributed to
+    `reviewer` when the file names no one); fuzzy matches of at least `fuzzy_threshold`
+    percent (default store.FUZZY_THRESHOLD) are offered on the unreviewed segments.
     Each stage is shown by pipeline.progress (on a terminal, or with --verbose); `progress`
     is told too of the texts translated."""
+    from pipeline.review import store
+
     documents = corpus.read_corpus(corpus_dir)
     terms = glossary.load_glossary(glossary_path)
     out_dir = Path(out_dir)
@@ -266,6 +277,9 @@ def run(
     entities = prepared_cache.EntityCache(memory_path, checks.ner_model())
     # The memory is opened before the long work, so an unusable one fails at once.
     with TranslationMemory(memory_path) as translation_memory:
+        # before anything is rewritten: a person's edits in the outputs become reviews
+        with display.step("importing the outputs a person edited"):
+            result.review_lines = store.import_edited_outputs(out_dir, memory_path, reviewer)
         with display.stage("preparing", len(documents), "articles") as preparing:
             result.documents = prepare_documents(
                 documents, terms, PreparedCache(memory_path), preparing
@@ -279,11 +293,51 @@ def run(
             )
             with display.step("finding named entities"):
                 entities_found.result()
+        with display.step("offering fuzzy matches"):
+            result.suggestions = offer_fuzzy_matches(
+                result.segments, translation_memory, fuzzy_threshold
+            )
     mark_terms(result.segments)
     document_findings = [f for d in result.documents for f in d.findings]
     result.findings = run_check_stage(result.segments, terms, document_findings, entities)
-    write_outputs(out_dir, result, run_info(out_dir, result, engine.version, glossary_path))
+    info = run_info(out_dir, result, engine.version, glossary_path)
+    write_outputs(out_dir, memory_path, result, info)
     return result
+
+
+def offer_fuzzy_matches(segments, memory: TranslationMemory, threshold: float | None) -> int:
+    from pipeline.review import store
+
+    threshold = store.FUZZY_THRESHOLD if threshold is None else threshold
+    return store.offer_fuzzy_matches(segments, memory, threshold)
+
+
+def write_outputs(
+    out_dir: Path,
+    memory_path: Path | None,
+    result: RunResult,
+    info: report.RunInfo | None = None,
+) -> None:
+    """Every output of the run, replaced at the end together, or none is (disk full,
+    Ctrl-C): a document's files never mix two runs, nor the report another run's. The
+    memory, if any, then records what was written (the review store tells a person's edit
+    by it)."""
+    from pipeline.review import store
+
+    digests: dict[Path, str] = {}
+    with display.stage("writing", len(result.documents) + 1, "files") as writing:
+        with fileio.writes_together():
+            for prepared in result.documents:
+                result.written += export.write_document(
+                    out_dir, prepared.doc, prepared.segments, digests
+                )
+                writing.advance()
+            result.written += report.write_report(
+                out_dir, result.segments, result.findings, result.fixes, info
+            )
+            writing.advance()
+    if memory_path is not None:
+        store.record_outputs(memory_path, digests)
 
 
 def run_info(out_dir: Path, result: RunResult, engine: str, glossary_path: Path):
@@ -307,20 +361,6 @@ def run_info(out_dir: Path, result: RunResult, engine: str, glossary_path: Path)
         documents=names,
         stale_documents=stale,
     )
-
-
-def write_outputs(out_dir: Path, result: RunResult, info: report.RunInfo | None = None) -> None:
-    """Every output of the run, replaced at the end together, or none is (disk full,
-    Ctrl-C): a document's files never mix two runs, nor the report another run's."""
-    with display.stage("writing", len(result.documents) + 1, "files") as writing:
-        with fileio.writes_together():
-            for prepared in result.documents:
-                result.written += export.write_document(out_dir, prepared.doc, prepared.segments)
-                writing.advance()
-            result.written += report.write_report(
-                out_dir, result.segments, result.findings, result.fixes, info
-            )
-            writing.advance()
 
 
 class Background:
@@ -395,7 +435,12 @@ def cleaning_fixes(doc: Document, terms: list[Term]) -> list[Fix]:
 
 
 def check_outputs(
-    out_dir: Path, corpus_dir: Path | None, glossary_path: Path, memory: Path | None = None
+    out_dir: Path,
+    corpus_dir: Path | None,
+    glossary_path: Path,
+    memory: Path | None = None,
+    reviewer: str | None = None,
+    fuzzy_threshold: float | None = None,
 ) -> RunResult:
     """Read `<out>/*.jsonl`, run the checks, rewrite every output and the report.
 
@@ -403,8 +448,12 @@ def check_outputs(
     have edited it); the documents come from the corpus when it still matches the outputs.
     The run's memory file (default <out>/memory.sqlite), where it exists, gives the
     cleaning fixes of unchanged articles and the named entities of unchanged French, so
-    spaCy loads only for what changed.
+    spaCy loads only for what changed. Outputs a person edited are imported first (an
+    edit that cannot be imported stops the check with its file and line, nothing
+    rewritten), and every segment shows its current review.
     """
+    from pipeline.review import store
+
     out_dir = Path(out_dir)
     if out_dir.is_dir():
         fileio.recover(out_dir)  # one run's outputs whole, even after a kill -9
@@ -414,8 +463,12 @@ def check_outputs(
     terms = glossary.load_glossary(glossary_path)
     memory_path = Path(memory) if memory is not None else out_dir / "memory.sqlite"
     has_memory = memory_path.is_file()
-    fingerprint = prepared_cache.code_fingerprint() if has_memory else ""
     result = RunResult(engine="")
+    if has_memory:
+        result.review_lines = store.import_edited_outputs(
+            out_dir, memory_path, reviewer, broken="raise"
+        )
+    fingerprint = prepared_cache.code_fingerprint() if has_memory else ""
     with display.stage("reading", len(paths), "articles") as reading:
         for path in paths:
             segments = export.read_jsonl(path)
@@ -430,9 +483,16 @@ def check_outputs(
             result.documents.append(PreparedDocument(doc=doc, segments=segments, fixes=fixes))
             reading.advance()
     entities = prepared_cache.EntityCache(memory_path, checks.ner_model()) if has_memory else None
+    if has_memory:
+        with TranslationMemory(memory_path) as translation_memory:
+            store.apply_current_reviews(result.segments, translation_memory)
+            result.suggestions = offer_fuzzy_matches(
+                result.segments, translation_memory, fuzzy_threshold
+            )
     mark_terms(result.segments)
     result.findings = run_check_stage(result.segments, terms, entity_cache=entities)
-    write_outputs(out_dir, result, checked_info(out_dir, result, glossary_path))  # all or none
+    info = checked_info(out_dir, result, glossary_path)
+    write_outputs(out_dir, memory_path if has_memory else None, result, info)  # all or none
     return result
 
 

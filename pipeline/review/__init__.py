@@ -20,17 +20,28 @@ from pathlib import Path
 from pipeline import fileio
 from pipeline.errors import PipelineError
 from pipeline.memory import Review, TranslationMemory, normalise
+from pipeline.records import REVIEWED_ORIGINS
 
 
 @dataclass
 class ReviewEntry:
-    """One French/English pair read from a reviewed file."""
+    """One French/English pair read from a reviewed file.
+
+    `approvable`: the file follows the convention that unreviewed text is marked (a PO
+    the pipeline wrote: machine text fuzzy), so an unmarked machine text is an approval.
+    `reviewer` and `created`: the file's own attribution (PO Last-Translator, TMX
+    changeid/changedate, JSONL reviewer/reviewed_at), "" when it has none.
+    """
 
     fr: str
     en: str
     segment_id: str
     line: int
     fuzzy: bool = False
+    approvable: bool = False
+    reviewer: str = ""
+    created: str = ""
+    claimed: str = ""  # a JSONL record's own origin when review or approved (its claim)
 
 
 # --- reading PO -------------------------------------------------------------------
@@ -58,6 +69,61 @@ def check_po_syntax(text: str, path: Path) -> None:
             raise PipelineError(f"{path}:{number}: not a PO line: {shown}")
 
 
+# The escapes gettext knows in a PO string (PO files, "Escape sequences").
+_PO_ESCAPE = re.compile(r"\\(?:[abfnrtv\\\"]|[0-7]{1,3}|x[0-9A-Fa-f]+)")
+_ANY_ESCAPE = re.compile(r"\\.?")
+_CHARSET = re.compile(r'^"Content-Type:[^"]*charset=([^\s"\\;]+)', re.IGNORECASE | re.MULTILINE)
+
+
+def check_po_escapes(text: str, path: Path) -> None:
+    """Refuse an escape gettext does not know (`\\q`): polib would keep or drop it, and
+    the stored review would not be what the reviewer's tool showed."""
+    for number, line in enumerate(po_lines(text), start=1):
+        if line.lstrip().startswith("#") or "\\" not in line:
+            continue
+        for match in _ANY_ESCAPE.finditer(line):
+            if not _PO_ESCAPE.match(line, match.start()):
+                raise PipelineError(
+                    f"{path}:{number}: invalid escape {match.group()!r} in a PO string "
+                    '(gettext knows \\n \\t \\" \\\\ and octal/hex codes)'
+                )
+
+
+def decode_po(data: bytes, path: Path) -> tuple[str, str]:
+    """The PO text in the charset its header declares, refused (with the line) when the
+    bytes are not in that charset, or when it declares another charset than UTF-8 for
+    text that is UTF-8 (a false header: decoding it would store garbled French)."""
+    head = data.decode("ascii", errors="replace")
+    match = _CHARSET.search(head)
+    charset = match.group(1) if match else "utf-8"
+    line = head.count("\n", 0, match.start()) + 1 if match else 1
+    import codecs
+
+    try:
+        name = codecs.lookup(charset).name
+    except LookupError:
+        raise PipelineError(f"{path}:{line}: unknown charset {charset!r} in the header") from None
+    try:
+        text = data.decode(name)
+    except UnicodeDecodeError as err:
+        bad = data.count(b"\n", 0, err.start) + 1
+        raise PipelineError(
+            f"{path}:{bad}: not {charset} as its header says (line {line}): "
+            f"byte {data[err.start]:#04x}"
+        ) from None
+    if name != "utf-8" and any(b > 0x7F for b in data):
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+        else:
+            raise PipelineError(
+                f"{path}:{line}: the header says charset {charset} but the file is UTF-8 "
+                "(a false header: its French would be garbled); fix the Content-Type line"
+            )
+    return text.removeprefix("\ufeff"), name
+
+
 def _language_line(text: str) -> int:
     for number, line in enumerate(po_lines(text), start=1):
         if line.startswith('"Language:'):
@@ -73,10 +139,13 @@ def read_po(path: Path) -> list[ReviewEntry]:
         data = path.read_bytes()
     except OSError as err:
         raise PipelineError(f"{path}: cannot read: {err.strerror}") from err
-    text = data.decode("utf-8", errors="replace").removeprefix("\ufeff")
+    text, charset = decode_po(data, path)
     check_po_syntax(text, path)
+    check_po_escapes(text, path)
     try:
-        po = polib.pofile(str(path), wrapwidth=0)
+        # from the file, not the text: polib splits a text at U+2028 (str.splitlines),
+        # a file only at line ends, as gettext does
+        po = polib.pofile(str(path), wrapwidth=0, encoding=charset)
     except (OSError, ValueError, UnicodeDecodeError) as err:
         match = _POLIB_LINE.search(str(err))
         where = f"{path}:{match.group(1)}" if match else str(path)
@@ -87,6 +156,13 @@ def read_po(path: Path) -> list[ReviewEntry]:
             f"{path}:{_language_line(text)}: the translations are in {language!r}, "
             "expected English (Language: en)"
         )
+    from pipeline.export import MACHINE_TRANSLATOR, PO_REVIEW_HEADER
+
+    approvable = PO_REVIEW_HEADER in po.metadata
+    translator = (po.metadata.get("Last-Translator") or "").strip()
+    if translator == MACHINE_TRANSLATOR:
+        translator = ""
+    revised = _po_revision_date(po.metadata.get("PO-Revision-Date") or "")
     entries = []
     for entry in po:
         if entry.obsolete or not entry.msgid or entry.msgid_plural:
@@ -98,9 +174,22 @@ def read_po(path: Path) -> list[ReviewEntry]:
                 segment_id=entry.msgctxt or "",
                 line=entry.linenum,
                 fuzzy="fuzzy" in entry.flags,
+                approvable=approvable,
+                reviewer=translator,
+                created=revised,
             )
         )
     return entries
+
+
+def _po_revision_date(value: str) -> str:
+    """PO-Revision-Date (2026-12-02 01:30+0000) as ISO 8601, "" when it is not a date."""
+    from datetime import datetime
+
+    try:
+        return datetime.strptime(value.strip(), "%Y-%m-%d %H:%M%z").isoformat()
+    except ValueError:
+        return ""
 
 
 # --- reading TMX ------------------------------------------------------------------
@@ -139,6 +228,7 @@ class _TmxHandler(xml.sax.handler.ContentHandler):
             raise PipelineError(f"{self.path}:{self.line()}: not a TMX file (root <{name}>)")
         if name == "tu":
             self.tu = (attrs.get("tuid", ""), self.line())
+            self.attribution = (attrs.get("changeid", ""), _tmx_time(attrs.get("changedate", "")))
             self.variants = {}
         elif name == "tuv" and self.tu is not None:
             language = attrs.get("xml:lang") or attrs.get("lang") or ""
@@ -157,6 +247,15 @@ class _TmxHandler(xml.sax.handler.ContentHandler):
         if self.seg is not None and self.code_depth == 0:
             self.seg.append(content)
 
+    def skippedEntity(self, name):  # noqa: N802
+        """An entity the parser did not expand (declared in a DTD it does not read, such
+        as HTML's &eacute; or &nbsp;): its character when HTML names it, else the
+        reference as written, never nothing."""
+        import html.entities
+
+        code = html.entities.name2codepoint.get(name)
+        self.characters(chr(code) if code is not None else f"&{name};")
+
     def endElement(self, name):  # noqa: N802
         self.depth -= 1
         if name in _TMX_CODE and self.seg is not None:
@@ -166,11 +265,29 @@ class _TmxHandler(xml.sax.handler.ContentHandler):
             self.seg = None
         elif name == "tu" and self.tu is not None:
             tuid, line = self.tu
+            reviewer, created = self.attribution
             if "fr" in self.variants and "en" in self.variants:
                 self.entries.append(
-                    ReviewEntry(self.variants["fr"], self.variants["en"], tuid, line)
+                    ReviewEntry(
+                        self.variants["fr"],
+                        self.variants["en"],
+                        tuid,
+                        line,
+                        reviewer=reviewer,
+                        created=created,
+                    )
                 )
             self.tu = None
+
+
+def _tmx_time(value: str) -> str:
+    """A TMX date (YYYYMMDDThhmmssZ) as ISO 8601, "" when it is not one."""
+    from datetime import UTC, datetime
+
+    try:
+        return datetime.strptime(value, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC).isoformat()
+    except ValueError:
+        return ""
 
 
 def read_tmx(path: Path) -> list[ReviewEntry]:
@@ -178,6 +295,7 @@ def read_tmx(path: Path) -> list[ReviewEntry]:
     handler = _TmxHandler(path)
     parser = xml.sax.make_parser()
     parser.setFeature(xml.sax.handler.feature_external_ges, False)
+    parser.setFeature(xml.sax.handler.feature_external_pes, False)
     parser.setContentHandler(handler)
     try:
         parser.parse(str(path))
@@ -190,15 +308,48 @@ def read_tmx(path: Path) -> list[ReviewEntry]:
     return handler.entries
 
 
+def read_jsonl_entries(path: Path) -> list[ReviewEntry]:
+    """The entries of a `<doc>.jsonl` a person edited: `en` as it stands; `"origin":
+    "approved"` written over a machine origin approves the machine's text."""
+    from pipeline.export import read_jsonl
+
+    path = Path(path)
+    lines = fileio.read_utf8(path).split("\n")
+    numbers = [n for n, line in enumerate(lines, start=1) if line.strip()]
+    entries = []
+    for number, segment in zip(numbers, read_jsonl(path), strict=True):
+        if segment.lang != "fr":
+            continue
+        entries.append(
+            ReviewEntry(
+                fr=segment.fr,
+                en=segment.en,
+                segment_id=segment.id,
+                line=number,
+                approvable=segment.origin == "approved",
+                reviewer=segment.reviewer,
+                created=segment.reviewed_at,
+                claimed=segment.origin if segment.reviewed else "",
+            )
+        )
+    return entries
+
+
+REVIEW_SUFFIXES = (".po", ".tmx", ".jsonl")
+
+
 def read_review_file(path: Path) -> list[ReviewEntry]:
     path = Path(path)
     if not path.is_file():
         raise PipelineError(f"{path}: no such file")
-    if path.suffix.lower() == ".po":
+    suffix = path.suffix.lower()
+    if suffix == ".po":
         return read_po(path)
-    if path.suffix.lower() == ".tmx":
+    if suffix == ".tmx":
         return read_tmx(path)
-    raise PipelineError(f"{path}: a review file is .po or .tmx")
+    if suffix == ".jsonl":
+        return read_jsonl_entries(path)
+    raise PipelineError(f"{path}: a review file is .po, .tmx or .jsonl")
 
 
 # --- the current segments ---------------------------------------------------------
@@ -206,10 +357,16 @@ def read_review_file(path: Path) -> list[ReviewEntry]:
 
 def current_segments(out_dir: Path) -> list[dict]:
     """The segment records of the last run: every `<out_dir>/*.jsonl`, in order."""
-    records = []
+    return [r for records in segments_by_file(out_dir).values() for r in records]
+
+
+def segments_by_file(out_dir: Path) -> dict[Path, list[dict]]:
+    """The segment records of each `<out_dir>/*.jsonl`."""
+    found = {}
     from pipeline.report import current_jsonl  # outputs of removed articles are not current
 
     for path in current_jsonl(Path(out_dir)):
+        records = found.setdefault(path, [])
         text = fileio.read_utf8(path)
         for number, line in enumerate(text.split("\n"), start=1):
             if not line.strip():
@@ -220,8 +377,10 @@ def current_segments(out_dir: Path) -> list[dict]:
                 raise PipelineError(f"{path}:{number}: not JSON: {err.msg}") from err
             if not isinstance(record, dict) or "id" not in record or "fr" not in record:
                 raise PipelineError(f"{path}:{number}: not a segment record (id, fr)")
+            if not isinstance(record["fr"], str) or not isinstance(record["id"], str):
+                raise PipelineError(f"{path}:{number}: not a segment record (id, fr: text)")
             records.append(record)
-    return records
+    return found
 
 
 # --- import -----------------------------------------------------------------------
@@ -233,22 +392,29 @@ class ImportResult:
 
     path: Path
     entries: int = 0
-    stored: int = 0  # new reviews added to the memory
+    stored: int = 0  # new reviews (edits and approvals) added to the memory
+    approved: int = 0  # of which approvals: the machine's text, accepted unchanged
     already: int = 0  # reviews the memory already held
     same_as_machine: int = 0  # the machine's text, untouched: not a review
     fuzzy: int = 0  # edited but still fuzzy: skipped
+    suggested: int = 0  # a fuzzy match the pipeline offered, not accepted yet: skipped
     unmatched: int = 0  # entries whose id and French do not match a current segment
     english_lines: int = 0  # lines in English in the article, passed through untranslated
     notices: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
+        stored = f"{self.stored} new reviews stored"
+        if self.approved:
+            stored += f" ({self.approved} approvals)"
         parts = [
-            f"{self.stored} new reviews stored",
+            stored,
             f"{self.already} already in the memory",
             f"{self.same_as_machine} same as the machine",
         ]
         if self.fuzzy:
             parts.append(f"{self.fuzzy} edited but fuzzy, skipped (clear the fuzzy flag)")
+        if self.suggested:
+            parts.append(f"{self.suggested} fuzzy matches offered, not accepted yet")
         if self.english_lines:
             parts.append(f"{self.english_lines} English lines (not translated) ignored")
         if self.unmatched:
@@ -256,11 +422,38 @@ class ImportResult:
         return f"{self.path}: {self.entries} entries: " + ", ".join(parts)
 
 
-def import_reviews(paths: list[Path], out_dir: Path, memory_path: Path) -> list[ImportResult]:
-    """Read every file (refusing all if one is broken), then store their reviews."""
+def login_name() -> str:
+    """Who is at the keyboard, when a review names no one (the --reviewer default)."""
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+def import_reviews(
+    paths: list[Path], out_dir: Path, memory_path: Path, reviewer: str | None = None
+) -> list[ImportResult]:
+    """Read every file (refusing all if one is broken), then store their reviews.
+
+    This is the one import path (`review import`, the outputs edited in place, the
+    recovery of a lost memory): an entry is a review only when its English differs from
+    what the machine produced for that French (in the memory, or in the outputs of the
+    last run), or when the file approves the machine's text explicitly. Each review is
+    attributed: `reviewer` when given, else the file's own (PO Last-Translator, TMX
+    changeid, JSONL reviewer), else the login name.
+    """
     files = [(Path(p), read_review_file(Path(p))) for p in paths]
-    records = current_segments(out_dir)
+    by_file = segments_by_file(out_dir) if Path(out_dir).is_dir() else {}
+    records = [r for rs in by_file.values() for r in rs]
     segments = [r for r in records if r.get("lang", "fr") == "fr"]
+    if not segments and not Path(memory_path).is_file():
+        raise PipelineError(
+            f"nothing to compare against: no outputs in {out_dir}/ and no memory "
+            f"{memory_path}, so no entry can be told apart from machine text; nothing "
+            "imported (give --out the folder the file was written in, or --memory its memory)"
+        )
     passed_through = {r["id"] for r in records if r.get("lang", "fr") != "fr"}
     by_id = {r["id"]: r for r in segments}
     by_fr: dict[str, list[dict]] = {}
@@ -271,23 +464,31 @@ def import_reviews(paths: list[Path], out_dir: Path, memory_path: Path) -> list[
             refuse_foreign(path, entries, by_id, by_fr, out_dir)
     results = []
     with TranslationMemory(memory_path) as memory:
+        if not segments:
+            for path, entries in files:
+                refuse_unprovable(path, entries, memory, out_dir)
         for path, entries in files:
             result = ImportResult(path=path, entries=len(entries))
+            # A JSONL of the outputs is not its own witness of what the machine wrote.
+            own = {r["id"] for r in by_file.get(path, [])} if path in by_file else set()
             if not segments:
                 result.notices.append(
                     f"{path}: no outputs in {out_dir} to match against (run 'pipeline run' "
-                    "first); reviews are kept by their French text only"
+                    "first); entries compared with the memory's machine text, kept by "
+                    "their French text only"
                 )
             reviews = []
             for entry in entries:
                 if entry.segment_id in passed_through:
                     result.english_lines += 1  # an English line: never translated
                     continue
-                review = _classify(entry, path, by_id, by_fr, memory, result, bool(segments))
+                review = _classify(entry, path, by_id, by_fr, memory, result, own)
                 if review is not None:
+                    review.reviewer = reviewer or entry.reviewer or login_name()
                     reviews.append(review)
             result.stored = memory.add_reviews(reviews)
             result.already = len(reviews) - result.stored
+            result.approved = sum(1 for r in reviews if r.kind == "approved" and r.id)
             if len(result.notices) > MAX_NOTICES:
                 more = len(result.notices) - MAX_NOTICES
                 result.notices[MAX_NOTICES:] = [f"{path}: and {more} more entries like these"]
@@ -297,6 +498,24 @@ def import_reviews(paths: list[Path], out_dir: Path, memory_path: Path) -> list[
 
 # Notices shown per file; a file with many stale entries is summed up after these.
 MAX_NOTICES = 20
+
+
+def refuse_unprovable(
+    path: Path, entries: list[ReviewEntry], memory: TranslationMemory, out_dir: Path
+) -> None:
+    """With no outputs to match, the memory must know the machine's English of some of
+    the file's French, else no entry can be proved a review: refuse the file."""
+    entries = [e for e in entries if e.en.strip()]
+    if not entries or any(e.claimed for e in entries):
+        return
+    if any(memory.machine_translations(e.fr) for e in entries):
+        return
+    raise PipelineError(
+        f"{path}: nothing to compare against: no outputs in {out_dir}/ and the memory "
+        f"{memory.path} knows none of its {len(entries)} French texts, so no entry can be "
+        "told apart from machine text; nothing imported (give --out the folder it was "
+        "written in, or --memory the run's memory)"
+    )
 
 
 def refuse_foreign(
@@ -329,34 +548,57 @@ def _classify(
     by_fr: dict[str, list[dict]],
     memory: TranslationMemory,
     result: ImportResult,
-    have_segments: bool,
+    own: set[str],
 ) -> Review | None:
     """The review an entry makes, or None (fuzzy, empty, or the machine's own text)."""
     fr, en = normalise(entry.fr), entry.en.strip()
     where = f"{path}:{entry.line}"
     segment = by_id.get(entry.segment_id)
     matched = segment is not None and normalise(segment["fr"]) == fr
+    segment_id = entry.segment_id
     if not matched and not entry.segment_id and fr in by_fr:
-        matched, segment = True, by_fr[fr][0]  # a TMX unit without tuid: French alone
+        # a TMX unit without tuid (CAT tools drop them): matched by its French alone, and
+        # stored for that segment, so it supersedes the segment's earlier review
+        matched, segment = True, by_fr[fr][0]
+        segment_id = segment["id"]
     machine = memory.machine_translations(fr)
-    if matched and segment.get("origin") in ("engine", "memory"):
+    if matched and segment.get("origin") in ("engine", "memory") and segment["id"] not in own:
         machine.add(segment.get("en", "").strip())
     if not en:
         return None
-    # The machine's own text is never a review, even where a review exists: a file
-    # written before the review (an older .tmx) must not undo it.
+    # The machine's own text is never an edit, even where a review exists: a file
+    # written before the review (an older .tmx) must not undo it. It is an approval only
+    # when the file says so (a PO un-fuzzied, a JSONL marked approved) and the segment
+    # has no review yet.
+    if not machine and not entry.claimed and path.suffix.lower() == ".jsonl":
+        # a record of the outputs that says it is the machine's (origin engine or memory),
+        # and a memory that knows no machine text to tell an edit from: machine text
+        machine.add(en)
     if en in machine:
+        if entry.approvable and not entry.fuzzy and memory.lookup_review(fr, segment_id) is None:
+            return Review(
+                fr=fr,
+                en=en,
+                segment_id=segment_id,
+                source=str(path),
+                kind="approved",
+                created=entry.created if entry.claimed else "",
+            )
         result.same_as_machine += 1
         if not matched:
             result.unmatched += 1
         return None
     if entry.fuzzy:
-        result.fuzzy += 1
+        suggestion = (segment or {}).get("suggestion") if matched else None
+        if isinstance(suggestion, dict) and suggestion.get("en", "").strip() == en:
+            result.suggested += 1  # the PO's msgstr of a fuzzy match, as the run wrote it
+        else:
+            result.fuzzy += 1
         return None
     if not matched:
         result.unmatched += 1
         label = entry.segment_id or "(no id)"
-        if not have_segments:
+        if not by_id:
             pass  # one notice for the whole file says so
         elif fr in by_fr:
             elsewhere = ", ".join(r["id"] for r in by_fr[fr][:3])
@@ -374,7 +616,15 @@ def _classify(
                 f"{where}: {label}: {why}; the French is no longer in the corpus; review "
                 "kept in the memory for its French text"
             )
-    return Review(fr=fr, en=en, segment_id=entry.segment_id, source=str(path))
+    kind = "approved" if entry.claimed == "approved" else "edit"
+    return Review(
+        fr=fr,
+        en=en,
+        segment_id=segment_id,
+        source=str(path),
+        kind=kind,
+        created=entry.created if entry.claimed or path.suffix.lower() == ".tmx" else "",
+    )
 
 
 # --- status -----------------------------------------------------------------------
@@ -382,12 +632,20 @@ def _classify(
 
 @dataclass
 class DocumentStatus:
+    """Where one document's review stands (`review status`, the web review's index)."""
+
     doc: str
-    segments: int = 0
-    machine: int = 0  # from the engine (this run or the memory)
-    reviewed: int = 0  # a reviewer's text is in the outputs
+    segments: int = 0  # every segment, English lines included
+    machine: int = 0  # from the engine (this run or the memory), not reviewed
+    reviewed: int = 0  # a person's English stands: edits and approvals
+    approved: int = 0  # of which approvals (the machine's text, accepted)
+    remaining: int = 0  # French segments no person has reviewed yet
     waiting: int = 0  # a review is in the memory, not yet in the outputs (run again)
     flagged: int = 0  # segments with a finding from the checks
+    findings: dict[str, int] = field(default_factory=lambda: {"error": 0, "warning": 0, "info": 0})
+
+
+STATUS_COLUMNS = ("segments", "reviewed", "approved", "remaining", "waiting", "flagged")
 
 
 @dataclass
@@ -399,10 +657,8 @@ class ReviewStatus:
     unmatched_reviews: int  # reviewed French texts that no current segment carries
 
     def table(self) -> str:
-        header = ("document", "segments", "engine", "reviewed", "waiting", "flagged")
-        rows = [
-            (d.doc, d.segments, d.machine, d.reviewed, d.waiting, d.flagged) for d in self.documents
-        ]
+        header = ("document", *STATUS_COLUMNS)
+        rows = [(d.doc, *(getattr(d, c) for c in STATUS_COLUMNS)) for d in self.documents]
         totals = ("total", *(sum(r[i] for r in rows) for i in range(1, len(header))))
         width = max(len(str(r[0])) for r in [header, *rows, totals])
         lines = []
@@ -421,25 +677,40 @@ class ReviewStatus:
         return "\n".join(lines)
 
 
+def document_counts(
+    records: list[dict], memory: TranslationMemory | None = None
+) -> dict[str, DocumentStatus]:
+    """Per document, from its segment records (and the memory, for the waiting reviews)."""
+    documents: dict[str, DocumentStatus] = {}
+    for r in records:
+        doc = r.get("doc") or r["id"].split(":")[0]
+        status = documents.setdefault(doc, DocumentStatus(doc))
+        status.segments += 1
+        origin = r.get("origin", "")
+        status.machine += origin in ("engine", "memory")
+        status.reviewed += origin in REVIEWED_ORIGINS
+        status.approved += origin == "approved"
+        status.remaining += r.get("lang", "fr") == "fr" and origin not in REVIEWED_ORIGINS
+        findings = r.get("findings") or []
+        status.flagged += bool(findings)
+        for f in findings:
+            severity = f.get("severity", "info") if isinstance(f, dict) else "info"
+            status.findings[severity] = status.findings.get(severity, 0) + 1
+        if memory is not None and origin in ("engine", "memory", *REVIEWED_ORIGINS):
+            review = memory.lookup_review(r["fr"], r["id"])
+            status.waiting += review is not None and review.en != r.get("en")
+    return documents
+
+
 def review_status(out_dir: Path, memory_path: Path) -> ReviewStatus:
+    """Per document counts; the memory is only read (it may be in a read-only folder)."""
     out_dir = Path(out_dir)
-    records = current_segments(out_dir)
+    records = current_segments(out_dir) if out_dir.is_dir() else []
     if not records:
         raise PipelineError(f"no outputs in {out_dir}: run 'pipeline run' first")
-    memory = TranslationMemory(memory_path) if Path(memory_path).exists() else None
+    memory = TranslationMemory(memory_path, readonly=True) if Path(memory_path).exists() else None
     try:
-        documents: dict[str, DocumentStatus] = {}
-        for r in records:
-            doc = r.get("doc") or r["id"].split(":")[0]
-            status = documents.setdefault(doc, DocumentStatus(doc))
-            status.segments += 1
-            origin = r.get("origin", "")
-            status.machine += origin in ("engine", "memory")
-            status.reviewed += origin == "review"
-            status.flagged += bool(r.get("findings"))
-            if origin in ("engine", "memory", "review") and memory is not None:
-                review = memory.lookup_review(r["fr"], r["id"])
-                status.waiting += review is not None and review.en != r.get("en")
+        documents = document_counts(records, memory)
         if memory is not None:
             counts = memory.counts()
             current = {normalise(r["fr"]) for r in records}
