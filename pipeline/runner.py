@@ -26,6 +26,8 @@ from pipeline import (
 )
 from pipeline import progress as display
 from pipeline.errors import PipelineError
+from pipeline.formats import jsonl
+from pipeline.formats.index_html import write_index
 from pipeline.glossary import Term
 from pipeline.memory import TranslationMemory, glossary_signature, normalise
 from pipeline.prepared_cache import PreparedCache
@@ -58,6 +60,7 @@ class RunResult:
     documents: list[PreparedDocument] = field(default_factory=list)
     written: list[Path] = field(default_factory=list)
     engine_segments: int = 0  # texts sent to the engine (0 when the memory answered all)
+    tm_suggestions: int = 0  # segments offered a close match from the imported TM
     memory: Path | None = None
     findings: list[Finding] = field(default_factory=list)
     # One line per output a person edited (imported before it was rewritten), or whose
@@ -192,6 +195,10 @@ def translate_segments(
     """
     todo = [s for s in segments if s.lang == "fr" and s.fr.strip()]
     misses = memory.recall(todo, engine.version, terms) if memory is not None else todo
+    if memory is not None:  # a translator's imported TM, after the reviews (pipeline/tm.py)
+        from pipeline import tm
+
+        misses = tm.answer_exact(memory, todo, misses)
     # The same French with the same glossary terms goes to the engine once.
     same_key: dict[tuple[str, str], list[Segment]] = {}
     for s in misses:
@@ -297,11 +304,15 @@ def run(
             result.suggestions = offer_fuzzy_matches(
                 result.segments, translation_memory, fuzzy_threshold
             )
+            # then the imported TM's close matches, where no closer suggestion is offered
+            from pipeline import tm
+
+            result.tm_suggestions = tm.offer_suggestions(result.segments, translation_memory)
     mark_terms(result.segments)
     document_findings = [f for d in result.documents for f in d.findings]
     result.findings = run_check_stage(result.segments, terms, document_findings, entities)
     info = run_info(out_dir, result, engine.version, glossary_path)
-    write_outputs(out_dir, memory_path, result, info)
+    write_outputs(out_dir, memory_path, result, reviewer, corpus_dir, info)
     return result
 
 
@@ -314,18 +325,27 @@ def offer_fuzzy_matches(segments, memory: TranslationMemory, threshold: float | 
 
 def write_outputs(
     out_dir: Path,
-    memory_path: Path | None,
+    memory_path: Path,
     result: RunResult,
+    reviewer: str | None = None,
+    corpus_dir: Path | None = None,
     info: report.RunInfo | None = None,
 ) -> None:
     """Every output of the run, replaced at the end together, or none is (disk full,
     Ctrl-C): a document's files never mix two runs, nor the report another run's. The
-    memory, if any, then records what was written (the review store tells a person's edit
-    by it)."""
+    memory then records what was written (the review store tells a person's edit by it).
+
+    Just before, what reviewers did while the run worked (a Poedit save, a browser save,
+    an import) is taken in: edited outputs imported again (a stat each), the memory's
+    current reviews put on the segments, so the run never writes over them (their checks
+    are the next run's)."""
     from pipeline.review import store
 
+    result.review_lines += store.import_edited_outputs(out_dir, memory_path, reviewer)
+    with TranslationMemory(memory_path) as memory:
+        store.apply_current_reviews(result.segments, memory)
     digests: dict[Path, str] = {}
-    with display.stage("writing", len(result.documents) + 1, "files") as writing:
+    with display.stage("writing", len(result.documents), "articles") as writing:
         with fileio.writes_together():
             for prepared in result.documents:
                 result.written += export.write_document(
@@ -335,9 +355,11 @@ def write_outputs(
             result.written += report.write_report(
                 out_dir, result.segments, result.findings, result.fixes, info
             )
-            writing.advance()
-    if memory_path is not None:
-        store.record_outputs(memory_path, digests)
+            docs = [(d.doc.name, d.segments) for d in result.documents]
+            result.written += write_index(out_dir, docs)
+            if corpus_dir is not None:
+                result.written.append(write_run_tmx(out_dir, corpus_dir, result, memory_path))
+    store.record_outputs(memory_path, digests)
 
 
 def run_info(out_dir: Path, result: RunResult, engine: str, glossary_path: Path):
@@ -361,6 +383,64 @@ def run_info(out_dir: Path, result: RunResult, engine: str, glossary_path: Path)
         documents=names,
         stale_documents=stale,
     )
+
+
+def checked_info(out_dir: Path, result: RunResult, glossary_path: Path) -> report.RunInfo:
+    """The report's run information after `pipeline check`: the engines the outputs name,
+    this glossary, now; the stale outputs stay listed as the run left them."""
+    engines = sorted({s.engine for s in result.segments if s.engine})
+    names = [d.doc.name for d in result.documents]
+    return report.RunInfo(
+        engine="; ".join(engines) or "none (checked as they stand)",
+        glossary=str(glossary_path),
+        glossary_sha256=report.glossary_sha256(glossary_path),
+        date=report.utc_now(),
+        documents=names,
+        stale_documents=report.stale_documents(out_dir, names),
+    )
+
+
+def run_tmx_path(out_dir: Path, corpus_dir: Path, documents: Sequence[str]) -> Path:
+    """`<out>/<corpus>.reviewed.tmx`, beside the articles' own (never one of theirs)."""
+    name = f"{Path(corpus_dir).resolve().name or 'corpus'}.reviewed"
+    while name in documents:
+        name += "-run"
+    return Path(out_dir) / f"{name}.tmx"
+
+
+def write_run_tmx(out_dir: Path, corpus_dir: Path, result: RunResult, memory_path: Path) -> Path:
+    """One TMX for the whole run: every reviewed and approved unit, with who changed it
+    and when (changeid/changedate), the memory OmegaT, memoQ or Trados import."""
+    from pipeline.formats.tmx import MemoryUnit, memory_tmx_bytes
+
+    units, seen = [], set()
+    reviewed = [s for s in result.segments if s.origin in ("review", "approved")]
+    with TranslationMemory(memory_path) as memory:
+        for s in reviewed:
+            if (normalise(s.fr), s.en) in seen:
+                continue
+            seen.add((normalise(s.fr), s.en))
+            stored = memory.lookup_review(s.fr, s.id)
+            when = getattr(s, "reviewed_at", "") or (stored.created if stored else "")
+            who = getattr(s, "reviewer", "") or getattr(stored, "reviewer", "") or ""
+            units.append(
+                MemoryUnit(s.fr, s.en, s.id, s.origin, who or "unknown reviewer",
+                           _tmx_date(when), s.doc)
+            )  # fmt: skip
+    path = run_tmx_path(out_dir, corpus_dir, [d.doc.name for d in result.documents])
+    # dated by its latest change, so an unchanged run writes the same file
+    stamp = max((u.changedate for u in units), default="")
+    fileio.atomic_write_bytes(path, memory_tmx_bytes(units, stamp))
+    return path
+
+
+def _tmx_date(iso: str) -> str:
+    from datetime import UTC, datetime
+
+    try:
+        return datetime.fromisoformat(iso).astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+    except ValueError:
+        return ""
 
 
 class Background:
@@ -471,8 +551,8 @@ def check_outputs(
     fingerprint = prepared_cache.code_fingerprint() if has_memory else ""
     with display.stage("reading", len(paths), "articles") as reading:
         for path in paths:
-            segments = export.read_jsonl(path)
-            doc = export.jsonl_document(path, corpus_dir)
+            segments = jsonl.read_jsonl(path)
+            doc = jsonl.jsonl_document(path, corpus_dir)
             for s in segments:
                 s.terms = glossary.find_terms(s.fr, terms)
             fixes: list[Fix] = []
@@ -489,26 +569,26 @@ def check_outputs(
             result.suggestions = offer_fuzzy_matches(
                 result.segments, translation_memory, fuzzy_threshold
             )
+            from pipeline import tm
+
+            result.tm_suggestions = tm.offer_suggestions(result.segments, translation_memory)
     mark_terms(result.segments)
     result.findings = run_check_stage(result.segments, terms, entity_cache=entities)
     info = checked_info(out_dir, result, glossary_path)
-    write_outputs(out_dir, memory_path if has_memory else None, result, info)  # all or none
+    if has_memory:
+        write_outputs(out_dir, memory_path, result, reviewer, corpus_dir, info)
+        return result
+    with display.stage("writing", len(result.documents), "articles") as writing:
+        with fileio.writes_together():  # all rewritten, or none (see run)
+            for prepared in result.documents:
+                result.written += export.write_document(out_dir, prepared.doc, prepared.segments)
+                writing.advance()
+            result.written += report.write_report(
+                out_dir, result.segments, result.findings, result.fixes, info
+            )
+            docs = [(d.doc.name, d.segments) for d in result.documents]
+            result.written += write_index(out_dir, docs)
     return result
-
-
-def checked_info(out_dir: Path, result: RunResult, glossary_path: Path) -> report.RunInfo:
-    """The report's run information after `pipeline check`: the engines the outputs name,
-    this glossary, now; the stale outputs stay listed as the run left them."""
-    engines = sorted({s.engine for s in result.segments if s.engine})
-    names = [d.doc.name for d in result.documents]
-    return report.RunInfo(
-        engine="; ".join(engines) or "none (checked as they stand)",
-        glossary=str(glossary_path),
-        glossary_sha256=report.glossary_sha256(glossary_path),
-        date=report.utc_now(),
-        documents=names,
-        stale_documents=report.stale_documents(out_dir, names),
-    )
 
 
 def prepare_output_folder(out_dir: Path) -> None:

@@ -343,7 +343,7 @@ REVIEW_CASES = {
     "not-a-review-file": (
         "notes.txt",
         lambda i, fr: "Bonjour\n",
-        "notes.txt: a review file is .po, .tmx or .jsonl",
+        "notes.txt: a review file is .jsonl, .po, .tmx or .xlf",
     ),
 }
 

@@ -190,6 +190,48 @@ def test_an_edited_output_that_cannot_be_imported_is_kept_beside_the_outputs(pro
     assert "cassée" not in (OUT / f"{DOC}.po").read_text("utf-8")  # the run wrote it again
 
 
+class EditingEngine:
+    """The real apertium engine; while it translates, the reviewer saves a PO edit in
+    Poedit and another review in the browser (the run started before both)."""
+
+    def __init__(self, edit):
+        from pipeline.translate.apertium import ApertiumEngine
+
+        self.engine = ApertiumEngine("es")
+        self.name, self.version = self.engine.name, self.engine.version
+        self.edit = edit
+
+    def translate(self, batch, n_best=1, progress=None):
+        self.edit()
+        return self.engine.translate(batch, n_best=n_best, progress=progress)
+
+
+def test_reviews_made_while_a_run_works_are_not_written_over(project):
+    from pipeline import runner
+
+    a, b = french()[7:9]
+    article = project / "corpus" / f"{DOC}.txt"
+    article.write_text(article.read_text("utf-8") + "\nUne phrase toute nouvelle.\n", "utf-8")
+
+    def edit():
+        store.save_review(
+            OUT,
+            OUT / "memory.sqlite",
+            b["id"],
+            "Saved in the browser during the run.",
+            reviewer="bob",
+            base_version=0,
+        )
+        poedit({a["id"]: "Saved in Poedit during the run."})  # over what the save wrote
+
+    result = runner.run(Path("corpus"), Path("glossary/glossary.yaml"), OUT, EditingEngine(edit))
+    assert result.engine_segments >= 1
+    assert any(f"{DOC}.po" in line and "1 new reviews" in line for line in result.review_lines)
+    assert record(a["id"])["en"] == "Saved in Poedit during the run."
+    assert record(b["id"])["en"] == "Saved in the browser during the run."
+    assert po_entry(b["id"]).msgstr == "Saved in the browser during the run."
+
+
 # --- 2. a lost memory ---------------------------------------------------------------
 
 

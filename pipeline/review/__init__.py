@@ -1,7 +1,10 @@
-"""The review round trip: reviewers' corrections from PO and TMX files into the memory.
+"""The review round trip: reviewers' corrections from PO, XLIFF, TMX and JSONL files into
+the memory.
 
-A run writes `<doc>.po` (msgctxt = segment id, msgid = French, msgstr = English) and
-`<doc>.tmx` (`<tu tuid="id">`, French and English `<tuv>`). A reviewer edits them; an
+A run writes `<doc>.po` (msgctxt = segment id, msgid = French, msgstr = English),
+`<doc>.xlf`, `<doc>.tmx` (`<tu tuid="id">`) and `<doc>.jsonl`; each format's module in
+pipeline/formats reads its file back as entries, and this module judges them (one set
+of rules for every format). A reviewer edits them; an
 entry is a review when it is not fuzzy and its English differs from the machine's (or
 from an earlier review). Entries are matched to the current segments (the `.jsonl` of
 the last run) by segment id and French text. Every review is stored by its French text,
@@ -11,345 +14,32 @@ even one that no longer matches the corpus, and such an entry is reported.
 from __future__ import annotations
 
 import json
-import re
-import xml.sax
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline import fileio
+from pipeline import fileio, formats
 from pipeline.errors import PipelineError
+from pipeline.formats import Entry
 from pipeline.memory import Review, TranslationMemory, normalise
 from pipeline.records import REVIEWED_ORIGINS
 
+# --- reading a reviewed file: the format's module gives its entries -------------------
 
-@dataclass
-class ReviewEntry:
-    """One French/English pair read from a reviewed file.
-
-    `approvable`: the file follows the convention that unreviewed text is marked (a PO
-    the pipeline wrote: machine text fuzzy), so an unmarked machine text is an approval.
-    `reviewer` and `created`: the file's own attribution (PO Last-Translator, TMX
-    changeid/changedate, JSONL reviewer/reviewed_at), "" when it has none.
-    """
-
-    fr: str
-    en: str
-    segment_id: str
-    line: int
-    fuzzy: bool = False
-    approvable: bool = False
-    reviewer: str = ""
-    created: str = ""
-    claimed: str = ""  # a JSONL record's own origin when review or approved (its claim)
-
-
-# --- reading PO -------------------------------------------------------------------
-
-_PO_STRING = r'"(?:[^"\\]|\\.)*"'
-_PO_LINE = re.compile(
-    rf"\s*(?:$|#.*|(?:msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?)\s+{_PO_STRING}\s*$"
-    rf"|{_PO_STRING}\s*$)"
-)
-_POLIB_LINE = re.compile(r"\(line (\d+)\)")
-
-
-def po_lines(text: str) -> list[str]:
-    """The lines as polib reads them: only \n, \r\n and \r end a line (a reviewer's
-    U+2028 inside a msgstr does not)."""
-    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-
-
-def check_po_syntax(text: str, path: Path) -> None:
-    """Refuse a line that is not PO; polib lets some through (an unterminated string)."""
-    for number, line in enumerate(po_lines(text), start=1):
-        if not _PO_LINE.fullmatch(line):
-            shown = line.strip()
-            shown = shown if len(shown) <= 60 else shown[:57] + "..."
-            raise PipelineError(f"{path}:{number}: not a PO line: {shown}")
-
-
-# The escapes gettext knows in a PO string (PO files, "Escape sequences").
-_PO_ESCAPE = re.compile(r"\\(?:[abfnrtv\\\"]|[0-7]{1,3}|x[0-9A-Fa-f]+)")
-_ANY_ESCAPE = re.compile(r"\\.?")
-_CHARSET = re.compile(r'^"Content-Type:[^"]*charset=([^\s"\\;]+)', re.IGNORECASE | re.MULTILINE)
-
-
-def check_po_escapes(text: str, path: Path) -> None:
-    """Refuse an escape gettext does not know (`\\q`): polib would keep or drop it, and
-    the stored review would not be what the reviewer's tool showed."""
-    for number, line in enumerate(po_lines(text), start=1):
-        if line.lstrip().startswith("#") or "\\" not in line:
-            continue
-        for match in _ANY_ESCAPE.finditer(line):
-            if not _PO_ESCAPE.match(line, match.start()):
-                raise PipelineError(
-                    f"{path}:{number}: invalid escape {match.group()!r} in a PO string "
-                    '(gettext knows \\n \\t \\" \\\\ and octal/hex codes)'
-                )
-
-
-def decode_po(data: bytes, path: Path) -> tuple[str, str]:
-    """The PO text in the charset its header declares, refused (with the line) when the
-    bytes are not in that charset, or when it declares another charset than UTF-8 for
-    text that is UTF-8 (a false header: decoding it would store garbled French)."""
-    head = data.decode("ascii", errors="replace")
-    match = _CHARSET.search(head)
-    charset = match.group(1) if match else "utf-8"
-    line = head.count("\n", 0, match.start()) + 1 if match else 1
-    import codecs
-
-    try:
-        name = codecs.lookup(charset).name
-    except LookupError:
-        raise PipelineError(f"{path}:{line}: unknown charset {charset!r} in the header") from None
-    try:
-        text = data.decode(name)
-    except UnicodeDecodeError as err:
-        bad = data.count(b"\n", 0, err.start) + 1
-        raise PipelineError(
-            f"{path}:{bad}: not {charset} as its header says (line {line}): "
-            f"byte {data[err.start]:#04x}"
-        ) from None
-    if name != "utf-8" and any(b > 0x7F for b in data):
-        try:
-            data.decode("utf-8")
-        except UnicodeDecodeError:
-            pass
-        else:
-            raise PipelineError(
-                f"{path}:{line}: the header says charset {charset} but the file is UTF-8 "
-                "(a false header: its French would be garbled); fix the Content-Type line"
-            )
-    return text.removeprefix("\ufeff"), name
-
-
-def _language_line(text: str) -> int:
-    for number, line in enumerate(po_lines(text), start=1):
-        if line.startswith('"Language:'):
-            return number
-    return 1
-
-
-def read_po(path: Path) -> list[ReviewEntry]:
-    import polib
-
-    path = Path(path)
-    try:
-        data = path.read_bytes()
-    except OSError as err:
-        raise PipelineError(f"{path}: cannot read: {err.strerror}") from err
-    text, charset = decode_po(data, path)
-    check_po_syntax(text, path)
-    check_po_escapes(text, path)
-    try:
-        # from the file, not the text: polib splits a text at U+2028 (str.splitlines),
-        # a file only at line ends, as gettext does
-        po = polib.pofile(str(path), wrapwidth=0, encoding=charset)
-    except (OSError, ValueError, UnicodeDecodeError) as err:
-        match = _POLIB_LINE.search(str(err))
-        where = f"{path}:{match.group(1)}" if match else str(path)
-        raise PipelineError(f"{where}: not a valid PO file: {err}") from err
-    language = (po.metadata.get("Language") or "").strip()
-    if language and _primary(language) != "en":
-        raise PipelineError(
-            f"{path}:{_language_line(text)}: the translations are in {language!r}, "
-            "expected English (Language: en)"
-        )
-    from pipeline.export import MACHINE_TRANSLATOR, PO_REVIEW_HEADER
-
-    approvable = PO_REVIEW_HEADER in po.metadata
-    translator = (po.metadata.get("Last-Translator") or "").strip()
-    if translator == MACHINE_TRANSLATOR:
-        translator = ""
-    revised = _po_revision_date(po.metadata.get("PO-Revision-Date") or "")
-    entries = []
-    for entry in po:
-        if entry.obsolete or not entry.msgid or entry.msgid_plural:
-            continue
-        entries.append(
-            ReviewEntry(
-                fr=entry.msgid,
-                en=entry.msgstr,
-                segment_id=entry.msgctxt or "",
-                line=entry.linenum,
-                fuzzy="fuzzy" in entry.flags,
-                approvable=approvable,
-                reviewer=translator,
-                created=revised,
-            )
-        )
-    return entries
-
-
-def _po_revision_date(value: str) -> str:
-    """PO-Revision-Date (2026-12-02 01:30+0000) as ISO 8601, "" when it is not a date."""
-    from datetime import datetime
-
-    try:
-        return datetime.strptime(value.strip(), "%Y-%m-%d %H:%M%z").isoformat()
-    except ValueError:
-        return ""
-
-
-# --- reading TMX ------------------------------------------------------------------
-
-# Inline elements whose content is native markup, not text (TMX 1.4, section 3.7).
-_TMX_CODE = frozenset({"bpt", "ept", "it", "ph", "ut"})
-
-
-def _primary(language: str) -> str:
-    """The primary subtag of a language code: fr-FR → fr, EN_us → en."""
-    return re.split(r"[-_]", language.strip())[0].casefold()
-
-
-class _TmxHandler(xml.sax.handler.ContentHandler):
-    def __init__(self, path: Path):
-        super().__init__()
-        self.path = path
-        self.locator: xml.sax.xmlreader.Locator | None = None
-        self.entries: list[ReviewEntry] = []
-        self.depth = 0
-        self.tu: tuple[str, int] | None = None  # (tuid, line)
-        self.variants: dict[str, str] = {}
-        self.language = ""
-        self.seg: list[str] | None = None
-        self.code_depth = 0
-
-    def setDocumentLocator(self, locator):  # noqa: N802 (SAX's name)
-        self.locator = locator
-
-    def line(self) -> int:
-        return self.locator.getLineNumber() if self.locator else 0
-
-    def startElement(self, name, attrs):  # noqa: N802
-        self.depth += 1
-        if self.depth == 1 and name != "tmx":
-            raise PipelineError(f"{self.path}:{self.line()}: not a TMX file (root <{name}>)")
-        if name == "tu":
-            self.tu = (attrs.get("tuid", ""), self.line())
-            self.attribution = (attrs.get("changeid", ""), _tmx_time(attrs.get("changedate", "")))
-            self.variants = {}
-        elif name == "tuv" and self.tu is not None:
-            language = attrs.get("xml:lang") or attrs.get("lang") or ""
-            if _primary(language) not in ("fr", "en"):
-                raise PipelineError(
-                    f"{self.path}:{self.line()}: language {language!r} in a French→English "
-                    "TMX; expected fr and en"
-                )
-            self.language = _primary(language)
-        elif name == "seg" and self.tu is not None:
-            self.seg = []
-        elif name in _TMX_CODE and self.seg is not None:
-            self.code_depth += 1
-
-    def characters(self, content):
-        if self.seg is not None and self.code_depth == 0:
-            self.seg.append(content)
-
-    def skippedEntity(self, name):  # noqa: N802
-        """An entity the parser did not expand (declared in a DTD it does not read, such
-        as HTML's &eacute; or &nbsp;): its character when HTML names it, else the
-        reference as written, never nothing."""
-        import html.entities
-
-        code = html.entities.name2codepoint.get(name)
-        self.characters(chr(code) if code is not None else f"&{name};")
-
-    def endElement(self, name):  # noqa: N802
-        self.depth -= 1
-        if name in _TMX_CODE and self.seg is not None:
-            self.code_depth -= 1
-        elif name == "seg" and self.seg is not None:
-            self.variants[self.language] = "".join(self.seg)
-            self.seg = None
-        elif name == "tu" and self.tu is not None:
-            tuid, line = self.tu
-            reviewer, created = self.attribution
-            if "fr" in self.variants and "en" in self.variants:
-                self.entries.append(
-                    ReviewEntry(
-                        self.variants["fr"],
-                        self.variants["en"],
-                        tuid,
-                        line,
-                        reviewer=reviewer,
-                        created=created,
-                    )
-                )
-            self.tu = None
-
-
-def _tmx_time(value: str) -> str:
-    """A TMX date (YYYYMMDDThhmmssZ) as ISO 8601, "" when it is not one."""
-    from datetime import UTC, datetime
-
-    try:
-        return datetime.strptime(value, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC).isoformat()
-    except ValueError:
-        return ""
-
-
-def read_tmx(path: Path) -> list[ReviewEntry]:
-    path = Path(path)
-    handler = _TmxHandler(path)
-    parser = xml.sax.make_parser()
-    parser.setFeature(xml.sax.handler.feature_external_ges, False)
-    parser.setFeature(xml.sax.handler.feature_external_pes, False)
-    parser.setContentHandler(handler)
-    try:
-        parser.parse(str(path))
-    except xml.sax.SAXParseException as err:
-        raise PipelineError(
-            f"{path}:{err.getLineNumber()}: not well-formed XML: {err.getMessage()}"
-        ) from err
-    except OSError as err:
-        raise PipelineError(f"{path}: cannot read: {err.strerror}") from err
-    return handler.entries
-
-
-def read_jsonl_entries(path: Path) -> list[ReviewEntry]:
-    """The entries of a `<doc>.jsonl` a person edited: `en` as it stands; `"origin":
-    "approved"` written over a machine origin approves the machine's text."""
-    from pipeline.export import read_jsonl
-
-    path = Path(path)
-    lines = fileio.read_utf8(path).split("\n")
-    numbers = [n for n, line in enumerate(lines, start=1) if line.strip()]
-    entries = []
-    for number, segment in zip(numbers, read_jsonl(path), strict=True):
-        if segment.lang != "fr":
-            continue
-        entries.append(
-            ReviewEntry(
-                fr=segment.fr,
-                en=segment.en,
-                segment_id=segment.id,
-                line=number,
-                approvable=segment.origin == "approved",
-                reviewer=segment.reviewer,
-                created=segment.reviewed_at,
-                claimed=segment.origin if segment.reviewed else "",
-            )
-        )
-    return entries
-
-
-REVIEW_SUFFIXES = (".po", ".tmx", ".jsonl")
+# ReviewEntry is the formats' Entry (pipeline/formats/__init__.py).
+ReviewEntry = Entry
 
 
 def read_review_file(path: Path) -> list[ReviewEntry]:
+    """The entries of a reviewed file, read by the format its suffix names."""
     path = Path(path)
     if not path.is_file():
         raise PipelineError(f"{path}: no such file")
-    suffix = path.suffix.lower()
-    if suffix == ".po":
-        return read_po(path)
-    if suffix == ".tmx":
-        return read_tmx(path)
-    if suffix == ".jsonl":
-        return read_jsonl_entries(path)
-    raise PipelineError(f"{path}: a review file is .po, .tmx or .jsonl")
+    read_entries = formats.reader_for(path)
+    if read_entries is None:
+        *others, last = formats.readable_suffixes()
+        raise PipelineError(f"{path}: a review file is {', '.join(others)} or {last}")
+    return read_entries(path)
 
 
 # --- the current segments ---------------------------------------------------------
@@ -562,7 +252,8 @@ def _classify(
         matched, segment = True, by_fr[fr][0]
         segment_id = segment["id"]
     machine = memory.machine_translations(fr)
-    if matched and segment.get("origin") in ("engine", "memory") and segment["id"] not in own:
+    machine_origins = ("engine", "memory", "tm")  # tm: an imported TMX, not a review
+    if matched and segment.get("origin") in machine_origins and segment["id"] not in own:
         machine.add(segment.get("en", "").strip())
     if not en:
         return None
@@ -677,7 +368,7 @@ class ReviewStatus:
         return "\n".join(lines)
 
 
-def document_counts(
+def documents_status(
     records: list[dict], memory: TranslationMemory | None = None
 ) -> dict[str, DocumentStatus]:
     """Per document, from its segment records (and the memory, for the waiting reviews)."""
@@ -696,7 +387,7 @@ def document_counts(
         for f in findings:
             severity = f.get("severity", "info") if isinstance(f, dict) else "info"
             status.findings[severity] = status.findings.get(severity, 0) + 1
-        if memory is not None and origin in ("engine", "memory", *REVIEWED_ORIGINS):
+        if memory is not None and origin in ("engine", "memory", "tm", *REVIEWED_ORIGINS):
             review = memory.lookup_review(r["fr"], r["id"])
             status.waiting += review is not None and review.en != r.get("en")
     return documents
@@ -710,7 +401,7 @@ def review_status(out_dir: Path, memory_path: Path) -> ReviewStatus:
         raise PipelineError(f"no outputs in {out_dir}: run 'pipeline run' first")
     memory = TranslationMemory(memory_path, readonly=True) if Path(memory_path).exists() else None
     try:
-        documents = document_counts(records, memory)
+        documents = documents_status(records, memory)
         if memory is not None:
             counts = memory.counts()
             current = {normalise(r["fr"]) for r in records}
@@ -723,3 +414,28 @@ def review_status(out_dir: Path, memory_path: Path) -> ReviewStatus:
         if memory is not None:
             memory.close()
     return ReviewStatus(out_dir, Path(memory_path), list(documents.values()), counts, unmatched)
+
+
+# The review store's entry points (pipeline/review/store.py), for callers of this package
+# (the web review): one path for every review.
+from pipeline.review.store import (  # noqa: E402
+    Conflict,
+    SaveOutcome,
+    document_counts,
+    document_segments,
+    save_review,
+    segment_history,
+)
+
+__all__ = [
+    "Conflict",
+    "ImportResult",
+    "ReviewEntry",
+    "SaveOutcome",
+    "document_counts",
+    "document_segments",
+    "import_reviews",
+    "review_status",
+    "save_review",
+    "segment_history",
+]

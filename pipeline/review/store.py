@@ -26,12 +26,13 @@ from pathlib import Path
 
 from pipeline import export, fileio
 from pipeline.errors import PipelineError
+from pipeline.formats import jsonl
 from pipeline.memory import REVIEW_KINDS, Review, TranslationMemory, apply_review, normalise
 from pipeline.records import Finding, Fix, Segment
 
 # The outputs a person may edit and the pipeline imports, in the order they are read
 # (the JSONL first: it carries every review's kind, author and time).
-EDITABLE_SUFFIXES = (".jsonl", ".po", ".tmx")
+EDITABLE_SUFFIXES = (".jsonl", ".po", ".xlf", ".tmx")
 # Where an edited output that cannot be imported is kept, inside the output folder.
 UNIMPORTED_FOLDER = "unimported-edits"
 # Fuzzy matches: the lowest word-level similarity offered (percent), as CAT tools do.
@@ -66,7 +67,7 @@ def record_outputs(memory_path: Path, digests: dict[Path, str]) -> None:
 
 
 def editable_outputs(out_dir: Path, docs: Sequence[str] | None = None) -> list[Path]:
-    """The outputs a person may have edited: each document's .jsonl, .po and .tmx."""
+    """The outputs a person may have edited: each document's .jsonl, .po, .xlf and .tmx."""
     out_dir = Path(out_dir)
     if not out_dir.is_dir():
         return []
@@ -141,7 +142,9 @@ def import_edited_outputs(
     with TranslationMemory(memory_path) as memory:
         edited, unknown = changed_outputs(out_dir, memory, docs)
     lines = []
+    taken: dict[Path, str] = {}  # files taken in: recorded, so they are not taken twice
     for path in sorted(edited + unknown, key=_import_order):
+        taken[path] = digest(path.read_bytes())
         try:
             (result,) = import_reviews([path], out_dir, memory_path, reviewer)
         except PipelineError as err:
@@ -165,6 +168,7 @@ def import_edited_outputs(
                 + result.summary()
             )
         lines += [f"warning: {notice}" for notice in result.notices if path in edited]
+    record_outputs(memory_path, {p: sha for p, sha in taken.items() if p.exists()})
     return lines
 
 
@@ -275,7 +279,7 @@ def document_counts(out_dir: Path, memory_path: Path | None = None) -> list:
     """Per document: segments, reviewed, approved, remaining, waiting, flagged and
     findings by severity (pipeline.review.DocumentStatus), as `review status` counts."""
     from pipeline.review import current_segments
-    from pipeline.review import document_counts as counts
+    from pipeline.review import documents_status as counts
 
     records = current_segments(Path(out_dir))
     memory = None
@@ -353,36 +357,19 @@ def save_review(
     (and the document's) run again, and the document's .jsonl, .po, .tmx, .html, .en.md
     and the report are written again, together, atomically.
     """
-    from pipeline.review import login_name
-
     out_dir = Path(out_dir)
     if kind not in REVIEW_KINDS:
         raise PipelineError(f"unknown review kind {kind!r} (one of {', '.join(REVIEW_KINDS)})")
     doc = segment_id.rsplit(":", 2)[0]
     path = jsonl_path(out_dir, doc)
     notices = import_edited_outputs(out_dir, memory_path, reviewer, docs=[doc], broken="raise")
-    segments = export.read_jsonl(path)
+    segments = jsonl.read_jsonl(path)
     segment = next((s for s in segments if s.id == segment_id), None)
     if segment is None:
         raise PipelineError(f"no segment {segment_id} in {path}")
     if segment.lang != "fr":
         raise PipelineError(f"{segment_id} is an English line of the article: nothing to review")
-    text = segment.en if (kind == "approved" and en is None) else (en or "")
-    text = " ".join(text.split("\n")).strip() if "\n" in text else text.strip()
-    if not text:
-        raise PipelineError(f"{segment_id}: an empty English is not a review")
-    if kind == "approved" and text != segment.en.strip():
-        raise PipelineError(
-            f"{segment_id}: an approval accepts the English shown; save an edit to change it"
-        )
-    review = Review(
-        fr=normalise(segment.fr),
-        en=text,
-        segment_id=segment_id,
-        source=source,
-        kind=kind,
-        reviewer=reviewer or login_name(),
-    )
+    review = new_review(segment, en, kind, reviewer, source)
     with TranslationMemory(memory_path) as memory:
         state, current = memory.add_review_if_current(review, int(base_version))
         if state == "conflict":
@@ -397,7 +384,7 @@ def save_review(
                     current_reviewer=current.reviewer if current else "",
                     current_at=current.created if current else "",
                     current_kind=current.kind if current else "",
-                    refused_en=text,
+                    refused_en=review.en,
                 ),
                 notices=notices,
             )
@@ -416,6 +403,160 @@ def save_review(
 
 def _record_of(out_dir: Path, doc: str, segment_id: str) -> dict:
     return next(r for r in document_segments(out_dir, doc) if r["id"] == segment_id)
+
+
+def new_review(segment: Segment, en: str | None, kind: str, reviewer: str | None, source: str):
+    """The review a save makes of a segment, by the rules of every save: an approval
+    accepts the English shown, an edit needs an English (one line)."""
+    from pipeline.review import login_name
+
+    segment_id = segment.id
+    if segment.lang != "fr":
+        raise PipelineError(f"{segment_id} is an English line of the article: nothing to review")
+    text = segment.en if (kind == "approved" and en is None) else (en or "")
+    text = " ".join(text.split("\n")).strip() if "\n" in text else text.strip()
+    if not text:
+        raise PipelineError(f"{segment_id}: an empty English is not a review")
+    if kind == "approved" and text != segment.en.strip():
+        raise PipelineError(
+            f"{segment_id}: an approval accepts the English shown; save an edit to change it"
+        )
+    return Review(
+        fr=normalise(segment.fr),
+        en=text,
+        segment_id=segment_id,
+        source=source,
+        kind=kind,
+        reviewer=reviewer or login_name(),
+    )
+
+
+def read_segment_record(path: Path, segment_id: str) -> dict | None:
+    """One segment's record from a `.jsonl`, parsing only its line when the pipeline wrote
+    it (a record starts with its id), else every line (a file edited by hand)."""
+    import json
+
+    from pipeline.export import jsonl_line
+
+    prefix = jsonl_line({"id": segment_id})[:-2] + ","  # '{"id": "<id>",'
+    lines = fileio.read_utf8(path).split("\n")
+    for line in lines:
+        if line.startswith(prefix):
+            return json.loads(line)
+    for line in lines:
+        if line.strip():
+            record = json.loads(line)
+            if isinstance(record, dict) and record.get("id") == segment_id:
+                return record
+    return None
+
+
+def save_review_now(
+    out_dir: Path,
+    memory_path: Path,
+    segment_id: str,
+    en: str | None,
+    *,
+    kind: str = "edit",
+    reviewer: str | None = None,
+    base_version: int,
+    terms: Sequence = (),
+    source: str = "browser",
+    import_edits: bool = True,
+    record: dict | None = None,
+) -> SaveOutcome:
+    """`save_review` without the document's rewrite, for a caller that rewrites it later
+    with `rewrite_current` (the web review does, a moment after the last save).
+
+    The same rules and the same transaction store the review (or refuse it as a
+    conflict), after the document's in-place edits are imported; the segment's own checks
+    run again on it. The outcome's `segment` is its record with the review applied. Until
+    the rewrite, nothing is lost: the memory holds the review, and every run, check and
+    rewrite applies it; the outputs show the earlier English meanwhile.
+    """
+    from pipeline import checks, glossary, runner
+    from pipeline.memory import apply_review
+
+    out_dir = Path(out_dir)
+    if kind not in REVIEW_KINDS:
+        raise PipelineError(f"unknown review kind {kind!r} (one of {', '.join(REVIEW_KINDS)})")
+    doc = segment_id.rsplit(":", 2)[0]
+    path = jsonl_path(out_dir, doc)
+    # import_edits=False: the caller is rewriting these outputs right now (their bytes are
+    # its own, half recorded), and imported they would bring back older reviews
+    notices = []
+    if import_edits:  # recorded once taken in: never imported twice (over a later save)
+        notices = import_edited_outputs(out_dir, memory_path, reviewer, docs=[doc], broken="raise")
+    # `record`: the segment's record as the caller read it from the file as it stands
+    record = record if record is not None else read_segment_record(path, segment_id)
+    if record is None:
+        raise PipelineError(f"no segment {segment_id} in {path}")
+    segment = export.segment_from_record(record)
+    with TranslationMemory(memory_path) as memory:
+        current = memory.lookup_review(segment.fr, segment_id)
+        if current is not None:
+            apply_review(segment, current)  # the English shown is the current review's
+        review = new_review(segment, en, kind, reviewer, source)
+        state, current = memory.add_review_if_current(review, int(base_version))
+    if state == "conflict":
+        return SaveOutcome(
+            saved=False,
+            segment=record,
+            version=current.id if current else 0,
+            conflict=Conflict(
+                current_en=current.en if current else record.get("en", ""),
+                current_version=current.id if current else 0,
+                current_reviewer=current.reviewer if current else "",
+                current_at=current.created if current else "",
+                current_kind=current.kind if current else "",
+                refused_en=review.en,
+            ),
+            notices=notices,
+        )
+    apply_review(segment, review if state == "stored" else current)
+    segment.terms = glossary.find_terms(segment.fr, terms)
+    runner.mark_terms([segment])
+    checks.run_checks([segment], terms, only=list(checks.SEGMENT_CHECKS))
+    record = dict(
+        record,
+        en=segment.en,
+        engine=segment.engine,
+        origin=segment.origin,
+        version=segment.version,
+        reviewer=segment.reviewer,
+        reviewed_at=segment.reviewed_at,
+        suggestion=None,
+        terms=[
+            {"source": t.source, "target": t.target, "ok": t.ok, "start": t.start, "end": t.end}
+            for t in segment.terms
+        ],
+        findings=[asdict(f) for f in segment.findings],
+    )
+    return SaveOutcome(
+        saved=state == "stored", segment=record, version=segment.version, notices=notices
+    )
+
+
+def rewrite_current(
+    out_dir: Path,
+    memory_path: Path,
+    doc: str,
+    glossary_path: Path | None,
+    corpus_dir: Path | None,
+    reviewer: str | None = None,
+) -> list[Path]:
+    """The document's outputs written again with the memory's current reviews (what
+    `save_review` does after storing): in-place edits imported first, every review
+    applied, fuzzy matches offered again, the checks run, the outputs and report
+    rewritten together."""
+    out_dir = Path(out_dir)
+    path = jsonl_path(out_dir, doc)
+    import_edited_outputs(out_dir, memory_path, reviewer, docs=[doc], broken="raise")
+    segments = export.read_jsonl(path)
+    with TranslationMemory(memory_path) as memory:
+        apply_current_reviews(segments, memory)
+        offer_fuzzy_matches(segments, memory)
+    return rewrite_document(out_dir, memory_path, path, segments, glossary_path, corpus_dir)
 
 
 _glossary_memo: dict[str, tuple[tuple, list]] = {}
@@ -460,7 +601,7 @@ def rewrite_document(
     runner.mark_terms(segments)
     entities = prepared_cache.EntityCache(memory_path, checks.ner_model())
     document_findings = checks.run_checks(segments, terms, entity_cache=entities)
-    doc = export.jsonl_document(path, corpus_dir)
+    doc = jsonl.jsonl_document(path, corpus_dir)
     digests: dict[Path, str] = {}
     with fileio.writes_together():
         written = export.write_document(out_dir, doc, segments, digests)
@@ -480,7 +621,7 @@ def rewrite_report(
     from pipeline.review import current_segments
 
     others = [
-        export.segment_from_record(r)
+        jsonl.segment_from_record(r)
         for r in current_segments(Path(out_dir))
         if (r.get("doc") or r["id"].rsplit(":", 2)[0]) != doc
     ]
