@@ -94,6 +94,7 @@ def run_checks(
     terms: Sequence[Term],
     only: Iterable[str] | None = None,
     entity_cache: Any = None,
+    done: Any = None,
 ) -> list[Finding]:
     """Run the checks (all, or those named in `only`) and put their findings on the segments.
 
@@ -107,12 +108,14 @@ def run_checks(
         raise ValueError(f"unknown check(s): {', '.join(unknown)}")
     context = build_context(segments, terms, entity_cache)
     found: list[Finding] = []
-    for name in names:
+    for count, name in enumerate(names, 1):
         if name in SEGMENT_CHECKS:
             for s in segments:
                 found += [replace(f, check=name) for f in SEGMENT_CHECKS[name](s, context)]
         else:
             found += [replace(f, check=name) for f in CORPUS_CHECKS[name](segments, context)]
+        if done is not None:  # a Progress: (checks done, checks in all)
+            done(count, len(names))
     order = {s.id: i for i, s in enumerate(segments)}
     found.sort(key=lambda f: (SEVERITY_RANK[f.severity], order.get(f.segment, -1)))
     by_segment: dict[str, list[Finding]] = defaultdict(list)
