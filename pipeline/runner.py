@@ -6,6 +6,7 @@ Each stage is one call below; this module only wires them together.
 from __future__ import annotations
 
 import bisect
+import logging
 import os
 import threading
 import time
@@ -24,6 +25,7 @@ from pipeline import (
     report,
     segment,
 )
+from pipeline import progress as display
 from pipeline.errors import PipelineError
 from pipeline.formats import jsonl
 from pipeline.formats.index_html import write_index
@@ -134,10 +136,14 @@ def prepare_document(doc: Document, terms: list[Term]) -> PreparedDocument:
 
 
 def prepare_documents(
-    documents: Sequence[Document], terms: list[Term], cache: PreparedCache | None = None
+    documents: Sequence[Document],
+    terms: list[Term],
+    cache: PreparedCache | None = None,
+    done: Progress | None = None,
 ) -> list[PreparedDocument]:
     """prepare_document for each document, taken from the cache where it was stored
-    by an earlier run (spaCy is then not even loaded), and stored there otherwise."""
+    by an earlier run (spaCy is then not even loaded), and stored there otherwise;
+    `done(n, total)` after each."""
     keys: list[str | None] = [None] * len(documents)
     if cache is not None:
         fingerprint = prepared_cache.code_fingerprint()
@@ -148,12 +154,16 @@ def prepare_documents(
         hit = stored.get(key) if key is not None else None
         if hit is not None:
             prepared.append(PreparedDocument(doc, hit.segments, hit.fixes, hit.findings))
-            continue
-        document = prepare_document(doc, terms)
-        prepared.append(document)
-        if key is not None:
-            entry = prepared_cache.Prepared(document.segments, document.fixes, document.findings)
-            fresh.append((doc.name, key, entry))
+        else:
+            document = prepare_document(doc, terms)
+            prepared.append(document)
+            if key is not None:
+                entry = prepared_cache.Prepared(
+                    document.segments, document.fixes, document.findings
+                )
+                fresh.append((doc.name, key, entry))
+        if done is not None:
+            done(len(prepared), len(documents))
     if cache is not None:
         cache.store(fresh)
     return prepared
@@ -198,19 +208,25 @@ def translate_segments(
     unique = [group[0] for group in same_key.values()]
     size = MEMORY_CHUNK if memory is not None else len(unique)
     start, started = 0, time.monotonic()
-    while start < len(unique):
-        if len(unique) - (start + size) < size // 2:
-            size = len(unique) - start  # no small last chunk: each costs an engine call
-        chunk = unique[start : start + size]
-        chunk_progress = _offset_progress(progress, start, len(unique))
-        english = translate_batch([s.fr for s in chunk], engine, terms, chunk_progress)
-        for s, text in zip(chunk, english, strict=True):
-            s.en, s.engine, s.origin = text, engine.version, "engine"
-        start += len(chunk)
-        if memory is not None:
-            memory.remember(chunk, engine.version, terms)
-            rate = start / max(time.monotonic() - started, 1e-3)
-            size = min(max(int(rate * CHUNK_SECONDS), CHUNK_LIMITS[0]), CHUNK_LIMITS[1])
+    if progress is not None and unique:
+        progress(0, len(unique))
+    # The stage shown counts the texts done, glossary enforced, chunk by chunk; the
+    # engine's own progress in a chunk is shown as its first pass (enforce.py).
+    with display.stage("translating", len(unique), "texts") as translating:
+        while start < len(unique):
+            if len(unique) - (start + size) < size // 2:
+                size = len(unique) - start  # no small last chunk: each costs an engine call
+            chunk = unique[start : start + size]
+            chunk_progress = _offset_progress(progress, start, len(chunk), len(unique))
+            english = translate_batch([s.fr for s in chunk], engine, terms, chunk_progress)
+            for s, text in zip(chunk, english, strict=True):
+                s.en, s.engine, s.origin = text, engine.version, "engine"
+            start += len(chunk)
+            translating(start)
+            if memory is not None:
+                memory.remember(chunk, engine.version, terms)
+                rate = start / max(time.monotonic() - started, 1e-3)
+                size = min(max(int(rate * CHUNK_SECONDS), CHUNK_LIMITS[0]), CHUNK_LIMITS[1])
     for group in same_key.values():
         for s in group[1:]:
             s.en, s.engine, s.origin = group[0].en, group[0].engine, group[0].origin
@@ -220,11 +236,19 @@ def translate_segments(
     return len(unique)
 
 
-def _offset_progress(progress: Progress | None, offset: int, total: int) -> Progress | None:
-    """Turn a chunk's progress into progress over all the texts sent to the engine."""
+def _offset_progress(
+    progress: Progress | None, offset: int, size: int, total: int
+) -> Progress | None:
+    """Turn a chunk's progress into progress over all the texts sent to the engine. The
+    engine counts in its own units (--pivot both counts each text once per pivot), so its
+    count is scaled to the chunk's `size` texts."""
     if progress is None:
         return None
-    return lambda done, _chunk_total: progress(offset + done, total)
+
+    def report(done: int, units: int) -> None:
+        progress(offset + (min(done, units) * size // units if units else 0), total)
+
+    return report
 
 
 def mark_terms(segments: list[Segment]) -> None:
@@ -250,6 +274,8 @@ def run(
     Outputs a person edited since the last run are imported first (attributed to
     `reviewer` when the file names no one); fuzzy matches of at least `fuzzy_threshold`
     percent (default store.FUZZY_THRESHOLD) are offered on the unreviewed segments.
+    Each stage is shown by pipeline.progress (on a terminal, or with --verbose); `progress`
+    is told too of the texts translated.
 
     `jobs` > 1: documents are prepared and checked in that many worker processes
     (pipeline/parallel.py; None: the machine's cores, for a corpus worth it); `cluster`:
@@ -265,7 +291,8 @@ def run(
     # The memory is opened before the long work, so an unusable one fails at once.
     with TranslationMemory(memory_path) as translation_memory:
         # before anything is rewritten: a person's edits in the outputs become reviews
-        result.review_lines = store.import_edited_outputs(out_dir, memory_path, reviewer)
+        with display.step("importing the outputs a person edited"):
+            result.review_lines = store.import_edited_outputs(out_dir, memory_path, reviewer)
         if cluster is not None:
             from pipeline import cluster as ray_cluster
 
@@ -287,14 +314,16 @@ def run(
             progress=progress,
             **extra,
         )
-        result.suggestions = offer_fuzzy_matches(
-            result.segments, translation_memory, fuzzy_threshold
-        )
-        # then the imported TM's close matches, where no closer suggestion is offered
-        from pipeline import tm
+        with display.step("offering fuzzy matches"):
+            result.suggestions = offer_fuzzy_matches(
+                result.segments, translation_memory, fuzzy_threshold
+            )
+            # then the imported TM's close matches, where no closer suggestion is offered
+            from pipeline import tm
 
-        result.tm_suggestions = tm.offer_suggestions(result.segments, translation_memory)
-    write_outputs(out_dir, memory_path, result, reviewer, corpus_dir)
+            result.tm_suggestions = tm.offer_suggestions(result.segments, translation_memory)
+    info = run_info(out_dir, result, engine.version, glossary_path)
+    write_outputs(out_dir, memory_path, result, reviewer, corpus_dir, info)
     return result
 
 
@@ -311,6 +340,7 @@ def write_outputs(
     result: RunResult,
     reviewer: str | None = None,
     corpus_dir: Path | None = None,
+    info: report.RunInfo | None = None,
 ) -> None:
     """Every output of the run, replaced at the end together, or none is (disk full,
     Ctrl-C): a document's files never mix two runs, nor the report another run's. The
@@ -326,18 +356,59 @@ def write_outputs(
     with TranslationMemory(memory_path) as memory:
         store.apply_current_reviews(result.segments, memory)
     digests: dict[Path, str] = {}
-    with fileio.writes_together():
-        for prepared in result.documents:
-            result.written += export.write_document(
-                out_dir, prepared.doc, prepared.segments, digests
+    with display.stage("writing", len(result.documents), "articles") as writing:
+        with fileio.writes_together():
+            for prepared in result.documents:
+                result.written += export.write_document(
+                    out_dir, prepared.doc, prepared.segments, digests
+                )
+                writing.advance()
+            result.written += report.write_report(
+                out_dir, result.segments, result.findings, result.fixes, info
             )
-        result.written += report.write_report(
-            out_dir, result.segments, result.findings, result.fixes
-        )
-        result.written += write_index(out_dir, [(d.doc.name, d.segments) for d in result.documents])
-        if corpus_dir is not None:
-            result.written.append(write_run_tmx(out_dir, corpus_dir, result, memory_path))
+            docs = [(d.doc.name, d.segments) for d in result.documents]
+            result.written += write_index(out_dir, docs)
+            if corpus_dir is not None:
+                result.written.append(write_run_tmx(out_dir, corpus_dir, result, memory_path))
     store.record_outputs(memory_path, digests)
+
+
+def run_info(out_dir: Path, result: RunResult, engine: str, glossary_path: Path):
+    """What the report says made the outputs, and which outputs are left from articles
+    no longer in the corpus (see report.current_jsonl)."""
+    names = [d.doc.name for d in result.documents]
+    stale = report.stale_documents(out_dir, names)
+    if stale:
+        logging.getLogger("pipeline").warning(
+            "%d article(s) no longer in the corpus still have outputs in %s (left as they "
+            "were, not current; listed in report.md): %s",
+            len(stale),
+            out_dir,
+            ", ".join(stale[:5]) + (", …" if len(stale) > 5 else ""),
+        )
+    return report.RunInfo(
+        engine=engine,
+        glossary=str(glossary_path),
+        glossary_sha256=report.glossary_sha256(glossary_path),
+        date=report.utc_now(),
+        documents=names,
+        stale_documents=stale,
+    )
+
+
+def checked_info(out_dir: Path, result: RunResult, glossary_path: Path) -> report.RunInfo:
+    """The report's run information after `pipeline check`: the engines the outputs name,
+    this glossary, now; the stale outputs stay listed as the run left them."""
+    engines = sorted({s.engine for s in result.segments if s.engine})
+    names = [d.doc.name for d in result.documents]
+    return report.RunInfo(
+        engine="; ".join(engines) or "none (checked as they stand)",
+        glossary=str(glossary_path),
+        glossary_sha256=report.glossary_sha256(glossary_path),
+        date=report.utc_now(),
+        documents=names,
+        stale_documents=report.stale_documents(out_dir, names),
+    )
 
 
 def run_tmx_path(out_dir: Path, corpus_dir: Path, documents: Sequence[str]) -> Path:
@@ -416,11 +487,13 @@ def run_in_process(
     """Prepare, translate and check in this process (`--jobs 1`): the named entities are
     found in a thread while the engine (Apertium's processes) translates."""
     entities = prepared_cache.EntityCache(memory_path, checks.ner_model())
-    prepared = prepare_documents(documents, terms, PreparedCache(memory_path))
+    with display.stage("preparing", len(documents), "articles") as preparing:
+        prepared = prepare_documents(documents, terms, PreparedCache(memory_path), preparing)
     segments = [s for d in prepared for s in d.segments]
     with Background(find_entities, entity_texts(segments), entities) as entities_found:
         sent = translate_segments(segments, engine, terms, progress, translation_memory)
-        entities_found.result()
+        with display.step("finding named entities"):
+            entities_found.result()
     mark_terms(segments)
     document_findings = [f for d in prepared for f in d.findings]
     return prepared, sent, run_check_stage(segments, terms, document_findings, entities)
@@ -482,9 +555,14 @@ def run_check_stage(
     """Run the checks; return every finding of the run: the corpus-wide ones, those of
     whole documents (the cleaner's, held by no segment), and those on the segments.
     `segment_findings`: see checks.run_checks (the per-segment checks done elsewhere)."""
-    found = checks.run_checks(
-        segments, terms, entity_cache=entity_cache, segment_findings=segment_findings
-    )
+    with display.stage("checking", len(checks.CHECKS), "checks") as checking:
+        found = checks.run_checks(
+            segments,
+            terms,
+            entity_cache=entity_cache,
+            done=checking,
+            segment_findings=segment_findings,
+        )
     corpus_wide = [f for f in found if not f.segment]
     return corpus_wide + list(document_findings) + [f for s in segments for f in s.findings]
 
@@ -521,7 +599,9 @@ def check_outputs(
     from pipeline.review import store
 
     out_dir = Path(out_dir)
-    paths = sorted(out_dir.glob("*.jsonl")) if out_dir.is_dir() else []
+    if out_dir.is_dir():
+        fileio.recover(out_dir)  # one run's outputs whole, even after a kill -9
+    paths = report.current_jsonl(out_dir) if out_dir.is_dir() else []
     if not paths:
         raise PipelineError(f"no .jsonl outputs in {out_dir}/: run 'pipeline run' first")
     terms = glossary.load_glossary(glossary_path)
@@ -533,17 +613,19 @@ def check_outputs(
             out_dir, memory_path, reviewer, broken="raise"
         )
     fingerprint = prepared_cache.code_fingerprint() if has_memory else ""
-    for path in paths:
-        segments = jsonl.read_jsonl(path)
-        doc = jsonl.jsonl_document(path, corpus_dir)
-        for s in segments:
-            s.terms = glossary.find_terms(s.fr, terms)
-        fixes: list[Fix] = []
-        if doc.path.suffix in corpus.ARTICLE_SUFFIXES:
-            key = prepared_cache.document_key(doc, terms, fingerprint) if has_memory else ""
-            stored = PreparedCache(memory_path).load([key]).get(key) if has_memory else None
-            fixes = stored.fixes if stored is not None else cleaning_fixes(doc, terms)
-        result.documents.append(PreparedDocument(doc=doc, segments=segments, fixes=fixes))
+    with display.stage("reading", len(paths), "articles") as reading:
+        for path in paths:
+            segments = jsonl.read_jsonl(path)
+            doc = jsonl.jsonl_document(path, corpus_dir)
+            for s in segments:
+                s.terms = glossary.find_terms(s.fr, terms)
+            fixes: list[Fix] = []
+            if doc.path.suffix in corpus.ARTICLE_SUFFIXES:
+                key = prepared_cache.document_key(doc, terms, fingerprint) if has_memory else ""
+                stored = PreparedCache(memory_path).load([key]).get(key) if has_memory else None
+                fixes = stored.fixes if stored is not None else cleaning_fixes(doc, terms)
+            result.documents.append(PreparedDocument(doc=doc, segments=segments, fixes=fixes))
+            reading.advance()
     entities = prepared_cache.EntityCache(memory_path, checks.ner_model()) if has_memory else None
     if has_memory:
         with TranslationMemory(memory_path) as translation_memory:
@@ -556,16 +638,20 @@ def check_outputs(
             result.tm_suggestions = tm.offer_suggestions(result.segments, translation_memory)
     mark_terms(result.segments)
     result.findings = run_check_stage(result.segments, terms, entity_cache=entities)
+    info = checked_info(out_dir, result, glossary_path)
     if has_memory:
-        write_outputs(out_dir, memory_path, result, reviewer, corpus_dir)
+        write_outputs(out_dir, memory_path, result, reviewer, corpus_dir, info)
         return result
-    with fileio.writes_together():  # all rewritten, or none (see run)
-        for prepared in result.documents:
-            result.written += export.write_document(out_dir, prepared.doc, prepared.segments)
-        result.written += report.write_report(
-            out_dir, result.segments, result.findings, result.fixes
-        )
-        result.written += write_index(out_dir, [(d.doc.name, d.segments) for d in result.documents])
+    with display.stage("writing", len(result.documents), "articles") as writing:
+        with fileio.writes_together():  # all rewritten, or none (see run)
+            for prepared in result.documents:
+                result.written += export.write_document(out_dir, prepared.doc, prepared.segments)
+                writing.advance()
+            result.written += report.write_report(
+                out_dir, result.segments, result.findings, result.fixes, info
+            )
+            docs = [(d.doc.name, d.segments) for d in result.documents]
+            result.written += write_index(out_dir, docs)
     return result
 
 
@@ -580,3 +666,4 @@ def prepare_output_folder(out_dir: Path) -> None:
             f"cannot create output folder {fileio.describe_os_error(err, out_dir)}"
         ) from err
     fileio.check_writable(out_dir)
+    fileio.recover(out_dir)  # a run killed during its renames: finish them first

@@ -103,8 +103,19 @@ def test_add_n_accepts_a_suggestion_into_the_glossary(tmp_path):
     assert "Sergueï Lavrov" not in again.output
     before = glossary.read_text(encoding="utf-8")
     refused = CliRunner().invoke(
-        main, ["glossary", "suggest", "--corpus", str(corpus), "--glossary", str(glossary),
-               "--engine", "apertium", "--add", "999"],  # fmt: skip
+        main,
+        [
+            "glossary",
+            "suggest",
+            "--corpus",
+            str(corpus),
+            "--glossary",
+            str(glossary),
+            "--engine",
+            "apertium",
+            "--add",
+            "999",
+        ],  # fmt: skip
     )
     assert refused.exit_code == 1 and "--add 999" in refused.output
     assert glossary.read_text(encoding="utf-8") == before

@@ -96,6 +96,7 @@ def run_checks(
     terms: Sequence[Term],
     only: Iterable[str] | None = None,
     entity_cache: Any = None,
+    done: Any = None,
     segment_findings: Callable[[CheckContext, list[str]], list[Finding]] | None = None,
 ) -> list[Finding]:
     """Run the checks (all, or those named in `only`) and put their findings on the segments.
@@ -117,9 +118,15 @@ def run_checks(
         found = per_segment_findings(segments, context, per_segment)
     else:
         found = segment_findings(context, per_segment)
+    count = len(per_segment)
+    if done is not None:  # a Progress: (checks done, checks in all)
+        done(count, len(names))
     for name in names:
         if name in CORPUS_CHECKS:
             found += [replace(f, check=name) for f in CORPUS_CHECKS[name](segments, context)]
+            count += 1
+            if done is not None:
+                done(count, len(names))
     order = {s.id: i for i, s in enumerate(segments)}
     rank = {name: i for i, name in enumerate(names)}
     # Stable: findings of one segment and one check keep the order the check gave them.

@@ -218,7 +218,7 @@ def suggest_terms(
                 return  # a name starts with a capital (`8e Congrès`; not `esturgeon`)
             first_word = candidate.split()[0]
             if (
-                not text[:offset_of(text, start, candidate)].strip()
+                not text[: offset_of(text, start, candidate)].strip()
                 and not is_acronym(first_word)
                 and lexicon.is_word(first_word)
                 and lexicon.zipf(first_word) >= COMMON_WORD_ZIPF
