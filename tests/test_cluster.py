@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from faults_support import REPO, child_env
+from faults_support import output_bytes as outputs  # the report's run date aside
 
 from pipeline import runner
 from pipeline.translate.apertium import ApertiumEngine
@@ -45,12 +46,6 @@ def corpus(tmp_path_factory) -> Path:
         shutil.copy(path, folder / path.name)
     shutil.copy(articles[1], folder / "zz_copy.txt")  # texts shared across documents
     return folder
-
-
-def outputs(folder: Path) -> dict[str, bytes]:
-    return {
-        p.name: p.read_bytes() for p in sorted(folder.iterdir()) if not p.name.startswith("memory")
-    }
 
 
 @pytest.fixture(scope="module")

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from faults_support import REPO, child_env, run_cli
+from faults_support import output_bytes as outputs  # the report's run date aside
 
 from pipeline.parallel import MemoryFeeder
 
@@ -23,12 +24,6 @@ def corpus(tmp_path_factory) -> Path:
         shutil.copy(path, folder / path.name)
     shutil.copy(articles[0], folder / "zz_copy.txt")
     return folder
-
-
-def outputs(folder: Path) -> dict[str, bytes]:
-    return {
-        p.name: p.read_bytes() for p in sorted(folder.iterdir()) if not p.name.startswith("memory")
-    }
 
 
 def run(corpus: Path, out: Path, *extra: str, env=None):
