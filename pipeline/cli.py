@@ -250,6 +250,20 @@ def show_warnings() -> None:
 @REVIEWER_OPTION
 @FUZZY_OPTION
 @STRICT_OPTION
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Worker processes preparing and checking documents.  "
+    "[default: the machine's cores, for a corpus of over 60,000 characters]",
+)
+@click.option(
+    "--cluster",
+    metavar="ADDRESS",
+    default=None,
+    help="Run on a Ray cluster (ray://host:10001, host:6379, or 'local' for a Ray instance "
+    "started here); needs pip install 'pipeline[cluster]'.",
+)
 def run(
     corpus_dir: Path,
     glossary_path: Path,
@@ -260,12 +274,18 @@ def run(
     reviewer: str | None,
     fuzzy_threshold: float,
     strict: bool,
+    jobs: int | None,
+    cluster: str | None,
 ) -> None:
     """Translate every article of the corpus and write the aligned outputs."""
     from collections import Counter
 
     from pipeline import runner
 
+    if cluster is not None:
+        from pipeline.cluster import require_ray
+
+        require_ray()  # before the engine starts: a missing extra is a one-line error
     chosen = open_engine_verbose(engine, pivot)
     result = runner.run(
         corpus_dir,
@@ -275,6 +295,8 @@ def run(
         memory=memory_path,
         reviewer=reviewer,
         fuzzy_threshold=fuzzy_threshold,
+        jobs=jobs,
+        cluster=cluster,
     )
     echo_review_lines(result)
     origins = Counter(s.origin for s in result.segments)
@@ -476,7 +498,7 @@ def memory_import(files: tuple[Path, ...], out_dir: Path, memory_path: Path | No
 
 @main.group()
 def review() -> None:
-    """Reviewers' corrections: import them from PO or TMX files, see where they stand."""
+    """Reviewers' corrections: import them (PO, XLIFF, TMX, JSONL), see where they stand."""
 
 
 def default_memory(out_dir: Path, memory_path: Path | None) -> Path:
@@ -505,16 +527,17 @@ def recover_outputs(out_dir: Path) -> None:
 def review_import(
     files: tuple[Path, ...], out_dir: Path, memory_path: Path | None, reviewer: str | None
 ) -> None:
-    """Import corrections and approvals from .po, .tmx or .jsonl FILES as reviews.
+    """Import corrections and approvals from .po, .xlf, .tmx or .jsonl FILES as reviews.
 
     The next `pipeline run` uses them in every output; the engine never replaces them.
     """
     from pipeline import review as reviews
+    from pipeline.review import store
 
     recover_outputs(out_dir)
-    results = reviews.import_reviews(
-        list(files), out_dir, default_memory(out_dir, memory_path), reviewer
-    )
+    memory = default_memory(out_dir, memory_path)
+    results = reviews.import_reviews(list(files), out_dir, memory, reviewer)
+    store.remember_imported(out_dir, memory, list(files))
     for result in results:
         for notice in result.notices:
             logging.getLogger("pipeline").warning("%s", notice)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import bisect
 import logging
+import os
 import threading
 import time
 from collections.abc import Sequence
@@ -265,6 +266,8 @@ def run(
     memory: Path | None = None,
     reviewer: str | None = None,
     fuzzy_threshold: float | None = None,
+    jobs: int | None = 1,
+    cluster: str | None = None,
 ) -> RunResult:
     """Run every stage; `memory` is the SQLite memory file (default <out_dir>/memory.sqlite).
 
@@ -272,7 +275,11 @@ def run(
     `reviewer` when the file names no one); fuzzy matches of at least `fuzzy_threshold`
     percent (default store.FUZZY_THRESHOLD) are offered on the unreviewed segments.
     Each stage is shown by pipeline.progress (on a terminal, or with --verbose); `progress`
-    is told too of the texts translated."""
+    is told too of the texts translated.
+
+    `jobs` > 1: documents are prepared and checked in that many worker processes
+    (pipeline/parallel.py; None: the machine's cores, for a corpus worth it); `cluster`:
+    on a Ray cluster (pipeline/cluster.py). The outputs are the same bytes either way."""
     from pipeline.review import store
 
     documents = corpus.read_corpus(corpus_dir)
@@ -281,25 +288,32 @@ def run(
     prepare_output_folder(out_dir)
     memory_path = Path(memory) if memory is not None else out_dir / "memory.sqlite"
     result = RunResult(engine=engine.version, memory=memory_path)
-    entities = prepared_cache.EntityCache(memory_path, checks.ner_model())
     # The memory is opened before the long work, so an unusable one fails at once.
     with TranslationMemory(memory_path) as translation_memory:
         # before anything is rewritten: a person's edits in the outputs become reviews
         with display.step("importing the outputs a person edited"):
             result.review_lines = store.import_edited_outputs(out_dir, memory_path, reviewer)
-        with display.stage("preparing", len(documents), "articles") as preparing:
-            result.documents = prepare_documents(
-                documents, terms, PreparedCache(memory_path), preparing
-            )
-        # The checks' named entities depend on the French only: found (and kept in the
-        # memory file) while the engine translates, on the other core.
-        french = [s.fr for s in result.segments if s.lang == "fr" and s.fr.strip()]
-        with Background(find_entities, french, entities) as entities_found:
-            result.engine_segments = translate_segments(
-                result.segments, engine, terms, progress, translation_memory
-            )
-            with display.step("finding named entities"):
-                entities_found.result()
+        if cluster is not None:
+            from pipeline import cluster as ray_cluster
+
+            stages = ray_cluster.run_on_cluster
+            extra = {"address": cluster, "cpus": jobs}  # jobs: a local instance's CPUs
+        elif (jobs := parallel_jobs(jobs, documents)) > 1:
+            from pipeline import parallel
+
+            stages, extra = parallel.run_parallel, {"jobs": jobs}
+        else:
+            stages, extra = run_in_process, {}
+        # prepare, translate (memory first), check: the same results whichever way
+        result.documents, result.engine_segments, result.findings = stages(
+            documents,
+            terms,
+            memory_path,
+            engine,
+            translation_memory=translation_memory,
+            progress=progress,
+            **extra,
+        )
         with display.step("offering fuzzy matches"):
             result.suggestions = offer_fuzzy_matches(
                 result.segments, translation_memory, fuzzy_threshold
@@ -308,9 +322,6 @@ def run(
             from pipeline import tm
 
             result.tm_suggestions = tm.offer_suggestions(result.segments, translation_memory)
-    mark_terms(result.segments)
-    document_findings = [f for d in result.documents for f in d.findings]
-    result.findings = run_check_stage(result.segments, terms, document_findings, entities)
     info = run_info(out_dir, result, engine.version, glossary_path)
     write_outputs(out_dir, memory_path, result, reviewer, corpus_dir, info)
     return result
@@ -443,6 +454,51 @@ def _tmx_date(iso: str) -> str:
         return ""
 
 
+# A worker process pays about 2 s of CPU to start (spaCy, its model, the lexicon): below
+# this much text, the default (--jobs not given) prepares the corpus in this process.
+PARALLEL_MIN_CHARS = 60_000
+
+
+def parallel_jobs(jobs: int | None, documents: Sequence[Document]) -> int:
+    """The worker processes for this corpus: `jobs` (at most one a document), or for None
+    the machine's cores when the corpus is large enough to repay starting them."""
+    if jobs is None:
+        if sum(len(doc.raw) for doc in documents) < PARALLEL_MIN_CHARS:
+            return 1
+        jobs = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
+    return max(1, min(jobs, len(documents)))
+
+
+def entity_texts(segments: Sequence[Segment]) -> list[str]:
+    """The French texts whose named entities the entity check may use."""
+    return [
+        s.fr for s in segments if s.lang == "fr" and s.fr.strip() and checks.may_hold_entity(s.fr)
+    ]
+
+
+def run_in_process(
+    documents: Sequence[Document],
+    terms: list[Term],
+    memory_path: Path,
+    engine: Engine,
+    translation_memory: TranslationMemory,
+    progress: Progress | None = None,
+) -> tuple[list[PreparedDocument], int, list[Finding]]:
+    """Prepare, translate and check in this process (`--jobs 1`): the named entities are
+    found in a thread while the engine (Apertium's processes) translates."""
+    entities = prepared_cache.EntityCache(memory_path, checks.ner_model())
+    with display.stage("preparing", len(documents), "articles") as preparing:
+        prepared = prepare_documents(documents, terms, PreparedCache(memory_path), preparing)
+    segments = [s for d in prepared for s in d.segments]
+    with Background(find_entities, entity_texts(segments), entities) as entities_found:
+        sent = translate_segments(segments, engine, terms, progress, translation_memory)
+        with display.step("finding named entities"):
+            entities_found.result()
+    mark_terms(segments)
+    document_findings = [f for d in prepared for f in d.findings]
+    return prepared, sent, run_check_stage(segments, terms, document_findings, entities)
+
+
 class Background:
     """`function(stop, *args)` in a thread, as a context manager: `result()` waits and
     returns what it returned, or raises what it raised. Leaving the block (an error of
@@ -494,11 +550,19 @@ def run_check_stage(
     terms: list[Term],
     document_findings: Sequence[Finding] = (),
     entity_cache: prepared_cache.EntityCache | None = None,
+    segment_findings=None,
 ) -> list[Finding]:
     """Run the checks; return every finding of the run: the corpus-wide ones, those of
-    whole documents (the cleaner's, held by no segment), and those on the segments."""
+    whole documents (the cleaner's, held by no segment), and those on the segments.
+    `segment_findings`: see checks.run_checks (the per-segment checks done elsewhere)."""
     with display.stage("checking", len(checks.CHECKS), "checks") as checking:
-        found = checks.run_checks(segments, terms, entity_cache=entity_cache, done=checking)
+        found = checks.run_checks(
+            segments,
+            terms,
+            entity_cache=entity_cache,
+            done=checking,
+            segment_findings=segment_findings,
+        )
     corpus_wide = [f for f in found if not f.segment]
     return corpus_wide + list(document_findings) + [f for s in segments for f in s.findings]
 
