@@ -117,7 +117,7 @@ def load_french(model: str, exclude: Sequence[str] = ()):
     """`spacy.load(model, exclude=...)`, without torch and with the compact expression."""
     from pipeline.progress import step
 
-    with step(f"loading spaCy's {model}"):
+    with step("importing spaCy"):
         spacy = import_spacy()
     with step(f"loading spaCy's {model}"), compact_french_token_match():
         try:

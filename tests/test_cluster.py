@@ -5,7 +5,6 @@ the module), the same bytes as a run in one process; an engine worker killed mid
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import sqlite3
 import subprocess
@@ -14,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from faults_support import REPO, child_env
+from faults_support import output_bytes as outputs  # the report's run date aside
 
 from pipeline import runner
 from pipeline.translate.apertium import ApertiumEngine
@@ -46,18 +46,6 @@ def corpus(tmp_path_factory) -> Path:
         shutil.copy(path, folder / path.name)
     shutil.copy(articles[1], folder / "zz_copy.txt")  # texts shared across documents
     return folder
-
-
-RUN_DATE = re.compile(rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d")
-
-
-def outputs(folder: Path) -> dict[str, bytes]:
-    """Every output but the memory, the report's run date (when it ran) left out."""
-    return {
-        p.name: RUN_DATE.sub(b"<date>", p.read_bytes())
-        for p in sorted(folder.iterdir())
-        if not p.name.startswith("memory")
-    }
 
 
 @pytest.fixture(scope="module")

@@ -3,13 +3,13 @@
 
 from __future__ import annotations
 
-import re
 import shutil
 import sqlite3
 from pathlib import Path
 
 import pytest
 from faults_support import REPO, child_env, run_cli
+from faults_support import output_bytes as outputs  # the report's run date aside
 
 from pipeline.parallel import MemoryFeeder
 
@@ -24,18 +24,6 @@ def corpus(tmp_path_factory) -> Path:
         shutil.copy(path, folder / path.name)
     shutil.copy(articles[0], folder / "zz_copy.txt")
     return folder
-
-
-RUN_DATE = re.compile(rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d")
-
-
-def outputs(folder: Path) -> dict[str, bytes]:
-    """Every output but the memory, the report's run date (when it ran) left out."""
-    return {
-        p.name: RUN_DATE.sub(b"<date>", p.read_bytes())
-        for p in sorted(folder.iterdir())
-        if not p.name.startswith("memory")
-    }
 
 
 def run(corpus: Path, out: Path, *extra: str, env=None):
