@@ -109,10 +109,13 @@ def test_a_run_shows_one_honest_bar_per_stage_on_a_terminal_only_and_obeys_verbo
         for done, total in re.findall(r"(\d+)/(\d+) ", line):
             assert int(done) <= int(total), line
     stays = final_lines(terminal)
+    # A stage shorter than the display's delay (0.5 s) is never drawn: the checks of this
+    # small article may be, on a quiet machine; preparing (spaCy) and translating are not.
     for stage in ("preparing", "translating", "checking"):
         finished = [line for line in stays if line.startswith(stage) and " in " in line]
-        assert finished, (stage, stays)
-        assert re.search(r"\[#+\] (\d+)/\1 ", finished[0]), finished  # complete: n/n
+        assert finished or stage == "checking", (stage, stays)
+        for line in finished:
+            assert re.search(r"\[#+\] (\d+)/\1 ", line), finished  # complete: n/n
     # The sub-steps that used to be silent are named while they run; the time left shows.
     assert any("— first pass" in line for line in shown), shown
     assert any("— combining the two pivots" in line for line in shown), shown
