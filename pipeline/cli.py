@@ -22,7 +22,9 @@ def path_option(flag: str, dest: str, default: str, help: str):
     )
 
 
-def corpus_option(help: str = "Folder of French articles (.txt, .md)."):
+def corpus_option(
+    help: str = "Folder of French articles (.txt .md .html .docx .pdf), or one such file.",
+):
     return path_option("--corpus", "corpus_dir", "corpus", help)
 
 
@@ -266,6 +268,8 @@ def check(
 @click.option("--pivot", default="both", show_default=True, type=PIVOT_CHOICE)
 def translate(source, engine: str, pivot: str) -> None:
     """Translate French text from SOURCE (a file, or - for stdin) to English on stdout."""
+    import unicodedata
+
     from pipeline import corpus, segment
 
     name = getattr(source, "name", "-")
@@ -275,7 +279,7 @@ def translate(source, engine: str, pivot: str) -> None:
         raise PipelineError(f"{name}: {why}") from why
     if encoding != "utf-8":
         click.echo(f"warning: {name}: not UTF-8; decoded as {encoding}", err=True)
-    text = text.replace("\r\n", "\n")
+    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n"))
     chosen = open_engine_verbose(engine, pivot)
     spans = segment.paragraph_spans(text)
     bar = DelayedProgressBar("translating")
@@ -551,15 +555,23 @@ def glossary_suggest(glossary_path, corpus_dir, engine, pivot, limit, min_count)
     help="The glossary; its person names correct misspelt names.",
 )
 def clean_command(file: Path, explain: bool, every_layout_fix: bool, glossary_path: Path) -> None:
-    """Print the clean text of the raw article FILE, or (--explain) every fix made."""
+    """Print the clean text of the article FILE (.txt .md .html .docx .pdf), or (--explain)
+    every fix made, the reader's (what a web page's extraction dropped) first."""
     from pipeline import clean, corpus, glossary, runner
 
-    doc = corpus.read_document(file)
+    try:
+        doc = corpus.read_document(file)
+    except corpus.NotAnArticle as why:
+        raise PipelineError(str(why)) from None
     names = runner.known_person_names(glossary.load_glossary(glossary_path))
     cleaned = clean.clean_text(doc.raw, names)
     if not explain:
         click.echo(cleaned.text)
         return
+    # What the reader took out (a web page's furniture, a PDF's running heads), then the
+    # cleaner's fixes.
+    for line in clean.reader_lines(doc):
+        click.echo(line)
     for line in clean.explain_lines(cleaned, doc.raw, every_layout_fix):
         click.echo(line)
 

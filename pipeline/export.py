@@ -1,7 +1,8 @@
 """Writing the aligned outputs of a document, and reading its JSONL back.
 
 Five files per document in the output folder (DESIGN.md, "Files a user sees"):
-`<doc>.jsonl`, `<doc>.po`, `<doc>.tmx`, `<doc>.html` and `<doc>.en.md`. All five are
+`<doc>.jsonl`, `<doc>.po`, `<doc>.tmx`, `<doc>.html` and `<doc>.en.md`, and a Word
+article's English copy `<doc>.en.docx`. All of them are
 rendered in memory first, then written to temporary files and renamed into place
 together (pipeline.fileio.writes_together), so a run stopped part-way leaves the
 outputs as they were.
@@ -22,6 +23,7 @@ from pipeline import __version__, fileio, glossary
 from pipeline.corpus import ARTICLE_SUFFIXES, read_document
 from pipeline.errors import PipelineError
 from pipeline.fileio import atomic_write_bytes, writes_together
+from pipeline.inputs import escape_name
 from pipeline.records import Document, Finding, Segment, TermHit
 
 OUTPUT_SUFFIXES = (".jsonl", ".po", ".tmx", ".html", ".en.md")
@@ -125,7 +127,9 @@ def read_jsonl(path: Path) -> list[Segment]:
 def source_location(segment: Segment, doc: Document) -> tuple[str, int]:
     """(`folder/file`, 1-based line) of the segment in the raw article; the same
     whichever folder the run started from."""
-    name = f"{doc.path.parent.name}/{doc.path.name}" if doc.path.parent.name else doc.path.name
+    # Names escaped (pipeline.inputs.escape_name): a PO reference holds no newline.
+    file = escape_name(doc.path.name)
+    name = f"{escape_name(doc.path.parent.name)}/{file}" if doc.path.parent.name else file
     return name, doc.raw.count("\n", 0, segment.fr_raw[0]) + 1
 
 
@@ -159,6 +163,17 @@ def source_date(doc: Document) -> datetime:
         return datetime.fromtimestamp(time.time(), UTC)
 
 
+def document_metadata(doc: Document) -> list[tuple[str, str]]:
+    """(field, value) of what the reader found: format, title, author, date (one line each)."""
+    fields = [
+        ("format", doc.source_format),
+        ("title", doc.title),
+        ("author", doc.author),
+        ("date", doc.date),
+    ]
+    return [(key, " ".join(str(value).split())) for key, value in fields if value]
+
+
 # --- PO ----------------------------------------------------------------------------
 
 
@@ -181,6 +196,7 @@ def po_text(segments: list[Segment], doc: Document) -> str:
         "Content-Transfer-Encoding": "8bit",
         "Plural-Forms": "nplurals=2; plural=(n != 1);",
         "X-Generator": f"pipeline {__version__}",
+        **{f"X-Source-{key.title()}": value for key, value in document_metadata(doc)},
     }
     for segment in segments:
         origin = segment.origin or "none"
@@ -363,6 +379,11 @@ def html_text(segments: list[Segment], doc: Document) -> str:
         )
     reviewed = sum(s.origin == "review" for s in segments)
     title = html.escape(f"{doc.name}: French | English")
+    about = "".join(
+        f'<span class="{key}"><b>{key}</b> {html.escape(value)}</span> '
+        for key, value in document_metadata(doc)
+    )
+    about = f'<p class="document">{about}</p>' if about else ""
     summary = html.escape(
         f"{len(segments)} segments, {reviewed} reviewed; findings: "
         f"{counts['error']} errors, {counts['warning']} warnings, {counts['info']} notes"
@@ -372,7 +393,7 @@ def html_text(segments: list[Segment], doc: Document) -> str:
         '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{title}</title>\n<style>{HTML_STYLE}</style>\n</head>\n<body>\n"
-        f'<header><h1>{title}</h1><p class="summary">{summary}</p>'
+        f'<header><h1>{title}</h1>{about}<p class="summary">{summary}</p>'
         '<p class="legend"><span><mark class="term">term</mark> glossary term</span>'
         '<span><mark class="term missing">term</mark> glossary target missing</span>'
         '<span class="origin reviewed">reviewed</span> a reviewer\'s translation</p></header>\n'
@@ -399,7 +420,7 @@ def looks_like_heading(french: str) -> bool:
     )
 
 
-def english_article(segments: list[Segment]) -> str:
+def english_article(segments: list[Segment], doc: Document | None = None) -> str:
     """The English text, one paragraph per French paragraph, in Markdown.
 
     Lines that were English in the source (a title above the French one) are left out:
@@ -421,7 +442,24 @@ def english_article(segments: list[Segment]) -> str:
             text = ("## " if has_title else "# ") + text
             has_title = True
         blocks.append(text)
+    about = article_byline(doc) if doc is not None else ""
+    if about:
+        blocks.insert(1 if has_title and blocks else 0, about)
     return "\n\n".join(blocks) + "\n"
+
+
+def article_byline(doc: Document) -> str:
+    """The French original's author, date and title, under the English title (Markdown)."""
+    parts = [escape_markdown(doc.author)] if doc.author else []
+    if doc.date:
+        parts.append(escape_markdown(doc.date))
+    if doc.title:
+        parts.append(f"original title: «{escape_markdown(doc.title)}»")
+    return f"*{' · '.join(parts)}*" if parts else ""
+
+
+def escape_markdown(text: str) -> str:
+    return re.sub(r"([\\`*_\[\]<>#|])", r"\\\1", " ".join(text.split()))
 
 
 # --- writing -----------------------------------------------------------------------
@@ -434,8 +472,22 @@ def render_document(doc: Document, segments: list[Segment]) -> dict[str, bytes]:
         ".po": po_text(segments, doc).encode("utf-8"),
         ".tmx": tmx_bytes(segments, doc),
         ".html": html_text(segments, doc).encode("utf-8"),
-        ".en.md": english_article(segments).encode("utf-8"),
+        ".en.md": english_article(segments, doc).encode("utf-8"),
+        **english_copy(doc, segments),
     }
+
+
+def english_copy(doc: Document, segments: list[Segment]) -> dict[str, bytes]:
+    """`.en.docx` for a Word article whose file is still there: the same paragraphs and
+    styles, in English (pipeline/formats/docx.py)."""
+    if doc.source_format != "docx" or not doc.blocks or not doc.path.is_file():
+        return {}
+    from pipeline.formats import docx
+
+    try:
+        return {".en.docx": docx.english_docx(doc, segments)}
+    except ValueError as err:
+        raise PipelineError(f"cannot write the English copy of {doc.path}: {err}") from err
 
 
 def write_document(out_dir: Path, doc: Document, segments: list[Segment]) -> list[Path]:

