@@ -16,6 +16,7 @@ from pathlib import Path
 
 from pipeline.check import CHECKS, SEVERITIES, SEVERITY_RANK
 from pipeline.fileio import atomic_write_text
+from pipeline.inputs import display_path
 from pipeline.records import Document, Finding, Fix, Segment
 
 
@@ -210,7 +211,7 @@ def documents_section(documents: Sequence[Document]) -> list[str]:
 def document_record(doc: Document) -> dict:
     return {
         "name": doc.name,
-        "source": str(doc.path),
+        "source": display_path(doc.path),
         "format": doc.source_format,
         "encoding": doc.encoding,
         "title": doc.title,

@@ -131,8 +131,14 @@ def _replace_text(paragraph, text: str) -> None:
     for child in list(p):
         if child is keep or child.tag == qn("w:pPr"):
             continue
-        if child.tag in (qn("w:r"), qn("w:hyperlink"), qn("w:ins"), qn("w:smartTag"),
-                         qn("w:fldSimple"), qn("w:sdt")):
+        if child.tag in (
+            qn("w:r"),
+            qn("w:hyperlink"),
+            qn("w:ins"),
+            qn("w:smartTag"),
+            qn("w:fldSimple"),
+            qn("w:sdt"),
+        ):
             p.remove(child)
     if keep is None:
         paragraph.add_run(text)

@@ -87,9 +87,7 @@ def read_document(path: Path) -> Document:
     path = Path(path)
     kind = READERS.get(path.suffix.lower())
     if kind is None:
-        raise NotAnArticle(
-            f"not a kind of file this pipeline reads ({', '.join(SUFFIXES)})", path
-        )
+        raise NotAnArticle(f"not a kind of file this pipeline reads ({', '.join(SUFFIXES)})", path)
     module, function = kind
     try:
         doc = getattr(importlib.import_module(module), function)(path)

@@ -54,9 +54,7 @@ class Page:
 
 def run_poppler(*args: str) -> bytes:
     if shutil.which(args[0]) is None:
-        raise NotAnArticle(
-            f"PDF input needs poppler's {args[0]} (Debian package poppler-utils)"
-        )
+        raise NotAnArticle(f"PDF input needs poppler's {args[0]} (Debian package poppler-utils)")
     try:
         done = subprocess.run(args, capture_output=True, timeout=TIMEOUT, check=False)
     except subprocess.TimeoutExpired as err:
