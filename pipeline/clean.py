@@ -12,6 +12,7 @@ line, no newline inside a paragraph, no white space at either end.
 
 from __future__ import annotations
 
+import array
 import functools
 import re
 from collections import Counter, defaultdict
@@ -154,7 +155,23 @@ MD_ESCAPE = re.compile(r"\\([{}\[\]()#+\-.!|>~<])")
 MARKDOWN_CHARACTERS = re.compile(r"[#*_\[\\]|^[-+•▪◦‣]")
 
 
-@functools.lru_cache(maxsize=8192)
+CACHED_MAX_CHARS = 4096
+
+
+def cached_when_short(function):
+    """functools.lru_cache for short paragraphs only: a cache of long ones (a 5 MB article
+    on one line) would keep a copy of the whole text for each version the rules make."""
+    cached = functools.lru_cache(maxsize=8192)(function)
+
+    @functools.wraps(function)
+    def call(paragraph: str):
+        return cached(paragraph) if len(paragraph) <= CACHED_MAX_CHARS else function(paragraph)
+
+    call.cache_clear = cached.cache_clear
+    return call
+
+
+@cached_when_short
 def plain(paragraph: str) -> str:
     """A paragraph without its markdown, for classifying it (what the markdown rules give)."""
     if not MARKDOWN_CHARACTERS.search(paragraph):
@@ -184,7 +201,7 @@ FRENCH_WORDS = frozenset(
 )
 
 
-@functools.lru_cache(maxsize=8192)
+@cached_when_short
 def is_english(paragraph: str) -> bool:
     """A paragraph in English: more English function words than French ones, at least two;
     or one, no French one, and mostly words French does not have (a title: `Russia Signs a
@@ -951,8 +968,10 @@ class _Tracked:
     def __init__(self, raw: str):
         self.raw_length = len(raw)
         self.text = raw
-        self.starts = list(range(len(raw)))
-        self.ends = list(range(1, len(raw) + 1))
+        # Arrays of machine integers, not lists: 8 bytes a character, not 36 (a 5 MB
+        # article would need 360 MB for the two lists).
+        self.starts = array.array("q", range(len(raw)))
+        self.ends = array.array("q", range(1, len(raw) + 1))
 
     def raw_span(self, start: int, end: int) -> tuple[int, int]:
         if end > start:
@@ -961,7 +980,8 @@ class _Tracked:
         return position, position
 
     def apply(self, rule_name: str, changes: list[Change]) -> list[Fix]:
-        fixes, pieces, starts, ends, last = [], [], [], [], 0
+        fixes, pieces, last = [], [], 0
+        starts, ends = array.array("q"), array.array("q")
         for change in sorted(changes, key=lambda c: (c.start, c.end)):
             if change.start < last:
                 raise AssertionError(f"rule {rule_name} made overlapping changes")
@@ -969,8 +989,8 @@ class _Tracked:
             raw_start, raw_end = self.raw_span(change.start, change.end)
             fixes.append(Fix(rule_name, raw_start, raw_end, before, change.after, note=change.note))
             pieces.append(self.text[last : change.start])
-            starts += self.starts[last : change.start]
-            ends += self.ends[last : change.start]
+            starts.extend(self.starts[last : change.start])
+            ends.extend(self.ends[last : change.start])
             # Keep the exact origin of the characters the change leaves as they were.
             prefix = 0
             while prefix < min(len(before), len(change.after)) and (
@@ -983,28 +1003,28 @@ class _Tracked:
             ):
                 suffix += 1
             old = range(change.start, change.end)
-            starts += [self.starts[i] for i in old[:prefix]]
-            ends += [self.ends[i] for i in old[:prefix]]
+            starts.extend([self.starts[i] for i in old[:prefix]])
+            ends.extend([self.ends[i] for i in old[:prefix]])
             middle_old = old[prefix : len(old) - suffix]
             middle_new = len(change.after) - prefix - suffix
             if middle_new == len(middle_old):
-                starts += [self.starts[i] for i in middle_old]
-                ends += [self.ends[i] for i in middle_old]
+                starts.extend([self.starts[i] for i in middle_old])
+                ends.extend([self.ends[i] for i in middle_old])
             elif middle_new:
                 if middle_old:
                     span = self.starts[middle_old[0]], self.ends[middle_old[-1]]
                 else:
                     position = self.raw_span(middle_old.start, middle_old.start)[0]
                     span = position, position
-                starts += [span[0]] * middle_new
-                ends += [span[1]] * middle_new
-            starts += [self.starts[i] for i in old[len(old) - suffix :]]
-            ends += [self.ends[i] for i in old[len(old) - suffix :]]
+                starts.extend([span[0]] * middle_new)
+                ends.extend([span[1]] * middle_new)
+            starts.extend([self.starts[i] for i in old[len(old) - suffix :]])
+            ends.extend([self.ends[i] for i in old[len(old) - suffix :]])
             pieces.append(change.after)
             last = change.end
         pieces.append(self.text[last:])
-        starts += self.starts[last:]
-        ends += self.ends[last:]
+        starts.extend(self.starts[last:])
+        ends.extend(self.ends[last:])
         self.text, self.starts, self.ends = "".join(pieces), starts, ends
         return fixes
 
@@ -1083,6 +1103,8 @@ def reader_lines(doc) -> list[str]:
         for label, value in (("title", doc.title), ("author", doc.author), ("date", doc.date))
         if value
     ]
+    if len(about) == 1 and not doc.fixes:
+        return []  # a plain text file: nothing to say before the cleaner's fixes
     lines = [f"{'document':<24} {'; '.join(about)}"]
     for fix in doc.fixes:
         change = f"[{visible(fix.before)} → {visible(fix.after)}]"
