@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from pipeline import check, export, glossary  # noqa: E402
+from pipeline import checks, export, glossary  # noqa: E402
 from pipeline.records import Segment  # noqa: E402
 
 
@@ -72,19 +72,19 @@ def main() -> None:
     terms = glossary.load_glossary(args.glossary)
 
     started = time.perf_counter()
-    findings = check.run_checks(segments, terms)
+    findings = checks.run_checks(segments, terms)
     seconds = time.perf_counter() - started
     by_check = defaultdict(list)
     for f in findings:
         by_check[f.check].append(f)
     print(f"{len(segments)} segments, {len(findings)} findings, checks took {seconds:.1f} s")
-    for name in check.CHECKS:
+    for name in checks.CHECKS:
         print(f"  {name:26} {len(by_check[name]):4}")
 
     text = {s.id: s for s in segments}
     rng = random.Random(args.seed)
     lines = []
-    for name in check.CHECKS:
+    for name in checks.CHECKS:
         mine = by_check[name]
         sample = mine if len(mine) <= args.sample else rng.sample(mine, args.sample)
         lines.append(f"## {name}: {len(sample)} of {len(mine)}\n")

@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from pipeline import check, export, glossary, report  # noqa: E402
+from pipeline import checks, export, glossary, report  # noqa: E402
 
 
 class Clock:
@@ -56,13 +56,13 @@ def main() -> None:
     print(f"baseline (read, write outputs and report): {seconds(baseline)}")
 
     with Clock() as spacy_load:
-        check.french_ner()
+        checks.french_ner()
     print(f"spaCy NER model load (once per process):   {seconds(spacy_load)}")
 
     total_wall = total_cpu = 0.0
-    for name in check.CHECKS:
+    for name in checks.CHECKS:
         with Clock() as one:
-            found = check.run_checks(segments, terms, only=[name])
+            found = checks.run_checks(segments, terms, only=[name])
         total_wall += one.wall
         total_cpu += one.cpu
         print(f"  {name:26} {one.wall:6.2f} s wall {one.cpu:6.2f} s CPU  {len(found):4} findings")

@@ -53,11 +53,11 @@ def main() -> None:
     parts = Parts()
 
     def import_modules():
-        from pipeline import check, corpus, export, glossary, report, runner  # noqa: F401
+        from pipeline import checks, corpus, export, glossary, report, runner  # noqa: F401
         from pipeline.translate import engine  # noqa: F401
 
     parts.time("Python modules of the pipeline", import_modules)
-    from pipeline import check, clean, corpus, export, glossary, report, runner
+    from pipeline import checks, clean, corpus, export, glossary, report, runner
     from pipeline.lexicon import load_lexicon
     from pipeline.spacy_import import french_pipeline
     from pipeline.translate.engine import open_engine
@@ -89,10 +89,10 @@ def main() -> None:
         runner.mark_terms(segments)
         french = [s.fr for s in segments if s.lang == "fr" and s.fr.strip()]
         entities = EntityStore()
-        parts.time("named entities of the French", check.french_entities, french, entities)
+        parts.time("named entities of the French", checks.french_entities, french, entities)
         parts.time(
             "checks (entities already found)",
-            lambda: check.run_checks(segments, terms, entity_cache=entities),
+            lambda: checks.run_checks(segments, terms, entity_cache=entities),
         )
         out = work / "out"
         out.mkdir()

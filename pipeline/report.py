@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from pipeline.check import CHECKS, SEVERITIES, SEVERITY_RANK
+from pipeline.checks import CHECKS, SEVERITIES, SEVERITY_RANK
 from pipeline.fileio import atomic_write_text
 from pipeline.inputs import display_path
 from pipeline.records import Document, Finding, Fix, Segment

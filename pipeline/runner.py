@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline import (
-    check,
+    checks,
     clean,
     corpus,
     export,
@@ -241,7 +241,7 @@ def run(
     prepare_output_folder(out_dir)
     memory_path = Path(memory) if memory is not None else out_dir / "memory.sqlite"
     result = RunResult(engine=engine.version, memory=memory_path)
-    entities = prepared_cache.EntityCache(memory_path, check.ner_model())
+    entities = prepared_cache.EntityCache(memory_path, checks.ner_model())
     # The memory is opened before the long work, so an unusable one fails at once.
     with TranslationMemory(memory_path) as translation_memory:
         result.documents = prepare_documents(documents, terms, PreparedCache(memory_path))
@@ -314,7 +314,7 @@ def find_entities(stop: threading.Event, texts: Sequence[str], cache) -> None:
     for start in range(0, len(texts), ENTITY_CHUNK):
         if stop.is_set():
             return
-        check.french_entities(texts[start : start + ENTITY_CHUNK], cache)
+        checks.french_entities(texts[start : start + ENTITY_CHUNK], cache)
 
 
 def run_check_stage(
@@ -325,8 +325,8 @@ def run_check_stage(
 ) -> list[Finding]:
     """Run the checks; return every finding of the run: the corpus-wide ones, those of
     whole documents (the cleaner's, held by no segment), and those on the segments."""
-    checks = check.run_checks(segments, terms, entity_cache=entity_cache)
-    corpus_wide = [f for f in checks if not f.segment]
+    found = checks.run_checks(segments, terms, entity_cache=entity_cache)
+    corpus_wide = [f for f in found if not f.segment]
     return corpus_wide + list(document_findings) + [f for s in segments for f in s.findings]
 
 
@@ -372,7 +372,7 @@ def check_outputs(
             stored = PreparedCache(memory_path).load([key]).get(key) if has_memory else None
             fixes = stored.fixes if stored is not None else cleaning_fixes(doc, terms)
         result.documents.append(PreparedDocument(doc=doc, segments=segments, fixes=fixes))
-    entities = prepared_cache.EntityCache(memory_path, check.ner_model()) if has_memory else None
+    entities = prepared_cache.EntityCache(memory_path, checks.ner_model()) if has_memory else None
     mark_terms(result.segments)
     result.findings = run_check_stage(result.segments, terms, entity_cache=entities)
     with fileio.writes_together():  # all rewritten, or none (see run)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.check import CHECKS, run_checks
+from pipeline.checks import CHECKS, run_checks
 from pipeline.glossary import Term
 from pipeline.records import Finding, Segment
 

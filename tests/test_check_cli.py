@@ -146,7 +146,7 @@ def test_check_of_a_broken_jsonl_names_the_line(tmp_path):
 
 def test_the_check_modules_do_not_load_spacy_on_import():
     code = (
-        "import sys, pipeline.cli, pipeline.check, pipeline.report, pipeline.runner; "
+        "import sys, pipeline.cli, pipeline.checks, pipeline.report, pipeline.runner; "
         "print('spacy' in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import check, corpus, glossary, prepared_cache, runner
+from pipeline import corpus, glossary, prepared_cache, runner
+from pipeline.checks import consistency
 from pipeline.translate.apertium import ApertiumEngine, missing_modes
 
 REPO = Path(__file__).resolve().parent.parent
@@ -85,7 +86,7 @@ def test_an_unchanged_corpus_is_not_prepared_again_and_gives_the_same_outputs(
         raise AssertionError("spaCy's named entities were looked for again")
 
     with monkeypatch.context() as patch:
-        patch.setattr(check, "french_ner", no_spacy)
+        patch.setattr(consistency, "french_ner", no_spacy)
         second_run = run(project)
     assert count_preparations == []  # neither cleaned nor segmented: spaCy is not needed
     assert second_run.engine_segments == 0
@@ -155,6 +156,12 @@ def test_a_damaged_cache_is_ignored_and_replaced(project, count_preparations):
     assert len(rows) == 2 and all(json.loads(data)["segments"] for (data,) in rows)
 
 
+def source_file(module: str) -> Path:
+    """A module's file: name.py, or a package's __init__.py."""
+    path = REPO / module.replace(".", "/")
+    return path / "__init__.py" if path.is_dir() else path.with_suffix(".py")
+
+
 def test_the_fingerprint_covers_every_module_that_prepares_a_document():
     """A change to any pipeline module that cleaning, segmentation or term finding imports
     must invalidate the cache, so each of them is in PREPARING_MODULES."""
@@ -165,13 +172,11 @@ def test_the_fingerprint_covers_every_module_that_prepares_a_document():
         if name in needed:
             continue
         needed.add(name)
-        tree = ast.parse((REPO / (name.replace(".", "/") + ".py")).read_text(encoding="utf-8"))
+        tree = ast.parse(source_file(name).read_text(encoding="utf-8"))
         for node in ast.walk(tree):
             if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("pipeline"):
                 names = [node.module] + [f"{node.module}.{alias.name}" for alias in node.names]
-                for module in names:
-                    if (REPO / (module.replace(".", "/") + ".py")).is_file():
-                        todo.append(module)
-    missing = needed - {"pipeline.errors"} - set(prepared_cache.PREPARING_MODULES)
+                todo += [module for module in names if source_file(module).is_file()]
+    missing = needed - {"pipeline", "pipeline.errors"} - set(prepared_cache.PREPARING_MODULES)
     assert not missing, f"add to PREPARING_MODULES: {sorted(missing)}"
     assert {"pipeline.clean", "pipeline.lexicon", "pipeline.records"} <= needed

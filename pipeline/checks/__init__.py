@@ -1,0 +1,124 @@
+"""Checks over translated segments: where a reviewer should look first.
+
+Every check is a small named function in the module of its family (glossary, numbers,
+form, consistency, untranslated), listed once in CHECKS below; the name it is listed
+under (its prefix the family) is the `check` of each Finding it makes.
+
+- A segment check looks at one segment: `(segment, context) -> list[Finding]`.
+- A corpus check looks at all of them at once: `(segments, context) -> list[Finding]`
+  (consistency across segments, or work that is cheaper in one batch).
+
+`run_checks(segments, terms)` runs them all, puts their findings on the segments (in
+place of those of an earlier check run; other stages' findings stay) and returns them.
+Checks read `fr` and `en` only, so they work on outputs a user has edited. spaCy (named
+entities) loads lazily, once, when the entity check first runs; the word lists and
+Apertium's dictionaries are read only by the untranslated checks.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
+from typing import Any
+
+from pipeline.checks import consistency, form, glossary, numbers, untranslated
+from pipeline.checks.base import SEVERITIES, SEVERITY_RANK, CheckContext
+from pipeline.checks.consistency import french_entities, french_ner, ner_model
+from pipeline.glossary import Term
+from pipeline.records import Finding, Segment
+
+# What the runner, the CLI, the report and the benchmarks use.
+__all__ = [
+    "CHECKS",
+    "CORPUS_CHECKS",
+    "SEGMENT_CHECKS",
+    "SEVERITIES",
+    "SEVERITY_RANK",
+    "CheckContext",
+    "build_context",
+    "french_entities",
+    "french_ner",
+    "ner_model",
+    "run_checks",
+]
+
+
+def build_context(
+    segments: Sequence[Segment], terms: Sequence[Term], entity_cache: Any = None
+) -> CheckContext:
+    return CheckContext(
+        terms=list(terms),
+        ratios=form.length_ratios(segments),
+        terms_by_source={t.source: t for t in terms},
+        entity_cache=entity_cache,
+        quotes_across=form.quotes_across_segments(segments),
+    )
+
+
+# --- The registry, and running it --------------------------------------------------------
+
+SegmentCheck = Callable[[Segment, CheckContext], list[Finding]]
+CorpusCheck = Callable[[Sequence[Segment], CheckContext], list[Finding]]
+
+SEGMENT_CHECKS: dict[str, SegmentCheck] = {
+    "glossary.target": glossary.glossary_target,
+    "glossary.forbidden": glossary.glossary_forbidden,
+    "numbers": numbers.numbers,
+    "form.empty": form.empty,
+    "form.unbalanced": form.unbalanced,
+    "form.repetition": form.repetition,
+    "form.length-ratio": form.length_ratio,
+}
+CORPUS_CHECKS: dict[str, CorpusCheck] = {
+    "consistency.same-source": consistency.same_source,
+    "consistency.entity": consistency.entity_consistency,
+    "consistency.variants": consistency.variant_consistency,
+    "untranslated": untranslated.untranslated,
+    "untranslated.pivot": untranslated.pivot_words,
+}
+CHECKS: dict[str, SegmentCheck | CorpusCheck] = {**SEGMENT_CHECKS, **CORPUS_CHECKS}
+
+
+def run_checks(
+    segments: Sequence[Segment],
+    terms: Sequence[Term],
+    only: Iterable[str] | None = None,
+    entity_cache: Any = None,
+) -> list[Finding]:
+    """Run the checks (all, or those named in `only`) and put their findings on the segments.
+
+    A segment's earlier findings from these checks are replaced; findings of other stages
+    (such as the cleaner's "clean.*") stay. Returns the new findings, corpus-wide ones
+    included (segment "" when not tied to one), worst first, then in segment order.
+    """
+    names = list(CHECKS) if only is None else list(only)
+    unknown = [n for n in names if n not in CHECKS]
+    if unknown:
+        raise ValueError(f"unknown check(s): {', '.join(unknown)}")
+    context = build_context(segments, terms, entity_cache)
+    found: list[Finding] = []
+    for name in names:
+        if name in SEGMENT_CHECKS:
+            for s in segments:
+                found += [replace(f, check=name) for f in SEGMENT_CHECKS[name](s, context)]
+        else:
+            found += [replace(f, check=name) for f in CORPUS_CHECKS[name](segments, context)]
+    order = {s.id: i for i, s in enumerate(segments)}
+    found.sort(key=lambda f: (SEVERITY_RANK[f.severity], order.get(f.segment, -1)))
+    by_segment: dict[str, list[Finding]] = defaultdict(list)
+    for f in found:
+        by_segment[f.segment].append(f)
+    for s in segments:
+        kept = [f for f in s.findings if not _made_by(f, names, all_checks=only is None)]
+        s.findings = kept + by_segment.get(s.id, [])
+    return found
+
+
+def _made_by(finding: Finding, names: Sequence[str], all_checks: bool) -> bool:
+    """Whether a run of these checks replaces the finding: one of them made it, or, when all
+    checks run, a check of the same family that no longer exists ("untranslated.foreign")."""
+    if finding.check in names:
+        return True
+    families = {name.split(".")[0] for name in CHECKS}
+    return all_checks and finding.check.split(".")[0] in families

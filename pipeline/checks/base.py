@@ -1,0 +1,79 @@
+"""What the checks share: severities, the context, a finding's making, text helpers."""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any
+
+from pipeline.glossary import Term
+from pipeline.records import Finding, Segment
+
+SEVERITIES = ("error", "warning", "info")  # worst first
+SEVERITY_RANK = {name: rank for rank, name in enumerate(SEVERITIES)}
+
+
+# --- Context shared by the checks -----------------------------------------------------
+
+
+@dataclass
+class LengthRatios:
+    """The corpus's own distribution of len(English) / len(French), in log space."""
+
+    median: float  # of log ratios
+    spread: float  # robust standard deviation (1.4826 × median absolute deviation)
+    count: int
+
+
+@dataclass
+class CheckContext:
+    terms: list[Term]
+    ratios: LengthRatios
+    terms_by_source: dict[str, Term] = field(default_factory=dict)
+    entity_cache: Any = None  # where named entities found earlier are kept (or None)
+    # segment id -> English quote marks paired with a quote in a nearby segment
+    quotes_across: dict[str, int] = field(default_factory=dict)
+
+
+def checked(segment: Segment) -> bool:
+    """A French segment with an English translation (English lines pass through unchecked)."""
+    return segment.lang == "fr" and bool(segment.fr.strip()) and bool(segment.en.strip())
+
+
+def finding(severity: str, segment: Segment | str, message: str, evidence: str = "") -> Finding:
+    """A finding whose `check` run_checks fills in from the registry name."""
+    segment_id = segment.id if isinstance(segment, Segment) else segment
+    return Finding(
+        check="", severity=severity, segment=segment_id, message=message, evidence=evidence
+    )
+
+
+def excerpt(text: str, start: int, end: int, width: int = 40) -> str:
+    """The text around a span, on one line, with … where it was cut."""
+    left, right = max(0, start - width), min(len(text), end + width)
+    piece = " ".join(text[left:right].split())
+    return ("…" if left else "") + piece + ("…" if right < len(text) else "")
+
+
+def fold(text: str) -> str:
+    """Case- and accent-insensitive form, for comparing names."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def similarity(a: str, b: str) -> float:
+    return difflib.SequenceMatcher(None, fold(a), fold(b)).ratio()
+
+
+def normalised(text: str) -> str:
+    return " ".join(text.split())
+
+
+NAME_TOKEN = re.compile(r"[^\W_]+(?:['’.][^\W_]+)*")
+WEB_ADDRESS = re.compile(
+    r"(?:https?://|www\.|mailto:)\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
+    r"|\b[\w-]+(?:\.[\w-]+)*\.(?:com|org|net|info|io|ca|fr|ru|kr|kp|cn|uk|de|be|ch)\b",
+    re.IGNORECASE,
+)

