@@ -427,3 +427,29 @@ def test_a_corpus_file_of_an_unknown_kind_is_refused(tmp_path):
     (tmp_path / "photo.jpg").write_bytes(b"\xff\xd8")
     with pytest.raises(PipelineError, match="neither a folder nor a file of a kind"):
         corpus.read_corpus(tmp_path / "photo.jpg")
+
+
+@pytest.mark.skipif(not WEB.is_dir(), reason="../shared/web is not beside the repository")
+def test_a_cached_web_page_keeps_its_reader_fixes_and_a_new_extraction_is_prepared_again(
+    tmp_path, monkeypatch
+):
+    """The prepared-document cache stores the reader's fixes with the cleaner's, and its
+    key holds what the reader gave: a page read differently is prepared again."""
+    from pipeline import prepared_cache, runner
+
+    doc = inputs.read_document(WEB / "gala.fr.surnom.html")
+    cache = prepared_cache.PreparedCache(tmp_path / "memory.sqlite")
+    [first] = runner.prepare_documents([doc], [], cache)
+    prepared = []
+    real = runner.prepare_document
+    monkeypatch.setattr(
+        runner, "prepare_document", lambda d, t: prepared.append(d.name) or real(d, t)
+    )
+    [again] = runner.prepare_documents(
+        [inputs.read_document(WEB / "gala.fr.surnom.html")], [], cache
+    )
+    assert prepared == [] and again.fixes == first.fixes
+    assert again.fixes[0].rule == "web_page_extraction" and again.fixes[0].note
+    doc.fixes[0].note = "another extraction"
+    runner.prepare_documents([doc], [], cache)
+    assert prepared == [doc.name]
