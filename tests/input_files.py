@@ -76,3 +76,23 @@ def write_scanned_pdf(path: Path) -> Path:
     pdf.output(str(path))
     image.unlink()
     return path
+
+
+def write_two_column_pdf(path: Path, left: list[str], right: list[str]) -> Path:
+    """One page in two columns, each a list of lines (an empty line: a paragraph break),
+    the right column's lines level with the left's, as a newspaper sets them."""
+    from fpdf import FPDF
+
+    pdf = FPDF(unit="pt", format="A4")
+    pdf.set_auto_page_break(False)
+    pdf.add_font("dejavu", "", str(DEJAVU))
+    pdf.add_page()
+    pdf.set_font("dejavu", size=10)
+    for x, lines in ((60, left), (320, right)):
+        y = 100.0
+        for line in lines:
+            if line:
+                pdf.text(x, y, line)
+            y += 12.5 if line else 6
+    pdf.output(str(path))
+    return path

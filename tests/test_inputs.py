@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from input_files import write_docx, write_pdf, write_scanned_pdf
+from input_files import write_docx, write_pdf, write_scanned_pdf, write_two_column_pdf
 
 from pipeline import clean, corpus, inputs
 from pipeline.cli import main
@@ -188,6 +188,26 @@ def test_a_pdf_is_read_with_hyphens_joined_and_running_heads_and_folios_removed(
         if fix.rule == "pdf_hyphenation":
             assert doc.raw[fix.start : fix.end] == fix.after
     assert (doc.title, doc.author) == ("Dépêche", "Rédaction")
+
+
+@needs_poppler
+def test_a_pdf_in_two_columns_is_read_column_after_column(tmp_path):
+    left = [
+        "La colonne de gauche commence ici et",
+        "continue sur plusieurs lignes pour",
+        "former un paragraphe complet.",
+        "",
+        "Deuxième paragraphe à gauche, qui",
+        "se termine ici.",
+    ]
+    right = ["La colonne de droite vient ensuite,", "après celle de gauche."]
+    doc = inputs.read_document(write_two_column_pdf(tmp_path / "colonnes.pdf", left, right))
+    assert doc.raw.split("\n\n") == [
+        "La colonne de gauche commence ici et continue sur plusieurs lignes pour former "
+        "un paragraphe complet.",
+        "Deuxième paragraphe à gauche, qui se termine ici.",
+        "La colonne de droite vient ensuite, après celle de gauche.",
+    ]
 
 
 @needs_poppler
