@@ -379,7 +379,11 @@ def check_outputs(
         for prepared in result.documents:
             result.written += export.write_document(out_dir, prepared.doc, prepared.segments)
         result.written += report.write_report(
-            out_dir, result.segments, result.findings, result.fixes
+            out_dir,
+            result.segments,
+            result.findings,
+            result.fixes,
+            [prepared.doc for prepared in result.documents],
         )
     return result
 

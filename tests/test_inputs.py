@@ -373,6 +373,22 @@ def test_the_english_word_file_has_the_same_paragraphs_and_styles(newsroom):
     assert cells[2] == "North Korea"
 
 
+def test_a_reviewers_edit_reaches_the_english_word_file_through_pipeline_check(newsroom, tmp_path):
+    import docx
+
+    top, _ = newsroom
+    out = tmp_path / "out"
+    shutil.copytree(top / "out", out)
+    rows = records(out, "note")
+    english = "The Russian minister arrived in Pyongyang on Tuesday for a visit."
+    rows[1]["en"] = english
+    (out / "note.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    done = run_pipeline("check", "--out", str(out), "--corpus", str(top / "corpus"), cwd=top)
+    assert done.returncode == 0, done.stderr
+    assert docx.Document(str(out / "note.en.docx")).paragraphs[1].text == english
+    assert "## Documents" in (out / "report.md").read_text()
+
+
 def test_a_decomposed_file_is_translated_and_finds_its_glossary_term(newsroom):
     top, _ = newsroom
     [record] = records(top / "out", "nfd")
