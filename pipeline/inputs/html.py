@@ -54,7 +54,9 @@ def read_html_file(path) -> Document:
     author = " ".join((extracted.author or "").split())
     date = extracted.date or ""
     body = text.strip("\n")
-    raw = body if not title or body.startswith(title) else f"{title}\n\n{body}"
+    # The title first, unless the extracted text already gives it near its top.
+    top = [" ".join(line.split()) for line in body.split("\n")[:5]]
+    raw = body if not title or title in top else f"{title}\n\n{body}"
     total = page_text_length(data)
     kept = len(" ".join(body.split()))
     share = f"{kept / total:.0%}" if total else "all"
