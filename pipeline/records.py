@@ -12,7 +12,8 @@ from pathlib import Path
 
 @dataclass
 class Fix:
-    """One change the cleaner made: which rule, where in the raw text, what it changed."""
+    """One change the cleaner (or a reader, pipeline/inputs/) made: which rule, where in the
+    raw text, what it changed."""
 
     rule: str
     start: int  # span in the raw text

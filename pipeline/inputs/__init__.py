@@ -12,7 +12,6 @@ and poppler load lazily).
 from __future__ import annotations
 
 import importlib
-import os
 from pathlib import Path
 
 from pipeline.errors import PipelineError
@@ -100,7 +99,3 @@ def read_document(path: Path) -> Document:
     for fix in doc.fixes:
         fix.doc = doc.name
     return doc
-
-
-def is_hidden(path: Path) -> bool:
-    return os.path.basename(path).startswith(".")
