@@ -15,6 +15,7 @@ import json
 import re
 import time
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
@@ -70,6 +71,12 @@ def jsonl_line(record: dict) -> str:
 
 def jsonl_text(segments: list[Segment], doc: Document) -> str:
     return "".join(jsonl_line(segment_record(s, doc)) for s in segments)
+
+
+def jsonl_bytes(segments: list[Segment], doc: Document) -> bytes:
+    """jsonl_text in UTF-8, encoded a line at a time (a text of many non-Latin-1
+    characters would take two or four bytes a character whole)."""
+    return b"".join(jsonl_line(segment_record(s, doc)).encode("utf-8") for s in segments)
 
 
 def segment_from_record(record: dict) -> Segment:
@@ -289,6 +296,7 @@ ul.findings { margin: 0; padding-left: 1.1em; font-size: 13px; }
 li.finding.error { color: #b71c1c; } li.finding.warning { color: #8a5a00; }
 li.finding.info { color: #555; }
 .check { font-family: ui-monospace, monospace; }
+p.document { margin: 0 0 .2em; color: #444; } p.document .field { color: #777; }
 """
 
 
@@ -336,7 +344,13 @@ def english_cell(segment: Segment) -> str:
 
 def html_text(segments: list[Segment], doc: Document) -> str:
     """A self-contained review page: one row per segment, French | English."""
-    rows = []
+    return html_bytes(segments, doc).decode("utf-8")
+
+
+def html_bytes(segments: list[Segment], doc: Document) -> bytes:
+    """html_text in UTF-8, each row encoded as it is made (a 5 MB article's page is 28 MB;
+    a copy as text, as rows and as bytes would be three times that)."""
+    rows: list[bytes] = []
     previous_paragraph = None
     counts = {"error": 0, "warning": 0, "info": 0}
     for segment in segments:
@@ -365,7 +379,7 @@ def html_text(segments: list[Segment], doc: Document) -> str:
             + "</li>"
             for f in segment.findings
         )
-        rows.append(
+        row = (
             f'<tr class="{" ".join(classes)}" id="{anchor}" data-id="{html.escape(segment.id)}" '
             f'data-origin="{html.escape(origin)}">'
             f'<td class="id"><a href="#{anchor}">{html.escape(segment.id)}</a><br>'
@@ -377,10 +391,11 @@ def html_text(segments: list[Segment], doc: Document) -> str:
             f'<td class="notes">{f"<ul class=findings>{findings}</ul>" if findings else ""}</td>'
             "</tr>"
         )
+        rows.append(row.encode("utf-8"))
     reviewed = sum(s.origin == "review" for s in segments)
     title = html.escape(f"{doc.name}: French | English")
     about = "".join(
-        f'<span class="{key}"><b>{key}</b> {html.escape(value)}</span> '
+        f'<span class="{key}"><span class="field">{key}:</span> {html.escape(value)}</span> '
         for key, value in document_metadata(doc)
     )
     about = f'<p class="document">{about}</p>' if about else ""
@@ -388,7 +403,7 @@ def html_text(segments: list[Segment], doc: Document) -> str:
         f"{len(segments)} segments, {reviewed} reviewed; findings: "
         f"{counts['error']} errors, {counts['warning']} warnings, {counts['info']} notes"
     )
-    return (
+    head = (
         "<!DOCTYPE html>\n"
         '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
@@ -400,9 +415,10 @@ def html_text(segments: list[Segment], doc: Document) -> str:
         '<table class="segments">\n<colgroup><col class="id"><col class="fr"><col class="en">'
         '<col class="notes"></colgroup>\n'
         '<thead><tr><th>Segment</th><th lang="fr">Français</th><th>English</th>'
-        "<th>Findings</th></tr></thead>\n<tbody>\n" + "\n".join(rows) + "\n</tbody>\n</table>\n"
-        "</body>\n</html>\n"
+        "<th>Findings</th></tr></thead>\n<tbody>\n"
     )
+    tail = "\n</tbody>\n</table>\n</body>\n</html>\n"
+    return head.encode("utf-8") + b"\n".join(rows) + tail.encode("utf-8")
 
 
 # --- English article ---------------------------------------------------------------
@@ -465,16 +481,23 @@ def escape_markdown(text: str) -> str:
 # --- writing -----------------------------------------------------------------------
 
 
+def renderers(doc: Document) -> dict[str, Callable[[Document, list[Segment]], bytes]]:
+    """The outputs of a document, by suffix: each a function making its bytes."""
+    found = {
+        ".jsonl": lambda d, s: jsonl_bytes(s, d),
+        ".po": lambda d, s: po_text(s, d).encode("utf-8"),
+        ".tmx": lambda d, s: tmx_bytes(s, d),
+        ".html": lambda d, s: html_bytes(s, d),
+        ".en.md": lambda d, s: english_article(s, d).encode("utf-8"),
+    }
+    if doc.source_format == "docx" and doc.blocks and doc.path.is_file():
+        found[".en.docx"] = lambda d, s: english_copy(d, s)[".en.docx"]
+    return found
+
+
 def render_document(doc: Document, segments: list[Segment]) -> dict[str, bytes]:
     """Every output of the document, by suffix, before anything is written."""
-    return {
-        ".jsonl": jsonl_text(segments, doc).encode("utf-8"),
-        ".po": po_text(segments, doc).encode("utf-8"),
-        ".tmx": tmx_bytes(segments, doc),
-        ".html": html_text(segments, doc).encode("utf-8"),
-        ".en.md": english_article(segments, doc).encode("utf-8"),
-        **english_copy(doc, segments),
-    }
+    return {suffix: render(doc, segments) for suffix, render in renderers(doc).items()}
 
 
 def english_copy(doc: Document, segments: list[Segment]) -> dict[str, bytes]:
@@ -496,9 +519,11 @@ def write_document(out_dir: Path, doc: Document, segments: list[Segment]) -> lis
     out_dir = Path(out_dir)
     written = []
     with writes_together():
-        for suffix, data in render_document(doc, segments).items():
+        # One output at a time, each staged before the next is made: a 5 MB article's
+        # outputs are 110 MB, and making them all first would hold them all at once.
+        for suffix, render in renderers(doc).items():
             path = out_dir / f"{doc.name}{suffix}"
-            atomic_write_bytes(path, data)
+            atomic_write_bytes(path, render(doc, segments))
             written.append(path)
     return written
 

@@ -256,6 +256,7 @@ def run(
     mark_terms(result.segments)
     document_findings = [f for d in result.documents for f in d.findings]
     result.findings = run_check_stage(result.segments, terms, document_findings, entities)
+    release_lexicon()
     # Every output of the run is replaced at the end, together, or none is (disk full,
     # Ctrl-C): a document's files never mix two runs, nor the report another run's.
     with fileio.writes_together():
@@ -269,6 +270,17 @@ def run(
             [prepared.doc for prepared in result.documents],
         )
     return result
+
+
+def release_lexicon() -> None:
+    """Let the cleaner's lexicon go (about 250 MB) before the outputs are made, the run's
+    biggest allocations; a later cleaning in the same process loads it again (a second)."""
+    import gc
+
+    from pipeline.lexicon import load_lexicon
+
+    load_lexicon.cache_clear()
+    gc.collect()
 
 
 class Background:
