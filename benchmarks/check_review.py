@@ -21,7 +21,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from pipeline import checks, export, glossary  # noqa: E402
+from pipeline import checks, glossary  # noqa: E402
+from pipeline.formats import jsonl  # noqa: E402
 from pipeline.records import Segment  # noqa: E402
 
 
@@ -58,11 +59,12 @@ def main() -> None:
     parser.add_argument("--glossary", type=Path, default=Path("glossary/glossary.yaml"))
     parser.add_argument("--sample", type=int, default=30, help="findings per check to show")
     parser.add_argument("--seed", type=int, default=6)
+    parser.add_argument("--checks", nargs="+", help="run only these checks (default: all)")
     parser.add_argument("--write", type=Path, help="write the sample here (default: stdout)")
     args = parser.parse_args()
 
     if args.out:
-        segments = [s for p in sorted(args.out.glob("*.jsonl")) for s in export.read_jsonl(p)]
+        segments = [s for p in sorted(args.out.glob("*.jsonl")) for s in jsonl.read_jsonl(p)]
     elif args.flores:
         segments = flores_segments(*args.flores, args.engine, args.pivot)
         if args.save_en:
@@ -72,19 +74,20 @@ def main() -> None:
     terms = glossary.load_glossary(args.glossary)
 
     started = time.perf_counter()
-    findings = checks.run_checks(segments, terms)
+    findings = checks.run_checks(segments, terms, only=args.checks)
     seconds = time.perf_counter() - started
     by_check = defaultdict(list)
     for f in findings:
         by_check[f.check].append(f)
     print(f"{len(segments)} segments, {len(findings)} findings, checks took {seconds:.1f} s")
-    for name in checks.CHECKS:
+    names = args.checks or list(checks.CHECKS)
+    for name in names:
         print(f"  {name:26} {len(by_check[name]):4}")
 
     text = {s.id: s for s in segments}
     rng = random.Random(args.seed)
     lines = []
-    for name in checks.CHECKS:
+    for name in names:
         mine = by_check[name]
         sample = mine if len(mine) <= args.sample else rng.sample(mine, args.sample)
         lines.append(f"## {name}: {len(sample)} of {len(mine)}\n")

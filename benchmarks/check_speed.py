@@ -20,6 +20,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from pipeline import checks, export, glossary, report  # noqa: E402
+from pipeline.formats import jsonl  # noqa: E402
 
 
 class Clock:
@@ -47,7 +48,7 @@ def main() -> None:
         sys.exit(f"no .jsonl in {args.out}")
 
     with tempfile.TemporaryDirectory() as scratch, Clock() as baseline:
-        documents = [(export.jsonl_document(p), export.read_jsonl(p)) for p in paths]
+        documents = [(jsonl.jsonl_document(p), jsonl.read_jsonl(p)) for p in paths]
         segments = [s for _, segs in documents for s in segs]
         for doc, segs in documents:
             export.write_document(Path(scratch), doc, segs)

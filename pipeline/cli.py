@@ -28,8 +28,11 @@ def corpus_option(
     return path_option("--corpus", "corpus_dir", "corpus", help)
 
 
+DEFAULT_GLOSSARY = Path("glossary/glossary.yaml")
+
+
 def glossary_option(help: str = "The glossary YAML file."):
-    return path_option("--glossary", "glossary_path", "glossary/glossary.yaml", help)
+    return path_option("--glossary", "glossary_path", str(DEFAULT_GLOSSARY), help)
 
 
 def out_option(help: str = "Output folder."):
@@ -42,6 +45,18 @@ MEMORY_OPTION = click.option(
     default=None,
     type=click.Path(path_type=Path, dir_okay=False),
     help="Translation memory (SQLite file).  [default: OUT/memory.sqlite]",
+)
+REVIEWER_OPTION = click.option(
+    "--reviewer",
+    default=None,
+    help="Who made the reviews imported (when the file names no one).  [default: login name]",
+)
+FUZZY_OPTION = click.option(
+    "--fuzzy-threshold",
+    default=75.0,
+    show_default=True,
+    type=click.FloatRange(0, 100),
+    help="Lowest word-level similarity (percent) of a reviewed French offered as a match.",
 )
 STRICT_OPTION = click.option(
     "--strict", is_flag=True, help="Exit with status 1 when a check finds an error."
@@ -195,6 +210,8 @@ def show_warnings() -> None:
     help="Apertium's pivot language: Spanish, Catalan, or both combined (best quality).",
 )
 @MEMORY_OPTION
+@REVIEWER_OPTION
+@FUZZY_OPTION
 @STRICT_OPTION
 def run(
     corpus_dir: Path,
@@ -203,6 +220,8 @@ def run(
     engine: str,
     pivot: str,
     memory_path: Path | None,
+    reviewer: str | None,
+    fuzzy_threshold: float,
     strict: bool,
 ) -> None:
     """Translate every article of the corpus and write the aligned outputs."""
@@ -214,18 +233,40 @@ def run(
     bar = DelayedProgressBar("translating")
     try:
         result = runner.run(
-            corpus_dir, glossary_path, out_dir, chosen, progress=bar, memory=memory_path
+            corpus_dir,
+            glossary_path,
+            out_dir,
+            chosen,
+            progress=bar,
+            memory=memory_path,
+            reviewer=reviewer,
+            fuzzy_threshold=fuzzy_threshold,
         )
     finally:
         bar.close()
+    echo_review_lines(result)
     origins = Counter(s.origin for s in result.segments)
     click.echo(
         f"translated {len(result.segments)} segments of {len(result.documents)} articles "
         f"into {out_dir}/ (engine {origins['engine']}, memory {origins['memory']}, "
-        f"review {origins['review']}; {result.engine_segments} texts sent to the engine)",
+        f"review {origins['review']}; {result.engine_segments} texts sent to the engine)"
+        + (f"; approved {origins['approved']}" if origins["approved"] else "")
+        + (f"; {result.suggestions} fuzzy matches offered" if result.suggestions else ""),
         err=True,
     )
+    if origins["tm"] or result.tm_suggestions:
+        click.echo(
+            f"imported TM: {origins['tm']} exact matches used, {result.tm_suggestions} close "
+            "matches offered as suggestions",
+            err=True,
+        )
     report_findings(result.findings, out_dir, strict)
+
+
+def echo_review_lines(result) -> None:
+    """One line per output a person edited (imported) or whose reviews were recovered."""
+    for line in result.review_lines:
+        click.echo(line, err=True)
 
 
 def report_findings(findings, out_dir: Path, strict: bool) -> None:
@@ -246,14 +287,25 @@ def report_findings(findings, out_dir: Path, strict: bool) -> None:
 @corpus_option("Folder of the French articles (for the outputs' source text and cleaning fixes).")
 @glossary_option()
 @MEMORY_OPTION
+@REVIEWER_OPTION
+@FUZZY_OPTION
 @STRICT_OPTION
 def check(
-    out_dir: Path, corpus_dir: Path, glossary_path: Path, memory_path: Path | None, strict: bool
+    out_dir: Path,
+    corpus_dir: Path,
+    glossary_path: Path,
+    memory_path: Path | None,
+    reviewer: str | None,
+    fuzzy_threshold: float,
+    strict: bool,
 ) -> None:
     """Re-check the outputs as they stand (no translation); rewrite findings, report."""
     from pipeline import runner
 
-    result = runner.check_outputs(out_dir, corpus_dir, glossary_path, memory_path)
+    result = runner.check_outputs(
+        out_dir, corpus_dir, glossary_path, memory_path, reviewer, fuzzy_threshold
+    )
+    echo_review_lines(result)
     click.echo(
         f"checked {len(result.segments)} segments of {len(result.documents)} articles "
         f"in {out_dir}/",
@@ -266,11 +318,31 @@ def check(
 @click.argument("source", default="-", type=click.File("rb"))
 @click.option("--engine", default="auto", show_default=True, type=ENGINE_CHOICE)
 @click.option("--pivot", default="both", show_default=True, type=PIVOT_CHOICE)
-def translate(source, engine: str, pivot: str) -> None:
-    """Translate French text from SOURCE (a file, or - for stdin) to English on stdout."""
+@click.option(
+    "--glossary",
+    "glossary_path",
+    default=None,
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="The glossary enforced as in `pipeline run`.  [default: glossary/glossary.yaml "
+    "when present]",
+)
+@click.option("--no-glossary", is_flag=True, help="Translate without any glossary.")
+def translate(
+    source, engine: str, pivot: str, glossary_path: Path | None, no_glossary: bool
+) -> None:
+    """Translate French text from SOURCE (a file, or - for stdin) to English on stdout,
+    honouring the glossary as `pipeline run` does."""
     import unicodedata
 
-    from pipeline import corpus, segment
+    from pipeline import corpus, glossary, runner, segment
+
+    terms = []
+    if not no_glossary:
+        if glossary_path is not None:
+            terms = load_existing_glossary(glossary_path)
+        elif DEFAULT_GLOSSARY.is_file():
+            glossary_path = DEFAULT_GLOSSARY
+            terms = glossary.load_glossary(DEFAULT_GLOSSARY)
 
     name = getattr(source, "name", "-")
     try:
@@ -284,14 +356,16 @@ def translate(source, engine: str, pivot: str) -> None:
     spans = segment.paragraph_spans(text)
     bar = DelayedProgressBar("translating")
     try:
-        hyps = chosen.translate([text[s:e] for s, e in spans], n_best=1, progress=bar)
+        english = runner.translate_batch([text[s:e] for s, e in spans], chosen, terms, bar)
     finally:
         bar.close()
+    if terms:
+        click.echo(f"glossary: {glossary_path} ({len(terms)} terms)", err=True)
     # Keep the French layout: each paragraph replaced by its translation, in place.
     out, last = [], 0
-    for (start, end), hyp in zip(spans, hyps, strict=True):
+    for (start, end), hyp in zip(spans, english, strict=True):
         out.append(text[last:start])
-        out.append(hyp[0] if hyp else "")
+        out.append(hyp)
         last = end
     out.append(text[last:])
     click.echo("".join(out), nl=False)
@@ -349,6 +423,30 @@ def models_install(
     )
 
 
+@main.group("memory")
+def memory_group() -> None:
+    """The translation memory: import a translator's existing TMX."""
+
+
+@memory_group.command("import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
+@out_option("Output folder whose memory.sqlite receives the TM.")
+@MEMORY_OPTION
+def memory_import(files: tuple[Path, ...], out_dir: Path, memory_path: Path | None) -> None:
+    """Import TMX FILES (French and English variants) as translation memory: an exact
+    French match is used instead of the engine (origin tm), a close one is offered."""
+    from pipeline import tm
+    from pipeline.memory import TranslationMemory
+
+    path = default_memory(out_dir, memory_path)
+    with TranslationMemory(path) as memory:
+        for file in files:
+            result = tm.import_tmx(memory, file)
+            click.echo(f"{result.summary()} ({result.units / max(result.seconds, 1e-9):,.0f} "
+                       f"units/s)")  # fmt: skip
+        click.echo(f"{path}: {tm.tm_count(memory):,} TM units")
+
+
 @main.group()
 def review() -> None:
     """Reviewers' corrections: import them from PO or TMX files, see where they stand."""
@@ -362,14 +460,19 @@ def default_memory(out_dir: Path, memory_path: Path | None) -> Path:
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @out_option("Output folder of the last run (its .jsonl files are the current segments).")
 @MEMORY_OPTION
-def review_import(files: tuple[Path, ...], out_dir: Path, memory_path: Path | None) -> None:
-    """Import corrections from .po or .tmx FILES as reviews.
+@REVIEWER_OPTION
+def review_import(
+    files: tuple[Path, ...], out_dir: Path, memory_path: Path | None, reviewer: str | None
+) -> None:
+    """Import corrections and approvals from .po, .tmx or .jsonl FILES as reviews.
 
     The next `pipeline run` uses them in every output; the engine never replaces them.
     """
     from pipeline import review as reviews
 
-    results = reviews.import_reviews(list(files), out_dir, default_memory(out_dir, memory_path))
+    results = reviews.import_reviews(
+        list(files), out_dir, default_memory(out_dir, memory_path), reviewer
+    )
     for result in results:
         for notice in result.notices:
             click.echo(f"warning: {notice}", err=True)
@@ -382,11 +485,49 @@ def review_import(files: tuple[Path, ...], out_dir: Path, memory_path: Path | No
 @out_option("Output folder of the last run.")
 @MEMORY_OPTION
 def review_status(out_dir: Path, memory_path: Path | None) -> None:
-    """Per document: segments from the engine, reviewed, flagged."""
+    """Per document: segments, reviewed (edits and approvals), approved, remaining."""
     from pipeline import review as reviews
 
     status = reviews.review_status(out_dir, default_memory(out_dir, memory_path))
     click.echo(status.table())
+
+
+@review.command("history")
+@click.argument("segment_id")
+@out_option("Output folder of the last run.")
+@MEMORY_OPTION
+def review_history(segment_id: str, out_dir: Path, memory_path: Path | None) -> None:
+    """Every review of a segment (by id, e.g. DOC:3:1), oldest first: who, when, what."""
+    from pipeline.review import store
+
+    versions = store.segment_history(out_dir, default_memory(out_dir, memory_path), segment_id)
+    if not versions:
+        click.echo(f"{segment_id}: no review (the English is the machine's)")
+        return
+    for number, review in enumerate(versions, start=1):
+        state = "current" if number == len(versions) else "superseded"
+        click.echo(
+            f"v{number} (version {review.id}, {state}) {review.kind} by "
+            f"{review.reviewer or 'unknown'} at {review.created} from "
+            f"{review.source or '?'}: {review.en}"
+        )
+
+
+@review.command("serve")
+@out_option("Output folder of the last run.")
+@MEMORY_OPTION
+@glossary_option()
+@corpus_option("Folder of the French articles (the outputs' source text).")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, help="Port (0: any free port).")
+@click.option("--reviewer", default="", help="Your name, kept with every save.")
+@click.option("--token", default=None, help="Access token (off 127.0.0.1: generated if not given).")
+def review_serve(out_dir, memory_path, glossary_path, corpus_dir, host, port, reviewer, token):
+    """Review in the browser: a local web app over the outputs (Ctrl-C stops it)."""
+    from pipeline.review import serve
+
+    memory = default_memory(out_dir, memory_path)
+    serve.run(out_dir, memory, glossary_path, host, port, reviewer, token, corpus_dir, click.echo)
 
 
 def corpus_segments(corpus_dir: Path, terms) -> list:
@@ -426,7 +567,7 @@ def describe_term(term) -> str:
 
 @main.group("glossary")
 def glossary_group() -> None:
-    """The domain glossary: list, add, remove, validate, suggest."""
+    """The domain glossary: list, add, update, remove, validate, suggest, export, import."""
 
 
 @glossary_group.command("list")
@@ -457,22 +598,35 @@ def glossary_list(glossary_path: Path, corpus_dir: Path, used: bool) -> None:
     )
 
 
+KIND_CHOICE = click.Choice(["acronym", "person", "place", "organization", "phrase", "keep"])
+
+
 @glossary_group.command("add")
 @click.argument("source")
-@click.argument("target")
+@click.argument("target", required=False)
 @click.option("--variant", "variants", multiple=True, help="Another French form (repeatable).")
 @click.option("--forbid", "forbidden", multiple=True, help="A rendering that must not appear.")
-@click.option(
-    "--kind", type=click.Choice(["acronym", "person", "place", "organization", "phrase", "keep"])
-)
+@click.option("--kind", type=KIND_CHOICE, help="keep: rendered as written (TARGET not needed).")
 @click.option("--note", default="", help="A note for translators and reviewers.")
 @click.option("--case-sensitive", is_flag=True, help="Match the French only in this case.")
+@click.option(
+    "--section",
+    default=None,
+    help="Put the term at the end of this section (a '# --- NAME ---' comment line); "
+    "a section not in the file is started at the end.",
+)
 @glossary_option()
-def glossary_add(source, target, variants, forbidden, kind, note, case_sensitive, glossary_path):
-    """Add a term at the end of the glossary (comments and order are kept)."""
+def glossary_add(
+    source, target, variants, forbidden, kind, note, case_sensitive, section, glossary_path
+):
+    """Add a term at the end of the glossary or of a section (comments and order are kept)."""
     from pipeline.glossary import Term
-    from pipeline.glossary.edit import add_term
+    from pipeline.glossary.edit import add_term, add_term_in_section
 
+    if target is None:
+        if kind != "keep":
+            raise click.UsageError("TARGET is needed, except for a term of --kind keep")
+        target = source
     term = Term(
         source.strip(),
         target.strip(),
@@ -482,8 +636,108 @@ def glossary_add(source, target, variants, forbidden, kind, note, case_sensitive
         case_sensitive=case_sensitive,
         note=note.strip(),
     )
-    add_term(glossary_path, term)
-    click.echo(f"added {describe_term(term)} to {glossary_path}")
+    if section:
+        add_term_in_section(glossary_path, term, section.strip())
+        click.echo(f"added {describe_term(term)} to {glossary_path} (section {section})")
+    else:
+        add_term(glossary_path, term)
+        click.echo(f"added {describe_term(term)} to {glossary_path}")
+
+
+@glossary_group.command("update")
+@click.argument("source")
+@click.option("--target", default=None, help="The new English target.")
+@click.option("--add-variant", "add_variants", multiple=True, help="Add a French form.")
+@click.option("--remove-variant", "remove_variants", multiple=True, help="Drop a French form.")
+@click.option("--forbid", "add_forbidden", multiple=True, help="Add a forbidden rendering.")
+@click.option("--allow", "remove_forbidden", multiple=True, help="Drop a forbidden rendering.")
+@click.option("--kind", type=KIND_CHOICE, default=None)
+@click.option("--note", default=None, help="The new note ('' to drop it).")
+@click.option("--case-sensitive/--case-insensitive", "case_sensitive", default=None)
+@glossary_option()
+def glossary_update(source, glossary_path, **values):
+    """Change the term SOURCE in place: only the lines of what changes are rewritten
+    (comments, order and quoting of everything else are kept)."""
+    from pipeline.glossary.edit import update_term
+
+    if values.get("target") is not None:
+        values["target"] = values["target"].strip()
+    if values.get("note") is not None:
+        values["note"] = values["note"].strip()
+    before, after = update_term(glossary_path, source, **values)
+    if before == after:
+        click.echo(f"{before.source}: nothing to change in {glossary_path}")
+        return
+    click.echo(f"updated {describe_term(after)} in {glossary_path}")
+    click.echo(f"   was {describe_term(before)}")
+
+
+@glossary_group.command("export")
+@click.argument("file", required=False, type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--format", "fmt", type=click.Choice(["csv", "tsv", "tbx"]), default=None,
+              help="Default: from FILE's extension; csv when writing to stdout.")  # fmt: skip
+@click.option(
+    "--pair",
+    is_flag=True,
+    help="CSV/TSV: only source and target, no header (the form DeepL and Google upload).",
+)
+@glossary_option()
+def glossary_export(file: Path | None, fmt: str | None, pair: bool, glossary_path: Path) -> None:
+    """Write the glossary as CSV, TSV or TBX-Basic to FILE (or stdout), and name what the
+    format cannot hold."""
+    from pipeline.fileio import atomic_write_bytes
+    from pipeline.glossary.exchange import export_terms, format_of
+
+    terms = load_existing_glossary(glossary_path)
+    fmt = format_of(file, fmt) if file is not None else (fmt or "csv")
+    data, losses = export_terms(terms, fmt, pair, glossary_path.stem)
+    if file is None:
+        click.echo(data.decode("utf-8"), nl=False)
+    else:
+        atomic_write_bytes(file, data)
+    where = str(file) if file is not None else "stdout"
+    click.echo(f"exported {len(terms)} terms of {glossary_path} to {where} ({fmt})", err=True)
+    for loss in losses:
+        click.echo(f"not held by {fmt.upper()}{' --pair' if pair else ''}: {loss}", err=True)
+
+
+@glossary_group.command("import")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--format", "fmt", type=click.Choice(["csv", "tsv", "tbx"]), default=None,
+              help="Default: from FILE's extension.")  # fmt: skip
+@click.option("--replace", "mode", flag_value="replace", help="A conflicting term: the file wins.")
+@click.option(
+    "--merge",
+    "mode",
+    flag_value="merge",
+    help="A conflicting term: the glossary wins; the file's variants and forbidden "
+    "renderings are added, its kind and note fill empty fields.",
+)
+@glossary_option()
+def glossary_import(file: Path, fmt: str | None, mode: str | None, glossary_path: Path) -> None:
+    """Add the terms of a CSV, TSV or TBX file to the glossary. Every entry is checked
+    first; nothing changes unless all are valid and no term conflicts (or --replace /
+    --merge says what wins)."""
+    from pipeline.glossary.exchange import ImportProblems, format_of, import_file
+
+    try:
+        plan = import_file(glossary_path, file, format_of(file, fmt), mode)
+    except ImportProblems as refused:
+        for line in refused.lines:
+            click.echo(line, err=True)
+        raise
+    for term in plan.added:
+        click.echo(f"added    {describe_term(term)}")
+    for before, after in plan.changed:
+        verb = "replaced" if mode == "replace" else "merged  "
+        click.echo(f"{verb} {describe_term(after)}  (was {before.target})")
+    for line in plan.kept + plan.skipped:
+        click.echo(f"note: {line}", err=True)
+    click.echo(
+        f"{file}: {len(plan.added)} added, {len(plan.changed)} changed, "
+        f"{plan.unchanged} already in {glossary_path}",
+        err=True,
+    )
 
 
 @glossary_group.command("remove")

@@ -31,7 +31,17 @@ from typing import Any
 from pipeline.errors import PipelineError
 from pipeline.records import Segment, TermHit
 
-SCHEMA_VERSION = 1
+# 1: translations and reviews; 2: reviews carry a kind (edit, approved) and a reviewer,
+# and the `outputs` table records what the pipeline last wrote (see MIGRATIONS).
+SCHEMA_VERSION = 2
+# PRAGMA application_id of a pipeline memory ("PIPE"): a SQLite file of another
+# application is refused before anything in it is changed.
+APPLICATION_ID = 0x50495045
+# The tables a pipeline memory may hold (its own and those of pipeline.prepared_cache);
+# a file with application_id 0 (an older memory) must hold no other table to be taken.
+KNOWN_TABLES = frozenset(
+    {"translations", "reviews", "outputs", "prepared_documents", "french_entities", "tm"}
+)
 # Seconds a writer waits for another process's transaction before giving up.
 BUSY_TIMEOUT = 60.0
 
@@ -52,9 +62,43 @@ CREATE TABLE IF NOT EXISTS reviews (
     origin TEXT NOT NULL DEFAULT 'review',
     segment_id TEXT NOT NULL DEFAULT '',  -- the segment the reviewer corrected
     source TEXT NOT NULL DEFAULT '',      -- the file it was imported from
-    created TEXT NOT NULL
+    created TEXT NOT NULL,
+    kind TEXT NOT NULL DEFAULT 'edit',    -- edit (a person's English) or approved
+    reviewer TEXT NOT NULL DEFAULT ''     -- who made it
 );
 CREATE INDEX IF NOT EXISTS reviews_by_fr ON reviews (fr, id);
+CREATE TABLE IF NOT EXISTS outputs (
+    path TEXT NOT NULL PRIMARY KEY,  -- an output the pipeline wrote, from the memory's folder
+    sha256 TEXT NOT NULL,            -- of the bytes it wrote
+    size INTEGER NOT NULL,           -- and the file's size and mtime just after, so an
+    mtime_ns INTEGER NOT NULL,       -- unchanged file is known from a stat alone
+    written TEXT NOT NULL
+) WITHOUT ROWID;
+"""
+
+# Statements that bring a memory of schema N to N + 1 (its data kept).
+MIGRATIONS = {
+    1: """
+ALTER TABLE reviews ADD COLUMN kind TEXT NOT NULL DEFAULT 'edit';
+ALTER TABLE reviews ADD COLUMN reviewer TEXT NOT NULL DEFAULT '';
+""",
+}
+
+REVIEW_KINDS = ("edit", "approved")
+
+# A translator's existing memory, imported from TMX (pipeline/tm.py): its own table, made
+# by `pipeline memory import`, answered after the reviews and before the engine.
+TM_SCHEMA = """
+CREATE TABLE IF NOT EXISTS tm (
+    fr TEXT NOT NULL,                     -- normalised French
+    en TEXT NOT NULL,
+    source TEXT NOT NULL DEFAULT '',      -- the TMX file it came from
+    tuid TEXT NOT NULL DEFAULT '',
+    changeid TEXT NOT NULL DEFAULT '',    -- who last changed it (TMX changeid/creationid)
+    changedate TEXT NOT NULL DEFAULT '',  -- when, as the TMX writes it
+    imported TEXT NOT NULL,               -- ISO 8601, UTC
+    PRIMARY KEY (fr, en)
+) WITHOUT ROWID;
 """
 
 _SPACES = re.compile(r"\s+")
@@ -103,13 +147,26 @@ def _terms_by_key(terms: Sequence[Any]) -> dict[tuple[str, str], list[Any]]:
 
 @dataclass
 class Review:
-    """A reviewer's translation of a French text."""
+    """A reviewer's translation of a French text: an edit (their English) or an approval
+    (the machine's English, read and accepted). `id` is its version: the row's number,
+    0 before it is stored."""
 
     fr: str
     en: str
     segment_id: str = ""
     source: str = ""
     created: str = ""
+    kind: str = "edit"
+    reviewer: str = ""
+    id: int = 0
+
+    @property
+    def origin(self) -> str:
+        """The origin a segment answered by this review gets: review or approved."""
+        return "approved" if self.kind == "approved" else "review"
+
+
+_REVIEW_COLUMNS = "fr, en, segment_id, source, created, kind, reviewer, id"
 
 
 def _now() -> str:
@@ -117,35 +174,44 @@ def _now() -> str:
 
 
 class TranslationMemory:
-    """One SQLite memory file; use it as a context manager so it is closed."""
+    """One SQLite memory file; use it as a context manager so it is closed.
 
-    def __init__(self, path: Path, timeout: float = BUSY_TIMEOUT):
+    `readonly=True` opens it for reading only (`review status`, a memory in a read-only
+    folder or on a read-only disk): nothing is created or migrated in the file; an older
+    schema is migrated in a copy held in RAM.
+    """
+
+    def __init__(self, path: Path, timeout: float = BUSY_TIMEOUT, readonly: bool = False):
         self.path = Path(path)
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            # isolation_level=None: we open every transaction ourselves (BEGIN IMMEDIATE),
-            # so a read-then-write never fails on another process's commit.
-            self.db = sqlite3.connect(self.path, timeout=timeout, isolation_level=None)
-        except (OSError, sqlite3.Error) as err:
-            raise PipelineError(f"cannot open memory {self.path}: {err}") from err
+        self.readonly = readonly
+        if readonly:
+            self.db = _open_readonly(self.path)
+        else:
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                # isolation_level=None: we open every transaction ourselves (BEGIN
+                # IMMEDIATE), so a read-then-write never fails on another process's commit.
+                self.db = sqlite3.connect(self.path, timeout=timeout, isolation_level=None)
+            except (OSError, sqlite3.Error) as err:
+                raise PipelineError(f"cannot open memory {self.path}: {err}") from err
         try:
             self.db.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
-            self.db.execute("PRAGMA journal_mode = WAL")
-            # NORMAL is safe in WAL against a killed process; only power loss can
-            # cost the last transactions.
-            self.db.execute("PRAGMA synchronous = NORMAL")
+            refuse_foreign_database(self.db, self.path)  # before anything is changed
             version = self.db.execute("PRAGMA user_version").fetchone()[0]
             if version > SCHEMA_VERSION:
                 raise PipelineError(
                     f"memory {self.path} has schema {version}, newer than this pipeline "
                     f"({SCHEMA_VERSION}); upgrade pipeline"
                 )
+            if readonly and version < SCHEMA_VERSION:
+                self.db = _copy_to_ram(self.db)
+            if not readonly:
+                self.db.execute("PRAGMA journal_mode = WAL")
+                # NORMAL is safe in WAL against a killed process; only power loss can
+                # cost the last transactions.
+                self.db.execute("PRAGMA synchronous = NORMAL")
             if version < SCHEMA_VERSION:
-                with self.transaction():
-                    for statement in SCHEMA.split(";"):
-                        if statement.strip():
-                            self.db.execute(statement)
-                    self.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+                self._migrate(version)
         except sqlite3.OperationalError as err:  # disk full, read-only, locked too long
             self.db.close()
             raise PipelineError(
@@ -157,6 +223,20 @@ class TranslationMemory:
         except BaseException:
             self.db.close()
             raise
+
+    def _migrate(self, version: int) -> None:
+        """Bring the schema to SCHEMA_VERSION in one transaction, keeping every row."""
+        with self.transaction():
+            if version == 0:
+                statements = SCHEMA
+            else:
+                statements = "".join(MIGRATIONS[v] for v in range(version, SCHEMA_VERSION))
+                statements += SCHEMA  # tables new since: CREATE ... IF NOT EXISTS
+            for statement in statements.split(";"):
+                if statement.strip():
+                    self.db.execute(statement)
+            self.db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+            self.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     def __enter__(self) -> TranslationMemory:
         return self
@@ -204,40 +284,106 @@ class TranslationMemory:
     def lookup_review(self, fr: str, segment_id: str = "") -> Review | None:
         """The latest review of this French; one made on the same segment id comes first."""
         row = self.db.execute(
-            "SELECT fr, en, segment_id, source, created FROM reviews WHERE fr = ? "
+            f"SELECT {_REVIEW_COLUMNS} FROM reviews WHERE fr = ? "
             "ORDER BY segment_id = ? DESC, id DESC LIMIT 1",
             (normalise(fr), segment_id),
         ).fetchone()
         return Review(*row) if row else None
 
+    def _insert_review(self, review: Review, now: str) -> int:
+        if review.kind not in REVIEW_KINDS:
+            raise ValueError(f"unknown review kind {review.kind!r}")
+        cursor = self.db.execute(
+            "INSERT INTO reviews (fr, en, origin, segment_id, source, created, kind, reviewer) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                normalise(review.fr),
+                review.en,
+                review.origin,
+                review.segment_id,
+                review.source,
+                review.created or now,
+                review.kind,
+                review.reviewer,
+            ),
+        )
+        return cursor.lastrowid
+
     def add_reviews(self, reviews: Iterable[Review]) -> int:
         """Append reviews in one transaction; return how many were new.
 
-        A review identical to the one the memory would already answer for that
-        French and segment id is not added again (importing a file twice is harmless).
+        A review whose English is the one the memory would already answer for that
+        French and segment id is not added again (importing a file twice is harmless;
+        an approval of a text already reviewed adds nothing).
         """
         added = 0
         now = _now()
         with self.transaction():
             for review in reviews:
-                fr = normalise(review.fr)
-                current = self.lookup_review(fr, review.segment_id)
+                current = self.lookup_review(review.fr, review.segment_id)
                 if current is not None and current.en == review.en:
                     continue
-                self.db.execute(
-                    "INSERT INTO reviews (fr, en, segment_id, source, created) "
-                    "VALUES (?, ?, ?, ?, ?)",
-                    (fr, review.en, review.segment_id, review.source, review.created or now),
-                )
+                review.id = self._insert_review(review, now)
                 added += 1
         return added
 
+    def add_review_if_current(self, review: Review, base_version: int) -> tuple[str, Review | None]:
+        """Store `review` if the segment's current review is still version `base_version`
+        (0: no review yet), in one transaction. Returns ("stored", review) with review.id
+        set; ("unchanged", current) when the current review already says the same; or
+        ("conflict", current) when another review came in between: nothing is stored."""
+        with self.transaction():
+            current = self.lookup_review(review.fr, review.segment_id)
+            if (current.id if current else 0) != base_version:
+                return "conflict", current
+            if current is not None and (current.en, current.kind) == (review.en, review.kind):
+                return "unchanged", current
+            review.id = self._insert_review(review, _now())
+            review.created = (
+                review.created
+                or self.db.execute(
+                    "SELECT created FROM reviews WHERE id = ?", (review.id,)
+                ).fetchone()[0]
+            )
+        return "stored", review
+
     def reviews(self) -> list[Review]:
         """Every stored review, oldest first (earlier reviews of the same French included)."""
+        rows = self.db.execute(f"SELECT {_REVIEW_COLUMNS} FROM reviews ORDER BY id").fetchall()
+        return [Review(*row) for row in rows]
+
+    def history(self, fr: str) -> list[Review]:
+        """Every review of this French, oldest first: none is ever deleted."""
         rows = self.db.execute(
-            "SELECT fr, en, segment_id, source, created FROM reviews ORDER BY id"
+            f"SELECT {_REVIEW_COLUMNS} FROM reviews WHERE fr = ? ORDER BY id", (normalise(fr),)
         ).fetchall()
         return [Review(*row) for row in rows]
+
+    def latest_reviews(self) -> list[Review]:
+        """The latest review of each reviewed French (the candidates of fuzzy matches)."""
+        rows = self.db.execute(
+            f"SELECT {_REVIEW_COLUMNS} FROM reviews WHERE id IN "
+            "(SELECT max(id) FROM reviews GROUP BY fr) ORDER BY id"
+        ).fetchall()
+        return [Review(*row) for row in rows]
+
+    # --- what the pipeline last wrote ---------------------------------------------
+
+    def output_records(self) -> dict[str, tuple[str, int, int]]:
+        """{path: (sha256, size, mtime_ns)} of the outputs the pipeline last wrote; paths
+        relative to the memory's folder, so moving the whole project keeps them."""
+        rows = self.db.execute("SELECT path, sha256, size, mtime_ns FROM outputs")
+        return {path: (sha, size, mtime) for path, sha, size, mtime in rows}
+
+    def record_outputs(self, rows: Iterable[tuple[str, str, int, int]]) -> None:
+        """Remember (path, sha256, size, mtime_ns) of files just written (one transaction)."""
+        now = _now()
+        with self.transaction():
+            self.db.executemany(
+                "INSERT OR REPLACE INTO outputs (path, sha256, size, mtime_ns, written) "
+                "VALUES (?, ?, ?, ?, ?)",
+                [(path, sha, size, mtime, now) for path, sha, size, mtime in rows],
+            )
 
     def counts(self) -> dict[str, int]:
         (translations,) = self.db.execute("SELECT count(*) FROM translations").fetchone()
@@ -261,7 +407,7 @@ class TranslationMemory:
             for s in segments:
                 review = self.lookup_review(s.fr, s.id)
                 if review is not None:
-                    s.en, s.engine, s.origin = review.en, "", "review"
+                    apply_review(s, review)
                     continue
                 english = self.lookup(s.fr, engine, glossary_signature(s.terms, terms))
                 if english is not None:
@@ -278,6 +424,55 @@ class TranslationMemory:
 
     def integrity(self) -> str:
         return self.db.execute("PRAGMA integrity_check").fetchone()[0]
+
+
+def _open_readonly(path: Path) -> sqlite3.Connection:
+    """The file opened read-only; `immutable` when even that needs a write (a WAL file's
+    shared memory in a folder we cannot write to)."""
+    if not path.is_file():
+        raise PipelineError(f"memory {path}: no such file")
+    from urllib.parse import quote
+
+    uri = "file:" + quote(str(path.resolve()))
+    last: sqlite3.Error | None = None
+    for mode in ("mode=ro", "mode=ro&immutable=1"):
+        try:
+            db = sqlite3.connect(f"{uri}?{mode}", uri=True, isolation_level=None)
+            db.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            return db
+        except sqlite3.Error as err:
+            last = err
+    raise PipelineError(f"cannot read memory {path}: {sqlite_reason(last, path)}")
+
+
+def _copy_to_ram(db: sqlite3.Connection) -> sqlite3.Connection:
+    """A copy of a read-only database in RAM, which can be migrated without touching it."""
+    ram = sqlite3.connect(":memory:", isolation_level=None)
+    db.backup(ram)
+    db.close()
+    return ram
+
+
+def refuse_foreign_database(db: sqlite3.Connection, path: Path) -> None:
+    """Refuse a SQLite file that is not a pipeline memory: one whose application_id is
+    another's, or (id 0, an older memory or another program's file) with tables we do not
+    know. An empty file or an empty database is a new memory."""
+    (application,) = db.execute("PRAGMA application_id").fetchone()
+    if application == APPLICATION_ID:
+        return
+    tables = {
+        name
+        for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        if not name.startswith("sqlite_")
+    }
+    if application == 0 and tables <= KNOWN_TABLES:
+        return
+    found = ", ".join(sorted(tables)[:6]) or "none"
+    raise PipelineError(
+        f"memory {path} is a SQLite file of another application (application_id "
+        f"{application:#x}, tables: {found}): nothing changed in it; give --memory a "
+        "pipeline memory file, or a new name"
+    )
 
 
 def sqlite_reason(err: sqlite3.Error, path: Path | None) -> str:
@@ -298,6 +493,17 @@ def sqlite_reason(err: sqlite3.Error, path: Path | None) -> str:
     if "I/O error" in reason and limit != resource.RLIM_INFINITY:
         return reason + f" (files are limited to {limit:,} bytes here: ulimit -f)"
     return reason
+
+
+def apply_review(segment: Segment, review: Review) -> None:
+    """The segment answered by a review: its English, origin, version and attribution."""
+    segment.en, segment.engine, segment.origin = review.en, "", review.origin
+    segment.version, segment.reviewer, segment.reviewed_at = (
+        review.id,
+        review.reviewer,
+        review.created,
+    )
+    segment.suggestion = None
 
 
 class _Transaction:

@@ -9,6 +9,9 @@ import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+# Origins of a segment whose English a person wrote or approved.
+REVIEWED_ORIGINS = ("review", "approved")
+
 
 @dataclass
 class Fix:
@@ -76,9 +79,21 @@ class Segment:
     lang: str = "fr"  # "en" for an English line (a translated title), passed through
     en: str = ""
     engine: str = ""
-    origin: str = ""  # engine, memory or review
+    origin: str = ""  # engine, memory, review, approved (a reviewer's), or source
     terms: list[TermHit] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+    # The review store (pipeline/review/store.py): the current review's version (0: none),
+    # who made it and when; and a fuzzy match offered, never applied:
+    # {"en", "fr" (the earlier French), "score" (0-100), "origin" (review or approved)}.
+    version: int = 0
+    reviewer: str = ""
+    reviewed_at: str = ""
+    suggestion: dict | None = None
+
+    @property
+    def reviewed(self) -> bool:
+        """A person's English (an edit or an approval) stands in this segment."""
+        return self.origin in REVIEWED_ORIGINS
 
     @property
     def id(self) -> str:

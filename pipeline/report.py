@@ -36,7 +36,7 @@ def run_counts(segments: Sequence[Segment], fixes: Sequence[Fix]) -> RunCounts:
         segments=len(segments),
         from_engine=origins["engine"],
         from_memory=origins["memory"],
-        reviewed=origins["review"],
+        reviewed=origins["review"] + origins["approved"],
         english_lines=sum(1 for s in segments if s.lang != "fr"),
         fixes_by_rule=dict(sorted(Counter(f.rule for f in fixes).items())),
     )

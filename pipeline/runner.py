@@ -26,6 +26,8 @@ from pipeline import (
     segment,
 )
 from pipeline.errors import PipelineError
+from pipeline.formats import jsonl
+from pipeline.formats.index_html import write_index
 from pipeline.glossary import Term
 from pipeline.memory import TranslationMemory, glossary_signature, normalise
 from pipeline.prepared_cache import PreparedCache
@@ -58,8 +60,13 @@ class RunResult:
     documents: list[PreparedDocument] = field(default_factory=list)
     written: list[Path] = field(default_factory=list)
     engine_segments: int = 0  # texts sent to the engine (0 when the memory answered all)
+    tm_suggestions: int = 0  # segments offered a close match from the imported TM
     memory: Path | None = None
     findings: list[Finding] = field(default_factory=list)
+    # One line per output a person edited (imported before it was rewritten), or whose
+    # reviews were recovered into a new memory (pipeline.review.store).
+    review_lines: list[str] = field(default_factory=list)
+    suggestions: int = 0  # segments offered a fuzzy match
 
     @property
     def segments(self) -> list[Segment]:
@@ -182,6 +189,10 @@ def translate_segments(
     """
     todo = [s for s in segments if s.lang == "fr" and s.fr.strip()]
     misses = memory.recall(todo, engine.version, terms) if memory is not None else todo
+    if memory is not None:  # a translator's imported TM, after the reviews (pipeline/tm.py)
+        from pipeline import tm
+
+        misses = tm.answer_exact(memory, todo, misses)
     # The same French with the same glossary terms goes to the engine once.
     same_key: dict[tuple[str, str], list[Segment]] = {}
     for s in misses:
@@ -232,8 +243,16 @@ def run(
     engine: Engine,
     progress: Progress | None = None,
     memory: Path | None = None,
+    reviewer: str | None = None,
+    fuzzy_threshold: float | None = None,
 ) -> RunResult:
-    """Run every stage; `memory` is the SQLite memory file (default <out_dir>/memory.sqlite)."""
+    """Run every stage; `memory` is the SQLite memory file (default <out_dir>/memory.sqlite).
+
+    Outputs a person edited since the last run are imported first (attributed to
+    `reviewer` when the file names no one); fuzzy matches of at least `fuzzy_threshold`
+    percent (default store.FUZZY_THRESHOLD) are offered on the unreviewed segments."""
+    from pipeline.review import store
+
     out_dir = Path(out_dir)
     refuse_output_inside_corpus(out_dir, Path(corpus_dir))
     documents = corpus.read_corpus(corpus_dir)
@@ -244,6 +263,8 @@ def run(
     entities = prepared_cache.EntityCache(memory_path, checks.ner_model())
     # The memory is opened before the long work, so an unusable one fails at once.
     with TranslationMemory(memory_path) as translation_memory:
+        # before anything is rewritten: a person's edits in the outputs become reviews
+        result.review_lines = store.import_edited_outputs(out_dir, memory_path, reviewer)
         result.documents = prepare_documents(documents, terms, PreparedCache(memory_path))
         # The checks' named entities depend on the French only: found (and kept in the
         # memory file) while the engine translates, on the other core.
@@ -253,15 +274,54 @@ def run(
                 result.segments, engine, terms, progress, translation_memory
             )
             entities_found.result()
+        result.suggestions = offer_fuzzy_matches(
+            result.segments, translation_memory, fuzzy_threshold
+        )
+        # then the imported TM's close matches, where no closer suggestion is offered
+        from pipeline import tm
+
+        result.tm_suggestions = tm.offer_suggestions(result.segments, translation_memory)
     mark_terms(result.segments)
     document_findings = [f for d in result.documents for f in d.findings]
     result.findings = run_check_stage(result.segments, terms, document_findings, entities)
     release_lexicon()
-    # Every output of the run is replaced at the end, together, or none is (disk full,
-    # Ctrl-C): a document's files never mix two runs, nor the report another run's.
+    write_outputs(out_dir, memory_path, result, reviewer, corpus_dir)
+    return result
+
+
+def offer_fuzzy_matches(segments, memory: TranslationMemory, threshold: float | None) -> int:
+    from pipeline.review import store
+
+    threshold = store.FUZZY_THRESHOLD if threshold is None else threshold
+    return store.offer_fuzzy_matches(segments, memory, threshold)
+
+
+def write_outputs(
+    out_dir: Path,
+    memory_path: Path,
+    result: RunResult,
+    reviewer: str | None = None,
+    corpus_dir: Path | None = None,
+) -> None:
+    """Every output of the run, replaced at the end together, or none is (disk full,
+    Ctrl-C): a document's files never mix two runs, nor the report another run's. The
+    memory then records what was written (the review store tells a person's edit by it).
+
+    Just before, what reviewers did while the run worked (a Poedit save, a browser save,
+    an import) is taken in: edited outputs imported again (a stat each), the memory's
+    current reviews put on the segments, so the run never writes over them (their checks
+    are the next run's)."""
+    from pipeline.review import store
+
+    result.review_lines += store.import_edited_outputs(out_dir, memory_path, reviewer)
+    with TranslationMemory(memory_path) as memory:
+        store.apply_current_reviews(result.segments, memory)
+    digests: dict[Path, str] = {}
     with fileio.writes_together():
         for prepared in result.documents:
-            result.written += export.write_document(out_dir, prepared.doc, prepared.segments)
+            result.written += export.write_document(
+                out_dir, prepared.doc, prepared.segments, digests
+            )
         result.written += report.write_report(
             out_dir,
             result.segments,
@@ -269,7 +329,53 @@ def run(
             result.fixes,
             [prepared.doc for prepared in result.documents],
         )
-    return result
+        result.written += write_index(out_dir, [(d.doc.name, d.segments) for d in result.documents])
+        if corpus_dir is not None:
+            result.written.append(write_run_tmx(out_dir, corpus_dir, result, memory_path))
+    store.record_outputs(memory_path, digests)
+
+
+def run_tmx_path(out_dir: Path, corpus_dir: Path, documents: Sequence[str]) -> Path:
+    """`<out>/<corpus>.reviewed.tmx`, beside the articles' own (never one of theirs)."""
+    name = f"{Path(corpus_dir).resolve().name or 'corpus'}.reviewed"
+    while name in documents:
+        name += "-run"
+    return Path(out_dir) / f"{name}.tmx"
+
+
+def write_run_tmx(out_dir: Path, corpus_dir: Path, result: RunResult, memory_path: Path) -> Path:
+    """One TMX for the whole run: every reviewed and approved unit, with who changed it
+    and when (changeid/changedate), the memory OmegaT, memoQ or Trados import."""
+    from pipeline.formats.tmx import MemoryUnit, memory_tmx_bytes
+
+    units, seen = [], set()
+    reviewed = [s for s in result.segments if s.origin in ("review", "approved")]
+    with TranslationMemory(memory_path) as memory:
+        for s in reviewed:
+            if (normalise(s.fr), s.en) in seen:
+                continue
+            seen.add((normalise(s.fr), s.en))
+            stored = memory.lookup_review(s.fr, s.id)
+            when = getattr(s, "reviewed_at", "") or (stored.created if stored else "")
+            who = getattr(s, "reviewer", "") or getattr(stored, "reviewer", "") or ""
+            units.append(
+                MemoryUnit(s.fr, s.en, s.id, s.origin, who or "unknown reviewer",
+                           _tmx_date(when), s.doc)
+            )  # fmt: skip
+    path = run_tmx_path(out_dir, corpus_dir, [d.doc.name for d in result.documents])
+    # dated by its latest change, so an unchanged run writes the same file
+    stamp = max((u.changedate for u in units), default="")
+    fileio.atomic_write_bytes(path, memory_tmx_bytes(units, stamp))
+    return path
+
+
+def _tmx_date(iso: str) -> str:
+    from datetime import UTC, datetime
+
+    try:
+        return datetime.fromisoformat(iso).astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+    except ValueError:
+        return ""
 
 
 def release_lexicon() -> None:
@@ -354,7 +460,12 @@ def cleaning_fixes(doc: Document, terms: list[Term]) -> list[Fix]:
 
 
 def check_outputs(
-    out_dir: Path, corpus_dir: Path | None, glossary_path: Path, memory: Path | None = None
+    out_dir: Path,
+    corpus_dir: Path | None,
+    glossary_path: Path,
+    memory: Path | None = None,
+    reviewer: str | None = None,
+    fuzzy_threshold: float | None = None,
 ) -> RunResult:
     """Read `<out>/*.jsonl`, run the checks, rewrite every output and the report.
 
@@ -362,8 +473,12 @@ def check_outputs(
     have edited it); the documents come from the corpus when it still matches the outputs.
     The run's memory file (default <out>/memory.sqlite), where it exists, gives the
     cleaning fixes of unchanged articles and the named entities of unchanged French, so
-    spaCy loads only for what changed.
+    spaCy loads only for what changed. Outputs a person edited are imported first (an
+    edit that cannot be imported stops the check with its file and line, nothing
+    rewritten), and every segment shows its current review.
     """
+    from pipeline.review import store
+
     out_dir = Path(out_dir)
     paths = sorted(out_dir.glob("*.jsonl")) if out_dir.is_dir() else []
     if not paths:
@@ -371,11 +486,15 @@ def check_outputs(
     terms = glossary.load_glossary(glossary_path)
     memory_path = Path(memory) if memory is not None else out_dir / "memory.sqlite"
     has_memory = memory_path.is_file()
-    fingerprint = prepared_cache.code_fingerprint() if has_memory else ""
     result = RunResult(engine="")
+    if has_memory:
+        result.review_lines = store.import_edited_outputs(
+            out_dir, memory_path, reviewer, broken="raise"
+        )
+    fingerprint = prepared_cache.code_fingerprint() if has_memory else ""
     for path in paths:
-        segments = export.read_jsonl(path)
-        doc = export.jsonl_document(path, corpus_dir)
+        segments = jsonl.read_jsonl(path)
+        doc = jsonl.jsonl_document(path, corpus_dir)
         for s in segments:
             s.terms = glossary.find_terms(s.fr, terms)
         fixes: list[Fix] = []
@@ -385,8 +504,20 @@ def check_outputs(
             fixes = stored.fixes if stored is not None else cleaning_fixes(doc, terms)
         result.documents.append(PreparedDocument(doc=doc, segments=segments, fixes=fixes))
     entities = prepared_cache.EntityCache(memory_path, checks.ner_model()) if has_memory else None
+    if has_memory:
+        with TranslationMemory(memory_path) as translation_memory:
+            store.apply_current_reviews(result.segments, translation_memory)
+            result.suggestions = offer_fuzzy_matches(
+                result.segments, translation_memory, fuzzy_threshold
+            )
+            from pipeline import tm
+
+            result.tm_suggestions = tm.offer_suggestions(result.segments, translation_memory)
     mark_terms(result.segments)
     result.findings = run_check_stage(result.segments, terms, entity_cache=entities)
+    if has_memory:
+        write_outputs(out_dir, memory_path, result, reviewer, corpus_dir)
+        return result
     with fileio.writes_together():  # all rewritten, or none (see run)
         for prepared in result.documents:
             result.written += export.write_document(out_dir, prepared.doc, prepared.segments)
@@ -397,6 +528,7 @@ def check_outputs(
             result.fixes,
             [prepared.doc for prepared in result.documents],
         )
+        result.written += write_index(out_dir, [(d.doc.name, d.segments) for d in result.documents])
     return result
 
 

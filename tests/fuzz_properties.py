@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from test_clean_properties import GLITCHES, WORDS, assert_nothing_lost
 
 from pipeline.clean import clean_text
-from pipeline.export import jsonl_text, segment_from_record
+from pipeline.formats.jsonl import jsonl_text, segment_from_record
 from pipeline.glossary import Term, _coarse, _normalise, _tokens, find_terms
 from pipeline.records import Document, Segment
 from pipeline.segment import segment_document

@@ -145,7 +145,7 @@ def test_ctrl_c_during_the_renames_waits_until_every_output_is_replaced(two_runs
         with fileio.writes_together():
             for doc, segments in documents:
                 export.write_document(out, doc, segments)
-    assert len(renamed) == 10  # five files of each of the two documents
+    assert len(renamed) == 12  # six files of each of the two documents
     after = {p.name: p.read_bytes() for p in out.iterdir()}
     assert set(after) == set(before)  # every file replaced, no temporary file left
     assert all(after[name] != before[name] for name in after)

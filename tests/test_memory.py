@@ -246,3 +246,60 @@ def test_an_engine_failure_loses_only_the_chunk_in_flight(project, apertium, mon
         stored = memory.counts()["translations"]
     assert resumed.engine_segments == len(resumed.sent) == stored - 50
     assert origins(resumed)["memory"] >= 50
+
+
+# The schema of a memory written before reviews had kinds and authors (schema 1).
+SCHEMA_1 = """
+CREATE TABLE translations (fr TEXT NOT NULL, engine TEXT NOT NULL, glossary TEXT NOT NULL,
+    en TEXT NOT NULL, origin TEXT NOT NULL DEFAULT 'engine', created TEXT NOT NULL,
+    PRIMARY KEY (fr, engine, glossary)) WITHOUT ROWID;
+CREATE TABLE reviews (id INTEGER PRIMARY KEY, fr TEXT NOT NULL, en TEXT NOT NULL,
+    origin TEXT NOT NULL DEFAULT 'review', segment_id TEXT NOT NULL DEFAULT '',
+    source TEXT NOT NULL DEFAULT '', created TEXT NOT NULL);
+CREATE INDEX reviews_by_fr ON reviews (fr, id);
+CREATE TABLE prepared_documents (doc TEXT NOT NULL PRIMARY KEY, key TEXT NOT NULL,
+    data TEXT NOT NULL) WITHOUT ROWID;
+INSERT INTO translations VALUES ('Oui.', 'apertium x', '', 'Yes.', 'engine', '2026-01-01');
+INSERT INTO reviews (fr, en, segment_id, source, created)
+    VALUES ('Oui.', 'Indeed.', 'a:1:1', 'a.po', '2026-01-02T00:00:00+00:00');
+PRAGMA user_version = 1;
+"""
+
+
+def test_a_schema_1_memory_is_migrated_keeping_its_reviews(tmp_path):
+    path = tmp_path / "old.sqlite"
+    db = sqlite3.connect(path)
+    db.executescript(SCHEMA_1)
+    db.close()
+    # read-only first (review status): nothing written to the file
+    before = path.read_bytes()
+    with TranslationMemory(path, readonly=True) as memory:
+        assert memory.lookup_review("Oui.").kind == "edit"
+    assert path.read_bytes() == before
+    with TranslationMemory(path) as memory:
+        review = memory.lookup_review("Oui.", "a:1:1")
+        assert (review.en, review.kind, review.reviewer, review.id) == ("Indeed.", "edit", "", 1)
+        assert memory.lookup("Oui.", "apertium x", "") == "Yes."
+        memory.add_reviews([Review("Oui.", "Yes indeed.", "a:1:1", kind="edit", reviewer="ann")])
+        assert [r.en for r in memory.history("Oui.")] == ["Indeed.", "Yes indeed."]
+    db = sqlite3.connect(path)
+    assert db.execute("PRAGMA user_version").fetchone()[0] == 2
+    db.close()
+
+
+@pytest.mark.parametrize("content", [b"", None], ids=["empty-file", "foreign-database"])
+def test_an_empty_file_is_a_new_memory_and_a_foreign_database_is_refused(tmp_path, content):
+    path = tmp_path / "memory.sqlite"
+    if content is not None:
+        path.write_bytes(content)
+        with TranslationMemory(path) as memory:
+            assert memory.reviews() == []
+        return
+    db = sqlite3.connect(path)
+    db.execute("CREATE TABLE moz_places (url TEXT)")
+    db.commit()
+    db.close()
+    before = path.read_bytes()
+    with pytest.raises(PipelineError, match="another application"):
+        TranslationMemory(path)
+    assert path.read_bytes() == before

@@ -212,14 +212,24 @@ def test_review_status_counts_engine_reviewed_and_flagged(project):
     row = dict(
         zip(header, next(line for line in table if line.startswith(DOC)).split(), strict=True)
     )
-    assert header == ["document", "segments", "engine", "reviewed", "waiting", "flagged"]
+    assert header == [
+        "document",
+        "segments",
+        "reviewed",
+        "approved",
+        "remaining",
+        "waiting",
+        "flagged",
+    ]
     assert int(row["segments"]) == len(records())
     # flagged: the segments with a finding, the real checks' and the one added above
     assert record(second["id"])["findings"]
     flagged_now = sum(bool(r.get("findings")) for r in records())
     assert int(row["reviewed"]) == 1 and int(row["flagged"]) == flagged_now
     assert int(row["waiting"]) == 0
-    assert int(row["engine"]) == len([r for r in records() if r["origin"] in ("engine", "memory")])
+    assert int(row["approved"]) == 0
+    machine = [r for r in records() if r["origin"] in ("engine", "memory") and r["lang"] == "fr"]
+    assert int(row["remaining"]) == len(machine)
     assert "1 reviewed texts (1 reviews)" in table[-1]
 
 

@@ -1,7 +1,7 @@
 """Checks over translated segments: where a reviewer should look first.
 
 Every check is a small named function in the module of its family (glossary, numbers,
-form, consistency, untranslated), listed once in CHECKS below; the name it is listed
+form, typography, consistency, untranslated), listed once in CHECKS below; the name it is listed
 under (its prefix the family) is the `check` of each Finding it makes.
 
 - A segment check looks at one segment: `(segment, context) -> list[Finding]`.
@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from typing import Any
 
-from pipeline.checks import consistency, form, glossary, numbers, untranslated
+from pipeline.checks import consistency, form, glossary, numbers, typography, untranslated
 from pipeline.checks.base import SEVERITIES, SEVERITY_RANK, CheckContext
 from pipeline.checks.consistency import french_entities, french_ner, ner_model
 from pipeline.glossary import Term
@@ -64,14 +64,23 @@ CorpusCheck = Callable[[Sequence[Segment], CheckContext], list[Finding]]
 SEGMENT_CHECKS: dict[str, SegmentCheck] = {
     "glossary.target": glossary.glossary_target,
     "glossary.forbidden": glossary.glossary_forbidden,
+    "glossary.acronym": glossary.acronym,
     "numbers": numbers.numbers,
     "form.empty": form.empty,
     "form.unbalanced": form.unbalanced,
     "form.repetition": form.repetition,
     "form.length-ratio": form.length_ratio,
+    "form.doubled-word": form.doubled_word,
+    "form.addresses": form.changed_addresses,
+    "typography.spacing": typography.spacing,
+    "typography.french-marks": typography.french_marks,
+    "typography.end-punctuation": typography.end_punctuation,
+    "typography.white-space": typography.white_space,
+    "typography.mojibake": typography.mojibake,
 }
 CORPUS_CHECKS: dict[str, CorpusCheck] = {
     "consistency.same-source": consistency.same_source,
+    "consistency.same-target": consistency.same_target,
     "consistency.entity": consistency.entity_consistency,
     "consistency.variants": consistency.variant_consistency,
     "untranslated": untranslated.untranslated,

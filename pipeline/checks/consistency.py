@@ -1,5 +1,5 @@
-"""Consistency checks across segments: the same French translated two ways, a name
-rendered differently, variants of one rendering."""
+"""Consistency checks across segments: the same French translated two ways, different
+French translated the same way, a name rendered differently, variants of one rendering."""
 
 from __future__ import annotations
 
@@ -22,8 +22,6 @@ from pipeline.checks.base import (
 )
 from pipeline.checks.glossary import term_hits
 from pipeline.records import Finding, Segment
-
-# --- consistency -----------------------------------------------------------------------
 
 
 def same_source(segments: Sequence[Segment], context: CheckContext) -> list[Finding]:
@@ -56,6 +54,41 @@ def same_source(segments: Sequence[Segment], context: CheckContext) -> list[Find
 
 def _first_index(group: Sequence[Segment], translation: str) -> int:
     return next(i for i, s in enumerate(group) if normalised(s.en) == translation)
+
+
+def words_key(text: str) -> str:
+    """The words of a text, case, accents, punctuation and spacing left aside."""
+    return " ".join(re.findall(r"[^\W_]+", fold(text)))
+
+
+MIN_SAME_TARGET_WORDS = 3  # "Yes." for "Oui." and for "Si." is no slip
+
+
+def same_target(segments: Sequence[Segment], context: CheckContext) -> list[Finding]:
+    """Different French sentences translated by the same English (Xbench's "same target,
+    different source"): a translation pasted into the wrong segment, or a difference the
+    English lost."""
+    groups: dict[str, list[Segment]] = defaultdict(list)
+    for s in segments:
+        if checked(s) and len(s.en.split()) >= MIN_SAME_TARGET_WORDS:
+            groups[normalised(s.en).casefold()].append(s)
+    out = []
+    for group in groups.values():
+        first = group[0]
+        for s in group[1:]:
+            if words_key(s.fr) != words_key(first.fr):
+                # Info: two French sentences may well say the same thing (the one
+                # finding read in the fifth round was such a pair, in a human reference).
+                out.append(
+                    finding(
+                        "info",
+                        s,
+                        f"same English as {first.id}, whose French differs",
+                        f"here: {excerpt(s.fr, 0, 0, 80)} | {first.id}: "
+                        f"{excerpt(first.fr, 0, 0, 80)}",
+                    )
+                )
+    return out
 
 
 # Named entities: spaCy's French model, NER only (the other components are not needed).

@@ -1,4 +1,5 @@
-"""Form checks: empty, unbalanced brackets and quotes, repetition, length ratio."""
+"""Form checks: empty, unbalanced brackets and quotes, repetition, length ratio, a doubled
+word, addresses and handles that differ."""
 
 from __future__ import annotations
 
@@ -10,15 +11,16 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 
 from pipeline.checks.base import (
+    WEB_ADDRESS,
     CheckContext,
     LengthRatios,
     checked,
     excerpt,
     finding,
+    fold,
 )
 from pipeline.records import Finding, Segment
-
-# --- form ------------------------------------------------------------------------------
+from pipeline.translate.repairs import DOUBLED_WORD, doubled_words
 
 _BRACKETS = {"(": ")", "[": "]", "{": "}"}
 _OPEN_QUOTES, _CLOSE_QUOTES = "«“‹", "»”›"
@@ -208,5 +210,73 @@ def length_ratio(segment: Segment, context: CheckContext) -> list[Finding]:
             f"English much {word} than usual: length ratio {math.exp(log_ratio):.2f}",
             f"corpus median {usual:.2f}, usual range {low:.2f}–{high:.2f} "
             f"({ratios.count} segments)",
+        )
+    ]
+
+
+def doubled_word(segment: Segment, context: CheckContext) -> list[Finding]:
+    """A word written twice in a row in the English ("in in", "of of") where the French
+    doubles no word (its "très très" or "Bora Bora" may be rendered doubled)."""
+    if not checked(segment):
+        return []
+    doubled = doubled_words(segment.en)
+    if not doubled or DOUBLED_WORD.search(segment.fr):
+        return []
+    return [
+        finding(
+            "warning",
+            segment,
+            "doubled word(s) in the English: "
+            + ", ".join(f"'{' '.join(m.group().split())}'" for m in doubled),
+            excerpt(segment.en, doubled[0].start(), doubled[0].end(), 30),
+        )
+    ]
+
+
+# What a translation copies as written: web and mail addresses, @handles and #hashtags.
+_HANDLE = re.compile(r"(?<![\w.@])@[A-Za-z_]\w{0,30}(?![\w@])")
+_HASHTAG = re.compile(r"(?<![\w&#])#[^\W\d_]\w*")
+_ADDRESS_END = ".,;:!?)]}'\"”’»"
+
+
+def addresses(text: str) -> list[str]:
+    """The web and mail addresses, @handles and #hashtags of a text, in order."""
+    found = [(m.start(), m.group().rstrip(_ADDRESS_END)) for m in WEB_ADDRESS.finditer(text)]
+    blanked = WEB_ADDRESS.sub(lambda m: " " * len(m.group()), text)
+    found += [(m.start(), m.group()) for m in _HANDLE.finditer(blanked)]
+    found += [(m.start(), m.group()) for m in _HASHTAG.finditer(blanked)]
+    return [item for _, item in sorted(found)]
+
+
+def _address_key(item: str) -> str:
+    # A scheme or a "www." a translation drops, or the case or accents of a domain
+    # (Bankovnípoplatky.com), is the same address.
+    return re.sub(r"^(?:https?://)?(?:www\.)?", "", fold(item)).rstrip("/")
+
+
+def changed_addresses(segment: Segment, context: CheckContext) -> list[Finding]:
+    """A web or mail address, @handle or #hashtag of the French missing from the English,
+    or one the English has that the French does not (they are copied, not translated)."""
+    if not checked(segment):
+        return []
+    fr, en = addresses(segment.fr), addresses(segment.en)
+    if not fr and not en:
+        return []
+    fr_keys, en_keys = Counter(map(_address_key, fr)), Counter(map(_address_key, en))
+    missing = [a for a in dict.fromkeys(fr) if fr_keys[_address_key(a)] > en_keys[_address_key(a)]]
+    extra = [a for a in dict.fromkeys(en) if en_keys[_address_key(a)] > fr_keys[_address_key(a)]]
+    if not missing and not extra:
+        return []
+    parts = []
+    if missing:
+        parts.append("not in the English: " + ", ".join(f"'{a}'" for a in missing))
+    if extra:
+        parts.append("not in the French: " + ", ".join(f"'{a}'" for a in extra))
+    return [
+        finding(
+            "warning",
+            segment,
+            "address, handle or hashtag differs: " + "; ".join(parts),
+            f"English: {', '.join(en) or 'none'}",
         )
     ]

@@ -650,16 +650,25 @@ def expansion_present(english: str, acronym: str) -> bool:
     """An acronym target written out: "United Nations" for UN, "Democratic People's
     Republic of Korea" for DPRK (capitalised words whose initials spell it, small words
     such as "of" between them not counted)."""
+    return bool(expansion_spans(english, acronym))
+
+
+def expansion_spans(english: str, acronym: str) -> list[tuple[int, int]]:
+    """Where the English writes the acronym out (see expansion_present), as spans."""
     if len(acronym) < 2 or not acronym.isalpha() or not acronym.isupper():
-        return False
+        return []
+    spans = []
     for m in _CAPITALISED_RUN.finditer(english):
-        initials = "".join(w[0] for w in m.group().split() if w[0].isupper())
-        if acronym in initials:
-            words = [w for w in m.group().split() if w[0].isupper()]
-            for start in range(len(words) - len(acronym) + 1):
-                if "".join(w[0] for w in words[start : start + len(acronym)]) == acronym:
-                    return True
-    return False
+        words = [w for w in re.finditer(r"\S+", m.group()) if w.group()[0].isupper()]
+        start = 0
+        while start <= len(words) - len(acronym):
+            run = words[start : start + len(acronym)]
+            if "".join(w.group()[0] for w in run) == acronym:
+                spans.append((m.start() + run[0].start(), m.start() + run[-1].end()))
+                start += len(acronym)
+            else:
+                start += 1
+    return spans
 
 
 # Words an adjective does not stand before: "Chinese mainland" is China's adjective, "the
@@ -703,20 +712,27 @@ def derived_target_present(english: str, target: str) -> bool:
     a place's adjective before a noun ("European history" for Europe, "the Chinese
     mainland" for China, "an American card" for the United States), or a demonym's country
     in the possessive ("South Korea's Park" for South Korean)."""
+    return bool(derived_target_spans(english, target))
+
+
+def derived_target_spans(english: str, target: str) -> list[tuple[int, int]]:
+    """Where the English has the target in a derived form (see derived_target_present)."""
     words = target.split()
     if not words:
-        return False
+        return []
+    spans = []
     phrases = [" ".join([*words[:-1], form]) for form in derived_forms(words[-1])]
     for phrase in [*IRREGULAR_ADJECTIVES.get(target, ()), *phrases]:
         form = phrase.split()[-1]
         for m in rendering_pattern(phrase, endings=False).finditer(english):
             rest = english[m.end() :]
             if form == words[-1][:-1] and re.match(r"[’']s\b", rest):
-                return True  # Korea's for Korean
+                spans.append((m.start(), m.end() + 2))  # Korea's for Korean
+                continue
             after = re.match(r"\s+([A-Za-z][\w-]*)", rest)
             if form != words[-1][:-1] and after and after.group(1).lower() not in _NOT_A_NOUN:
-                return True
-    return False
+                spans.append(m.span())
+    return spans
 
 
 def forbidden_found(english: str, forbidden: Iterable[str]) -> list[str]:

@@ -11,6 +11,9 @@ atomically, so a failed edit leaves the file as it was.
 
 from __future__ import annotations
 
+import copy
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -107,10 +110,9 @@ def _scalar(value: str) -> str:
 
 def term_lines(term: Term, dash_indent: str = "  ", key_indent: str = "    ") -> list[str]:
     """The YAML lines of one term, in the order of DESIGN.md, optional fields when set."""
-    values: list[tuple[str, str]] = [
-        ("source", _scalar(term.source)),
-        ("target", _scalar(term.target)),
-    ]
+    values: list[tuple[str, str]] = [("source", _scalar(term.source))]
+    if not (term.kind == "keep" and term.target == term.source):
+        values.append(("target", _scalar(term.target)))  # a kept term needs no target
     for name in ("variants", "forbidden"):
         items = getattr(term, name)
         if items:
@@ -178,6 +180,7 @@ def remove_term_text(text: str, source: str, path: str = "<glossary>") -> tuple[
     if not matches:
         matches = [item for item in layout.items if item[0].casefold() == source.casefold()]
     if not matches:
+        find_term(terms, source, path)  # names the term a variant belongs to
         raise PipelineError(f"{path}: no term with source {source!r}")
     if len(matches) > 1:
         where = ", ".join(str(first + 1) for _, first, _ in matches)
@@ -197,7 +200,7 @@ def _check_edit(result: str, path: str, expected_sources: list[str]) -> None:
     terms, problems = read_glossary_text(result, path)
     if problems:
         raise PipelineError(f"{problems[0]}; the file was not changed")
-    if [t.source for t in terms] != expected_sources:
+    if sorted(t.source for t in terms) != sorted(expected_sources):
         raise PipelineError(f"{path}: the edit would not read back as intended; not changed")
 
 
@@ -223,3 +226,250 @@ def remove_term(path: Path, source: str) -> Term:
     text, removed = remove_term_text(_read(path), source, str(path))
     atomic_write_text(path, text)
     return removed
+
+
+# ---------------------------------------------------------------------------------------
+# Editing terms in place (`glossary update`, an import that replaces or merges terms)
+
+# A comment line that names a section of the terms list: `# --- Korea ---`, `# == Russia`.
+_SECTION = re.compile(r"\s*#\s*[-=]{2,}\s*(?P<name>[^-=]+?)\s*[-=]*\s*$")
+FIELD_ORDER = ("source", "target", "variants", "forbidden", "kind", "case_sensitive", "note")
+
+
+def field_text(term: Term, name: str) -> str | None:
+    """The YAML value of one field of a term, or None when the field takes its default
+    (so it is left out of the file). A kept term's target is left out when it is its source."""
+    value = getattr(term, name)
+    if name == "target" and term.kind == "keep" and value == term.source:
+        return None
+    if name in ("variants", "forbidden"):
+        return "[" + ", ".join(_scalar(v) for v in value) + "]" if value else None
+    if name == "case_sensitive":
+        return "true" if value else None
+    return _scalar(value) if value else None
+
+
+def _item_nodes(text: str) -> list:
+    """The mapping node of each item of the terms list (None for an item that is not one)."""
+    import yaml
+
+    root = yaml.compose(text, Loader=yaml.SafeLoader)
+    if not isinstance(root, yaml.MappingNode):
+        return []
+    for key, value in root.value:
+        if isinstance(key, yaml.ScalarNode) and key.value == "terms":
+            if isinstance(value, yaml.SequenceNode):
+                return [v if isinstance(v, yaml.MappingNode) else None for v in value.value]
+    return []
+
+
+def _trailing_comment(line: str, column: int) -> str:
+    """A `# comment` after the value that ends at `column` on this line ("" when none)."""
+    rest = line[column:]
+    at = rest.find("#")
+    return "  " + rest[at:].strip() if at >= 0 and not rest[:at].strip() else ""
+
+
+def _field_edits(item, lines: list[str], old: Term, new: Term, key_indent: str) -> list:
+    """(first, last, new lines) edits turning the item's fields from `old` into `new`:
+    a changed field's lines are replaced, a new field is added after the item's last
+    line, a field back at its default is deleted; other lines are left as they are."""
+    edits = []
+    present = {key.value: (key, value) for key, value in item.value}
+    last = _last_line(item, lines)
+    added = []
+    for name in FIELD_ORDER:
+        before, after = field_text(old, name), field_text(new, name)
+        if name in present:
+            key, value = present[name]
+            if getattr(old, name) == getattr(new, name) and before is not None:
+                continue
+            first, end = key.start_mark.line, _last_line(value, lines)
+            if after is None:
+                if lines[first][: key.start_mark.column].strip().endswith("-"):
+                    raise PipelineError(
+                        f"line {first + 1}: cannot remove {name!r}, the first key of its term; "
+                        "edit the file by hand"
+                    )
+                edits.append((first, end, []))
+                continue
+            prefix = lines[first][: key.start_mark.column]
+            comment = _trailing_comment(lines[first], value.end_mark.column) if end == first else ""
+            edits.append((first, end, [f"{prefix}{name}: {after}{comment}"]))
+        elif after is not None:
+            added.append(f"{key_indent}{name}: {after}")
+    if added:
+        edits.append((last + 1, last, added))
+    return edits
+
+
+def edit_terms_text(
+    text: str,
+    path: str = "<glossary>",
+    changes: dict[str, Term] | None = None,
+    additions: Sequence[Term] = (),
+    section: str | None = None,
+) -> str:
+    """The glossary text with some terms changed in place (`changes`: old source → the
+    term as it should be) and new terms added (at the end of the list, or of `section`).
+
+    Only the lines of the fields that change are rewritten; comments, blank lines,
+    quoting and order stay. The result must read back without a problem, else nothing
+    is changed (PipelineError)."""
+    changes = changes or {}
+    terms, problems = read_glossary_text(text, path)
+    if problems:
+        raise PipelineError(f"{problems[0]} (fix the file before editing it)")
+    if not changes and not additions:
+        return text
+    for term in additions:
+        if term.kind and term.kind not in KINDS:
+            raise PipelineError(f"unknown kind {term.kind!r} (one of {', '.join(KINDS)})")
+    layout = _layout(text, path)
+    lines = text.splitlines()
+    by_source = {t.source: t for t in terms}
+    edits: list[tuple[int, int, list[str]]] = []
+    nodes = _item_nodes(text) if changes else []
+    for (source, _first, _last), node in zip(layout.items, nodes, strict=False):
+        if source in changes and node is not None:
+            edits += _field_edits(node, lines, by_source[source], changes[source],
+                                  layout.key_indent)  # fmt: skip
+    missing = [s for s in changes if s not in by_source]
+    if missing:
+        raise PipelineError(f"{path}: no term with source {missing[0]!r}")
+    expected = [changes[t.source].source if t.source in changes else t.source for t in terms]
+    if additions:
+        new = [line for t in additions for line in term_lines(t, layout.dash_indent,
+                                                              layout.key_indent)]  # fmt: skip
+        expected += [t.source for t in additions]
+        if layout.terms_line is None or layout.flow:
+            if edits:
+                raise PipelineError(f"{path}: no terms list to edit")
+            body = text if not text or text.endswith(("\n", "\r")) else text + _newline(text)
+            head = body if layout.terms_line is None else ""
+            if layout.flow:  # `terms: []`: the key alone on its line, then the items
+                key_line = lines[layout.terms_line]
+                lines[layout.terms_line] = key_line[: key_line.index("terms") + 5] + ":"
+                edits.append((layout.terms_line + 1, layout.terms_line, new))
+            else:
+                nl = _newline(text)
+                result = (head or HEADER.replace("\n", nl)) + ("terms:" + nl if head else "")
+                result += nl.join(new) + nl
+                _check_edit(result, path, expected)
+                return result
+        else:
+            at = _section_end(lines, layout, section, new) if section else None
+            if at is None:
+                at = layout.items[-1][2] + 1 if layout.items else layout.terms_line + 1
+            edits.append((at, at - 1, new))
+    for first, last, replacement in sorted(edits, key=lambda e: (e[0], e[1]), reverse=True):
+        lines[first : last + 1] = replacement
+    nl = _newline(text)
+    result = nl.join(lines) + (nl if text.endswith(("\n", "\r")) or not text else "")
+    _check_edit(result, path, expected)
+    return result
+
+
+def sections(text: str) -> list[tuple[str, int]]:
+    """The named sections of the file (`# --- Korea ---`): (name, 0-based line)."""
+    return [
+        (m.group("name"), number)
+        for number, line in enumerate(text.splitlines())
+        if (m := _SECTION.fullmatch(line))
+    ]
+
+
+def _section_end(lines: list[str], layout: _Layout, name: str, new: list[str]) -> int | None:
+    """Where a term of section `name` goes: after the last item before the next section.
+    A section not in the file is started at the end of the list (its heading is put
+    in front of `new`, which is why `new` is passed)."""
+    found = sections("\n".join(lines))
+    start = next((line for n, line in found if n.casefold() == name.casefold()), None)
+    if start is None:
+        end = layout.items[-1][2] + 1 if layout.items else layout.terms_line + 1
+        new.insert(0, f"{layout.dash_indent}# --- {name} ---")
+        return end
+    following = [line for _, line in found if line > start]
+    stop = following[0] if following else len(lines)
+    inside = [last for _, first, last in layout.items if start < first < stop]
+    return (inside[-1] if inside else start) + 1
+
+
+def update_term_text(
+    text: str, source: str, path: str = "<glossary>", **values
+) -> tuple[str, Term, Term]:
+    """The glossary text with the term `source` changed; `values` are the fields to set
+    (target, kind, note, case_sensitive) or lists to extend/shrink (add_variants,
+    remove_variants, add_forbidden, remove_forbidden). Returns (text, before, after)."""
+    terms, problems = read_glossary_text(text, path)
+    if problems:
+        raise PipelineError(f"{problems[0]} (fix the file before editing it)")
+    term = find_term(terms, source, path)
+    after = copy.deepcopy(term)
+    for name in ("target", "kind", "note", "case_sensitive"):
+        if values.get(name) is not None:
+            setattr(after, name, values[name])
+    if after.kind and after.kind not in KINDS:
+        raise PipelineError(f"unknown kind {after.kind!r} (one of {', '.join(KINDS)})")
+    for name, what in (("variants", "variant"), ("forbidden", "forbidden rendering")):
+        items = getattr(after, name)
+        where = f"{path}:{term.line}: '{term.source}'"
+        for item in values.get(f"add_{name}") or ():
+            if item in items:
+                raise PipelineError(f"{where} already has the {what} {item!r}")
+            items.append(item)
+        for item in values.get(f"remove_{name}") or ():
+            if item not in items:
+                raise PipelineError(f"{where} has no {what} {item!r}")
+            items.remove(item)
+    if after.kind == "keep" and values.get("target") is None and term.kind != "keep":
+        after.target = after.source  # a term made `keep` is rendered as it is written
+    if after == term:
+        return text, term, after
+    return edit_terms_text(text, path, changes={term.source: after}), term, after
+
+
+def find_term(terms: Sequence[Term], source: str, path: str = "<glossary>") -> Term:
+    """The term whose source is `source` (exact, else the one equal ignoring case). A
+    variant given instead is refused with the name of the term it belongs to."""
+    found = [t for t in terms if t.source == source] or [
+        t for t in terms if t.source.casefold() == source.casefold()
+    ]
+    if len(found) == 1:
+        return found[0]
+    if len(found) > 1:
+        where = ", ".join(str(t.line) for t in found)
+        raise PipelineError(f"{path}: several terms have source {source!r} (lines {where})")
+    owners = [t for t in terms if any(v.casefold() == source.casefold() for v in t.variants)]
+    if owners:
+        owner = owners[0]
+        raise PipelineError(
+            f"{path}:{owner.line}: {source!r} is a variant of the term '{owner.source}', "
+            f"not a term of its own (give '{owner.source}', or drop the variant with "
+            f"`pipeline glossary update '{owner.source}' --remove-variant '{source}'`)"
+        )
+    raise PipelineError(f"{path}: no term with source {source!r}")
+
+
+def update_term(path: Path, source: str, **values) -> tuple[Term, Term]:
+    path = Path(path)
+    if not path.exists():
+        raise PipelineError(f"{path}: no such glossary file")
+    original = _read(path)
+    text, before, after = update_term_text(original, source, str(path), **values)
+    if text != original:
+        atomic_write_text(path, text)
+    return before, after
+
+
+def add_term_in_section(path: Path, term: Term, section: str) -> None:
+    path = Path(path)
+    text = _read(path)
+    terms, _ = read_glossary_text(text, str(path))
+    for existing in terms:
+        if existing.source == term.source:
+            raise PipelineError(
+                f"{path}:{existing.line}: term '{term.source}' is already in the glossary; "
+                "use `pipeline glossary update` to change it"
+            )
+    atomic_write_text(path, edit_terms_text(text, str(path), additions=[term], section=section))

@@ -2,8 +2,13 @@
 
 Each rule is a small function in the one registry `RULES`, run in its order; a
 caller learns which rules changed a text. Every rule here was measured on
-flores101-dev (chrF with and without it, `python benchmarks/quality.py --rules`)
-and kept only if it helped; BENCHMARKS.md lists the gains.
+flores101-dev (chrF with and without it, `python benchmarks/quality.py --ideas`)
+and kept only if it helped; BENCHMARKS.md lists the gains. The typography rules
+(`TYPOGRAPHY_RULES`: French spacing, non-breaking spaces, spaced quotes, the engine's
+doubled words) were measured each alone on flores101-dev and newstest2013
+(`python benchmarks/typography_repairs.py`) and kept as neither chrF nor BLEU drops;
+all but `non_breaking_spaces` edit the English chosen between the pivots
+(`after_choice`).
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
 from pipeline.errors import PipelineError
 
@@ -23,17 +29,21 @@ class Rule:
     name: str
     fix: Fix
     why: str
+    # A post-edit of the English chosen between the pivots, not of each pivot's English:
+    # typography, which should not sway the English model's choice.
+    after_choice: bool = False
 
 
 RULES: list[Rule] = []
 
 
-def rule(why: str):
+def rule(why: str, after_choice: bool = False):
     """Register a rule; one that ignores the French takes just the English."""
 
     def register(fix: Callable) -> Callable:
         takes_french = fix.__code__.co_argcount == 2
-        RULES.append(Rule(fix.__name__, fix if takes_french else lambda en, fr: fix(en), why))
+        chosen = fix if takes_french else lambda en, fr: fix(en)
+        RULES.append(Rule(fix.__name__, chosen, why, after_choice))
         return fix
 
     return register
@@ -45,6 +55,14 @@ def _keep_case(word: str, model: str) -> str:
 
 
 # --- punctuation and numbers ----------------------------------------------------------
+
+
+@rule("French non-breaking spaces (before : ; ? ! %, in '9 h 30') become plain spaces")
+def non_breaking_spaces(text: str) -> str:
+    # Before the choice, unlike the other typography rules: the number rules below
+    # (clock_time: '9 h 30' → '9:30') then see plain spaces. At the ends they go: they
+    # are what the French put there, not white space of the segment.
+    return re.sub("[\u00a0\u202f]", " ", text.strip("\u00a0\u202f"))
 
 
 @rule("French guillemets « » become English double quotes")
@@ -66,6 +84,44 @@ def decimal_point(text: str) -> str:
 @rule("French clock times (11 h 30) become 11:30")
 def clock_time(text: str) -> str:
     return re.sub(r"\b(\d{1,2}) ?h ?(\d{2})\b", r"\1:\2", text)
+
+
+@rule("French '54 %' is English '54%'", after_choice=True)
+def percent_sign(text: str) -> str:
+    return re.sub(r"(?<=\d)[ \t]+%", "%", text)
+
+
+# A mark English sets tight against the word before it, followed by a space or the end.
+_SPACED_MARK = r"(?<=[^\s{skip}])[ \t]+({marks})(?=\s|$|[\"”’')\]])"
+
+
+@rule("French spacing before : ; ? ! goes (English sets them tight)", after_choice=True)
+def space_before_marks(text: str) -> str:
+    return re.sub(_SPACED_MARK.format(skip="", marks="[:;?!]"), r"\1", text)
+
+
+@rule(
+    "a space before a comma or full stop (where the engine dropped a word) goes", after_choice=True
+)
+def space_before_comma_or_stop(text: str) -> str:
+    return re.sub(_SPACED_MARK.format(skip=".", marks=r",|\.(?!\.)"), r"\1", text)
+
+
+@rule(
+    'straight quotes spaced the French way (" Introduction ") close up on their words',
+    after_choice=True,
+)
+def spaced_quotes(text: str) -> str:
+    parts = text.split('"')
+    if len(parts) < 3 or len(parts) % 2 == 0 or '""' in text:
+        return text  # no pair, an odd quote (which one opens?), or quotes quoted ("")
+    for i in range(1, len(parts), 2):
+        inside = parts[i]
+        opens = parts[i - 1][-1:] in " ([–—-"  # "" too: the text starts with the quote
+        closes = parts[i + 1][:1] in " .,;:!?)]–—-"
+        if inside.strip() and opens and closes:
+            parts[i] = inside.strip()
+    return '"'.join(parts)
 
 
 # --- grammar ------------------------------------------------------------------------
@@ -355,6 +411,47 @@ def superlative(text: str) -> str:
     )
 
 
+# English doubles a word on purpose in a few phrases ("had had", "that that", "is is" in
+# "what it is is", "tell you you should"); other doubles are slips or the engine's.
+ENGLISH_DOUBLES = frozenset(
+    "had that is do very bye no yes ha so really far many much more again round over you "
+    "her bla blah knock tut chop night pretty".split()
+)
+# A word and its repeats ("in in", "even even even"); not a name's start ("the file
+# file.old").
+DOUBLED_WORD = re.compile(
+    r"(?<![\w'’-])([^\W\d_]+(?:['’][^\W\d_]+)?)(?:\s+\1)+(?![\w'’-]|\.\w)", re.IGNORECASE
+)
+
+
+def doubled_words(text: str) -> list[re.Match]:
+    """The doubled words of an English text that English does not double on purpose."""
+    return [m for m in DOUBLED_WORD.finditer(text) if m.group(1).lower() not in ENGLISH_DOUBLES]
+
+
+@rule(
+    "a word the engine doubles ('gone in in', 'of of') is said once, if the French doubles none",
+    after_choice=True,
+)
+def doubled_word(text: str, fr: str) -> str:
+    if DOUBLED_WORD.search(fr):
+        return text  # "très très", "Bora Bora": the double may be meant
+    for m in reversed(doubled_words(text)):
+        text = text[: m.start()] + m.group(1) + text[m.end() :]
+    return text
+
+
+# The typography rules (issue 18), each measured alone by benchmarks/typography_repairs.py.
+TYPOGRAPHY_RULES = (
+    "non_breaking_spaces",
+    "percent_sign",
+    "space_before_marks",
+    "space_before_comma_or_stop",
+    "spaced_quotes",
+    "doubled_word",
+)
+
+
 def select(names: Iterable[str] | None) -> list[Rule]:
     """The rules with these names in registry order (every rule for None)."""
     if names is None:
@@ -364,6 +461,16 @@ def select(names: Iterable[str] | None) -> list[Rule]:
     if unknown:
         raise PipelineError(f"unknown repair rule(s): {', '.join(sorted(unknown))}")
     return [r for r in RULES if r.name in wanted]
+
+
+def fingerprint(names: Iterable[str] | None = None) -> str:
+    """Which rules, in which code: part of the engine's version, so that the translation
+    memory does not serve English made by other repairs (a new rule, a changed one)."""
+    import hashlib
+
+    digest = hashlib.sha256(Path(__file__).read_bytes())
+    digest.update(" ".join(r.name for r in select(names)).encode())
+    return digest.hexdigest()[:12]
 
 
 def apply(text: str, fr: str = "", rules: Iterable[Rule] | None = None) -> tuple[str, list[str]]:
