@@ -120,7 +120,8 @@ def test_a_messy_corpus_runs_and_names_every_file_it_skips_or_decodes(tmp_path):
         "boucle.txt: skipped",
         "latin1.txt: not UTF-8; decoded as latin-1",
         "cp1252.txt: not UTF-8; decoded as windows-1252",
-        "ignored 2 file(s) that are not .txt or .md: notes.pdf, photo.jpg",
+        "notes.pdf: skipped: not a readable PDF",  # a PDF is read now: this one is damaged
+        "ignored 1 file(s) that are not .txt .md .html .htm .docx .pdf: photo.jpg",
     ]
     for fragment in expected:
         assert sum(fragment in line for line in warnings) == 1, (fragment, warnings)
