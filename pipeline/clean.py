@@ -824,7 +824,7 @@ def _ftfy_config():
     )
 
 
-@rule()
+@rule(corrects_words=True)
 def mojibake(text: str, context: Context) -> list[Change]:
     """Text decoded with the wrong encoding, repaired by ftfy: `CorÃ©e` -> `Corée`."""
     if text.isascii():
