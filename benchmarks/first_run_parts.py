@@ -88,8 +88,20 @@ def main() -> None:
         )
         runner.mark_terms(segments)
         french = [s.fr for s in segments if s.lang == "fr" and s.fr.strip()]
+        # Issue 19's cuts: the recognizer alone (nlp.pipe ran the model's tok2vec too, which
+        # feeds nothing here), and only texts with a capital letter (the check keeps no
+        # other entity).
+        nlp = french_pipeline()
+        parts.time(
+            "  named entities as before: nlp.pipe over every French text",
+            lambda: [
+                [(e.start_char, e.end_char, e.label_) for e in d.ents] for d in nlp.pipe(french)
+            ],
+        )
         entities = EntityStore()
-        parts.time("named entities of the French", checks.french_entities, french, entities)
+        asked = runner.entity_texts(segments)
+        print(f"({len(asked)} of {len(french)} French texts may hold an entity)")
+        parts.time("named entities of the French", checks.french_entities, asked, entities)
         parts.time(
             "checks (entities already found)",
             lambda: checks.run_checks(segments, terms, entity_cache=entities),

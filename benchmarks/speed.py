@@ -459,6 +459,15 @@ def main() -> None:
         action="store_false",
         help="with --argos, skip argostranslate's own translate() per paragraph",
     )
+    parser.add_argument(
+        "--scaling",
+        action="store_true",
+        help="only the FLORES corpora over --jobs 1/2 and a local Ray (benchmarks/scaling.py)",
+    )
+    parser.add_argument("--articles", default="40,200", help="with --scaling: corpus sizes")
+    parser.add_argument(
+        "--modes", default="jobs1,jobs2,ray1,ray2", help="with --scaling: jobsN, rayN"
+    )
     parser.add_argument("--argos-grid", action="store_true", help="only the argos tuning grid")
     parser.add_argument("--grid-lines", type=int, default=256, help="FLORES lines for the grid")
     parser.add_argument("--grid-repeat", type=int, default=2, help="rounds of the grid")
@@ -475,6 +484,13 @@ def main() -> None:
 
     print(f"machine: {machine()}; date {date.today().isoformat()}")
     print(f"command: python benchmarks/{Path(__file__).name} {shlex.join(sys.argv[1:])}")
+    if args.scaling:
+        import scaling
+
+        articles = [int(n) for n in args.articles.split(",")]
+        pivots = tuple(p for p in args.pivots if p != "ca")  # ca is raw's half of both
+        scaling.main(articles, args.modes.split(","), args.repeat, pivots)
+        return
     with tempfile.TemporaryDirectory(prefix="bench-speed-") as tmp:
         work = Path(tmp)
         if args.argos_grid:

@@ -2,6 +2,7 @@
 
     python benchmarks/terms.py [--engines apertium,argos] [--pivots es,ca]
                                [--flores-limit N] [--skip-flores] [--skip-speed]
+    python benchmarks/terms.py --big 100000 [--baseline CHECKOUT]   # section 4 alone
 
 1. Term accuracy on corpus/ for each engine, with enforcement off and with each
    method alone and all together: segments where every term is honoured / segments
@@ -11,6 +12,8 @@
    the project glossary (FLORES is general news; few of its segments hold a term).
 3. Matching speed with 10,000 terms: the one compiled trie against a regex per term
    per segment (the first loader's way), in the same run.
+4. (--big N) A glossary of N made-up terms: `glossary validate` and a run the memory
+   answers, each a fresh process, with the glossary cache empty and filled (issue 19).
 
 The argos engine here is a tiny real package with random weights built by
 tests/argos_fixture.py (no fr→en model can be had offline): its English is garbage, so
@@ -192,14 +195,72 @@ def bench_speed(segments) -> None:
     print(f"  ratio baseline / trie           x{per_segment_regex / per_segment_trie:.0f}")
 
 
+def big_glossary(path: Path, count: int) -> Path:
+    """The project's glossary and `count` made-up terms after it."""
+    lines = [(REPO / "glossary" / "glossary.yaml").read_text(encoding="utf-8").rstrip()]
+    for number in range(count):
+        lines += [f"  - source: terme{number} inventé", f"    target: made-up term {number}"]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def bench_big(count: int, baseline: str | None) -> None:
+    """4. A glossary of `count` terms, each command a fresh process (as a user runs it):
+    `glossary validate`, and a `run` whose every segment the memory answers, with the
+    glossary's cache empty (first time) and filled (every time after); with --baseline
+    (a checkout of the code before issue 19), the same commands on that code."""
+    import os
+
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    from _common import run_process
+
+    def timed(command: list[str], env: dict[str, str]) -> str:
+        """Wall seconds (CPU seconds) of the command as a fresh process."""
+        done = run_process([sys.executable, "-m", "pipeline", *command], env=env)
+        if done.returncode != 0:
+            sys.exit(f"{command} failed: {done.stderr}")
+        return f"{done.seconds:.1f} ({done.cpu_seconds:.1f})"
+
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        path = big_glossary(work / "big.yaml", count)
+        run = ["run", "--corpus", str(REPO / "corpus"), "--glossary", str(path)]
+        run += ["--out", str(work / "out"), "--engine", "apertium", "--pivot", "es", "--jobs", "1"]
+        validate = ["glossary", "validate", "--glossary", str(path)]
+        codes = [("this code", str(REPO))] + ([("before (baseline)", baseline)] if baseline else [])
+        print(
+            f"\n4. a glossary of {count:,} terms ({path.stat().st_size / 1e6:.1f} MB), load "
+            f"{os.getloadavg()[0]:.1f}\n"
+        )
+        print("| code | command | cache empty: wall s (CPU s) | cache filled: wall s (CPU s) |")
+        print("| --- | --- | ---: | ---: |")
+        for label, tree in codes:
+            env = dict(os.environ, PYTHONPATH=tree, PIPELINE_CACHE_DIR=str(work / f"cache-{label}"))
+            first_run = run[:-2] if label != "this code" else run  # the baseline has no --jobs
+            timed(first_run, env)  # fills the memory (and the cache)
+            for name, command in (
+                ("glossary validate", validate),
+                ("run, memory answers all", first_run),
+            ):
+                filled = timed(command, env)
+                env_empty = dict(env, PIPELINE_CACHE_DIR=str(work / f"empty-{label}-{name}"))
+                empty = timed(command, env_empty)
+                print(f"| {label} | {name} | {empty} | {filled} |", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--big", type=int, default=0, help="only section 4, with N terms")
+    parser.add_argument("--baseline", help="with --big: a checkout of the code to compare")
     parser.add_argument("--engines", default="apertium,argos")
     parser.add_argument("--pivots", default="es")
     parser.add_argument("--flores-limit", type=int, default=None)
     parser.add_argument("--skip-flores", action="store_true")
     parser.add_argument("--skip-speed", action="store_true")
     args = parser.parse_args()
+    if args.big:
+        bench_big(args.big, args.baseline)
+        return
     terms = glossary.load_glossary(REPO / "glossary" / "glossary.yaml")
     segments = corpus_segments(terms)
     print(

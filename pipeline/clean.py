@@ -384,15 +384,71 @@ def trailer(text: str, context: Context) -> list[Change]:
     return remove_paragraphs(text, spans, set(range(first, len(spans))))
 
 
+SENTENCE_WORDS = 5  # a paragraph this long without a final stop is no heading: a cut sentence
+# Closed classes of French that always have a word after them: articles, determiners,
+# prepositions, conjunctions. A paragraph ending with one was cut.
+NEVER_LAST = frozenset(
+    "le la les l un une des du au aux ce cet cette ces mon ton son ma ta sa mes tes ses notre "
+    "votre nos vos leurs de d à en par pour sur sous dans avec sans chez vers entre contre "
+    "selon depuis pendant après avant dès malgré parmi envers durant et ou ni mais car dont "
+    "lorsque puisque quand".split()
+)
+
+
+INVERSION = re.compile(rf"{LETTER}+-(?:t-)?(?:je|tu|il|elle|on|nous|vous|ils|elles|ce)\b")
+
+
+def cut_before_name(before: str, after: str, lexicon: Lexicon, first: bool) -> bool:
+    """A paragraph with no final stop that the next one, starting with a capital, continues.
+
+    It ends with an article, preposition or conjunction (`de la` / `Chine, Lin Jian.`); or,
+    the next paragraph starting with a name, with a verb that wants what follows
+    (`raconte` / `Pierre Brodeur, ...`). A heading ends with a noun or a name (`Mort de
+    l'acteur Larry Hagman` / `Larry Hagman, né ...`, `... en Sibérie` / `Victor Baranets`)
+    and is left alone, and so is a name cut in two (`Juan` / `Manuel`), which looks the same.
+    """
+    words = COMPOUND.findall(before)
+    start = WORD.match(after)
+    if not words or not start:
+        return False
+    last = words[-1]
+    if last.lower() in NEVER_LAST:
+        return True
+    name = start.group()
+    elided = after[len(name) : len(name) + 1] in tuple(APOSTROPHES)  # L’activation
+    starts_with_name = (
+        not elided
+        and name.lower() not in lexicon.stop_words
+        and ("verb" not in lexicon.parts_of_speech(name) or lexicon.is_proper_name(name))
+    )
+    last_pos = lexicon.parts_of_speech(last)
+    wants_more = last.islower() and "verb" in last_pos and "noun" not in last_pos
+    return (
+        not first
+        and wants_more
+        and len(words) >= SENTENCE_WORDS
+        and starts_with_name
+        and not INVERSION.match(after)  # Aurais-je, Est-ce: a question starts
+        and not is_english(before)
+    )
+
+
 @rule()
 def cut_paragraph(text: str, context: Context) -> list[Change]:
-    """A paragraph cut in the middle of a sentence (or of a hyphenated word) is joined."""
+    """A paragraph cut in the middle of a sentence (or of a hyphenated word) is joined.
+
+    The next paragraph goes on in lower case, or starts with a name (see cut_before_name).
+    """
     spans, changes = paragraphs(text), []
-    for (s1, e1), (s2, e2) in zip(spans, spans[1:], strict=False):
+    for number, ((s1, e1), (s2, e2)) in enumerate(zip(spans, spans[1:], strict=False)):
         before, after = text[s1:e1], text[s2:e2]
         if MD_LIST_MARKER.match(after) or is_english(before):
             continue  # a list item starts a paragraph of its own
         before, after = plain(before), plain(after)
+        if re.match(UPPER, after) and re.search(rf"{LETTER}$", before):
+            if cut_before_name(before, after, context.lexicon, first=number == 0):
+                changes.append(Change(e1, s2, " "))
+            continue
         if not re.match(LOWER, after):
             continue
         if re.search(rf"{LETTER}-$", before) and text[e1 - 1] == "-":
@@ -474,12 +530,14 @@ def stray_nbsp(text: str, context: Context) -> list[Change]:
 
 @rule()
 def doubled_punctuation(text: str, context: Context) -> list[Change]:
-    """Closing punctuation typed twice: `». .»` -> `».`, `, ,` -> `,`."""
+    """Closing punctuation typed twice: `». .»` -> `».`, `, ,` -> `,`, `fin..` -> `fin.`."""
     # After a closing quote: `». .»`, `»..»`; after a period: `. .` (not an ellipsis `...`).
     after_quote = re.compile(rf"»(?P<mark>[.!?…]?+)(?P<dup>[{HSPACE}]*[.»][.»{HSPACE}]*?)(?=\s|$)")
-    after_mark = re.compile(rf"[.!?…](?P<dup>(?:[{HSPACE}]+\.)+)(?=[{HSPACE}]|$)")
+    after_mark = re.compile(rf"[.!?…](?P<dup>(?:[{HSPACE}]+\.)+)(?=\s|$)")
+    # Two periods after a word, no more (three are an ellipsis): `russe..` -> `russe.`.
+    twice = re.compile(r"(?<=\w\.)(?P<dup>\.)(?![.])(?=\s|$)")
     changes = []
-    for pattern in (after_quote, after_mark):
+    for pattern in (after_quote, after_mark, twice):
         for m in pattern.finditer(text):
             marks = (m.groupdict().get("mark") or "") + re.sub(r"\s", "", m.group("dup"))
             if "." in m.group("dup") and marks not in ("...", "…"):
@@ -534,7 +592,10 @@ LEGITIMATE_REPEATS = frozenset("nous vous en très si non oui là bien ha ah oh 
 
 @rule(drops_words=True)
 def repeated_word(text: str, context: Context) -> list[Change]:
-    """A word typed twice: `années, années,` -> `années,` (not names: `Pago Pago`)."""
+    """A word typed twice: `années, années,` -> `années,` (not names: `Pago Pago`).
+
+    Not an adverb or pronoun repeated after a comma (`beaucoup, beaucoup plus`, `lui, lui`).
+    """
     pattern = re.compile(
         rf"(?<![\w'’-])(?P<word>{LOWER}{{2,}})(?P<gap>,?[{HSPACE}]+)(?P=word)(?![\w-])"
     )
@@ -542,6 +603,11 @@ def repeated_word(text: str, context: Context) -> list[Change]:
     def once(m: re.Match) -> str | None:
         if m.group("word").lower() in LEGITIMATE_REPEATS:
             return None
+        if "," in m.group("gap") and context.lexicon.parts_of_speech(m.group("word")) & {
+            "adv",
+            "pron",
+        }:
+            return None  # emphasis or a new clause: `beaucoup, beaucoup plus`, `lui, lui dit`
         # `années, années, cela` -> `années, cela`; `danger, danger mais` -> `danger, mais`
         if "," in m.group("gap") and text[m.end() : m.end() + 1] != ",":
             return m.group("word") + ","
@@ -554,7 +620,7 @@ def repeated_word(text: str, context: Context) -> list[Change]:
 # Rules: words (these consult the lexicon)
 
 
-ELIDED = frozenset("l d j m n s t c qu jusqu lorsqu puisqu quoiqu presqu".split())
+ELIDED = frozenset("l d j m n s t c qu jusqu lorsqu puisqu quoiqu presqu quelqu".split())
 # Words that glue to a neighbour when a link or a line break eats the space (`dansle`).
 FUNCTION_WORDS = frozenset(
     "le la les un une des du au aux et ou dans avec sans pour vers chez selon dont que qui "
@@ -574,29 +640,74 @@ def document_names(text: str) -> Counter:
     return Counter(m.group(1) for m in re.finditer(rf"(?<=[\w,;)»\"”] )({UPPER}{LETTER}+)", text))
 
 
-ROMAN_NUMERAL = re.compile(r"[IVXLCDM]+")
+ROMAN_NUMERAL = re.compile(r"M{0,3}(?:CM|CD|D?C{0,3})(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3})")
 # Words that do not end a compound name: `Reuters citant` is two words, `Devonport` is one.
 NOT_A_NAME_ENDING = frozenset({"verb", "adv", "stop", "adp", "det", "pron", "aux"})
+
+
+def is_common_word(word: str, lexicon: Lexicon) -> bool:
+    """A French word of everyday text by wordfreq's Zipf scale: 6 or more for a word of one
+    to three letters (a name's last letters often make one: Kah|ne, Sae|da), 4 for four or
+    five letters (Bara|nets), 3 for longer words (Toryprétendent)."""
+    threshold = 6.0 if len(word) <= 3 else 4.0 if len(word) <= 5 else 3.0
+    if len(word) == 1 and word not in lexicon.stop_words:
+        return False  # a letter (the s of ONGs), not a word (a, à, y)
+    return lexicon.is_word(word) and lexicon.zipf(word) >= threshold
+
+
+_FREQUENT_STOP_WORDS: dict[int, frozenset[str]] = {}
+
+
+def frequent_stop_words(lexicon: Lexicon) -> frozenset[str]:
+    """spaCy's French stop words that are everyday function words (Zipf 5.5 or more: sur,
+    par, est, une), not the rarer ones that begin ordinary words (or|bité, hou|mous)."""
+    key = id(lexicon.stop_words)
+    if key not in _FREQUENT_STOP_WORDS:
+        words = frozenset(w for w in lexicon.stop_words if lexicon.zipf(w) >= 5.5)
+        _FREQUENT_STOP_WORDS[key] = words
+    return _FREQUENT_STOP_WORDS[key]
+
+
+def unknown_name_then_word(token: str, i: int, lexicon: Lexicon) -> bool:
+    """token[:i] a name no list knows, then a word that is more than a noun, of five letters
+    or more or an everyday function word (Harvick|complètent, Riina|contre, Craigslist|sont;
+    not Landbouw|plastic), the longest word the token ends with, and no split of the token
+    into a known word and a word (Présidentper|sévère is Président persévère)."""
+    left, right = token[:i], token[i:]
+    function_word = right in frequent_stop_words(lexicon) and len(right) >= 4  # sont, dans
+    if len(left) < 4 or not (len(right) >= 5 or function_word):
+        return False
+    if not lexicon.parts_of_speech(right) - {"noun"}:
+        return False
+    if any(lexicon.is_word(token[j:]) for j in range(1, i)):
+        return False  # the longest word at the end is the next word: Kea|étaient, not Keaét|aient
+    return not any(
+        lexicon.is_known(token[:j]) and lexicon.is_word(token[j:]) for j in range(3, len(token))
+    )
 
 
 def glued_split(token: str, before_apostrophe: bool, context: Context, names) -> int | None:
     """Where an unknown token splits into a known word or name followed by a known word.
 
-    None when no split, or more than one, is plausible.
+    None when no split is plausible, or when two are and neither is clearly the likelier
+    (by how common their two parts are: Constitution|sont, not Constitutions|ont).
     """
     lexicon = context.lexicon
 
     def is_name(part: str) -> bool:
         return part in names or part in context.known_names or lexicon.is_proper_name(part)
 
-    splits = []
+    splits: list[tuple[float, int]] = []
     for i in range(2, len(token)):
         left, right = token[:i], token[i:]
         elided = before_apostrophe and right.lower() in ELIDED  # the l of l'agence
         if left.isupper() and right.islower():
-            # An acronym and the next word: TASSl'agence, KCNAde (not an ordinal: XIXes).
+            # An acronym and the next word: TASSl'agence, KCNAde, NASAa (not an ordinal:
+            # XIXes).
             plausible = not ROMAN_NUMERAL.fullmatch(left) and (
-                elided or (len(right) >= 2 and lexicon.is_word(right))
+                elided
+                or (len(right) >= 2 and lexicon.is_word(right))
+                or is_common_word(right, lexicon)
             )
         elif left.islower() and right[0].isupper() and right[1:].islower():
             # A word and the next name: annéesRussie, présidentMacron.
@@ -604,33 +715,77 @@ def glued_split(token: str, before_apostrophe: bool, context: Context, names) ->
                 is_name(right) or lexicon.is_word(right) or (len(left) >= 4 and len(right) >= 3)
             )
         elif left[0].isupper() and left[1:].islower() and right.islower():
-            # A name and the next word with no change of case: Reuterscitant. Only a known
-            # name, and a word that does not end compound names, which end with nouns
-            # (Devonport).
-            pos = lexicon.parts_of_speech(right)
-            plausible = (
-                len(left) >= 3
-                and is_name(left)
-                and not lexicon.is_word(left)
-                and (
-                    elided
-                    or len(right) >= 4
-                    and lexicon.is_word(right)
-                    and bool(pos & NOT_A_NAME_ENDING or "adj" in pos and len(right) >= 6)
+            # A name and the next word with no change of case: Reuterscitant, Kyodoselon,
+            # (Le) Mondeun, Sudest. The token is one that no list of French knows (wordfreq
+            # knows rare names such as Polskie, and compounds: Devonport, Greenland), the
+            # next word a common one, the name a known one or a common word; or, after a
+            # name no list knows, a common word of five letters or more (Harvickcomplètent).
+            # A name of two rarer pieces (Bara|nets, Pilat|a, Baya|mon) stays whole.
+            zipf_left = lexicon.zipf(left)
+            in_document = left in names or left in context.known_names
+            if len(right) == 1:
+                # Before a letter-word (a, y): only a name the document writes alone, for
+                # names end in a and y (Pilat|a, Alice|a, Nez|a, San|y).
+                known_left = in_document
+            elif len(right) <= 3:
+                # Morsi|aux, not Sper|mon; before a two-letter word a better-known name
+                # (Thatcher|et, not Kern|et)
+                known_left = in_document or zipf_left >= (3.0 if len(right) == 2 else 2.5)
+            else:
+                known_left = is_name(left) or lexicon.is_word(left) or zipf_left >= 2.5
+            # wordfreq lists a few typos of this very kind (Chefde), rarely.
+            rare = lexicon.zipf(token) == 0 or (
+                lexicon.zipf(token) < 1.5 and right in lexicon.stop_words
+            )
+            long_enough = len(left) >= 4 or zipf_left >= 4.0  # Sud|est, Web|ont; not Kah|ne
+            plausible = len(left) >= 3 and (
+                (elided and (is_name(left) or lexicon.is_word(left)))
+                or (
+                    long_enough
+                    and rare
+                    and is_common_word(right, lexicon)
+                    and (known_left or unknown_name_then_word(token, i, lexicon))
                 )
             )
-        elif token.islower() and left not in PREFIXES:
-            # Two words, one of them a function word: dansle, lesrelations, motl'autre.
+        elif token.islower() and (
+            left not in PREFIXES or elided or right in FUNCTION_WORDS | frequent_stop_words(lexicon)
+        ):
+            # Two words, one of them a function word (spaCy's French stop words): dansle,
+            # lesrelations, surl'incident, estcomposée, uneou, surla, motl'autre. A prefix
+            # (néo, sur) joins a word (néocolonialistes), not a function word (surleur).
+            function = FUNCTION_WORDS | frequent_stop_words(lexicon)
             plausible = (
                 (elided and len(left) >= 3 and lexicon.is_word(left))
-                or (left in FUNCTION_WORDS and len(right) >= 3 and lexicon.is_word(right))
-                or (right in FUNCTION_WORDS and len(left) >= 4 and lexicon.is_word(left))
+                or (
+                    left in function
+                    and len(left) >= 2
+                    and (len(right) >= 3 and lexicon.is_word(right) or elided or right in function)
+                )
+                or (
+                    right in FUNCTION_WORDS
+                    and lexicon.is_word(left)
+                    and (len(left) >= 4 or left in function)
+                )
             )
         else:
             plausible = False
+        if plausible and left[0].isupper() and left[1:].islower() and right.islower():
+            # A longer name that leaves a one-letter word (Vidal|a against Vida|la, Paris|a
+            # against Pari|sa): the split is in doubt.
+            longer = token[:-1]
+            plausible = not (
+                len(longer) > i
+                and token[-1] in lexicon.stop_words
+                and (is_name(longer) or lexicon.is_word(longer))
+            )
         if plausible:
-            splits.append(i)
-    return splits[0] if len(splits) == 1 else None
+            splits.append((lexicon.zipf(left) + lexicon.zipf(right), i))
+    if len(splits) == 1:
+        return splits[0][1]
+    splits.sort(reverse=True)
+    if len(splits) > 1 and splits[0][0] - splits[1][0] >= 1.0:
+        return splits[0][1]
+    return None
 
 
 @rule()
@@ -698,14 +853,19 @@ def capital_mid_sentence(text: str, context: Context) -> list[Change]:
             if not (after_comma or after_lower):
                 continue
             if word in ARTICLES and next_word:
-                # The article of a title (`pour Le Diplomate`) keeps its capital unless the
-                # document writes the same words with a small article elsewhere (`la Chine`).
+                # Before a common word the article is small (`signalé Les responsables`),
+                # The article of a title or a name (`pour Le Diplomate`, `de La Haye`) keeps
+                # its capital unless the document writes the same words with a small article
+                # elsewhere (`la Chine`).
                 pair = (word.lower(), follows.group("gap"), next_word)
                 with_small_article = pair in article_pairs
-                if (
-                    next_word[0].islower()
-                    and after_comma
-                    or (next_word[0].isupper() and with_small_article)
+                # After a noun, a title may start (`dans un article Le discours de...`).
+                after_noun = not after_comma and lexicon.parts_of_speech(previous[-1]) & {
+                    "noun",
+                    "verb",
+                } == {"noun"}
+                if (next_word[0].islower() and not after_noun) or (
+                    next_word[0].isupper() and with_small_article
                 ):
                     changes.append(Change(at, at + len(word), word.lower()))
                 continue

@@ -9,16 +9,23 @@ from pathlib import Path
 
 import click
 
-from pipeline import __version__
+from pipeline import __version__, progress
 from pipeline.errors import PipelineError
 
 ENGINE_CHOICE = click.Choice(["auto", "argos", "apertium"])
 PIVOT_CHOICE = click.Choice(["both", "es", "ca"])
 
 
+def input_path(**kwargs) -> click.Path:
+    """A path argument or option. click checks nothing about the file: a missing or
+    unreadable one is bad input, told by the command in one line with status 1; click's
+    usage error (status 2) is kept for the command line itself (see PipelineGroup)."""
+    return click.Path(path_type=Path, readable=False, **kwargs)
+
+
 def path_option(flag: str, dest: str, default: str, help: str):
     return click.option(
-        flag, dest, default=default, show_default=True, type=click.Path(path_type=Path), help=help
+        flag, dest, default=default, show_default=True, type=input_path(), help=help
     )
 
 
@@ -43,7 +50,7 @@ MEMORY_OPTION = click.option(
     "--memory",
     "memory_path",
     default=None,
-    type=click.Path(path_type=Path, dir_okay=False),
+    type=input_path(),
     help="Translation memory (SQLite file).  [default: OUT/memory.sqlite]",
 )
 REVIEWER_OPTION = click.option(
@@ -63,63 +70,74 @@ STRICT_OPTION = click.option(
 )
 
 
-class DelayedProgressBar:
-    """A progress bar on stderr, for a person watching a terminal.
+def set_verbosity(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    """--quiet / --verbose, given before or after the command's name: the last one given
+    counts; the display (pipeline/progress.py) and the warnings follow it."""
+    if not value or ctx.resilient_parsing:
+        return
+    level = progress.QUIET if param.name == "quiet" else progress.VERBOSE
+    progress.configure(level)
+    logging.getLogger("pipeline").setLevel(
+        logging.ERROR if level == progress.QUIET else logging.WARNING
+    )
 
-    It appears only when stderr is a terminal (in a log it would be noise), and only
-    once the work has lasted `delay` seconds and is not about to end, so a quick
-    command prints no bar at all. `unit` "items" shows "done/total" and an ETA;
-    "bytes" shows a percentage.
-    """
 
-    def __init__(self, label: str, delay: float = 1.0, unit: str = "items", stream=None):
-        self.label = label
-        self.delay = delay
-        self.unit = unit
-        self.stream = stream if stream is not None else sys.stderr
-        self.started = time.monotonic()
-        self.bar = None
-        self.shown = 0
+def verbosity_options() -> list[click.Option]:
+    return [
+        click.Option(
+            ["-q", "--quiet"],
+            is_flag=True,
+            expose_value=False,
+            callback=set_verbosity,
+            help="Print errors only (no progress, notes or warnings).",
+        ),
+        click.Option(
+            ["-v", "--verbose"],
+            is_flag=True,
+            expose_value=False,
+            callback=set_verbosity,
+            help="Print each stage and the time it took.",
+        ),
+    ]
 
-    def __call__(self, done: int, total: int) -> None:
-        if self.bar is None:
-            if (
-                total <= 0
-                or done >= total
-                or time.monotonic() - self.started < self.delay
-                or not self.stream.isatty()
-            ):
-                return
-            self.bar = click.progressbar(
-                length=total,
-                label=self.label,
-                file=self.stream,
-                show_pos=self.unit == "items",
-                show_percent=True,
-                show_eta=True,
-            )
-            self.bar.__enter__()
-            # The work began before the bar appeared; date it back so the ETA is right.
-            self.bar.start = time.time() - (time.monotonic() - self.started)
-        self.bar.update(done - self.shown)
-        self.shown = done
 
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.__exit__(None, None, None)
-            self.bar = None
+class PipelineCommand(click.Command):
+    """A command with --quiet and --verbose (every command of the CLI is one)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.params += verbosity_options()
 
 
 class PipelineGroup(click.Group):
-    """Any failure becomes one line on stderr and exit status 1 (a traceback with --debug).
+    """The exit-status rule of every command (README, "When something goes wrong"):
 
-    A PipelineError says what went wrong and where; an OSError names its file; anything
-    else is a bug, reported as an internal error. Ctrl-C exits with status 130.
+    0 done; 1 bad input or a failure, in one `error:` line on stderr (a traceback with
+    --debug): a PipelineError says what went wrong and where, an OSError names its file,
+    anything else is a bug, reported as an internal error; 2 a usage error (an unknown
+    option or command, a bad choice), click's usage message; 130 Ctrl-C.
+    Its commands and sub-groups have --quiet and --verbose (PipelineCommand).
     """
 
+    command_class = PipelineCommand
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.params += verbosity_options()
+
+    def main(self, *args, **kwargs):
+        """The program's entry: messages and warnings on, until --quiet or --verbose."""
+        progress.configure(progress.NORMAL)
+        show_warnings()
+        return super().main(*args, **kwargs)
+
     def invoke(self, ctx: click.Context):
+        started = time.monotonic()
         try:
-            return super().invoke(ctx)
+            result = super().invoke(ctx)
+            if ctx.parent is None and progress.level() >= progress.VERBOSE:
+                progress.current().print_line(f"done in {time.monotonic() - started:.1f} s")
+            return result
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise  # click's own: usage errors, --help, --version
         except KeyboardInterrupt:
@@ -161,6 +179,28 @@ def _silence_stdout() -> None:
         pass
 
 
+PipelineGroup.group_class = PipelineGroup
+
+
+def say(message: str, err: bool = True) -> None:
+    """A message for the person (not the command's data): not shown with --quiet."""
+    progress.say(message, err)
+
+
+def argos_missing_or_broken() -> str:
+    from pipeline.translate import argos
+
+    try:
+        installed = argos.find_installed_package() is not None
+    except PipelineError:
+        installed = True
+    return (
+        "the argos fr→en package does not load"
+        if installed
+        else ("no argos fr→en package installed")
+    )
+
+
 def open_engine_verbose(engine: str, pivot: str):
     from pipeline.translate.engine import open_engine
 
@@ -170,13 +210,13 @@ def open_engine_verbose(engine: str, pivot: str):
         why = (
             " (auto: argos fr→en package installed)"
             if chosen.name == "argos"
-            else (" (auto: no argos fr→en package installed)")
+            else f" (auto: {argos_missing_or_broken()})"
         )
-    click.echo(f"engine: {chosen.version}{why}", err=True)
+    say(f"engine: {chosen.version}{why}")
     return chosen
 
 
-@click.group(cls=PipelineGroup)
+@click.group(cls=PipelineGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="pipeline")
 @click.option("--debug", is_flag=True, help="Show tracebacks instead of one-line errors.")
 @click.pass_context
@@ -184,17 +224,16 @@ def main(ctx: click.Context, debug: bool) -> None:
     """Offline French→English translation of news articles, with a domain glossary."""
     ctx.ensure_object(dict)
     ctx.obj["debug"] = debug
-    show_warnings()
 
 
 def show_warnings() -> None:
     """Warnings of the stages (skipped files, guessed encodings) go to stderr, one a line."""
     logger = logging.getLogger("pipeline")
     if not logger.handlers:
-        handler = logging.StreamHandler(sys.stderr)
+        handler = progress.LineHandler()
         handler.setFormatter(logging.Formatter("warning: %(message)s"))
         logger.addHandler(handler)
-        logger.setLevel(logging.WARNING)
+    logger.setLevel(logging.WARNING)
 
 
 @main.command()
@@ -213,6 +252,20 @@ def show_warnings() -> None:
 @REVIEWER_OPTION
 @FUZZY_OPTION
 @STRICT_OPTION
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Worker processes preparing and checking documents.  "
+    "[default: the machine's cores, for a corpus of over 60,000 characters]",
+)
+@click.option(
+    "--cluster",
+    metavar="ADDRESS",
+    default=None,
+    help="Run on a Ray cluster (ray://host:10001, host:6379, or 'local' for a Ray instance "
+    "started here); needs pip install 'pipeline[cluster]'.",
+)
 def run(
     corpus_dir: Path,
     glossary_path: Path,
@@ -223,36 +276,39 @@ def run(
     reviewer: str | None,
     fuzzy_threshold: float,
     strict: bool,
+    jobs: int | None,
+    cluster: str | None,
 ) -> None:
     """Translate every article of the corpus and write the aligned outputs."""
     from collections import Counter
 
     from pipeline import runner
 
+    if cluster is not None:
+        from pipeline.cluster import require_ray
+
+        require_ray()  # before the engine starts: a missing extra is a one-line error
     chosen = open_engine_verbose(engine, pivot)
-    bar = DelayedProgressBar("translating")
-    try:
-        result = runner.run(
-            corpus_dir,
-            glossary_path,
-            out_dir,
-            chosen,
-            progress=bar,
-            memory=memory_path,
-            reviewer=reviewer,
-            fuzzy_threshold=fuzzy_threshold,
-        )
-    finally:
-        bar.close()
+    result = runner.run(
+        corpus_dir,
+        glossary_path,
+        out_dir,
+        chosen,
+        memory=memory_path,
+        reviewer=reviewer,
+        fuzzy_threshold=fuzzy_threshold,
+        jobs=jobs,
+        cluster=cluster,
+    )
     echo_review_lines(result)
     origins = Counter(s.origin for s in result.segments)
-    click.echo(
+    say(
         f"translated {len(result.segments)} segments of {len(result.documents)} articles "
         f"into {out_dir}/ (engine {origins['engine']}, memory {origins['memory']}, "
         f"review {origins['review']}; {result.engine_segments} texts sent to the engine)"
         + (f"; approved {origins['approved']}" if origins["approved"] else "")
-        + (f"; {result.suggestions} fuzzy matches offered" if result.suggestions else ""),
-        err=True,
+        + (f"; {result.suggestions} fuzzy matches offered" if result.suggestions else "")
+        + (f", {origins['source']} English lines kept as they were" if origins["source"] else "")
     )
     if origins["tm"] or result.tm_suggestions:
         click.echo(
@@ -266,7 +322,7 @@ def run(
 def echo_review_lines(result) -> None:
     """One line per output a person edited (imported) or whose reviews were recovered."""
     for line in result.review_lines:
-        click.echo(line, err=True)
+        say(line)
 
 
 def report_findings(findings, out_dir: Path, strict: bool) -> None:
@@ -274,10 +330,7 @@ def report_findings(findings, out_dir: Path, strict: bool) -> None:
     errors = sum(f.severity == "error" for f in findings)
     warnings = sum(f.severity == "warning" for f in findings)
     infos = len(findings) - errors - warnings
-    click.echo(
-        f"checks: {errors} errors, {warnings} warnings, {infos} info; see {out_dir}/report.md",
-        err=True,
-    )
+    say(f"checks: {errors} errors, {warnings} warnings, {infos} info; see {out_dir}/report.md")
     if strict and errors:
         sys.exit(1)
 
@@ -306,23 +359,21 @@ def check(
         out_dir, corpus_dir, glossary_path, memory_path, reviewer, fuzzy_threshold
     )
     echo_review_lines(result)
-    click.echo(
-        f"checked {len(result.segments)} segments of {len(result.documents)} articles "
-        f"in {out_dir}/",
-        err=True,
+    say(
+        f"checked {len(result.segments)} segments of {len(result.documents)} articles in {out_dir}/"
     )
     report_findings(result.findings, out_dir, strict)
 
 
 @main.command()
-@click.argument("source", default="-", type=click.File("rb"))
+@click.argument("source", default="-", type=input_path(allow_dash=True))
 @click.option("--engine", default="auto", show_default=True, type=ENGINE_CHOICE)
 @click.option("--pivot", default="both", show_default=True, type=PIVOT_CHOICE)
 @click.option(
     "--glossary",
     "glossary_path",
     default=None,
-    type=click.Path(path_type=Path, dir_okay=False),
+    type=input_path(),
     help="The glossary enforced as in `pipeline run`.  [default: glossary/glossary.yaml "
     "when present]",
 )
@@ -334,7 +385,7 @@ def translate(
     honouring the glossary as `pipeline run` does."""
     import unicodedata
 
-    from pipeline import corpus, glossary, runner, segment
+    from pipeline import corpus, fileio, glossary, runner, segment
 
     terms = []
     if not no_glossary:
@@ -344,23 +395,27 @@ def translate(
             glossary_path = DEFAULT_GLOSSARY
             terms = glossary.load_glossary(DEFAULT_GLOSSARY)
 
-    name = getattr(source, "name", "-")
+    name = str(source)
     try:
-        text, encoding = corpus.decode(source.read())
+        data = sys.stdin.buffer.read() if name == "-" else source.read_bytes()
+    except OSError as err:
+        raise PipelineError(f"cannot read {fileio.describe_os_error(err, source)}") from err
+    try:
+        text, encoding = corpus.decode(data)
     except corpus.NotAnArticle as why:
         raise PipelineError(f"{name}: {why}") from why
     if encoding != "utf-8":
-        click.echo(f"warning: {name}: not UTF-8; decoded as {encoding}", err=True)
+        logging.getLogger("pipeline").warning("%s: not UTF-8; decoded as %s", name, encoding)
     text = unicodedata.normalize("NFC", text.replace("\r\n", "\n"))
     chosen = open_engine_verbose(engine, pivot)
     spans = segment.paragraph_spans(text)
-    bar = DelayedProgressBar("translating")
-    try:
-        english = runner.translate_batch([text[s:e] for s, e in spans], chosen, terms, bar)
-    finally:
-        bar.close()
+    # The count moves when the English is final; the engine's first pass, and the
+    # glossary's enforcement, are the sub-steps (pipeline/translate/enforce.py).
+    with progress.stage("translating", len(spans), "paragraphs") as translating:
+        english = runner.translate_batch([text[s:e] for s, e in spans], chosen, terms)
+        translating(len(spans))
     if terms:
-        click.echo(f"glossary: {glossary_path} ({len(terms)} terms)", err=True)
+        say(f"glossary: {glossary_path} ({len(terms)} terms)")
     # Keep the French layout: each paragraph replaced by its translation, in place.
     out, last = [], 0
     for (start, end), hyp in zip(spans, english, strict=True):
@@ -390,7 +445,7 @@ def models_list() -> None:
 
 
 @models.command("install")
-@click.argument("archive", required=False, type=click.Path(path_type=Path))
+@click.argument("archive", required=False, type=input_path())
 @click.option(
     "--index-url",
     default=None,
@@ -412,14 +467,12 @@ def models_install(
     if archive is not None:
         package = argos_models.install_file(archive, expected_sha256=expected_sha256)
     else:
-        bar = DelayedProgressBar("downloading", unit="bytes")
-        try:
-            package = argos_models.install_from_index(index_url, progress=bar)
-        finally:
-            bar.close()
-    click.echo(
+        with progress.stage("downloading", unit="bytes") as downloading:
+            package = argos_models.install_from_index(index_url, progress=downloading)
+    say(
         f"installed {package.type}-{package.from_code}_{package.to_code} "
-        f"{package.package_version} in {package.package_path}"
+        f"{package.package_version} in {package.package_path}",
+        err=False,
     )
 
 
@@ -429,7 +482,7 @@ def memory_group() -> None:
 
 
 @memory_group.command("import")
-@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("files", nargs=-1, required=True, type=input_path())
 @out_option("Output folder whose memory.sqlite receives the TM.")
 @MEMORY_OPTION
 def memory_import(files: tuple[Path, ...], out_dir: Path, memory_path: Path | None) -> None:
@@ -449,36 +502,52 @@ def memory_import(files: tuple[Path, ...], out_dir: Path, memory_path: Path | No
 
 @main.group()
 def review() -> None:
-    """Reviewers' corrections: import them from PO or TMX files, see where they stand."""
+    """Reviewers' corrections: import them (PO, XLIFF, TMX, JSONL), see where they stand."""
 
 
 def default_memory(out_dir: Path, memory_path: Path | None) -> Path:
     return memory_path if memory_path is not None else out_dir / "memory.sqlite"
 
 
+def recover_outputs(out_dir: Path) -> None:
+    """Before reading an output folder: finish the renames of a run killed during them
+    (pipeline/fileio.py), so the folder holds one run's outputs; a folder this user may
+    not write is read as it stands, with a warning if a run was left unfinished there."""
+    from pipeline import fileio
+
+    if not out_dir.is_dir():
+        return
+    try:
+        fileio.recover(out_dir)
+    except PipelineError as err:
+        logging.getLogger("pipeline").warning("%s", err)
+
+
 @review.command("import")
-@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("files", nargs=-1, required=True, type=input_path())
 @out_option("Output folder of the last run (its .jsonl files are the current segments).")
 @MEMORY_OPTION
 @REVIEWER_OPTION
 def review_import(
     files: tuple[Path, ...], out_dir: Path, memory_path: Path | None, reviewer: str | None
 ) -> None:
-    """Import corrections and approvals from .po, .tmx or .jsonl FILES as reviews.
+    """Import corrections and approvals from .po, .xlf, .tmx or .jsonl FILES as reviews.
 
     The next `pipeline run` uses them in every output; the engine never replaces them.
     """
     from pipeline import review as reviews
+    from pipeline.review import store
 
-    results = reviews.import_reviews(
-        list(files), out_dir, default_memory(out_dir, memory_path), reviewer
-    )
+    recover_outputs(out_dir)
+    memory = default_memory(out_dir, memory_path)
+    results = reviews.import_reviews(list(files), out_dir, memory, reviewer)
+    store.remember_imported(out_dir, memory, list(files))
     for result in results:
         for notice in result.notices:
-            click.echo(f"warning: {notice}", err=True)
+            logging.getLogger("pipeline").warning("%s", notice)
         click.echo(result.summary())
     if any(r.stored for r in results):
-        click.echo("run 'pipeline run' to use them in the outputs")
+        say("run 'pipeline run' to use them in the outputs", err=False)
 
 
 @review.command("status")
@@ -488,6 +557,7 @@ def review_status(out_dir: Path, memory_path: Path | None) -> None:
     """Per document: segments, reviewed (edits and approvals), approved, remaining."""
     from pipeline import review as reviews
 
+    recover_outputs(out_dir)
     status = reviews.review_status(out_dir, default_memory(out_dir, memory_path))
     click.echo(status.table())
 
@@ -534,12 +604,17 @@ def corpus_segments(corpus_dir: Path, terms) -> list:
     """The corpus's French segments, prepared as `pipeline run` prepares them."""
     from pipeline import corpus, runner
 
-    return [
-        s
-        for doc in corpus.read_corpus(corpus_dir)
-        for s in runner.prepare_document(doc, terms).segments
-        if s.lang == "fr" and s.fr.strip()
-    ]
+    documents = corpus.read_corpus(corpus_dir)
+    segments = []
+    with progress.stage("preparing", len(documents), "articles") as preparing:
+        for doc in documents:
+            segments += [
+                s
+                for s in runner.prepare_document(doc, terms).segments
+                if s.lang == "fr" and s.fr.strip()
+            ]
+            preparing.advance()
+    return segments
 
 
 def load_existing_glossary(path: Path) -> list:
@@ -582,7 +657,7 @@ def glossary_list(glossary_path: Path, corpus_dir: Path, used: bool) -> None:
     if not used:
         for term in terms:
             click.echo(describe_term(term))
-        click.echo(f"{len(terms)} terms in {glossary_path}", err=True)
+        say(f"{len(terms)} terms in {glossary_path}")
         return
     counts: Counter[str] = Counter()
     for s in corpus_segments(corpus_dir, terms):
@@ -591,10 +666,9 @@ def glossary_list(glossary_path: Path, corpus_dir: Path, used: bool) -> None:
     for term in in_use:
         click.echo(f"{counts[term.source]:5d}  {describe_term(term)}")
     unused = [t.source for t in terms if not counts[t.source]]
-    click.echo(
+    say(
         f"{len(in_use)} of {len(terms)} terms used in {corpus_dir}/"
-        + (f"; unused: {', '.join(unused)}" if unused else ""),
-        err=True,
+        + (f"; unused: {', '.join(unused)}" if unused else "")
     )
 
 
@@ -638,10 +712,10 @@ def glossary_add(
     )
     if section:
         add_term_in_section(glossary_path, term, section.strip())
-        click.echo(f"added {describe_term(term)} to {glossary_path} (section {section})")
+        say(f"added {describe_term(term)} to {glossary_path} (section {section})", err=False)
     else:
         add_term(glossary_path, term)
-        click.echo(f"added {describe_term(term)} to {glossary_path}")
+        say(f"added {describe_term(term)} to {glossary_path}", err=False)
 
 
 @glossary_group.command("update")
@@ -673,7 +747,7 @@ def glossary_update(source, glossary_path, **values):
 
 
 @glossary_group.command("export")
-@click.argument("file", required=False, type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("file", required=False, type=input_path())
 @click.option("--format", "fmt", type=click.Choice(["csv", "tsv", "tbx"]), default=None,
               help="Default: from FILE's extension; csv when writing to stdout.")  # fmt: skip
 @click.option(
@@ -702,7 +776,7 @@ def glossary_export(file: Path | None, fmt: str | None, pair: bool, glossary_pat
 
 
 @glossary_group.command("import")
-@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("file", type=input_path())
 @click.option("--format", "fmt", type=click.Choice(["csv", "tsv", "tbx"]), default=None,
               help="Default: from FILE's extension.")  # fmt: skip
 @click.option("--replace", "mode", flag_value="replace", help="A conflicting term: the file wins.")
@@ -748,7 +822,7 @@ def glossary_remove(source: str, glossary_path: Path) -> None:
     from pipeline.glossary.edit import remove_term
 
     removed = remove_term(glossary_path, source)
-    click.echo(f"removed {removed.source} → {removed.target} from {glossary_path}")
+    say(f"removed {removed.source} → {removed.target} from {glossary_path}", err=False)
 
 
 @glossary_group.command("validate")
@@ -762,7 +836,7 @@ def glossary_validate(glossary_path: Path) -> None:
         click.echo(str(problem), err=True)
     if problems:
         raise PipelineError(f"{glossary_path}: {len(problems)} problem(s)")
-    click.echo(f"{glossary_path}: {len(terms)} terms, no problems")
+    say(f"{glossary_path}: {len(terms)} terms, no problems", err=False)
 
 
 @glossary_group.command("suggest")
@@ -772,27 +846,89 @@ def glossary_validate(glossary_path: Path) -> None:
 @click.option("--pivot", default="es", show_default=True, type=PIVOT_CHOICE)
 @click.option("--limit", default=40, show_default=True, type=click.IntRange(min=1))
 @click.option("--min-count", default=1, show_default=True, type=click.IntRange(min=1))
-def glossary_suggest(glossary_path, corpus_dir, engine, pivot, limit, min_count) -> None:
-    """Candidate terms from the corpus not yet in the glossary, most frequent first,
-    each with the engine's current rendering."""
+@click.option(
+    "--add",
+    "add_numbers",
+    multiple=True,
+    type=click.IntRange(min=1),
+    help="Accept suggestion N into the glossary (its number in the list; repeatable).",
+)
+@click.option("--target", default="", help="With one --add: the English to use, not the engine's.")
+@click.option(
+    "--interactive", "-i", is_flag=True, help="Ask about each suggestion: accept, edit, skip."
+)
+@click.option("--why", is_flag=True, help="Show what each suggestion's rank rests on.")
+def glossary_suggest(
+    glossary_path,
+    corpus_dir,
+    engine,
+    pivot,
+    limit,
+    min_count,
+    add_numbers,
+    target,
+    interactive,
+    why,
+) -> None:
+    """Candidate terms from the corpus not yet in the glossary, likeliest terms first, each
+    with its kind and the engine's current rendering; --add N or --interactive accepts them
+    (through the same checks and atomic edit as `glossary add`)."""
     from pipeline.glossary import suggest as glossary_suggest
+    from pipeline.glossary.edit import add_terms
 
+    if target and len(add_numbers) != 1:
+        raise PipelineError("--target goes with exactly one --add N")
     terms = load_existing_glossary(glossary_path)
-    texts = [s.fr for s in corpus_segments(corpus_dir, terms)]
+    segments = corpus_segments(corpus_dir, terms)
     suggestions = glossary_suggest.suggest_terms(
-        texts, terms, glossary_suggest.load_spacy(), min_count=min_count, limit=limit
+        [s.fr for s in segments],
+        terms,
+        glossary_suggest.load_spacy(),
+        min_count=min_count,
+        limit=limit,
+        documents=[s.doc for s in segments],
     )
     if not suggestions:
-        click.echo("no candidate: every recurring name of the corpus is in the glossary")
+        say("no candidate: every recurring name of the corpus is in the glossary", err=False)
         return
+    for number in add_numbers:
+        if number > len(suggestions):
+            raise PipelineError(f"--add {number}: there are {len(suggestions)} suggestions")
     glossary_suggest.add_renderings(suggestions, open_engine_verbose(engine, pivot))
     width = max(len(s.text) for s in suggestions)
-    for s in suggestions:
-        click.echo(f"{s.count:5d}  {s.text:<{width}}  {s.kind:<12}  → {s.rendering}")
+    for number, s in enumerate(suggestions, 1):
+        click.echo(f"{number:3d}. {s.count:4d}  {s.text:<{width}}  {s.kind:<12}  → {s.rendering}")
+        if why:
+            click.echo(f"      score {s.score:.2f}: {', '.join(s.reasons) or 'frequency'}")
+    accepted = [glossary_suggest.as_term(suggestions[n - 1], target) for n in add_numbers]
+    if interactive:
+        accepted += ask_about(suggestions, glossary_suggest, skip={*add_numbers})
+    if accepted:
+        add_terms(glossary_path, accepted)
+        for term in accepted:
+            click.echo(f"added {describe_term(term)} to {glossary_path}")
+
+
+def ask_about(suggestions, glossary_suggest, skip: set[int]) -> list:
+    """The terms the terminologist accepts, one question per suggestion."""
+    accepted = []
+    click.echo("For each: Enter accepts the English shown, or type another; s skips, q stops.")
+    for number, s in enumerate(suggestions, 1):
+        if number in skip:
+            continue
+        answer = click.prompt(
+            f"{number}. {s.text} ({s.kind})", default=s.rendering, show_default=True
+        ).strip()
+        if answer == "q":
+            break
+        if answer == "s" or not answer:
+            continue
+        accepted.append(glossary_suggest.as_term(s, answer))
+    return accepted
 
 
 @main.command("clean")
-@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("file", type=input_path())
 @click.option("--explain", is_flag=True, help="List the fixes, one a line, not the text.")
 @click.option(
     "--all",
@@ -805,7 +941,7 @@ def glossary_suggest(glossary_path, corpus_dir, engine, pivot, limit, min_count)
     "glossary_path",
     default="glossary/glossary.yaml",
     show_default=True,
-    type=click.Path(path_type=Path),
+    type=input_path(),
     help="The glossary; its person names correct misspelt names.",
 )
 def clean_command(file: Path, explain: bool, every_layout_fix: bool, glossary_path: Path) -> None:

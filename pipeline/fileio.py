@@ -5,6 +5,16 @@ A run killed part-way leaves each output either as it was or complete, never hal
 each atomic write goes to a temporary file, and only when the block ends are they all
 renamed into place, with Ctrl-C held back during the renames. A run that fails (disk full,
 engine crash, Ctrl-C) before that point changes no output at all.
+
+A kill -9 (or a power cut) cannot be held back. So before the renames of a group begin, a
+journal (`.pipeline-commit.json`, in each folder concerned) lists them; it is removed when
+the last is done. `recover(folder)`, which every command that reads or writes an output
+folder calls first, finishes the renames of a journal left behind (their files were whole
+and on disk before the journal was written) and removes the temporary files of runs that
+died before their journal: a folder always ends up holding one run's outputs whole.
+
+A write to a symbolic link writes the file it points to (the link stays), and a file that
+is replaced keeps its permissions and, where the user may set them, its owner and group.
 """
 
 from __future__ import annotations
@@ -12,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import errno
+import json
 import os
 import signal
 import tempfile
@@ -44,19 +55,44 @@ def describe_os_error(err: OSError, path: Path | str | None = None) -> str:
     return f"{where}: {reason}{hint}" if where else f"{reason}{hint}"
 
 
+JOURNAL = ".pipeline-commit.json"
+
+
+def final_target(path: Path) -> Path:
+    """The file a write to `path` replaces: the target of a symbolic link (followed to the
+    end), so the link itself stays and whoever shares the target sees the change."""
+    path = Path(path)
+    if path.is_symlink():
+        return Path(os.path.realpath(path))
+    return path
+
+
 def write_temporary(path: Path, data: bytes, sync: bool = True) -> Path:
     """Write `data` to a new temporary file beside `path`; return its path.
 
+    The file gets the permissions (and, where allowed, owner and group) of the file it
+    will replace, or those a plain open() would give a new one. Its name holds this
+    process's id, so a later run knows it for a dead run's leftover (remove_stale).
     With `sync`, the data is on disk when this returns (StagedWrites syncs them all at once).
     """
     path = Path(path)
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        existing = os.stat(path)
+    except OSError:
+        existing = None
+    try:
+        fd, tmp = tempfile.mkstemp(
+            prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp", dir=path.parent
+        )
     except OSError as err:
         raise PipelineError(f"cannot write in {describe_os_error(err, path.parent)}") from err
     try:
-        # mkstemp makes the file private (0600); give it the mode a plain open() would.
-        os.fchmod(fd, 0o666 & ~_umask())
+        if existing is not None:
+            _copy_owner(fd, existing)
+            os.fchmod(fd, existing.st_mode & 0o7777)
+        else:
+            # mkstemp makes the file private (0600); give it the mode a plain open() would.
+            os.fchmod(fd, 0o666 & ~_umask())
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()
@@ -69,6 +105,18 @@ def write_temporary(path: Path, data: bytes, sync: bool = True) -> Path:
             raise PipelineError(f"cannot write {describe_os_error(err, path)}") from err
         raise
     return Path(tmp)
+
+
+def _copy_owner(fd: int, existing: os.stat_result) -> None:
+    """The owner and group of the replaced file, where this user may give them (root may;
+    another user may keep their own uid and a group they belong to)."""
+    if (existing.st_uid, existing.st_gid) == (os.geteuid(), os.getegid()):
+        return
+    with contextlib.suppress(PermissionError):
+        os.fchown(fd, existing.st_uid, existing.st_gid)
+        return
+    with contextlib.suppress(PermissionError):
+        os.fchown(fd, -1, existing.st_gid)
 
 
 @contextlib.contextmanager
@@ -108,9 +156,9 @@ class StagedWrites:
         self.pending: list[tuple[Path, Path]] = []  # (temporary file, final path)
 
     def write_bytes(self, path: Path, data: bytes) -> Path:
-        path = Path(path)
-        self.pending.append((write_temporary(path, data, sync=False), path))
-        return path
+        target = final_target(path)
+        self.pending.append((write_temporary(target, data, sync=False), target))
+        return Path(path)
 
     def write_text(self, path: Path, text: str) -> Path:
         return self.write_bytes(path, text.encode("utf-8"))
@@ -125,18 +173,27 @@ class StagedWrites:
         done = []
         with signals_deferred():
             try:
+                journals = _write_journals(self.pending) if len(self.pending) > 1 else []
+            except BaseException:
+                self.discard()
+                raise
+            try:
                 for tmp, path in self.pending:
                     os.replace(tmp, path)
                     done.append(path)
             except BaseException as err:
                 self.pending = self.pending[len(done) :]
                 self.discard()
+                _remove_journals(journals)
                 if isinstance(err, OSError):
                     raise PipelineError(f"cannot write {describe_os_error(err, path)}") from err
                 raise
             for folder in {path.parent for path in done}:
                 _fsync_folder(folder)
+            _remove_journals(journals)
         self.pending = []
+        for folder in {path.parent for path in done}:
+            remove_stale(folder)  # what runs killed before their renames left behind
         return done
 
     def discard(self) -> None:
@@ -153,6 +210,103 @@ class StagedWrites:
             self.commit()
         else:
             self.discard()
+
+
+def _write_journals(pending: list[tuple[Path, Path]]) -> list[Path]:
+    """The renames to come, on disk in each folder they touch, before the first is made."""
+    record = {
+        "pid": os.getpid(),
+        "renames": [
+            [str(Path(tmp).absolute()), str(Path(path).absolute())] for tmp, path in pending
+        ],
+    }
+    data = (json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8")
+    journals = []
+    for folder in dict.fromkeys(Path(path).parent for _, path in pending):
+        journal = folder / JOURNAL
+        tmp = write_temporary(journal, data, sync=True)
+        try:
+            os.replace(tmp, journal)
+        except OSError as err:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            _remove_journals(journals)
+            raise PipelineError(f"cannot write {describe_os_error(err, journal)}") from err
+        journals.append(journal)
+        _fsync_folder(folder)
+    return journals
+
+
+def _remove_journals(journals: list[Path]) -> None:
+    for journal in journals:
+        with contextlib.suppress(OSError):
+            os.unlink(journal)
+        _fsync_folder(journal.parent)
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def recover(folder: Path) -> list[Path]:
+    """Finish the group of renames a killed run left in `folder` (its journal), then
+    remove the temporary files of runs that are gone. Returns the files it put in place.
+
+    Every command that reads or writes an output folder calls this first, so what it
+    reads is one run's outputs whole. A journal of a process still alive (a run
+    committing right now) is left to that process."""
+    folder = Path(folder)
+    journal = folder / JOURNAL
+    finished: list[Path] = []
+    try:
+        record = json.loads(journal.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        record = None
+    except (OSError, ValueError) as err:
+        raise PipelineError(f"{journal}: unreadable journal of an interrupted run: {err}") from err
+    if record is not None and not _alive(int(record.get("pid", 0))):
+        touched = set()
+        try:
+            for tmp, path in record["renames"]:
+                if os.path.exists(tmp):
+                    os.replace(tmp, path)
+                    finished.append(Path(path))
+                touched.add(Path(path).parent)
+        except OSError as err:
+            raise PipelineError(
+                f"cannot finish the interrupted run's outputs in {describe_os_error(err, folder)}"
+            ) from err
+        for parent in touched:
+            _fsync_folder(parent)
+        _remove_journals([parent / JOURNAL for parent in touched | {folder}])
+    remove_stale(folder)
+    return finished
+
+
+def remove_stale(folder: Path) -> list[Path]:
+    """Remove the temporary files (`.<name>.<pid>.<random>.tmp`) of processes that are
+    gone: a run killed before its renames leaves them behind."""
+    removed = []
+    try:
+        names = [n for n in os.listdir(folder) if n.startswith(".") and n.endswith(".tmp")]
+    except OSError:
+        return removed
+    for name in names:
+        parts = name[: -len(".tmp")].rsplit(".", 2)
+        if len(parts) != 3 or not parts[1].isdigit() or _alive(int(parts[1])):
+            continue
+        with contextlib.suppress(OSError):
+            os.unlink(Path(folder) / name)
+            removed.append(Path(folder) / name)
+    return removed
 
 
 # From this many files on, one syncfs() of their file system is far cheaper than an

@@ -29,6 +29,7 @@ class Lexicon:
     stop_words: frozenset[str]
     vocab: frozenset[str]  # every string of the model's vocabulary, names included
     _word_memo: dict[str, bool] = field(default_factory=dict, repr=False)
+    _zipf_memo: dict[str, float] = field(default_factory=dict, repr=False)
 
     def is_word(self, token: str) -> bool:
         """A French word (any inflected form), whatever its capitalisation."""
@@ -52,6 +53,14 @@ class Lexicon:
             found.add("stop")
         return found
 
+    def zipf(self, token: str) -> float:
+        """How common the token is in French text: wordfreq's Zipf scale (0 = unseen, 3 = once
+        in a million words, 7 = `de`), from the frequency lists wordfreq ships (offline)."""
+        known = self._zipf_memo.get(token)
+        if known is None:
+            known = self._zipf_memo[token] = french_zipf(token)
+        return known
+
     def is_known(self, token: str) -> bool:
         """A word, or a name the model has seen (`Reuters`, `TASS`).
 
@@ -68,6 +77,44 @@ class Lexicon:
             and not self.is_word(token)
             and not (token.isupper() and len(token) == 1)
         )
+
+
+def french_zipf(token: str) -> float:
+    """wordfreq's Zipf frequency of a French word (its `zipf_frequency(token, "fr")`)."""
+    centibels = french_frequencies().get(token.casefold())
+    return 0.0 if centibels is None else round(9 - centibels / 100, 2)
+
+
+@functools.lru_cache(maxsize=1)
+def french_frequencies() -> dict[str, int]:
+    """wordfreq's large French list as word -> centibels below 1 (Zipf 9 - c / 100), read
+    from the package's data file.
+
+    Read directly (a gzipped msgpack "cBpack": a header, then one list of words per
+    centibel of frequency) rather than through `wordfreq.zipf_frequency`, whose import and
+    per-word tokenizer cost about a second of a first run; the values are the same for the
+    single words the cleaner asks about.
+    """
+    import gzip
+    import importlib.util
+
+    import srsly
+
+    spec = importlib.util.find_spec("wordfreq")
+    if spec is None or spec.origin is None:
+        raise PipelineError("wordfreq is needed for cleaning (pip install wordfreq)")
+    path = Path(spec.origin).parent / "data" / "large_fr.msgpack.gz"
+    try:
+        with gzip.open(path, "rb") as f:
+            packed = srsly.msgpack_loads(f.read())
+    except OSError as err:
+        raise PipelineError(f"wordfreq's French list cannot be read: {path}: {err}") from err
+    if not packed or packed[0].get("format") != "cB":
+        raise PipelineError(f"wordfreq's French list is not in the expected format: {path}")
+    frequencies: dict[str, int] = {}
+    for centibels, words in enumerate(packed[1:]):
+        frequencies.update(dict.fromkeys(words, centibels))
+    return frequencies
 
 
 def french_stop_words(spacy_util) -> set[str]:

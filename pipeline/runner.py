@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
+import logging
+import os
 import threading
 import time
 from collections.abc import Sequence
@@ -25,6 +27,7 @@ from pipeline import (
     report,
     segment,
 )
+from pipeline import progress as display
 from pipeline.errors import PipelineError
 from pipeline.formats import jsonl
 from pipeline.formats.index_html import write_index
@@ -137,10 +140,14 @@ def prepare_document(doc: Document, terms: list[Term]) -> PreparedDocument:
 
 
 def prepare_documents(
-    documents: Sequence[Document], terms: list[Term], cache: PreparedCache | None = None
+    documents: Sequence[Document],
+    terms: list[Term],
+    cache: PreparedCache | None = None,
+    done: Progress | None = None,
 ) -> list[PreparedDocument]:
     """prepare_document for each document, taken from the cache where it was stored
-    by an earlier run (spaCy is then not even loaded), and stored there otherwise."""
+    by an earlier run (spaCy is then not even loaded), and stored there otherwise;
+    `done(n, total)` after each."""
     keys: list[str | None] = [None] * len(documents)
     if cache is not None:
         fingerprint = prepared_cache.code_fingerprint()
@@ -151,12 +158,16 @@ def prepare_documents(
         hit = stored.get(key) if key is not None else None
         if hit is not None:
             prepared.append(PreparedDocument(doc, hit.segments, hit.fixes, hit.findings))
-            continue
-        document = prepare_document(doc, terms)
-        prepared.append(document)
-        if key is not None:
-            entry = prepared_cache.Prepared(document.segments, document.fixes, document.findings)
-            fresh.append((doc.name, key, entry))
+        else:
+            document = prepare_document(doc, terms)
+            prepared.append(document)
+            if key is not None:
+                entry = prepared_cache.Prepared(
+                    document.segments, document.fixes, document.findings
+                )
+                fresh.append((doc.name, key, entry))
+        if done is not None:
+            done(len(prepared), len(documents))
     if cache is not None:
         cache.store(fresh)
     return prepared
@@ -201,19 +212,25 @@ def translate_segments(
     unique = [group[0] for group in same_key.values()]
     size = MEMORY_CHUNK if memory is not None else len(unique)
     start, started = 0, time.monotonic()
-    while start < len(unique):
-        if len(unique) - (start + size) < size // 2:
-            size = len(unique) - start  # no small last chunk: each costs an engine call
-        chunk = unique[start : start + size]
-        chunk_progress = _offset_progress(progress, start, len(unique))
-        english = translate_batch([s.fr for s in chunk], engine, terms, chunk_progress)
-        for s, text in zip(chunk, english, strict=True):
-            s.en, s.engine, s.origin = text, engine.version, "engine"
-        start += len(chunk)
-        if memory is not None:
-            memory.remember(chunk, engine.version, terms)
-            rate = start / max(time.monotonic() - started, 1e-3)
-            size = min(max(int(rate * CHUNK_SECONDS), CHUNK_LIMITS[0]), CHUNK_LIMITS[1])
+    if progress is not None and unique:
+        progress(0, len(unique))
+    # The stage shown counts the texts done, glossary enforced, chunk by chunk; the
+    # engine's own progress in a chunk is shown as its first pass (enforce.py).
+    with display.stage("translating", len(unique), "texts") as translating:
+        while start < len(unique):
+            if len(unique) - (start + size) < size // 2:
+                size = len(unique) - start  # no small last chunk: each costs an engine call
+            chunk = unique[start : start + size]
+            chunk_progress = _offset_progress(progress, start, len(chunk), len(unique))
+            english = translate_batch([s.fr for s in chunk], engine, terms, chunk_progress)
+            for s, text in zip(chunk, english, strict=True):
+                s.en, s.engine, s.origin = text, engine.version, "engine"
+            start += len(chunk)
+            translating(start)
+            if memory is not None:
+                memory.remember(chunk, engine.version, terms)
+                rate = start / max(time.monotonic() - started, 1e-3)
+                size = min(max(int(rate * CHUNK_SECONDS), CHUNK_LIMITS[0]), CHUNK_LIMITS[1])
     for group in same_key.values():
         for s in group[1:]:
             s.en, s.engine, s.origin = group[0].en, group[0].engine, group[0].origin
@@ -223,11 +240,19 @@ def translate_segments(
     return len(unique)
 
 
-def _offset_progress(progress: Progress | None, offset: int, total: int) -> Progress | None:
-    """Turn a chunk's progress into progress over all the texts sent to the engine."""
+def _offset_progress(
+    progress: Progress | None, offset: int, size: int, total: int
+) -> Progress | None:
+    """Turn a chunk's progress into progress over all the texts sent to the engine. The
+    engine counts in its own units (--pivot both counts each text once per pivot), so its
+    count is scaled to the chunk's `size` texts."""
     if progress is None:
         return None
-    return lambda done, _chunk_total: progress(offset + done, total)
+
+    def report(done: int, units: int) -> None:
+        progress(offset + (min(done, units) * size // units if units else 0), total)
+
+    return report
 
 
 def mark_terms(segments: list[Segment]) -> None:
@@ -245,12 +270,20 @@ def run(
     memory: Path | None = None,
     reviewer: str | None = None,
     fuzzy_threshold: float | None = None,
+    jobs: int | None = 1,
+    cluster: str | None = None,
 ) -> RunResult:
     """Run every stage; `memory` is the SQLite memory file (default <out_dir>/memory.sqlite).
 
     Outputs a person edited since the last run are imported first (attributed to
     `reviewer` when the file names no one); fuzzy matches of at least `fuzzy_threshold`
-    percent (default store.FUZZY_THRESHOLD) are offered on the unreviewed segments."""
+    percent (default store.FUZZY_THRESHOLD) are offered on the unreviewed segments.
+    Each stage is shown by pipeline.progress (on a terminal, or with --verbose); `progress`
+    is told too of the texts translated.
+
+    `jobs` > 1: documents are prepared and checked in that many worker processes
+    (pipeline/parallel.py; None: the machine's cores, for a corpus worth it); `cluster`:
+    on a Ray cluster (pipeline/cluster.py). The outputs are the same bytes either way."""
     from pipeline.review import store
 
     out_dir = Path(out_dir)
@@ -260,32 +293,42 @@ def run(
     prepare_output_folder(out_dir)
     memory_path = Path(memory) if memory is not None else out_dir / "memory.sqlite"
     result = RunResult(engine=engine.version, memory=memory_path)
-    entities = prepared_cache.EntityCache(memory_path, checks.ner_model())
     # The memory is opened before the long work, so an unusable one fails at once.
     with TranslationMemory(memory_path) as translation_memory:
         # before anything is rewritten: a person's edits in the outputs become reviews
-        result.review_lines = store.import_edited_outputs(out_dir, memory_path, reviewer)
-        result.documents = prepare_documents(documents, terms, PreparedCache(memory_path))
-        # The checks' named entities depend on the French only: found (and kept in the
-        # memory file) while the engine translates, on the other core.
-        french = [s.fr for s in result.segments if s.lang == "fr" and s.fr.strip()]
-        with Background(find_entities, french, entities) as entities_found:
-            result.engine_segments = translate_segments(
-                result.segments, engine, terms, progress, translation_memory
-            )
-            entities_found.result()
-        result.suggestions = offer_fuzzy_matches(
-            result.segments, translation_memory, fuzzy_threshold
-        )
-        # then the imported TM's close matches, where no closer suggestion is offered
-        from pipeline import tm
+        with display.step("importing the outputs a person edited"):
+            result.review_lines = store.import_edited_outputs(out_dir, memory_path, reviewer)
+        if cluster is not None:
+            from pipeline import cluster as ray_cluster
 
-        result.tm_suggestions = tm.offer_suggestions(result.segments, translation_memory)
-    mark_terms(result.segments)
-    document_findings = [f for d in result.documents for f in d.findings]
-    result.findings = run_check_stage(result.segments, terms, document_findings, entities)
-    release_lexicon()
-    write_outputs(out_dir, memory_path, result, reviewer, corpus_dir)
+            stages = ray_cluster.run_on_cluster
+            extra = {"address": cluster, "cpus": jobs}  # jobs: a local instance's CPUs
+        elif (jobs := parallel_jobs(jobs, documents)) > 1:
+            from pipeline import parallel
+
+            stages, extra = parallel.run_parallel, {"jobs": jobs}
+        else:
+            stages, extra = run_in_process, {}
+        # prepare, translate (memory first), check: the same results whichever way
+        result.documents, result.engine_segments, result.findings = stages(
+            documents,
+            terms,
+            memory_path,
+            engine,
+            translation_memory=translation_memory,
+            progress=progress,
+            **extra,
+        )
+        with display.step("offering fuzzy matches"):
+            result.suggestions = offer_fuzzy_matches(
+                result.segments, translation_memory, fuzzy_threshold
+            )
+            # then the imported TM's close matches, where no closer suggestion is offered
+            from pipeline import tm
+
+            result.tm_suggestions = tm.offer_suggestions(result.segments, translation_memory)
+    info = run_info(out_dir, result, engine.version, glossary_path)
+    write_outputs(out_dir, memory_path, result, reviewer, corpus_dir, info)
     return result
 
 
@@ -302,6 +345,7 @@ def write_outputs(
     result: RunResult,
     reviewer: str | None = None,
     corpus_dir: Path | None = None,
+    info: report.RunInfo | None = None,
 ) -> None:
     """Every output of the run, replaced at the end together, or none is (disk full,
     Ctrl-C): a document's files never mix two runs, nor the report another run's. The
@@ -317,22 +361,64 @@ def write_outputs(
     with TranslationMemory(memory_path) as memory:
         store.apply_current_reviews(result.segments, memory)
     digests: dict[Path, str] = {}
-    with fileio.writes_together():
-        for prepared in result.documents:
-            result.written += export.write_document(
-                out_dir, prepared.doc, prepared.segments, digests
+    with display.stage("writing", len(result.documents), "articles") as writing:
+        with fileio.writes_together():
+            for prepared in result.documents:
+                result.written += export.write_document(
+                    out_dir, prepared.doc, prepared.segments, digests
+                )
+                writing.advance()
+            result.written += report.write_report(
+                out_dir,
+                result.segments,
+                result.findings,
+                result.fixes,
+                info,
+                [prepared.doc for prepared in result.documents],
             )
-        result.written += report.write_report(
-            out_dir,
-            result.segments,
-            result.findings,
-            result.fixes,
-            [prepared.doc for prepared in result.documents],
-        )
-        result.written += write_index(out_dir, [(d.doc.name, d.segments) for d in result.documents])
-        if corpus_dir is not None:
-            result.written.append(write_run_tmx(out_dir, corpus_dir, result, memory_path))
+            docs = [(d.doc.name, d.segments) for d in result.documents]
+            result.written += write_index(out_dir, docs)
+            if corpus_dir is not None:
+                result.written.append(write_run_tmx(out_dir, corpus_dir, result, memory_path))
     store.record_outputs(memory_path, digests)
+
+
+def run_info(out_dir: Path, result: RunResult, engine: str, glossary_path: Path):
+    """What the report says made the outputs, and which outputs are left from articles
+    no longer in the corpus (see report.current_jsonl)."""
+    names = [d.doc.name for d in result.documents]
+    stale = report.stale_documents(out_dir, names)
+    if stale:
+        logging.getLogger("pipeline").warning(
+            "%d article(s) no longer in the corpus still have outputs in %s (left as they "
+            "were, not current; listed in report.md): %s",
+            len(stale),
+            out_dir,
+            ", ".join(stale[:5]) + (", …" if len(stale) > 5 else ""),
+        )
+    return report.RunInfo(
+        engine=engine,
+        glossary=str(glossary_path),
+        glossary_sha256=report.glossary_sha256(glossary_path),
+        date=report.utc_now(),
+        documents=names,
+        stale_documents=stale,
+    )
+
+
+def checked_info(out_dir: Path, result: RunResult, glossary_path: Path) -> report.RunInfo:
+    """The report's run information after `pipeline check`: the engines the outputs name,
+    this glossary, now; the stale outputs stay listed as the run left them."""
+    engines = sorted({s.engine for s in result.segments if s.engine})
+    names = [d.doc.name for d in result.documents]
+    return report.RunInfo(
+        engine="; ".join(engines) or "none (checked as they stand)",
+        glossary=str(glossary_path),
+        glossary_sha256=report.glossary_sha256(glossary_path),
+        date=report.utc_now(),
+        documents=names,
+        stale_documents=report.stale_documents(out_dir, names),
+    )
 
 
 def run_tmx_path(out_dir: Path, corpus_dir: Path, documents: Sequence[str]) -> Path:
@@ -389,6 +475,53 @@ def release_lexicon() -> None:
     gc.collect()
 
 
+# A worker process pays about 2 s of CPU to start (spaCy, its model, the lexicon): below
+# this much text, the default (--jobs not given) prepares the corpus in this process.
+PARALLEL_MIN_CHARS = 60_000
+
+
+def parallel_jobs(jobs: int | None, documents: Sequence[Document]) -> int:
+    """The worker processes for this corpus: `jobs` (at most one a document), or for None
+    the machine's cores when the corpus is large enough to repay starting them."""
+    if jobs is None:
+        if sum(len(doc.raw) for doc in documents) < PARALLEL_MIN_CHARS:
+            return 1
+        jobs = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
+    return max(1, min(jobs, len(documents)))
+
+
+def entity_texts(segments: Sequence[Segment]) -> list[str]:
+    """The French texts whose named entities the entity check may use."""
+    return [
+        s.fr for s in segments if s.lang == "fr" and s.fr.strip() and checks.may_hold_entity(s.fr)
+    ]
+
+
+def run_in_process(
+    documents: Sequence[Document],
+    terms: list[Term],
+    memory_path: Path,
+    engine: Engine,
+    translation_memory: TranslationMemory,
+    progress: Progress | None = None,
+) -> tuple[list[PreparedDocument], int, list[Finding]]:
+    """Prepare, translate and check in this process (`--jobs 1`): the named entities are
+    found in a thread while the engine (Apertium's processes) translates."""
+    entities = prepared_cache.EntityCache(memory_path, checks.ner_model())
+    with display.stage("preparing", len(documents), "articles") as preparing:
+        prepared = prepare_documents(documents, terms, PreparedCache(memory_path), preparing)
+    segments = [s for d in prepared for s in d.segments]
+    with Background(find_entities, entity_texts(segments), entities) as entities_found:
+        sent = translate_segments(segments, engine, terms, progress, translation_memory)
+        with display.step("finding named entities"):
+            entities_found.result()
+    mark_terms(segments)
+    document_findings = [f for d in prepared for f in d.findings]
+    findings = run_check_stage(segments, terms, document_findings, entities)
+    release_lexicon()
+    return prepared, sent, findings
+
+
 class Background:
     """`function(stop, *args)` in a thread, as a context manager: `result()` waits and
     returns what it returned, or raises what it raised. Leaving the block (an error of
@@ -440,10 +573,19 @@ def run_check_stage(
     terms: list[Term],
     document_findings: Sequence[Finding] = (),
     entity_cache: prepared_cache.EntityCache | None = None,
+    segment_findings=None,
 ) -> list[Finding]:
     """Run the checks; return every finding of the run: the corpus-wide ones, those of
-    whole documents (the cleaner's, held by no segment), and those on the segments."""
-    found = checks.run_checks(segments, terms, entity_cache=entity_cache)
+    whole documents (the cleaner's, held by no segment), and those on the segments.
+    `segment_findings`: see checks.run_checks (the per-segment checks done elsewhere)."""
+    with display.stage("checking", len(checks.CHECKS), "checks") as checking:
+        found = checks.run_checks(
+            segments,
+            terms,
+            entity_cache=entity_cache,
+            done=checking,
+            segment_findings=segment_findings,
+        )
     corpus_wide = [f for f in found if not f.segment]
     return corpus_wide + list(document_findings) + [f for s in segments for f in s.findings]
 
@@ -480,7 +622,9 @@ def check_outputs(
     from pipeline.review import store
 
     out_dir = Path(out_dir)
-    paths = sorted(out_dir.glob("*.jsonl")) if out_dir.is_dir() else []
+    if out_dir.is_dir():
+        fileio.recover(out_dir)  # one run's outputs whole, even after a kill -9
+    paths = report.current_jsonl(out_dir) if out_dir.is_dir() else []
     if not paths:
         raise PipelineError(f"no .jsonl outputs in {out_dir}/: run 'pipeline run' first")
     terms = glossary.load_glossary(glossary_path)
@@ -492,17 +636,19 @@ def check_outputs(
             out_dir, memory_path, reviewer, broken="raise"
         )
     fingerprint = prepared_cache.code_fingerprint() if has_memory else ""
-    for path in paths:
-        segments = jsonl.read_jsonl(path)
-        doc = jsonl.jsonl_document(path, corpus_dir)
-        for s in segments:
-            s.terms = glossary.find_terms(s.fr, terms)
-        fixes: list[Fix] = []
-        if doc.path.suffix in corpus.ARTICLE_SUFFIXES:
-            key = prepared_cache.document_key(doc, terms, fingerprint) if has_memory else ""
-            stored = PreparedCache(memory_path).load([key]).get(key) if has_memory else None
-            fixes = stored.fixes if stored is not None else cleaning_fixes(doc, terms)
-        result.documents.append(PreparedDocument(doc=doc, segments=segments, fixes=fixes))
+    with display.stage("reading", len(paths), "articles") as reading:
+        for path in paths:
+            segments = jsonl.read_jsonl(path)
+            doc = jsonl.jsonl_document(path, corpus_dir)
+            for s in segments:
+                s.terms = glossary.find_terms(s.fr, terms)
+            fixes: list[Fix] = []
+            if doc.path.suffix in corpus.ARTICLE_SUFFIXES:
+                key = prepared_cache.document_key(doc, terms, fingerprint) if has_memory else ""
+                stored = PreparedCache(memory_path).load([key]).get(key) if has_memory else None
+                fixes = stored.fixes if stored is not None else cleaning_fixes(doc, terms)
+            result.documents.append(PreparedDocument(doc=doc, segments=segments, fixes=fixes))
+            reading.advance()
     entities = prepared_cache.EntityCache(memory_path, checks.ner_model()) if has_memory else None
     if has_memory:
         with TranslationMemory(memory_path) as translation_memory:
@@ -515,20 +661,25 @@ def check_outputs(
             result.tm_suggestions = tm.offer_suggestions(result.segments, translation_memory)
     mark_terms(result.segments)
     result.findings = run_check_stage(result.segments, terms, entity_cache=entities)
+    info = checked_info(out_dir, result, glossary_path)
     if has_memory:
-        write_outputs(out_dir, memory_path, result, reviewer, corpus_dir)
+        write_outputs(out_dir, memory_path, result, reviewer, corpus_dir, info)
         return result
-    with fileio.writes_together():  # all rewritten, or none (see run)
-        for prepared in result.documents:
-            result.written += export.write_document(out_dir, prepared.doc, prepared.segments)
-        result.written += report.write_report(
-            out_dir,
-            result.segments,
-            result.findings,
-            result.fixes,
-            [prepared.doc for prepared in result.documents],
-        )
-        result.written += write_index(out_dir, [(d.doc.name, d.segments) for d in result.documents])
+    with display.stage("writing", len(result.documents), "articles") as writing:
+        with fileio.writes_together():  # all rewritten, or none (see run)
+            for prepared in result.documents:
+                result.written += export.write_document(out_dir, prepared.doc, prepared.segments)
+                writing.advance()
+            result.written += report.write_report(
+                out_dir,
+                result.segments,
+                result.findings,
+                result.fixes,
+                info,
+                [prepared.doc for prepared in result.documents],
+            )
+            docs = [(d.doc.name, d.segments) for d in result.documents]
+            result.written += write_index(out_dir, docs)
     return result
 
 
@@ -558,3 +709,4 @@ def prepare_output_folder(out_dir: Path) -> None:
             f"cannot create output folder {fileio.describe_os_error(err, out_dir)}"
         ) from err
     fileio.check_writable(out_dir)
+    fileio.recover(out_dir)  # a run killed during its renames: finish them first

@@ -115,8 +115,11 @@ def compact_french_token_match():
 
 def load_french(model: str, exclude: Sequence[str] = ()):
     """`spacy.load(model, exclude=...)`, without torch and with the compact expression."""
-    spacy = import_spacy()
-    with compact_french_token_match():
+    from pipeline.progress import step
+
+    with step("importing spaCy"):
+        spacy = import_spacy()
+    with step(f"loading spaCy's {model}"), compact_french_token_match():
         try:
             return spacy.load(model, exclude=list(exclude))
         except OSError as err:

@@ -16,29 +16,21 @@ with 1,000 units or 100,000 (benchmarks/tm.py measures it).
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 from pipeline.errors import PipelineError
-from pipeline.memory import TM_SCHEMA, TranslationMemory, normalise
+from pipeline.memory import TM_SCHEMA, TranslationMemory, normalise, word_similarity, words
 
-FUZZY_THRESHOLD = 75.0  # percent, as OmegaT's and memoQ's default lowest fuzzy match
+FUZZY_THRESHOLD = 75.0  # percent, as the review store's (OmegaT's, memoQ's) lowest match
 CANDIDATES = 30  # units scored per segment, those sharing most of its words
-_WORD = re.compile(r"\w+(?:['’]\w+)*")
-
-
-def words(text: str) -> list[str]:
-    """The words of a text as a CAT tool's fuzzy score counts them (punctuation aside)."""
-    return _WORD.findall(normalise(text))
 
 
 def fuzzy_score(a: Sequence[str], b: Sequence[str]) -> float:
-    from rapidfuzz.distance import Levenshtein
-
-    return 100.0 * Levenshtein.normalized_similarity(list(a), list(b))
+    """The review store's score (pipeline.memory.word_similarity) of two word lists."""
+    return word_similarity(a, b)
 
 
 @dataclass

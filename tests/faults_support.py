@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -102,3 +103,16 @@ def add_sentence(corpus: Path, sentence: str = "Une phrase ajoutée depuis la ve
     """Change every article a little, so a run that completed would write new outputs."""
     for path in sorted(corpus.glob("*.txt")):
         path.write_text(path.read_text(encoding="utf-8") + f"\n{sentence}\n", encoding="utf-8")
+
+
+_RUN_DATE = re.compile(rb'^- Date: \S+$|"date": "[^"]*"', re.M)
+
+
+def output_bytes(folder: Path) -> dict[str, bytes]:
+    """Every output file of a run folder (the memory aside) as bytes, the report's date of
+    the run blanked: two runs of the same corpus may differ in that line alone."""
+    return {
+        p.name: _RUN_DATE.sub(b"DATE", p.read_bytes())
+        for p in sorted(folder.iterdir())
+        if p.is_file() and not p.name.startswith("memory")
+    }

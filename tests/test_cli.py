@@ -7,11 +7,12 @@ import os
 import subprocess
 import sys
 import textwrap
+import time
 
 import pytest
 from argos_fixture import REPO, isolated_env, run_cli
 
-from pipeline.cli import DelayedProgressBar
+from pipeline import progress
 
 
 @pytest.fixture
@@ -153,36 +154,51 @@ def read_terminal(master: int) -> str:
     return b"".join(chunks).decode("utf-8", "replace")
 
 
-def test_progress_bar_shows_counts_on_a_terminal_after_the_delay():
+def test_a_stage_counts_in_its_own_units_and_shows_the_time_left_on_a_terminal(monkeypatch):
+    """An engine counting each text once per pivot (388 of 388 for 194 texts) moves the
+    bar to 194/194, never past it; the time left shows as soon as the rate is known."""
+    monkeypatch.setattr(progress, "ETA_AFTER", 0.0)
     master, slave = os.openpty()
     with open(slave, "w", encoding="utf-8", closefd=True) as terminal:
-        bar = DelayedProgressBar("translating", delay=0.0, stream=terminal)
-        for done in (10, 50, 100):
-            bar(done, 200)
-        bar(200, 200)
-        bar.close()
+        display = progress.Display(stream=terminal, delay=0.0, interval=0.01)
+        with display.stage("translating", 194, "texts") as translating:
+            for done in (100, 200, 388):
+                translating(done, 388)
+                time.sleep(0.05)
+            with display.stage("enforcing the glossary"):
+                time.sleep(0.05)
         terminal.flush()
         shown = read_terminal(master)
     os.close(master)
-    assert "translating" in shown
-    assert "100/200" in shown and "200/200" in shown
+    assert "50/194 texts" in shown and "194/194 texts" in shown
+    assert "388" not in shown and "left" in shown
+    assert "— enforcing the glossary" in shown
+    last = shown.rstrip().splitlines()[-1].split("\r")[-1]
+    assert "translating [" in last and "194/194 texts  in " in last  # stays, with its time
 
 
-def test_progress_bar_stays_silent_off_a_terminal_or_for_quick_work(tmp_path):
+def test_progress_stays_off_a_redirected_stderr_unless_verbose(tmp_path):
     log = tmp_path / "stderr.log"
     with open(log, "w", encoding="utf-8") as not_a_terminal:
-        bar = DelayedProgressBar("translating", delay=0.0, stream=not_a_terminal)
-        for done in (10, 100, 200):
-            bar(done, 200)
-        bar.close()
+        display = progress.Display(stream=not_a_terminal, delay=0.0, interval=0.01)
+        with display.stage("translating", 200, "texts") as translating:
+            translating(200)
+            time.sleep(0.05)
     assert log.read_text() == ""
+    with open(log, "w", encoding="utf-8") as not_a_terminal:
+        display = progress.Display(stream=not_a_terminal, level=progress.VERBOSE)
+        with display.stage("translating", 200, "texts") as translating:
+            translating(200)
+    assert log.read_text().startswith("translating: 200/200 texts in ")
+    assert "\r" not in log.read_text()
 
+
+def test_a_quick_stage_shows_no_bar_on_a_terminal():
     master, slave = os.openpty()
     with open(slave, "w", encoding="utf-8", closefd=True) as terminal:
-        quick = DelayedProgressBar("translating", delay=60.0, stream=terminal)
-        for done in (10, 100, 200):
-            quick(done, 200)
-        quick.close()
+        display = progress.Display(stream=terminal, delay=60.0, interval=0.01)
+        with display.stage("translating", 200, "texts") as translating:
+            translating(200)
         terminal.flush()
         shown = read_terminal(master)
     os.close(master)

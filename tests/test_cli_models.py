@@ -241,3 +241,89 @@ def test_an_index_in_a_local_folder_works_offline(argosmodel, env, tmp_path):
 
 def test_a_folder_given_as_the_archive_is_one_line(env, tmp_path):
     assert_refused(run_cli(["models", "install", str(tmp_path)], env), env, "a folder")
+
+
+# Faults a probe found (issue 20): each archive is built here from the real test package.
+
+
+def renamed_top(source: Path, target: Path, top: str) -> Path:
+    """The same package, its folder inside the archive renamed to `top`."""
+    with zipfile.ZipFile(source) as old, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as new:
+        for item in old.infolist():
+            rest = item.filename.split("/", 1)[1]
+            new.writestr(f"{top}/{rest}", old.read(item))
+    return target
+
+
+def test_an_archive_named_as_another_installed_package_does_not_delete_it(
+    env, tmp_path, argosmodel
+):
+    from argos_fixture import build_argosmodel
+
+    de_en = build_argosmodel(tmp_path / "de_en.argosmodel", from_code="de", to_code="en")
+    assert run_cli(["models", "install", str(de_en)], env).returncode != 0  # not fr→en
+    # Put the de→en package in place as another tool (argospm) would.
+    folder = Path(env["ARGOS_PACKAGES_DIR"])
+    with zipfile.ZipFile(de_en) as archive:
+        archive.extractall(folder)
+    before = sorted(p.relative_to(folder) for p in folder.rglob("*"))
+    impostor = renamed_top(argosmodel, tmp_path / "impostor.argosmodel", "translate-de_en-1_0")
+
+    result = run_cli(["models", "install", str(impostor)], env)
+
+    assert result.returncode == 1, result.stderr
+    assert "de→en" in result.stderr and "not installed" in result.stderr
+    assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert sorted(p.relative_to(folder) for p in folder.rglob("*")) == before
+
+
+def test_an_archive_that_expands_far_beyond_its_size_is_refused(env, tmp_path, argosmodel):
+    """2 MB on disk, 300 MB unpacked (the probe's was 1 MB for 1.1 GB; the limit for
+    2 MB is 84 MB): refused before a byte is written."""
+    bomb = tmp_path / "bomb.argosmodel"
+    with (
+        zipfile.ZipFile(argosmodel) as old,
+        zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as new,
+    ):
+        for item in old.infolist():
+            new.writestr(item, old.read(item))
+        top = old.namelist()[0].split("/")[0]
+        with new.open(f"{top}/model/padding.bin", "w", force_zip64=True) as padding:
+            block = bytes(1 << 20)
+            for _ in range(300):
+                padding.write(block)
+    assert bomb.stat().st_size < 3 * 2**20  # the test package (2 MB) and 300 MB of zeros
+
+    result = run_cli(["models", "install", str(bomb)], env)
+
+    assert_refused(result, env, "would expand to 31", "not installed")
+
+
+def test_a_package_in_a_hidden_folder_is_refused_not_reported_installed(env, tmp_path, argosmodel):
+    hidden = renamed_top(argosmodel, tmp_path / "hidden.argosmodel", ".translate-fr_en-1_0")
+
+    result = run_cli(["models", "install", str(hidden)], env)
+
+    assert_refused(result, env, "hidden", "not installed")
+    assert "no argos package installed" in run_cli(["models", "list"], env).stdout
+
+
+def test_a_junk_model_makes_auto_fall_back_to_apertium_with_a_message(env, tmp_path, argosmodel):
+    from pipeline.translate.apertium import missing_modes
+
+    if missing_modes("es"):
+        pytest.skip("apertium fr-es is not installed")
+    assert run_cli(["models", "install", str(argosmodel)], env).returncode == 0
+    model = Path(env["ARGOS_PACKAGES_DIR"]) / "translate-fr_en-1_0" / "model" / "model.bin"
+    model.write_bytes(b"not a model" * 100)
+
+    auto = run_cli(["translate", "--pivot", "es"], env, stdin="Bonjour.\n")
+
+    assert auto.returncode == 0, auto.stderr
+    assert auto.stdout.strip()  # apertium translated it
+    lines = [line for line in auto.stderr.strip().splitlines() if not line.startswith("glossary:")]
+    warning, engine = lines
+    assert warning.startswith("warning: argos package") and "uses apertium instead" in warning
+    assert engine.startswith("engine: apertium") and "does not load" in engine
+    argos = run_cli(["translate", "--engine", "argos"], env, stdin="Bonjour.\n")
+    assert argos.returncode == 1 and "cannot load model" in argos.stderr

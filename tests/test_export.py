@@ -125,7 +125,8 @@ def test_english_article_has_the_translated_title_and_the_paragraphs(sample, tmp
     assert article == (
         "# North Korea signs a treaty with Russia\n\n"
         "Mr Putin arrived in Pyongyang. "
-        "North Korea <b>welcomes</b> the agreement & the promised « 100% ».\n\n"
+        # The French's HTML shows as text when the Markdown is rendered (issue 20).
+        "North Korea &lt;b>welcomes&lt;/b> the agreement & the promised « 100% ».\n\n"
         "“The treaty is historic. It guarantees peace,” Mr Kim said.\n"
     )
     assert "North Korea Signs Treaty With Russia" not in article  # the English line
@@ -155,6 +156,8 @@ def test_interrupted_write_leaves_every_output_whole(sample, tmp_path, monkeypat
     real_replace = os.replace
 
     def replace_then_stop(src, dst):
+        if os.path.basename(dst) == ".pipeline-commit.json":  # the journal of the renames
+            return real_replace(src, dst)
         if len(replaced) == 2:
             raise KeyboardInterrupt  # as if the user pressed Ctrl-C mid-run
         replaced.append(dst)

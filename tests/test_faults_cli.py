@@ -676,20 +676,22 @@ def session_processes(session: int) -> list[tuple[int, str]]:
     return found
 
 
-@pytest.mark.parametrize("target", ["group", "process"])
+@pytest.mark.parametrize("target", ["group", "process", "group, --jobs 2"])
 def test_ctrl_c_in_the_middle_of_a_run_keeps_the_previous_outputs(project, tmp_path, target):
     """SIGINT while apertium is translating, to the whole process group as a terminal
-    sends it, or to the pipeline process alone (`kill -INT`): exit 130, no traceback, the
-    previous outputs byte-identical (the corpus was changed, so a finished run would have
-    replaced them), the memory consistent, and no apertium process left behind."""
+    sends it, or to the pipeline process alone (`kill -INT`), or to the group of a run
+    with worker processes: exit 130, no traceback, the previous outputs byte-identical
+    (the corpus was changed, so a finished run would have replaced them), the memory
+    consistent, and no apertium or worker process left behind."""
     add_sentence(project / "corpus")
     # enough new text that apertium is still at work when the signal comes
     lines = [line for line in french_lines() if len(line) > 60][:150]
     (project / "corpus" / "suite.txt").write_text("\n\n".join(lines) + "\n", encoding="utf-8")
     before = snapshot(project / "translations")
     fresh = tmp_path / "fresh-memory.sqlite"
+    jobs = ["--jobs", "2"] if "jobs" in target else []
     process = subprocess.Popen(
-        pipeline_command("run", "--engine", "apertium", "--memory", str(fresh)),
+        pipeline_command("run", "--engine", "apertium", "--memory", str(fresh), *jobs),
         cwd=project,
         env=child_env(),
         stdout=subprocess.PIPE,
@@ -703,7 +705,7 @@ def test_ctrl_c_in_the_middle_of_a_run_keeps_the_previous_outputs(project, tmp_p
         assert process.poll() is None, process.communicate()[1]
         assert time.monotonic() < deadline, "apertium never started"
         time.sleep(0.05)
-    if target == "group":
+    if target.startswith("group"):
         os.killpg(process.pid, signal.SIGINT)
     else:
         os.kill(process.pid, signal.SIGINT)
@@ -713,7 +715,9 @@ def test_ctrl_c_in_the_middle_of_a_run_keeps_the_previous_outputs(project, tmp_p
     assert "interrupted: no file was left half-written" in stderr
     outputs_unchanged(project, before)
     assert memory_counts(fresh)[0] == "ok"
-    time.sleep(0.2)
+    deadline = time.monotonic() + 5  # a worker's forkserver notices its parent is gone
+    while session_processes(process.pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
     assert session_processes(process.pid) == []
 
 

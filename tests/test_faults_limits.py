@@ -138,7 +138,8 @@ def test_ctrl_c_during_the_renames_waits_until_every_output_is_replaced(two_runs
         if not renamed:
             os.kill(os.getpid(), signal.SIGINT)
         real_replace(source, target)
-        renamed.append(target)
+        if os.path.basename(target) != fileio.JOURNAL:  # the renames' journal comes first
+            renamed.append(target)
 
     monkeypatch.setattr(os, "replace", replace_and_press_ctrl_c)
     with pytest.raises(KeyboardInterrupt):

@@ -305,3 +305,32 @@ def test_the_project_glossary_is_valid_and_holds_the_issue_terms():
         assert by_source[source].target == target
     assert "Kim Jong-un" in by_source["Kim Jong Un"].variants
     assert "Yury Ushakov" in by_source["Iouri Ouchakov"].variants
+
+
+def test_a_big_glossary_is_parsed_once_then_taken_from_the_cache(tmp_path, monkeypatch):
+    """Terms, problems and the compiled matcher of a big file come back the same from the
+    cache; a changed file is parsed again."""
+    from pipeline import glossary
+    from pipeline.glossary import cache
+
+    monkeypatch.setenv("PIPELINE_CACHE_DIR", str(tmp_path / "cache"))
+    lines = ["terms:", "  - source: RPDC", "    target: DPRK", "    case_sensitive: true"]
+    for n in range(6000):
+        lines += [f"  - source: terme{n} inventé", f"    target: made-up term {n}"]
+    lines += ["  - source: RPDC", "    target: North Korea"]  # a duplicate source: a problem
+    path = tmp_path / "big.yaml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert len(path.read_text(encoding="utf-8")) >= cache.MIN_CHARS
+    first_terms, first_problems = glossary.validate_glossary(path)
+    assert len(list((tmp_path / "cache" / "glossary").glob("*.json"))) == 1
+    text = "La RPDC et le terme5999 inventé, puis le terme12 inventé."
+    first_hits = glossary.find_terms(text, first_terms)
+    assert len(list((tmp_path / "cache" / "glossary").glob("*.trie"))) == 1
+    again_terms, again_problems = glossary.validate_glossary(path)
+    assert again_terms == first_terms and again_terms is not first_terms
+    assert [t.field_lines for t in again_terms] == [t.field_lines for t in first_terms]
+    assert again_problems == first_problems and "duplicate source" in str(again_problems[0])
+    assert glossary.find_terms(text, again_terms) == first_hits
+    assert [h.source for h in first_hits] == ["RPDC", "terme5999 inventé", "terme12 inventé"]
+    path.write_text("\n".join(lines[:-2]) + "\n", encoding="utf-8")
+    assert glossary.validate_glossary(path)[1] == []  # the edit is seen, not the cache

@@ -183,6 +183,6 @@ def test_cli_suggest_names_recurring_names_missing_from_the_glossary(tmp_path):
                  "--engine", "apertium")  # fmt: skip
     assert result.exit_code == 0, result.output
     rows = [line for line in result.output.splitlines() if "→" in line]
-    assert rows[0].split()[:3] == ["3", "Volodymyr", "Zelensky"]  # most frequent first
+    assert rows[0].split()[:4] == ["1.", "3", "Volodymyr", "Zelensky"]  # numbered, first
     assert rows[0].rstrip().endswith("→ Volodymyr Zelensky")  # the engine's rendering
     assert not any(" Poutine " in row for row in rows)  # already in the glossary

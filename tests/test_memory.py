@@ -303,3 +303,25 @@ def test_an_empty_file_is_a_new_memory_and_a_foreign_database_is_refused(tmp_pat
     with pytest.raises(PipelineError, match="another application"):
         TranslationMemory(path)
     assert path.read_bytes() == before
+
+
+def test_fuzzy_scores_count_words_as_a_cat_tool_does(tmp_path):
+    from pipeline.records import Segment
+    from pipeline.review.store import fuzzy_score, offer_fuzzy_matches
+
+    # one word of three replaced: 1 - 1/3; punctuation and spacing do not count
+    assert round(fuzzy_score("Le chat dort.", "Le chien  dort"), 1) == 66.7
+    reviewed = "La Russie et la Corée du Nord ont signé un nouveau traité le 19 juin."
+    changed = reviewed.replace("signé", "conclu")
+    assert round(fuzzy_score(reviewed, changed), 1) == round(100 * (1 - 1 / 15), 1)  # 15 words
+    with TranslationMemory(tmp_path / "m.sqlite") as memory:
+        memory.add_reviews([Review(reviewed, "Russia and North Korea signed a treaty.")])
+        segments = [
+            Segment("d", 1, 1, changed, (0, 1), en="engine text", origin="engine"),
+            Segment("d", 2, 1, "Tout autre chose ici.", (0, 1), en="other", origin="engine"),
+        ]
+        assert offer_fuzzy_matches(segments, memory, 75.0) == 1
+        assert segments[0].suggestion["en"] == "Russia and North Korea signed a treaty."
+        assert segments[0].suggestion["fr"] == reviewed and segments[0].en == "engine text"
+        assert segments[1].suggestion is None
+        assert offer_fuzzy_matches(segments, memory, 95.0) == 0  # the threshold holds

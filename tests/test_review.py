@@ -123,6 +123,7 @@ def test_a_po_review_survives_a_rerun_and_a_glossary_edit(project):
 
     second = pipeline_run()
     assert "review 1;" in second.stderr and "0 texts sent to the engine" in second.stderr
+    assert "edited since" not in second.stderr  # imported already: not taken in twice
     assert record(reviewed.msgctxt)["origin"] == "review"
     assert record(reviewed.msgctxt)["en"] == "Putin himself hailed it, says the reviewer."
     assert record(still_fuzzy.msgctxt)["origin"] == "memory"

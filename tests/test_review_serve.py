@@ -233,24 +233,30 @@ def test_a_save_is_in_the_outputs_after_ctrl_c_and_after_kill_9(outputs):
     import time
 
     process, url = start_server(cwd=outputs)
-    save_through(urlsplit(url), "sample:3:2", "The DPRK welcomes the deal.")
-    status, said = stop_server(process)  # at once: before the debounced rewrite
+    try:
+        save_through(urlsplit(url), "sample:3:2", "The DPRK welcomes the deal.")
+    finally:
+        status, said = stop_server(process)  # at once: before the debounced rewrite
     assert status == 0 and "wrote 1 documents" in said, said
     assert english_of(outputs, "sample:3:2") == "The DPRK welcomes the deal.", said
 
     process, url = start_server(cwd=outputs)
-    saved = save_through(urlsplit(url), "sample:3:2", "The DPRK hails the deal.")
-    assert saved["en"] == "The DPRK hails the deal."
-    process.send_signal(signal.SIGKILL)  # no time to write the outputs
-    process.wait()
+    try:
+        saved = save_through(urlsplit(url), "sample:3:2", "The DPRK hails the deal.")
+        assert saved["en"] == "The DPRK hails the deal."
+    finally:
+        process.send_signal(signal.SIGKILL)  # no time to write the outputs
+        process.wait()
     assert english_of(outputs, "sample:3:2") == "The DPRK welcomes the deal."
     # the memory has it: the next server writes it into the outputs as it starts
     process, url = start_server(cwd=outputs)
-    deadline = time.monotonic() + 30
-    while english_of(outputs, "sample:3:2") != "The DPRK hails the deal.":
-        assert time.monotonic() < deadline, "the save never reached the outputs"
-        time.sleep(0.2)
-    stop_server(process)
+    try:
+        deadline = time.monotonic() + 30
+        while english_of(outputs, "sample:3:2") != "The DPRK hails the deal.":
+            assert time.monotonic() < deadline, "the save never reached the outputs"
+            time.sleep(0.2)
+    finally:
+        stop_server(process)
 
 
 def test_saves_while_the_outputs_are_being_rewritten_are_kept(tmp_path, monkeypatch):

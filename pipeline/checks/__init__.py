@@ -24,7 +24,7 @@ from typing import Any
 
 from pipeline.checks import consistency, form, glossary, numbers, typography, untranslated
 from pipeline.checks.base import SEVERITIES, SEVERITY_RANK, CheckContext
-from pipeline.checks.consistency import french_entities, french_ner, ner_model
+from pipeline.checks.consistency import french_entities, french_ner, may_hold_entity, ner_model
 from pipeline.glossary import Term
 from pipeline.records import Finding, Segment
 
@@ -39,7 +39,9 @@ __all__ = [
     "build_context",
     "french_entities",
     "french_ner",
+    "may_hold_entity",
     "ner_model",
+    "per_segment_findings",
     "run_checks",
 ]
 
@@ -48,7 +50,7 @@ def build_context(
     segments: Sequence[Segment], terms: Sequence[Term], entity_cache: Any = None
 ) -> CheckContext:
     return CheckContext(
-        terms=list(terms),
+        terms=terms if isinstance(terms, list) else list(terms),  # a file's: its cached matcher
         ratios=form.length_ratios(segments),
         terms_by_source={t.source: t for t in terms},
         entity_cache=entity_cache,
@@ -94,33 +96,58 @@ def run_checks(
     terms: Sequence[Term],
     only: Iterable[str] | None = None,
     entity_cache: Any = None,
+    done: Any = None,
+    segment_findings: Callable[[CheckContext, list[str]], list[Finding]] | None = None,
 ) -> list[Finding]:
     """Run the checks (all, or those named in `only`) and put their findings on the segments.
 
     A segment's earlier findings from these checks are replaced; findings of other stages
     (such as the cleaner's "clean.*") stay. Returns the new findings, corpus-wide ones
     included (segment "" when not tied to one), worst first, then in segment order.
+
+    `segment_findings(context, names)`, when given, returns what `per_segment_findings`
+    over all the segments would (pipeline/parallel.py runs it a document per worker).
     """
     names = list(CHECKS) if only is None else list(only)
     unknown = [n for n in names if n not in CHECKS]
     if unknown:
         raise ValueError(f"unknown check(s): {', '.join(unknown)}")
     context = build_context(segments, terms, entity_cache)
-    found: list[Finding] = []
+    per_segment = [n for n in names if n in SEGMENT_CHECKS]
+    if segment_findings is None:
+        found = per_segment_findings(segments, context, per_segment)
+    else:
+        found = segment_findings(context, per_segment)
+    count = len(per_segment)
+    if done is not None:  # a Progress: (checks done, checks in all)
+        done(count, len(names))
     for name in names:
-        if name in SEGMENT_CHECKS:
-            for s in segments:
-                found += [replace(f, check=name) for f in SEGMENT_CHECKS[name](s, context)]
-        else:
+        if name in CORPUS_CHECKS:
             found += [replace(f, check=name) for f in CORPUS_CHECKS[name](segments, context)]
+            count += 1
+            if done is not None:
+                done(count, len(names))
     order = {s.id: i for i, s in enumerate(segments)}
-    found.sort(key=lambda f: (SEVERITY_RANK[f.severity], order.get(f.segment, -1)))
+    rank = {name: i for i, name in enumerate(names)}
+    # Stable: findings of one segment and one check keep the order the check gave them.
+    found.sort(key=lambda f: (SEVERITY_RANK[f.severity], order.get(f.segment, -1), rank[f.check]))
     by_segment: dict[str, list[Finding]] = defaultdict(list)
     for f in found:
         by_segment[f.segment].append(f)
     for s in segments:
         kept = [f for f in s.findings if not _made_by(f, names, all_checks=only is None)]
         s.findings = kept + by_segment.get(s.id, [])
+    return found
+
+
+def per_segment_findings(
+    segments: Sequence[Segment], context: CheckContext, names: Sequence[str]
+) -> list[Finding]:
+    """The findings of the per-segment checks `names`, a segment at a time, in order."""
+    found: list[Finding] = []
+    for s in segments:
+        for name in names:
+            found += [replace(f, check=name) for f in SEGMENT_CHECKS[name](s, context)]
     return found
 
 

@@ -20,7 +20,13 @@ STYLE = (
     "table{border-collapse:collapse}th,td{border-bottom:1px solid #d8dce3;padding:.3rem .6rem;"
     "text-align:left}td.n{text-align:right}.error{color:#b42318}.warning{color:#7a5700}"
 )
-LINKED = ((".html", "review page"), (".po", "PO"), (".tmx", "TMX"), (".en.md", "English"))
+LINKED = (
+    (".html", "review page"),
+    (".po", "PO"),
+    (".tmx", "TMX"),
+    (".xlf", "XLIFF"),
+    (".en.md", "English"),
+)
 
 
 def document_row(name: str, segments: Sequence[Segment]) -> str:

@@ -1,5 +1,6 @@
 """Markdown: `<doc>.en.md`, the English article, paragraph by paragraph as in the French,
-short unpunctuated paragraphs as headings.
+short unpunctuated paragraphs as headings. What the French carried is made inert: its
+HTML shows as text and its links stay text when the Markdown is rendered.
 """
 
 from __future__ import annotations
@@ -24,6 +25,20 @@ def looks_like_heading(french: str) -> bool:
     )
 
 
+# What would make rendered Markdown live: raw HTML (`<` opening a tag, a comment, a
+# declaration, or an autolink) and a link or image (`[text](target)`).
+_HTML_START = re.compile(r"<(?=[A-Za-z/!?])")
+_LINK = re.compile(r"\[([^\]\n]*)\]\(")
+
+
+def inert_markdown(text: str) -> str:
+    """Text from an article made inert in Markdown: its HTML shows as text (`&lt;script>`),
+    and a `[text](target)` stays text, so rendering the `.en.md` never runs or links
+    anything the French carried."""
+    text = _HTML_START.sub("&lt;", text)
+    return _LINK.sub(lambda m: f"\\[{m.group(1)}\\](", text)
+
+
 def english_article(segments: list[Segment], doc: Document | None = None) -> str:
     """The English text, one paragraph per French paragraph, in Markdown.
 
@@ -39,7 +54,7 @@ def english_article(segments: list[Segment], doc: Document | None = None) -> str
     blocks = []
     has_title = False
     for parts in paragraphs.values():
-        text = " ".join(s.en.strip() for s in parts if s.en.strip())
+        text = inert_markdown(" ".join(s.en.strip() for s in parts if s.en.strip()))
         if not text:
             continue
         if len(parts) == 1 and looks_like_heading(parts[0].fr) and not text.startswith("#"):

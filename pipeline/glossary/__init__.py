@@ -18,11 +18,12 @@ wins an overlap. Hits are spans of the text given.
 from __future__ import annotations
 
 import difflib
+import hashlib
 import logging
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -93,6 +94,18 @@ def _yaml():
     return yaml
 
 
+def _compose(yaml, text: str):
+    """The YAML node tree, by libyaml when PyYAML has it (100,000 terms: seconds, not
+    minutes); a file it refuses is parsed again in Python, whose messages say more."""
+    loader = getattr(yaml, "CSafeLoader", None)
+    if loader is not None:
+        try:
+            return yaml.compose(text, Loader=loader)
+        except yaml.YAMLError:
+            pass
+    return yaml.compose(text, Loader=yaml.SafeLoader)
+
+
 def read_glossary_text(
     text: str, path: str = "<glossary>"
 ) -> tuple[list[Term], list[GlossaryProblem]]:
@@ -100,7 +113,7 @@ def read_glossary_text(
     yaml = _yaml()
     problems: list[GlossaryProblem] = []
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = _compose(yaml, text)
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None) or getattr(err, "context_mark", None)
         line = mark.line + 1 if mark is not None else 1
@@ -179,8 +192,18 @@ def _line(node) -> int:
 
 
 def _construct(node):
-    yaml = _yaml()
-    return yaml.SafeLoader("").construct_object(node, deep=True)
+    constructor = _constructor()
+    try:
+        return constructor.construct_object(node, deep=True)
+    finally:
+        constructor.constructed_objects.clear()  # nodes of one call; kept, they would pile up
+
+
+@lru_cache(maxsize=1)
+def _constructor():
+    """One SafeConstructor for every value (a SafeLoader made per value cost 100,000
+    terms seconds of set-up)."""
+    return _yaml().constructor.SafeConstructor()
 
 
 def _type_name(value) -> str:
@@ -325,11 +348,40 @@ def _form_key(form: str) -> tuple:
     return tuple(_coarse(t.text) for t in _tokens(_normalise(form)) if not t.joiner)
 
 
+class Terms(list):
+    """The terms of a glossary file, with `digest`: the cache key of the file's text
+    (glossary/cache.py), under which its compiled matcher is kept; None when not cached."""
+
+    digest: str | None = None
+    text_sha256: str | None = None  # of the file's text: what the terms were read from
+
+
 def read_glossary(path: Path) -> tuple[list[Term], list[GlossaryProblem]]:
+    """The terms and problems of a glossary file; a big file is parsed once, then taken
+    from the cache while its text (and this code) are unchanged."""
+    from pipeline.glossary import cache
+
     path = Path(path)
     if not path.exists() and not path.is_symlink():
         raise PipelineError(f"{path}: no such glossary file")
-    return read_glossary_text(fileio.read_utf8(path), str(path))
+    text = fileio.read_utf8(path)
+    key = cache.text_digest(text, str(path))
+    stored = cache.load_parsed(key) if key is not None else None
+    if stored is not None:
+        try:
+            terms = Terms(Term(**data) for data in stored[0])
+            problems = [GlossaryProblem(**data) for data in stored[1]]
+        except TypeError:
+            stored = None
+    if stored is None:
+        parsed, problems = read_glossary_text(text, str(path))
+        terms = Terms(parsed)
+        if key is not None:
+            cache.store_parsed(key, [asdict(t) for t in terms], [asdict(p) for p in problems])
+    terms.digest = key
+    if key is not None:
+        terms.text_sha256 = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return terms, problems
 
 
 def validate_glossary(path: Path) -> tuple[list[Term], list[GlossaryProblem]]:
@@ -505,27 +557,26 @@ def _capitals_match(text_word: str, form: str) -> bool:
     )
 
 
-@dataclass
-class _Entry:
-    term: Term
-    words: tuple[str, ...]  # the form's tokens, joiners left out
-
-
 class TermMatcher:
-    """All forms of all terms compiled into one trie; reuse it across segments."""
+    """All forms of all terms compiled into one trie; reuse it across segments.
 
-    def __init__(self, terms: Sequence[Term]):
+    The trie is plain data (dicts keyed by coarse word; under the key None, the forms
+    ending there as (index of the term, the form's words)), so glossary/cache.py keeps it
+    as it is and a run loads it without compiling."""
+
+    def __init__(self, terms: Sequence[Term], trie: dict | None = None):
         self.terms = list(terms)
-        self.root: dict = {}
-        for term in self.terms:
-            for form in dict.fromkeys(term.forms):
-                words = tuple(t.text for t in _tokens(_normalise(form)) if not t.joiner)
-                if not words:
-                    continue
-                node = self.root
-                for word in words:
-                    node = node.setdefault(_coarse(word), {})
-                node.setdefault(None, []).append(_Entry(term, words))
+        self.root: dict = trie if trie is not None else {}
+        if trie is None:
+            for index, term in enumerate(self.terms):
+                for form in dict.fromkeys(term.forms):
+                    words = tuple(t.text for t in _tokens(_normalise(form)) if not t.joiner)
+                    if not words:
+                        continue
+                    node = self.root
+                    for word in words:
+                        node = node.setdefault(_coarse(word), {})
+                    node.setdefault(None, []).append((index, words))
         # text -> its hits as (start, end, term): a run asks about each segment several
         # times (preparing, enforcing, checking); TermHits are made fresh each time, since
         # their `ok` is set per translation.
@@ -554,12 +605,13 @@ class TermMatcher:
                 if node is None:
                     break
                 j += 1
-                for entry in node.get(None, ()):
+                for index, words in node.get(None, ()):
+                    term = self.terms[index]
                     if all(
-                        _same_word(tokens[i + k].text, word, entry.term.case_sensitive)
-                        for k, word in enumerate(entry.words)
+                        _same_word(tokens[i + k].text, word, term.case_sensitive)
+                        for k, word in enumerate(words)
                     ):
-                        candidates.append((tokens[i].start, tokens[j - 1].end, entry.term))
+                        candidates.append((tokens[i].start, tokens[j - 1].end, term))
                         break
         # The longest hit wins an overlap; between equals, the earlier one.
         candidates.sort(key=lambda c: (-(c[1] - c[0]), c[0]))
@@ -581,8 +633,23 @@ def compile_terms(terms: Sequence[Term] | TermMatcher) -> TermMatcher:
     fingerprint = (len(terms), id(terms[0]) if terms else 0, id(terms[-1]) if terms else 0)
     if _compiled[0] is terms and _compiled[1] == fingerprint:
         return _compiled[2]
-    matcher = TermMatcher(terms)
+    matcher = _cached_matcher(terms)
     _compiled[:] = [terms, fingerprint, matcher]
+    return matcher
+
+
+def _cached_matcher(terms: Sequence[Term]) -> TermMatcher:
+    """The matcher of a cached glossary file from the cache, else compiled (and kept)."""
+    from pipeline.glossary import cache
+
+    key = getattr(terms, "digest", None)
+    if key is None:
+        return TermMatcher(terms)
+    trie = cache.load_trie(key)
+    if isinstance(trie, dict):
+        return TermMatcher(terms, trie)
+    matcher = TermMatcher(terms)
+    cache.store_trie(key, matcher.root)
     return matcher
 
 

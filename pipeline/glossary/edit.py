@@ -215,8 +215,17 @@ def _read(path: Path) -> str:
 
 
 def add_term(path: Path, term: Term) -> None:
+    add_terms(path, [term])
+
+
+def add_terms(path: Path, terms: list[Term]) -> None:
+    """Append the terms, each checked as `add` checks one, in one atomic write: all of them
+    or, when one is refused, none."""
     path = Path(path)
-    atomic_write_text(path, add_term_text(_read(path), term, str(path)))
+    text = _read(path)
+    for term in terms:
+        text = add_term_text(text, term, str(path))
+    atomic_write_text(path, text)
 
 
 def remove_term(path: Path, source: str) -> Term:

@@ -53,7 +53,9 @@ def current_segments(out_dir: Path) -> list[dict]:
 def segments_by_file(out_dir: Path) -> dict[Path, list[dict]]:
     """The segment records of each `<out_dir>/*.jsonl`."""
     found = {}
-    for path in sorted(Path(out_dir).glob("*.jsonl")):
+    from pipeline.report import current_jsonl  # outputs of removed articles are not current
+
+    for path in current_jsonl(Path(out_dir)):
         records = found.setdefault(path, [])
         text = fileio.read_utf8(path)
         for number, line in enumerate(text.split("\n"), start=1):

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import re
 import shutil
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
@@ -27,7 +26,15 @@ from pathlib import Path
 from pipeline import export, fileio
 from pipeline.errors import PipelineError
 from pipeline.formats import jsonl
-from pipeline.memory import REVIEW_KINDS, Review, TranslationMemory, apply_review, normalise
+from pipeline.memory import (  # noqa: F401 (words, fuzzy_score: this module's names before)
+    REVIEW_KINDS,
+    Review,
+    TranslationMemory,
+    apply_review,
+    fuzzy_score,
+    normalise,
+    words,
+)
 from pipeline.records import Finding, Fix, Segment
 
 # The outputs a person may edit and the pipeline imports, in the order they are read
@@ -172,6 +179,15 @@ def import_edited_outputs(
     return lines
 
 
+def remember_imported(out_dir: Path, memory_path: Path, paths: Sequence[Path]) -> None:
+    """After `review import` of outputs edited in place: record them as taken in, so the
+    next run does not import them again (and say so)."""
+    outputs = {p.resolve() for p in editable_outputs(out_dir)}
+    taken = {Path(p): digest(Path(p).read_bytes()) for p in paths if Path(p).resolve() in outputs}
+    if taken and Path(memory_path).is_file():
+        record_outputs(memory_path, taken)
+
+
 def _import_order(path: Path) -> tuple[int, str]:
     return EDITABLE_SUFFIXES.index(path.suffix), path.name
 
@@ -196,21 +212,6 @@ def apply_current_reviews(segments: Sequence[Segment], memory: TranslationMemory
 
 
 # --- fuzzy matches -----------------------------------------------------------------
-
-_WORD = re.compile(r"\w+(?:['’]\w+)*")
-
-
-def words(text: str) -> list[str]:
-    """The words of a text, as a CAT tool's fuzzy match counts them (punctuation aside)."""
-    return _WORD.findall(normalise(text))
-
-
-def fuzzy_score(a: str, b: str) -> float:
-    """Word-level similarity in percent: 100 × (1 − word edit distance / longer length),
-    the score OmegaT and other CAT tools show."""
-    from rapidfuzz.distance import Levenshtein
-
-    return 100.0 * Levenshtein.normalized_similarity(words(a), words(b))
 
 
 def offer_fuzzy_matches(

@@ -229,12 +229,18 @@ class ApertiumEngine:
         first.stdout.close()  # the second process owns it now
 
         def feed() -> None:
+            # A process that dies at start-up breaks the pipe on the write or, for a
+            # small batch still in the buffer, on the close: its exit status says why.
             try:
                 first.stdin.write(stream.encode("utf-8"))
-            except BrokenPipeError:
-                pass  # the process died; its exit status says why
+                first.stdin.flush()
+            except (BrokenPipeError, ValueError):
+                pass
             finally:
-                first.stdin.close()
+                try:
+                    first.stdin.close()
+                except BrokenPipeError:
+                    pass
 
         writer = threading.Thread(target=feed, daemon=True)
         writer.start()

@@ -34,6 +34,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from pipeline.errors import PipelineError
+from pipeline.progress import step
 from pipeline.translate import repairs
 from pipeline.translate.apertium import (
     MODE_PACKAGES,
@@ -338,10 +339,11 @@ def improve(
         # Reading the model's word lists overlaps Apertium's work (its threads wait on pipes).
         model = pool.submit(load_model)
         hyps = first_pass(batch, progress)
-        lm = model.result()
-    if steps.unknown_words:
-        hyps = resolve_unknown_words(hyps, lm, steps.unknown_words)
-    return finish(batch, hyps, steps, lm)
+        with step("combining the two pivots"):
+            lm = model.result()
+            if steps.unknown_words:
+                hyps = resolve_unknown_words(hyps, lm, steps.unknown_words)
+            return finish(batch, hyps, steps, lm)
 
 
 class BothPivotsEngine:

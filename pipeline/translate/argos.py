@@ -51,9 +51,11 @@ class ArgosEngine:
         compute_type: str = COMPUTE_TYPE,
         threads: int | None = None,
         inter_threads: int | None = None,
+        device: str = "cpu",
     ):
         self.package = package
         self.compute_type = compute_type
+        self.device = device  # "cuda" on a Ray actor given a GPU (pipeline/cluster.py)
         cores = os.cpu_count() or 1
         # batches translated at once (each by its own translator), and threads per batch
         self.inter_threads = inter_threads or min(2, cores)
@@ -87,7 +89,7 @@ class ArgosEngine:
         try:
             return ctranslate2.Translator(
                 str(Path(self.package.package_path) / "model"),
-                device="cpu",
+                device=self.device,
                 compute_type=self.compute_type,
                 inter_threads=self.inter_threads,
                 intra_threads=self.threads,

@@ -42,6 +42,7 @@ from pipeline.glossary import (
     rendering_pattern,
     target_present,
 )
+from pipeline.progress import stage as progress_stage
 from pipeline.records import TermHit
 from pipeline.translate.engine import Engine, Progress
 
@@ -79,7 +80,8 @@ def translate_with_glossary(
     hits = [find_terms(t, matcher) if matcher else [] for t in texts]
     # The segments go to the engine exactly as without enforcement, alone in their call:
     # what a segment without a term gets cannot differ.
-    first = _translate(engine, texts, 1, progress)
+    with progress_stage("first pass", len(texts), "texts") as step:
+        first = _translate(engine, texts, 1, _both(step, progress))
     best = [hyps[0] if hyps else "" for hyps in first]
     report = report if report is not None else EnforcementReport()
     out = list(best)
@@ -118,7 +120,10 @@ def translate_with_glossary(
         + ([texts[i] for i in failing] if use_nbest else [])
         + [p.text if _ends_sentence(p.text) else as_sentence(p.text) for _, p in protected]
     )
-    second = _translate(engine, second_batch, n_best, None) if second_batch else []
+    second = []
+    if second_batch:
+        with progress_stage("enforcing the glossary", len(second_batch), "texts") as step:
+            second = _translate(engine, second_batch, n_best, step)
     isolated = {
         x: from_sentence(hyps[0])
         for x, hyps in zip(surfaces, second[: len(surfaces)], strict=True)
@@ -168,11 +173,10 @@ def translate_with_glossary(
             for n, subset in enumerate(subsets[i])
         }
         to_translate = sorted({p for ps in pieces.values() for p in ps if _needs_engine(p)})
-        third = (
-            _translate(engine, [as_sentence(p) for p in to_translate], 1, None)
-            if to_translate
-            else []
-        )
+        third = []
+        if to_translate:
+            with progress_stage("translating around the terms", len(to_translate), "texts") as step:
+                third = _translate(engine, [as_sentence(p) for p in to_translate], 1, step)
         english = {
             p: (from_sentence(h[0]) if h else "") for p, h in zip(to_translate, third, strict=True)
         }
@@ -190,6 +194,18 @@ def translate_with_glossary(
         still = remaining
     report.chosen["failed"] += len(still)
     return out
+
+
+def _both(first: Progress, second: Progress | None) -> Progress:
+    """One progress report told to two listeners (the display and the caller's)."""
+    if second is None:
+        return first
+
+    def report(done: int, total: int) -> None:
+        first(done, total)
+        second(done, total)
+
+    return report
 
 
 def _ends_sentence(text: str) -> bool:

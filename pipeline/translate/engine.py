@@ -35,22 +35,48 @@ ENGINE_NAMES = ("auto", "argos", "apertium")
 PIVOTS = ("es", "ca", "both")  # "both": the two pivots combined (apertium_plus)
 
 
+def usable_argos() -> Engine | None:
+    """For --engine auto: the argos engine when its fr→en package is installed and loads.
+
+    A package that is there but broken (a junk model.bin, a damaged metadata.json) must
+    not stop the run that apertium can do: a warning names it, and auto goes on to
+    apertium. (--engine argos still fails on it, in one line.)"""
+    import logging
+
+    from pipeline.translate import argos
+
+    try:
+        package = argos.find_installed_package()
+        if package is None:
+            return None
+        engine = argos.ArgosEngine(package)
+        _ = engine.translator  # loads the model now: a junk one is found before the run
+    except PipelineError as err:
+        logging.getLogger("pipeline").warning("%s; --engine auto uses apertium instead", err)
+        return None
+    return engine
+
+
 def open_engine(name: str = "auto", pivot: str = "both") -> Engine:
     """Return a ready engine; for "auto", argos when its fr→en package is installed."""
     from pipeline.translate import apertium, argos
 
     if name not in ENGINE_NAMES:
         raise PipelineError(f"unknown engine {name!r}: choose one of {', '.join(ENGINE_NAMES)}")
-    if name in ("auto", "argos"):
+    if name == "argos":
         package = argos.find_installed_package()
         if package is not None:
             return argos.ArgosEngine(package)
-        if name == "argos":
-            raise PipelineError(
-                "engine argos: no Argos fr→en package is installed; "
-                "run 'pipeline models install' (online) or "
-                "'pipeline models install PATH.argosmodel'"
-            )
+    if name == "auto":
+        chosen = usable_argos()
+        if chosen is not None:
+            return chosen
+    if name == "argos":
+        raise PipelineError(
+            "engine argos: no Argos fr→en package is installed; "
+            "run 'pipeline models install' (online) or "
+            "'pipeline models install PATH.argosmodel'"
+        )
     if pivot == "both":
         from pipeline.translate import apertium_plus
 

@@ -1,0 +1,336 @@
+"""`pipeline run --cluster ADDRESS`: the run's stages on a Ray cluster.
+
+The same stage functions as runner.py and parallel.py, shipped to Ray:
+
+- each document is prepared (clean, segment, glossary terms) by a Ray task, and the named
+  entities of its French are found by another; the per-segment checks run as a task per
+  document;
+- translation goes to a pool of Ray actors, each holding its engine once (Apertium's
+  processes, or a CTranslate2 translator with the threads of the actor's CPUs, on its GPU
+  when the actor has one), fed chunks of CLUSTER_CHUNK texts, two in flight per actor;
+- the driver (this process) keeps the translation memory: only the texts it cannot answer
+  are sent, and each chunk is stored as soon as it returns (parallel.MemoryFeeder), so a
+  run that dies resumes where it stopped. The corpus-wide checks run here, once.
+
+A worker that dies is Ray's to replace: tasks are retried, an actor is restarted and the
+calls it had not answered are sent again; a result is stored once, when it arrives.
+
+Ray is an optional extra (pip install 'pipeline[cluster]'): nothing imports it until
+`--cluster` is given. The pipeline must be installed, at the same version, on every node.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+import signal
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from pipeline import checks, prepared_cache
+from pipeline.checks.base import LengthRatios
+from pipeline.errors import PipelineError
+from pipeline.glossary import Term
+from pipeline.memory import TranslationMemory
+from pipeline.records import Document, Finding, Segment
+from pipeline.translate.engine import Progress
+
+log = logging.getLogger(__name__)
+
+CLUSTER_CHUNK = 100  # texts per actor call: a few seconds of Apertium, Ray's cost is ms
+CALLS_PER_ACTOR = 2  # one translating, one waiting: the actor never waits for the driver
+RETRIES = 3  # times a task or an actor call is tried again after its worker died
+
+
+def require_ray():
+    """Ray, or a one-line error naming the extra that installs it."""
+    try:
+        import ray
+    except ImportError as err:
+        raise PipelineError(
+            "--cluster needs Ray, an optional extra: pip install 'pipeline[cluster]'"
+        ) from err
+    return ray
+
+
+def connect(address: str, cpus: int | None = None) -> bool:
+    """Join the cluster at `address`, or start a Ray instance here for "local" (with
+    `cpus` CPUs when given). Returns whether this call started Ray (and should stop it)."""
+    ray = require_ray()
+    if ray.is_initialized():
+        return False
+    options: dict[str, Any] = {"include_dashboard": False, "logging_level": logging.WARNING}
+    try:
+        if address == "local":
+            ray.init(num_cpus=cpus, **options)
+        else:
+            ray.init(address=address, **options)
+    except (ConnectionError, RuntimeError, ValueError) as err:
+        raise PipelineError(f"cannot reach the Ray cluster at {address}: {err}") from err
+    return True
+
+
+# --- what runs on the workers -----------------------------------------------------------
+
+
+def _die_if_asked() -> None:
+    """PIPELINE_TEST_KILL_WORKER=FILE: the first worker to find FILE removes it and kills
+    itself with SIGKILL (the fault tests' way to kill a worker mid-run)."""
+    marker = os.environ.get("PIPELINE_TEST_KILL_WORKER")
+    if marker:
+        try:
+            os.remove(marker)
+        except FileNotFoundError:
+            return
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def prepare(doc: Document, terms: list[Term]):
+    from pipeline.runner import prepare_document
+
+    return prepare_document(doc, terms)
+
+
+def entities(texts: Sequence[str]) -> dict[str, list[tuple[int, int, str, str]]]:
+    found = checks.french_entities(texts)
+    return {text: [tuple(e) for e in ents] for text, ents in zip(texts, found, strict=True)}
+
+
+def segment_checks(
+    segments: list[Segment],
+    ratios: LengthRatios,
+    quotes: dict[str, int],
+    names: list[str],
+    terms: list[Term],
+) -> list[Finding]:
+    context = checks.CheckContext(
+        terms=terms,
+        ratios=ratios,
+        terms_by_source={t.source: t for t in terms},
+        quotes_across=quotes,
+    )
+    return checks.per_segment_findings(segments, context, names)
+
+
+def engine_recipe(engine) -> tuple:
+    """What an actor needs to open the same engine as the driver's."""
+    if engine.name == "argos":
+        return ("argos", str(engine.package.package_path), engine.compute_type)
+    return ("apertium", getattr(engine, "pivot", "es"))
+
+
+def open_recipe(recipe: tuple, cpus: float, gpus: int):
+    if recipe[0] == "argos":
+        from argostranslate.package import Package
+
+        from pipeline.translate.argos import ArgosEngine
+
+        return ArgosEngine(
+            Package(Path(recipe[1])),
+            compute_type=recipe[2],
+            threads=max(1, int(cpus)),
+            inter_threads=1,
+            device="cuda" if gpus else "cpu",
+        )
+    if recipe[1] == "both":
+        from pipeline.translate.apertium_plus import BothPivotsEngine
+
+        return BothPivotsEngine()
+    from pipeline.translate.apertium import ApertiumEngine
+
+    return ApertiumEngine(pivot=recipe[1])
+
+
+class EngineWorker:
+    """A Ray actor holding one engine, opened once."""
+
+    def __init__(self, recipe: tuple, cpus: float):
+        import ray
+
+        gpus = len(ray.get_gpu_ids())
+        self.engine = open_recipe(recipe, cpus, gpus)
+        self.terms_ref, self.terms = None, []
+
+    def version(self) -> str:
+        return self.engine.version
+
+    def translate(self, texts: list[str], terms_box: list) -> list[str]:
+        """The chunk's English. The glossary comes boxed (a reference in a list, which Ray
+        passes as it is): fetched on the first call, and again by a restarted actor."""
+        import ray
+
+        from pipeline.runner import translate_batch
+
+        _die_if_asked()
+        if self.terms_ref != terms_box[0]:
+            self.terms, self.terms_ref = ray.get(terms_box[0]), terms_box[0]
+        return translate_batch(texts, self.engine, self.terms)
+
+
+@functools.cache
+def remote_stages():
+    """The stage functions as Ray tasks and the engine as a Ray actor class (made once)."""
+    ray = require_ray()
+
+    def task(function):
+        return ray.remote(num_cpus=1, max_retries=RETRIES, scheduling_strategy="SPREAD")(function)
+
+    # An actor declares no CPU, so the tasks can use the cores it waits on (as local
+    # workers and the engine share them); there is one actor per CPU, a thread each.
+    actor = ray.remote(
+        num_cpus=0,
+        max_restarts=RETRIES,
+        max_task_retries=RETRIES,
+        scheduling_strategy="SPREAD",
+    )(EngineWorker)
+    return task(prepare), task(entities), task(segment_checks), actor
+
+
+# --- the driver --------------------------------------------------------------------------
+
+
+def engine_count(ray) -> int:
+    """One engine actor per CPU of the cluster, or per GPU when it has some."""
+    resources = ray.cluster_resources()
+    return int(resources.get("GPU", 0)) or max(1, int(resources.get("CPU", 1)))
+
+
+def engine_pool(ray, engine) -> list:
+    *_, actor = remote_stages()
+    count = engine_count(ray)
+    options = {"num_gpus": 1} if ray.cluster_resources().get("GPU", 0) else {}
+    recipe = engine_recipe(engine)
+    actors = [actor.options(**options).remote(recipe, 1) for _ in range(count)]
+    versions = set(ray.get([a.version.remote() for a in actors]))
+    if versions != {engine.version}:
+        raise PipelineError(
+            f"the cluster's engines are {', '.join(sorted(versions))}, not {engine.version}: "
+            "install the same engine and data on every node"
+        )
+    return actors
+
+
+def actor_feeder(ray, terms_ref, engine, terms, memory, progress):
+    """A MemoryFeeder over the engine actors, started with the first text to translate
+    (a corpus the memory answers starts none)."""
+    from pipeline.parallel import MemoryFeeder
+
+    actors: list = []
+    load: dict[int, int] = {}
+    owner: dict[Any, int] = {}
+
+    def submit(texts: list[str]):
+        if not actors:
+            actors.extend(engine_pool(ray, engine))
+            load.update({i: 0 for i in range(len(actors))})
+        index = min(load, key=load.get)  # the actor with the fewest calls waiting
+        ref = actors[index].translate.remote(texts, [terms_ref])
+        load[index] += 1
+        owner[ref] = index
+        return ref
+
+    def collect(handles: list, block: bool):
+        ready, _ = ray.wait(
+            handles, num_returns=1 if block else len(handles), timeout=None if block else 0
+        )
+        out = []
+        for ref in ready:
+            load[owner.pop(ref)] -= 1
+            try:
+                out.append((ref, ray.get(ref)))
+            except ray.exceptions.RayError as err:
+                raise PipelineError(f"a translation worker failed: {err}") from err
+        return out
+
+    return MemoryFeeder(
+        engine.version,
+        terms,
+        memory,
+        submit,
+        collect,
+        in_flight=CALLS_PER_ACTOR * engine_count(ray),
+        chunk=CLUSTER_CHUNK,
+        progress=progress,
+    )
+
+
+def run_on_cluster(
+    documents: Sequence[Document],
+    terms: list[Term],
+    memory_path: Path,
+    engine,
+    translation_memory: TranslationMemory,
+    progress: Progress | None = None,
+    address: str = "local",
+    cpus: int | None = None,
+):
+    """Prepare, translate and check the documents on Ray; the same results as run_parallel:
+    (prepared documents, texts sent to the engine, findings of the check stage)."""
+    ray = require_ray()
+    started = connect(address, cpus)
+    try:
+        return _run(ray, documents, terms, memory_path, engine, translation_memory, progress)
+    except ray.exceptions.RayError as err:
+        raise PipelineError(f"the Ray cluster failed: {err}") from err
+    finally:
+        if started:
+            ray.shutdown()
+
+
+def _run(ray, documents, terms, memory_path, engine, translation_memory, progress):
+    from pipeline import runner
+
+    prepare_task, entities_task, checks_task, _ = remote_stages()
+    cache = prepared_cache.PreparedCache(memory_path)
+    fingerprint = prepared_cache.code_fingerprint()
+    keys = [prepared_cache.document_key(doc, terms, fingerprint) for doc in documents]
+    stored = cache.load(keys)
+    entity_cache = prepared_cache.EntityCache(memory_path, checks.ner_model())
+    terms_ref = ray.put(terms)
+    refs = [
+        None if key in stored else prepare_task.remote(doc, terms_ref)
+        for doc, key in zip(documents, keys, strict=True)
+    ]
+    feeder = actor_feeder(ray, terms_ref, engine, terms, translation_memory, progress)
+    prepared, entity_refs = [], []
+    for doc, key, ref in zip(documents, keys, refs, strict=True):
+        if ref is None:
+            hit = stored[key]
+            document = runner.PreparedDocument(doc, hit.segments, hit.fixes, hit.findings)
+        else:
+            while feeder.waiting and not ray.wait([ref], timeout=0)[0]:
+                feeder.pump(least=1)  # the actors work on what is ready meanwhile
+            document = ray.get(ref)
+            entry = prepared_cache.Prepared(document.segments, document.fixes, document.findings)
+            cache.store([(doc.name, key, entry)])
+        prepared.append(document)
+        texts = runner.entity_texts(document.segments)
+        known = entity_cache.get(texts)
+        missing = [t for t in dict.fromkeys(texts) if t not in known]
+        if missing:
+            entity_refs.append(entities_task.remote(missing))
+        feeder.add(document.segments)
+        feeder.pump()
+    sent = feeder.finish()
+    for found in ray.get(entity_refs):
+        entity_cache.put(found)
+    segments = [s for d in prepared for s in d.segments]
+    runner.mark_terms(segments)
+
+    def segment_findings(context: checks.CheckContext, names: list[str]) -> list[Finding]:
+        calls = []
+        for document in prepared:
+            ids = {s.id for s in document.segments}
+            quotes = {k: v for k, v in context.quotes_across.items() if k in ids}
+            calls.append(
+                checks_task.remote(document.segments, context.ratios, quotes, names, terms_ref)
+            )
+        return [f for found in ray.get(calls) for f in found]
+
+    document_findings = [f for d in prepared for f in d.findings]
+    findings = runner.run_check_stage(
+        segments, terms, document_findings, entity_cache, segment_findings
+    )
+    return prepared, sent, findings

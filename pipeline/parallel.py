@@ -1,0 +1,419 @@
+"""`pipeline run --jobs N`: the stages of runner.py over every core of this machine.
+
+Worker processes prepare the documents (clean, segment, glossary terms), find the named
+entities of their French and run the per-segment checks, a document per task; the main
+process keeps the translation memory and the engine, and feeds the engine from the
+documents in their order as they come back (`MemoryFeeder`), so translation starts with
+the first documents and goes on while the others are prepared. The corpus-wide checks
+run once, in the main process, over everything gathered. Every stage function is the
+one `--jobs 1` calls, with the same inputs in the same order, so the outputs are the
+same bytes.
+
+A worker that dies (killed, out of memory) breaks the pool: a new one is started and the
+unfinished tasks are given to it (they only compute; nothing of theirs was stored). The
+translations stored so far stay in the memory, as in a run of one process.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import signal
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+from typing import Any
+
+from pipeline import checks, prepared_cache
+from pipeline.checks.base import LengthRatios
+from pipeline.errors import PipelineError
+from pipeline.glossary import Term
+from pipeline.memory import TranslationMemory, glossary_signature, normalise
+from pipeline.records import Document, Finding, Segment
+from pipeline.translate.engine import Progress
+
+log = logging.getLogger(__name__)
+
+POOL_RESTARTS = 3  # a pool broken more often than this is a fault, not bad luck
+
+
+def default_jobs() -> int:
+    """The cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+# --- in the worker processes --------------------------------------------------------------
+
+_worker: dict[str, Any] = {}
+
+
+def _start_worker(terms: list[Term], memory_path: str, ner_model: str) -> None:
+    # Ctrl-C at a terminal reaches every process of the group: the main process decides.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _worker["terms"] = terms
+    _worker["entities"] = prepared_cache.EntityCache(Path(memory_path), ner_model)
+    _die_if_asked()
+
+
+def _die_if_asked() -> None:
+    """PIPELINE_TEST_KILL_WORKER=FILE: the first worker to start removes FILE and kills
+    itself with SIGKILL at its third task (the fault tests' way to kill one mid-run)."""
+    marker = os.environ.get("PIPELINE_TEST_KILL_WORKER")
+    if marker:
+        try:
+            os.remove(marker)
+        except FileNotFoundError:
+            return
+        _worker["kill_at"] = 3
+
+
+def _count_task() -> None:
+    if "kill_at" in _worker:
+        _worker["kill_at"] -= 1
+        if _worker["kill_at"] == 0:
+            os.kill(os.getpid(), signal.SIGKILL)
+
+
+def prepare_task(doc: Document):
+    from pipeline.runner import prepare_document
+
+    _count_task()
+    return prepare_document(doc, _worker["terms"])
+
+
+def entities_task(texts: Sequence[str]) -> int:
+    """Find the entities of the texts and keep them in the memory file's entity table."""
+    _count_task()
+    checks.french_entities(texts, _worker["entities"])
+    return len(texts)
+
+
+def segment_checks_task(
+    segments: list[Segment], ratios: LengthRatios, quotes: dict[str, int], names: list[str]
+) -> list[Finding]:
+    _count_task()
+    terms = _worker["terms"]
+    context = checks.CheckContext(
+        terms=terms,
+        ratios=ratios,
+        terms_by_source={t.source: t for t in terms},
+        quotes_across=quotes,
+    )
+    return checks.per_segment_findings(segments, context, names)
+
+
+# --- in the main process -----------------------------------------------------------------
+
+
+class Task:
+    def __init__(self, function: Callable, args: tuple):
+        self.function, self.args = function, args
+        self.future: Future | None = None
+
+
+def _succeeded(future: Future | None) -> bool:
+    """A finished task whose value can be collected (cancelled, failed or unsent: no)."""
+    return (
+        future is not None
+        and future.done()
+        and not future.cancelled()
+        and future.exception() is None
+    )
+
+
+class WorkerPool:
+    """A process pool that survives a dead worker: `submit` gives a Task, `result(task)`
+    its value; when the pool breaks, a new one takes every task not yet collected."""
+
+    def __init__(self, jobs: int, terms: list[Term], memory_path: Path, ner_model: str):
+        self.jobs = jobs
+        self.initargs = (terms, str(memory_path), ner_model)
+        self.pending: list[Task] = []
+        self.restarts = 0
+        self.executor = self._new_executor()
+
+    def _new_executor(self) -> ProcessPoolExecutor:
+        # forkserver: workers start from a clean single-threaded process (the main one
+        # may run engine threads), with the pipeline's modules already imported.
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["pipeline.parallel", "pipeline.runner"])
+        return ProcessPoolExecutor(
+            self.jobs, mp_context=context, initializer=_start_worker, initargs=self.initargs
+        )
+
+    def submit(self, function: Callable, *args) -> Task:
+        task = Task(function, args)
+        self.pending.append(task)
+        try:
+            task.future = self.executor.submit(function, *args)
+        except BrokenProcessPool:  # a worker died since the last result was collected
+            self._restart()  # gives this task to the new pool with the others
+        return task
+
+    def done(self, task: Task) -> bool:
+        return task.future is not None and task.future.done()
+
+    def result(self, task: Task):
+        while True:
+            try:
+                value = task.future.result()
+            except BrokenProcessPool:
+                self._restart()
+                continue
+            self.pending.remove(task)
+            return value
+
+    def _restart(self) -> None:
+        self.restarts += 1
+        if self.restarts > POOL_RESTARTS:
+            raise PipelineError(
+                f"worker processes died {self.restarts} times; run with --jobs 1 to see why"
+            )
+        log.warning("a worker process died; its unfinished work goes to a new one")
+        self.executor.shutdown(wait=False, cancel_futures=True)
+        self.executor = self._new_executor()
+        for task in self.pending:
+            if not _succeeded(task.future):
+                task.future = self.executor.submit(task.function, *task.args)
+
+    def close(self, interrupted: bool = False) -> None:
+        if interrupted:
+            # Work in flight is of no use now; the memory holds what was stored.
+            for process in list((self.executor._processes or {}).values()):
+                process.terminate()
+        self.executor.shutdown(wait=True, cancel_futures=True)
+
+    def __enter__(self) -> WorkerPool:
+        return self
+
+    def __exit__(self, exc_type, *_):
+        self.close(interrupted=exc_type is not None)
+
+
+class MemoryFeeder:
+    """The translation stage over documents that arrive one at a time.
+
+    The same answers as runner.translate_segments over the whole corpus: a review or a
+    stored translation answers first, each new (French, glossary terms) goes to the engine
+    once, and its later copies in the run share the result (origin "engine", as when
+    the whole corpus is looked up before anything is stored). The engine gets chunks
+    through `submit(texts) -> handle` and `collect(handles, block) -> [(handle, english)]`,
+    so a pool of engines (cluster.py) can have several in flight; each chunk is stored in
+    the memory as soon as it returns, so a run that dies resumes where it stopped.
+    """
+
+    def __init__(
+        self,
+        engine_version: str,
+        terms: list[Term],
+        memory: TranslationMemory | None,
+        submit: Callable[[list[str]], Any],
+        collect: Callable[[list, bool], list[tuple[Any, list[str]]]],
+        in_flight: int = 1,
+        chunk: int | None = None,
+        progress: Progress | None = None,
+    ):
+        from pipeline.runner import CHUNK_LIMITS, MEMORY_CHUNK
+
+        self.engine_version, self.terms, self.memory = engine_version, terms, memory
+        self._submit, self._collect = submit, collect
+        self.max_in_flight = in_flight
+        self.fixed_chunk = chunk
+        self.size = chunk or MEMORY_CHUNK
+        self.limits = CHUNK_LIMITS
+        self.progress = progress
+        self.groups: dict[tuple[str, str], list[Segment]] = {}
+        self.queue: list[tuple[str, str]] = []  # groups not sent yet, in order
+        self.in_flight: dict[Any, list[tuple[str, str]]] = {}
+        self.translated = 0
+        self.started = time.monotonic()
+
+    def key(self, s: Segment) -> tuple[str, str]:
+        return (normalise(s.fr), glossary_signature(s.terms, self.terms))
+
+    def add(self, segments: Sequence[Segment]) -> None:
+        """Take one document's segments (in document order)."""
+        fresh = []
+        for s in segments:
+            if s.lang != "fr":
+                s.en, s.origin = s.fr, "source"
+            elif s.fr.strip():
+                group = self.groups.get(self.key(s))
+                if group is not None:
+                    group.append(s)  # no review of this French: the group's first had none
+                else:
+                    fresh.append(s)
+        misses = fresh
+        if self.memory is not None:
+            from pipeline import tm
+
+            misses = self.memory.recall(fresh, self.engine_version, self.terms)
+            # a translator's imported TM, after the reviews (as runner.translate_segments)
+            misses = tm.answer_exact(self.memory, fresh, misses)
+        for s in misses:
+            key = self.key(s)
+            if key in self.groups:
+                self.groups[key].append(s)
+            else:
+                self.groups[key] = [s]
+                self.queue.append(key)
+
+    @property
+    def waiting(self) -> int:
+        return len(self.queue)
+
+    def pump(self, final: bool = False, least: int | None = None) -> None:
+        """Send chunks while the engine has room: full chunks, or at least `least` texts
+        (the engine would otherwise wait), or everything when `final`. Collect what has
+        returned; wait for a result only when no more can be sent."""
+        while True:
+            self._receive(block=False)
+            enough = self.size if least is None else least
+            if (
+                self.queue
+                and len(self.in_flight) < self.max_in_flight
+                and (final or len(self.queue) >= max(1, enough))
+            ):
+                size = self.size
+                if final and len(self.queue) - size < size // 2:
+                    size = len(self.queue)  # no small last chunk: each costs an engine call
+                self._send(self.queue[:size])
+                del self.queue[:size]
+                continue
+            if self.in_flight and (len(self.in_flight) >= self.max_in_flight or final):
+                self._receive(block=True)
+                continue
+            return
+
+    def finish(self) -> int:
+        """Translate everything left; give each copy its group's English. Returns how many
+        texts were sent to the engine."""
+        self.pump(final=True)
+        for group in self.groups.values():
+            for s in group[1:]:
+                s.en, s.engine, s.origin = group[0].en, group[0].engine, group[0].origin
+        return len(self.groups)
+
+    def _send(self, keys: list[tuple[str, str]]) -> None:
+        handle = self._submit([self.groups[k][0].fr for k in keys])
+        self.in_flight[handle] = keys
+
+    def _receive(self, block: bool) -> None:
+        if not self.in_flight:
+            return
+        for handle, english in self._collect(list(self.in_flight), block):
+            keys = self.in_flight.pop(handle)
+            chunk = [self.groups[k][0] for k in keys]
+            for s, text in zip(chunk, english, strict=True):
+                s.en, s.engine, s.origin = text, self.engine_version, "engine"
+            if self.memory is not None:
+                self.memory.remember(chunk, self.engine_version, self.terms)
+            self.translated += len(chunk)
+            if self.progress is not None:
+                self.progress(self.translated, len(self.groups))
+            if self.fixed_chunk is None and self.memory is not None:
+                rate = self.translated / max(time.monotonic() - self.started, 1e-3)
+                self.size = min(max(int(rate * _chunk_seconds()), self.limits[0]), self.limits[1])
+
+
+def _chunk_seconds() -> float:
+    from pipeline.runner import CHUNK_SECONDS
+
+    return CHUNK_SECONDS
+
+
+def engine_feeder(engine, terms, memory, progress=None) -> MemoryFeeder:
+    """A feeder for one engine in this process: a chunk is translated when it is sent."""
+    from pipeline.runner import translate_batch
+
+    results: dict[int, list[str]] = {}
+
+    def submit(texts: list[str]) -> int:
+        handle = len(results) + 1
+        results[handle] = translate_batch(texts, engine, terms)
+        return handle
+
+    def collect(handles: list, block: bool) -> list[tuple[Any, list[str]]]:
+        return [(h, results.pop(h)) for h in handles]
+
+    return MemoryFeeder(engine.version, terms, memory, submit, collect, progress=progress)
+
+
+def run_parallel(
+    documents: Sequence[Document],
+    terms: list[Term],
+    memory_path: Path,
+    engine,
+    jobs: int,
+    translation_memory: TranslationMemory,
+    progress: Progress | None = None,
+):
+    """Prepare, translate and check the documents with `jobs` worker processes.
+
+    Returns (prepared documents, texts sent to the engine, findings of the check stage).
+    """
+    from pipeline import runner
+
+    cache = prepared_cache.PreparedCache(memory_path)
+    fingerprint = prepared_cache.code_fingerprint()
+    keys = [prepared_cache.document_key(doc, terms, fingerprint) for doc in documents]
+    stored = cache.load(keys)
+    entities = prepared_cache.EntityCache(memory_path, checks.ner_model())
+    feeder = engine_feeder(engine, terms, translation_memory, progress)
+    with WorkerPool(jobs, terms, memory_path, entities.model) as pool:
+        tasks = [
+            None if key in stored else pool.submit(prepare_task, doc)
+            for doc, key in zip(documents, keys, strict=True)
+        ]
+        prepared: list[runner.PreparedDocument] = []
+        entity_tasks = []
+        for doc, key, task in zip(documents, keys, tasks, strict=True):
+            if task is None:
+                hit = stored[key]
+                document = runner.PreparedDocument(doc, hit.segments, hit.fixes, hit.findings)
+            else:
+                # While this document is being prepared, the engine works on what is ready.
+                while not pool.done(task) and feeder.waiting >= runner.CHUNK_LIMITS[0]:
+                    feeder.pump(least=runner.CHUNK_LIMITS[0])
+                document = pool.result(task)
+                entry = prepared_cache.Prepared(
+                    document.segments, document.fixes, document.findings
+                )
+                cache.store([(doc.name, key, entry)])  # kept at once: a killed run keeps it
+            prepared.append(document)
+            texts = runner.entity_texts(document.segments)
+            missing = [t for t in dict.fromkeys(texts) if t not in entities.get(texts)]
+            if missing:
+                entity_tasks.append(pool.submit(entities_task, missing))
+            feeder.add(document.segments)
+            feeder.pump()
+        sent = feeder.finish()
+        for task in entity_tasks:
+            pool.result(task)
+        segments = [s for d in prepared for s in d.segments]
+        runner.mark_terms(segments)
+
+        def segment_findings(context: checks.CheckContext, names: list[str]) -> list[Finding]:
+            checks = []
+            for document in prepared:
+                ids = {s.id for s in document.segments}
+                quotes = {k: v for k, v in context.quotes_across.items() if k in ids}
+                checks.append(
+                    pool.submit(
+                        segment_checks_task, document.segments, context.ratios, quotes, names
+                    )
+                )
+            return [f for task in checks for f in pool.result(task)]
+
+        document_findings = [f for d in prepared for f in d.findings]
+        fresh = any(task is not None for task in tasks)  # else spaCy was not needed: no pool
+        findings = runner.run_check_stage(
+            segments, terms, document_findings, entities, segment_findings if fresh else None
+        )
+    return prepared, sent, findings

@@ -1,0 +1,95 @@
+"""`pipeline run --cluster`: on a real local Ray instance (ray.init(num_cpus=2), one for
+the module), the same bytes as a run in one process; an engine worker killed mid-run
+(SIGKILL) is restarted, its chunk translated again and stored once."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from faults_support import REPO, child_env
+from faults_support import output_bytes as outputs  # the report's run date aside
+
+from pipeline import runner
+from pipeline.translate.apertium import ApertiumEngine
+
+ray = pytest.importorskip("ray", reason="the cluster extra: pip install -e '.[cluster]'")
+
+GLOSSARY = REPO / "glossary" / "glossary.yaml"
+
+
+@pytest.fixture(scope="module")
+def kill_marker(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("kill") / "kill-one-worker"
+
+
+@pytest.fixture(scope="module")
+def local_ray(kill_marker):
+    # Ray's workers inherit this process's environment as it is when Ray starts.
+    os.environ["PIPELINE_TEST_KILL_WORKER"] = str(kill_marker)
+    ray.init(num_cpus=2, include_dashboard=False, logging_level="ERROR")
+    yield
+    ray.shutdown()
+    del os.environ["PIPELINE_TEST_KILL_WORKER"]
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("corpus")
+    articles = sorted((REPO / "corpus").glob("*.txt"))[:2]
+    for path in articles:
+        shutil.copy(path, folder / path.name)
+    shutil.copy(articles[1], folder / "zz_copy.txt")  # texts shared across documents
+    return folder
+
+
+@pytest.fixture(scope="module")
+def in_process(corpus, tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("local") / "out"
+    runner.run(corpus, GLOSSARY, out, ApertiumEngine("es"), jobs=1)
+    return out
+
+
+def test_a_cluster_run_writes_the_same_bytes_as_one_process(
+    local_ray, corpus, in_process, tmp_path
+):
+    out = tmp_path / "out"
+    result = runner.run(corpus, GLOSSARY, out, ApertiumEngine("es"), cluster="local")
+    assert outputs(out) == outputs(in_process)
+    assert result.engine_segments > 0
+    again = runner.run(corpus, GLOSSARY, out, ApertiumEngine("es"), cluster="local")
+    assert again.engine_segments == 0  # the driver's memory answered everything
+
+
+def test_a_killed_engine_worker_is_restarted_and_nothing_is_lost_or_stored_twice(
+    local_ray, corpus, in_process, kill_marker, tmp_path
+):
+    kill_marker.touch()
+    out = tmp_path / "out"
+    result = runner.run(corpus, GLOSSARY, out, ApertiumEngine("es"), cluster="local")
+    assert not kill_marker.exists()  # an engine actor did kill itself mid-run
+    assert outputs(out) == outputs(in_process)
+    with sqlite3.connect(out / "memory.sqlite") as db:
+        (rows,) = db.execute("SELECT count(*) FROM translations").fetchone()
+    assert rows == result.engine_segments
+
+
+def test_without_ray_cluster_is_one_line_naming_the_extra(corpus, tmp_path):
+    code = (
+        "import sys; sys.modules['ray'] = None; from pipeline.cli import main; "
+        f"main(['run', '--corpus', {str(corpus)!r}, '--out', {str(tmp_path / 'o')!r}, "
+        "'--engine', 'apertium', '--cluster', 'local'])"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=child_env(), capture_output=True, text=True
+    )
+    assert done.returncode == 1
+    assert done.stderr.strip() == (
+        "error: --cluster needs Ray, an optional extra: pip install 'pipeline[cluster]'"
+    )
+    assert not (tmp_path / "o").exists()
