@@ -8,8 +8,12 @@ the same run.
 4. Writing their outputs (50,000 files) all together: one syncfs against an fsync per file.
 5. Glossary: loading and matching the corpus with 10,000 terms against the project's
    glossary, and the memory's glossary signature of a segment.
+6. A 5 MB article on ONE line, with its punctuation and without any: reading and preparing
+   it (clean, sentences, terms; no translation) in a process of its own, CPU seconds and
+   peak memory (RSS), against the same at 1.25 and 2.5 MB (linear time: equal s/MB) and
+   against a process preparing a one-line article (spaCy and the lexicon loaded).
 
-    python benchmarks/limits.py [--quick] [--only glossary|big|many]
+    python benchmarks/limits.py [--quick] [--only glossary|big|many|oneline]
     (--quick: 2 MB and 1,000 files)
 """
 
@@ -186,10 +190,73 @@ def report_glossary(work: Path) -> None:
     )
 
 
+PREPARE_ONE = """
+import resource, sys, time
+from pathlib import Path
+sys.path.insert(0, sys.argv[2])
+from pipeline import clean, glossary, inputs, runner, segment
+terms = glossary.load_glossary(Path(sys.argv[2]) / "glossary" / "glossary.yaml")
+started = time.process_time()
+doc = inputs.read_document(Path(sys.argv[1]))
+prepared = runner.prepare_document(doc, terms)
+seconds = time.process_time() - started
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(f"{seconds:.2f} {peak:.0f} {len(prepared.segments)}")
+"""
+
+
+def prepare_in_a_process(path: Path) -> tuple[float, float, int]:
+    """(CPU seconds, peak RSS in MB, segments) of reading and preparing one article."""
+    import subprocess
+
+    done = subprocess.run(
+        [sys.executable, "-c", PREPARE_ONE, str(path), str(ROOT)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    seconds, peak, segments = done.stdout.split()
+    return float(seconds), float(peak), int(segments)
+
+
+def one_line_article(size: int, punctuation: bool) -> str:
+    text = " ".join(french_lines())
+    if not punctuation:  # letters, digits and spaces only: no sentence ends anywhere
+        text = "".join(ch for ch in text if ch.isalnum() or ch == " ")
+    text = ((text + " ") * (size // len(text) + 1))[:size]
+    return text.rsplit(" ", 1)[0] + "\n"
+
+
+def report_one_line(work: Path, sizes=(1_250_000, 2_500_000, 5_000_000)) -> None:
+    (work / "tiny.txt").write_text("La Corée du Nord a tiré un missile.\n", encoding="utf-8")
+    _, base_peak, _ = prepare_in_a_process(work / "tiny.txt")
+    print(
+        f"\n6. one article on one line: read and prepare (clean, sentences, terms), "
+        f"each in a process of its own (a one-sentence article: peak {base_peak:.0f} MB)"
+    )
+    for punctuation in (True, False):
+        rates = []
+        for size in sizes:
+            path = work / f"line-{size}-{punctuation}.txt"
+            path.write_text(one_line_article(size, punctuation), encoding="utf-8")
+            mb = path.stat().st_size / 1e6
+            seconds, peak, segments = prepare_in_a_process(path)
+            rates.append(seconds / mb)
+            print(
+                f"   {'with' if punctuation else 'without'} punctuation {mb:4.2f} MB: "
+                f"{seconds:6.1f} s CPU ({seconds / mb:4.1f} s/MB), peak {peak:4.0f} MB, "
+                f"{segments:,} segments"
+            )
+        print(
+            f"   s/MB at {sizes[-1] / 1e6:.0f} MB over s/MB at {sizes[0] / 1e6:.2f} MB: "
+            f"{rates[-1] / rates[0]:.2f} (1.00 = linear)"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="2 MB and 1,000 files")
-    parser.add_argument("--only", choices=["glossary", "big", "many"])
+    parser.add_argument("--only", choices=["glossary", "big", "many", "oneline"])
     args = parser.parse_args()
     size, count = (2_000_000, 1_000) if args.quick else (20 * 1024 * 1024, 10_000)
     segment.french_nlp()
@@ -203,6 +270,8 @@ def main() -> None:
             report_big(size, work)
         if args.only in (None, "many"):
             report_many(count, work)
+        if args.only in (None, "oneline"):
+            report_one_line(work)
         shutil.rmtree(work, ignore_errors=True)
 
 

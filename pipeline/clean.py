@@ -12,6 +12,7 @@ line, no newline inside a paragraph, no white space at either end.
 
 from __future__ import annotations
 
+import array
 import functools
 import re
 from collections import Counter, defaultdict
@@ -44,6 +45,7 @@ class Change:
     start: int
     end: int
     after: str
+    note: str = ""  # what the rule found, for the fix (ftfy's steps, a character's name)
 
 
 @dataclass
@@ -153,7 +155,23 @@ MD_ESCAPE = re.compile(r"\\([{}\[\]()#+\-.!|>~<])")
 MARKDOWN_CHARACTERS = re.compile(r"[#*_\[\\]|^[-+•▪◦‣]")
 
 
-@functools.lru_cache(maxsize=8192)
+CACHED_MAX_CHARS = 4096
+
+
+def cached_when_short(function):
+    """functools.lru_cache for short paragraphs only: a cache of long ones (a 5 MB article
+    on one line) would keep a copy of the whole text for each version the rules make."""
+    cached = functools.lru_cache(maxsize=8192)(function)
+
+    @functools.wraps(function)
+    def call(paragraph: str):
+        return cached(paragraph) if len(paragraph) <= CACHED_MAX_CHARS else function(paragraph)
+
+    call.cache_clear = cached.cache_clear
+    return call
+
+
+@cached_when_short
 def plain(paragraph: str) -> str:
     """A paragraph without its markdown, for classifying it (what the markdown rules give)."""
     if not MARKDOWN_CHARACTERS.search(paragraph):
@@ -183,7 +201,7 @@ FRENCH_WORDS = frozenset(
 )
 
 
-@functools.lru_cache(maxsize=8192)
+@cached_when_short
 def is_english(paragraph: str) -> bool:
     """A paragraph in English: more English function words than French ones, at least two;
     or one, no French one, and mostly words French does not have (a title: `Russia Signs a
@@ -918,13 +936,169 @@ def misspelt_name(text: str, context: Context) -> list[Change | Flag]:
     return results
 
 
+# --------------------------------------------------------------------------------------------
+# Rules: characters (run early: the other rules see composed, visible, well-decoded text)
+
+# Characters that show nothing but change what a word is: zero-width spaces and joiners,
+# the soft hyphen, direction marks and embeddings, a byte-order mark inside the text, other
+# format characters and C0 controls (line breaks, \v and \f, are the paragraph rules').
+INVISIBLE = re.compile(
+    "[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e"
+    "\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\x00-\x08\x0e-\x1f\x7f]+"
+)
+
+
+@rule()
+def invisible_characters(text: str, context: Context) -> list[Change]:
+    """Zero-width and other invisible characters removed: `Mos\u200bcou` -> `Moscou`."""
+    import unicodedata
+
+    changes = []
+    for m in INVISIBLE.finditer(text):
+        names = ", ".join(
+            dict.fromkeys(
+                f"U+{ord(ch):04X} {unicodedata.name(ch, 'CONTROL CHARACTER')}" for ch in m.group()
+            )
+        )
+        changes.append(Change(m.start(), m.end(), "", note=names))
+    return changes
+
+
+# Lines worth handing to ftfy: mojibake it would score as bad, or C1 control characters.
+_C1 = re.compile("[\x80-\x9f]")
+
+
+@functools.lru_cache(maxsize=1)
+def _ftfy_config():
+    import ftfy
+
+    # Only repairs of decoding: quotes, widths, line breaks and the normal form are left to
+    # the rules that own them (French keeps its curly apostrophes).
+    return ftfy.TextFixerConfig(
+        unescape_html=False,
+        uncurl_quotes=False,
+        fix_character_width=False,
+        fix_line_breaks=False,
+        normalization=None,
+        explain=True,
+    )
+
+
+@rule(corrects_words=True)
+def mojibake(text: str, context: Context) -> list[Change]:
+    """Text decoded with the wrong encoding, repaired by ftfy: `CorÃ©e` -> `Corée`."""
+    if text.isascii():
+        return []
+    import ftfy
+    from ftfy.badness import is_bad
+
+    changes = []
+    for start, end in paragraphs(text):
+        line = text[start:end]
+        if line.isascii() or not (is_bad(line) or _C1.search(line)):
+            continue
+        fixed, steps = ftfy.fix_and_explain(line, config=_ftfy_config())
+        if fixed == line:
+            continue
+        prefix = 0
+        while prefix < min(len(line), len(fixed)) and line[prefix] == fixed[prefix]:
+            prefix += 1
+        suffix = 0
+        while suffix < min(len(line), len(fixed)) - prefix and line[-1 - suffix] == fixed[
+            -1 - suffix
+        ]:
+            suffix += 1
+        note = "ftfy: " + ", ".join(f"{step} {arg}" for step, arg in steps or [])
+        changes.append(
+            Change(start + prefix, end - suffix, fixed[prefix : len(fixed) - suffix], note=note)
+        )
+    return changes
+
+
+@rule()
+def unicode_nfc(text: str, context: Context) -> list[Change]:
+    """Accents composed (Unicode NFC): `e` + U+0301 -> `é`, as the glossary and engines expect."""
+    import unicodedata
+
+    if unicodedata.is_normalized("NFC", text):
+        return []
+    changes = []
+    for m in re.finditer(r"\S+", text):
+        word = m.group()
+        if not unicodedata.is_normalized("NFC", word):
+            changes.append(Change(m.start(), m.end(), unicodedata.normalize("NFC", word)))
+    return changes
+
+
+# --------------------------------------------------------------------------------------------
+# Rules: what web pages leave inside the article (after trafilatura)
+
+RELATED_LINK = re.compile(
+    r"(?:(?:à|a) )?lire (?:aussi|également|encore)\b.*|sur le même (?:sujet|thème)\b.*"
+    r"|read (?:also|more)\b.*",
+    re.I | re.S,
+)
+
+
+@rule(drops_words=True)
+def related_link(text: str, context: Context) -> list[Change]:
+    """A link to another article, wherever it stands: `À lire aussi » Ballonnements...`."""
+    spans = paragraphs(text)
+    remove = {i for i, (s, e) in enumerate(spans) if RELATED_LINK.fullmatch(plain(text[s:e]))}
+    return remove_paragraphs(text, spans, remove)
+
+
+PICTURE_CREDIT = re.compile(
+    r"(?:crédits?|copyright|©)?\s*(?:photos?|images?|illustrations?|visuels?|vidéos?"
+    r"|infographies?|dessins?)(?: (?:d['’]|de |en )?[\w'’]+)?\s*:\s*(?P<credit>.+)"
+    r"|crédits?\s*:\s*(?P<credit2>.+)",
+    re.I | re.S,
+)
+CREDIT_MAX_WORDS = 25
+
+
+@rule(drops_words=True)
+def picture_credit(text: str, context: Context) -> list[Change]:
+    """A picture's credit line: `Crédits photos : Bestimage`, `Image illustrative : X`."""
+    spans, remove = paragraphs(text), set()
+    for i, (start, end) in enumerate(spans):
+        m = PICTURE_CREDIT.fullmatch(plain(text[start:end]))
+        if m and len((m.group("credit") or m.group("credit2")).split()) <= CREDIT_MAX_WORDS:
+            remove.add(i)
+    return remove_paragraphs(text, spans, remove)
+
+
+# A name in a list: one to four capitalised words (acronyms, `Institut Curie`), with the
+# particles of French names between them (`Observatoire de Paris`, `Paris-Dauphine`).
+LIST_NAME = (
+    rf"{UPPER}[\w'’&.-]*(?: (?:(?:de|du|des|la|le|les|d['’]|l['’]) ?)*{UPPER}[\w'’&.-]*){{0,3}}"
+)
+NAME_LIST = re.compile(rf"{LIST_NAME}(?:, {LIST_NAME}){{2,}}(?:,? et {LIST_NAME})?\.?")
+
+
+@rule(drops_words=True)
+def closing_name_list(text: str, context: Context) -> list[Change]:
+    """The lists of names closing a page (members, partners, tags): `CNRS, Inserm, Inria.`"""
+    spans = paragraphs(text)
+    first = len(spans)
+    while first > 1 and NAME_LIST.fullmatch(plain(text[slice(*spans[first - 1])])):
+        first -= 1
+    return remove_paragraphs(text, spans, set(range(first, len(spans))))
+
+
 RULES: tuple[Rule, ...] = (
     paragraph_breaks,
+    invisible_characters,
+    mojibake,
+    unicode_nfc,
     double_space,
     repeated_byline,
     page_chrome,
     tag_lines,
     trailer,
+    related_link,
+    picture_credit,
+    closing_name_list,
     cut_paragraph,
     markdown_heading,
     markdown_link,
@@ -954,8 +1128,10 @@ class _Tracked:
     def __init__(self, raw: str):
         self.raw_length = len(raw)
         self.text = raw
-        self.starts = list(range(len(raw)))
-        self.ends = list(range(1, len(raw) + 1))
+        # Arrays of machine integers, not lists: 8 bytes a character, not 36 (a 5 MB
+        # article would need 360 MB for the two lists).
+        self.starts = array.array("q", range(len(raw)))
+        self.ends = array.array("q", range(1, len(raw) + 1))
 
     def raw_span(self, start: int, end: int) -> tuple[int, int]:
         if end > start:
@@ -964,16 +1140,17 @@ class _Tracked:
         return position, position
 
     def apply(self, rule_name: str, changes: list[Change]) -> list[Fix]:
-        fixes, pieces, starts, ends, last = [], [], [], [], 0
+        fixes, pieces, last = [], [], 0
+        starts, ends = array.array("q"), array.array("q")
         for change in sorted(changes, key=lambda c: (c.start, c.end)):
             if change.start < last:
                 raise AssertionError(f"rule {rule_name} made overlapping changes")
             before = self.text[change.start : change.end]
             raw_start, raw_end = self.raw_span(change.start, change.end)
-            fixes.append(Fix(rule_name, raw_start, raw_end, before, change.after))
+            fixes.append(Fix(rule_name, raw_start, raw_end, before, change.after, note=change.note))
             pieces.append(self.text[last : change.start])
-            starts += self.starts[last : change.start]
-            ends += self.ends[last : change.start]
+            starts.extend(self.starts[last : change.start])
+            ends.extend(self.ends[last : change.start])
             # Keep the exact origin of the characters the change leaves as they were.
             prefix = 0
             while prefix < min(len(before), len(change.after)) and (
@@ -986,28 +1163,28 @@ class _Tracked:
             ):
                 suffix += 1
             old = range(change.start, change.end)
-            starts += [self.starts[i] for i in old[:prefix]]
-            ends += [self.ends[i] for i in old[:prefix]]
+            starts.extend([self.starts[i] for i in old[:prefix]])
+            ends.extend([self.ends[i] for i in old[:prefix]])
             middle_old = old[prefix : len(old) - suffix]
             middle_new = len(change.after) - prefix - suffix
             if middle_new == len(middle_old):
-                starts += [self.starts[i] for i in middle_old]
-                ends += [self.ends[i] for i in middle_old]
+                starts.extend([self.starts[i] for i in middle_old])
+                ends.extend([self.ends[i] for i in middle_old])
             elif middle_new:
                 if middle_old:
                     span = self.starts[middle_old[0]], self.ends[middle_old[-1]]
                 else:
                     position = self.raw_span(middle_old.start, middle_old.start)[0]
                     span = position, position
-                starts += [span[0]] * middle_new
-                ends += [span[1]] * middle_new
-            starts += [self.starts[i] for i in old[len(old) - suffix :]]
-            ends += [self.ends[i] for i in old[len(old) - suffix :]]
+                starts.extend([span[0]] * middle_new)
+                ends.extend([span[1]] * middle_new)
+            starts.extend([self.starts[i] for i in old[len(old) - suffix :]])
+            ends.extend([self.ends[i] for i in old[len(old) - suffix :]])
             pieces.append(change.after)
             last = change.end
         pieces.append(self.text[last:])
-        starts += self.starts[last:]
-        ends += self.ends[last:]
+        starts.extend(self.starts[last:])
+        ends.extend(self.ends[last:])
         self.text, self.starts, self.ends = "".join(pieces), starts, ends
         return fixes
 
@@ -1074,7 +1251,26 @@ def describe_fix(fix: Fix, raw: str) -> str:
     left = visible(raw[max(0, fix.start - 25) : fix.start].rsplit("\n", 1)[-1])
     right = visible(raw[fix.end : fix.end + 25].split("\n", 1)[0])
     change = f"[{visible(fix.before)} → {visible(fix.after)}]"
-    return f"{fix.rule:<24} {fix.start:>6}-{fix.end:<6} {left}{change}{right}"
+    line = f"{fix.rule:<24} {fix.start:>6}-{fix.end:<6} {left}{change}{right}"
+    return f"{line}  ({fix.note})" if fix.note else line
+
+
+def reader_lines(doc) -> list[str]:
+    """`pipeline clean --explain`'s first lines: the document's metadata, then what its
+    reader dropped or changed (a web page's furniture, a PDF's running heads)."""
+    about = [f"format {doc.source_format}"] + [
+        f"{label} {value}"
+        for label, value in (("title", doc.title), ("author", doc.author), ("date", doc.date))
+        if value
+    ]
+    if len(about) == 1 and not doc.fixes:
+        return []  # a plain text file: nothing to say before the cleaner's fixes
+    lines = [f"{'document':<24} {'; '.join(about)}"]
+    for fix in doc.fixes:
+        change = f"[{visible(fix.before)} → {visible(fix.after)}]"
+        line = f"{fix.rule:<24} {fix.start:>6}-{fix.end:<6} {change}"
+        lines.append(f"{line}  ({fix.note})" if fix.note else line)
+    return lines
 
 
 def explain_lines(cleaned: CleanText, raw: str, every_layout_fix: bool = False) -> list[str]:

@@ -29,7 +29,9 @@ def path_option(flag: str, dest: str, default: str, help: str):
     )
 
 
-def corpus_option(help: str = "Folder of French articles (.txt, .md)."):
+def corpus_option(
+    help: str = "Folder of French articles (.txt .md .html .docx .pdf), or one such file.",
+):
     return path_option("--corpus", "corpus_dir", "corpus", help)
 
 
@@ -381,6 +383,8 @@ def translate(
 ) -> None:
     """Translate French text from SOURCE (a file, or - for stdin) to English on stdout,
     honouring the glossary as `pipeline run` does."""
+    import unicodedata
+
     from pipeline import corpus, fileio, glossary, runner, segment
 
     terms = []
@@ -402,7 +406,7 @@ def translate(
         raise PipelineError(f"{name}: {why}") from why
     if encoding != "utf-8":
         logging.getLogger("pipeline").warning("%s: not UTF-8; decoded as %s", name, encoding)
-    text = text.replace("\r\n", "\n")
+    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n"))
     chosen = open_engine_verbose(engine, pivot)
     spans = segment.paragraph_spans(text)
     # The count moves when the English is final; the engine's first pass, and the
@@ -941,15 +945,23 @@ def ask_about(suggestions, glossary_suggest, skip: set[int]) -> list:
     help="The glossary; its person names correct misspelt names.",
 )
 def clean_command(file: Path, explain: bool, every_layout_fix: bool, glossary_path: Path) -> None:
-    """Print the clean text of the raw article FILE, or (--explain) every fix made."""
+    """Print the clean text of the article FILE (.txt .md .html .docx .pdf), or (--explain)
+    every fix made, the reader's (what a web page's extraction dropped) first."""
     from pipeline import clean, corpus, glossary, runner
 
-    doc = corpus.read_document(file)
+    try:
+        doc = corpus.read_document(file)
+    except corpus.NotAnArticle as why:
+        raise PipelineError(str(why)) from None
     names = runner.known_person_names(glossary.load_glossary(glossary_path))
     cleaned = clean.clean_text(doc.raw, names)
     if not explain:
         click.echo(cleaned.text)
         return
+    # What the reader took out (a web page's furniture, a PDF's running heads), then the
+    # cleaner's fixes.
+    for line in clean.reader_lines(doc):
+        click.echo(line)
     for line in clean.explain_lines(cleaned, doc.raw, every_layout_fix):
         click.echo(line)
 

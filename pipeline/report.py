@@ -20,7 +20,8 @@ from pathlib import Path
 
 from pipeline.checks import CHECKS, SEVERITIES, SEVERITY_RANK
 from pipeline.fileio import atomic_write_text
-from pipeline.records import Finding, Fix, Segment
+from pipeline.inputs import display_path
+from pipeline.records import Document, Finding, Fix, Segment
 
 
 @dataclass
@@ -265,6 +266,7 @@ def fixes_section(fixes: Sequence[Fix]) -> list[str]:
             f"- {md_code(f.doc, pad=False)} {md(f.rule)} {f.start}–{f.end}: "
             f"{md_code(f.before) if f.before.strip() else '(space)'} → "
             f"{md_code(f.after) if f.after.strip() else '(removed)'}"
+            + (f" ({md(f.note)})" if f.note else "")
         )
     layout = len(fixes) - len(listed)
     if layout:
@@ -280,20 +282,67 @@ def _description(name: str) -> str:
     return " ".join(doc.strip().split("\n\n")[0].split())
 
 
+def reading_summary(doc: Document) -> str:
+    """What the reader of a document took out or changed, in one line."""
+    notes = [f.note for f in doc.fixes if f.rule == "web_page_extraction" and f.note]
+    counts = Counter(f.rule for f in doc.fixes if f.rule != "web_page_extraction")
+    notes += [f"{rule} {n}" for rule, n in sorted(counts.items())]
+    return "; ".join(notes) or "nothing"
+
+
+def documents_section(documents: Sequence[Document]) -> list[str]:
+    """One row per document: its format, the metadata its file gave, what reading it took
+    out (a web page's furniture, a PDF's running heads)."""
+    if not documents:
+        return []
+    lines = [
+        "",
+        "## Documents",
+        "",
+        "| document | format | title | author | date | reading |",
+        "|---|---|---|---|---|---|",
+    ]
+    for doc in documents:
+        cells = (doc.name, doc.source_format, doc.title, doc.author, doc.date)
+        lines.append(
+            "| " + " | ".join(md(c) for c in cells) + f" | {md(reading_summary(doc))} |"
+        )
+    return lines
+
+
+def document_record(doc: Document) -> dict:
+    return {
+        "name": doc.name,
+        "source": display_path(doc.path),
+        "format": doc.source_format,
+        "encoding": doc.encoding,
+        "title": doc.title,
+        "author": doc.author,
+        "date": doc.date,
+        "reading": reading_summary(doc),
+    }
+
+
 def write_report(
     out_dir: Path,
     segments: Sequence[Segment],
     findings: Sequence[Finding],
     fixes: Sequence[Fix] = (),
     info: RunInfo | None = None,
+    documents: Sequence[Document] = (),
 ) -> list[Path]:
     """Write `report.md` and `report.json` atomically; return their paths."""
     counts = run_counts(segments, fixes)
+    markdown = report_markdown(findings, segments, counts, fixes, info)
+    data = report_json(findings, segments, counts, fixes, info)
+    if documents:
+        head, sep, rest = markdown.partition("\n## Summary\n")
+        markdown = head + "\n".join(documents_section(documents)) + "\n" + sep + rest
+        loaded = json.loads(data)
+        loaded["documents"] = [document_record(doc) for doc in documents]
+        data = json.dumps(loaded, ensure_ascii=False, indent=2) + "\n"
     written = []
-    for name, text in (
-        ("report.json", report_json(findings, segments, counts, fixes, info)),
-        ("report.md", report_markdown(findings, segments, counts, fixes, info)),
-    ):
+    for name, text in (("report.json", data), ("report.md", markdown)):
         path = Path(out_dir) / name
         atomic_write_text(path, text)
         written.append(path)

@@ -6,6 +6,7 @@ Each stage is one call below; this module only wires them together.
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import logging
 import os
 import threading
@@ -21,6 +22,7 @@ from pipeline import (
     export,
     fileio,
     glossary,
+    inputs,
     prepared_cache,
     report,
     segment,
@@ -130,7 +132,9 @@ def prepare_document(doc: Document, terms: list[Term]) -> PreparedDocument:
         s.terms = glossary.find_terms(s.fr, terms)
     for fix in cleaned.fixes:
         fix.doc = doc.name
-    prepared = PreparedDocument(doc=doc, segments=segments, fixes=cleaned.fixes)
+    # The reader's fixes first (what extraction dropped), then the cleaner's.
+    fixes = [dataclasses.replace(fix, doc=doc.name) for fix in doc.fixes] + cleaned.fixes
+    prepared = PreparedDocument(doc=doc, segments=segments, fixes=fixes)
     attach_findings(prepared, cleaned)
     return prepared
 
@@ -282,9 +286,10 @@ def run(
     on a Ray cluster (pipeline/cluster.py). The outputs are the same bytes either way."""
     from pipeline.review import store
 
+    out_dir = Path(out_dir)
+    refuse_output_inside_corpus(out_dir, Path(corpus_dir))
     documents = corpus.read_corpus(corpus_dir)
     terms = glossary.load_glossary(glossary_path)
-    out_dir = Path(out_dir)
     prepare_output_folder(out_dir)
     memory_path = Path(memory) if memory is not None else out_dir / "memory.sqlite"
     result = RunResult(engine=engine.version, memory=memory_path)
@@ -364,7 +369,12 @@ def write_outputs(
                 )
                 writing.advance()
             result.written += report.write_report(
-                out_dir, result.segments, result.findings, result.fixes, info
+                out_dir,
+                result.segments,
+                result.findings,
+                result.fixes,
+                info,
+                [prepared.doc for prepared in result.documents],
             )
             docs = [(d.doc.name, d.segments) for d in result.documents]
             result.written += write_index(out_dir, docs)
@@ -454,6 +464,17 @@ def _tmx_date(iso: str) -> str:
         return ""
 
 
+def release_lexicon() -> None:
+    """Let the cleaner's lexicon go (about 250 MB) before the outputs are made, the run's
+    biggest allocations; a later cleaning in the same process loads it again (a second)."""
+    import gc
+
+    from pipeline.lexicon import load_lexicon
+
+    load_lexicon.cache_clear()
+    gc.collect()
+
+
 # A worker process pays about 2 s of CPU to start (spaCy, its model, the lexicon): below
 # this much text, the default (--jobs not given) prepares the corpus in this process.
 PARALLEL_MIN_CHARS = 60_000
@@ -496,7 +517,9 @@ def run_in_process(
             entities_found.result()
     mark_terms(segments)
     document_findings = [f for d in prepared for f in d.findings]
-    return prepared, sent, run_check_stage(segments, terms, document_findings, entities)
+    findings = run_check_stage(segments, terms, document_findings, entities)
+    release_lexicon()
+    return prepared, sent, findings
 
 
 class Background:
@@ -575,7 +598,7 @@ def cleaning_fixes(doc: Document, terms: list[Term]) -> list[Fix]:
     fixes = clean.clean_text(doc.raw, known_person_names(terms)).fixes
     for fix in fixes:
         fix.doc = doc.name
-    return fixes
+    return [dataclasses.replace(fix, doc=doc.name) for fix in doc.fixes] + fixes
 
 
 def check_outputs(
@@ -648,11 +671,31 @@ def check_outputs(
                 result.written += export.write_document(out_dir, prepared.doc, prepared.segments)
                 writing.advance()
             result.written += report.write_report(
-                out_dir, result.segments, result.findings, result.fixes, info
+                out_dir,
+                result.segments,
+                result.findings,
+                result.fixes,
+                info,
+                [prepared.doc for prepared in result.documents],
             )
             docs = [(d.doc.name, d.segments) for d in result.documents]
             result.written += write_index(out_dir, docs)
     return result
+
+
+def refuse_output_inside_corpus(out_dir: Path, corpus_dir: Path) -> None:
+    """An output folder that is the corpus folder or inside it is refused: the next run
+    would read its own outputs (`<doc>.en.md`, `report.md`) as articles."""
+    if not corpus_dir.is_dir():
+        return  # one file as the corpus: its folder may well hold the outputs
+    out, source = out_dir.resolve(), corpus_dir.resolve()
+    if out == source or source in out.parents:
+        where = "is the corpus folder" if out == source else "is inside the corpus folder"
+        raise PipelineError(
+            f"output folder {inputs.display_path(out_dir)} {where} "
+            f"{inputs.display_path(corpus_dir)}: the next run would read the outputs as "
+            "articles; choose an --out outside the corpus"
+        )
 
 
 def prepare_output_folder(out_dir: Path) -> None:

@@ -51,7 +51,10 @@ def test_unusable_files_are_skipped_by_name_and_the_rest_is_read(tmp_path, caplo
     assert "empty.txt: skipped: empty" in caplog.text
     assert "blank.txt: skipped: only white space" in caplog.text
     assert "binary.txt: skipped: binary file" in caplog.text
-    assert "ignored 2 file(s) that are not .txt or .md: notes.pdf, photo.jpg" in caplog.text
+    assert "notes.pdf: skipped: not a readable PDF" in caplog.text
+    assert "ignored 1 file(s) that are not .txt .md .html .htm .docx .pdf: photo.jpg" in (
+        caplog.text
+    )
 
 
 def test_names_with_spaces_and_accents_are_kept(tmp_path, caplog):
@@ -72,7 +75,7 @@ def test_symlink_loop_is_skipped_not_fatal(tmp_path, caplog):
     ("make", "message"),
     [
         (lambda p: p / "missing", "does not exist"),
-        (lambda p: p, "holds no readable .txt or .md article"),
+        (lambda p: p, r"holds no readable article \(\.txt \.md \.html"),
     ],
 )
 def test_a_folder_with_no_article_is_an_error(tmp_path, make, message):

@@ -120,7 +120,8 @@ def test_a_messy_corpus_runs_and_names_every_file_it_skips_or_decodes(tmp_path):
         "boucle.txt: skipped",
         "latin1.txt: not UTF-8; decoded as latin-1",
         "cp1252.txt: not UTF-8; decoded as windows-1252",
-        "ignored 2 file(s) that are not .txt or .md: notes.pdf, photo.jpg",
+        "notes.pdf: skipped: not a readable PDF",  # a PDF is read now: this one is damaged
+        "ignored 1 file(s) that are not .txt .md .html .htm .docx .pdf: photo.jpg",
     ]
     for fragment in expected:
         assert sum(fragment in line for line in warnings) == 1, (fragment, warnings)
@@ -139,13 +140,13 @@ def bad_corpus(folder: Path, case: str) -> tuple[Path, str]:
     folder.mkdir()
     if case == "missing":
         return folder / "absent", f"corpus folder {folder / 'absent'} does not exist"
-    if case == "file":
-        (folder / "article.txt").write_text("Bonjour.\n")
-        return folder / "article.txt", f"corpus {folder / 'article.txt'} is not a folder"
+    if case == "file":  # one article is a corpus (tests/test_inputs.py), a photo is not
+        (folder / "photo.jpg").write_bytes(b"\xff\xd8")
+        return folder / "photo.jpg", f"corpus {folder / 'photo.jpg'} is neither a folder nor"
     if case == "no-article":
         (folder / "photo.jpg").write_bytes(b"\xff\xd8")
         (folder / "vide.txt").write_bytes(b"")
-        return folder, f"corpus folder {folder} holds no readable .txt or .md article"
+        return folder, f"corpus folder {folder} holds no readable article (.txt .md .html"
     if case == "same-name":
         (folder / "a.txt").write_text("Un.\n")
         (folder / "a.md").write_text("Deux.\n")

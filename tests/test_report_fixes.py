@@ -33,4 +33,5 @@ def test_report_lists_each_fix_and_counts_layout_ones(tmp_path):
         "before": "TASSl",
         "after": "TASS l",
         "doc": "000_a",
+        "note": "",
     } in data["fixes"]

@@ -95,8 +95,22 @@ _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 def source_location(segment: Segment, doc: Document) -> tuple[str, int]:
     """(`folder/file`, 1-based line) of the segment in the raw article; the same
     whichever folder the run started from."""
-    name = f"{doc.path.parent.name}/{doc.path.name}" if doc.path.parent.name else doc.path.name
+    from pipeline.inputs import escape_name  # a PO reference holds no newline
+
+    file = escape_name(doc.path.name)
+    name = f"{escape_name(doc.path.parent.name)}/{file}" if doc.path.parent.name else file
     return name, doc.raw.count("\n", 0, segment.fr_raw[0]) + 1
+
+
+def document_metadata(doc: Document) -> list[tuple[str, str]]:
+    """(field, value) of what the reader found: format, title, author, date (one line each)."""
+    fields = [
+        ("format", doc.source_format),
+        ("title", doc.title),
+        ("author", doc.author),
+        ("date", doc.date),
+    ]
+    return [(key, " ".join(str(value).split())) for key, value in fields if value]
 
 
 def needs_review(segment: Segment) -> bool:

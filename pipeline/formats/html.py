@@ -8,7 +8,7 @@ import html
 import re
 
 from pipeline import glossary
-from pipeline.formats import review_note, term_note
+from pipeline.formats import document_metadata, review_note, term_note
 from pipeline.records import Document, Segment
 
 SUFFIXES = (".html",)
@@ -42,6 +42,7 @@ ul.findings { margin: 0; padding-left: 1.1em; font-size: 13px; }
 li.finding.error { color: #b71c1c; } li.finding.warning { color: #8a5a00; }
 li.finding.info { color: #555; }
 .check { font-family: ui-monospace, monospace; }
+p.document { margin: 0 0 .2em; color: #444; } p.document .field { color: #777; }
 tr.segment { scroll-margin-top: 7em; }
 .suggestion-key { border-left: 3px solid #6a3fb5; background: #f3edff; padding: 0 .3em; }
 .suggestion { margin-top: .3em; padding: .3em .4em; background: #f3edff; font-size: 13px;
@@ -105,7 +106,13 @@ def suggestion_html(suggestion: dict) -> str:
 
 def html_text(segments: list[Segment], doc: Document) -> str:
     """A self-contained review page: one row per segment, French | English."""
-    rows = []
+    return html_bytes(segments, doc).decode("utf-8")
+
+
+def html_bytes(segments: list[Segment], doc: Document) -> bytes:
+    """html_text in UTF-8, each row encoded as it is made (a 5 MB article's page is 28 MB;
+    a copy as text, as rows and as bytes would be three times that)."""
+    rows: list[bytes] = []
     previous_paragraph = None
     counts = {"error": 0, "warning": 0, "info": 0}
     for segment in segments:
@@ -139,7 +146,7 @@ def html_text(segments: list[Segment], doc: Document) -> str:
         english = english_cell(segment)
         if segment.suggestion and not segment.reviewed:  # offered under the engine's English
             english += suggestion_html(segment.suggestion)
-        rows.append(
+        row = (
             f'<tr class="{" ".join(classes)}" id="{anchor}" data-id="{html.escape(segment.id)}" '
             f'data-origin="{html.escape(origin)}" data-version="{segment.version}">'
             f'<td class="id"><a href="#{anchor}">{html.escape(segment.id)}</a><br>'
@@ -151,18 +158,24 @@ def html_text(segments: list[Segment], doc: Document) -> str:
             f'<td class="notes">{notes}</td>'
             "</tr>"
         )
+        rows.append(row.encode("utf-8"))
     reviewed = sum(s.reviewed for s in segments)
     title = html.escape(f"{doc.name}: French | English")
+    about = "".join(
+        f'<span class="{key}"><span class="field">{key}:</span> {html.escape(value)}</span> '
+        for key, value in document_metadata(doc)
+    )
+    about = f'<p class="document">{about}</p>' if about else ""
     summary = html.escape(
         f"{len(segments)} segments, {reviewed} reviewed; findings: "
         f"{counts['error']} errors, {counts['warning']} warnings, {counts['info']} notes"
     )
-    return (
+    head = (
         "<!DOCTYPE html>\n"
         '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{title}</title>\n<style>{HTML_STYLE}</style>\n</head>\n<body>\n"
-        f'<header><h1>{title}</h1><p class="summary">{summary}</p>'
+        f'<header><h1>{title}</h1>{about}<p class="summary">{summary}</p>'
         '<p class="legend"><span><mark class="term">term</mark> glossary term</span>'
         '<span><mark class="term missing">term</mark> glossary target missing</span>'
         '<span class="origin reviewed">reviewed</span> a reviewer\'s translation '
@@ -172,6 +185,7 @@ def html_text(segments: list[Segment], doc: Document) -> str:
         '<table class="segments">\n<colgroup><col class="id"><col class="fr"><col class="en">'
         '<col class="notes"></colgroup>\n'
         '<thead><tr><th>Segment</th><th lang="fr">Français</th><th>English</th>'
-        "<th>Findings</th></tr></thead>\n<tbody>\n" + "\n".join(rows) + "\n</tbody>\n</table>\n"
-        "</body>\n</html>\n"
+        "<th>Findings</th></tr></thead>\n<tbody>\n"
     )
+    tail = "\n</tbody>\n</table>\n</body>\n</html>\n"
+    return head.encode("utf-8") + b"\n".join(rows) + tail.encode("utf-8")

@@ -58,6 +58,12 @@ def jsonl_text(segments: list[Segment], doc: Document) -> str:
     return "".join(jsonl_line(segment_record(s, doc)) for s in segments)
 
 
+def jsonl_bytes(segments: list[Segment], doc: Document) -> bytes:
+    """jsonl_text in UTF-8, encoded a line at a time (a text of many non-Latin-1
+    characters would take two or four bytes a character whole)."""
+    return b"".join(jsonl_line(segment_record(s, doc)).encode("utf-8") for s in segments)
+
+
 def segment_from_record(record: dict) -> Segment:
     """The Segment a JSONL object describes (the inverse of segment_record)."""
     if not isinstance(record, dict):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from pipeline.records import Segment
+from pipeline.records import Document, Segment
 
 SUFFIXES = (".en.md",)
 
@@ -39,7 +39,7 @@ def inert_markdown(text: str) -> str:
     return _LINK.sub(lambda m: f"\\[{m.group(1)}\\](", text)
 
 
-def english_article(segments: list[Segment]) -> str:
+def english_article(segments: list[Segment], doc: Document | None = None) -> str:
     """The English text, one paragraph per French paragraph, in Markdown.
 
     Lines that were English in the source (a title above the French one) are left out:
@@ -61,4 +61,21 @@ def english_article(segments: list[Segment]) -> str:
             text = ("## " if has_title else "# ") + text
             has_title = True
         blocks.append(text)
+    about = article_byline(doc) if doc is not None else ""
+    if about:
+        blocks.insert(1 if has_title and blocks else 0, about)
     return "\n\n".join(blocks) + "\n"
+
+
+def article_byline(doc: Document) -> str:
+    """The French original's author, date and title, under the English title (Markdown)."""
+    parts = [escape_markdown(doc.author)] if doc.author else []
+    if doc.date:
+        parts.append(escape_markdown(doc.date))
+    if doc.title:
+        parts.append(f"original title: «{escape_markdown(doc.title)}»")
+    return f"*{' · '.join(parts)}*" if parts else ""
+
+
+def escape_markdown(text: str) -> str:
+    return re.sub(r"([\\`*_\[\]<>#|])", r"\\\1", " ".join(text.split()))

@@ -16,6 +16,7 @@ from pipeline import __version__
 from pipeline.errors import PipelineError
 from pipeline.formats import (
     Entry,
+    document_metadata,
     finding_note,
     latest_review,
     primary_language,
@@ -74,6 +75,7 @@ def po_text(segments: list[Segment], doc: Document) -> str:
         "Plural-Forms": "nplurals=2; plural=(n != 1);",
         "X-Generator": f"pipeline {__version__}",
         PO_REVIEW_HEADER: PO_REVIEW_CONVENTION,
+        **{f"X-Source-{key.title()}": value for key, value in document_metadata(doc)},
     }
     for segment in segments:
         origin = segment.origin or "none"
