@@ -320,10 +320,11 @@ def _run(ray, documents, terms, memory_path, engine, translation_memory, progres
     runner.mark_terms(segments)
 
     def segment_findings(context: checks.CheckContext, names: list[str]) -> list[Finding]:
+        from pipeline.parallel import document_quotes
+
         calls = []
         for document in prepared:
-            ids = {s.id for s in document.segments}
-            quotes = {k: v for k, v in context.quotes_across.items() if k in ids}
+            quotes = document_quotes(context, document.segments)
             calls.append(
                 checks_task.remote(document.segments, context.ratios, quotes, names, terms_ref)
             )

@@ -360,6 +360,12 @@ def engine_feeder(engine, terms, memory, progress=None) -> MemoryFeeder:
     return MemoryFeeder(engine.version, terms, memory, submit, collect, progress=progress)
 
 
+
+def document_quotes(context: checks.CheckContext, segments) -> dict:
+    """The corpus context's quotations that cross segments, those of one document's."""
+    ids = {s.id for s in segments}
+    return {k: v for k, v in context.quotes_across.items() if k in ids}
+
 def run_parallel(
     documents: Sequence[Document],
     terms: list[Term],
@@ -417,8 +423,7 @@ def run_parallel(
         def segment_findings(context: checks.CheckContext, names: list[str]) -> list[Finding]:
             checks = []
             for document in prepared:
-                ids = {s.id for s in document.segments}
-                quotes = {k: v for k, v in context.quotes_across.items() if k in ids}
+                quotes = document_quotes(context, document.segments)
                 checks.append(
                     pool.submit(
                         segment_checks_task, document.segments, context.ratios, quotes, names

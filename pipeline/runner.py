@@ -361,6 +361,20 @@ def write_outputs(
     with TranslationMemory(memory_path) as memory:
         store.apply_current_reviews(result.segments, memory)
     digests: dict[Path, str] = {}
+    write_files(out_dir, result, info, digests, corpus_dir, memory_path)
+    store.record_outputs(memory_path, digests)
+
+
+def write_files(
+    out_dir: Path,
+    result: RunResult,
+    info: report.RunInfo | None,
+    digests: dict[Path, str] | None = None,
+    corpus_dir: Path | None = None,
+    memory_path: Path | None = None,
+) -> None:
+    """The run's files (each document's outputs, the report, the index and, with a memory,
+    the run's reviewed TMX), replaced all together or none; `digests` gets their hashes."""
     with display.stage("writing", len(result.documents), "articles") as writing:
         with fileio.writes_together():
             for prepared in result.documents:
@@ -378,9 +392,8 @@ def write_outputs(
             )
             docs = [(d.doc.name, d.segments) for d in result.documents]
             result.written += write_index(out_dir, docs)
-            if corpus_dir is not None:
+            if corpus_dir is not None and memory_path is not None:
                 result.written.append(write_run_tmx(out_dir, corpus_dir, result, memory_path))
-    store.record_outputs(memory_path, digests)
 
 
 def run_info(out_dir: Path, result: RunResult, engine: str, glossary_path: Path):
@@ -665,21 +678,7 @@ def check_outputs(
     if has_memory:
         write_outputs(out_dir, memory_path, result, reviewer, corpus_dir, info)
         return result
-    with display.stage("writing", len(result.documents), "articles") as writing:
-        with fileio.writes_together():  # all rewritten, or none (see run)
-            for prepared in result.documents:
-                result.written += export.write_document(out_dir, prepared.doc, prepared.segments)
-                writing.advance()
-            result.written += report.write_report(
-                out_dir,
-                result.segments,
-                result.findings,
-                result.fixes,
-                info,
-                [prepared.doc for prepared in result.documents],
-            )
-            docs = [(d.doc.name, d.segments) for d in result.documents]
-            result.written += write_index(out_dir, docs)
+    write_files(out_dir, result, info)  # all rewritten, or none (see run)
     return result
 
 

@@ -335,6 +335,24 @@ class SaveOutcome:
         return data
 
 
+
+def refused_as_stale(record: dict, current, refused_en: str, notices: list[str]) -> SaveOutcome:
+    """A save over a newer version: nothing stored; the outcome shows both texts."""
+    return SaveOutcome(
+        saved=False,
+        segment=record,
+        version=current.id if current else 0,
+        conflict=Conflict(
+            current_en=current.en if current else record.get("en", ""),
+            current_version=current.id if current else 0,
+            current_reviewer=current.reviewer if current else "",
+            current_at=current.created if current else "",
+            current_kind=current.kind if current else "",
+            refused_en=refused_en,
+        ),
+        notices=notices,
+    )
+
 def save_review(
     out_dir: Path,
     memory_path: Path,
@@ -375,20 +393,7 @@ def save_review(
         state, current = memory.add_review_if_current(review, int(base_version))
         if state == "conflict":
             record = _record_of(out_dir, doc, segment_id)
-            return SaveOutcome(
-                saved=False,
-                segment=record,
-                version=current.id if current else 0,
-                conflict=Conflict(
-                    current_en=current.en if current else record.get("en", ""),
-                    current_version=current.id if current else 0,
-                    current_reviewer=current.reviewer if current else "",
-                    current_at=current.created if current else "",
-                    current_kind=current.kind if current else "",
-                    refused_en=review.en,
-                ),
-                notices=notices,
-            )
+            return refused_as_stale(record, current, review.en, notices)
         apply_current_reviews(segments, memory)
         offer_fuzzy_matches(segments, memory)
     written = rewrite_document(out_dir, memory_path, path, segments, glossary_path, corpus_dir)
@@ -500,20 +505,7 @@ def save_review_now(
         review = new_review(segment, en, kind, reviewer, source)
         state, current = memory.add_review_if_current(review, int(base_version))
     if state == "conflict":
-        return SaveOutcome(
-            saved=False,
-            segment=record,
-            version=current.id if current else 0,
-            conflict=Conflict(
-                current_en=current.en if current else record.get("en", ""),
-                current_version=current.id if current else 0,
-                current_reviewer=current.reviewer if current else "",
-                current_at=current.created if current else "",
-                current_kind=current.kind if current else "",
-                refused_en=review.en,
-            ),
-            notices=notices,
-        )
+        return refused_as_stale(record, current, review.en, notices)
     apply_review(segment, review if state == "stored" else current)
     segment.terms = glossary.find_terms(segment.fr, terms)
     runner.mark_terms([segment])
