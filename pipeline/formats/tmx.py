@@ -340,6 +340,20 @@ def read_tmx(path: Path) -> list[Entry]:
     return handler.entries
 
 
+def read_properties(path: Path) -> dict[str, str]:
+    """The document's metadata our TMX's header carries (its `<prop type="x-…">`s, the
+    `x-` left out), read without reading the units."""
+    from pipeline.formats.xliff import _header_properties
+
+    def prop(element) -> tuple[str, str] | None:
+        kind = element.get("type") or ""
+        if element.tag != "prop" or not kind.startswith("x-"):
+            return None
+        return kind[2:], element.text or ""
+
+    return _header_properties(path, "header", prop)
+
+
 # --- the run-wide memory -------------------------------------------------------------
 
 

@@ -268,6 +268,44 @@ def read_entries(path: Path) -> list[Entry]:
     ]
 
 
+def read_properties(path: Path) -> dict[str, str]:
+    """The document's metadata our XLIFF's header carries (its `<note from="pipeline">`s
+    of the first `<file>`, `key: value`), read without reading the units."""
+    return _header_properties(path, "header", _note_property)
+
+
+def _note_property(element) -> tuple[str, str] | None:
+    if _local(element.tag) != "note" or element.get("from") != TOOL_ID:
+        return None
+    key, _, value = (element.text or "").partition(": ")
+    return (key, value) if value else None
+
+
+def _header_properties(path: Path, header: str, read) -> dict[str, str]:
+    """`read(child)` of each child of the first `<header>` element: (key, value) or None.
+    The file is read up to the header's end only (a big file's units are never parsed)."""
+    from lxml import etree
+
+    found: dict[str, str] = {}
+    try:
+        for _event, element in etree.iterparse(
+            str(path), events=("end",), resolve_entities=False, no_network=True
+        ):
+            if _local(element.tag) == header:
+                for child in element:
+                    pair = read(child)
+                    if pair is not None:
+                        found.setdefault(*pair)
+                return found
+            if _local(element.tag) in ("trans-unit", "unit", "tu", "body"):
+                return found  # no header before the units
+    except etree.XMLSyntaxError as err:
+        raise PipelineError(f"{path}:{err.lineno or 1}: not well-formed XML: {err.msg}") from err
+    except OSError as err:
+        raise PipelineError(f"{path}: cannot read: {err}") from err
+    return found
+
+
 # --- reading ---------------------------------------------------------------------------
 
 
