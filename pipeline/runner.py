@@ -319,6 +319,8 @@ def run(
             progress=progress,
             **extra,
         )
+        if sum(len(doc.raw) for doc in documents) >= RELEASE_MODELS_FROM:
+            release_models()  # whichever way the stages ran (the word list is this process's)
         with display.step("offering fuzzy matches"):
             result.suggestions = offer_fuzzy_matches(
                 result.segments, translation_memory, fuzzy_threshold
@@ -558,8 +560,6 @@ def run_in_process(
     mark_terms(segments)
     document_findings = [f for d in prepared for f in d.findings]
     findings = run_check_stage(segments, terms, document_findings, entities)
-    if sum(len(d.doc.raw) for d in prepared) >= RELEASE_MODELS_FROM:
-        release_models()
     return prepared, sent, findings
 
 
