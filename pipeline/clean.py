@@ -206,14 +206,22 @@ def is_english(paragraph: str) -> bool:
     """A paragraph in English: more English function words than French ones, at least two;
     or one, no French one, and mostly words French does not have (a title: `Russia Signs a
     Deal With the North`)."""
-    words = [w.lower() for w in WORD.findall(paragraph)]
-    english = sum(w in ENGLISH_WORDS for w in words)
-    french = sum(w in FRENCH_WORDS for w in words)
+    # Counted a word at a time, the words never listed: a 5 MB paragraph's 800,000 words
+    # made two lists of 50 MB each, in every rule that asks.
+    english = french = 0
+    for m in WORD.finditer(paragraph):
+        word = m.group().lower()
+        english += word in ENGLISH_WORDS
+        french += word in FRENCH_WORDS
     if english >= 2 and english > 2 * french:
         return True
     if english == 1 and french == 0:
         lexicon = load_lexicon()
-        return sum(lexicon.is_word(w) for w in words) < len(words) / 2
+        known = total = 0
+        for m in WORD.finditer(paragraph):
+            known += lexicon.is_word(m.group().lower())
+            total += 1
+        return known < total / 2
     return False
 
 
@@ -1128,10 +1136,12 @@ class _Tracked:
     def __init__(self, raw: str):
         self.raw_length = len(raw)
         self.text = raw
-        # Arrays of machine integers, not lists: 8 bytes a character, not 36 (a 5 MB
-        # article would need 360 MB for the two lists).
-        self.starts = array.array("q", range(len(raw)))
-        self.ends = array.array("q", range(1, len(raw) + 1))
+        # Arrays of machine integers, not lists: 4 bytes a character, not 36 (a 5 MB
+        # article would need 360 MB for the two lists; 8-byte integers were 80 MB more at
+        # the peak, old and new arrays side by side in apply).
+        self.typecode = "i" if len(raw) < 2**31 - 1 else "q"
+        self.starts = array.array(self.typecode, range(len(raw)))
+        self.ends = array.array(self.typecode, range(1, len(raw) + 1))
 
     def raw_span(self, start: int, end: int) -> tuple[int, int]:
         if end > start:
@@ -1141,7 +1151,18 @@ class _Tracked:
 
     def apply(self, rule_name: str, changes: list[Change]) -> list[Fix]:
         fixes, pieces, last = [], [], 0
-        starts, ends = array.array("q"), array.array("q")
+        starts, ends = array.array(self.typecode), array.array(self.typecode)
+        # The spans of characters no change touches are copied as bytes from views of
+        # the old arrays: slicing the arrays would make a temporary copy (the whole tail
+        # of a 5 MB article's arrays after its last change).
+        old_starts, old_ends = memoryview(self.starts).cast("B"), memoryview(self.ends).cast("B")
+        size = self.starts.itemsize
+
+        def copy(start: int, end: int | None = None) -> None:
+            stop = None if end is None else end * size
+            starts.frombytes(old_starts[start * size : stop])
+            ends.frombytes(old_ends[start * size : stop])
+
         for change in sorted(changes, key=lambda c: (c.start, c.end)):
             if change.start < last:
                 raise AssertionError(f"rule {rule_name} made overlapping changes")
@@ -1149,8 +1170,7 @@ class _Tracked:
             raw_start, raw_end = self.raw_span(change.start, change.end)
             fixes.append(Fix(rule_name, raw_start, raw_end, before, change.after, note=change.note))
             pieces.append(self.text[last : change.start])
-            starts.extend(self.starts[last : change.start])
-            ends.extend(self.ends[last : change.start])
+            copy(last, change.start)
             # Keep the exact origin of the characters the change leaves as they were.
             prefix = 0
             while prefix < min(len(before), len(change.after)) and (
@@ -1183,8 +1203,9 @@ class _Tracked:
             pieces.append(change.after)
             last = change.end
         pieces.append(self.text[last:])
-        starts.extend(self.starts[last:])
-        ends.extend(self.ends[last:])
+        copy(last)
+        old_starts.release()
+        old_ends.release()
         self.text, self.starts, self.ends = "".join(pieces), starts, ends
         return fixes
 
