@@ -490,9 +490,9 @@ def release_lexicon() -> None:
     gc.collect()
 
 
-# From this much text on, spaCy and the word list (about 150 MB) are let go before the
-# outputs are made; below it the outputs are small, and a process running the stages
-# again (the tests, the review server) keeps them.
+# From this much text on, spaCy and the checks' word list are let go before the outputs
+# are made; below it the outputs are small, and a process running the stages again (the
+# tests, the review server) keeps them rather than load them again.
 RELEASE_MODELS_FROM = 1_000_000
 
 
