@@ -686,7 +686,40 @@ def unknown_name_then_word(token: str, i: int, lexicon: Lexicon) -> bool:
     )
 
 
-def glued_split(token: str, before_apostrophe: bool, context: Context, names) -> int | None:
+# The endings of a past participle, the word after `a` in a perfect tense (joué, été, acquis,
+# interdit, découvert, fait).
+PARTICIPLE_ENDING = re.compile(r"(?:é|i|u|is|it|ert|ort|int|ait)$")
+# Adverbs that stand between `a` and its participle (Facebooka aussi développé).
+PERFECT_ADVERBS = frozenset(
+    "déjà aussi également toujours ensuite enfin récemment notamment longtemps souvent "
+    "encore".split()
+)
+
+
+def perfect_tense_after(right: str, following: str, lexicon: Lexicon) -> bool:
+    """`a` before a past participle or an adverb of the perfect (Vidala joué, Facebooka
+    aussi): the verb avoir, not the last letter of a name (Pilata Fatulayeva, Alicea chez)."""
+    if right != "a" or not following.islower():
+        return False
+    if following in PERFECT_ADVERBS:
+        return True
+    return bool(PARTICIPLE_ENDING.search(following)) and bool(
+        lexicon.parts_of_speech(following) & {"verb", "adj"}
+    )
+
+
+# Short words with letters no name ends with (an Italian città is a word wordfreq knows).
+NO_NAME_ENDS_SO = frozenset({"à", "où"})
+
+
+def ends_as_no_name(right: str) -> bool:
+    """The token ends with `à` or `où`, as no name does (Montréalà, Begovayaoù)."""
+    return right in NO_NAME_ENDS_SO
+
+
+def glued_split(
+    token: str, before_apostrophe: bool, context: Context, names, following: str = ""
+) -> int | None:
     """Where an unknown token splits into a known word or name followed by a known word.
 
     None when no split is plausible, or when two are and neither is clearly the likelier
@@ -725,12 +758,21 @@ def glued_split(token: str, before_apostrophe: bool, context: Context, names) ->
             in_document = left in names or left in context.known_names
             if len(right) == 1:
                 # Before a letter-word (a, y): only a name the document writes alone, for
-                # names end in a and y (Pilat|a, Alice|a, Nez|a, San|y).
-                known_left = in_document
+                # names end in a and y (Pilat|a, Alice|a, Nez|a, San|y), or before what
+                # shows the verb.
+                known_left = (
+                    in_document
+                    or perfect_tense_after(right, following, lexicon)
+                    or ends_as_no_name(right)
+                )
             elif len(right) <= 3:
                 # Morsi|aux, not Sper|mon; before a two-letter word a better-known name
                 # (Thatcher|et, not Kern|et)
-                known_left = in_document or zipf_left >= (3.0 if len(right) == 2 else 2.5)
+                known_left = (
+                    in_document
+                    or zipf_left >= (3.0 if len(right) == 2 else 2.5)
+                    or ends_as_no_name(right)
+                )
             else:
                 known_left = is_name(left) or lexicon.is_word(left) or zipf_left >= 2.5
             # wordfreq lists a few typos of this very kind (Chefde), rarely.
@@ -788,6 +830,9 @@ def glued_split(token: str, before_apostrophe: bool, context: Context, names) ->
     return None
 
 
+NEXT_WORD = re.compile(rf"[ {NBSP}]+({LETTER}+)")
+
+
 @rule()
 def glued_words(text: str, context: Context) -> list[Change]:
     """Two words glued together (a link's text and the next word): `Reuterscitant`."""
@@ -811,7 +856,9 @@ def glued_words(text: str, context: Context) -> list[Change]:
                 case_change = re.search(rf"{LOWER}{UPPER}|{UPPER}{{2}}{LOWER}", token)
                 if counts[token] > 1 and not case_change:
                     continue  # spelt the same way twice: a name (Punchline), not a glitch
-                split = glued_split(token, before_apostrophe, context, names)
+                following = NEXT_WORD.match(text, m.end())
+                following = following.group(1) if following else ""
+                split = glued_split(token, before_apostrophe, context, names, following)
                 if split:
                     changes.append(Change(m.start(), m.end(), f"{token[:split]} {token[split:]}"))
     return changes
