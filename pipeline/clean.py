@@ -717,6 +717,23 @@ def ends_as_no_name(right: str) -> bool:
     return right in NO_NAME_ENDS_SO
 
 
+def vowel_before_et(left: str, right: str) -> bool:
+    """A name ending in a, e or o before `et` (Albuquerqueet, Brnoet, Safinaet): the names
+    that end in -et have a consonant, i or u before it (Kernet, Monet, Juliet, Huet)."""
+    return right == "et" and left[-1] in "aeo"
+
+
+def between_names(left: str, right: str, following: str, lexicon: Lexicon) -> bool:
+    """A name wordfreq knows, then `et` or `ou` before a capitalised word (Arkinet John,
+    Agnelliou Eugénie): a conjunction between two names (Komitet Doradczo is one name)."""
+    return (
+        right in {"et", "ou"}
+        and following[:1].isupper()
+        and following[1:2].islower()
+        and lexicon.zipf(left) > 0
+    )
+
+
 def glued_split(
     token: str, before_apostrophe: bool, context: Context, names, following: str = ""
 ) -> int | None:
@@ -772,6 +789,8 @@ def glued_split(
                     in_document
                     or zipf_left >= (3.0 if len(right) == 2 else 2.5)
                     or ends_as_no_name(right)
+                    or vowel_before_et(left, right)
+                    or between_names(left, right, following, lexicon)
                 )
             else:
                 known_left = is_name(left) or lexicon.is_word(left) or zipf_left >= 2.5
