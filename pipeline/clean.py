@@ -687,8 +687,8 @@ def unknown_name_then_word(token: str, i: int, lexicon: Lexicon) -> bool:
 
 
 # The endings of a past participle, the word after `a` in a perfect tense (joué, été, acquis,
-# interdit, découvert, fait).
-PARTICIPLE_ENDING = re.compile(r"(?:é|i|u|is|it|ert|ort|int|ait)$")
+# découvert); not -it, -int, which a verb in the present has too (Obama dit, atteint).
+PARTICIPLE_ENDING = re.compile(r"(?:é|i|u|is|ert|ort)$")
 # Adverbs that stand between `a` and its participle (Facebooka aussi développé).
 PERFECT_ADVERBS = frozenset(
     "déjà aussi également toujours ensuite enfin récemment notamment longtemps souvent "
@@ -731,6 +731,7 @@ def between_names(left: str, right: str, following: str, lexicon: Lexicon) -> bo
         and following[:1].isupper()
         and following[1:2].islower()
         and lexicon.zipf(left) > 0
+        and not left.endswith("s")  # Somerset House, Dorset: -set ends English names
     )
 
 
@@ -791,6 +792,7 @@ def glued_split(
                     or ends_as_no_name(right)
                     or vowel_before_et(left, right)
                     or between_names(left, right, following, lexicon)
+                    or (len(left) >= 6 and bool(lexicon.parts_of_speech(left) & {"noun", "adj"}))
                 )
             else:
                 known_left = is_name(left) or lexicon.is_word(left) or zipf_left >= 2.5
@@ -841,6 +843,11 @@ def glued_split(
             )
         if plausible:
             splits.append((lexicon.zipf(left) + lexicon.zipf(right), i))
+    return likelier_split(splits)
+
+
+def likelier_split(splits: list[tuple[float, int]]) -> int | None:
+    """The only plausible split, or the one whose parts are clearly commoner (by 1 Zipf)."""
     if len(splits) == 1:
         return splits[0][1]
     splits.sort(reverse=True)
