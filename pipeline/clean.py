@@ -735,6 +735,12 @@ def between_names(left: str, right: str, following: str, lexicon: Lexicon) -> bo
     )
 
 
+def common_word_then_name(left: str, right: str, lexicon: Lexicon) -> bool:
+    """An everyday word of three letters (Zipf 4.5 or more: par, que, les, roi) glued to a
+    capitalised name no list knows (parRiina, lesTalysh, roiYasovarman)."""
+    return len(left) == 3 and len(right) >= 3 and lexicon.zipf(left) >= 4.5
+
+
 def glued_split(
     token: str, before_apostrophe: bool, context: Context, names, following: str = ""
 ) -> int | None:
@@ -763,7 +769,10 @@ def glued_split(
         elif left.islower() and right[0].isupper() and right[1:].islower():
             # A word and the next name: annéesRussie, présidentMacron.
             plausible = lexicon.is_word(left) and (
-                is_name(right) or lexicon.is_word(right) or (len(left) >= 4 and len(right) >= 3)
+                is_name(right)
+                or lexicon.is_word(right)
+                or (len(left) >= 4 and len(right) >= 3)
+                or common_word_then_name(left, right, lexicon)
             )
         elif left[0].isupper() and left[1:].islower() and right.islower():
             # A name and the next word with no change of case: Reuterscitant, Kyodoselon,
