@@ -741,6 +741,19 @@ def common_word_then_name(left: str, right: str, lexicon: Lexicon) -> bool:
     return len(left) == 3 and len(right) >= 3 and lexicon.zipf(left) >= 4.5
 
 
+def is_conjugated_verb(word: str, lexicon: Lexicon) -> bool:
+    """A conjugated verb of six letters or more, no noun nor infinitive, with Zipf 2 or more
+    (exigeaient, vendront; not Van|couver): rarer than is_common_word asks, but no name
+    ends so."""
+    return (
+        len(word) >= 6
+        and lexicon.zipf(word) >= 2.0
+        and "verb" in (pos := lexicon.parts_of_speech(word))
+        and "noun" not in pos
+        and word not in lexicon.lemmas(word)
+    )
+
+
 def glued_split(
     token: str, before_apostrophe: bool, context: Context, names, following: str = ""
 ) -> int | None:
@@ -815,7 +828,7 @@ def glued_split(
                 or (
                     long_enough
                     and rare
-                    and is_common_word(right, lexicon)
+                    and (is_common_word(right, lexicon) or is_conjugated_verb(right, lexicon))
                     and (known_left or unknown_name_then_word(token, i, lexicon))
                 )
             )
