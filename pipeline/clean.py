@@ -754,8 +754,41 @@ def is_conjugated_verb(word: str, lexicon: Lexicon) -> bool:
     )
 
 
+PLURAL_DETERMINERS = frozenset(
+    "les des ces mes tes ses nos vos leurs aux plusieurs quelques certains certaines "
+    "deux trois quatre cinq six sept huit neuf dix".split()
+)
+SINGULAR_DETERMINERS = frozenset(
+    "le la l du un une ce cet cette son sa mon ma ton ta notre votre leur".split()
+)
+
+
+def agreeing_in_number(
+    token: str, splits: list[tuple[float, int]], preceding: str
+) -> list[tuple[float, int]]:
+    """Of X|sont and Xs|ont, the one whose name agrees with the determiner before it (les
+    Britanniquesont: Britanniques ont; la Constitutionsont: Constitution sont)."""
+    at = {i for _, i in splits}
+    pairs = [i for i in at if i + 1 in at and token[i] == "s"]
+    if len(pairs) != 1:
+        return splits
+    word = preceding.lower()
+    if word in PLURAL_DETERMINERS or word.isdigit():
+        drop = pairs[0]
+    elif word in SINGULAR_DETERMINERS:
+        drop = pairs[0] + 1
+    else:
+        return splits
+    return [(z, i) for z, i in splits if i != drop]
+
+
 def glued_split(
-    token: str, before_apostrophe: bool, context: Context, names, following: str = ""
+    token: str,
+    before_apostrophe: bool,
+    context: Context,
+    names,
+    following: str = "",
+    preceding: str = "",
 ) -> int | None:
     """Where an unknown token splits into a known word or name followed by a known word.
 
@@ -865,7 +898,7 @@ def glued_split(
             )
         if plausible:
             splits.append((lexicon.zipf(left) + lexicon.zipf(right), i))
-    return likelier_split(splits)
+    return likelier_split(agreeing_in_number(token, splits, preceding))
 
 
 def likelier_split(splits: list[tuple[float, int]]) -> int | None:
@@ -878,7 +911,8 @@ def likelier_split(splits: list[tuple[float, int]]) -> int | None:
     return None
 
 
-NEXT_WORD = re.compile(rf"[ {NBSP}]+({LETTER}+)")
+NEXT_WORD = re.compile(rf"[ {NBSP}]+(\w+)")
+PREVIOUS_WORD = re.compile(rf"(\w+)(?:[ {NBSP}]+|[{APOSTROPHES}])$")
 
 
 @rule()
@@ -906,7 +940,11 @@ def glued_words(text: str, context: Context) -> list[Change]:
                     continue  # spelt the same way twice: a name (Punchline), not a glitch
                 following = NEXT_WORD.match(text, m.end())
                 following = following.group(1) if following else ""
-                split = glued_split(token, before_apostrophe, context, names, following)
+                preceding = PREVIOUS_WORD.search(text, max(0, m.start() - 40), m.start())
+                preceding = preceding.group(1) if preceding else ""
+                split = glued_split(
+                    token, before_apostrophe, context, names, following, preceding
+                )
                 if split:
                     changes.append(Change(m.start(), m.end(), f"{token[:split]} {token[split:]}"))
     return changes
