@@ -754,6 +754,37 @@ def is_conjugated_verb(word: str, lexicon: Lexicon) -> bool:
     )
 
 
+def before_a_year(right: str, following: str) -> bool:
+    """`en` before a year (Balfouren 1917, Hagmanen 1988): a date, not a name's -en."""
+    return right == "en" and bool(re.fullmatch(r"1[5-9]\d\d|20\d\d", following))
+
+
+def english_of(left: str, right: str, following: str, lexicon: Lexicon) -> bool:
+    """A word wordfreq knows glued to `of` before a capitalised word, in an English name
+    (Bankof America, Universityof Illinois)."""
+    return (
+        right == "of"
+        and following[:1].isupper()
+        and lexicon.zipf(left) >= 2.0
+    )
+
+
+# What follows the apostrophe of English, not French: Didn't, Clinton's, they'll.
+ENGLISH_CLITICS = frozenset("s t ll re ve d m".split())
+
+
+def elision_before_french(token: str, i: int, following: str, lexicon: Lexicon) -> bool:
+    """A name no list knows glued to the longest elided word it ends with, before a French
+    word (Heklan'a, Obanazawaqu'ils, Gonzálezlorsqu'on), not to an English clitic
+    (Clinton's)."""
+    return (
+        lexicon.zipf(token) == 0
+        and not any(token[j:].lower() in ELIDED for j in range(1, i))
+        and following not in ENGLISH_CLITICS
+        and (lexicon.is_word(following) or following in lexicon.stop_words)
+    )
+
+
 PLURAL_DETERMINERS = frozenset(
     "les des ces mes tes ses nos vos leurs aux plusieurs quelques certains certaines "
     "deux trois quatre cinq six sept huit neuf dix".split()
@@ -847,6 +878,7 @@ def glued_split(
                     or ends_as_no_name(right)
                     or vowel_before_et(left, right)
                     or between_names(left, right, following, lexicon)
+                    or before_a_year(right, following)
                     or (len(left) >= 6 and bool(lexicon.parts_of_speech(left) & {"noun", "adj"}))
                 )
             else:
@@ -857,7 +889,15 @@ def glued_split(
             )
             long_enough = len(left) >= 4 or zipf_left >= 4.0  # Sud|est, Web|ont; not Kah|ne
             plausible = len(left) >= 3 and (
-                (elided and (is_name(left) or lexicon.is_word(left)))
+                (
+                    elided
+                    and (
+                        is_name(left)
+                        or lexicon.is_word(left)
+                        or elision_before_french(token, i, following, lexicon)
+                    )
+                )
+                or (rare and english_of(left, right, following, lexicon))
                 or (
                     long_enough
                     and rare
@@ -912,6 +952,7 @@ def likelier_split(splits: list[tuple[float, int]]) -> int | None:
 
 
 NEXT_WORD = re.compile(rf"[ {NBSP}]+(\w+)")
+AFTER_APOSTROPHE = re.compile(rf"[{APOSTROPHES}](\w+)")
 PREVIOUS_WORD = re.compile(rf"(\w+)(?:[ {NBSP}]+|[{APOSTROPHES}])$")
 
 
@@ -938,7 +979,9 @@ def glued_words(text: str, context: Context) -> list[Change]:
                 case_change = re.search(rf"{LOWER}{UPPER}|{UPPER}{{2}}{LOWER}", token)
                 if counts[token] > 1 and not case_change:
                     continue  # spelt the same way twice: a name (Punchline), not a glitch
-                following = NEXT_WORD.match(text, m.end())
+                following = (AFTER_APOSTROPHE if before_apostrophe else NEXT_WORD).match(
+                    text, m.end()
+                )
                 following = following.group(1) if following else ""
                 preceding = PREVIOUS_WORD.search(text, max(0, m.start() - 40), m.start())
                 preceding = preceding.group(1) if preceding else ""
