@@ -785,6 +785,28 @@ def elision_before_french(token: str, i: int, following: str, lexicon: Lexicon) 
     )
 
 
+# Verbs and pronouns of three letters that follow a name (qui a, ont, est, fut) and end few
+# names; the letters before them decide (Ernest, Forest: -est after n and r is a name's).
+VERB_LIKE = frozenset("qui ont est fut dut met lui dès".split())
+
+
+def ending_no_word_has(token: str, i: int, lexicon: Lexicon) -> bool:
+    """`qui`, `ont`, `est`... after letters that end no word of wordfreq's French list with
+    them (Blasioqui, Talyshont, Mincyest; not Ornest: -rnest ends Ernest), the longest word
+    the token ends with (Allemandssont), after the longest name (Surinamet: Surinam et)."""
+    right = token[i:]
+    return (
+        right in VERB_LIKE
+        and i >= 2
+        and not lexicon.ends_some_word(token[i - 2 :])
+        and not any(lexicon.is_word(token[j:]) for j in range(1, i))
+        and not any(
+            lexicon.zipf(token[:j]) > 0 and is_common_word(token[j:], lexicon)
+            for j in range(i + 1, len(token))
+        )
+    )
+
+
 PLURAL_DETERMINERS = frozenset(
     "les des ces mes tes ses nos vos leurs aux plusieurs quelques certains certaines "
     "deux trois quatre cinq six sept huit neuf dix".split()
@@ -901,8 +923,13 @@ def glued_split(
                 or (
                     long_enough
                     and rare
-                    and (is_common_word(right, lexicon) or is_conjugated_verb(right, lexicon))
-                    and (known_left or unknown_name_then_word(token, i, lexicon))
+                    and (
+                        ending_no_word_has(token, i, lexicon)
+                        or (
+                            (is_common_word(right, lexicon) or is_conjugated_verb(right, lexicon))
+                            and (known_left or unknown_name_then_word(token, i, lexicon))
+                        )
+                    )
                 )
             )
         elif token.islower() and (
