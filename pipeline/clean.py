@@ -904,12 +904,18 @@ def glued_split(
                     or (len(left) >= 6 and bool(lexicon.parts_of_speech(left) & {"noun", "adj"}))
                 )
             else:
-                known_left = is_name(left) or lexicon.is_word(left) or zipf_left >= 2.5
+                # A rare verb form is no name's first part (Baya|monde: Bayamon de).
+                known_left = (
+                    is_name(left)
+                    or (lexicon.is_word(left) and lexicon.parts_of_speech(left) != {"verb"})
+                    or zipf_left >= 2.5
+                )
             # wordfreq lists a few typos of this very kind (Chefde), rarely.
             rare = lexicon.zipf(token) == 0 or (
                 lexicon.zipf(token) < 1.5 and right in lexicon.stop_words
             )
-            long_enough = len(left) >= 4 or zipf_left >= 4.0  # Sud|est, Web|ont; not Kah|ne
+            # Sud|est, Web|ont, Tap Tap|est (the document writes Tap alone); not Kah|ne
+            long_enough = len(left) >= 4 or zipf_left >= 4.0 or in_document
             plausible = len(left) >= 3 and (
                 (
                     elided
@@ -980,7 +986,10 @@ def likelier_split(splits: list[tuple[float, int]]) -> int | None:
 
 NEXT_WORD = re.compile(rf"[ {NBSP}]+(\w+)")
 AFTER_APOSTROPHE = re.compile(rf"[{APOSTROPHES}](\w+)")
-PREVIOUS_WORD = re.compile(rf"(\w+)(?:[ {NBSP}]+|[{APOSTROPHES}])$")
+# The word before a name (its first words skipped: le Bullingdon Clubsans).
+PREVIOUS_WORD = re.compile(
+    rf"(\w+)(?:[ {NBSP}]+|[{APOSTROPHES}])(?:{UPPER}{LETTER}*[ {NBSP}]+)*$"
+)
 
 
 @rule()
