@@ -755,8 +755,9 @@ def is_conjugated_verb(word: str, lexicon: Lexicon) -> bool:
 
 
 def before_a_year(right: str, following: str) -> bool:
-    """`en` before a year (Balfouren 1917, Hagmanen 1988): a date, not a name's -en."""
-    return right == "en" and bool(re.fullmatch(r"1[5-9]\d\d|20\d\d", following))
+    """`en` or `de` before a year (Balfouren 1917, Brennande 2011): a date, not a name's
+    last letters."""
+    return right in {"en", "de"} and bool(re.fullmatch(r"1[5-9]\d\d|20\d\d", following))
 
 
 def english_of(left: str, right: str, following: str, lexicon: Lexicon) -> bool:
@@ -916,7 +917,8 @@ def glued_split(
             )
             # Sud|est, Web|ont, Tap Tap|est (the document writes Tap alone); not Kah|ne
             long_enough = len(left) >= 4 or zipf_left >= 4.0 or in_document
-            plausible = len(left) >= 3 and (
+            # Two letters only for a name the document writes alone (Ma, Li, Wu).
+            plausible = (len(left) >= 3 or in_document) and (
                 (
                     elided
                     and (
