@@ -696,12 +696,16 @@ PERFECT_ADVERBS = frozenset(
 )
 
 
+# What follows `a` as the verb avoir in a set phrase (Parisa besoin, Australiea tout).
+AVOIR_OBJECTS = frozenset("tout besoin lieu raison peur envie droit".split())
+
+
 def perfect_tense_after(right: str, following: str, lexicon: Lexicon) -> bool:
     """`a` before a past participle or an adverb of the perfect (Vidala joué, Facebooka
     aussi): the verb avoir, not the last letter of a name (Pilata Fatulayeva, Alicea chez)."""
     if right != "a" or not following.islower():
         return False
-    if following in PERFECT_ADVERBS:
+    if following in PERFECT_ADVERBS or following in AVOIR_OBJECTS:
         return True
     return bool(PARTICIPLE_ENDING.search(following)) and bool(
         lexicon.parts_of_speech(following) & {"verb", "adj"}
