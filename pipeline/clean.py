@@ -728,10 +728,11 @@ def vowel_before_et(left: str, right: str) -> bool:
 
 
 def between_names(left: str, right: str, following: str, lexicon: Lexicon) -> bool:
-    """A name wordfreq knows, then `et` or `ou` before a capitalised word (Arkinet John,
-    Agnelliou Eugénie): a conjunction between two names (Komitet Doradczo is one name)."""
+    """A name wordfreq knows, then `et`, `ou` or `au` before a capitalised word (Arkinet
+    John, Agnelliou Eugénie, Tahrirau Caire): a word between two names (Komitet Doradczo is
+    one name)."""
     return (
-        right in {"et", "ou"}
+        right in {"et", "ou", "au"}
         and following[:1].isupper()
         and following[1:2].islower()
         and lexicon.zipf(left) > 0
