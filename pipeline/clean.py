@@ -741,9 +741,15 @@ def between_names(left: str, right: str, following: str, lexicon: Lexicon) -> bo
 
 
 def common_word_then_name(left: str, right: str, lexicon: Lexicon) -> bool:
-    """An everyday word of three letters (Zipf 4.5 or more: par, que, les, roi) glued to a
-    capitalised name no list knows (parRiina, lesTalysh, roiYasovarman)."""
-    return len(left) == 3 and len(right) >= 3 and lexicon.zipf(left) >= 4.5
+    """An everyday function word of three letters (a stop word of Zipf 4.5 or more: par,
+    que, les) glued to a capitalised name no list knows (parRiina, lesTalysh; airBaltic is
+    a name)."""
+    return (
+        len(left) == 3
+        and len(right) >= 3
+        and left in lexicon.stop_words
+        and lexicon.zipf(left) >= 4.5
+    )
 
 
 def is_conjugated_verb(word: str, lexicon: Lexicon) -> bool:

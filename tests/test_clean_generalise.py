@@ -181,6 +181,7 @@ def test_context_shows_where_a_name_and_a_word_were_glued(raw, expected):
         "Ils dînent au Kellan's Bar le soir.",  # an English possessive
         "Le professeur Kernet et Monet sont venus.",
         "Les Allemands sont bien conscients du fait, dit Mutombola.",
+        "Il a volé avec airBaltic hier.",  # a word, not a function word, before the capital
     ],
 )
 def test_names_that_end_like_a_glued_word_stay_whole(raw):
