@@ -689,6 +689,8 @@ def unknown_name_then_word(token: str, i: int, lexicon: Lexicon) -> bool:
 # The endings of a past participle, the word after `a` in a perfect tense (joué, été, acquis,
 # découvert); not -it, -int, which a verb in the present has too (Obama dit, atteint).
 PARTICIPLE_ENDING = re.compile(r"(?:é|i|u|is|ert|ort)$")
+PARTICIPLE_OR_PRESENT_ENDING = re.compile(r"(?:é|i|u|is|ert|ort|it|int)$")
+DETERMINERS = frozenset("un une des du le la les".split())
 # Adverbs that stand between `a` and its participle (Facebooka aussi développé).
 PERFECT_ADVERBS = frozenset(
     "déjà aussi également toujours ensuite enfin récemment notamment longtemps souvent "
@@ -700,14 +702,20 @@ PERFECT_ADVERBS = frozenset(
 AVOIR_OBJECTS = frozenset("tout besoin lieu raison peur envie droit".split())
 
 
-def perfect_tense_after(right: str, following: str, lexicon: Lexicon) -> bool:
+def perfect_tense_after(left: str, right: str, following: str, lexicon: Lexicon) -> bool:
     """`a` before a past participle or an adverb of the perfect (Vidala joué, Facebooka
-    aussi): the verb avoir, not the last letter of a name (Pilata Fatulayeva, Alicea chez)."""
+    aussi): the verb avoir, not the last letter of a name (Pilata Fatulayeva, Alicea chez);
+    after a well-known name (Zipf 3) also before -it and a determiner (Australiea
+    interdit, Judéea une)."""
     if right != "a" or not following.islower():
         return False
     if following in PERFECT_ADVERBS or following in AVOIR_OBJECTS:
         return True
-    return bool(PARTICIPLE_ENDING.search(following)) and bool(
+    well_known = lexicon.zipf(left) >= 3.0
+    if well_known and following in DETERMINERS:
+        return True
+    ending = PARTICIPLE_ENDING if not well_known else PARTICIPLE_OR_PRESENT_ENDING
+    return bool(ending.search(following)) and bool(
         lexicon.parts_of_speech(following) & {"verb", "adj"}
     )
 
@@ -900,7 +908,7 @@ def glued_split(
                 # shows the verb.
                 known_left = (
                     in_document
-                    or perfect_tense_after(right, following, lexicon)
+                    or perfect_tense_after(left, right, following, lexicon)
                     or ends_as_no_name(right)
                 )
             elif len(right) <= 3:
