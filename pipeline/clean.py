@@ -760,13 +760,14 @@ def common_word_then_name(left: str, right: str, lexicon: Lexicon) -> bool:
     )
 
 
-def is_conjugated_verb(word: str, lexicon: Lexicon) -> bool:
+def is_conjugated_verb(word: str, lexicon: Lexicon, shorter: bool = False) -> bool:
     """A conjugated verb of six letters or more, no noun nor infinitive, with Zipf 2 or more
     (exigeaient, vendront; not Van|couver): rarer than is_common_word asks, but no name
-    ends so."""
+    ends so; `shorter` (after a name the document writes alone): five letters and Zipf 1.5
+    (Hamasjubilent)."""
     return (
-        len(word) >= 6
-        and lexicon.zipf(word) >= 2.0
+        len(word) >= (5 if shorter else 6)
+        and lexicon.zipf(word) >= (1.5 if shorter else 2.0)
         and "verb" in (pos := lexicon.parts_of_speech(word))
         and "noun" not in pos
         and word not in lexicon.lemmas(word)
@@ -953,7 +954,10 @@ def glued_split(
                     and (
                         ending_no_word_has(token, i, lexicon)
                         or (
-                            (is_common_word(right, lexicon) or is_conjugated_verb(right, lexicon))
+                            (
+                                is_common_word(right, lexicon)
+                                or is_conjugated_verb(right, lexicon, shorter=in_document)
+                            )
                             and (known_left or unknown_name_then_word(token, i, lexicon))
                         )
                     )
