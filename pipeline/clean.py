@@ -837,16 +837,26 @@ SINGULAR_DETERMINERS = frozenset(
 )
 
 
+QUANTITIES = frozenset(
+    "douzaine douzaines dizaine dizaines centaine centaines millier milliers million "
+    "millions nombre plupart beaucoup peu trop tant combien majorité".split()
+)
+
+
 def agreeing_in_number(
     token: str, splits: list[tuple[float, int]], preceding: str
 ) -> list[tuple[float, int]]:
-    """Of X|sont and Xs|ont, the one whose name agrees with the determiner before it (les
-    Britanniquesont: Britanniques ont; la Constitutionsont: Constitution sont)."""
+    """Of X|sont and Xs|ont, the one whose name agrees with the determiner (or quantity)
+    before it (les Britanniquesont: Britanniques ont; des milliers de Norvégiensont;
+    la Constitutionsont: Constitution sont)."""
     at = {i for _, i in splits}
     pairs = [i for i in at if i + 1 in at and token[i] == "s"]
     if len(pairs) != 1:
         return splits
-    word = preceding.lower()
+    words = preceding.lower().split()
+    word = words[-1] if words else ""
+    if word in {"de", "d"} and len(words) == 2 and words[0] in QUANTITIES:
+        word = "des"  # une douzaine d'États, des milliers de Norvégiens
     if word in PLURAL_DETERMINERS or word.isdigit():
         drop = pairs[0]
     elif word in SINGULAR_DETERMINERS:
@@ -1013,7 +1023,7 @@ NEXT_WORD = re.compile(rf"[ {NBSP}]+(\w+)")
 AFTER_APOSTROPHE = re.compile(rf"[{APOSTROPHES}](\w+)")
 # The word before a name (its first words skipped: le Bullingdon Clubsans).
 PREVIOUS_WORD = re.compile(
-    rf"(\w+)(?:[ {NBSP}]+|[{APOSTROPHES}])(?:{UPPER}{LETTER}*[ {NBSP}]+)*$"
+    rf"((?:\w+[ {NBSP}]+)?\w+)(?:[ {NBSP}]+|[{APOSTROPHES}])(?:{UPPER}{LETTER}*[ {NBSP}]+)*$"
 )
 
 
