@@ -1019,7 +1019,7 @@ def likelier_split(splits: list[tuple[float, int]]) -> int | None:
     return None
 
 
-NEXT_WORD = re.compile(rf"[ {NBSP}]+(\w+)")
+NEXT_WORD = re.compile(rf"[ {NBSP}]+[\"«“(]?[ {NBSP}]?(\w+)")  # Lópezet "Piculín"
 AFTER_APOSTROPHE = re.compile(rf"[{APOSTROPHES}](\w+)")
 # The word before a name (its first words skipped: le Bullingdon Clubsans).
 PREVIOUS_WORD = re.compile(
