@@ -620,7 +620,10 @@ def repeated_word(text: str, context: Context) -> list[Change]:
 # Rules: words (these consult the lexicon)
 
 
-ELIDED = frozenset("l d j m n s t c qu jusqu lorsqu puisqu quoiqu presqu quelqu".split())
+# Words before an apostrophe (and aujourd of aujourd'hui, which glues to a name the same way).
+ELIDED = frozenset(
+    "l d j m n s t c qu jusqu lorsqu puisqu quoiqu presqu quelqu aujourd".split()
+)
 # Words that glue to a neighbour when a link or a line break eats the space (`dansle`).
 FUNCTION_WORDS = frozenset(
     "le la les un une des du au aux et ou dans avec sans pour vers chez selon dont que qui "
@@ -694,7 +697,7 @@ DETERMINERS = frozenset("un une des du le la les".split())
 # Adverbs that stand between `a` and its participle (Facebooka aussi développé).
 PERFECT_ADVERBS = frozenset(
     "déjà aussi également toujours ensuite enfin récemment notamment longtemps souvent "
-    "encore".split()
+    "encore ainsi bien beaucoup même alors vraiment finalement presque clairement".split()
 )
 
 
@@ -1019,6 +1022,8 @@ def likelier_split(splits: list[tuple[float, int]]) -> int | None:
     return None
 
 
+# A two-letter acronym glued to a or à (UEa fait, TVà un), the only short tokens split.
+SHORT_ACRONYM_GLUE = re.compile(rf"{UPPER}{{2}}[aà]")
 NEXT_WORD = re.compile(rf"[ {NBSP}]+[\"«“(]?[ {NBSP}]?(\w+)")  # Lópezet "Piculín"
 AFTER_APOSTROPHE = re.compile(rf"[{APOSTROPHES}](\w+)")
 # The word before a name (its first words skipped: le Bullingdon Clubsans).
@@ -1040,7 +1045,9 @@ def glued_words(text: str, context: Context) -> list[Change]:
                 continue
             for m in WORD.finditer(text, compound.start(), compound.end()):
                 token = m.group()
-                if len(token) < 4 or lexicon.is_known(token):
+                if (len(token) < 4 and not SHORT_ACRONYM_GLUE.fullmatch(token)) or (
+                    lexicon.is_known(token)
+                ):
                     continue
                 if "-" in text[m.start() - 1 : m.start()] + text[m.end() : m.end() + 1]:
                     continue  # glue eats a space, not a hyphen: orang-outans is one word
