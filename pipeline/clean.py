@@ -809,15 +809,17 @@ def elision_before_french(token: str, i: int, following: str, lexicon: Lexicon) 
     )
 
 
-# Verbs and pronouns of three letters that follow a name (qui a, ont, est, fut) and end few
-# names; the letters before them decide (Ernest, Forest: -est after n and r is a name's).
-VERB_LIKE = frozenset("qui ont est fut dut met lui dès".split())
+# Verbs, pronouns and prepositions that follow a name (qui a, ont, est, fut, par) and end
+# few names; the letters before them decide (Ernest, Forest: -est after n and r is a
+# name's). Not des, une: Mercedes, Neptune.
+VERB_LIKE = frozenset("qui ont est fut dut met lui dès par sur les aux pour".split())
 
 
 def ending_no_word_has(token: str, i: int, lexicon: Lexicon) -> bool:
-    """`qui`, `ont`, `est`... after letters that end no word of wordfreq's French list with
-    them (Blasioqui, Talyshont, Mincyest; not Ornest: -rnest ends Ernest), the longest word
-    the token ends with (Allemandssont), after the longest name (Surinamet: Surinam et)."""
+    """`qui`, `ont`, `est`, `par`... after letters that end no word of wordfreq's French
+    list with them (Blasioqui, Talyshont, Ormuzpar; not Ornest: -rnest ends Ernest), the
+    longest word the token ends with (Allemandssont), after the longest name (Surinamet:
+    Surinam et)."""
     right = token[i:]
     return (
         right in VERB_LIKE
