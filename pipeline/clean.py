@@ -849,13 +849,20 @@ QUANTITIES = frozenset(
 
 
 def agreeing_in_number(
-    token: str, splits: list[tuple[float, int]], preceding: str
+    token: str, splits: list[tuple[float, int]], preceding: str, lexicon: Lexicon
 ) -> list[tuple[float, int]]:
     """Of X|sont and Xs|ont, the one whose name agrees with the determiner (or quantity)
     before it (les Britanniquesont: Britanniques ont; des milliers de Norvégiensont;
     la Constitutionsont: Constitution sont)."""
     at = {i for _, i in splits}
-    pairs = [i for i in at if i + 1 in at and token[i] == "s"]
+    pairs = [
+        i
+        for i in at
+        if i + 1 in at
+        and token[i] == "s"
+        and lexicon.is_word(token[:i])
+        and lexicon.is_word(token[: i + 1])  # a noun and its plural: not le Hamas|auront
+    ]
     if len(pairs) != 1:
         return splits
     words = preceding.lower().split()
@@ -1011,7 +1018,7 @@ def glued_split(
             )
         if plausible:
             splits.append((lexicon.zipf(left) + lexicon.zipf(right), i))
-    return likelier_split(agreeing_in_number(token, splits, preceding))
+    return likelier_split(agreeing_in_number(token, splits, preceding, lexicon))
 
 
 def likelier_split(splits: list[tuple[float, int]]) -> int | None:

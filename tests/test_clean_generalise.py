@@ -157,6 +157,8 @@ def test_the_frequencies_read_from_wordfreqs_file_are_wordfreqs():
         ("Les habitants de Zlatovexigeaient des réponses.", "Zlatov exigeaient"),
         # the plural name agrees with its determiner: Tunisiens ont, not Tunisien sont
         ("Hier, les Tunisiensont voté pour la réforme.", "les Tunisiens ont voté"),
+        # ... only between a noun and its plural: le Hamas is singular and ends in s
+        ("Face au Hamas, dit-il, le Hamasauront un prix.", "le Hamas auront"),
         # an elided word before a French word; `en` before a year; an English `of`
         ("Au sommet du Kirovan'a pas neigé.", "Kirova n'a pas"),
         ("Il a signé la déclaration Gravesonen 1917 à Londres.", "Graveson en 1917"),
