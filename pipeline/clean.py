@@ -697,7 +697,8 @@ DETERMINERS = frozenset("un une des du le la les".split())
 # Adverbs that stand between `a` and its participle (Facebooka aussi développé).
 PERFECT_ADVERBS = frozenset(
     "déjà aussi également toujours ensuite enfin récemment notamment longtemps souvent "
-    "encore ainsi bien beaucoup même alors vraiment finalement presque clairement".split()
+    "encore ainsi bien beaucoup même alors vraiment finalement presque clairement d'abord "
+    "d’abord".split()
 )
 
 
@@ -1033,7 +1034,8 @@ def likelier_split(splits: list[tuple[float, int]]) -> int | None:
 
 # A two-letter acronym glued to a or à (UEa fait, TVà un), the only short tokens split.
 SHORT_ACRONYM_GLUE = re.compile(rf"{UPPER}{{2}}[aà]")
-NEXT_WORD = re.compile(rf"[ {NBSP}]+[\"«“(]?[ {NBSP}]?(\w+)")  # Lópezet "Piculín"
+# The next word, after an opening quote (Lópezet "Piculín"), with its elision (d'abord).
+NEXT_WORD = re.compile(rf"[ {NBSP}]+[\"«“(]?[ {NBSP}]?(\w+(?:[{APOSTROPHES}]\w+)?)")
 AFTER_APOSTROPHE = re.compile(rf"[{APOSTROPHES}](\w+)")
 # The word before a name (its first words skipped: le Bullingdon Clubsans).
 PREVIOUS_WORD = re.compile(
