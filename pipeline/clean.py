@@ -707,10 +707,10 @@ AVOIR_OBJECTS = frozenset("tout besoin lieu raison peur envie droit".split())
 
 
 def perfect_tense_after(left: str, right: str, following: str, lexicon: Lexicon) -> bool:
-    """`a` before a past participle or an adverb of the perfect (Vidala joué, Facebooka
-    aussi): the verb avoir, not the last letter of a name (Pilata Fatulayeva, Alicea chez);
-    after a well-known name (Zipf 3) also before -it and a determiner (Australiea
-    interdit, Judéea une)."""
+    """`a` before a participle or an adverb of the perfect is the verb avoir (Vidala joué).
+
+    Not a name's last letter (Pilata Fatulayeva, Alicea chez); after a well-known name
+    (Zipf 3) also before -it and a determiner (Australiea interdit, Judéea une)."""
     if right != "a" or not following.islower():
         return False
     if following in PERFECT_ADVERBS or following in AVOIR_OBJECTS:
@@ -734,15 +734,16 @@ def ends_as_no_name(right: str) -> bool:
 
 
 def vowel_before_et(left: str, right: str) -> bool:
-    """A name ending in a, e or o before `et` (Albuquerqueet, Brnoet, Safinaet): the names
-    that end in -et have a consonant, i or u before it (Kernet, Monet, Juliet, Huet)."""
+    """`et` after a, e or o is a conjunction (Albuquerqueet, Brnoet, Safinaet).
+
+    The names that end in -et have a consonant, i or u before it (Kernet, Monet, Juliet)."""
     return right == "et" and left[-1] in "aeo"
 
 
 def between_names(left: str, right: str, following: str, lexicon: Lexicon) -> bool:
-    """A name wordfreq knows, then `et`, `ou` or `au` before a capitalised word (Arkinet
-    John, Agnelliou Eugénie, Tahrirau Caire): a word between two names (Komitet Doradczo is
-    one name)."""
+    """`et`/`ou`/`au` between a name wordfreq knows and a capital: Arkinet John, Tahrirau Caire.
+
+    Komitet Doradczo, whose Komit no list knows, is one name."""
     return (
         right in {"et", "ou", "au"}
         and following[:1].isupper()
@@ -753,9 +754,9 @@ def between_names(left: str, right: str, following: str, lexicon: Lexicon) -> bo
 
 
 def common_word_then_name(left: str, right: str, lexicon: Lexicon) -> bool:
-    """An everyday function word of three letters (a stop word of Zipf 4.5 or more: par,
-    que, les) glued to a capitalised name no list knows (parRiina, lesTalysh; airBaltic is
-    a name)."""
+    """A three-letter stop word of Zipf 4.5 glued to a capitalised name: parRiina, lesTalysh.
+
+    Not any word (airBaltic is a name)."""
     return (
         len(left) == 3
         and len(right) >= 3
@@ -765,10 +766,10 @@ def common_word_then_name(left: str, right: str, lexicon: Lexicon) -> bool:
 
 
 def is_conjugated_verb(word: str, lexicon: Lexicon, shorter: bool = False) -> bool:
-    """A conjugated verb of six letters or more, no noun nor infinitive, with Zipf 2 or more
-    (exigeaient, vendront; not Van|couver): rarer than is_common_word asks, but no name
-    ends so; `shorter` (after a name the document writes alone): five letters and Zipf 1.5
-    (Hamasjubilent)."""
+    """A conjugated verb of 6+ letters and Zipf 2, which no name ends with (exigeaient).
+
+    No noun nor infinitive (Van|couver); rarer than is_common_word asks. `shorter` (after a
+    name the document writes alone): five letters and Zipf 1.5 (Hamasjubilent)."""
     return (
         len(word) >= (5 if shorter else 6)
         and lexicon.zipf(word) >= (1.5 if shorter else 2.0)
@@ -779,14 +780,12 @@ def is_conjugated_verb(word: str, lexicon: Lexicon, shorter: bool = False) -> bo
 
 
 def before_a_year(right: str, following: str) -> bool:
-    """`en` or `de` before a year (Balfouren 1917, Brennande 2011): a date, not a name's
-    last letters."""
+    """`en` or `de` before a year is a date, not a name's end (Balfouren 1917)."""
     return right in {"en", "de"} and bool(re.fullmatch(r"1[5-9]\d\d|20\d\d", following))
 
 
 def english_of(left: str, right: str, following: str, lexicon: Lexicon) -> bool:
-    """A word wordfreq knows glued to `of` before a capitalised word, in an English name
-    (Bankof America, Universityof Illinois)."""
+    """`of` glued to a word wordfreq knows, before a capital, in English (Bankof America)."""
     return (
         right == "of"
         and following[:1].isupper()
@@ -799,9 +798,10 @@ ENGLISH_CLITICS = frozenset("s t ll re ve d m".split())
 
 
 def elision_before_french(token: str, i: int, following: str, lexicon: Lexicon) -> bool:
-    """A name no list knows glued to the longest elided word it ends with, before a French
-    word (Heklan'a, Obanazawaqu'ils, Gonzálezlorsqu'on), not to an English clitic
-    (Clinton's)."""
+    """An unknown name glued to an elided word before a French word splits (Heklan'a).
+
+    At the longest elided word (Gonzálezlorsqu'on, Obanazawaqu'ils); not before an English
+    clitic (Clinton's)."""
     return (
         lexicon.zipf(token) == 0
         and not any(token[j:].lower() in ELIDED for j in range(1, i))
@@ -817,8 +817,9 @@ VERB_LIKE = frozenset("qui ont est fut dut met lui dès par sur les aux pour".sp
 
 
 def ending_no_word_has(token: str, i: int, lexicon: Lexicon) -> bool:
-    """`qui`, `ont`, `est`, `par`... after letters that end no word of wordfreq's French
-    list with them (Blasioqui, Talyshont, Ormuzpar; not Ornest: -rnest ends Ernest), the
+    """`qui`, `ont`, `par`... after letters that end no French word with them (Blasioqui).
+
+    By wordfreq's French list (Talyshont, Ormuzpar; not Ornest: -rnest ends Ernest); the
     longest word the token ends with (Allemandssont), after the longest name (Surinamet:
     Surinam et)."""
     right = token[i:]
@@ -852,9 +853,10 @@ QUANTITIES = frozenset(
 def agreeing_in_number(
     token: str, splits: list[tuple[float, int]], preceding: str, lexicon: Lexicon
 ) -> list[tuple[float, int]]:
-    """Of X|sont and Xs|ont, the one whose name agrees with the determiner (or quantity)
-    before it (les Britanniquesont: Britanniques ont; des milliers de Norvégiensont;
-    la Constitutionsont: Constitution sont)."""
+    """Of X|sont and Xs|ont, the one agreeing with the determiner (les Britanniquesont).
+
+    A quantity before de counts as plural (des milliers de Norvégiensont); only between a
+    French noun and its plural (le Hamasauront stays Hamas auront)."""
     at = {i for _, i in splits}
     pairs = [
         i
@@ -923,7 +925,9 @@ def glued_split(
             # knows rare names such as Polskie, and compounds: Devonport, Greenland), the
             # next word a common one, the name a known one or a common word; or, after a
             # name no list knows, a common word of five letters or more (Harvickcomplètent).
-            # A name of two rarer pieces (Bara|nets, Pilat|a, Baya|mon) stays whole.
+            # A name of two rarer pieces (Bara|nets, Pilat|a, Baya|mon) stays whole, unless
+            # the context shows the glue: the word after (a joué, et John, en 1917), the
+            # letters at the joint (à, où, -oet, Blasio|qui), the determiner before.
             zipf_left = lexicon.zipf(left)
             in_document = left in names or left in context.known_names
             if len(right) == 1:
