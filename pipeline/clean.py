@@ -770,6 +770,11 @@ def common_word_then_name(left: str, right: str, lexicon: Lexicon) -> bool:
     )
 
 
+def capitalised_common_word(left: str, lexicon: Lexicon) -> bool:
+    """A noun or adjective of six letters or more is a known first part (Jamaïcainet un)."""
+    return len(left) >= 6 and bool(lexicon.parts_of_speech(left) & {"noun", "adj"})
+
+
 def is_conjugated_verb(word: str, lexicon: Lexicon, shorter: bool = False) -> bool:
     """A conjugated verb of 6+ letters and Zipf 2, which no name ends with (exigeaient).
 
@@ -791,11 +796,7 @@ def before_a_year(right: str, following: str) -> bool:
 
 def english_of(left: str, right: str, following: str, lexicon: Lexicon) -> bool:
     """`of` glued to a word wordfreq knows, before a capital, in English (Bankof America)."""
-    return (
-        right == "of"
-        and following[:1].isupper()
-        and lexicon.zipf(left) >= 2.0
-    )
+    return right == "of" and following[:1].isupper() and lexicon.zipf(left) >= 2.0
 
 
 # What follows the apostrophe of English, not French: Didn't, Clinton's, they'll.
@@ -954,7 +955,7 @@ def glued_split(
                     or vowel_before_et(left, right)
                     or between_names(left, right, following, lexicon)
                     or before_a_year(right, following)
-                    or (len(left) >= 6 and bool(lexicon.parts_of_speech(left) & {"noun", "adj"}))
+                    or capitalised_common_word(left, lexicon)
                 )
             else:
                 # A rare verb form is no name's first part (Baya|monde: Bayamon de).
