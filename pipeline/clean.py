@@ -722,10 +722,8 @@ def perfect_tense_after(left: str, right: str, following: str, lexicon: Lexicon)
     # A verb's form, or an adjective in -é (donné); not an adjective of nationality, colour or
     # strength that only looks like one (hongrois, gris, fort).
     pos = lexicon.parts_of_speech(following)
-    return (
-        bool(ending.search(following))
-        and ("verb" in pos or ("adj" in pos and following.endswith("é")))
-        and "pron" not in pos  # lui (luire's participle too): Darina lui a dit
+    return bool(ending.search(following)) and (
+        "verb" in pos or ("adj" in pos and following.endswith("é"))
     )
 
 
