@@ -719,11 +719,8 @@ def perfect_tense_after(left: str, right: str, following: str, lexicon: Lexicon)
     if well_known and following in DETERMINERS:
         return True
     ending = PARTICIPLE_ENDING if not well_known else PARTICIPLE_OR_PRESENT_ENDING
-    # A verb's form, or an adjective in -é (donné); not an adjective of nationality, colour or
-    # strength that only looks like one (hongrois, gris, fort).
-    pos = lexicon.parts_of_speech(following)
-    return bool(ending.search(following)) and (
-        "verb" in pos or ("adj" in pos and following.endswith("é"))
+    return bool(ending.search(following)) and bool(
+        lexicon.parts_of_speech(following) & {"verb", "adj"}
     )
 
 
