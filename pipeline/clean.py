@@ -628,7 +628,10 @@ def repeated_word(text: str, context: Context) -> list[Change]:
 # Rules: words (these consult the lexicon)
 
 
-ELIDED = frozenset("l d j m n s t c qu jusqu lorsqu puisqu quoiqu presqu quelqu".split())
+# Words before an apostrophe (and aujourd of aujourd'hui, which glues to a name the same way).
+ELIDED = frozenset(
+    "l d j m n s t c qu jusqu lorsqu puisqu quoiqu presqu quelqu aujourd".split()
+)
 # Words that glue to a neighbour when a link or a line break eats the space (`dansle`).
 FUNCTION_WORDS = frozenset(
     "le la les un une des du au aux et ou dans avec sans pour vers chez selon dont que qui "
@@ -694,7 +697,207 @@ def unknown_name_then_word(token: str, i: int, lexicon: Lexicon) -> bool:
     )
 
 
-def glued_split(token: str, before_apostrophe: bool, context: Context, names) -> int | None:
+# The endings of a past participle, the word after `a` in a perfect tense (joué, été, acquis,
+# découvert); not -it, -int, which a verb in the present has too (Obama dit, atteint).
+PARTICIPLE_ENDING = re.compile(r"(?:é|i|u|is|ert|ort)$")
+PARTICIPLE_OR_PRESENT_ENDING = re.compile(r"(?:é|i|u|is|ert|ort|it|int)$")
+DETERMINERS = frozenset("un une des du le la les".split())
+# Adverbs that stand between `a` and its participle (Facebooka aussi développé).
+PERFECT_ADVERBS = frozenset(
+    "déjà aussi également toujours ensuite enfin récemment notamment longtemps souvent "
+    "encore ainsi bien beaucoup même alors vraiment finalement presque clairement d'abord "
+    "d’abord".split()
+)
+
+
+# What follows `a` as the verb avoir in a set phrase (Parisa besoin, Australiea tout).
+AVOIR_OBJECTS = frozenset("tout besoin lieu raison peur envie droit".split())
+
+
+def perfect_tense_after(left: str, right: str, following: str, lexicon: Lexicon) -> bool:
+    """`a` before a participle or an adverb of the perfect is the verb avoir (Vidala joué).
+
+    Not a name's last letter (Pilata Fatulayeva, Alicea chez); after a well-known name
+    (Zipf 3) also before -it and a determiner (Australiea interdit, Judéea une)."""
+    if right != "a" or not following.islower():
+        return False
+    if following in PERFECT_ADVERBS or following in AVOIR_OBJECTS:
+        return True
+    well_known = lexicon.zipf(left) >= 3.0
+    if well_known and following in DETERMINERS:
+        return True
+    ending = PARTICIPLE_ENDING if not well_known else PARTICIPLE_OR_PRESENT_ENDING
+    return bool(ending.search(following)) and bool(
+        lexicon.parts_of_speech(following) & {"verb", "adj"}
+    )
+
+
+# Short words with letters no name ends with (an Italian città is a word wordfreq knows).
+NO_NAME_ENDS_SO = frozenset({"à", "où"})
+
+
+def ends_as_no_name(right: str) -> bool:
+    """The token ends with `à` or `où`, as no name does (Montréalà, Begovayaoù)."""
+    return right in NO_NAME_ENDS_SO
+
+
+def vowel_before_et(left: str, right: str) -> bool:
+    """`et` after a, e or o is a conjunction (Albuquerqueet, Brnoet, Safinaet).
+
+    The names that end in -et have a consonant, i or u before it (Kernet, Monet, Juliet)."""
+    return right == "et" and left[-1] in "aeo"
+
+
+def between_names(left: str, right: str, following: str, lexicon: Lexicon) -> bool:
+    """`et`/`ou`/`au` between a name wordfreq knows and a capital: Arkinet John, Tahrirau Caire.
+
+    Komitet Doradczo, whose Komit no list knows, is one name."""
+    return (
+        right in {"et", "ou", "au"}
+        and following[:1].isupper()
+        and following[1:2].islower()
+        and lexicon.zipf(left) > 0
+        and not left.endswith("s")  # Somerset House, Dorset: -set ends English names
+    )
+
+
+def common_word_then_name(left: str, right: str, lexicon: Lexicon) -> bool:
+    """A three-letter stop word of Zipf 4.5 glued to a capitalised name: parRiina, lesTalysh.
+
+    Not any word (airBaltic is a name)."""
+    return (
+        len(left) == 3
+        and len(right) >= 3
+        and left in lexicon.stop_words
+        and lexicon.zipf(left) >= 4.5
+    )
+
+
+def capitalised_common_word(left: str, lexicon: Lexicon) -> bool:
+    """A noun or adjective of six letters or more is a known first part (Jamaïcainet un)."""
+    return len(left) >= 6 and bool(lexicon.parts_of_speech(left) & {"noun", "adj"})
+
+
+def is_conjugated_verb(word: str, lexicon: Lexicon, shorter: bool = False) -> bool:
+    """A conjugated verb of 6+ letters and Zipf 2, which no name ends with (exigeaient).
+
+    No noun nor infinitive (Van|couver); rarer than is_common_word asks. `shorter` (after a
+    name the document writes alone): five letters and Zipf 1.5 (Hamasjubilent)."""
+    return (
+        len(word) >= (5 if shorter else 6)
+        and lexicon.zipf(word) >= (1.5 if shorter else 2.0)
+        and "verb" in (pos := lexicon.parts_of_speech(word))
+        and "noun" not in pos
+        and word not in lexicon.lemmas(word)
+    )
+
+
+def before_a_year(right: str, following: str) -> bool:
+    """`en` or `de` before a year is a date, not a name's end (Balfouren 1917)."""
+    return right in {"en", "de"} and bool(re.fullmatch(r"1[5-9]\d\d|20\d\d", following))
+
+
+def english_of(left: str, right: str, following: str, lexicon: Lexicon) -> bool:
+    """`of` glued to a word wordfreq knows, before a capital, in English (Bankof America)."""
+    return right == "of" and following[:1].isupper() and lexicon.zipf(left) >= 2.0
+
+
+# What follows the apostrophe of English, not French: Didn't, Clinton's, they'll.
+ENGLISH_CLITICS = frozenset("s t ll re ve d m".split())
+
+
+def elision_before_french(token: str, i: int, following: str, lexicon: Lexicon) -> bool:
+    """An unknown name glued to an elided word before a French word splits (Heklan'a).
+
+    At the longest elided word (Gonzálezlorsqu'on, Obanazawaqu'ils); not before an English
+    clitic (Clinton's)."""
+    return (
+        lexicon.zipf(token) == 0
+        and not any(token[j:].lower() in ELIDED for j in range(1, i))
+        and following not in ENGLISH_CLITICS
+        and (lexicon.is_word(following) or following in lexicon.stop_words)
+    )
+
+
+# Verbs, pronouns and prepositions that follow a name (qui a, ont, est, fut, par) and end
+# few names; the letters before them decide (Ernest, Forest: -est after n and r is a
+# name's). Not des, une: Mercedes, Neptune.
+VERB_LIKE = frozenset("qui ont est fut dut met lui dès par sur les aux pour".split())
+
+
+def ending_no_word_has(token: str, i: int, lexicon: Lexicon) -> bool:
+    """`qui`, `ont`, `par`... after letters that end no French word with them (Blasioqui).
+
+    By wordfreq's French list (Talyshont, Ormuzpar; not Ornest: -rnest ends Ernest); the
+    longest word the token ends with (Allemandssont), after the longest name (Surinamet:
+    Surinam et)."""
+    right = token[i:]
+    return (
+        right in VERB_LIKE
+        and i >= 2
+        and not lexicon.ends_some_word(token[i - 2 :])
+        and not any(lexicon.is_word(token[j:]) for j in range(1, i))
+        and not any(
+            lexicon.zipf(token[:j]) > 0 and is_common_word(token[j:], lexicon)
+            for j in range(i + 1, len(token))
+        )
+    )
+
+
+PLURAL_DETERMINERS = frozenset(
+    "les des ces mes tes ses nos vos leurs aux plusieurs quelques certains certaines "
+    "deux trois quatre cinq six sept huit neuf dix".split()
+)
+SINGULAR_DETERMINERS = frozenset(
+    "le la l du un une ce cet cette son sa mon ma ton ta notre votre leur".split()
+)
+
+
+QUANTITIES = frozenset(
+    "douzaine douzaines dizaine dizaines centaine centaines millier milliers million "
+    "millions nombre plupart beaucoup peu trop tant combien majorité".split()
+)
+
+
+def agreeing_in_number(
+    token: str, splits: list[tuple[float, int]], preceding: str, lexicon: Lexicon
+) -> list[tuple[float, int]]:
+    """Of X|sont and Xs|ont, the one agreeing with the determiner (les Britanniquesont).
+
+    A quantity before de counts as plural (des milliers de Norvégiensont); only between a
+    French noun and its plural (le Hamasauront stays Hamas auront)."""
+    at = {i for _, i in splits}
+    pairs = [
+        i
+        for i in at
+        if i + 1 in at
+        and token[i] == "s"
+        and lexicon.is_word(token[:i])
+        and lexicon.is_word(token[: i + 1])  # a noun and its plural: not le Hamas|auront
+    ]
+    if len(pairs) != 1:
+        return splits
+    words = preceding.lower().split()
+    word = words[-1] if words else ""
+    if word in {"de", "d"} and len(words) == 2 and words[0] in QUANTITIES:
+        word = "des"  # une douzaine d'États, des milliers de Norvégiens
+    if word in PLURAL_DETERMINERS or word.isdigit():
+        drop = pairs[0]
+    elif word in SINGULAR_DETERMINERS:
+        drop = pairs[0] + 1
+    else:
+        return splits
+    return [(z, i) for z, i in splits if i != drop]
+
+
+def glued_split(
+    token: str,
+    before_apostrophe: bool,
+    context: Context,
+    names,
+    following: str = "",
+    preceding: str = "",
+) -> int | None:
     """Where an unknown token splits into a known word or name followed by a known word.
 
     None when no split is plausible, or when two are and neither is clearly the likelier
@@ -720,7 +923,10 @@ def glued_split(token: str, before_apostrophe: bool, context: Context, names) ->
         elif left.islower() and right[0].isupper() and right[1:].islower():
             # A word and the next name: annéesRussie, présidentMacron.
             plausible = lexicon.is_word(left) and (
-                is_name(right) or lexicon.is_word(right) or (len(left) >= 4 and len(right) >= 3)
+                is_name(right)
+                or lexicon.is_word(right)
+                or (len(left) >= 4 and len(right) >= 3)
+                or common_word_then_name(left, right, lexicon)
             )
         elif left[0].isupper() and left[1:].islower() and right.islower():
             # A name and the next word with no change of case: Reuterscitant, Kyodoselon,
@@ -728,31 +934,69 @@ def glued_split(token: str, before_apostrophe: bool, context: Context, names) ->
             # knows rare names such as Polskie, and compounds: Devonport, Greenland), the
             # next word a common one, the name a known one or a common word; or, after a
             # name no list knows, a common word of five letters or more (Harvickcomplètent).
-            # A name of two rarer pieces (Bara|nets, Pilat|a, Baya|mon) stays whole.
+            # A name of two rarer pieces (Bara|nets, Pilat|a, Baya|mon) stays whole, unless
+            # the context shows the glue: the word after (a joué, et John, en 1917), the
+            # letters at the joint (à, où, -oet, Blasio|qui), the determiner before.
             zipf_left = lexicon.zipf(left)
             in_document = left in names or left in context.known_names
             if len(right) == 1:
                 # Before a letter-word (a, y): only a name the document writes alone, for
-                # names end in a and y (Pilat|a, Alice|a, Nez|a, San|y).
-                known_left = in_document
+                # names end in a and y (Pilat|a, Alice|a, Nez|a, San|y), or before what
+                # shows the verb.
+                known_left = (
+                    in_document
+                    or perfect_tense_after(left, right, following, lexicon)
+                    or ends_as_no_name(right)
+                )
             elif len(right) <= 3:
                 # Morsi|aux, not Sper|mon; before a two-letter word a better-known name
                 # (Thatcher|et, not Kern|et)
-                known_left = in_document or zipf_left >= (3.0 if len(right) == 2 else 2.5)
+                known_left = (
+                    in_document
+                    or zipf_left >= (3.0 if len(right) == 2 else 2.5)
+                    or ends_as_no_name(right)
+                    or vowel_before_et(left, right)
+                    or between_names(left, right, following, lexicon)
+                    or before_a_year(right, following)
+                    or capitalised_common_word(left, lexicon)
+                )
             else:
-                known_left = is_name(left) or lexicon.is_word(left) or zipf_left >= 2.5
+                # A rare verb form is no name's first part (Baya|monde: Bayamon de).
+                known_left = (
+                    is_name(left)
+                    or (lexicon.is_word(left) and lexicon.parts_of_speech(left) != {"verb"})
+                    or zipf_left >= 2.5
+                )
             # wordfreq lists a few typos of this very kind (Chefde), rarely.
             rare = lexicon.zipf(token) == 0 or (
                 lexicon.zipf(token) < 1.5 and right in lexicon.stop_words
             )
-            long_enough = len(left) >= 4 or zipf_left >= 4.0  # Sud|est, Web|ont; not Kah|ne
-            plausible = len(left) >= 3 and (
-                (elided and (is_name(left) or lexicon.is_word(left)))
+            # Sud|est, Web|ont, Tap Tap|est (the document writes Tap alone); not Kah|ne
+            long_enough = len(left) >= 4 or zipf_left >= 4.0 or in_document
+            # Two letters only for a name the document writes alone (Ma, Li, Wu).
+            plausible = (len(left) >= 3 or in_document) and (
+                (
+                    elided
+                    and (
+                        is_name(left)
+                        or lexicon.is_word(left)
+                        or elision_before_french(token, i, following, lexicon)
+                    )
+                )
+                or (rare and english_of(left, right, following, lexicon))
                 or (
                     long_enough
                     and rare
-                    and is_common_word(right, lexicon)
-                    and (known_left or unknown_name_then_word(token, i, lexicon))
+                    and (
+                        ending_no_word_has(token, i, lexicon)
+                        or (
+                            (
+                                is_common_word(right, lexicon)
+                                or is_conjugated_verb(right, lexicon, shorter=in_document)
+                            )
+                            and (known_left or unknown_name_then_word(token, i, lexicon))
+                        )
+                    )
                 )
             )
         elif token.islower() and (
@@ -788,12 +1032,28 @@ def glued_split(token: str, before_apostrophe: bool, context: Context, names) ->
             )
         if plausible:
             splits.append((lexicon.zipf(left) + lexicon.zipf(right), i))
+    return likelier_split(agreeing_in_number(token, splits, preceding, lexicon))
+
+
+def likelier_split(splits: list[tuple[float, int]]) -> int | None:
+    """The only plausible split, or the one whose parts are clearly commoner (by 1 Zipf)."""
     if len(splits) == 1:
         return splits[0][1]
     splits.sort(reverse=True)
     if len(splits) > 1 and splits[0][0] - splits[1][0] >= 1.0:
         return splits[0][1]
     return None
+
+
+# A two-letter acronym glued to a or à (UEa fait, TVà un), the only short tokens split.
+SHORT_ACRONYM_GLUE = re.compile(rf"{UPPER}{{2}}[aà]")
+# The next word, after an opening quote (Lópezet "Piculín"), with its elision (d'abord).
+NEXT_WORD = re.compile(rf"[ {NBSP}]+[\"«“(]?[ {NBSP}]?(\w+(?:[{APOSTROPHES}]\w+)?)")
+AFTER_APOSTROPHE = re.compile(rf"[{APOSTROPHES}](\w+)")
+# The word before a name (its first words skipped: le Bullingdon Clubsans).
+PREVIOUS_WORD = re.compile(
+    rf"((?:\w+[ {NBSP}]+)?\w+)(?:[ {NBSP}]+|[{APOSTROPHES}])(?:{UPPER}{LETTER}*[ {NBSP}]+)*$"
+)
 
 
 @rule()
@@ -809,7 +1069,9 @@ def glued_words(text: str, context: Context) -> list[Change]:
                 continue
             for m in WORD.finditer(text, compound.start(), compound.end()):
                 token = m.group()
-                if len(token) < 4 or lexicon.is_known(token):
+                if (len(token) < 4 and not SHORT_ACRONYM_GLUE.fullmatch(token)) or (
+                    lexicon.is_known(token)
+                ):
                     continue
                 if "-" in text[m.start() - 1 : m.start()] + text[m.end() : m.end() + 1]:
                     continue  # glue eats a space, not a hyphen: orang-outans is one word
@@ -819,7 +1081,15 @@ def glued_words(text: str, context: Context) -> list[Change]:
                 case_change = re.search(rf"{LOWER}{UPPER}|{UPPER}{{2}}{LOWER}", token)
                 if counts[token] > 1 and not case_change:
                     continue  # spelt the same way twice: a name (Punchline), not a glitch
-                split = glued_split(token, before_apostrophe, context, names)
+                following = (AFTER_APOSTROPHE if before_apostrophe else NEXT_WORD).match(
+                    text, m.end()
+                )
+                following = following.group(1) if following else ""
+                preceding = PREVIOUS_WORD.search(text, max(0, m.start() - 40), m.start())
+                preceding = preceding.group(1) if preceding else ""
+                split = glued_split(
+                    token, before_apostrophe, context, names, following, preceding
+                )
                 if split:
                     changes.append(Change(m.start(), m.end(), f"{token[:split]} {token[split:]}"))
     return changes

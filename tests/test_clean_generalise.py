@@ -138,3 +138,54 @@ def test_the_frequencies_read_from_wordfreqs_file_are_wordfreqs():
 
     for word in ["de", "selon", "Kyodo", "Polskie", "citant", "Baranets", "Kyodoselon", "État"]:
         assert french_zipf(word) == zipf_frequency(word, "fr")
+
+
+# Evidence beyond the word lists (issue 18, glued names): the word after the glue, the
+# letters at the joint, the determiner before the name. My own sentences, names no list knows.
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        # `a` before a past participle: the verb, not a name's last letter
+        ("L'entreprise Zorbaxa annoncé hier un accord.", "Zorbax a annoncé"),
+        # `à` and `où` end no name
+        ("Il est arrivé de Kuopioà Helsinki lundi.", "Kuopio à Helsinki"),
+        ("Le village de Tarnavaoù il vit est isolé.", "Tarnava où il vit"),
+        # a, e, o before `et`; a name wordfreq knows before `et` and another name
+        ("Les villes de Kutnaet Pardubice ont voté.", "Kutna et Pardubice"),
+        ("Le duo Wozniaket Jobs a fondé Apple.", "Wozniak et Jobs"),
+        # a conjugated verb no name ends with
+        ("Les habitants de Zlatovexigeaient des réponses.", "Zlatov exigeaient"),
+        # the plural name agrees with its determiner: Tunisiens ont, not Tunisien sont
+        ("Hier, les Tunisiensont voté pour la réforme.", "les Tunisiens ont voté"),
+        # ... only between a noun and its plural: le Hamas is singular and ends in s
+        ("Face au Hamas, dit-il, le Hamasauront un prix.", "le Hamas auront"),
+        # an elided word before a French word; `en` before a year; an English `of`
+        ("Au sommet du Kirovan'a pas neigé.", "Kirova n'a pas"),
+        ("Il a signé la déclaration Gravesonen 1917 à Londres.", "Graveson en 1917"),
+        ("Il dirige la Bankof England depuis mars.", "Bank of England"),
+        # `qui` after letters that end no French word
+        ("Le maire Wazowskiqui a parlé lundi est parti.", "Wazowski qui a parlé"),
+        # an everyday three-letter word glued to the name after it
+        ("Une lettre envoyée parKowalczyk hier a été lue.", "par Kowalczyk hier"),
+    ],
+)
+def test_context_shows_where_a_name_and_a_word_were_glued(raw, expected):
+    assert expected in cleaned(raw)
+    assert "glued_words" in rules_used(raw)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "Okonkwa dit que la grève continue.",  # Obama dit: a present tense, not a participle
+        "Le Komitet Centralny a siégé.",  # -et of a name no list knows, before a name
+        "Selon Vornest, la grève continue.",  # -rnest ends Ernest: a name's ending
+        "Ils dînent au Kellan's Bar le soir.",  # an English possessive
+        "Le professeur Kernet et Monet sont venus.",
+        "Les Allemands sont bien conscients du fait, dit Mutombola.",
+        "Il a volé avec airBaltic hier.",  # a word, not a function word, before the capital
+    ],
+)
+def test_names_that_end_like_a_glued_word_stay_whole(raw):
+    assert "glued_words" not in rules_used(raw)
+    assert cleaned(raw) == raw
