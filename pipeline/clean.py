@@ -19,6 +19,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
+from pipeline import article_names
 from pipeline.lexicon import Lexicon, load_lexicon
 from pipeline.records import Finding, Fix
 
@@ -822,6 +823,61 @@ BARE_PREPOSITIONS = frozenset(
     "après avant pour sans sur sous par avec contre entre selon dès vers chez malgré pendant "
     "durant envers parmi".split()
 )
+# Nouns naming a work or a publication: after one, a title may start with its capital
+# article (`son article Le discours du président`, `le film Les Choristes`).
+WORK_NOUNS = frozenset(
+    "article articles livre livres ouvrage ouvrages roman romans film films journal journaux "
+    "quotidien hebdomadaire mensuel magazine magazines revue revues émission émissions série "
+    "séries chanson chansons album albums disque pièce pièces spectacle opéra essai essais "
+    "recueil poème poèmes tableau toile documentaire feuilleton titre titres rubrique "
+    "chronique éditorial tribune blog blogue site exposition".split()
+)
+# Words that announce a publication or a work: a capital article before a name after one
+# in the same sentence may be a title's own (`un article précédent pour Le Diplomate`).
+TITLE_CUES = WORK_NOUNS | frozenset(
+    "journaliste journalistes interview entretien reportage éditorialiste chroniqueur "
+    "rédacteur rédactrice correspondant correspondante rédaction".split()
+)
+SENTENCE_START = re.compile(r"(?:^|[.!?»…:]\s+|(?:^|\s)[-–—]\s+|[«\"“]\s*)$")
+DETERMINERS = frozenset("le la les l un une son sa ses leur leurs ce cet cette mon ma du".split())
+
+
+def small_article_before_word(word: str, previous: str, before: str, lexicon: Lexicon) -> bool:
+    """A capital article before a common word inside a sentence is small, unless a title
+    may start there: after a noun naming a work (`son article Le discours`)."""
+    if before.endswith((",", ";")):
+        return True
+    words = WORD.findall(before[-60:])
+    if previous.islower():
+        after_work = previous in WORK_NOUNS and len(words) > 1 and words[-2].lower() in DETERMINERS
+        return not after_work
+    start = before[: len(before) - len(previous)]
+    if not SENTENCE_START.search(start):
+        # Inside a name or a title-case heading (`le Ministère Des affaires`); `Un` may be
+        # a name's own (`Kim Jong Un en Russie`).
+        return word in {"Le", "La", "Les", "Du", "Des"}
+    # After the sentence's first word, a common one (`Pour La première fois`, `Si Les`).
+    return lexicon.is_word(previous) and not lexicon.is_proper_name(previous)
+
+
+def small_article_before_name(
+    phrase: str, written_small: bool, own_article: set[str], after_title_cue: bool
+) -> bool:
+    """A capital article before a name inside a sentence is small, unless it is the name's
+    own (`à La Haye`, `pour Le Monde`: Apertium's French dictionaries list them as one name;
+    a title after `article`, `journal`... in the sentence), or the document writes it small
+    elsewhere (`la Chine`)."""
+    if written_small:
+        return True
+    if not article_names.available() or after_title_cue:
+        return False  # no dictionary of names: only what the document shows
+    return phrase not in own_article
+
+
+def sentence_so_far(before: str) -> str:
+    """The part of `before` (the text of a paragraph up to a word) in the word's sentence."""
+    ends = list(re.finditer(r"[.!?…](?=\s+[«\"“]?\s*[A-ZÀ-ÖØ-ÞŒÆ])", before))
+    return before[ends[-1].end() :] if ends else before
 
 
 @rule()
@@ -831,6 +887,7 @@ def capital_mid_sentence(text: str, context: Context) -> list[Change]:
     names = document_names(text)
     changes = []
     word_after = re.compile(rf"(?P<gap>[{HSPACE}]|['’])(?P<next>{LETTER}+)")
+    name_after = re.compile(rf"[{HSPACE}]({UPPER}[\w-]*(?:[{HSPACE}]{UPPER}[\w-]*){{0,2}})")
     # The document's words, and its small articles with the word after each, looked up
     # instead of searching the whole text for every capital (quadratic on a long text).
     words = set(re.findall(r"\w+", text))
@@ -839,6 +896,8 @@ def capital_mid_sentence(text: str, context: Context) -> list[Change]:
         m.groups()
         for m in re.finditer(rf"(?<!\w)({small_articles})(?=([{HSPACE}]|['’])(\w+))", text)
     }
+    # at, article, phrase, written small elsewhere, after a title cue
+    before_names: list[tuple[int, str, str, bool, bool]] = []
     for start, end in french_paragraphs(text):
         paragraph = text[start:end]
         for m in re.finditer(rf"(?<=[{HSPACE}])(?P<word>{UPPER}{LOWER}+)(?![\w'’.-])", paragraph):
@@ -850,24 +909,34 @@ def capital_mid_sentence(text: str, context: Context) -> list[Change]:
             next_word = follows.group("next") if follows else ""
             after_comma = before.endswith((",", ";"))
             after_lower = bool(previous) and before[-1:].isalpha() and previous[-1].islower()
-            if not (after_comma or after_lower):
+            if word in ARTICLES and next_word and next_word[0].islower():
+                if previous and (after_comma or before[-1:].isalpha()):
+                    if small_article_before_word(word, previous[-1], before, lexicon):
+                        changes.append(Change(at, at + len(word), word.lower()))
+                continue
+            inside_name = (
+                word in {"Du", "Des"}
+                and bool(previous)
+                and before[-1:].isalpha()
+                and len(previous[-1]) > 1
+                and not SENTENCE_START.search(before[: len(before) - len(previous[-1])])
+            )  # `Amérique Du Nord`, `l'Union Des Nations`: French writes them small
+            if not (after_comma or after_lower or inside_name):
                 continue
             if word in ARTICLES and next_word:
-                # Before a common word the article is small (`signalé Les responsables`),
-                # The article of a title or a name (`pour Le Diplomate`, `de La Haye`) keeps
-                # its capital unless the document writes the same words with a small article
-                # elsewhere (`la Chine`).
                 pair = (word.lower(), follows.group("gap"), next_word)
-                with_small_article = pair in article_pairs
-                # After a noun, a title may start (`dans un article Le discours de...`).
-                after_noun = not after_comma and lexicon.parts_of_speech(previous[-1]) & {
-                    "noun",
-                    "verb",
-                } == {"noun"}
-                if (next_word[0].islower() and not after_noun) or (
-                    next_word[0].isupper() and with_small_article
-                ):
-                    changes.append(Change(at, at + len(word), word.lower()))
+                name = name_after.match(paragraph, m.end())
+                if name:
+                    phrase = f"{word} {name.group(1)}"
+                    # Titles start with `Le`, `La`, `Les`; an acronym is no title (`La CIA`).
+                    cue = (
+                        word in {"Le", "La", "Les"}
+                        and not name.group(1).split()[0].isupper()
+                        and any(
+                            w.lower() in TITLE_CUES for w in WORD.findall(sentence_so_far(before))
+                        )
+                    )
+                    before_names.append((at, word, phrase, pair in article_pairs, cue))
                 continue
             if word in names and names[word] > 1 or word in context.known_names:
                 continue
@@ -881,6 +950,12 @@ def capital_mid_sentence(text: str, context: Context) -> list[Change]:
                 # `après Visite de Poutine`: a common noun the document writes in lower case.
                 if word.lower() in words:
                     changes.append(Change(at, at + len(word), word.lower()))
+    if before_names:
+        asked = [phrase for _, _, phrase, small, cue in before_names if not small and not cue]
+        own_article = article_names.names_with_article(asked) if asked else set()
+        for at, word, phrase, small, cue in before_names:
+            if small_article_before_name(phrase, small, own_article, cue):
+                changes.append(Change(at, at + len(word), word.lower()))
     return changes
 
 

@@ -138,3 +138,37 @@ def test_the_frequencies_read_from_wordfreqs_file_are_wordfreqs():
 
     for word in ["de", "selon", "Kyodo", "Polskie", "citant", "Baranets", "Kyodoselon", "État"]:
         assert french_zipf(word) == zipf_frequency(word, "fr")
+
+
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        # before a name: the article of a country, a planet, an institution is small
+        ("Il veut des liens plus étroits avec La Chine continentale.", "avec la Chine"),
+        ("Nul ne peut vivre sur La Terre sans eau, dit-il.", "sur la Terre"),
+        ("La loi a été adoptée lundi par Le Sénat.", "par le Sénat"),
+        ("Il est né en Amérique Du Nord, en 1950.", "Amérique du Nord"),
+        # before a common word: after the sentence's first word, or a verb that looks a noun
+        ("Pour La première fois, la Chine a reculé.", "Pour la première fois"),
+        ("Depuis 1990, il nous livre Des images des mondes éloignés.", "livre des images"),
+    ],
+)
+def test_a_capital_article_inside_a_sentence_is_lowered(raw, expected):
+    assert expected in cleaned(raw)
+    assert "capital_mid_sentence" in rules_used(raw)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        # names whose article is their own (Apertium's dictionaries list them as one name)
+        "Le procès aura lieu à La Haye, puis il partira pour Le Caire et La Mecque.",
+        "Il écrit pour Le Monde depuis 2010.",
+        # a title the sentence announces, a name's own `Un`, a title after a work
+        "Paik l'a souligné dans un article précédent pour Le Diplomate, hier.",
+        "Kim Jong Un en Russie en septembre 2023.",
+        "Il cite son livre Le monde d'hier, paru en 1942.",
+    ],
+)
+def test_the_capital_article_of_a_name_or_a_title_stays(raw):
+    assert cleaned(raw) == raw
