@@ -19,7 +19,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
-from pipeline import article_names
+from pipeline import french_names
 from pipeline.lexicon import Lexicon, load_lexicon
 from pipeline.records import Finding, Fix
 
@@ -434,6 +434,29 @@ def cut_before_name(before: str, after: str, lexicon: Lexicon, first: bool) -> b
     )
 
 
+def name_pair_at_cut(before: str, after: str, lexicon: Lexicon, first: bool) -> tuple[str, str]:
+    """The capitalised word ending a paragraph with no final stop and the name starting the
+    next (`Jaromir Jagr et Mario` / `Lemieux ont ...`), when both are there; else ("", "")."""
+    words = COMPOUND.findall(before)
+    start = WORD.match(after)
+    if first or len(words) < 3 or not start or is_english(before):
+        return "", ""
+    last, name = words[-1], start.group()
+    if not last[:1].isupper() or last == name or after.startswith(last):
+        return "", ""  # `Mort de l'acteur Larry Hagman` / `Larry Hagman, né ...`
+    if after[len(name) : len(name) + 1] in tuple(APOSTROPHES) or name.lower() in lexicon.stop_words:
+        return "", ""
+    if "verb" in lexicon.parts_of_speech(name) and not lexicon.is_proper_name(name):
+        return "", ""
+    return last, name
+
+
+def name_cut_in_two(last: str, name: str, given: set[str], units: set[str]) -> bool:
+    """A name cut between two paragraphs: the first ends with a given name (`Mario` /
+    `Lemieux`), or the two words are one name (`San` / `Francisco`), as Apertium knows them."""
+    return last in given or f"{last} {name}" in units
+
+
 @rule()
 def cut_paragraph(text: str, context: Context) -> list[Change]:
     """A paragraph cut in the middle of a sentence (or of a hyphenated word) is joined.
@@ -441,6 +464,7 @@ def cut_paragraph(text: str, context: Context) -> list[Change]:
     The next paragraph goes on in lower case, or starts with a name (see cut_before_name).
     """
     spans, changes = paragraphs(text), []
+    name_pairs: list[tuple[int, int, str, str]] = []  # asked of Apertium at the end, at once
     for number, ((s1, e1), (s2, e2)) in enumerate(zip(spans, spans[1:], strict=False)):
         before, after = text[s1:e1], text[s2:e2]
         if MD_LIST_MARKER.match(after) or is_english(before):
@@ -449,6 +473,10 @@ def cut_paragraph(text: str, context: Context) -> list[Change]:
         if re.match(UPPER, after) and re.search(rf"{LETTER}$", before):
             if cut_before_name(before, after, context.lexicon, first=number == 0):
                 changes.append(Change(e1, s2, " "))
+            else:
+                last, name = name_pair_at_cut(before, after, context.lexicon, number == 0)
+                if last:
+                    name_pairs.append((e1, s2, last, name))
             continue
         if not re.match(LOWER, after):
             continue
@@ -458,7 +486,13 @@ def cut_paragraph(text: str, context: Context) -> list[Change]:
             changes.append(Change(e1 - 1 if joined_word else e1, s2, ""))
         elif re.search(r"[\w,]$", before):
             changes.append(Change(e1, s2, " "))
-    return changes
+    if name_pairs:
+        given = french_names.given_names(last for _, _, last, _ in name_pairs)
+        units = french_names.two_word_names(f"{last} {name}" for _, _, last, name in name_pairs)
+        for e1, s2, last, name in name_pairs:
+            if name_cut_in_two(last, name, given, units):
+                changes.append(Change(e1, s2, " "))
+    return sorted(changes, key=lambda c: c.start)
 
 
 # --------------------------------------------------------------------------------------------
@@ -869,7 +903,7 @@ def small_article_before_name(
     elsewhere (`la Chine`)."""
     if written_small:
         return True
-    if not article_names.available() or after_title_cue:
+    if not french_names.available() or after_title_cue:
         return False  # no dictionary of names: only what the document shows
     return phrase not in own_article
 
@@ -952,7 +986,7 @@ def capital_mid_sentence(text: str, context: Context) -> list[Change]:
                     changes.append(Change(at, at + len(word), word.lower()))
     if before_names:
         asked = [phrase for _, _, phrase, small, cue in before_names if not small and not cue]
-        own_article = article_names.names_with_article(asked) if asked else set()
+        own_article = french_names.names_with_article(asked) if asked else set()
         for at, word, phrase, small, cue in before_names:
             if small_article_before_name(phrase, small, own_article, cue):
                 changes.append(Change(at, at + len(word), word.lower()))

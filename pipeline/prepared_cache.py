@@ -38,7 +38,7 @@ log = logging.getLogger(__name__)
 # The modules whose code decides what a prepared document holds.
 PREPARING_MODULES = (
     "pipeline.clean",
-    "pipeline.article_names",
+    "pipeline.french_names",
     "pipeline.lexicon",
     "pipeline.segment",
     "pipeline.glossary",
@@ -119,7 +119,7 @@ def code_fingerprint() -> str:
             version = "absent"
         digest.update(f"{package}={version}\0".encode())
     # The cleaner asks Apertium's French dictionaries which names own their capital article.
-    from pipeline.article_names import french_analysers
+    from pipeline.french_names import french_analysers
 
     for path in french_analysers():
         stat = Path(path).stat()

@@ -1,0 +1,112 @@
+"""What Apertium's French dictionaries know of names, for the cleaner: names whose capital
+article is their own (`La Haye`, `Le Caire`, `Le Monde`, `Des Moines`), given names (`John`,
+`Carolyn`) and names of two words (`San Francisco`, `Nations Unies`).
+
+Apertium's French analysers (Debian apertium-fra-cat, apertium-fr-es) list such names as one
+lexical unit (`^La Haye/La Haye<np><loc>$`) or tag them (`^John/John<np><ant>...$`), and
+analyse `La Chine` as an article and a name. One `lt-proc` call per analyser and batch of
+phrases (about 50 ms); answers are kept for the process. Without Apertium nothing is known,
+and the rules that ask keep to what the document shows.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import shutil
+import subprocess
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+# The analysers that know French proper names, best first (fra-cat knows Le Havre, Des Moines).
+ANALYSER_PATTERNS = ("fra-*.automorf.bin", "fr-*.automorf.bin")
+UNIT = re.compile(r"\^([^/$]*)/([^$]*)\$")
+_analyses: dict[str, tuple[str, ...]] = {}  # phrase -> its first unit's analysis, by analyser
+
+
+@functools.cache
+def french_analysers() -> tuple[str, ...]:
+    """Apertium's French morphological analysers on this machine; empty when none."""
+    lt_proc = shutil.which("lt-proc")
+    if lt_proc is None:
+        return ()
+    roots = {Path("/usr/share/apertium"), Path(lt_proc).resolve().parent.parent / "share/apertium"}
+    found = [
+        str(path)
+        for root in sorted(roots)
+        for pattern in ANALYSER_PATTERNS
+        for path in sorted(root.glob(f"apertium-*/{pattern}"))
+    ]
+    return tuple(dict.fromkeys(found))
+
+
+def available() -> bool:
+    return bool(french_analysers())
+
+
+def analyse(phrases: Iterable[str]) -> dict[str, tuple[str, ...]]:
+    """For each phrase, the first lexical unit of each analyser's reading
+    (`La Haye/La Haye<np><loc>`), as `surface/reading/reading...`."""
+    phrases = [p for p in dict.fromkeys(phrases) if p and "\n" not in p and "^" not in p]
+    unknown = [p for p in phrases if p not in _analyses]
+    if unknown:
+        found: dict[str, list[str]] = {p: [] for p in unknown}
+        for analyser in french_analysers():
+            try:
+                result = subprocess.run(
+                    ["lt-proc", "-w", analyser],
+                    input="\n".join(unknown) + "\n",
+                    capture_output=True,
+                    text=True,
+                    check=False,
+                    timeout=30,
+                )
+            except (OSError, subprocess.SubprocessError):
+                continue
+            if result.returncode != 0:
+                continue
+            for phrase, line in zip(unknown, result.stdout.split("\n"), strict=False):
+                m = UNIT.match(line)
+                if m:
+                    found[phrase].append(f"{m.group(1)}/{m.group(2)}")
+        _analyses.update({p: tuple(a) for p, a in found.items()})
+    return {p: _analyses.get(p, ()) for p in phrases}
+
+
+def _units(analyses: tuple[str, ...]) -> Iterator[tuple[str, list[str]]]:
+    for analysis in analyses:
+        surface, *readings = analysis.split("/")
+        yield surface, readings
+
+
+def names_with_article(phrases: Iterable[str]) -> set[str]:
+    """Those of `phrases` (`La Haye`, `La Chine`) that an analyser reads as one proper name
+    starting with that capital article (`La Haye`, not `les États-Unis`, whose article is
+    small)."""
+    known = set()
+    for phrase, analyses in analyse(phrases).items():
+        article = phrase.split(" ", 1)[0]
+        for surface, readings in _units(analyses):
+            if surface.startswith(article + " ") and any(
+                r.startswith(article + " ") and "<np>" in r for r in readings
+            ):
+                known.add(phrase)
+    return known
+
+
+def given_names(words: Iterable[str]) -> set[str]:
+    """Those of `words` an analyser knows as a given name (`John`, `Carolyn`; `<np><ant>`)."""
+    return {
+        word
+        for word, analyses in analyse(words).items()
+        if any(s == word and any("<np><ant>" in r for r in rs) for s, rs in _units(analyses))
+    }
+
+
+def two_word_names(phrases: Iterable[str]) -> set[str]:
+    """Those of `phrases` (`San Francisco`) an analyser reads as one unit, a name."""
+    return {
+        phrase
+        for phrase, analyses in analyse(phrases).items()
+        if any(s == phrase and any("<np>" in r for r in rs) for s, rs in _units(analyses))
+    }
