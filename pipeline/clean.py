@@ -442,7 +442,7 @@ def name_pair_at_cut(before: str, after: str, lexicon: Lexicon, first: bool) -> 
     if first or len(words) < 3 or not start or is_english(before):
         return "", ""
     last, name = words[-1], start.group()
-    if not last[:1].isupper() or last == name or after.startswith(last):
+    if last == name or after.startswith(last):
         return "", ""  # `Mort de l'acteur Larry Hagman` / `Larry Hagman, né ...`
     if after[len(name) : len(name) + 1] in tuple(APOSTROPHES) or name.lower() in lexicon.stop_words:
         return "", ""
@@ -454,7 +454,46 @@ def name_pair_at_cut(before: str, after: str, lexicon: Lexicon, first: bool) -> 
 def name_cut_in_two(last: str, name: str, given: set[str], units: set[str]) -> bool:
     """A name cut between two paragraphs: the first ends with a given name (`Mario` /
     `Lemieux`), or the two words are one name (`San` / `Francisco`), as Apertium knows them."""
-    return last in given or f"{last} {name}" in units
+    return last[:1].isupper() and (last in given or f"{last} {name}" in units)
+
+
+VERB_TAGS = ("<vblex>", "<vbser>", "<vbhaver>", "<vbmod>", "<vaux>")
+FINITE_TAGS = ("<pri>", "<pii>", "<ifi>", "<fti>", "<cni>", "<prs>", "<pis>")
+INCISE = re.compile(r"[»\"”]\s*,\s*(?:\w+\s+)?\w+$")  # `», a déclaré`, `", estime`
+
+
+def is_verb(readings: list[str]) -> bool:
+    return bool(readings) and all(any(t in r for t in VERB_TAGS) for r in readings)
+
+
+def is_finite_verb(readings: list[str]) -> bool:
+    return is_verb(readings) and all(any(t in r for t in FINITE_TAGS) for r in readings)
+
+
+def sentence_cut_before_name(before: str, units: list[tuple[str, list[str]]]) -> bool:
+    """A sentence cut before the name that goes on in the next paragraph: it ends with a
+    verb after a quotation (`», estime` / `Vladimir Sourdine`), with a verb alone
+    (`ont soupçonné` / `Encelade`), or, having a verb of its own, with a determiner and a
+    noun (`a été prononcée par le juge` / `Glynn`). Apertium's analysis; a heading (`Mort de
+    l'acteur`, `... sur la marijuana`) has no finite verb."""
+    if INCISE.search(before):
+        return True
+    words = [(surface, readings) for surface, readings in units if WORD.search(surface)]
+    if len(words) < 3:
+        return False
+    if is_verb(words[-1][1]):
+        return True
+    tail = list(reversed(words))
+    i = 0
+    while i < len(tail) and tail[i][1] and all("<adj>" in r for r in tail[i][1]):
+        i += 1  # adjectives after the noun (`le télescope spatial`)
+    if i >= len(tail) or not any("<n>" in r for r in tail[i][1]):
+        return False
+    i += 1
+    while i < len(tail) and tail[i][1] and any("<adj>" in r for r in tail[i][1]):
+        i += 1  # adjectives before it (`le populaire`)
+    determiner = i < len(tail) and any("<det>" in r for r in tail[i][1])
+    return determiner and any(is_finite_verb(readings) for _, readings in words[:-1])
 
 
 @rule()
@@ -489,8 +528,15 @@ def cut_paragraph(text: str, context: Context) -> list[Change]:
     if name_pairs:
         given = french_names.given_names(last for _, _, last, _ in name_pairs)
         units = french_names.two_word_names(f"{last} {name}" for _, _, last, name in name_pairs)
-        for e1, s2, last, name in name_pairs:
-            if name_cut_in_two(last, name, given, units):
+        lower = [pair for pair in name_pairs if pair[2][:1].islower()]
+        befores = [plain(text[text.rfind("\n", 0, e1) + 1 : e1]) for e1, _, _, _ in lower]
+        analysed = dict(zip(lower, french_names.analyse_paragraphs(befores), strict=True))
+        for pair in name_pairs:
+            e1, s2, last, name = pair
+            if name_cut_in_two(last, name, given, units) or (
+                pair in analysed
+                and sentence_cut_before_name(befores[lower.index(pair)], analysed[pair])
+            ):
                 changes.append(Change(e1, s2, " "))
     return sorted(changes, key=lambda c: c.start)
 

@@ -110,3 +110,32 @@ def two_word_names(phrases: Iterable[str]) -> set[str]:
         for phrase, analyses in analyse(phrases).items()
         if any(s == phrase and any("<np>" in r for r in rs) for s, rs in _units(analyses))
     }
+
+
+def analyse_paragraphs(paragraphs: list[str]) -> list[list[tuple[str, list[str]]]]:
+    """Each paragraph as Apertium's first French analyser reads it: its lexical units, each
+    with its readings (`("juge", ["juge<n><m><sg>", "juger<vblex><pri><p3><sg>", ...])`);
+    empty lists without Apertium."""
+    analysers = french_analysers()
+    empty: list[list[tuple[str, list[str]]]] = [[] for _ in paragraphs]
+    if not analysers or not paragraphs:
+        return empty
+    lines = [p.replace("\n", " ").replace("^", " ").replace("$", " ") for p in paragraphs]
+    try:
+        result = subprocess.run(
+            ["lt-proc", "-w", analysers[0]],
+            input="\n".join(lines) + "\n",
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=60,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return empty
+    if result.returncode != 0:
+        return empty
+    out = result.stdout.split("\n")
+    return [
+        [(m.group(1), m.group(2).split("/")) for m in UNIT.finditer(line)]
+        for line in out[: len(paragraphs)]
+    ] + empty[len(out) :]
