@@ -392,7 +392,9 @@ NEVER_LAST = frozenset(
     "le la les l un une des du au aux ce cet cette ces mon ton son ma ta sa mes tes ses notre "
     "votre nos vos leurs de d à en par pour sur sous dans avec sans chez vers entre contre "
     "selon depuis pendant après avant dès malgré parmi envers durant et ou ni mais car dont "
-    "lorsque puisque quand".split()
+    "lorsque puisque quand que qu si comme devant derrière via chaque aucun aucune plusieurs "
+    "quelques lequel laquelle lesquels lesquelles auquel auxquels auxquelles duquel desquels "
+    "desquelles c'est the of".split()  # `the`, `of`: inside an English name (`The` / `Onion`)
 )
 
 
@@ -439,7 +441,7 @@ def name_pair_at_cut(before: str, after: str, lexicon: Lexicon, first: bool) -> 
     next (`Jaromir Jagr et Mario` / `Lemieux ont ...`), when both are there; else ("", "")."""
     words = COMPOUND.findall(before)
     start = WORD.match(after)
-    if first or len(words) < 3 or not start or is_english(before):
+    if first or len(re.findall(r"\w+", before)) < 3 or not start or is_english(before):
         return "", ""
     last, name = words[-1], start.group()
     if last == name or after.startswith(last):
@@ -470,6 +472,27 @@ def is_finite_verb(readings: list[str]) -> bool:
     return is_verb(readings) and all(any(t in r for t in FINITE_TAGS) for r in readings)
 
 
+def open_quotation(before: str) -> bool:
+    """The paragraph leaves a parenthesis or a quotation open (`(pluriel` / `Kalaallit)`)."""
+    return (
+        before.count("(") > before.count(")")
+        or before.count("«") > before.count("»")
+        or before.count("“") > before.count("”")
+        or before.count('"') % 2 == 1
+    )
+
+
+def sentence_fragment(after: str, units: list[tuple[str, list[str]]]) -> bool:
+    """The paragraph is the end of a sentence, not one: it ends with a stop and no word of
+    it can be a finite verb (`Dilokrit Pattavee.`, `Guerre mondiale.`), as Apertium reads it."""
+    if not units or not re.search(r"[.!?…][)»\"”’\s]*$", after):
+        return False
+    return not any(
+        any(any(t in r for t in VERB_TAGS) and any(t in r for t in FINITE_TAGS) for r in rs)
+        for _, rs in units
+    )
+
+
 def sentence_cut_before_name(before: str, units: list[tuple[str, list[str]]]) -> bool:
     """A sentence cut before the name that goes on in the next paragraph: it ends with a
     verb after a quotation (`», estime` / `Vladimir Sourdine`), with a verb alone
@@ -494,6 +517,11 @@ def sentence_cut_before_name(before: str, units: list[tuple[str, list[str]]]) ->
         i += 1  # adjectives before it (`le populaire`)
     determiner = i < len(tail) and any("<det>" in r for r in tail[i][1])
     return determiner and any(is_finite_verb(readings) for _, readings in words[:-1])
+
+
+def _paragraph_end(text: str, start: int) -> int:
+    end = text.find("\n", start)
+    return len(text) if end < 0 else end
 
 
 @rule()
@@ -528,14 +556,16 @@ def cut_paragraph(text: str, context: Context) -> list[Change]:
     if name_pairs:
         given = french_names.given_names(last for _, _, last, _ in name_pairs)
         units = french_names.two_word_names(f"{last} {name}" for _, _, last, name in name_pairs)
-        lower = [pair for pair in name_pairs if pair[2][:1].islower()]
-        befores = [plain(text[text.rfind("\n", 0, e1) + 1 : e1]) for e1, _, _, _ in lower]
-        analysed = dict(zip(lower, french_names.analyse_paragraphs(befores), strict=True))
-        for pair in name_pairs:
-            e1, s2, last, name = pair
-            if name_cut_in_two(last, name, given, units) or (
-                pair in analysed
-                and sentence_cut_before_name(befores[lower.index(pair)], analysed[pair])
+        befores = [plain(text[text.rfind("\n", 0, e1) + 1 : e1]) for e1, _, _, _ in name_pairs]
+        afters = [plain(text[s2 : _paragraph_end(text, s2)]) for _, s2, _, _ in name_pairs]
+        analysed = french_names.analyse_paragraphs(befores + afters)
+        for i, (e1, s2, last, name) in enumerate(name_pairs):
+            before, after = befores[i], afters[i]
+            if (
+                name_cut_in_two(last, name, given, units)
+                or open_quotation(before)
+                or sentence_fragment(after, analysed[len(befores) + i])
+                or (last[:1].islower() and sentence_cut_before_name(before, analysed[i]))
             ):
                 changes.append(Change(e1, s2, " "))
     return sorted(changes, key=lambda c: c.start)
