@@ -453,10 +453,26 @@ def name_pair_at_cut(before: str, after: str, lexicon: Lexicon, first: bool) -> 
     return last, name
 
 
-def name_cut_in_two(last: str, name: str, given: set[str], units: set[str]) -> bool:
+def name_cut_in_two(
+    last: str, name: str, given: set[str], units: set[str], places: set[str], lexicon: Lexicon
+) -> bool:
     """A name cut between two paragraphs: the first ends with a given name (`Mario` /
-    `Lemieux`), or the two words are one name (`San` / `Francisco`), as Apertium knows them."""
-    return last[:1].isupper() and (last in given or f"{last} {name}" in units)
+    `Lemieux`), or the two words are one name (`San` / `Francisco`), as Apertium knows them;
+    or both are names no dictionary knows as a word, a place or a given name (`Evangelos` /
+    `Kalousis`), where a heading ending with a name (`en Sibérie`) is followed by a sentence
+    that starts with a given name or a word (`Victor Baranets`)."""
+    last = re.sub(rf"^\w+[{APOSTROPHES}]", "", last)  # `d'Hélène`
+    if not last[:1].isupper():
+        return False
+    if last in given or f"{last} {name}" in units:
+        return True
+    return not (
+        lexicon.is_word(last)
+        or lexicon.is_word(name)
+        or last in places
+        or name in given
+        or len(last) < 3
+    )
 
 
 VERB_TAGS = ("<vblex>", "<vbser>", "<vbhaver>", "<vbmod>", "<vaux>")
@@ -469,7 +485,13 @@ def is_verb(readings: list[str]) -> bool:
 
 
 def is_finite_verb(readings: list[str]) -> bool:
-    return is_verb(readings) and all(any(t in r for t in FINITE_TAGS) for r in readings)
+    """A finite verb whatever the reading, or a finite `être`/`avoir` (`est`, also a noun)."""
+    finite = [any(t in r for t in FINITE_TAGS) for r in readings]
+    auxiliary = any(
+        f and ("<vbser>" in r or "<vbhaver>" in r)
+        for f, r in zip(finite, readings, strict=True)
+    )
+    return auxiliary or (is_verb(readings) and all(finite))
 
 
 def open_quotation(before: str) -> bool:
@@ -506,17 +528,22 @@ def sentence_cut_before_name(before: str, units: list[tuple[str, list[str]]]) ->
         return False
     if is_verb(words[-1][1]):
         return True
-    tail = list(reversed(words))
+    tail = [readings for _, readings in reversed(words)]
     i = 0
-    while i < len(tail) and tail[i][1] and all("<adj>" in r for r in tail[i][1]):
-        i += 1  # adjectives after the noun (`le télescope spatial`)
-    if i >= len(tail) or not any("<n>" in r for r in tail[i][1]):
-        return False
-    i += 1
-    while i < len(tail) and tail[i][1] and any("<adj>" in r for r in tail[i][1]):
-        i += 1  # adjectives before it (`le populaire`)
-    determiner = i < len(tail) and any("<det>" in r for r in tail[i][1])
-    return determiner and any(is_finite_verb(readings) for _, readings in words[:-1])
+    while True:  # a noun phrase read from its end: `la maison de soins palliatifs`
+        while i < len(tail) and tail[i] and all("<adj>" in r for r in tail[i]):
+            i += 1  # adjectives after the noun (`le télescope spatial`)
+        if i >= len(tail) or not any("<n>" in r for r in tail[i]):
+            return False
+        i += 1
+        while i < len(tail) and tail[i] and any("<adj>" in r for r in tail[i]):
+            i += 1  # adjectives before it (`le populaire`)
+        if i < len(tail) and any(r.startswith("de<pr>") for r in tail[i]):
+            i += 1  # the noun is the complement of another (`maison de soins`)
+            continue
+        break
+    determiner = i < len(tail) and any("<det>" in r for r in tail[i])
+    return determiner and any(is_finite_verb(readings) for readings in tail[i:])
 
 
 def _paragraph_end(text: str, start: int) -> int:
@@ -554,7 +581,9 @@ def cut_paragraph(text: str, context: Context) -> list[Change]:
         elif re.search(r"[\w,]$", before):
             changes.append(Change(e1, s2, " "))
     if name_pairs:
-        given = french_names.given_names(last for _, _, last, _ in name_pairs)
+        lasts = [re.sub(rf"^\w+[{APOSTROPHES}]", "", pair[2]) for pair in name_pairs]
+        given = french_names.given_names(lasts + [name for _, _, _, name in name_pairs])
+        places = french_names.place_names(lasts)
         units = french_names.two_word_names(f"{last} {name}" for _, _, last, name in name_pairs)
         befores = [plain(text[text.rfind("\n", 0, e1) + 1 : e1]) for e1, _, _, _ in name_pairs]
         afters = [plain(text[s2 : _paragraph_end(text, s2)]) for _, s2, _, _ in name_pairs]
@@ -562,7 +591,7 @@ def cut_paragraph(text: str, context: Context) -> list[Change]:
         for i, (e1, s2, last, name) in enumerate(name_pairs):
             before, after = befores[i], afters[i]
             if (
-                name_cut_in_two(last, name, given, units)
+                name_cut_in_two(last, name, given, units, places, context.lexicon)
                 or open_quotation(before)
                 or sentence_fragment(after, analysed[len(befores) + i])
                 or (last[:1].islower() and sentence_cut_before_name(before, analysed[i]))

@@ -139,3 +139,15 @@ def analyse_paragraphs(paragraphs: list[str]) -> list[list[tuple[str, list[str]]
         [(m.group(1), m.group(2).split("/")) for m in UNIT.finditer(line)]
         for line in out[: len(paragraphs)]
     ] + empty[len(out) :]
+
+
+def place_names(words: Iterable[str]) -> set[str]:
+    """Those of `words` an analyser knows as a place (`Sibérie`; `<np><top>`, `<np><loc>`)."""
+    return {
+        word
+        for word, analyses in analyse(words).items()
+        if any(
+            s == word and any("<np><top>" in r or "<np><loc>" in r for r in rs)
+            for s, rs in _units(analyses)
+        )
+    }
