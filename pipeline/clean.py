@@ -454,13 +454,19 @@ def name_pair_at_cut(before: str, after: str, lexicon: Lexicon, first: bool) -> 
 
 
 def name_cut_in_two(
-    last: str, name: str, given: set[str], units: set[str], places: set[str], lexicon: Lexicon
+    last: str,
+    name: str,
+    given: set[str],
+    first_names: set[str],
+    units: set[str],
+    places: set[str],
+    lexicon: Lexicon,
 ) -> bool:
     """A name cut between two paragraphs: the first ends with a given name (`Mario` /
     `Lemieux`), or the two words are one name (`San` / `Francisco`), as Apertium knows them;
     or both are names no dictionary knows as a word, a place or a given name (`Evangelos` /
-    `Kalousis`), where a heading ending with a name (`en Sibérie`) is followed by a sentence
-    that starts with a given name or a word (`Victor Baranets`)."""
+    `Kalousis`), where a heading ending with a name (`en Sibérie`, `Larry Hagman`) is followed
+    by a sentence that starts with a word or a name that is only a given name (`Larry`)."""
     last = re.sub(rf"^\w+[{APOSTROPHES}]", "", last)  # `d'Hélène`
     if not last[:1].isupper():
         return False
@@ -470,7 +476,7 @@ def name_cut_in_two(
         lexicon.is_word(last)
         or lexicon.is_word(name)
         or last in places
-        or name in given
+        or name in first_names
         or len(last) < 3
     )
 
@@ -584,6 +590,9 @@ def cut_paragraph(text: str, context: Context) -> list[Change]:
         lasts = [re.sub(rf"^\w+[{APOSTROPHES}]", "", pair[2]) for pair in name_pairs]
         given = french_names.given_names(lasts + [name for _, _, _, name in name_pairs])
         places = french_names.place_names(lasts)
+        first_names = french_names.given_names(
+            (name for _, _, _, name in name_pairs), only=True
+        )
         units = french_names.two_word_names(f"{last} {name}" for _, _, last, name in name_pairs)
         befores = [plain(text[text.rfind("\n", 0, e1) + 1 : e1]) for e1, _, _, _ in name_pairs]
         afters = [plain(text[s2 : _paragraph_end(text, s2)]) for _, s2, _, _ in name_pairs]
@@ -591,10 +600,10 @@ def cut_paragraph(text: str, context: Context) -> list[Change]:
         for i, (e1, s2, last, name) in enumerate(name_pairs):
             before, after = befores[i], afters[i]
             if (
-                name_cut_in_two(last, name, given, units, places, context.lexicon)
+                name_cut_in_two(last, name, given, first_names, units, places, context.lexicon)
                 or open_quotation(before)
                 or sentence_fragment(after, analysed[len(befores) + i])
-                or (last[:1].islower() and sentence_cut_before_name(before, analysed[i]))
+                or sentence_cut_before_name(before, analysed[i])
             ):
                 changes.append(Change(e1, s2, " "))
     return sorted(changes, key=lambda c: c.start)

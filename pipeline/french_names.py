@@ -94,13 +94,16 @@ def names_with_article(phrases: Iterable[str]) -> set[str]:
     return known
 
 
-def given_names(words: Iterable[str]) -> set[str]:
-    """Those of `words` an analyser knows as a given name (`John`, `Carolyn`; `<np><ant>`)."""
-    return {
-        word
-        for word, analyses in analyse(words).items()
-        if any(s == word and any("<np><ant>" in r for r in rs) for s, rs in _units(analyses))
-    }
+def given_names(words: Iterable[str], only: bool = False) -> set[str]:
+    """Those of `words` an analyser knows as a given name (`John`, `Carolyn`; `<np><ant>`);
+    with `only`, those it knows as nothing else (`Larry`, not `Miller`, also a surname)."""
+    found = set()
+    for word, analyses in analyse(words).items():
+        readings = [r for s, rs in _units(analyses) if s == word for r in rs if r[:1] != "*"]
+        given = [("<np><ant>" in r) for r in readings]
+        if readings and (all(given) if only else any(given)):
+            found.add(word)
+    return found
 
 
 def two_word_names(phrases: Iterable[str]) -> set[str]:
