@@ -588,22 +588,33 @@ def cut_paragraph(text: str, context: Context) -> list[Change]:
             changes.append(Change(e1, s2, " "))
     if name_pairs:
         lasts = [re.sub(rf"^\w+[{APOSTROPHES}]", "", pair[2]) for pair in name_pairs]
+        # One batch for every question below (one lt-proc run per analyser).
+        french_names.analyse(
+            lasts + [n for _, _, _, n in name_pairs] + [f"{p[2]} {p[3]}" for p in name_pairs]
+        )
         given = french_names.given_names(lasts + [name for _, _, _, name in name_pairs])
         places = french_names.place_names(lasts)
         first_names = french_names.given_names(
             (name for _, _, _, name in name_pairs), only=True
         )
         units = french_names.two_word_names(f"{last} {name}" for _, _, last, name in name_pairs)
-        befores = [plain(text[text.rfind("\n", 0, e1) + 1 : e1]) for e1, _, _, _ in name_pairs]
-        afters = [plain(text[s2 : _paragraph_end(text, s2)]) for _, s2, _, _ in name_pairs]
-        analysed = french_names.analyse_paragraphs(befores + afters)
-        for i, (e1, s2, last, name) in enumerate(name_pairs):
-            before, after = befores[i], afters[i]
-            if (
-                name_cut_in_two(last, name, given, first_names, units, places, context.lexicon)
-                or open_quotation(before)
-                or sentence_fragment(after, analysed[len(befores) + i])
-                or sentence_cut_before_name(before, analysed[i])
+        undecided = []
+        for e1, s2, last, name in name_pairs:
+            before = plain(text[text.rfind("\n", 0, e1) + 1 : e1])
+            after = plain(text[s2 : _paragraph_end(text, s2)])
+            if open_quotation(before) or name_cut_in_two(
+                last, name, given, first_names, units, places, context.lexicon
+            ):
+                changes.append(Change(e1, s2, " "))
+            else:
+                undecided.append((e1, s2, before, after))
+        # The grammar of what is left, read by Apertium (one run for all the paragraphs).
+        analysed = french_names.analyse_paragraphs(
+            [before for _, _, before, _ in undecided] + [after for _, _, _, after in undecided]
+        )
+        for i, (e1, s2, before, after) in enumerate(undecided):
+            if sentence_fragment(after, analysed[len(undecided) + i]) or (
+                sentence_cut_before_name(before, analysed[i])
             ):
                 changes.append(Change(e1, s2, " "))
     return sorted(changes, key=lambda c: c.start)

@@ -22,6 +22,8 @@ from pathlib import Path
 ANALYSER_PATTERNS = ("fra-*.automorf.bin", "fr-*.automorf.bin")
 UNIT = re.compile(r"\^([^/$]*)/([^$]*)\$")
 _analyses: dict[str, tuple[str, ...]] = {}  # phrase -> its first unit's analysis, by analyser
+_paragraphs: dict[str, list[tuple[str, list[str]]]] = {}  # paragraph -> its units (first one)
+MAX_KEPT = 20_000  # answers kept for the process (a few hundred bytes each), then forgotten
 
 
 @functools.cache
@@ -49,6 +51,8 @@ def analyse(phrases: Iterable[str]) -> dict[str, tuple[str, ...]]:
     (`La Haye/La Haye<np><loc>`), as `surface/reading/reading...`."""
     phrases = [p for p in dict.fromkeys(phrases) if p and "\n" not in p and "^" not in p]
     unknown = [p for p in phrases if p not in _analyses]
+    if len(_analyses) > MAX_KEPT:
+        _analyses.clear()
     if unknown:
         found: dict[str, list[str]] = {p: [] for p in unknown}
         for analyser in french_analysers():
@@ -120,13 +124,23 @@ def analyse_paragraphs(paragraphs: list[str]) -> list[list[tuple[str, list[str]]
     with its readings (`("juge", ["juge<n><m><sg>", "juger<vblex><pri><p3><sg>", ...])`);
     empty lists without Apertium."""
     analysers = french_analysers()
-    empty: list[list[tuple[str, list[str]]]] = [[] for _ in paragraphs]
     if not analysers or not paragraphs:
-        return empty
+        return [[] for _ in paragraphs]
     lines = [p.replace("\n", " ").replace("^", " ").replace("$", " ") for p in paragraphs]
+    unknown = list(dict.fromkeys(line for line in lines if line not in _paragraphs))
+    if len(_paragraphs) > MAX_KEPT:
+        _paragraphs.clear()
+    if unknown:
+        for line, units in zip(unknown, _analyse_lines(unknown, analysers[0]), strict=True):
+            _paragraphs[line] = units
+    return [_paragraphs[line] for line in lines]
+
+
+def _analyse_lines(lines: list[str], analyser: str) -> list[list[tuple[str, list[str]]]]:
+    empty: list[list[tuple[str, list[str]]]] = [[] for _ in lines]
     try:
         result = subprocess.run(
-            ["lt-proc", "-w", analysers[0]],
+            ["lt-proc", "-w", analyser],
             input="\n".join(lines) + "\n",
             capture_output=True,
             text=True,
@@ -140,7 +154,7 @@ def analyse_paragraphs(paragraphs: list[str]) -> list[list[tuple[str, list[str]]
     out = result.stdout.split("\n")
     return [
         [(m.group(1), m.group(2).split("/")) for m in UNIT.finditer(line)]
-        for line in out[: len(paragraphs)]
+        for line in out[: len(lines)]
     ] + empty[len(out) :]
 
 
