@@ -176,3 +176,34 @@ def test_a_capital_article_inside_a_sentence_is_lowered(raw, expected):
 )
 def test_the_capital_article_of_a_name_or_a_title_stays(raw):
     assert cleaned(raw) == raw
+
+
+@pytest.mark.parametrize(
+    "before, after",
+    [
+        # a name cut in two: a given name, a two-word name, names no dictionary knows
+        ("Jaromir Jagr et Mario", "Lemieux ont chacun atteint ce chiffre."),
+        ("Il voulait aller de San", "Francisco à Los Angeles en une minute."),
+        ("En outre, le juge en chef, Evangelos", "Kalousis, a été emprisonné."),
+        # a quotation or a parenthesis left open, a fragment, a verb after a quotation
+        ("Au Groenland, on dit Kalaalleq (pluriel", "Kalaallit), Groenlandais."),
+        ("Il a été identifié comme étant le chef d’escadron", "Dilokrit Pattavee."),
+        ("« Il s'agit de Vénus et de Mars », estime", "Vladimir Sourdine, chercheur."),
+        # a sentence with its verb, cut after a determiner and a noun
+        ("Une interdiction a été prononcée par le juge", "Glynn contre l'établissement."),
+    ],
+)
+def test_a_sentence_cut_before_a_name_is_joined(before, after):
+    raw = f"Le texte commence.\n\n{before}\n\n{after}"
+    assert cleaned(raw) == f"Le texte commence.\n\n{before} {after}"
+
+
+def test_a_heading_ending_with_a_noun_or_a_place_stays_above_a_name():
+    raw = (
+        "Le texte commence.\n\n"
+        "Dans le Colorado, aucune directive pour la nouvelle loi sur la marijuana\n\n"
+        "Anthony Orozco, 19 ans, étudiant, joue au football.\n\n"
+        "Ils se retrouvent à exploiter du charbon en Sibérie\n\n"
+        "Victor Baranets, observateur, le confirme."
+    )
+    assert cleaned(raw) == raw
