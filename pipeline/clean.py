@@ -394,7 +394,7 @@ NEVER_LAST = frozenset(
     "selon depuis pendant après avant dès malgré parmi envers durant et ou ni mais car dont "
     "lorsque puisque quand que qu si comme devant derrière via chaque aucun aucune plusieurs "
     "quelques lequel laquelle lesquels lesquelles auquel auxquels auxquelles duquel desquels "
-    "desquelles c'est the of".split()  # `the`, `of`: inside an English name (`The` / `Onion`)
+    "desquelles où c'est the of".split()  # `the`, `of`: inside an English name (`The` / `Onion`)
 )
 
 
@@ -448,9 +448,12 @@ def name_pair_at_cut(before: str, after: str, lexicon: Lexicon, first: bool) -> 
         return "", ""  # `Mort de l'acteur Larry Hagman` / `Larry Hagman, né ...`
     if after[len(name) : len(name) + 1] in tuple(APOSTROPHES) or name.lower() in lexicon.stop_words:
         return "", ""
-    if "verb" in lexicon.parts_of_speech(name) and not lexicon.is_proper_name(name):
-        return "", ""
     return last, name
+
+
+def starts_with_verb(name: str, lexicon: Lexicon) -> bool:
+    """The next paragraph may start with a verb (`Visitez`, `Unies`), not surely a name."""
+    return "verb" in lexicon.parts_of_speech(name) and not lexicon.is_proper_name(name)
 
 
 def name_cut_in_two(
@@ -602,9 +605,12 @@ def cut_paragraph(text: str, context: Context) -> list[Change]:
         for e1, s2, last, name in name_pairs:
             before = plain(text[text.rfind("\n", 0, e1) + 1 : e1])
             after = plain(text[s2 : _paragraph_end(text, s2)])
-            if open_quotation(before) or name_cut_in_two(
-                last, name, given, first_names, units, places, context.lexicon
-            ):
+            if f"{last} {name}" in units or open_quotation(before):
+                # `les Nations` / `Unies`, `"Laissez` / `Faire"`: whatever the next word is
+                changes.append(Change(e1, s2, " "))
+            elif starts_with_verb(name, context.lexicon):
+                continue
+            elif name_cut_in_two(last, name, given, first_names, units, places, context.lexicon):
                 changes.append(Change(e1, s2, " "))
             else:
                 undecided.append((e1, s2, before, after))
