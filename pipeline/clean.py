@@ -610,7 +610,9 @@ def cut_paragraph(text: str, context: Context) -> list[Change]:
                 changes.append(Change(e1, s2, " "))
             elif starts_with_verb(name, context.lexicon):
                 continue
-            elif name_cut_in_two(last, name, given, first_names, units, places, context.lexicon):
+            elif french_names.available() and name_cut_in_two(
+                last, name, given, first_names, units, places, context.lexicon
+            ):
                 changes.append(Change(e1, s2, " "))
             else:
                 undecided.append((e1, s2, before, after))

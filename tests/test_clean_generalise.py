@@ -207,3 +207,20 @@ def test_a_heading_ending_with_a_noun_or_a_place_stays_above_a_name():
         "Victor Baranets, observateur, le confirme."
     )
     assert cleaned(raw) == raw
+
+
+def test_without_apertium_the_name_rules_keep_to_what_the_document_shows(monkeypatch):
+    from pipeline import french_names
+
+    monkeypatch.setattr(french_names, "french_analysers", lambda: ())
+    heading = (
+        "Le texte commence.\n\n"
+        "Ils se retrouvent à exploiter du charbon en Sibérie\n\n"
+        "Victor Baranets, observateur, le confirme."
+    )
+    assert cleaned(heading) == heading
+    assert cleaned("Il veut des liens avec La Chine.") == "Il veut des liens avec La Chine."
+    seen_small = "Il voit la Chine, puis avec La Chine."
+    assert cleaned(seen_small) == "Il voit la Chine, puis avec la Chine."
+    # what needs no dictionary still holds
+    assert cleaned("Il a signalé Les responsables.") == "Il a signalé les responsables."
