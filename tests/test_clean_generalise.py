@@ -224,3 +224,16 @@ def test_without_apertium_the_name_rules_keep_to_what_the_document_shows(monkeyp
     assert cleaned(seen_small) == "Il voit la Chine, puis avec la Chine."
     # what needs no dictionary still holds
     assert cleaned("Il a signalé Les responsables.") == "Il a signalé les responsables."
+
+
+def test_apertiums_french_dictionaries_answer_the_name_questions():
+    from pipeline import french_names
+
+    assert french_names.available()  # .ci/install brings apertium-fra-cat and apertium-fr-es
+    assert french_names.names_with_article(["La Haye", "La Chine", "Les États-Unis"]) == {
+        "La Haye"
+    }
+    assert french_names.given_names(["John", "Sibérie"]) == {"John"}
+    assert french_names.given_names(["Larry", "Miller"], only=True) == {"Larry"}
+    assert french_names.place_names(["Sibérie", "John"]) == {"Sibérie"}
+    assert french_names.two_word_names(["San Francisco", "Hagman Larry"]) == {"San Francisco"}
