@@ -50,11 +50,14 @@ def analyse(phrases: Iterable[str]) -> dict[str, tuple[str, ...]]:
     """For each phrase, the first lexical unit of each analyser's reading
     (`La Haye/La Haye<np><loc>`), as `surface/reading/reading...`."""
     phrases = [p for p in dict.fromkeys(phrases) if p and "\n" not in p and "^" not in p]
+    if not french_analysers():
+        return {p: () for p in phrases}  # nothing known, nothing kept
     unknown = [p for p in phrases if p not in _analyses]
     if len(_analyses) > MAX_KEPT:
         _analyses.clear()
     if unknown:
         found: dict[str, list[str]] = {p: [] for p in unknown}
+        answered = False
         for analyser in french_analysers():
             try:
                 result = subprocess.run(
@@ -69,10 +72,13 @@ def analyse(phrases: Iterable[str]) -> dict[str, tuple[str, ...]]:
                 continue
             if result.returncode != 0:
                 continue
+            answered = True
             for phrase, line in zip(unknown, result.stdout.split("\n"), strict=False):
                 m = UNIT.match(line)
                 if m:
                     found[phrase].append(f"{m.group(1)}/{m.group(2)}")
+        if not answered:
+            return {p: _analyses.get(p, tuple(found.get(p, ()))) for p in phrases}
         _analyses.update({p: tuple(a) for p, a in found.items()})
     return {p: _analyses.get(p, ()) for p in phrases}
 
@@ -131,12 +137,15 @@ def analyse_paragraphs(paragraphs: list[str]) -> list[list[tuple[str, list[str]]
     if len(_paragraphs) > MAX_KEPT:
         _paragraphs.clear()
     if unknown:
-        for line, units in zip(unknown, _analyse_lines(unknown, analysers[0]), strict=True):
+        read = _analyse_lines(unknown, analysers[0])
+        if read is None:  # lt-proc failed: nothing known, nothing kept
+            return [_paragraphs.get(line, []) for line in lines]
+        for line, units in zip(unknown, read, strict=True):
             _paragraphs[line] = units
     return [_paragraphs[line] for line in lines]
 
 
-def _analyse_lines(lines: list[str], analyser: str) -> list[list[tuple[str, list[str]]]]:
+def _analyse_lines(lines: list[str], analyser: str) -> list[list[tuple[str, list[str]]]] | None:
     empty: list[list[tuple[str, list[str]]]] = [[] for _ in lines]
     try:
         result = subprocess.run(
@@ -148,9 +157,9 @@ def _analyse_lines(lines: list[str], analyser: str) -> list[list[tuple[str, list
             timeout=60,
         )
     except (OSError, subprocess.SubprocessError):
-        return empty
+        return None
     if result.returncode != 0:
-        return empty
+        return None
     out = result.stdout.split("\n")
     return [
         [(m.group(1), m.group(2).split("/")) for m in UNIT.finditer(line)]
