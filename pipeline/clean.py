@@ -19,6 +19,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
+from pipeline import french_names
 from pipeline.lexicon import Lexicon, load_lexicon
 from pipeline.records import Finding, Fix
 
@@ -399,7 +400,9 @@ NEVER_LAST = frozenset(
     "le la les l un une des du au aux ce cet cette ces mon ton son ma ta sa mes tes ses notre "
     "votre nos vos leurs de d à en par pour sur sous dans avec sans chez vers entre contre "
     "selon depuis pendant après avant dès malgré parmi envers durant et ou ni mais car dont "
-    "lorsque puisque quand".split()
+    "lorsque puisque quand que qu si comme devant derrière via chaque aucun aucune plusieurs "
+    "quelques lequel laquelle lesquels lesquelles auquel auxquels auxquelles duquel desquels "
+    "desquelles où c'est the of".split()  # `the`, `of`: inside an English name (`The` / `Onion`)
 )
 
 
@@ -441,6 +444,130 @@ def cut_before_name(before: str, after: str, lexicon: Lexicon, first: bool) -> b
     )
 
 
+def name_pair_at_cut(before: str, after: str, lexicon: Lexicon, first: bool) -> tuple[str, str]:
+    """The capitalised word ending a paragraph with no final stop and the name starting the
+    next (`Jaromir Jagr et Mario` / `Lemieux ont ...`), when both are there; else ("", "")."""
+    words = COMPOUND.findall(before)
+    start = WORD.match(after)
+    if first or len(re.findall(r"\w+", before)) < 3 or not start or is_english(before):
+        return "", ""
+    last, name = words[-1], start.group()
+    if last == name or after.startswith(last):
+        return "", ""  # `Mort de l'acteur Larry Hagman` / `Larry Hagman, né ...`
+    if after[len(name) : len(name) + 1] in tuple(APOSTROPHES) or name.lower() in lexicon.stop_words:
+        return "", ""
+    return last, name
+
+
+def starts_with_verb(name: str, lexicon: Lexicon) -> bool:
+    """The next paragraph may start with a verb (`Visitez`, `Unies`), not surely a name."""
+    return "verb" in lexicon.parts_of_speech(name) and not lexicon.is_proper_name(name)
+
+
+def name_cut_in_two(
+    last: str,
+    name: str,
+    given: set[str],
+    first_names: set[str],
+    units: set[str],
+    places: set[str],
+    lexicon: Lexicon,
+) -> bool:
+    """A name cut between two paragraphs: the first ends with a given name (`Mario` /
+    `Lemieux`), or the two words are one name (`San` / `Francisco`), as Apertium knows them;
+    or both are names no dictionary knows as a word, a place or a given name (`Evangelos` /
+    `Kalousis`), where a heading ending with a name (`en Sibérie`, `Larry Hagman`) is followed
+    by a sentence that starts with a word or a name that is only a given name (`Larry`)."""
+    last = re.sub(rf"^\w+[{APOSTROPHES}]", "", last)  # `d'Hélène`
+    if not last[:1].isupper():
+        return False
+    if last in given or f"{last} {name}" in units:
+        return True
+    return not (
+        lexicon.is_word(last)
+        or lexicon.is_word(name)
+        or last in places
+        or name in first_names
+        or len(last) < 3
+    )
+
+
+VERB_TAGS = ("<vblex>", "<vbser>", "<vbhaver>", "<vbmod>", "<vaux>")
+FINITE_TAGS = ("<pri>", "<pii>", "<ifi>", "<fti>", "<cni>", "<prs>", "<pis>")
+INCISE = re.compile(r"[»\"”]\s*,\s*(?:\w+\s+)?\w+$")  # `», a déclaré`, `", estime`
+
+
+def is_verb(readings: list[str]) -> bool:
+    return bool(readings) and all(any(t in r for t in VERB_TAGS) for r in readings)
+
+
+def is_finite_verb(readings: list[str]) -> bool:
+    """A finite verb whatever the reading, or a finite `être`/`avoir` (`est`, also a noun)."""
+    finite = [any(t in r for t in FINITE_TAGS) for r in readings]
+    auxiliary = any(
+        f and ("<vbser>" in r or "<vbhaver>" in r)
+        for f, r in zip(finite, readings, strict=True)
+    )
+    return auxiliary or (is_verb(readings) and all(finite))
+
+
+def open_quotation(before: str) -> bool:
+    """The paragraph leaves a parenthesis or a quotation open (`(pluriel` / `Kalaallit)`)."""
+    return (
+        before.count("(") > before.count(")")
+        or before.count("«") > before.count("»")
+        or before.count("“") > before.count("”")
+        or before.count('"') % 2 == 1
+    )
+
+
+def sentence_fragment(after: str, units: list[tuple[str, list[str]]]) -> bool:
+    """The paragraph is the end of a sentence, not one: it ends with a stop and no word of
+    it can be a finite verb (`Dilokrit Pattavee.`, `Guerre mondiale.`), as Apertium reads it."""
+    if not units or not re.search(r"[.!?…][)»\"”’\s]*$", after):
+        return False
+    return not any(
+        any(any(t in r for t in VERB_TAGS) and any(t in r for t in FINITE_TAGS) for r in rs)
+        for _, rs in units
+    )
+
+
+def sentence_cut_before_name(before: str, units: list[tuple[str, list[str]]]) -> bool:
+    """A sentence cut before the name that goes on in the next paragraph: it ends with a
+    verb after a quotation (`», estime` / `Vladimir Sourdine`), with a verb alone
+    (`ont soupçonné` / `Encelade`), or, having a verb of its own, with a determiner and a
+    noun (`a été prononcée par le juge` / `Glynn`). Apertium's analysis; a heading (`Mort de
+    l'acteur`, `... sur la marijuana`) has no finite verb."""
+    if INCISE.search(before):
+        return True
+    words = [(surface, readings) for surface, readings in units if WORD.search(surface)]
+    if len(words) < 3:
+        return False
+    if is_verb(words[-1][1]):
+        return True
+    tail = [readings for _, readings in reversed(words)]
+    i = 0
+    while True:  # a noun phrase read from its end: `la maison de soins palliatifs`
+        while i < len(tail) and tail[i] and all("<adj>" in r for r in tail[i]):
+            i += 1  # adjectives after the noun (`le télescope spatial`)
+        if i >= len(tail) or not any("<n>" in r for r in tail[i]):
+            return False
+        i += 1
+        while i < len(tail) and tail[i] and any("<adj>" in r for r in tail[i]):
+            i += 1  # adjectives before it (`le populaire`)
+        if i < len(tail) and any(r.startswith("de<pr>") for r in tail[i]):
+            i += 1  # the noun is the complement of another (`maison de soins`)
+            continue
+        break
+    determiner = i < len(tail) and any("<det>" in r for r in tail[i])
+    return determiner and any(is_finite_verb(readings) for readings in tail[i:])
+
+
+def _paragraph_end(text: str, start: int) -> int:
+    end = text.find("\n", start)
+    return len(text) if end < 0 else end
+
+
 @rule()
 def cut_paragraph(text: str, context: Context) -> list[Change]:
     """A paragraph cut in the middle of a sentence (or of a hyphenated word) is joined.
@@ -448,6 +575,7 @@ def cut_paragraph(text: str, context: Context) -> list[Change]:
     The next paragraph goes on in lower case, or starts with a name (see cut_before_name).
     """
     spans, changes = paragraphs(text), []
+    name_pairs: list[tuple[int, int, str, str]] = []  # asked of Apertium at the end, at once
     for number, ((s1, e1), (s2, e2)) in enumerate(zip(spans, spans[1:], strict=False)):
         before, after = text[s1:e1], text[s2:e2]
         if MD_LIST_MARKER.match(after) or is_english(before):
@@ -456,6 +584,10 @@ def cut_paragraph(text: str, context: Context) -> list[Change]:
         if re.match(UPPER, after) and re.search(rf"{LETTER}$", before):
             if cut_before_name(before, after, context.lexicon, first=number == 0):
                 changes.append(Change(e1, s2, " "))
+            else:
+                last, name = name_pair_at_cut(before, after, context.lexicon, number == 0)
+                if last:
+                    name_pairs.append((e1, s2, last, name))
             continue
         if not re.match(LOWER, after):
             continue
@@ -465,7 +597,43 @@ def cut_paragraph(text: str, context: Context) -> list[Change]:
             changes.append(Change(e1 - 1 if joined_word else e1, s2, ""))
         elif re.search(r"[\w,]$", before):
             changes.append(Change(e1, s2, " "))
-    return changes
+    if name_pairs:
+        lasts = [re.sub(rf"^\w+[{APOSTROPHES}]", "", pair[2]) for pair in name_pairs]
+        # One batch for every question below (one lt-proc run per analyser).
+        french_names.analyse(
+            lasts + [n for _, _, _, n in name_pairs] + [f"{p[2]} {p[3]}" for p in name_pairs]
+        )
+        given = french_names.given_names(lasts + [name for _, _, _, name in name_pairs])
+        places = french_names.place_names(lasts)
+        first_names = french_names.given_names(
+            (name for _, _, _, name in name_pairs), only=True
+        )
+        units = french_names.two_word_names(f"{last} {name}" for _, _, last, name in name_pairs)
+        undecided = []
+        for e1, s2, last, name in name_pairs:
+            before = plain(text[text.rfind("\n", 0, e1) + 1 : e1])
+            after = plain(text[s2 : _paragraph_end(text, s2)])
+            if f"{last} {name}" in units or open_quotation(before):
+                # `les Nations` / `Unies`, `"Laissez` / `Faire"`: whatever the next word is
+                changes.append(Change(e1, s2, " "))
+            elif starts_with_verb(name, context.lexicon):
+                continue
+            elif french_names.available() and name_cut_in_two(
+                last, name, given, first_names, units, places, context.lexicon
+            ):
+                changes.append(Change(e1, s2, " "))
+            else:
+                undecided.append((e1, s2, before, after))
+        # The grammar of what is left, read by Apertium (one run for all the paragraphs).
+        analysed = french_names.analyse_paragraphs(
+            [before for _, _, before, _ in undecided] + [after for _, _, _, after in undecided]
+        )
+        for i, (e1, s2, before, after) in enumerate(undecided):
+            if sentence_fragment(after, analysed[len(undecided) + i]) or (
+                sentence_cut_before_name(before, analysed[i])
+            ):
+                changes.append(Change(e1, s2, " "))
+    return sorted(changes, key=lambda c: c.start)
 
 
 # --------------------------------------------------------------------------------------------
@@ -1100,6 +1268,61 @@ BARE_PREPOSITIONS = frozenset(
     "après avant pour sans sur sous par avec contre entre selon dès vers chez malgré pendant "
     "durant envers parmi".split()
 )
+# Nouns naming a work or a publication: after one, a title may start with its capital
+# article (`son article Le discours du président`, `le film Les Choristes`).
+WORK_NOUNS = frozenset(
+    "article articles livre livres ouvrage ouvrages roman romans film films journal journaux "
+    "quotidien hebdomadaire mensuel magazine magazines revue revues émission émissions série "
+    "séries chanson chansons album albums disque pièce pièces spectacle opéra essai essais "
+    "recueil poème poèmes tableau toile documentaire feuilleton titre titres rubrique "
+    "chronique éditorial tribune blog blogue site exposition".split()
+)
+# Words that announce a publication or a work: a capital article before a name after one
+# in the same sentence may be a title's own (`un article précédent pour Le Diplomate`).
+TITLE_CUES = WORK_NOUNS | frozenset(
+    "journaliste journalistes interview entretien reportage éditorialiste chroniqueur "
+    "rédacteur rédactrice correspondant correspondante rédaction".split()
+)
+SENTENCE_START = re.compile(r"(?:^|[.!?»…:]\s+|(?:^|\s)[-–—]\s+|[«\"“]\s*)$")
+DETERMINERS = frozenset("le la les l un une son sa ses leur leurs ce cet cette mon ma du".split())
+
+
+def small_article_before_word(word: str, previous: str, before: str, lexicon: Lexicon) -> bool:
+    """A capital article before a common word inside a sentence is small, unless a title
+    may start there: after a noun naming a work (`son article Le discours`)."""
+    if before.endswith((",", ";")):
+        return True
+    words = WORD.findall(before[-60:])
+    if previous.islower():
+        after_work = previous in WORK_NOUNS and len(words) > 1 and words[-2].lower() in DETERMINERS
+        return not after_work
+    start = before[: len(before) - len(previous)]
+    if not SENTENCE_START.search(start):
+        # Inside a name or a title-case heading (`le Ministère Des affaires`); `Un` may be
+        # a name's own (`Kim Jong Un en Russie`).
+        return word in {"Le", "La", "Les", "Du", "Des"}
+    # After the sentence's first word, a common one (`Pour La première fois`, `Si Les`).
+    return lexicon.is_word(previous) and not lexicon.is_proper_name(previous)
+
+
+def small_article_before_name(
+    phrase: str, written_small: bool, own_article: set[str], after_title_cue: bool
+) -> bool:
+    """A capital article before a name inside a sentence is small, unless it is the name's
+    own (`à La Haye`, `pour Le Monde`: Apertium's French dictionaries list them as one name;
+    a title after `article`, `journal`... in the sentence), or the document writes it small
+    elsewhere (`la Chine`)."""
+    if written_small:
+        return True
+    if not french_names.available() or after_title_cue:
+        return False  # no dictionary of names: only what the document shows
+    return phrase not in own_article
+
+
+def sentence_so_far(before: str) -> str:
+    """The part of `before` (the text of a paragraph up to a word) in the word's sentence."""
+    ends = list(re.finditer(r"[.!?…](?=\s+[«\"“]?\s*[A-ZÀ-ÖØ-ÞŒÆ])", before))
+    return before[ends[-1].end() :] if ends else before
 
 
 @rule()
@@ -1109,6 +1332,7 @@ def capital_mid_sentence(text: str, context: Context) -> list[Change]:
     names = document_names(text)
     changes = []
     word_after = re.compile(rf"(?P<gap>[{HSPACE}]|['’])(?P<next>{LETTER}+)")
+    name_after = re.compile(rf"[{HSPACE}]({UPPER}[\w-]*(?:[{HSPACE}]{UPPER}[\w-]*){{0,2}})")
     # The document's words, and its small articles with the word after each, looked up
     # instead of searching the whole text for every capital (quadratic on a long text).
     words = set(re.findall(r"\w+", text))
@@ -1117,6 +1341,8 @@ def capital_mid_sentence(text: str, context: Context) -> list[Change]:
         m.groups()
         for m in re.finditer(rf"(?<!\w)({small_articles})(?=([{HSPACE}]|['’])(\w+))", text)
     }
+    # at, article, phrase, written small elsewhere, after a title cue
+    before_names: list[tuple[int, str, str, bool, bool]] = []
     for start, end in french_paragraphs(text):
         paragraph = text[start:end]
         for m in re.finditer(rf"(?<=[{HSPACE}])(?P<word>{UPPER}{LOWER}+)(?![\w'’.-])", paragraph):
@@ -1128,24 +1354,34 @@ def capital_mid_sentence(text: str, context: Context) -> list[Change]:
             next_word = follows.group("next") if follows else ""
             after_comma = before.endswith((",", ";"))
             after_lower = bool(previous) and before[-1:].isalpha() and previous[-1].islower()
-            if not (after_comma or after_lower):
+            if word in ARTICLES and next_word and next_word[0].islower():
+                if previous and (after_comma or before[-1:].isalpha()):
+                    if small_article_before_word(word, previous[-1], before, lexicon):
+                        changes.append(Change(at, at + len(word), word.lower()))
+                continue
+            inside_name = (
+                word in {"Du", "Des"}
+                and bool(previous)
+                and before[-1:].isalpha()
+                and len(previous[-1]) > 1
+                and not SENTENCE_START.search(before[: len(before) - len(previous[-1])])
+            )  # `Amérique Du Nord`, `l'Union Des Nations`: French writes them small
+            if not (after_comma or after_lower or inside_name):
                 continue
             if word in ARTICLES and next_word:
-                # Before a common word the article is small (`signalé Les responsables`),
-                # The article of a title or a name (`pour Le Diplomate`, `de La Haye`) keeps
-                # its capital unless the document writes the same words with a small article
-                # elsewhere (`la Chine`).
                 pair = (word.lower(), follows.group("gap"), next_word)
-                with_small_article = pair in article_pairs
-                # After a noun, a title may start (`dans un article Le discours de...`).
-                after_noun = not after_comma and lexicon.parts_of_speech(previous[-1]) & {
-                    "noun",
-                    "verb",
-                } == {"noun"}
-                if (next_word[0].islower() and not after_noun) or (
-                    next_word[0].isupper() and with_small_article
-                ):
-                    changes.append(Change(at, at + len(word), word.lower()))
+                name = name_after.match(paragraph, m.end())
+                if name:
+                    phrase = f"{word} {name.group(1)}"
+                    # Titles start with `Le`, `La`, `Les`; an acronym is no title (`La CIA`).
+                    cue = (
+                        word in {"Le", "La", "Les"}
+                        and not name.group(1).split()[0].isupper()
+                        and any(
+                            w.lower() in TITLE_CUES for w in WORD.findall(sentence_so_far(before))
+                        )
+                    )
+                    before_names.append((at, word, phrase, pair in article_pairs, cue))
                 continue
             if word in names and names[word] > 1 or word in context.known_names:
                 continue
@@ -1159,6 +1395,12 @@ def capital_mid_sentence(text: str, context: Context) -> list[Change]:
                 # `après Visite de Poutine`: a common noun the document writes in lower case.
                 if word.lower() in words:
                     changes.append(Change(at, at + len(word), word.lower()))
+    if before_names:
+        asked = [phrase for _, _, phrase, small, cue in before_names if not small and not cue]
+        own_article = french_names.names_with_article(asked) if asked else set()
+        for at, word, phrase, small, cue in before_names:
+            if small_article_before_name(phrase, small, own_article, cue):
+                changes.append(Change(at, at + len(word), word.lower()))
     return changes
 
 

@@ -38,6 +38,7 @@ log = logging.getLogger(__name__)
 # The modules whose code decides what a prepared document holds.
 PREPARING_MODULES = (
     "pipeline.clean",
+    "pipeline.french_names",
     "pipeline.lexicon",
     "pipeline.segment",
     "pipeline.glossary",
@@ -117,6 +118,12 @@ def code_fingerprint() -> str:
         except metadata.PackageNotFoundError:
             version = "absent"
         digest.update(f"{package}={version}\0".encode())
+    # The cleaner asks Apertium's French dictionaries which names own their capital article.
+    from pipeline.french_names import french_analysers
+
+    for path in french_analysers():
+        stat = Path(path).stat()
+        digest.update(f"{path}={stat.st_size}:{stat.st_mtime_ns}\0".encode())
     return digest.hexdigest()
 
 
