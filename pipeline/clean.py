@@ -1230,7 +1230,7 @@ def glued_words(text: str, context: Context) -> list[Change]:
     lexicon = context.lexicon
     changes = []
     names = document_names(text)
-    counts = Counter(WORD.findall(text))
+    counts = Counter(m.group() for m in WORD.finditer(text))  # no list of every word
     for start, end in french_paragraphs(text):
         for compound in COMPOUND.finditer(text, start, end):
             if lexicon.is_known(compound.group()):
@@ -1335,7 +1335,7 @@ def capital_mid_sentence(text: str, context: Context) -> list[Change]:
     name_after = re.compile(rf"[{HSPACE}]({UPPER}[\w-]*(?:[{HSPACE}]{UPPER}[\w-]*){{0,2}})")
     # The document's words, and its small articles with the word after each, looked up
     # instead of searching the whole text for every capital (quadratic on a long text).
-    words = set(re.findall(r"\w+", text))
+    words = {m.group() for m in re.finditer(r"\w+", text)}  # no list of every word
     small_articles = "|".join(sorted((a.lower() for a in ARTICLES), key=len, reverse=True))
     article_pairs = {
         m.groups()
@@ -1423,7 +1423,7 @@ def misspelt_name(text: str, context: Context) -> list[Change | Flag]:
     of a full name (`Vladirmir Poutine` once, `Vladimir Poutine` six times).
     """
     lexicon = context.lexicon
-    counts = Counter(WORD.findall(text))
+    counts = Counter(m.group() for m in WORD.finditer(text))  # no list of every word
     neighbours = name_neighbours(text)
     results: list[Change | Flag] = []
     for start, end in french_paragraphs(text):
