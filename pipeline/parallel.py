@@ -385,7 +385,14 @@ def engine_feeder(engine, terms, memory, progress=None) -> MemoryFeeder:
     def collect(handles: list, block: bool) -> list[tuple[Any, list[str]]]:
         return [(h, results.pop(h)) for h in handles]
 
-    return MemoryFeeder(engine.version, terms, memory, submit, collect, progress=progress)
+    from pipeline.runner import MEMORY_CHUNK
+
+    # A fixed count in corpus order, whatever the timing: the same chunks in every run
+    # and for any --jobs (an engine whose output depends on the batch, as Apertium's
+    # Catalan modes do, then gives the same English; see translate/apertium.py).
+    return MemoryFeeder(
+        engine.version, terms, memory, submit, collect, chunk=MEMORY_CHUNK, progress=progress
+    )
 
 
 
@@ -454,8 +461,8 @@ def run_parallel(
                 document = runner.PreparedDocument(doc, hit.segments, hit.fixes, hit.findings)
             else:
                 # While this document is being prepared, the engine works on what is ready.
-                while not pool.done(task) and feeder.waiting >= runner.CHUNK_LIMITS[0]:
-                    feeder.pump(least=runner.CHUNK_LIMITS[0])
+                while not pool.done(task) and feeder.waiting >= feeder.size:
+                    feeder.pump()
                 document = pool.result(task)
                 entry = prepared_cache.Prepared(
                     document.segments, document.fixes, document.findings

@@ -587,19 +587,15 @@ def translate_as_prepared(
     memory: TranslationMemory,
     progress: Progress | None = None,
 ) -> tuple[list[PreparedDocument], int]:
-    """Take `count` documents from `ready` as they come and translate them (memory first):
-    while the next document is not ready and enough texts wait, the engine translates
-    them. Returns the documents in order and how many texts were sent to the engine."""
+    """Take `count` documents from `ready` as they come and translate them (memory first),
+    a chunk as soon as one is full: the engine works while the next ones are prepared.
+    Returns the documents in order and how many texts were sent to the engine."""
     from pipeline import parallel
 
     feeder = parallel.engine_feeder(engine, terms, memory, progress)
     prepared: list[PreparedDocument] = []
-    least = CHUNK_LIMITS[0]
     with display.stage("preparing", count, "articles") as preparing:
         while len(prepared) < count:
-            if ready.empty() and feeder.waiting >= least:
-                feeder.pump(least=least)  # the engine works while the next one is prepared
-                continue
             document = ready.get()
             if isinstance(document, BaseException):
                 raise document

@@ -332,6 +332,14 @@ def exit_reason(returncode: int, stderr_lines: list[str]) -> str:
 # many NULs as it sent have come back, and the next batch finds the tools ready. The
 # output is the same bytes (the script only adds `cat` and pass-through stages around
 # the chain). Anything else named `apertium` is run per batch, as before.
+#
+# Some tools keep what they saw of earlier segments past a NUL (the Catalan modes'
+# Constraint Grammar windows and anaphora resolver: fra-cat | cat-eng renders "acide"
+# "sour" after one article, "acid" before). Per batch, a segment's Catalan depended on
+# the segments before it in its batch; kept, on those before it in the process. Either
+# way the same texts sent in the same order and the same chunks give the same English,
+# so a run chunks by a fixed count in corpus order (parallel.MemoryFeeder), whatever
+# the timing, and --jobs 1 and N write the same bytes.
 
 APERTIUM_SCRIPT_MARK = b"run_mode_wblank"  # a function of Apertium's `apertium` script
 
