@@ -324,8 +324,10 @@ class MemoryFeeder:
                 and (final or len(self.queue) >= max(1, enough))
             ):
                 size = self.size
-                if final and len(self.queue) - size < size // 2:
-                    size = len(self.queue)  # no small last chunk: each costs an engine call
+                # no small last chunk (each costs an engine call), unless the chunks are of
+                # a fixed count: then the same whatever the timing (see engine_feeder)
+                if final and self.fixed_chunk is None and len(self.queue) - size < size // 2:
+                    size = len(self.queue)
                 self._send(self.queue[:size])
                 del self.queue[:size]
                 continue

@@ -469,7 +469,7 @@ class KeptPipeline:
         self.processes[0].stdin.close()  # the tools before the one that died end too
         for process in self.processes:
             try:
-                process.wait(timeout=2)
+                process.wait(timeout=15)  # the ones after it end at their input's end
             except subprocess.TimeoutExpired:
                 _kill_group(process)
                 process.wait()
