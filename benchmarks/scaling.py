@@ -148,7 +148,8 @@ def main(
                             wall, _ = run_ray(corpus, glossary, pivot, n, out)
                             cpu = "–"
                         label = f"--jobs {n}" if kind == "jobs" else f"--cluster local, {n} CPU"
-                        label = "before (main, one process)" if mode == "jobs0" else label
+                        if mode == "jobs0":
+                            label = "before ($SCALING_BASELINE, its default --jobs)"
                         target = TARGETS[pivot]
                         met = "met" if wall / raw <= target else "missed"
                         print(
