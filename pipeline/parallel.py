@@ -404,7 +404,7 @@ def document_quotes(context: checks.CheckContext, segments) -> dict:
     return {k: v for k, v in context.quotes_across.items() if k in ids}
 
 def fork_start_method() -> str:
-    """"fork" with spaCy, its French model and the cleaner's lexicon loaded here first,
+    """Fork with spaCy, its French model and the cleaner's lexicon loaded here first,
     so that each worker starts with them (about 2 s of CPU a worker spawned pays to load
     them again, while the engine needs the same cores); "spawn" where fork is not to be
     had or another thread runs (a fork copies only this one: a lock another holds would
@@ -456,6 +456,7 @@ def run_parallel(
             for doc, key in zip(documents, keys, strict=True)
         ]
         prepared: list[runner.PreparedDocument] = []
+        storing = runner.StoreEverySecond(cache)
         entity_tasks = []
         for doc, key, task in zip(documents, keys, tasks, strict=True):
             if task is None:
@@ -469,7 +470,7 @@ def run_parallel(
                 entry = prepared_cache.Prepared(
                     document.segments, document.fixes, document.findings
                 )
-                cache.store([(doc.name, key, entry)])  # kept at once: a killed run keeps it
+                storing.add((doc.name, key, entry))
             prepared.append(document)
             if task is None:  # a prepared document from the cache: its entities may be new
                 texts = runner.entity_texts(document.segments)
@@ -478,6 +479,7 @@ def run_parallel(
                     entity_tasks.append(pool.submit(entities_task, missing))
             feeder.add(document.segments)
             feeder.pump()
+        storing.flush()
         sent = feeder.finish()
         for task in entity_tasks:
             pool.result(task)
