@@ -455,6 +455,8 @@ def run_parallel(
             None if key in stored else pool.submit(prepare_task, doc)
             for doc, key in zip(documents, keys, strict=True)
         ]
+        if start_method == "fork":  # the workers are started: the lexicon was for them
+            runner.release_lexicon()
         prepared: list[runner.PreparedDocument] = []
         storing = runner.StoreEverySecond(cache)
         entity_tasks = []

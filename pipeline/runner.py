@@ -320,6 +320,8 @@ def run(
             progress=progress,
             **extra,
         )
+        if sum(len(doc.raw) for doc in documents) >= RELEASE_MODELS_FROM:
+            release_models()  # whichever way the stages ran (the word list is this process's)
         with display.step("offering fuzzy matches"):
             result.suggestions = offer_fuzzy_matches(
                 result.segments, translation_memory, fuzzy_threshold
@@ -479,13 +481,39 @@ def _tmx_date(iso: str) -> str:
 
 
 def release_lexicon() -> None:
-    """Let the cleaner's lexicon go (about 250 MB) before the outputs are made, the run's
-    biggest allocations; a later cleaning in the same process loads it again (a second)."""
+    """Let the cleaner's lexicon go (about 90 MB) once every document is cleaned: only the
+    cleaner reads it; a later cleaning in the same process loads it again (a second)."""
     import gc
 
     from pipeline.lexicon import load_lexicon
 
     load_lexicon.cache_clear()
+    gc.collect()
+
+
+# From this much text on, spaCy and the checks' word list are let go before the outputs
+# are made; below it the outputs are small, and a process running the stages again (the
+# tests, the review server) keeps them rather than load them again.
+RELEASE_MODELS_FROM = 1_000_000
+
+
+def release_models() -> None:
+    """Let go, before the outputs are made, of what only the stages before them read: the
+    cleaner's lexicon, spaCy's French pipeline (sentences, named entities), the checks'
+    English word list. A later stage in the same process loads what it needs again."""
+    import gc
+
+    from pipeline import spacy_import
+    from pipeline.checks import untranslated
+    from pipeline.lexicon import load_lexicon
+
+    for cached in (
+        load_lexicon,
+        segment.french_nlp,
+        spacy_import.french_pipeline,
+        untranslated.english_word_list,
+    ):
+        cached.cache_clear()
     gc.collect()
 
 
@@ -538,7 +566,6 @@ def run_in_process(
     mark_terms(segments)
     document_findings = [f for d in prepared for f in d.findings]
     findings = run_check_stage(segments, terms, document_findings, entities)
-    release_lexicon()
     return prepared, sent, findings
 
 
@@ -576,6 +603,7 @@ def prepare_then_find_entities(
             ready.put(document)
             texts += entity_texts(document.segments)
         storing.flush()
+        release_lexicon()  # the cleaner's alone: gone before the entities and the checks
         find_entities(stop, texts, entities)
     except BaseException as err:
         ready.put(err)
