@@ -322,7 +322,7 @@ def test_a_big_glossary_is_parsed_once_then_taken_from_the_cache(tmp_path, monke
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     assert len(path.read_text(encoding="utf-8")) >= cache.MIN_CHARS
     first_terms, first_problems = glossary.validate_glossary(path)
-    assert len(list((tmp_path / "cache" / "glossary").glob("*.json"))) == 1
+    assert len(list((tmp_path / "cache" / "glossary").glob("*.terms"))) == 1
     text = "La RPDC et le terme5999 inventé, puis le terme12 inventé."
     first_hits = glossary.find_terms(text, first_terms)
     assert len(list((tmp_path / "cache" / "glossary").glob("*.trie"))) == 1
