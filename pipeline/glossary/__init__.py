@@ -28,6 +28,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 from pipeline import fileio
 from pipeline.errors import PipelineError
@@ -460,8 +461,7 @@ def _normalise(text: str) -> str:
     return text.translate(_NORMALISE)
 
 
-@dataclass(frozen=True)
-class _Token:
+class _Token(NamedTuple):  # a tuple: made for every word of every term and segment
     text: str
     start: int
     end: int
