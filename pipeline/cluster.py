@@ -25,6 +25,7 @@ import functools
 import logging
 import os
 import signal
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -42,6 +43,10 @@ log = logging.getLogger(__name__)
 CLUSTER_CHUNK = 100  # texts per actor call: a few seconds of Apertium, Ray's cost is ms
 CALLS_PER_ACTOR = 2  # one translating, one waiting: the actor never waits for the driver
 RETRIES = 3  # times a task or an actor call is tried again after its worker died
+
+# Where the driver's time went in the last run, in seconds (benchmarks/scaling.py prints
+# it): "engine busy" is the wall time with at least one chunk at an actor.
+timings: dict[str, float] = {}
 
 
 def require_ray():
@@ -221,14 +226,21 @@ def actor_feeder(ray, terms_ref, engine, terms, memory, progress):
     load: dict[int, int] = {}
     owner: dict[Any, int] = {}
 
+    busy_since: list[float] = []
+
     def submit(texts: list[str]):
         if not actors:
+            started = time.perf_counter()
             actors.extend(engine_pool(ray, engine))
             load.update({i: 0 for i in range(len(actors))})
+            timings["engine pool start"] = time.perf_counter() - started
         index = min(load, key=load.get)  # the actor with the fewest calls waiting
         ref = actors[index].translate.remote(texts, [terms_ref])
+        if not owner:
+            busy_since[:] = [time.perf_counter()]
         load[index] += 1
         owner[ref] = index
+        timings["chunks"] = timings.get("chunks", 0) + 1
         return ref
 
     def collect(handles: list, block: bool):
@@ -238,6 +250,9 @@ def actor_feeder(ray, terms_ref, engine, terms, memory, progress):
         out = []
         for ref in ready:
             load[owner.pop(ref)] -= 1
+            if not owner:
+                busy = time.perf_counter() - busy_since[0]
+                timings["engine busy"] = timings.get("engine busy", 0.0) + busy
             try:
                 out.append((ref, ray.get(ref)))
             except ray.exceptions.RayError as err:
@@ -254,6 +269,20 @@ def actor_feeder(ray, terms_ref, engine, terms, memory, progress):
         chunk=CLUSTER_CHUNK,
         progress=progress,
     )
+
+
+def wait_for_document(ray, ref, feeder, actors: int) -> None:
+    """Keep the actors working until the document `ref` is prepared: an idle actor gets
+    whatever texts wait, however few; a busy one only full chunks (each call starts the
+    engine's processes again: Apertium's cost a third of a CPU second, the work of some
+    100 texts, so small chunks sent early would cost more than they save)."""
+    while not ray.wait([ref], timeout=0)[0]:
+        if feeder.waiting and len(feeder.in_flight) < actors:
+            feeder.pump(least=1)
+            continue
+        # the document, or a chunk coming back (an actor free again), whichever is first
+        ray.wait([ref, *feeder.in_flight], num_returns=1)
+        feeder.pump()
 
 
 def run_on_cluster(
@@ -282,6 +311,8 @@ def run_on_cluster(
 def _run(ray, documents, terms, memory_path, engine, translation_memory, progress):
     from pipeline import runner
 
+    timings.clear()
+    started = time.perf_counter()
     prepare_task, entities_task, checks_task, _ = remote_stages()
     cache = prepared_cache.PreparedCache(memory_path)
     fingerprint = prepared_cache.code_fingerprint()
@@ -300,9 +331,11 @@ def _run(ray, documents, terms, memory_path, engine, translation_memory, progres
             hit = stored[key]
             document = runner.PreparedDocument(doc, hit.segments, hit.fixes, hit.findings)
         else:
-            while feeder.waiting and not ray.wait([ref], timeout=0)[0]:
-                feeder.pump(least=1)  # the actors work on what is ready meanwhile
+            waited = time.perf_counter()
+            wait_for_document(ray, ref, feeder, engine_count(ray))
             document = ray.get(ref)
+            waited = time.perf_counter() - waited
+            timings["waiting for documents"] = timings.get("waiting for documents", 0) + waited
             entry = prepared_cache.Prepared(document.segments, document.fixes, document.findings)
             cache.store([(doc.name, key, entry)])
         prepared.append(document)
@@ -313,7 +346,9 @@ def _run(ray, documents, terms, memory_path, engine, translation_memory, progres
             entity_refs.append(entities_task.remote(missing))
         feeder.add(document.segments)
         feeder.pump()
+    timings["documents in"] = time.perf_counter() - started
     sent = feeder.finish()
+    timings["translated"] = time.perf_counter() - started
     for found in ray.get(entity_refs):
         entity_cache.put(found)
     segments = [s for d in prepared for s in d.segments]
@@ -331,7 +366,11 @@ def _run(ray, documents, terms, memory_path, engine, translation_memory, progres
         return [f for found in ray.get(calls) for f in found]
 
     document_findings = [f for d in prepared for f in d.findings]
+    checked = time.perf_counter()
+    timings["entities in"] = checked - started
     findings = runner.run_check_stage(
         segments, terms, document_findings, entity_cache, segment_findings
     )
+    timings["checks"] = time.perf_counter() - checked
+    timings["engine texts"] = sent
     return prepared, sent, findings
