@@ -354,7 +354,9 @@ def _run(ray, documents, terms, memory_path, engine, translation_memory, progres
     segments = [s for d in prepared for s in d.segments]
     runner.mark_terms(segments)
 
-    def segment_findings(context: checks.CheckContext, names: list[str]) -> list[Finding]:
+    def segment_findings(context: checks.CheckContext, names: list[str]):
+        """The per-segment checks as a task per document; the corpus-wide checks run in
+        the driver while they are under way, then the returned function gathers them."""
         from pipeline.parallel import document_quotes
 
         calls = []
@@ -363,7 +365,7 @@ def _run(ray, documents, terms, memory_path, engine, translation_memory, progres
             calls.append(
                 checks_task.remote(document.segments, context.ratios, quotes, names, terms_ref)
             )
-        return [f for found in ray.get(calls) for f in found]
+        return lambda: [f for found in ray.get(calls) for f in found]
 
     document_findings = [f for d in prepared for f in d.findings]
     checked = time.perf_counter()
