@@ -77,7 +77,9 @@ def run_jobs(corpus: Path, glossary: Path, pivot: str, jobs: int, out: Path):
     return pipeline_run([*args, "--jobs", str(jobs)], pipeline_env())
 
 
-def run_ray(corpus: Path, glossary: Path, pivot: str, cpus: int, out: Path, work: Path):
+def run_ray(
+    corpus: Path, glossary: Path, pivot: str, cpus: int, out: Path, work: Path, chunk: str = ""
+):
     """`--cluster local` on N cores: a fresh process pinned to N of the machine's cores
     (sched_setaffinity, inherited by Ray's processes, its workers, the engine actors and
     their Apertium processes) starts Ray with num_cpus=N, so "N worker CPUs" means N
@@ -88,7 +90,7 @@ def run_ray(corpus: Path, glossary: Path, pivot: str, cpus: int, out: Path, work
 
     figures = work / f"ray-{cpus}-{out.name}.json"
     command = [sys.executable, str(Path(__file__).resolve()), "--ray-child", str(cpus)]
-    command += [str(corpus), str(glossary), pivot, str(out), str(figures)]
+    command += [str(corpus), str(glossary), pivot, str(out), str(figures), chunk]
     done = run_process(command, env=pipeline_env())
     if done.returncode != 0:
         sys.exit(f"the --cluster local run on {cpus} cores failed:\n{done.stderr}")
@@ -121,7 +123,9 @@ def tree_cpu_seconds() -> float:
     return sum(used.get(pid, 0.0) for pid in mine)
 
 
-def ray_child(cpus: int, corpus: Path, glossary: Path, pivot: str, out: Path, figures: Path):
+def ray_child(
+    cpus: int, corpus: Path, glossary: Path, pivot: str, out: Path, figures: Path, chunk: str
+):
     """The pinned process of run_ray: Ray's start, the run with the driver's phases
     (cluster.timings), then the engine stage alone on the same actors' kind: every text
     the run sent, in chunks of CLUSTER_CHUNK, CALLS_PER_ACTOR in flight per actor (its
@@ -136,6 +140,8 @@ def ray_child(cpus: int, corpus: Path, glossary: Path, pivot: str, out: Path, fi
     from pipeline import cluster, runner
     from pipeline.translate.engine import open_engine
 
+    if chunk:  # mode rayN@SIZE: texts per actor call other than the code's
+        cluster.CLUSTER_CHUNK = int(chunk)
     written = [0.0]
     write_outputs = runner.write_outputs
 
@@ -195,6 +201,7 @@ def ray_child(cpus: int, corpus: Path, glossary: Path, pivot: str, out: Path, fi
         json.dumps(
             {
                 "cores": cores,
+                "chunk": cluster.CLUSTER_CHUNK,
                 "ray start": ray_start,
                 "run": run_wall,
                 "cpu": cpu,
@@ -235,15 +242,17 @@ def main(
                         if pivot == "both":
                             raw += raws["ca"]().seconds
                         out = work / f"out-{count}-{pivot}-{mode}-{round_number}"
-                        kind, n = mode[:-1], int(mode[-1])
+                        name, _, chunk = mode.partition("@")  # rayN@SIZE: chunks of SIZE
+                        kind, n = name[:-1], int(name[-1])
                         if kind == "jobs":
                             done = run_jobs(corpus, glossary, pivot, n, out)
                             wall, cpu = done.seconds, done.cpu_seconds
                         else:
-                            _, figures = run_ray(corpus, glossary, pivot, n, out, work)
+                            _, figures = run_ray(corpus, glossary, pivot, n, out, work, chunk)
                             wall, cpu = figures["run"], figures["cpu"]
                             ray_rows.append((pivot, n, figures))
                         label = f"--jobs {n}" if kind == "jobs" else f"--cluster local, {n} core"
+                        label += f", chunks of {chunk}" if chunk else ""
                         label = "before (main, one process)" if mode == "jobs0" else label
                         print(
                             f"| {pivot} | {label} | {wall:.1f} | {cpu:.1f} "
@@ -263,15 +272,16 @@ def print_ray_phases(rows: list[tuple[str, int, dict]]) -> None:
         "the pinned process and every Ray process under it, read from /proc):\n"
     )
     print(
-        "| pivot | cores | run | documents in | translated | checks | outputs | "
-        "engine busy | chunks | engine stage alone | lines/s alone | empty call ms |"
+        "| pivot | cores | texts a call | run | documents in | translated | checks | outputs "
+        "| engine busy | calls | engine stage alone | lines/s alone | empty call ms |"
     )
-    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    print("| --- " + "| ---: " * 12 + "|")
     for pivot, cores, f in rows:
         phases = f["phases"]
         rate = f["engine alone texts"] / f["engine alone"]
         print(
-            f"| {pivot} | {cores} | {f['run']:.1f} | {phases.get('documents in', 0):.1f} "
+            f"| {pivot} | {cores} | {f['chunk']} | {f['run']:.1f} "
+            f"| {phases.get('documents in', 0):.1f} "
             f"| {phases.get('translated', 0):.1f} | {phases.get('checks', 0):.1f} "
             f"| {f['outputs']:.1f} | {phases.get('engine busy', 0):.1f} "
             f"| {phases.get('chunks', 0):.0f} | {f['engine alone']:.1f} | {rate:.0f} "
@@ -280,12 +290,13 @@ def print_ray_phases(rows: list[tuple[str, int, dict]]) -> None:
     for pivot, cores, f in rows:
         if f.get("engine direct"):
             print(
-                f"\n({pivot}, {cores} core: the same chunks called directly in the driver took "
-                f"{f['engine direct']:.1f} s against {f['engine alone']:.1f} s through one "
-                f"actor: Ray's cost over the stage {f['engine alone'] / f['engine direct']:.2f}x)"
+                f"\n({pivot}, {cores} core, {f['chunk']} texts a call: the same chunks called "
+                f"directly in the driver took {f['engine direct']:.1f} s against "
+                f"{f['engine alone']:.1f} s through one actor: Ray's cost over the stage "
+                f"{f['engine alone'] / f['engine direct']:.2f}x)"
             )
-    for pivot in dict.fromkeys(p for p, _, _ in rows):
-        mine = [(c, f) for p, c, f in rows if p == pivot]
+    for pivot, chunk in dict.fromkeys((p, f["chunk"]) for p, _, f in rows):
+        mine = [(c, f) for p, c, f in rows if p == pivot and f["chunk"] == chunk]
         low, high = min(c for c, _ in mine), max(c for c, _ in mine)
         if low == high:
             continue
@@ -296,15 +307,17 @@ def print_ray_phases(rows: list[tuple[str, int, dict]]) -> None:
         whole = [a["run"] / b["run"] for a, b in zip(lows, highs, strict=False)]
         stage = [a["engine alone"] / b["engine alone"] for a, b in zip(lows, highs, strict=False)]
         print(
-            f"\nscaling {low} → {high} cores, {pivot}, round by round: whole run "
-            f"{', '.join(f'{r:.2f}x' for r in whole)} (median {statistics.median(whole):.2f}x); "
-            f"engine stage alone {', '.join(f'{r:.2f}x' for r in stage)} "
-            f"(median {statistics.median(stage):.2f}x); target ≥ 1.7x"
+            f"\nscaling {low} → {high} cores, {pivot}, {chunk} texts a call, round by round: "
+            f"whole run {', '.join(f'{r:.2f}x' for r in whole)} "
+            f"(median {statistics.median(whole):.2f}x); engine stage alone "
+            f"{', '.join(f'{r:.2f}x' for r in stage)} (median {statistics.median(stage):.2f}x); "
+            "target ≥ 1.7x"
         )
+
 
 if __name__ == "__main__":
     if sys.argv[1:2] == ["--ray-child"]:
-        cpus, corpus, glossary, pivot, out, figures = sys.argv[2:8]
-        ray_child(int(cpus), Path(corpus), Path(glossary), pivot, Path(out), Path(figures))
+        cpus, corpus, glossary, pivot, out, figures, chunk = sys.argv[2:9]
+        ray_child(int(cpus), Path(corpus), Path(glossary), pivot, Path(out), Path(figures), chunk)
     else:
         main([40], ["jobs1", "jobs2"], 1)
