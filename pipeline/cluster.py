@@ -7,7 +7,8 @@ The same stage functions as runner.py and parallel.py, shipped to Ray:
   document;
 - translation goes to a pool of Ray actors, each holding its engine once (Apertium's
   processes, or a CTranslate2 translator with the threads of the actor's CPUs, on its GPU
-  when the actor has one), fed chunks of CLUSTER_CHUNK texts, two in flight per actor;
+  when the actor has one), fed chunks of CLUSTER_CHUNK texts, two in flight per actor
+  (an idle actor gets a smaller chunk rather than wait for the next document);
 - the driver (this process) keeps the translation memory: only the texts it cannot answer
   are sent, and each chunk is stored as soon as it returns (parallel.MemoryFeeder), so a
   run that dies resumes where it stopped. The corpus-wide checks run here, once.
@@ -40,7 +41,12 @@ from pipeline.translate.engine import Progress
 
 log = logging.getLogger(__name__)
 
-CLUSTER_CHUNK = 100  # texts per actor call: a few seconds of Apertium, Ray's cost is ms
+# Texts per actor call. Each call starts Apertium's processes again, about a third of a
+# CPU second (the work of some 100 texts); Ray's own cost is a millisecond or two. 100
+# texts a call spent half the engine's CPU on those starts (40 FLORES articles, 1 core:
+# 35.6 CPU s for the run against 24.3 with 250 a call, benchmarks/scaling.py).
+CLUSTER_CHUNK = 200
+IDLE_CHUNK = 50  # an idle actor gets this many waiting texts, not a full chunk
 CALLS_PER_ACTOR = 2  # one translating, one waiting: the actor never waits for the driver
 RETRIES = 3  # times a task or an actor call is tried again after its worker died
 
@@ -273,12 +279,12 @@ def actor_feeder(ray, terms_ref, engine, terms, memory, progress):
 
 def wait_for_document(ray, ref, feeder, actors: int) -> None:
     """Keep the actors working until the document `ref` is prepared: an idle actor gets
-    whatever texts wait, however few; a busy one only full chunks (each call starts the
-    engine's processes again: Apertium's cost a third of a CPU second, the work of some
-    100 texts, so small chunks sent early would cost more than they save)."""
+    IDLE_CHUNK waiting texts; a busy one only full chunks (each call starts the engine's
+    processes again, CLUSTER_CHUNK's comment: tiny chunks sent early cost more than the
+    wait they save, the more so when the cores are all busy preparing documents)."""
     while not ray.wait([ref], timeout=0)[0]:
-        if feeder.waiting and len(feeder.in_flight) < actors:
-            feeder.pump(least=1)
+        if feeder.waiting >= IDLE_CHUNK and len(feeder.in_flight) < actors:
+            feeder.pump(least=IDLE_CHUNK)
             continue
         # the document, or a chunk coming back (an actor free again), whichever is first
         ray.wait([ref, *feeder.in_flight], num_returns=1)
