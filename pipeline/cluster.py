@@ -279,11 +279,15 @@ def actor_feeder(ray, terms_ref, engine, terms, memory, progress):
 
 def wait_for_document(ray, ref, feeder, actors: int) -> None:
     """Keep the actors working until the document `ref` is prepared: an idle actor gets
-    IDLE_CHUNK waiting texts; a busy one only full chunks (each call starts the engine's
-    processes again, CLUSTER_CHUNK's comment: tiny chunks sent early cost more than the
-    wait they save, the more so when the cores are all busy preparing documents)."""
+    IDLE_CHUNK waiting texts when a CPU of the cluster is free; otherwise only full chunks
+    are sent (each call starts the engine's processes again, CLUSTER_CHUNK's comment: when
+    every CPU is preparing documents, an early small chunk only adds a start)."""
     while not ray.wait([ref], timeout=0)[0]:
-        if feeder.waiting >= IDLE_CHUNK and len(feeder.in_flight) < actors:
+        if (
+            feeder.waiting >= IDLE_CHUNK
+            and len(feeder.in_flight) < actors
+            and ray.available_resources().get("CPU", 0) >= 1
+        ):
             feeder.pump(least=IDLE_CHUNK)
             continue
         # the document, or a chunk coming back (an actor free again), whichever is first
