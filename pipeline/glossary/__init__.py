@@ -399,9 +399,9 @@ def long_lived_objects():
     """Make a big glossary's objects (100,000 terms, then their trie: hundreds of
     thousands of lists, dicts and dataclasses) with Python's cycle collector paused, then
     move everything made so far out of its sight (gc.freeze). Otherwise every full
-    collection of the run walks them again, for nothing: they hold no cycles (references
-    counting frees them) and live as long as the run. 100,000 terms from the cache: 0.45 s
-    of collections while they are made and about 0.3 s at each later full collection.
+    collection of the run walks them again, for nothing: they hold no cycles (reference
+    counting frees them) and live as long as the run. 100,000 terms from the cache: about
+    1 s of collections while they are made, and 0.3 s at each later full collection.
     Only cycles already unreachable when it freezes would be kept; there are few in a run."""
     enabled = gc.isenabled()
     gc.disable()
