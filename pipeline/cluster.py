@@ -7,8 +7,8 @@ The same stage functions as runner.py and parallel.py, shipped to Ray:
   document;
 - translation goes to a pool of Ray actors, each holding its engine once (Apertium's
   processes, or a CTranslate2 translator with the threads of the actor's CPUs, on its GPU
-  when the actor has one), fed chunks of CLUSTER_CHUNK texts, two in flight per actor
-  (an idle actor gets a smaller chunk rather than wait for the next document);
+  when the actor has one), fed chunks of CLUSTER_CHUNK texts in corpus order, two in
+  flight per actor;
 - the driver (this process) keeps the translation memory: only the texts it cannot answer
   are sent, and each chunk is stored as soon as it returns (parallel.MemoryFeeder), so a
   run that dies resumes where it stopped. The corpus-wide checks run here, once.
@@ -41,12 +41,14 @@ from pipeline.translate.engine import Progress
 
 log = logging.getLogger(__name__)
 
-# Texts per actor call. Each call starts Apertium's processes again, about a third of a
-# CPU second (the work of some 100 texts); Ray's own cost is a millisecond or two. 100
-# texts a call spent half the engine's CPU on those starts (40 FLORES articles, 1 core:
-# 35.6 CPU s for the run against 24.3 with 250 a call, benchmarks/scaling.py).
+# Texts per actor call, a fixed count in corpus order whatever the timing: the chunks of
+# a local run (runner.MEMORY_CHUNK), so an engine whose English depends on the batch
+# (Apertium's Catalan modes) gives the same bytes. Ray's own cost is a millisecond or two
+# a call; an engine that starts its processes per call (Apertium before its chains were
+# kept running) pays about a third of a CPU second, the work of some 100 texts: at 100
+# texts a call that was half the engine's CPU (benchmarks/scaling.py, 1 core: 35.6 CPU s
+# for the run at 100 a call, 24.3 at 250, 22.5-23.5 at 200).
 CLUSTER_CHUNK = 200
-IDLE_CHUNK = 50  # an idle actor gets this many waiting texts, not a full chunk
 CALLS_PER_ACTOR = 2  # one translating, one waiting: the actor never waits for the driver
 RETRIES = 3  # times a task or an actor call is tried again after its worker died
 
@@ -277,19 +279,11 @@ def actor_feeder(ray, terms_ref, engine, terms, memory, progress):
     )
 
 
-def wait_for_document(ray, ref, feeder, actors: int) -> None:
-    """Keep the actors working until the document `ref` is prepared: an idle actor gets
-    IDLE_CHUNK waiting texts when a CPU of the cluster is free; otherwise only full chunks
-    are sent (each call starts the engine's processes again, CLUSTER_CHUNK's comment: when
-    every CPU is preparing documents, an early small chunk only adds a start)."""
+def wait_for_document(ray, ref, feeder) -> None:
+    """Keep the actors working until the document `ref` is prepared: full chunks are sent
+    as they fill and results stored as they return; never a smaller chunk because an actor
+    is idle (the chunks would then depend on the timing, and so might the English)."""
     while not ray.wait([ref], timeout=0)[0]:
-        if (
-            feeder.waiting >= IDLE_CHUNK
-            and len(feeder.in_flight) < actors
-            and ray.available_resources().get("CPU", 0) >= 1
-        ):
-            feeder.pump(least=IDLE_CHUNK)
-            continue
         # the document, or a chunk coming back (an actor free again), whichever is first
         ray.wait([ref, *feeder.in_flight], num_returns=1)
         feeder.pump()
@@ -342,7 +336,7 @@ def _run(ray, documents, terms, memory_path, engine, translation_memory, progres
             document = runner.PreparedDocument(doc, hit.segments, hit.fixes, hit.findings)
         else:
             waited = time.perf_counter()
-            wait_for_document(ray, ref, feeder, engine_count(ray))
+            wait_for_document(ray, ref, feeder)
             document = ray.get(ref)
             waited = time.perf_counter() - waited
             timings["waiting for documents"] = timings.get("waiting for documents", 0) + waited
