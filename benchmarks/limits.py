@@ -12,9 +12,13 @@ the same run.
    it (clean, sentences, terms; no translation) in a process of its own, CPU seconds and
    peak memory (RSS), against the same at 1.25 and 2.5 MB (linear time: equal s/MB) and
    against a process preparing a one-line article (spaCy and the lexicon loaded).
+7. With --whole-run: the same one-line articles (1.25 and 5 MB, with and without
+   punctuation) through a whole `pipeline run --engine apertium --pivot es` (translation,
+   checks, every output), each a process of its own: CPU seconds (user + sys, the
+   Apertium processes included), peak RSS of the run's process, s/MB at 5 over 1.25 MB.
 
-    python benchmarks/limits.py [--quick] [--only glossary|big|many|oneline]
-    (--quick: 2 MB and 1,000 files)
+    python benchmarks/limits.py [--quick] [--only glossary|big|many|oneline] [--whole-run]
+    (--quick: 2 MB and 1,000 files; --only oneline --whole-run: item 7 alone)
 """
 
 from __future__ import annotations
@@ -253,11 +257,74 @@ def report_one_line(work: Path, sizes=(1_250_000, 2_500_000, 5_000_000)) -> None
         )
 
 
+def run_in_a_process(corpus_dir: Path, out: Path, jobs: str = "") -> tuple[float, float, str]:
+    """(CPU seconds, peak RSS in MB, last line printed) of a whole `pipeline run` over
+    the folder, in a process of its own (os.wait4: that process's own figures, with the
+    Apertium processes it waited for)."""
+    import subprocess
+
+    command = [sys.executable, "-m", "pipeline", "run", "--corpus", str(corpus_dir),
+               "--out", str(out), "--engine", "apertium", "--pivot", "es", "--quiet"]  # fmt: skip
+    if jobs:
+        command += ["--jobs", jobs]
+    environment = dict(os.environ, PYTHONPATH=str(ROOT))
+    with tempfile.TemporaryFile() as errors:
+        process = subprocess.Popen(command, cwd=ROOT, env=environment, stdout=errors,
+                                   stderr=errors)  # fmt: skip
+        _, status, usage = os.wait4(process.pid, 0)
+        process.returncode = os.waitstatus_to_exitcode(status)
+        errors.seek(0)
+        printed = errors.read().decode("utf-8", "replace").strip()
+    if process.returncode != 0:
+        raise SystemExit(f"pipeline run failed ({process.returncode}): {printed[-2000:]}")
+    return usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, printed
+
+
+def report_whole_run(work: Path, sizes=(1_250_000, 5_000_000), jobs: str = "") -> None:
+    print(
+        "\n7. one article on one line, a whole `pipeline run --engine apertium --pivot es"
+        f"{' --jobs ' + jobs if jobs else ''}` (translation, checks, every output), "
+        "each in a process of its own"
+    )
+    for punctuation in (True, False):
+        rates = []
+        for size in sizes:
+            corpus_dir = work / f"run-{size}-{punctuation}"
+            corpus_dir.mkdir()
+            path = corpus_dir / "article.txt"
+            path.write_text(one_line_article(size, punctuation), encoding="utf-8")
+            mb = path.stat().st_size / 1e6
+            seconds, peak, _ = run_in_a_process(corpus_dir, work / f"out-{size}-{punctuation}",
+                                                jobs)  # fmt: skip
+            segments = sum(1 for _ in (work / f"out-{size}-{punctuation}" / "article.jsonl")
+                           .open(encoding="utf-8"))  # fmt: skip
+            rates.append(seconds / mb)
+            print(
+                f"   {'with' if punctuation else 'without'} punctuation {mb:4.2f} MB: "
+                f"{seconds:6.1f} s CPU ({seconds / mb:4.1f} s/MB), peak {peak:4.0f} MB, "
+                f"{segments:,} segments"
+            )
+        print(
+            f"   s/MB at {sizes[-1] / 1e6:.0f} MB over s/MB at {sizes[0] / 1e6:.2f} MB: "
+            f"{rates[-1] / rates[0]:.2f} (1.00 = linear)"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="2 MB and 1,000 files")
     parser.add_argument("--only", choices=["glossary", "big", "many", "oneline"])
+    parser.add_argument(
+        "--whole-run",
+        action="store_true",
+        help="also a whole pipeline run over the one-line articles (peak memory, CPU)",
+    )
+    parser.add_argument("--jobs", default="", help="--jobs for the whole runs (default: none)")
     args = parser.parse_args()
+    if args.whole_run and args.only == "oneline":
+        with tempfile.TemporaryDirectory(prefix="pipeline-limits-") as tmp:
+            report_whole_run(Path(tmp), jobs=args.jobs)
+        return
     size, count = (2_000_000, 1_000) if args.quick else (20 * 1024 * 1024, 10_000)
     segment.french_nlp()
     clean.clean_text("Chargement du lexique.")  # loaded before the clock starts
@@ -272,6 +339,8 @@ def main() -> None:
             report_many(count, work)
         if args.only in (None, "oneline"):
             report_one_line(work)
+        if args.whole_run:
+            report_whole_run(work, jobs=args.jobs)
         shutil.rmtree(work, ignore_errors=True)
 
 

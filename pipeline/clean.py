@@ -19,6 +19,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
+from pipeline import french_names
 from pipeline.lexicon import Lexicon, load_lexicon
 from pipeline.records import Finding, Fix
 
@@ -206,14 +207,22 @@ def is_english(paragraph: str) -> bool:
     """A paragraph in English: more English function words than French ones, at least two;
     or one, no French one, and mostly words French does not have (a title: `Russia Signs a
     Deal With the North`)."""
-    words = [w.lower() for w in WORD.findall(paragraph)]
-    english = sum(w in ENGLISH_WORDS for w in words)
-    french = sum(w in FRENCH_WORDS for w in words)
+    # Counted a word at a time, the words never listed: a 5 MB paragraph's 800,000 words
+    # made two lists of 50 MB each, in every rule that asks.
+    english = french = 0
+    for m in WORD.finditer(paragraph):
+        word = m.group().lower()
+        english += word in ENGLISH_WORDS
+        french += word in FRENCH_WORDS
     if english >= 2 and english > 2 * french:
         return True
     if english == 1 and french == 0:
         lexicon = load_lexicon()
-        return sum(lexicon.is_word(w) for w in words) < len(words) / 2
+        known = total = 0
+        for m in WORD.finditer(paragraph):
+            known += lexicon.is_word(m.group().lower())
+            total += 1
+        return known < total / 2
     return False
 
 
@@ -391,7 +400,9 @@ NEVER_LAST = frozenset(
     "le la les l un une des du au aux ce cet cette ces mon ton son ma ta sa mes tes ses notre "
     "votre nos vos leurs de d à en par pour sur sous dans avec sans chez vers entre contre "
     "selon depuis pendant après avant dès malgré parmi envers durant et ou ni mais car dont "
-    "lorsque puisque quand".split()
+    "lorsque puisque quand que qu si comme devant derrière via chaque aucun aucune plusieurs "
+    "quelques lequel laquelle lesquels lesquelles auquel auxquels auxquelles duquel desquels "
+    "desquelles où c'est the of".split()  # `the`, `of`: inside an English name (`The` / `Onion`)
 )
 
 
@@ -433,6 +444,130 @@ def cut_before_name(before: str, after: str, lexicon: Lexicon, first: bool) -> b
     )
 
 
+def name_pair_at_cut(before: str, after: str, lexicon: Lexicon, first: bool) -> tuple[str, str]:
+    """The capitalised word ending a paragraph with no final stop and the name starting the
+    next (`Jaromir Jagr et Mario` / `Lemieux ont ...`), when both are there; else ("", "")."""
+    words = COMPOUND.findall(before)
+    start = WORD.match(after)
+    if first or len(re.findall(r"\w+", before)) < 3 or not start or is_english(before):
+        return "", ""
+    last, name = words[-1], start.group()
+    if last == name or after.startswith(last):
+        return "", ""  # `Mort de l'acteur Larry Hagman` / `Larry Hagman, né ...`
+    if after[len(name) : len(name) + 1] in tuple(APOSTROPHES) or name.lower() in lexicon.stop_words:
+        return "", ""
+    return last, name
+
+
+def starts_with_verb(name: str, lexicon: Lexicon) -> bool:
+    """The next paragraph may start with a verb (`Visitez`, `Unies`), not surely a name."""
+    return "verb" in lexicon.parts_of_speech(name) and not lexicon.is_proper_name(name)
+
+
+def name_cut_in_two(
+    last: str,
+    name: str,
+    given: set[str],
+    first_names: set[str],
+    units: set[str],
+    places: set[str],
+    lexicon: Lexicon,
+) -> bool:
+    """A name cut between two paragraphs: the first ends with a given name (`Mario` /
+    `Lemieux`), or the two words are one name (`San` / `Francisco`), as Apertium knows them;
+    or both are names no dictionary knows as a word, a place or a given name (`Evangelos` /
+    `Kalousis`), where a heading ending with a name (`en Sibérie`, `Larry Hagman`) is followed
+    by a sentence that starts with a word or a name that is only a given name (`Larry`)."""
+    last = re.sub(rf"^\w+[{APOSTROPHES}]", "", last)  # `d'Hélène`
+    if not last[:1].isupper():
+        return False
+    if last in given or f"{last} {name}" in units:
+        return True
+    return not (
+        lexicon.is_word(last)
+        or lexicon.is_word(name)
+        or last in places
+        or name in first_names
+        or len(last) < 3
+    )
+
+
+VERB_TAGS = ("<vblex>", "<vbser>", "<vbhaver>", "<vbmod>", "<vaux>")
+FINITE_TAGS = ("<pri>", "<pii>", "<ifi>", "<fti>", "<cni>", "<prs>", "<pis>")
+INCISE = re.compile(r"[»\"”]\s*,\s*(?:\w+\s+)?\w+$")  # `», a déclaré`, `", estime`
+
+
+def is_verb(readings: list[str]) -> bool:
+    return bool(readings) and all(any(t in r for t in VERB_TAGS) for r in readings)
+
+
+def is_finite_verb(readings: list[str]) -> bool:
+    """A finite verb whatever the reading, or a finite `être`/`avoir` (`est`, also a noun)."""
+    finite = [any(t in r for t in FINITE_TAGS) for r in readings]
+    auxiliary = any(
+        f and ("<vbser>" in r or "<vbhaver>" in r)
+        for f, r in zip(finite, readings, strict=True)
+    )
+    return auxiliary or (is_verb(readings) and all(finite))
+
+
+def open_quotation(before: str) -> bool:
+    """The paragraph leaves a parenthesis or a quotation open (`(pluriel` / `Kalaallit)`)."""
+    return (
+        before.count("(") > before.count(")")
+        or before.count("«") > before.count("»")
+        or before.count("“") > before.count("”")
+        or before.count('"') % 2 == 1
+    )
+
+
+def sentence_fragment(after: str, units: list[tuple[str, list[str]]]) -> bool:
+    """The paragraph is the end of a sentence, not one: it ends with a stop and no word of
+    it can be a finite verb (`Dilokrit Pattavee.`, `Guerre mondiale.`), as Apertium reads it."""
+    if not units or not re.search(r"[.!?…][)»\"”’\s]*$", after):
+        return False
+    return not any(
+        any(any(t in r for t in VERB_TAGS) and any(t in r for t in FINITE_TAGS) for r in rs)
+        for _, rs in units
+    )
+
+
+def sentence_cut_before_name(before: str, units: list[tuple[str, list[str]]]) -> bool:
+    """A sentence cut before the name that goes on in the next paragraph: it ends with a
+    verb after a quotation (`», estime` / `Vladimir Sourdine`), with a verb alone
+    (`ont soupçonné` / `Encelade`), or, having a verb of its own, with a determiner and a
+    noun (`a été prononcée par le juge` / `Glynn`). Apertium's analysis; a heading (`Mort de
+    l'acteur`, `... sur la marijuana`) has no finite verb."""
+    if INCISE.search(before):
+        return True
+    words = [(surface, readings) for surface, readings in units if WORD.search(surface)]
+    if len(words) < 3:
+        return False
+    if is_verb(words[-1][1]):
+        return True
+    tail = [readings for _, readings in reversed(words)]
+    i = 0
+    while True:  # a noun phrase read from its end: `la maison de soins palliatifs`
+        while i < len(tail) and tail[i] and all("<adj>" in r for r in tail[i]):
+            i += 1  # adjectives after the noun (`le télescope spatial`)
+        if i >= len(tail) or not any("<n>" in r for r in tail[i]):
+            return False
+        i += 1
+        while i < len(tail) and tail[i] and any("<adj>" in r for r in tail[i]):
+            i += 1  # adjectives before it (`le populaire`)
+        if i < len(tail) and any(r.startswith("de<pr>") for r in tail[i]):
+            i += 1  # the noun is the complement of another (`maison de soins`)
+            continue
+        break
+    determiner = i < len(tail) and any("<det>" in r for r in tail[i])
+    return determiner and any(is_finite_verb(readings) for readings in tail[i:])
+
+
+def _paragraph_end(text: str, start: int) -> int:
+    end = text.find("\n", start)
+    return len(text) if end < 0 else end
+
+
 @rule()
 def cut_paragraph(text: str, context: Context) -> list[Change]:
     """A paragraph cut in the middle of a sentence (or of a hyphenated word) is joined.
@@ -440,6 +575,7 @@ def cut_paragraph(text: str, context: Context) -> list[Change]:
     The next paragraph goes on in lower case, or starts with a name (see cut_before_name).
     """
     spans, changes = paragraphs(text), []
+    name_pairs: list[tuple[int, int, str, str]] = []  # asked of Apertium at the end, at once
     for number, ((s1, e1), (s2, e2)) in enumerate(zip(spans, spans[1:], strict=False)):
         before, after = text[s1:e1], text[s2:e2]
         if MD_LIST_MARKER.match(after) or is_english(before):
@@ -448,6 +584,10 @@ def cut_paragraph(text: str, context: Context) -> list[Change]:
         if re.match(UPPER, after) and re.search(rf"{LETTER}$", before):
             if cut_before_name(before, after, context.lexicon, first=number == 0):
                 changes.append(Change(e1, s2, " "))
+            else:
+                last, name = name_pair_at_cut(before, after, context.lexicon, number == 0)
+                if last:
+                    name_pairs.append((e1, s2, last, name))
             continue
         if not re.match(LOWER, after):
             continue
@@ -457,7 +597,43 @@ def cut_paragraph(text: str, context: Context) -> list[Change]:
             changes.append(Change(e1 - 1 if joined_word else e1, s2, ""))
         elif re.search(r"[\w,]$", before):
             changes.append(Change(e1, s2, " "))
-    return changes
+    if name_pairs:
+        lasts = [re.sub(rf"^\w+[{APOSTROPHES}]", "", pair[2]) for pair in name_pairs]
+        # One batch for every question below (one lt-proc run per analyser).
+        french_names.analyse(
+            lasts + [n for _, _, _, n in name_pairs] + [f"{p[2]} {p[3]}" for p in name_pairs]
+        )
+        given = french_names.given_names(lasts + [name for _, _, _, name in name_pairs])
+        places = french_names.place_names(lasts)
+        first_names = french_names.given_names(
+            (name for _, _, _, name in name_pairs), only=True
+        )
+        units = french_names.two_word_names(f"{last} {name}" for _, _, last, name in name_pairs)
+        undecided = []
+        for e1, s2, last, name in name_pairs:
+            before = plain(text[text.rfind("\n", 0, e1) + 1 : e1])
+            after = plain(text[s2 : _paragraph_end(text, s2)])
+            if f"{last} {name}" in units or open_quotation(before):
+                # `les Nations` / `Unies`, `"Laissez` / `Faire"`: whatever the next word is
+                changes.append(Change(e1, s2, " "))
+            elif starts_with_verb(name, context.lexicon):
+                continue
+            elif french_names.available() and name_cut_in_two(
+                last, name, given, first_names, units, places, context.lexicon
+            ):
+                changes.append(Change(e1, s2, " "))
+            else:
+                undecided.append((e1, s2, before, after))
+        # The grammar of what is left, read by Apertium (one run for all the paragraphs).
+        analysed = french_names.analyse_paragraphs(
+            [before for _, _, before, _ in undecided] + [after for _, _, _, after in undecided]
+        )
+        for i, (e1, s2, before, after) in enumerate(undecided):
+            if sentence_fragment(after, analysed[len(undecided) + i]) or (
+                sentence_cut_before_name(before, analysed[i])
+            ):
+                changes.append(Change(e1, s2, " "))
+    return sorted(changes, key=lambda c: c.start)
 
 
 # --------------------------------------------------------------------------------------------
@@ -620,7 +796,10 @@ def repeated_word(text: str, context: Context) -> list[Change]:
 # Rules: words (these consult the lexicon)
 
 
-ELIDED = frozenset("l d j m n s t c qu jusqu lorsqu puisqu quoiqu presqu quelqu".split())
+# Words before an apostrophe (and aujourd of aujourd'hui, which glues to a name the same way).
+ELIDED = frozenset(
+    "l d j m n s t c qu jusqu lorsqu puisqu quoiqu presqu quelqu aujourd".split()
+)
 # Words that glue to a neighbour when a link or a line break eats the space (`dansle`).
 FUNCTION_WORDS = frozenset(
     "le la les un une des du au aux et ou dans avec sans pour vers chez selon dont que qui "
@@ -686,7 +865,207 @@ def unknown_name_then_word(token: str, i: int, lexicon: Lexicon) -> bool:
     )
 
 
-def glued_split(token: str, before_apostrophe: bool, context: Context, names) -> int | None:
+# The endings of a past participle, the word after `a` in a perfect tense (joué, été, acquis,
+# découvert); not -it, -int, which a verb in the present has too (Obama dit, atteint).
+PARTICIPLE_ENDING = re.compile(r"(?:é|i|u|is|ert|ort)$")
+PARTICIPLE_OR_PRESENT_ENDING = re.compile(r"(?:é|i|u|is|ert|ort|it|int)$")
+DETERMINERS = frozenset("un une des du le la les".split())
+# Adverbs that stand between `a` and its participle (Facebooka aussi développé).
+PERFECT_ADVERBS = frozenset(
+    "déjà aussi également toujours ensuite enfin récemment notamment longtemps souvent "
+    "encore ainsi bien beaucoup même alors vraiment finalement presque clairement d'abord "
+    "d’abord".split()
+)
+
+
+# What follows `a` as the verb avoir in a set phrase (Parisa besoin, Australiea tout).
+AVOIR_OBJECTS = frozenset("tout besoin lieu raison peur envie droit".split())
+
+
+def perfect_tense_after(left: str, right: str, following: str, lexicon: Lexicon) -> bool:
+    """`a` before a participle or an adverb of the perfect is the verb avoir (Vidala joué).
+
+    Not a name's last letter (Pilata Fatulayeva, Alicea chez); after a well-known name
+    (Zipf 3) also before -it and a determiner (Australiea interdit, Judéea une)."""
+    if right != "a" or not following.islower():
+        return False
+    if following in PERFECT_ADVERBS or following in AVOIR_OBJECTS:
+        return True
+    well_known = lexicon.zipf(left) >= 3.0
+    if well_known and following in DETERMINERS:
+        return True
+    ending = PARTICIPLE_ENDING if not well_known else PARTICIPLE_OR_PRESENT_ENDING
+    return bool(ending.search(following)) and bool(
+        lexicon.parts_of_speech(following) & {"verb", "adj"}
+    )
+
+
+# Short words with letters no name ends with (an Italian città is a word wordfreq knows).
+NO_NAME_ENDS_SO = frozenset({"à", "où"})
+
+
+def ends_as_no_name(right: str) -> bool:
+    """The token ends with `à` or `où`, as no name does (Montréalà, Begovayaoù)."""
+    return right in NO_NAME_ENDS_SO
+
+
+def vowel_before_et(left: str, right: str) -> bool:
+    """`et` after a, e or o is a conjunction (Albuquerqueet, Brnoet, Safinaet).
+
+    The names that end in -et have a consonant, i or u before it (Kernet, Monet, Juliet)."""
+    return right == "et" and left[-1] in "aeo"
+
+
+def between_names(left: str, right: str, following: str, lexicon: Lexicon) -> bool:
+    """`et`/`ou`/`au` between a name wordfreq knows and a capital: Arkinet John, Tahrirau Caire.
+
+    Komitet Doradczo, whose Komit no list knows, is one name."""
+    return (
+        right in {"et", "ou", "au"}
+        and following[:1].isupper()
+        and following[1:2].islower()
+        and lexicon.zipf(left) > 0
+        and not left.endswith("s")  # Somerset House, Dorset: -set ends English names
+    )
+
+
+def common_word_then_name(left: str, right: str, lexicon: Lexicon) -> bool:
+    """A three-letter stop word of Zipf 4.5 glued to a capitalised name: parRiina, lesTalysh.
+
+    Not any word (airBaltic is a name)."""
+    return (
+        len(left) == 3
+        and len(right) >= 3
+        and left in lexicon.stop_words
+        and lexicon.zipf(left) >= 4.5
+    )
+
+
+def capitalised_common_word(left: str, lexicon: Lexicon) -> bool:
+    """A noun or adjective of six letters or more is a known first part (Jamaïcainet un)."""
+    return len(left) >= 6 and bool(lexicon.parts_of_speech(left) & {"noun", "adj"})
+
+
+def is_conjugated_verb(word: str, lexicon: Lexicon, shorter: bool = False) -> bool:
+    """A conjugated verb of 6+ letters and Zipf 2, which no name ends with (exigeaient).
+
+    No noun nor infinitive (Van|couver); rarer than is_common_word asks. `shorter` (after a
+    name the document writes alone): five letters and Zipf 1.5 (Hamasjubilent)."""
+    return (
+        len(word) >= (5 if shorter else 6)
+        and lexicon.zipf(word) >= (1.5 if shorter else 2.0)
+        and "verb" in (pos := lexicon.parts_of_speech(word))
+        and "noun" not in pos
+        and word not in lexicon.lemmas(word)
+    )
+
+
+def before_a_year(right: str, following: str) -> bool:
+    """`en` or `de` before a year is a date, not a name's end (Balfouren 1917)."""
+    return right in {"en", "de"} and bool(re.fullmatch(r"1[5-9]\d\d|20\d\d", following))
+
+
+def english_of(left: str, right: str, following: str, lexicon: Lexicon) -> bool:
+    """`of` glued to a word wordfreq knows, before a capital, in English (Bankof America)."""
+    return right == "of" and following[:1].isupper() and lexicon.zipf(left) >= 2.0
+
+
+# What follows the apostrophe of English, not French: Didn't, Clinton's, they'll.
+ENGLISH_CLITICS = frozenset("s t ll re ve d m".split())
+
+
+def elision_before_french(token: str, i: int, following: str, lexicon: Lexicon) -> bool:
+    """An unknown name glued to an elided word before a French word splits (Heklan'a).
+
+    At the longest elided word (Gonzálezlorsqu'on, Obanazawaqu'ils); not before an English
+    clitic (Clinton's)."""
+    return (
+        lexicon.zipf(token) == 0
+        and not any(token[j:].lower() in ELIDED for j in range(1, i))
+        and following not in ENGLISH_CLITICS
+        and (lexicon.is_word(following) or following in lexicon.stop_words)
+    )
+
+
+# Verbs, pronouns and prepositions that follow a name (qui a, ont, est, fut, par) and end
+# few names; the letters before them decide (Ernest, Forest: -est after n and r is a
+# name's). Not des, une: Mercedes, Neptune.
+VERB_LIKE = frozenset("qui ont est fut dut met lui dès par sur les aux pour".split())
+
+
+def ending_no_word_has(token: str, i: int, lexicon: Lexicon) -> bool:
+    """`qui`, `ont`, `par`... after letters that end no French word with them (Blasioqui).
+
+    By wordfreq's French list (Talyshont, Ormuzpar; not Ornest: -rnest ends Ernest); the
+    longest word the token ends with (Allemandssont), after the longest name (Surinamet:
+    Surinam et)."""
+    right = token[i:]
+    return (
+        right in VERB_LIKE
+        and i >= 2
+        and not lexicon.ends_some_word(token[i - 2 :])
+        and not any(lexicon.is_word(token[j:]) for j in range(1, i))
+        and not any(
+            lexicon.zipf(token[:j]) > 0 and is_common_word(token[j:], lexicon)
+            for j in range(i + 1, len(token))
+        )
+    )
+
+
+PLURAL_DETERMINERS = frozenset(
+    "les des ces mes tes ses nos vos leurs aux plusieurs quelques certains certaines "
+    "deux trois quatre cinq six sept huit neuf dix".split()
+)
+SINGULAR_DETERMINERS = frozenset(
+    "le la l du un une ce cet cette son sa mon ma ton ta notre votre leur".split()
+)
+
+
+QUANTITIES = frozenset(
+    "douzaine douzaines dizaine dizaines centaine centaines millier milliers million "
+    "millions nombre plupart beaucoup peu trop tant combien majorité".split()
+)
+
+
+def agreeing_in_number(
+    token: str, splits: list[tuple[float, int]], preceding: str, lexicon: Lexicon
+) -> list[tuple[float, int]]:
+    """Of X|sont and Xs|ont, the one agreeing with the determiner (les Britanniquesont).
+
+    A quantity before de counts as plural (des milliers de Norvégiensont); only between a
+    French noun and its plural (le Hamasauront stays Hamas auront)."""
+    at = {i for _, i in splits}
+    pairs = [
+        i
+        for i in at
+        if i + 1 in at
+        and token[i] == "s"
+        and lexicon.is_word(token[:i])
+        and lexicon.is_word(token[: i + 1])  # a noun and its plural: not le Hamas|auront
+    ]
+    if len(pairs) != 1:
+        return splits
+    words = preceding.lower().split()
+    word = words[-1] if words else ""
+    if word in {"de", "d"} and len(words) == 2 and words[0] in QUANTITIES:
+        word = "des"  # une douzaine d'États, des milliers de Norvégiens
+    if word in PLURAL_DETERMINERS or word.isdigit():
+        drop = pairs[0]
+    elif word in SINGULAR_DETERMINERS:
+        drop = pairs[0] + 1
+    else:
+        return splits
+    return [(z, i) for z, i in splits if i != drop]
+
+
+def glued_split(
+    token: str,
+    before_apostrophe: bool,
+    context: Context,
+    names,
+    following: str = "",
+    preceding: str = "",
+) -> int | None:
     """Where an unknown token splits into a known word or name followed by a known word.
 
     None when no split is plausible, or when two are and neither is clearly the likelier
@@ -712,7 +1091,10 @@ def glued_split(token: str, before_apostrophe: bool, context: Context, names) ->
         elif left.islower() and right[0].isupper() and right[1:].islower():
             # A word and the next name: annéesRussie, présidentMacron.
             plausible = lexicon.is_word(left) and (
-                is_name(right) or lexicon.is_word(right) or (len(left) >= 4 and len(right) >= 3)
+                is_name(right)
+                or lexicon.is_word(right)
+                or (len(left) >= 4 and len(right) >= 3)
+                or common_word_then_name(left, right, lexicon)
             )
         elif left[0].isupper() and left[1:].islower() and right.islower():
             # A name and the next word with no change of case: Reuterscitant, Kyodoselon,
@@ -720,31 +1102,69 @@ def glued_split(token: str, before_apostrophe: bool, context: Context, names) ->
             # knows rare names such as Polskie, and compounds: Devonport, Greenland), the
             # next word a common one, the name a known one or a common word; or, after a
             # name no list knows, a common word of five letters or more (Harvickcomplètent).
-            # A name of two rarer pieces (Bara|nets, Pilat|a, Baya|mon) stays whole.
+            # A name of two rarer pieces (Bara|nets, Pilat|a, Baya|mon) stays whole, unless
+            # the context shows the glue: the word after (a joué, et John, en 1917), the
+            # letters at the joint (à, où, -oet, Blasio|qui), the determiner before.
             zipf_left = lexicon.zipf(left)
             in_document = left in names or left in context.known_names
             if len(right) == 1:
                 # Before a letter-word (a, y): only a name the document writes alone, for
-                # names end in a and y (Pilat|a, Alice|a, Nez|a, San|y).
-                known_left = in_document
+                # names end in a and y (Pilat|a, Alice|a, Nez|a, San|y), or before what
+                # shows the verb.
+                known_left = (
+                    in_document
+                    or perfect_tense_after(left, right, following, lexicon)
+                    or ends_as_no_name(right)
+                )
             elif len(right) <= 3:
                 # Morsi|aux, not Sper|mon; before a two-letter word a better-known name
                 # (Thatcher|et, not Kern|et)
-                known_left = in_document or zipf_left >= (3.0 if len(right) == 2 else 2.5)
+                known_left = (
+                    in_document
+                    or zipf_left >= (3.0 if len(right) == 2 else 2.5)
+                    or ends_as_no_name(right)
+                    or vowel_before_et(left, right)
+                    or between_names(left, right, following, lexicon)
+                    or before_a_year(right, following)
+                    or capitalised_common_word(left, lexicon)
+                )
             else:
-                known_left = is_name(left) or lexicon.is_word(left) or zipf_left >= 2.5
+                # A rare verb form is no name's first part (Baya|monde: Bayamon de).
+                known_left = (
+                    is_name(left)
+                    or (lexicon.is_word(left) and lexicon.parts_of_speech(left) != {"verb"})
+                    or zipf_left >= 2.5
+                )
             # wordfreq lists a few typos of this very kind (Chefde), rarely.
             rare = lexicon.zipf(token) == 0 or (
                 lexicon.zipf(token) < 1.5 and right in lexicon.stop_words
             )
-            long_enough = len(left) >= 4 or zipf_left >= 4.0  # Sud|est, Web|ont; not Kah|ne
-            plausible = len(left) >= 3 and (
-                (elided and (is_name(left) or lexicon.is_word(left)))
+            # Sud|est, Web|ont, Tap Tap|est (the document writes Tap alone); not Kah|ne
+            long_enough = len(left) >= 4 or zipf_left >= 4.0 or in_document
+            # Two letters only for a name the document writes alone (Ma, Li, Wu).
+            plausible = (len(left) >= 3 or in_document) and (
+                (
+                    elided
+                    and (
+                        is_name(left)
+                        or lexicon.is_word(left)
+                        or elision_before_french(token, i, following, lexicon)
+                    )
+                )
+                or (rare and english_of(left, right, following, lexicon))
                 or (
                     long_enough
                     and rare
-                    and is_common_word(right, lexicon)
-                    and (known_left or unknown_name_then_word(token, i, lexicon))
+                    and (
+                        ending_no_word_has(token, i, lexicon)
+                        or (
+                            (
+                                is_common_word(right, lexicon)
+                                or is_conjugated_verb(right, lexicon, shorter=in_document)
+                            )
+                            and (known_left or unknown_name_then_word(token, i, lexicon))
+                        )
+                    )
                 )
             )
         elif token.islower() and (
@@ -780,12 +1200,28 @@ def glued_split(token: str, before_apostrophe: bool, context: Context, names) ->
             )
         if plausible:
             splits.append((lexicon.zipf(left) + lexicon.zipf(right), i))
+    return likelier_split(agreeing_in_number(token, splits, preceding, lexicon))
+
+
+def likelier_split(splits: list[tuple[float, int]]) -> int | None:
+    """The only plausible split, or the one whose parts are clearly commoner (by 1 Zipf)."""
     if len(splits) == 1:
         return splits[0][1]
     splits.sort(reverse=True)
     if len(splits) > 1 and splits[0][0] - splits[1][0] >= 1.0:
         return splits[0][1]
     return None
+
+
+# A two-letter acronym glued to a or à (UEa fait, TVà un), the only short tokens split.
+SHORT_ACRONYM_GLUE = re.compile(rf"{UPPER}{{2}}[aà]")
+# The next word, after an opening quote (Lópezet "Piculín"), with its elision (d'abord).
+NEXT_WORD = re.compile(rf"[ {NBSP}]+[\"«“(]?[ {NBSP}]?(\w+(?:[{APOSTROPHES}]\w+)?)")
+AFTER_APOSTROPHE = re.compile(rf"[{APOSTROPHES}](\w+)")
+# The word before a name (its first words skipped: le Bullingdon Clubsans).
+PREVIOUS_WORD = re.compile(
+    rf"((?:\w+[ {NBSP}]+)?\w+)(?:[ {NBSP}]+|[{APOSTROPHES}])(?:{UPPER}{LETTER}*[ {NBSP}]+)*$"
+)
 
 
 @rule()
@@ -801,7 +1237,9 @@ def glued_words(text: str, context: Context) -> list[Change]:
                 continue
             for m in WORD.finditer(text, compound.start(), compound.end()):
                 token = m.group()
-                if len(token) < 4 or lexicon.is_known(token):
+                if (len(token) < 4 and not SHORT_ACRONYM_GLUE.fullmatch(token)) or (
+                    lexicon.is_known(token)
+                ):
                     continue
                 if "-" in text[m.start() - 1 : m.start()] + text[m.end() : m.end() + 1]:
                     continue  # glue eats a space, not a hyphen: orang-outans is one word
@@ -811,7 +1249,15 @@ def glued_words(text: str, context: Context) -> list[Change]:
                 case_change = re.search(rf"{LOWER}{UPPER}|{UPPER}{{2}}{LOWER}", token)
                 if counts[token] > 1 and not case_change:
                     continue  # spelt the same way twice: a name (Punchline), not a glitch
-                split = glued_split(token, before_apostrophe, context, names)
+                following = (AFTER_APOSTROPHE if before_apostrophe else NEXT_WORD).match(
+                    text, m.end()
+                )
+                following = following.group(1) if following else ""
+                preceding = PREVIOUS_WORD.search(text, max(0, m.start() - 40), m.start())
+                preceding = preceding.group(1) if preceding else ""
+                split = glued_split(
+                    token, before_apostrophe, context, names, following, preceding
+                )
                 if split:
                     changes.append(Change(m.start(), m.end(), f"{token[:split]} {token[split:]}"))
     return changes
@@ -822,6 +1268,61 @@ BARE_PREPOSITIONS = frozenset(
     "après avant pour sans sur sous par avec contre entre selon dès vers chez malgré pendant "
     "durant envers parmi".split()
 )
+# Nouns naming a work or a publication: after one, a title may start with its capital
+# article (`son article Le discours du président`, `le film Les Choristes`).
+WORK_NOUNS = frozenset(
+    "article articles livre livres ouvrage ouvrages roman romans film films journal journaux "
+    "quotidien hebdomadaire mensuel magazine magazines revue revues émission émissions série "
+    "séries chanson chansons album albums disque pièce pièces spectacle opéra essai essais "
+    "recueil poème poèmes tableau toile documentaire feuilleton titre titres rubrique "
+    "chronique éditorial tribune blog blogue site exposition".split()
+)
+# Words that announce a publication or a work: a capital article before a name after one
+# in the same sentence may be a title's own (`un article précédent pour Le Diplomate`).
+TITLE_CUES = WORK_NOUNS | frozenset(
+    "journaliste journalistes interview entretien reportage éditorialiste chroniqueur "
+    "rédacteur rédactrice correspondant correspondante rédaction".split()
+)
+SENTENCE_START = re.compile(r"(?:^|[.!?»…:]\s+|(?:^|\s)[-–—]\s+|[«\"“]\s*)$")
+DETERMINERS = frozenset("le la les l un une son sa ses leur leurs ce cet cette mon ma du".split())
+
+
+def small_article_before_word(word: str, previous: str, before: str, lexicon: Lexicon) -> bool:
+    """A capital article before a common word inside a sentence is small, unless a title
+    may start there: after a noun naming a work (`son article Le discours`)."""
+    if before.endswith((",", ";")):
+        return True
+    words = WORD.findall(before[-60:])
+    if previous.islower():
+        after_work = previous in WORK_NOUNS and len(words) > 1 and words[-2].lower() in DETERMINERS
+        return not after_work
+    start = before[: len(before) - len(previous)]
+    if not SENTENCE_START.search(start):
+        # Inside a name or a title-case heading (`le Ministère Des affaires`); `Un` may be
+        # a name's own (`Kim Jong Un en Russie`).
+        return word in {"Le", "La", "Les", "Du", "Des"}
+    # After the sentence's first word, a common one (`Pour La première fois`, `Si Les`).
+    return lexicon.is_word(previous) and not lexicon.is_proper_name(previous)
+
+
+def small_article_before_name(
+    phrase: str, written_small: bool, own_article: set[str], after_title_cue: bool
+) -> bool:
+    """A capital article before a name inside a sentence is small, unless it is the name's
+    own (`à La Haye`, `pour Le Monde`: Apertium's French dictionaries list them as one name;
+    a title after `article`, `journal`... in the sentence), or the document writes it small
+    elsewhere (`la Chine`)."""
+    if written_small:
+        return True
+    if not french_names.available() or after_title_cue:
+        return False  # no dictionary of names: only what the document shows
+    return phrase not in own_article
+
+
+def sentence_so_far(before: str) -> str:
+    """The part of `before` (the text of a paragraph up to a word) in the word's sentence."""
+    ends = list(re.finditer(r"[.!?…](?=\s+[«\"“]?\s*[A-ZÀ-ÖØ-ÞŒÆ])", before))
+    return before[ends[-1].end() :] if ends else before
 
 
 @rule()
@@ -831,6 +1332,7 @@ def capital_mid_sentence(text: str, context: Context) -> list[Change]:
     names = document_names(text)
     changes = []
     word_after = re.compile(rf"(?P<gap>[{HSPACE}]|['’])(?P<next>{LETTER}+)")
+    name_after = re.compile(rf"[{HSPACE}]({UPPER}[\w-]*(?:[{HSPACE}]{UPPER}[\w-]*){{0,2}})")
     # The document's words, and its small articles with the word after each, looked up
     # instead of searching the whole text for every capital (quadratic on a long text).
     words = set(re.findall(r"\w+", text))
@@ -839,6 +1341,8 @@ def capital_mid_sentence(text: str, context: Context) -> list[Change]:
         m.groups()
         for m in re.finditer(rf"(?<!\w)({small_articles})(?=([{HSPACE}]|['’])(\w+))", text)
     }
+    # at, article, phrase, written small elsewhere, after a title cue
+    before_names: list[tuple[int, str, str, bool, bool]] = []
     for start, end in french_paragraphs(text):
         paragraph = text[start:end]
         for m in re.finditer(rf"(?<=[{HSPACE}])(?P<word>{UPPER}{LOWER}+)(?![\w'’.-])", paragraph):
@@ -850,24 +1354,34 @@ def capital_mid_sentence(text: str, context: Context) -> list[Change]:
             next_word = follows.group("next") if follows else ""
             after_comma = before.endswith((",", ";"))
             after_lower = bool(previous) and before[-1:].isalpha() and previous[-1].islower()
-            if not (after_comma or after_lower):
+            if word in ARTICLES and next_word and next_word[0].islower():
+                if previous and (after_comma or before[-1:].isalpha()):
+                    if small_article_before_word(word, previous[-1], before, lexicon):
+                        changes.append(Change(at, at + len(word), word.lower()))
+                continue
+            inside_name = (
+                word in {"Du", "Des"}
+                and bool(previous)
+                and before[-1:].isalpha()
+                and len(previous[-1]) > 1
+                and not SENTENCE_START.search(before[: len(before) - len(previous[-1])])
+            )  # `Amérique Du Nord`, `l'Union Des Nations`: French writes them small
+            if not (after_comma or after_lower or inside_name):
                 continue
             if word in ARTICLES and next_word:
-                # Before a common word the article is small (`signalé Les responsables`),
-                # The article of a title or a name (`pour Le Diplomate`, `de La Haye`) keeps
-                # its capital unless the document writes the same words with a small article
-                # elsewhere (`la Chine`).
                 pair = (word.lower(), follows.group("gap"), next_word)
-                with_small_article = pair in article_pairs
-                # After a noun, a title may start (`dans un article Le discours de...`).
-                after_noun = not after_comma and lexicon.parts_of_speech(previous[-1]) & {
-                    "noun",
-                    "verb",
-                } == {"noun"}
-                if (next_word[0].islower() and not after_noun) or (
-                    next_word[0].isupper() and with_small_article
-                ):
-                    changes.append(Change(at, at + len(word), word.lower()))
+                name = name_after.match(paragraph, m.end())
+                if name:
+                    phrase = f"{word} {name.group(1)}"
+                    # Titles start with `Le`, `La`, `Les`; an acronym is no title (`La CIA`).
+                    cue = (
+                        word in {"Le", "La", "Les"}
+                        and not name.group(1).split()[0].isupper()
+                        and any(
+                            w.lower() in TITLE_CUES for w in WORD.findall(sentence_so_far(before))
+                        )
+                    )
+                    before_names.append((at, word, phrase, pair in article_pairs, cue))
                 continue
             if word in names and names[word] > 1 or word in context.known_names:
                 continue
@@ -881,6 +1395,12 @@ def capital_mid_sentence(text: str, context: Context) -> list[Change]:
                 # `après Visite de Poutine`: a common noun the document writes in lower case.
                 if word.lower() in words:
                     changes.append(Change(at, at + len(word), word.lower()))
+    if before_names:
+        asked = [phrase for _, _, phrase, small, cue in before_names if not small and not cue]
+        own_article = french_names.names_with_article(asked) if asked else set()
+        for at, word, phrase, small, cue in before_names:
+            if small_article_before_name(phrase, small, own_article, cue):
+                changes.append(Change(at, at + len(word), word.lower()))
     return changes
 
 
@@ -1128,10 +1648,12 @@ class _Tracked:
     def __init__(self, raw: str):
         self.raw_length = len(raw)
         self.text = raw
-        # Arrays of machine integers, not lists: 8 bytes a character, not 36 (a 5 MB
-        # article would need 360 MB for the two lists).
-        self.starts = array.array("q", range(len(raw)))
-        self.ends = array.array("q", range(1, len(raw) + 1))
+        # Arrays of machine integers, not lists: 4 bytes a character, not 36 (a 5 MB
+        # article would need 360 MB for the two lists; 8-byte integers were 80 MB more at
+        # the peak, old and new arrays side by side in apply).
+        self.typecode = "i" if len(raw) < 2**31 - 1 else "q"
+        self.starts = array.array(self.typecode, range(len(raw)))
+        self.ends = array.array(self.typecode, range(1, len(raw) + 1))
 
     def raw_span(self, start: int, end: int) -> tuple[int, int]:
         if end > start:
@@ -1141,7 +1663,18 @@ class _Tracked:
 
     def apply(self, rule_name: str, changes: list[Change]) -> list[Fix]:
         fixes, pieces, last = [], [], 0
-        starts, ends = array.array("q"), array.array("q")
+        starts, ends = array.array(self.typecode), array.array(self.typecode)
+        # The spans of characters no change touches are copied as bytes from views of
+        # the old arrays: slicing the arrays would make a temporary copy (the whole tail
+        # of a 5 MB article's arrays after its last change).
+        old_starts, old_ends = memoryview(self.starts).cast("B"), memoryview(self.ends).cast("B")
+        size = self.starts.itemsize
+
+        def copy(start: int, end: int | None = None) -> None:
+            stop = None if end is None else end * size
+            starts.frombytes(old_starts[start * size : stop])
+            ends.frombytes(old_ends[start * size : stop])
+
         for change in sorted(changes, key=lambda c: (c.start, c.end)):
             if change.start < last:
                 raise AssertionError(f"rule {rule_name} made overlapping changes")
@@ -1149,8 +1682,7 @@ class _Tracked:
             raw_start, raw_end = self.raw_span(change.start, change.end)
             fixes.append(Fix(rule_name, raw_start, raw_end, before, change.after, note=change.note))
             pieces.append(self.text[last : change.start])
-            starts.extend(self.starts[last : change.start])
-            ends.extend(self.ends[last : change.start])
+            copy(last, change.start)
             # Keep the exact origin of the characters the change leaves as they were.
             prefix = 0
             while prefix < min(len(before), len(change.after)) and (
@@ -1183,8 +1715,9 @@ class _Tracked:
             pieces.append(change.after)
             last = change.end
         pieces.append(self.text[last:])
-        starts.extend(self.starts[last:])
-        ends.extend(self.ends[last:])
+        copy(last)
+        old_starts.release()
+        old_ends.release()
         self.text, self.starts, self.ends = "".join(pieces), starts, ends
         return fixes
 

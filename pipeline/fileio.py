@@ -27,9 +27,14 @@ import os
 import signal
 import tempfile
 import threading
+from collections.abc import Iterable
 from pathlib import Path
 
 from pipeline.errors import PipelineError
+
+# What a write takes: the bytes, or the file's bytes a piece at a time (a writer that
+# streams, so a 5 MB article's 40 MB XLIFF is never held whole).
+Data = bytes | Iterable[bytes]
 
 # Signals that would stop a run in the middle of the renames of StagedWrites.commit.
 _DEFERRED = (signal.SIGINT, signal.SIGTERM)
@@ -67,8 +72,9 @@ def final_target(path: Path) -> Path:
     return path
 
 
-def write_temporary(path: Path, data: bytes, sync: bool = True) -> Path:
-    """Write `data` to a new temporary file beside `path`; return its path.
+def write_temporary(path: Path, data: Data, sync: bool = True) -> Path:
+    """Write `data` (bytes, or an iterable of bytes written as they come) to a new
+    temporary file beside `path`; return its path.
 
     The file gets the permissions (and, where allowed, owner and group) of the file it
     will replace, or those a plain open() would give a new one. Its name holds this
@@ -94,7 +100,11 @@ def write_temporary(path: Path, data: bytes, sync: bool = True) -> Path:
             # mkstemp makes the file private (0600); give it the mode a plain open() would.
             os.fchmod(fd, 0o666 & ~_umask())
         with os.fdopen(fd, "wb") as f:
-            f.write(data)
+            if isinstance(data, bytes | bytearray | memoryview):
+                f.write(data)
+            else:
+                for piece in data:
+                    f.write(piece)
             f.flush()
             if sync:
                 os.fsync(f.fileno())
@@ -155,7 +165,7 @@ class StagedWrites:
     def __init__(self) -> None:
         self.pending: list[tuple[Path, Path]] = []  # (temporary file, final path)
 
-    def write_bytes(self, path: Path, data: bytes) -> Path:
+    def write_bytes(self, path: Path, data: Data) -> Path:
         target = final_target(path)
         self.pending.append((write_temporary(target, data, sync=False), target))
         return Path(path)
@@ -415,8 +425,9 @@ def read_utf8(path: Path) -> str:
         raise PipelineError(f"{path}: cannot read: {err.strerror}") from err
 
 
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Replace `path` with `data` whole (inside writes_together: at the end of its block)."""
+def atomic_write_bytes(path: Path, data: Data) -> None:
+    """Replace `path` with `data` whole (inside writes_together: at the end of its block);
+    `data` may be an iterable of bytes, written to the temporary file as it comes."""
     group = _GROUP.get()
     if group is not None:
         group.write_bytes(path, data)

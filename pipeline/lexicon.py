@@ -61,6 +61,11 @@ class Lexicon:
             known = self._zipf_memo[token] = french_zipf(token)
         return known
 
+    def ends_some_word(self, ending: str) -> bool:
+        """Some word or name of wordfreq's French list (Zipf 1.5 or more, five letters or
+        more) ends with these last four or five letters (`rnet` of internet)."""
+        return ending.casefold() in french_endings()
+
     def is_known(self, token: str) -> bool:
         """A word, or a name the model has seen (`Reuters`, `TASS`).
 
@@ -115,6 +120,17 @@ def french_frequencies() -> dict[str, int]:
     for centibels, words in enumerate(packed[1:]):
         frequencies.update(dict.fromkeys(words, centibels))
     return frequencies
+
+
+@functools.lru_cache(maxsize=1)
+def french_endings() -> frozenset[str]:
+    """The last four and last five letters of the words of wordfreq's French list with Zipf
+    1.5 or more (750 centibels), five letters or more: about 95,000 endings, 0.1 s."""
+    endings = set()
+    for word, centibels in french_frequencies().items():
+        if centibels <= 750 and len(word) >= 5:
+            endings.update((word[-4:], word[-5:]))
+    return frozenset(endings)
 
 
 def french_stop_words(spacy_util) -> set[str]:

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from pipeline.checks import CHECKS, SEVERITIES, SEVERITY_RANK
 from pipeline.fileio import atomic_write_text
+from pipeline.formats import reading_summary
 from pipeline.inputs import display_path
 from pipeline.records import Document, Finding, Fix, Segment
 
@@ -280,14 +281,6 @@ def _description(name: str) -> str:
     check = CHECKS.get(name)
     doc = (check.__doc__ or "") if check else ""
     return " ".join(doc.strip().split("\n\n")[0].split())
-
-
-def reading_summary(doc: Document) -> str:
-    """What the reader of a document took out or changed, in one line."""
-    notes = [f.note for f in doc.fixes if f.rule == "web_page_extraction" and f.note]
-    counts = Counter(f.rule for f in doc.fixes if f.rule != "web_page_extraction")
-    notes += [f"{rule} {n}" for rule, n in sorted(counts.items())]
-    return "; ".join(notes) or "nothing"
 
 
 def documents_section(documents: Sequence[Document]) -> list[str]:

@@ -319,6 +319,8 @@ def run(
             progress=progress,
             **extra,
         )
+        if sum(len(doc.raw) for doc in documents) >= RELEASE_MODELS_FROM:
+            release_models()  # whichever way the stages ran (the word list is this process's)
         with display.step("offering fuzzy matches"):
             result.suggestions = offer_fuzzy_matches(
                 result.segments, translation_memory, fuzzy_threshold
@@ -478,8 +480,8 @@ def _tmx_date(iso: str) -> str:
 
 
 def release_lexicon() -> None:
-    """Let the cleaner's lexicon go (about 250 MB) before the outputs are made, the run's
-    biggest allocations; a later cleaning in the same process loads it again (a second)."""
+    """Let the cleaner's lexicon go (about 90 MB) once every document is cleaned: only the
+    cleaner reads it; a later cleaning in the same process loads it again (a second)."""
     import gc
 
     from pipeline.lexicon import load_lexicon
@@ -487,6 +489,32 @@ def release_lexicon() -> None:
     if not load_lexicon.cache_info().currsize:
         return  # never loaded (every document came from the cache): nothing to free
     load_lexicon.cache_clear()
+    gc.collect()
+
+
+# From this much text on, spaCy and the checks' word list are let go before the outputs
+# are made; below it the outputs are small, and a process running the stages again (the
+# tests, the review server) keeps them rather than load them again.
+RELEASE_MODELS_FROM = 1_000_000
+
+
+def release_models() -> None:
+    """Let go, before the outputs are made, of what only the stages before them read: the
+    cleaner's lexicon, spaCy's French pipeline (sentences, named entities), the checks'
+    English word list. A later stage in the same process loads what it needs again."""
+    import gc
+
+    from pipeline import spacy_import
+    from pipeline.checks import untranslated
+    from pipeline.lexicon import load_lexicon
+
+    for cached in (
+        load_lexicon,
+        segment.french_nlp,
+        spacy_import.french_pipeline,
+        untranslated.english_word_list,
+    ):
+        cached.cache_clear()
     gc.collect()
 
 
@@ -525,6 +553,7 @@ def run_in_process(
     entities = prepared_cache.EntityCache(memory_path, checks.ner_model())
     with display.stage("preparing", len(documents), "articles") as preparing:
         prepared = prepare_documents(documents, terms, PreparedCache(memory_path), preparing)
+    release_lexicon()  # the cleaner's alone: gone before the translation and the checks
     segments = [s for d in prepared for s in d.segments]
     with Background(find_entities, entity_texts(segments), entities) as entities_found:
         sent = translate_segments(segments, engine, terms, progress, translation_memory)
@@ -533,7 +562,6 @@ def run_in_process(
     mark_terms(segments)
     document_findings = [f for d in prepared for f in d.findings]
     findings = run_check_stage(segments, terms, document_findings, entities)
-    release_lexicon()
     return prepared, sent, findings
 
 

@@ -190,7 +190,7 @@ def copied_french_words(segment: Segment, kept: frozenset[str]) -> list[str]:
         if word[0].isupper():
             # A capitalised word is a name, unless it only starts a sentence and the French
             # has it in lower case.
-            if not _SENTENCE_START.search(segment.en[: m.start()]) or low not in french:
+            if not _starts_sentence(segment.en, m.start()) or low not in french:
                 continue
         elif _inside_name(segment.en, m.start(), m.end()):
             continue
@@ -198,11 +198,39 @@ def copied_french_words(segment: Segment, kept: frozenset[str]) -> list[str]:
     return out
 
 
+_SENTENCE_MARKS = frozenset(".!?:;«»\"“”([•–—-")
+_NEXT_WORD = re.compile(r"\s+(\w)")
+
+
+def _starts_sentence(text: str, start: int) -> bool:
+    """Whether only white space stands between `start` and the text's start or a mark
+    that opens a sentence (_SENTENCE_START on text[:start], read backwards from `start`:
+    searching the text before every word made a 10,000-character segment quadratic)."""
+    at = start
+    while at > 0 and text[at - 1].isspace():
+        at -= 1
+    return at == 0 or text[at - 1] in _SENTENCE_MARKS
+
+
+def _word_before(text: str, start: int) -> str:
+    """The run of word characters (regex \\w) before the white space before `start`; ""
+    when no white space or no word stands there."""
+    at = start
+    while at > 0 and text[at - 1].isspace():
+        at -= 1
+    if at == start:
+        return ""
+    word_start = at
+    while word_start > 0 and (text[word_start - 1].isalnum() or text[word_start - 1] == "_"):
+        word_start -= 1
+    return text[word_start:at]
+
+
 def _inside_name(text: str, start: int, end: int) -> bool:
     """A particle between two capitalised words: "Charles de Gaulle"."""
-    before = re.search(r"(\w+)\s+$", text[:start])
-    after = re.match(r"\s+(\w+)", text[end:])
-    return bool(before and after and before.group(1)[0].isupper() and after.group(1)[0].isupper())
+    before = _word_before(text, start)
+    after = _NEXT_WORD.match(text, end)
+    return bool(before and after and before[0].isupper() and after.group(1).isupper())
 
 
 def untranslated(segments: Sequence[Segment], context: CheckContext) -> list[Finding]:

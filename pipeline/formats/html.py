@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Iterator
 
 from pipeline import glossary
 from pipeline.formats import document_metadata, review_note, term_note
@@ -110,55 +111,17 @@ def html_text(segments: list[Segment], doc: Document) -> str:
 
 
 def html_bytes(segments: list[Segment], doc: Document) -> bytes:
-    """html_text in UTF-8, each row encoded as it is made (a 5 MB article's page is 28 MB;
-    a copy as text, as rows and as bytes would be three times that)."""
-    rows: list[bytes] = []
-    previous_paragraph = None
+    """html_text in UTF-8 (html_chunks joined)."""
+    return b"".join(html_chunks(segments, doc))
+
+
+def html_chunks(segments: list[Segment], doc: Document) -> Iterator[bytes]:
+    """html_text in UTF-8 a piece at a time, each row encoded as it is made, for a
+    streamed write (a 5 MB article's page is 28 MB)."""
     counts = {"error": 0, "warning": 0, "info": 0}
     for segment in segments:
-        classes = ["segment"]
-        if segment.paragraph != previous_paragraph:
-            classes.append("new-paragraph")
-            previous_paragraph = segment.paragraph
-        if segment.reviewed:
-            classes.append("reviewed")
-        if segment.lang != "fr":
-            classes.append("passthrough")
-        severities = {f.severity for f in segment.findings}
-        for severity in ("error", "warning"):
-            if severity in severities:
-                classes.append(f"has-{severity}")
-                break
         for f in segment.findings:
             counts[f.severity] = counts.get(f.severity, 0) + 1
-        anchor = "seg-" + re.sub(r"[^\w-]", "-", segment.id)
-        origin = segment.origin or "none"
-        origin_title = review_note(segment) if segment.reviewed else (segment.engine or origin)
-        badge = {"review": "reviewed", "approved": "approved"}.get(origin, origin)
-        findings = "".join(
-            f'<li class="finding {html.escape(f.severity)}">'
-            f'<span class="check">{html.escape(f.check)}</span>: {html.escape(f.message)}'
-            + (f" <q>{html.escape(f.evidence)}</q>" if f.evidence else "")
-            + "</li>"
-            for f in segment.findings
-        )
-        notes = f"<ul class=findings>{findings}</ul>" if findings else ""
-        english = english_cell(segment)
-        if segment.suggestion and not segment.reviewed:  # offered under the engine's English
-            english += suggestion_html(segment.suggestion)
-        row = (
-            f'<tr class="{" ".join(classes)}" id="{anchor}" data-id="{html.escape(segment.id)}" '
-            f'data-origin="{html.escape(origin)}" data-version="{segment.version}">'
-            f'<td class="id"><a href="#{anchor}">{html.escape(segment.id)}</a><br>'
-            f'<span class="origin{" reviewed" * segment.reviewed}" '
-            f'title="{html.escape(origin_title)}">'
-            f"{html.escape(badge)}</span></td>"
-            f'<td class="fr" lang="{html.escape(segment.lang)}">{french_cell(segment)}</td>'
-            f'<td class="en" lang="en">{english}</td>'
-            f'<td class="notes">{notes}</td>'
-            "</tr>"
-        )
-        rows.append(row.encode("utf-8"))
     reviewed = sum(s.reviewed for s in segments)
     title = html.escape(f"{doc.name}: French | English")
     about = "".join(
@@ -187,5 +150,62 @@ def html_bytes(segments: list[Segment], doc: Document) -> bytes:
         '<thead><tr><th>Segment</th><th lang="fr">Français</th><th>English</th>'
         "<th>Findings</th></tr></thead>\n<tbody>\n"
     )
-    tail = "\n</tbody>\n</table>\n</body>\n</html>\n"
-    return head.encode("utf-8") + b"\n".join(rows) + tail.encode("utf-8")
+    yield head.encode("utf-8")
+    rows: list[str] = []
+    size = 0
+    previous_paragraph = None
+    for number, segment in enumerate(segments):
+        row = _row(segment, new_paragraph=segment.paragraph != previous_paragraph)
+        rows.append("\n" + row if number else row)
+        previous_paragraph = segment.paragraph
+        size += len(rows[-1])
+        if size >= CHUNK_CHARS:
+            yield "".join(rows).encode("utf-8")
+            rows, size = [], 0
+    yield ("".join(rows) + "\n</tbody>\n</table>\n</body>\n</html>\n").encode("utf-8")
+
+
+CHUNK_CHARS = 1 << 16  # rows gathered up to this many characters, then encoded
+
+
+def _row(segment: Segment, new_paragraph: bool) -> str:
+    """One `<tr>` of the review page."""
+    classes = ["segment"]
+    if new_paragraph:
+        classes.append("new-paragraph")
+    if segment.reviewed:
+        classes.append("reviewed")
+    if segment.lang != "fr":
+        classes.append("passthrough")
+    severities = {f.severity for f in segment.findings}
+    for severity in ("error", "warning"):
+        if severity in severities:
+            classes.append(f"has-{severity}")
+            break
+    anchor = "seg-" + re.sub(r"[^\w-]", "-", segment.id)
+    origin = segment.origin or "none"
+    origin_title = review_note(segment) if segment.reviewed else (segment.engine or origin)
+    badge = {"review": "reviewed", "approved": "approved"}.get(origin, origin)
+    findings = "".join(
+        f'<li class="finding {html.escape(f.severity)}">'
+        f'<span class="check">{html.escape(f.check)}</span>: {html.escape(f.message)}'
+        + (f" <q>{html.escape(f.evidence)}</q>" if f.evidence else "")
+        + "</li>"
+        for f in segment.findings
+    )
+    notes = f"<ul class=findings>{findings}</ul>" if findings else ""
+    english = english_cell(segment)
+    if segment.suggestion and not segment.reviewed:  # offered under the engine's English
+        english += suggestion_html(segment.suggestion)
+    return (
+        f'<tr class="{" ".join(classes)}" id="{anchor}" data-id="{html.escape(segment.id)}" '
+        f'data-origin="{html.escape(origin)}" data-version="{segment.version}">'
+        f'<td class="id"><a href="#{anchor}">{html.escape(segment.id)}</a><br>'
+        f'<span class="origin{" reviewed" * segment.reviewed}" '
+        f'title="{html.escape(origin_title)}">'
+        f"{html.escape(badge)}</span></td>"
+        f'<td class="fr" lang="{html.escape(segment.lang)}">{french_cell(segment)}</td>'
+        f'<td class="en" lang="en">{english}</td>'
+        f'<td class="notes">{notes}</td>'
+        "</tr>"
+    )

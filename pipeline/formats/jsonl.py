@@ -6,6 +6,7 @@ as review entries (a person's edit).
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import asdict
 from pathlib import Path
 
@@ -61,7 +62,17 @@ def jsonl_text(segments: list[Segment], doc: Document) -> str:
 def jsonl_bytes(segments: list[Segment], doc: Document) -> bytes:
     """jsonl_text in UTF-8, encoded a line at a time (a text of many non-Latin-1
     characters would take two or four bytes a character whole)."""
-    return b"".join(jsonl_line(segment_record(s, doc)).encode("utf-8") for s in segments)
+    return b"".join(jsonl_chunks(segments, doc))
+
+
+CHUNK_LINES = 256  # lines encoded together, for a streamed write
+
+
+def jsonl_chunks(segments: list[Segment], doc: Document) -> Iterator[bytes]:
+    """jsonl_bytes a few lines at a time, for a streamed write (never the file whole)."""
+    for start in range(0, len(segments), CHUNK_LINES):
+        lines = (jsonl_line(segment_record(s, doc)) for s in segments[start : start + CHUNK_LINES])
+        yield "".join(lines).encode("utf-8")
 
 
 def segment_from_record(record: dict) -> Segment:

@@ -8,7 +8,9 @@ the bytes do not follow) and names the line.
 
 from __future__ import annotations
 
+import itertools
 import re
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -44,7 +46,23 @@ MACHINE_TRANSLATOR = "pipeline (machine translation)"
 
 
 def po_text(segments: list[Segment], doc: Document) -> str:
-    """A gettext catalogue: msgctxt = segment id, msgid = French, msgstr = English.
+    """The `<doc>.po` whole (po_pieces joined)."""
+    return "".join(po_pieces(segments, doc))
+
+
+CHUNK_ENTRIES = 256  # entries encoded together, for a streamed write
+
+
+def po_chunks(segments: list[Segment], doc: Document) -> Iterator[bytes]:
+    """The `<doc>.po` in UTF-8 a few entries at a time, for a streamed write."""
+    pieces = po_pieces(segments, doc)
+    while chunk := "".join(itertools.islice(pieces, CHUNK_ENTRIES)):
+        yield chunk.encode("utf-8")
+
+
+def po_pieces(segments: list[Segment], doc: Document) -> Iterator[str]:
+    """A gettext catalogue, an entry at a time: msgctxt = segment id, msgid = French,
+    msgstr = English.
 
     What no person has reviewed is fuzzy (needs work in Poedit, Weblate, Lokalize; not
     counted as translated by pocount); a reviewed or approved entry is not, and its
@@ -77,6 +95,7 @@ def po_text(segments: list[Segment], doc: Document) -> str:
         PO_REVIEW_HEADER: PO_REVIEW_CONVENTION,
         **{f"X-Source-{key.title()}": value for key, value in document_metadata(doc)},
     }
+    yield catalogue.__unicode__()  # the header comment and the metadata entry: no entries
     for segment in segments:
         origin = segment.origin or "none"
         notes = [f"origin: {origin} ({segment.engine})" if segment.engine else f"origin: {origin}"]
@@ -101,8 +120,8 @@ def po_text(segments: list[Segment], doc: Document) -> str:
         if previous is not None:
             entry.previous_msgctxt = segment.id
             entry.previous_msgid = previous
-        catalogue.append(entry)
-    return catalogue.__unicode__()
+        # what polib's POFile.__unicode__ joins: the entries, one blank line apart
+        yield "\n" + entry.__unicode__(catalogue.wrapwidth)
 
 
 def _po_date(iso: str) -> str:

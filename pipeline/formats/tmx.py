@@ -13,7 +13,6 @@ a unit without both a French and an English variant is skipped and counted.
 from __future__ import annotations
 
 import re
-import xml.etree.ElementTree as ET
 import xml.sax
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -24,12 +23,14 @@ from pipeline import __version__
 from pipeline.errors import PipelineError
 from pipeline.formats import (
     Entry,
+    document_properties,
     finding_note,
     primary_language,
     source_date,
     suggestion_note,
     term_note,
     xml_safe,
+    xmlstream,
 )
 from pipeline.records import Document, Segment
 
@@ -139,62 +140,90 @@ def tmx_date(iso: str) -> str:
 
 
 def tmx_bytes(segments: list[Segment], doc: Document) -> bytes:
-    """TMX 1.4: one <tu tuid="<id>"> per segment, French and English variants."""
-    root = ET.Element("tmx", version="1.4")
-    ET.SubElement(
-        root,
-        "header",
-        {
-            "creationtool": "pipeline",
-            "creationtoolversion": __version__,
-            "creationdate": source_date(doc).strftime("%Y%m%dT%H%M%SZ"),
-            "segtype": "sentence",
-            "o-tmf": "pipeline-jsonl",
-            "adminlang": "en",
-            "srclang": "fr",
-            "datatype": "plaintext",
-        },
-    )
-    body = ET.SubElement(root, "body")
-    for segment in segments:
-        attributes = {"tuid": segment.id}
-        if segment.reviewed:  # TMX's own attribution: who changed the unit, and when
-            attributes["changeid"] = xml_safe(segment.reviewer or "unknown reviewer")
-            if tmx_date(segment.reviewed_at):
-                attributes["changedate"] = tmx_date(segment.reviewed_at)
-        unit = ET.SubElement(body, "tu", attributes)
-        # TMX 1.4 order inside <tu>: notes and props, then the variants.
-        for hit in segment.terms:
-            ET.SubElement(unit, "note").text = xml_safe(term_note(hit))
-        for finding in segment.findings:
-            ET.SubElement(unit, "note").text = xml_safe(finding_note(finding))
-        suggestion = segment.suggestion if not segment.reviewed else None
-        if suggestion:
-            ET.SubElement(unit, "note").text = xml_safe(
-                suggestion_note(suggestion) + f"; its English: {suggestion['en']}"
-            )
-        ET.SubElement(unit, "prop", type="x-origin").text = segment.origin or "none"
-        if segment.engine:
-            ET.SubElement(unit, "prop", type="x-engine").text = xml_safe(segment.engine)
-        if segment.reviewed:
-            ET.SubElement(unit, "prop", type="x-version").text = str(segment.version)
-        if suggestion:
-            for name in ("score", "fr", "en"):
-                value = suggestion[name]
-                prop = ET.SubElement(unit, "prop", type=f"x-suggestion-{name}")
-                prop.text = xml_safe(f"{value:.0f}" if name == "score" else str(value))
-        if segment.lang != "fr":
-            # An English line of the article (a title above the French one): written as
-            # English only, never as a French source a CAT tool would pair with itself.
-            ET.SubElement(unit, "prop", type="x-source-lang").text = segment.lang
-            variant = ET.SubElement(unit, "tuv", {_XML_LANG: "en"})
-            ET.SubElement(variant, "seg").text = xml_safe(segment.en or segment.fr)
-            continue
-        for lang, text in (("fr", segment.fr), ("en", segment.en)):
-            variant = ET.SubElement(unit, "tuv", {_XML_LANG: lang})
-            ET.SubElement(variant, "seg").text = xml_safe(text)
-    ET.indent(root, space=" ")
-    return ET.tostring(root, encoding="UTF-8", xml_declaration=True) + b"\n"
+    """TMX 1.4: one <tu tuid="<id>"> per segment, French and English variants (whole)."""
+    return b"".join(tmx_chunks(segments, doc))
+
+
+def tmx_chunks(segments: list[Segment], doc: Document) -> Iterator[bytes]:
+    """tmx_bytes a piece at a time (pipeline/formats/xmlstream.py; no tree is built). The
+    header's props carry the document's metadata (x-title, x-author, x-date, x-format,
+    x-source-file, x-reading: what the reader took out)."""
+    header = {
+        "creationtool": "pipeline",
+        "creationtoolversion": __version__,
+        "creationdate": source_date(doc).strftime("%Y%m%dT%H%M%SZ"),
+        "segtype": "sentence",
+        "o-tmf": "pipeline-jsonl",
+        "adminlang": "en",
+        "srclang": "fr",
+        "datatype": "plaintext",
+    }
+    props = [(f"x-{key}", value) for key, value in document_properties(doc)]
+    return xmlstream.encoded(_tmx_pieces(header, props, (_tu_pieces(s) for s in segments)))
+
+
+def _tmx_pieces(header: dict, props, units) -> Iterator[str]:
+    """A TMX document: the header (its props, if any), then the units' pieces, each unit
+    an iterable of pieces two levels deep (tmx/body)."""
+    at = xmlstream.indentation
+    yield xmlstream.DECLARATION + '<tmx version="1.4">' + at(1)
+    if props:
+        yield xmlstream.start("header", header)
+        for name, value in props:
+            yield at(2) + xmlstream.leaf("prop", {"type": name}, xml_safe(value))
+        yield at(1) + "</header>" + at(1)
+    else:
+        yield xmlstream.leaf("header", header) + at(1)
+    opened = False
+    for unit in units:
+        yield (at(2) if opened else "<body>" + at(2))
+        opened = True
+        yield from unit
+    yield (at(1) + "</body>" if opened else "<body />") + "\n</tmx>\n"
+
+
+def _tu_pieces(segment: Segment) -> Iterator[str]:
+    leaf, at3, at4 = xmlstream.leaf, xmlstream.indentation(3), xmlstream.indentation(4)
+    attributes = {"tuid": segment.id}
+    if segment.reviewed:  # TMX's own attribution: who changed the unit, and when
+        attributes["changeid"] = xml_safe(segment.reviewer or "unknown reviewer")
+        if tmx_date(segment.reviewed_at):
+            attributes["changedate"] = tmx_date(segment.reviewed_at)
+    yield xmlstream.start("tu", attributes)
+    # TMX 1.4 order inside <tu>: notes and props, then the variants.
+    for hit in segment.terms:
+        yield at3 + leaf("note", None, xml_safe(term_note(hit)))
+    for finding in segment.findings:
+        yield at3 + leaf("note", None, xml_safe(finding_note(finding)))
+    suggestion = segment.suggestion if not segment.reviewed else None
+    if suggestion:
+        note = suggestion_note(suggestion) + f"; its English: {suggestion['en']}"
+        yield at3 + leaf("note", None, xml_safe(note))
+
+    def prop(name: str, value: str) -> str:
+        return at3 + leaf("prop", {"type": name}, value)
+
+    yield prop("x-origin", segment.origin or "none")
+    if segment.engine:
+        yield prop("x-engine", xml_safe(segment.engine))
+    if segment.reviewed:
+        yield prop("x-version", str(segment.version))
+    if suggestion:
+        for name in ("score", "fr", "en"):
+            value = suggestion[name]
+            yield prop(f"x-suggestion-{name}", xml_safe(f"{value:.0f}" if name == "score"
+                                                        else str(value)))  # fmt: skip
+    if segment.lang != "fr":
+        # An English line of the article (a title above the French one): written as
+        # English only, never as a French source a CAT tool would pair with itself.
+        yield prop("x-source-lang", segment.lang)
+        variants = (("en", segment.en or segment.fr),)
+    else:
+        variants = (("fr", segment.fr), ("en", segment.en))
+    for lang, text in variants:
+        yield at3 + xmlstream.start("tuv", {"xml:lang": lang})
+        yield at4 + leaf("seg", None, xml_safe(text)) + at3 + "</tuv>"
+    yield xmlstream.indentation(2) + "</tu>"
 
 
 # Inline elements whose content is native markup, not text (TMX 1.4, section 3.7).
@@ -311,6 +340,20 @@ def read_tmx(path: Path) -> list[Entry]:
     return handler.entries
 
 
+def read_properties(path: Path) -> dict[str, str]:
+    """The document's metadata our TMX's header carries (its `<prop type="x-…">`s, the
+    `x-` left out), read without reading the units."""
+    from pipeline.formats.xliff import _header_properties
+
+    def prop(element) -> tuple[str, str] | None:
+        kind = element.get("type") or ""
+        if element.tag != "prop" or not kind.startswith("x-"):
+            return None
+        return kind[2:], element.text or ""
+
+    return _header_properties(path, "header", prop)
+
+
 # --- the run-wide memory -------------------------------------------------------------
 
 
@@ -334,7 +377,6 @@ class MemoryUnit:
 def memory_tmx_bytes(units: list[MemoryUnit], creation_date: str) -> bytes:
     """TMX 1.4 of the reviewed and approved units of a run: what OmegaT, memoQ or
     Trados import as a translation memory."""
-    root = ET.Element("tmx", version="1.4")
     header = {
         "creationtool": "pipeline",
         "creationtoolversion": __version__,
@@ -346,20 +388,22 @@ def memory_tmx_bytes(units: list[MemoryUnit], creation_date: str) -> bytes:
     }
     if creation_date:
         header["creationdate"] = creation_date
-    ET.SubElement(root, "header", header)
-    body = ET.SubElement(root, "body")
-    for unit in units:
-        attributes = {"tuid": unit.tuid}
-        if unit.changeid:
-            attributes["changeid"] = _safe(unit.changeid)
-        if unit.changedate:
-            attributes["changedate"] = unit.changedate
-        tu = ET.SubElement(body, "tu", attributes)
-        ET.SubElement(tu, "prop", type="x-origin").text = unit.origin
-        if unit.document:
-            ET.SubElement(tu, "prop", type="x-document").text = _safe(unit.document)
-        for language, text in (("fr", unit.fr), ("en", unit.en)):
-            tuv = ET.SubElement(tu, "tuv", {_XML_LANG: language})
-            ET.SubElement(tuv, "seg").text = _safe(text)
-    ET.indent(root, space=" ")
-    return ET.tostring(root, encoding="UTF-8", xml_declaration=True) + b"\n"
+    pieces = _tmx_pieces(header, [], (_memory_tu_pieces(unit) for unit in units))
+    return b"".join(xmlstream.encoded(pieces))
+
+
+def _memory_tu_pieces(unit: MemoryUnit) -> Iterator[str]:
+    leaf, at3, at4 = xmlstream.leaf, xmlstream.indentation(3), xmlstream.indentation(4)
+    attributes = {"tuid": unit.tuid}
+    if unit.changeid:
+        attributes["changeid"] = _safe(unit.changeid)
+    if unit.changedate:
+        attributes["changedate"] = unit.changedate
+    yield xmlstream.start("tu", attributes)
+    yield at3 + leaf("prop", {"type": "x-origin"}, unit.origin)
+    if unit.document:
+        yield at3 + leaf("prop", {"type": "x-document"}, _safe(unit.document))
+    for language, text in (("fr", unit.fr), ("en", unit.en)):
+        yield at3 + xmlstream.start("tuv", {"xml:lang": language})
+        yield at4 + leaf("seg", None, _safe(text)) + at3 + "</tuv>"
+    yield xmlstream.indentation(2) + "</tu>"

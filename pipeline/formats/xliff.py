@@ -31,13 +31,21 @@ when its state says it needs work (1.2 `new`, `needs-*`, a `rejected-*` qualifie
 from __future__ import annotations
 
 import re
-import xml.etree.ElementTree as ET
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline import __version__
 from pipeline.errors import PipelineError
-from pipeline.formats import Entry, finding_note, source_date, source_location, term_note
+from pipeline.formats import (
+    Entry,
+    document_properties,
+    finding_note,
+    source_date,
+    source_location,
+    term_note,
+    xmlstream,
+)
 from pipeline.records import Document, Segment
 
 NS_12 = "urn:oasis:names:tc:xliff:document:1.2"
@@ -87,14 +95,36 @@ def xliff_bytes(
     notes_of,
     location_of=None,
     date: str = "",
+    metadata: list[tuple[str, str]] = (),
 ) -> bytes:
-    """XLIFF 1.2 for one document.
+    """XLIFF 1.2 for one document, whole (xliff_chunks joined)."""
+    return b"".join(xliff_chunks(segments, original, notes_of, location_of, date, metadata))
+
+
+def xliff_chunks(
+    segments: list,
+    original: str,
+    notes_of,
+    location_of=None,
+    date: str = "",
+    metadata: list[tuple[str, str]] = (),
+) -> Iterator[bytes]:
+    """XLIFF 1.2 for one document, a piece at a time (pipeline/formats/xmlstream.py: the
+    bytes ElementTree's indent and tostring would give; no tree is built).
 
     `segments`: pipeline.records.Segment; `original`: the article's file name;
     `notes_of(segment)`: the notes (glossary terms, findings) of a segment;
-    `location_of(segment)`: (file, line) in the article, or None; `date`: ISO 8601."""
-    ET.register_namespace("", NS_12)
-    root = ET.Element(_q("xliff"), version="1.2")
+    `location_of(segment)`: (file, line) in the article, or None; `date`: ISO 8601;
+    `metadata`: (field, value) of the document (title, author, ...), the header's notes."""
+    return xmlstream.encoded(
+        _xliff_pieces(segments, original, notes_of, location_of, date, metadata)
+    )
+
+
+def _xliff_pieces(segments, original, notes_of, location_of, date, metadata) -> Iterator[str]:
+    leaf, start, at = xmlstream.leaf, xmlstream.start, xmlstream.indentation
+    yield xmlstream.DECLARATION
+    yield f'<xliff xmlns="{NS_12}" version="1.2">' + at(1)
     attributes = {
         "original": original,
         "source-language": "fr",
@@ -104,73 +134,77 @@ def xliff_bytes(
     }
     if date:
         attributes["date"] = date
-    file = ET.SubElement(root, _q("file"), attributes)
-    header = ET.SubElement(file, _q("header"))
+    yield start("file", attributes) + at(2) + "<header>" + at(3)
     phases = _phases(segments)
     if phases:
-        group = ET.SubElement(header, _q("phase-group"))
+        yield "<phase-group>"
         for (reviewer, when), name in phases.items():
             phase = {"phase-name": name, "process-name": "review", "tool-id": TOOL_ID}
             if reviewer:
                 phase["contact-name"] = _safe(reviewer)
             if when:
                 phase["date"] = when
-            ET.SubElement(group, _q("phase"), phase)
-    ET.SubElement(
-        header, _q("tool"), {"tool-id": TOOL_ID, "tool-name": "pipeline",
-                             "tool-version": __version__}
-    )  # fmt: skip
-    body = ET.SubElement(file, _q("body"))
+            yield at(4) + leaf("phase", phase)
+        yield at(3) + "</phase-group>" + at(3)
+    yield leaf("tool", {"tool-id": TOOL_ID, "tool-name": "pipeline",
+                        "tool-version": __version__})  # fmt: skip
+    for key, value in metadata:  # the document's own: title, author, date, source file
+        yield at(3) + leaf("note", {"from": TOOL_ID}, _safe(f"{key}: {value}"))
+    yield at(2) + "</header>" + at(2)
+    if not segments:
+        yield "<body />" + at(1) + "</file>\n</xliff>\n"
+        return
+    yield "<body>"
     for segment in segments:
-        origin = segment.origin or ("source" if segment.lang != "fr" else "")
-        unit_attributes = {"id": segment.id, "resname": segment.id, _XML_SPACE: "preserve"}
-        if segment.lang != "fr":
-            unit_attributes["translate"] = "no"
-            origin = "source"
-        state, qualifier, approved = STATES.get(origin, ("needs-translation", "", False))
-        if not segment.en and origin != "source":
-            state, qualifier = "needs-translation", ""
-        if approved:
-            unit_attributes["approved"] = "yes"
-        unit = ET.SubElement(body, _q("trans-unit"), unit_attributes)
-        ET.SubElement(unit, _q("source"), {_XML_LANG: segment.lang}).text = _safe(segment.fr)
-        target = {_XML_LANG: "en", "state": state}
-        if qualifier:
-            target["state-qualifier"] = qualifier
-        phase = phases.get(_attribution(segment))
-        if phase and origin in ("review", "approved"):
-            target["phase-name"] = phase
-        english = segment.en if origin != "source" else (segment.en or segment.fr)
-        ET.SubElement(unit, _q("target"), target).text = _safe(english)
-        suggestion = getattr(segment, "suggestion", None)
-        if suggestion and origin not in ("review", "approved"):
-            alt = ET.SubElement(
-                unit,
-                _q("alt-trans"),
-                {
-                    "match-quality": f"{float(suggestion['score']):.0f}",
-                    "origin": str(suggestion.get("origin") or "memory"),
-                },
-            )
-            ET.SubElement(alt, _q("source"), {_XML_LANG: "fr"}).text = _safe(suggestion["fr"])
-            ET.SubElement(alt, _q("target"), {_XML_LANG: "en"}).text = _safe(suggestion["en"])
-        engine = f" ({segment.engine})" if segment.engine else ""
-        ET.SubElement(unit, _q("note"), {"from": TOOL_ID}).text = _safe(
-            f"origin: {origin or 'none'}{engine}"
-        )
-        for note in notes_of(segment):
-            ET.SubElement(unit, _q("note"), {"from": TOOL_ID}).text = _safe(note)
-        location = location_of(segment) if location_of else None
-        if location:
-            group = ET.SubElement(unit, _q("context-group"), purpose="location")
-            ET.SubElement(group, _q("context"), {"context-type": "sourcefile"}).text = _safe(
-                location[0]
-            )
-            ET.SubElement(group, _q("context"), {"context-type": "linenumber"}).text = str(
-                location[1]
-            )
-    ET.indent(root, space=" ")
-    return ET.tostring(root, encoding="UTF-8", xml_declaration=True) + b"\n"
+        yield at(3)
+        yield from _unit_pieces(segment, phases, notes_of, location_of)
+    yield at(2) + "</body>" + at(1) + "</file>\n</xliff>\n"
+
+
+def _unit_pieces(segment, phases, notes_of, location_of) -> Iterator[str]:
+    """One `<trans-unit>`, three levels deep (xliff/file/body)."""
+    leaf, at4, at5 = xmlstream.leaf, xmlstream.indentation(4), xmlstream.indentation(5)
+    origin = segment.origin or ("source" if segment.lang != "fr" else "")
+    unit_attributes = {"id": segment.id, "resname": segment.id, "xml:space": "preserve"}
+    if segment.lang != "fr":
+        unit_attributes["translate"] = "no"
+        origin = "source"
+    state, qualifier, approved = STATES.get(origin, ("needs-translation", "", False))
+    if not segment.en and origin != "source":
+        state, qualifier = "needs-translation", ""
+    if approved:
+        unit_attributes["approved"] = "yes"
+    yield xmlstream.start("trans-unit", unit_attributes)
+    yield at4 + leaf("source", {"xml:lang": segment.lang}, _safe(segment.fr))
+    target = {"xml:lang": "en", "state": state}
+    if qualifier:
+        target["state-qualifier"] = qualifier
+    phase = phases.get(_attribution(segment))
+    if phase and origin in ("review", "approved"):
+        target["phase-name"] = phase
+    english = segment.en if origin != "source" else (segment.en or segment.fr)
+    yield at4 + leaf("target", target, _safe(english))
+    suggestion = getattr(segment, "suggestion", None)
+    if suggestion and origin not in ("review", "approved"):
+        alt = {
+            "match-quality": f"{float(suggestion['score']):.0f}",
+            "origin": str(suggestion.get("origin") or "memory"),
+        }
+        yield at4 + xmlstream.start("alt-trans", alt)
+        yield at5 + leaf("source", {"xml:lang": "fr"}, _safe(suggestion["fr"]))
+        yield at5 + leaf("target", {"xml:lang": "en"}, _safe(suggestion["en"]))
+        yield at4 + "</alt-trans>"
+    engine = f" ({segment.engine})" if segment.engine else ""
+    yield at4 + leaf("note", {"from": TOOL_ID}, _safe(f"origin: {origin or 'none'}{engine}"))
+    for note in notes_of(segment):
+        yield at4 + leaf("note", {"from": TOOL_ID}, _safe(note))
+    location = location_of(segment) if location_of else None
+    if location:
+        yield at4 + '<context-group purpose="location">'
+        yield at5 + leaf("context", {"context-type": "sourcefile"}, _safe(location[0]))
+        yield at5 + leaf("context", {"context-type": "linenumber"}, str(location[1]))
+        yield at4 + "</context-group>"
+    yield xmlstream.indentation(3) + "</trans-unit>"
 
 
 def _attribution(segment) -> tuple[str, str]:
@@ -190,6 +224,13 @@ def _phases(segments) -> dict[tuple[str, str], str]:
 
 def xliff_document(segments: list[Segment], doc: Document) -> bytes:
     """The `<doc>.xlf` of a document: its notes and locations as the other formats give them."""
+    return b"".join(xliff_document_chunks(segments, doc))
+
+
+def xliff_document_chunks(segments: list[Segment], doc: Document) -> Iterator[bytes]:
+    """xliff_document a piece at a time, for a streamed write. The header's notes carry
+    the document's metadata (`title: …`, `author: …`, `source-file: …`, `extractor: …`;
+    formats.document_properties), where OmegaT and Okapi show a file's notes."""
 
     def notes(segment: Segment) -> list[str]:
         found = [term_note(t) for t in segment.terms] + [finding_note(f) for f in segment.findings]
@@ -197,12 +238,13 @@ def xliff_document(segments: list[Segment], doc: Document) -> bytes:
             found.insert(0, f"source line in {segment.lang}: passed through, not translated")
         return found
 
-    return xliff_bytes(
+    return xliff_chunks(
         segments,
         source_location(segments[0], doc)[0] if segments else doc.path.name,
         notes,
         lambda segment: source_location(segment, doc),
         source_date(doc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        document_properties(doc),
     )
 
 
@@ -224,6 +266,44 @@ def read_entries(path: Path) -> list[Entry]:
         for u in read_xliff(path)
         if u.has_target
     ]
+
+
+def read_properties(path: Path) -> dict[str, str]:
+    """The document's metadata our XLIFF's header carries (its `<note from="pipeline">`s
+    of the first `<file>`, `key: value`), read without reading the units."""
+    return _header_properties(path, "header", _note_property)
+
+
+def _note_property(element) -> tuple[str, str] | None:
+    if _local(element.tag) != "note" or element.get("from") != TOOL_ID:
+        return None
+    key, _, value = (element.text or "").partition(": ")
+    return (key, value) if value else None
+
+
+def _header_properties(path: Path, header: str, read) -> dict[str, str]:
+    """`read(child)` of each child of the first `<header>` element: (key, value) or None.
+    The file is read up to the header's end only (a big file's units are never parsed)."""
+    from lxml import etree
+
+    found: dict[str, str] = {}
+    try:
+        for _event, element in etree.iterparse(
+            str(path), events=("end",), resolve_entities=False, no_network=True
+        ):
+            if _local(element.tag) == header:
+                for child in element:
+                    pair = read(child)
+                    if pair is not None:
+                        found.setdefault(*pair)
+                return found
+            if _local(element.tag) in ("trans-unit", "unit", "tu", "body"):
+                return found  # no header before the units
+    except etree.XMLSyntaxError as err:
+        raise PipelineError(f"{path}:{err.lineno or 1}: not well-formed XML: {err.msg}") from err
+    except OSError as err:
+        raise PipelineError(f"{path}: cannot read: {err}") from err
+    return found
 
 
 # --- reading ---------------------------------------------------------------------------
