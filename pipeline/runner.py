@@ -487,6 +487,8 @@ def release_lexicon() -> None:
 
     from pipeline.lexicon import load_lexicon
 
+    if not load_lexicon.cache_info().currsize:
+        return  # never loaded (every document came from the cache): nothing to free
     load_lexicon.cache_clear()
     gc.collect()
 
