@@ -335,11 +335,12 @@ def exit_reason(returncode: int, stderr_lines: list[str]) -> str:
 #
 # Some tools keep what they saw of earlier segments past a NUL (the Catalan modes'
 # Constraint Grammar windows and anaphora resolver: fra-cat | cat-eng renders "acide"
-# "sour" after one article, "acid" before). Per batch, a segment's Catalan depended on
-# the segments before it in its batch; kept, on those before it in the process. Either
-# way the same texts sent in the same order and the same chunks give the same English,
-# so a run chunks by a fixed count in corpus order (parallel.MemoryFeeder), whatever
-# the timing, and --jobs 1 and N write the same bytes.
+# "sour" after one article, "acid" before). Kept, a segment's English would depend on
+# everything the process translated before it (another run, another actor of a cluster
+# would differ), so a chain with such a tool is started for each batch as before
+# (`carries_context`): a segment depends only on the segments before it in its batch,
+# and a run chunks by a fixed count in corpus order (parallel.MemoryFeeder), whatever
+# the timing, so --jobs 1 and N and --cluster write the same bytes.
 
 APERTIUM_SCRIPT_MARK = b"run_mode_wblank"  # a function of Apertium's `apertium` script
 
@@ -524,6 +525,16 @@ _KEPT: dict[tuple[tuple[str, ...], str], KeptPipeline] = {}
 _KEPT_LOCK = threading.Lock()
 
 
+# Tools that keep what they saw of earlier segments past a NUL: Constraint Grammar's
+# windows and the anaphora resolver.
+CONTEXT_TOOLS = re.compile(r"(?:^|[|\s])(?:cg-proc|apertium-anaphora)\s")
+
+
+def carries_context(command: str) -> bool:
+    """A chain with a tool that remembers earlier segments is not kept between batches."""
+    return CONTEXT_TOOLS.search(command) is not None
+
+
 def kept_pipeline(modes: Sequence[str], option: str) -> KeptPipeline | None:
     """The kept chain for these modes (None where `apertium` is not Apertium's script)."""
     key = (tuple(modes), option)
@@ -532,6 +543,8 @@ def kept_pipeline(modes: Sequence[str], option: str) -> KeptPipeline | None:
             commands = [_mode_command(mode) for mode in modes]
             if any(command is None for command in commands):
                 return None
+            if any(carries_context(command) for command in commands):
+                return None  # started for each batch, so no batch sees another's segments
             if not _KEPT:
                 import atexit
 
