@@ -44,6 +44,38 @@ class Parts:
         return value
 
 
+def engine_chunks(parts: Parts, engine, segments) -> None:
+    """Issue 19's cut of Apertium's process starts: the texts in a run's chunks of
+    MEMORY_CHUNK, with a process pipeline started per chunk (as before) and through the
+    chains kept running (apertium.KeptPipeline); CPU of Apertium's processes."""
+    import resource
+
+    from pipeline import runner
+    from pipeline.translate import apertium
+
+    texts = list(dict.fromkeys(s.fr for s in segments if s.lang == "fr" and s.fr.strip()))
+    size = runner.MEMORY_CHUNK
+    chunks = [texts[i : i + size] for i in range(0, len(texts), size)]
+
+    def children() -> float:
+        used = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return used.ru_utime + used.ru_stime
+
+    kept = apertium.kept_pipeline
+    for name, keep in (("a process pipeline per chunk (before)", False), ("kept chains", True)):
+        apertium.close_kept_pipelines()
+        apertium.kept_pipeline = kept if keep else (lambda *_: None)
+        before = children()
+        parts.time(
+            f"  engine over {len(chunks)} chunks, {name}: Apertium CPU in the next row",
+            lambda: [runner.translate_batch(chunk, engine, []) for chunk in chunks],
+        )
+        apertium.close_kept_pipelines()  # reaped: their CPU is counted
+        spent = children() - before
+        parts.rows.append((f"  … Apertium's processes, CPU s ({name})", 0.0, spent))
+    apertium.kept_pipeline = kept
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--corpus", default="corpus", help="corpus (corpus/) or flores")
@@ -87,6 +119,7 @@ def main() -> None:
             terms,
         )
         runner.mark_terms(segments)
+        engine_chunks(parts, engine, segments)
         french = [s.fr for s in segments if s.lang == "fr" and s.fr.strip()]
         # Issue 19's cuts: the recognizer alone (nlp.pipe ran the model's tok2vec too, which
         # feeds nothing here), and only texts with a capital letter (the check keeps no

@@ -42,14 +42,16 @@ def timed_run(corpus_dir: Path, glossary_path: Path, out: Path, engine) -> tuple
 
 def without_memory(corpus_dir: Path, glossary_path: Path, out: Path, engine) -> float:
     """A whole run whose translation ignores the memory: the cost before this feature."""
-    with_memory = runner.translate_segments
-    runner.translate_segments = lambda segments, engine, terms, progress=None, memory=None: (
-        with_memory(segments, engine, terms, progress, memory=None)
+    from pipeline import parallel  # a run's engine is fed by parallel.engine_feeder
+
+    with_memory = parallel.engine_feeder
+    parallel.engine_feeder = lambda engine, terms, memory, progress=None: (
+        with_memory(engine, terms, None, progress)
     )
     try:
         return timed_run(corpus_dir, glossary_path, out, engine)[0]
     finally:
-        runner.translate_segments = with_memory
+        parallel.engine_feeder = with_memory
 
 
 def bench(name: str, corpus_dir: Path, glossary_path: Path, engine, work: Path, repeat: int):

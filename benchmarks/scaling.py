@@ -12,10 +12,19 @@ the cost per document show). A line is a paragraph.
 - es: `pipeline run --pivot es` with an empty glossary; both: the default --pivot both
   with glossary/glossary.yaml, against the sum of the two raw pivots.
 - jobs N: `python -m pipeline run --jobs N` as a fresh process into an empty folder.
-- ray N: `runner.run(..., cluster="local")` in this process on `ray.init(num_cpus=N)`;
-  Ray's start is timed apart (a cluster is started once, not per run). Ray's overhead
-  per batch: the round trip of an actor call with no text, and the time of a chunk of
-  CLUSTER_CHUNK texts in a call against the same engine call made directly.
+- ray N: `runner.run(..., cluster="local")` in a fresh process pinned to N cores
+  (os.sched_setaffinity, which Ray's processes, the engine actors and their Apertium
+  processes inherit) on `ray.init(num_cpus=N)`: "N worker CPUs" is N cores for
+  everything, the driver included (an Apertium pipeline is several processes, so an
+  unpinned actor "with 1 CPU" used both cores, and 1 → 2 measured little). Ray's start
+  is timed apart (a cluster is started once, not per run). Printed beside: where the
+  driver's time went (cluster.timings: documents in, translated, checks, outputs, the
+  wall time with a chunk at an actor), the run's CPU seconds (every process under the
+  pinned one, from /proc), then the engine stage alone on the run's actors (every text
+  the run sent, in its chunks, CALLS_PER_ACTOR in flight per actor: the pool's lines per
+  second without the driver's stages), Ray's round trip of a call with no text, and on
+  1 core the same chunks called directly (Ray's cost over the stage). The scaling from
+  1 to 2 cores is given round by round, for the whole run and for the engine stage.
 
 The machine is shared (other jobs run on its 2 cores): each table row gives the load
 average beside it; ratios are measured within one round.
@@ -24,6 +33,7 @@ average beside it; ratios are measured within one round.
 from __future__ import annotations
 
 import os
+import statistics
 import sys
 import tempfile
 import time
@@ -35,6 +45,8 @@ from _common import DEVTEST, EVAL, GLOSSARY, REPO, flores_lines, pipeline_env  #
 sys.path.insert(0, str(REPO))
 
 DEV = EVAL / "flores101-dev.fr"
+# issue 19: a first run within 2x the raw engine (es), 1.5x the two raw pivots (both)
+TARGETS = {"es": 2.0, "both": 1.5}
 SENT = "texts sent to the engine"
 
 
@@ -67,51 +79,144 @@ def run_jobs(corpus: Path, glossary: Path, pivot: str, jobs: int, out: Path):
     return pipeline_run([*args, "--jobs", str(jobs)], pipeline_env())
 
 
-def run_ray(corpus: Path, glossary: Path, pivot: str, cpus: int, out: Path) -> tuple[float, int]:
-    import ray
+def run_ray(
+    corpus: Path, glossary: Path, pivot: str, cpus: int, out: Path, work: Path, chunk: str = ""
+):
+    """`--cluster local` on N cores: a fresh process pinned to N of the machine's cores
+    (sched_setaffinity, inherited by Ray's processes, its workers, the engine actors and
+    their Apertium processes) starts Ray with num_cpus=N, so "N worker CPUs" means N
+    cores for everything, the driver included. Returns (its ProcessRun, its figures)."""
+    import json
 
-    from pipeline import runner
-    from pipeline.translate.engine import open_engine
+    from _common import run_process
 
-    ray.init(num_cpus=cpus, include_dashboard=False, logging_level="ERROR")
-    try:
-        engine = open_engine("apertium", pivot)
-        start = time.perf_counter()
-        result = runner.run(corpus, glossary, out, engine, cluster="local")
-        return time.perf_counter() - start, result.engine_segments
-    finally:
-        ray.shutdown()
+    figures = work / f"ray-{cpus}-{out.name}.json"
+    command = [sys.executable, str(Path(__file__).resolve()), "--ray-child", str(cpus)]
+    command += [str(corpus), str(glossary), pivot, str(out), str(figures), chunk]
+    done = run_process(command, env=pipeline_env())
+    if done.returncode != 0:
+        sys.exit(f"the --cluster local run on {cpus} cores failed:\n{done.stderr}")
+    return done, json.loads(figures.read_text(encoding="utf-8"))
 
 
-def ray_overhead(pivot: str, texts: list[str], calls: int = 20) -> tuple[float, float, float]:
-    """(ms per empty actor call, s per chunk through the actor, s per chunk directly)."""
+def tree_cpu_seconds() -> float:
+    """CPU seconds of this process and every process under it (Ray's server, raylet,
+    workers and actors), with what each has reaped (the actors' Apertium processes): read
+    from /proc just before Ray stops them, since no one waits for them to end."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    parents: dict[int, int] = {}
+    used: dict[int, float] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2 :].split()  # after the command's name
+        parents[int(entry.name)] = int(fields[1])
+        used[int(entry.name)] = sum(int(v) for v in fields[11:15]) / ticks
+    mine, frontier = {os.getpid()}, [os.getpid()]
+    while frontier:
+        parent = frontier.pop()
+        children = [pid for pid, ppid in parents.items() if ppid == parent and pid not in mine]
+        mine.update(children)
+        frontier.extend(children)
+    return sum(used.get(pid, 0.0) for pid in mine)
+
+
+def ray_child(
+    cpus: int, corpus: Path, glossary: Path, pivot: str, out: Path, figures: Path, chunk: str
+):
+    """The pinned process of run_ray: Ray's start, the run with the driver's phases
+    (cluster.timings), then the engine stage alone on the same actors' kind: every text
+    the run sent, in chunks of CLUSTER_CHUNK, CALLS_PER_ACTOR in flight per actor (its
+    lines per second are the pool's throughput, without the driver's stages), and the
+    round trip of an actor call with no text (Ray's own cost per batch)."""
+    import json
+
+    cores = sorted(os.sched_getaffinity(0))[:cpus]
+    os.sched_setaffinity(0, cores)
     import ray
 
     from pipeline import cluster, runner
     from pipeline.translate.engine import open_engine
 
-    ray.init(num_cpus=1, include_dashboard=False, logging_level="ERROR")
-    try:
-        engine = open_engine("apertium", pivot)
-        *_, actor_class = cluster.remote_stages()
-        actor = actor_class.remote(cluster.engine_recipe(engine), 1)
-        terms = [ray.put([])]
-        ray.get(actor.version.remote())
-        start = time.perf_counter()
-        for _ in range(calls):
-            ray.get(actor.translate.remote([], terms))
-        empty = (time.perf_counter() - start) / calls * 1000
-        chunk = texts[: cluster.CLUSTER_CHUNK]
-        start = time.perf_counter()
-        ray.get(actor.translate.remote(chunk, terms))
-        through = time.perf_counter() - start
-        start = time.perf_counter()
-        runner.translate_batch(chunk, engine, [])
-        direct = time.perf_counter() - start
-        return empty, through, direct
-    finally:
-        ray.shutdown()
-        cluster.remote_stages.cache_clear()
+    if chunk:  # mode rayN@SIZE: texts per actor call other than the code's
+        cluster.CLUSTER_CHUNK = int(chunk)
+    written = [0.0]
+    write_outputs = runner.write_outputs
+
+    def timed_write_outputs(*args, **kwargs):
+        began = time.perf_counter()
+        try:
+            return write_outputs(*args, **kwargs)
+        finally:
+            written[0] += time.perf_counter() - began
+
+    runner.write_outputs = timed_write_outputs
+    pools: list[list] = []  # the run's engine actors, kept alive: their CPU is read after
+    engine_pool = cluster.engine_pool
+
+    def kept_pool(ray, engine):
+        pools.append(engine_pool(ray, engine))
+        return pools[-1]
+
+    cluster.engine_pool = kept_pool
+    began = time.perf_counter()
+    ray.init(num_cpus=cpus, include_dashboard=False, logging_level="ERROR")
+    ray_start = time.perf_counter() - began
+    engine = open_engine("apertium", pivot)
+    cpu_before = tree_cpu_seconds()
+    began = time.perf_counter()
+    result = runner.run(corpus, glossary, out, engine, cluster="local")
+    run_wall = time.perf_counter() - began
+    phases = dict(cluster.timings)
+    cpu = tree_cpu_seconds() - cpu_before
+    texts = list(dict.fromkeys(s.fr for s in result.segments if s.origin == "engine"))
+    actors = pools[0] if pools else engine_pool(ray, engine)
+    terms = [ray.put([])]
+    for _ in range(5):
+        ray.get([a.translate.remote([], terms) for a in actors])
+    began = time.perf_counter()
+    for _ in range(20):
+        ray.get(actors[0].translate.remote([], terms))
+    empty_ms = (time.perf_counter() - began) / 20 * 1000
+    size = cluster.CLUSTER_CHUNK
+    chunks = [texts[i : i + size] for i in range(0, len(texts), size)]
+    pending: list = []
+    began = time.perf_counter()
+    for number, chunk in enumerate(chunks):
+        if len(pending) >= cluster.CALLS_PER_ACTOR * len(actors):
+            _, pending = ray.wait(pending, num_returns=1)
+        pending.append(actors[number % len(actors)].translate.remote(chunk, terms))
+    ray.get(pending)
+    alone = time.perf_counter() - began
+    ray.shutdown()
+    direct = None
+    if cpus == 1:  # the same chunks called in this process: the stage without Ray
+        began = time.perf_counter()
+        for chunk in chunks:
+            runner.translate_batch(chunk, engine, [])
+        direct = time.perf_counter() - began
+    figures.write_text(
+        json.dumps(
+            {
+                "cores": cores,
+                "chunk": cluster.CLUSTER_CHUNK,
+                "ray start": ray_start,
+                "run": run_wall,
+                "cpu": cpu,
+                "outputs": written[0],
+                "phases": phases,
+                "engine alone": alone,
+                "engine alone texts": len(texts),
+                "engine direct": direct,
+                "empty call ms": empty_ms,
+            }
+        ),
+        encoding="utf-8",
+    )
 
 
 def main(
@@ -127,9 +232,10 @@ def main(
             corpus = flores_articles(work / f"flores-{count}", count)
             texts = engine_texts(corpus)
             raws = {p: raw_apertium(p, texts, work) for p in ("es", "ca")}
+            ray_rows: list[tuple[str, int, dict]] = []
             print(f"\n### FLORES, {count} articles ({len(texts)} distinct texts)\n")
-            print("| pivot | run | wall s | CPU s | raw s (same round) | ratio | load |")
-            print("| --- | --- | ---: | ---: | ---: | ---: | ---: |")
+            print("| pivot | run | wall s | CPU s | raw s (same round) | ratio | target | load |")
+            print("| --- | --- | ---: | ---: | ---: | ---: | --- | ---: |")
             for round_number in range(repeat):
                 for pivot in pivots:
                     glossary = empty if pivot == "es" else GLOSSARY
@@ -138,28 +244,85 @@ def main(
                         if pivot == "both":
                             raw += raws["ca"]().seconds
                         out = work / f"out-{count}-{pivot}-{mode}-{round_number}"
-                        kind, n = mode[:-1], int(mode[-1])
+                        name, _, chunk = mode.partition("@")  # rayN@SIZE: chunks of SIZE
+                        kind, n = name[:-1], int(name[-1])
                         if kind == "jobs":
                             done = run_jobs(corpus, glossary, pivot, n, out)
-                            wall, cpu = done.seconds, f"{done.cpu_seconds:.1f}"
+                            wall, cpu = done.seconds, done.cpu_seconds
                         else:
-                            wall, _ = run_ray(corpus, glossary, pivot, n, out)
-                            cpu = "–"
-                        label = f"--jobs {n}" if kind == "jobs" else f"--cluster local, {n} CPU"
-                        label = "before (main, one process)" if mode == "jobs0" else label
+                            _, figures = run_ray(corpus, glossary, pivot, n, out, work, chunk)
+                            wall, cpu = figures["run"], figures["cpu"]
+                            ray_rows.append((pivot, n, figures))
+                        label = f"--jobs {n}" if kind == "jobs" else f"--cluster local, {n} core"
+                        label += f", chunks of {chunk}" if chunk else ""
+                        if mode == "jobs0":
+                            label = "before ($SCALING_BASELINE, its default --jobs)"
+                        target = TARGETS[pivot]
+                        met = "met" if wall / raw <= target else "missed"
                         print(
-                            f"| {pivot} | {label} | {wall:.1f} | {cpu} | {raw:.1f} "
-                            f"| {wall / raw:.2f} | {load()} |",
+                            f"| {pivot} | {label} | {wall:.1f} | {cpu:.1f} | {raw:.1f} "
+                            f"| {wall / raw:.2f} | ≤ {target} ({met}) | {load()} |",
                             flush=True,
                         )
-            if any(m.startswith("ray") for m in modes):
-                empty_ms, through, direct = ray_overhead("es", texts)
-                print(
-                    f"\nRay's overhead per batch: {empty_ms:.1f} ms per empty actor call; a chunk "
-                    f"of 100 texts {through:.2f} s through an actor against {direct:.2f} s "
-                    f"called directly (load {load()})"
-                )
+            if ray_rows:
+                print_ray_phases(ray_rows)
+
+
+def print_ray_phases(rows: list[tuple[str, int, dict]]) -> None:
+    """Where a --cluster local run's time went, by cores; then the scaling from the
+    fewest cores to the most, of the whole run and of the engine stage alone."""
+    print(
+        "\n`--cluster local` on N cores (the process and Ray pinned to them; Ray's start "
+        "apart; wall seconds from the run's start; the CPU column above is the run's, of "
+        "the pinned process and every Ray process under it, read from /proc):\n"
+    )
+    print(
+        "| pivot | cores | texts a call | run | documents in | translated | checks | outputs "
+        "| engine busy | calls | engine stage alone | lines/s alone | empty call ms |"
+    )
+    print("| --- " + "| ---: " * 12 + "|")
+    for pivot, cores, f in rows:
+        phases = f["phases"]
+        rate = f["engine alone texts"] / f["engine alone"]
+        print(
+            f"| {pivot} | {cores} | {f['chunk']} | {f['run']:.1f} "
+            f"| {phases.get('documents in', 0):.1f} "
+            f"| {phases.get('translated', 0):.1f} | {phases.get('checks', 0):.1f} "
+            f"| {f['outputs']:.1f} | {phases.get('engine busy', 0):.1f} "
+            f"| {phases.get('chunks', 0):.0f} | {f['engine alone']:.1f} | {rate:.0f} "
+            f"| {f['empty call ms']:.1f} |"
+        )
+    for pivot, cores, f in rows:
+        if f.get("engine direct"):
+            print(
+                f"\n({pivot}, {cores} core, {f['chunk']} texts a call: the same chunks called "
+                f"directly in the driver took {f['engine direct']:.1f} s against "
+                f"{f['engine alone']:.1f} s through one actor: Ray's cost over the stage "
+                f"{f['engine alone'] / f['engine direct']:.2f}x)"
+            )
+    for pivot, chunk in dict.fromkeys((p, f["chunk"]) for p, _, f in rows):
+        mine = [(c, f) for p, c, f in rows if p == pivot and f["chunk"] == chunk]
+        low, high = min(c for c, _ in mine), max(c for c, _ in mine)
+        if low == high:
+            continue
+        # Round by round (each round runs every mode once, one after the other): a ratio
+        # is taken between runs minutes apart, not across the whole benchmark.
+        lows = [f for c, f in mine if c == low]
+        highs = [f for c, f in mine if c == high]
+        whole = [a["run"] / b["run"] for a, b in zip(lows, highs, strict=False)]
+        stage = [a["engine alone"] / b["engine alone"] for a, b in zip(lows, highs, strict=False)]
+        print(
+            f"\nscaling {low} → {high} cores, {pivot}, {chunk} texts a call, round by round: "
+            f"whole run {', '.join(f'{r:.2f}x' for r in whole)} "
+            f"(median {statistics.median(whole):.2f}x); engine stage alone "
+            f"{', '.join(f'{r:.2f}x' for r in stage)} (median {statistics.median(stage):.2f}x); "
+            "target ≥ 1.7x"
+        )
 
 
 if __name__ == "__main__":
-    main([40], ["jobs1", "jobs2"], 1)
+    if sys.argv[1:2] == ["--ray-child"]:
+        cpus, corpus, glossary, pivot, out, figures, chunk = sys.argv[2:9]
+        ray_child(int(cpus), Path(corpus), Path(glossary), pivot, Path(out), Path(figures), chunk)
+    else:
+        main([40], ["jobs1", "jobs2"], 1)

@@ -216,7 +216,9 @@ def bench_big(count: int, baseline: str | None) -> None:
 
     def timed(command: list[str], env: dict[str, str]) -> str:
         """Wall seconds (CPU seconds) of the command as a fresh process."""
-        done = run_process([sys.executable, "-m", "pipeline", *command], env=env)
+        # cwd: `python -m` looks in the current folder first, so it must be the code's own
+        tree = Path(env["PYTHONPATH"])
+        done = run_process([sys.executable, "-m", "pipeline", *command], env=env, cwd=tree)
         if done.returncode != 0:
             sys.exit(f"{command} failed: {done.stderr}")
         return f"{done.seconds:.1f} ({done.cpu_seconds:.1f})"

@@ -7,7 +7,8 @@ The same stage functions as runner.py and parallel.py, shipped to Ray:
   document;
 - translation goes to a pool of Ray actors, each holding its engine once (Apertium's
   processes, or a CTranslate2 translator with the threads of the actor's CPUs, on its GPU
-  when the actor has one), fed chunks of CLUSTER_CHUNK texts, two in flight per actor;
+  when the actor has one), fed chunks of CLUSTER_CHUNK texts in corpus order, two in
+  flight per actor;
 - the driver (this process) keeps the translation memory: only the texts it cannot answer
   are sent, and each chunk is stored as soon as it returns (parallel.MemoryFeeder), so a
   run that dies resumes where it stopped. The corpus-wide checks run here, once.
@@ -25,6 +26,7 @@ import functools
 import logging
 import os
 import signal
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -39,9 +41,20 @@ from pipeline.translate.engine import Progress
 
 log = logging.getLogger(__name__)
 
-CLUSTER_CHUNK = 100  # texts per actor call: a few seconds of Apertium, Ray's cost is ms
+# Texts per actor call, a fixed count in corpus order whatever the timing: the chunks of
+# a local run (runner.MEMORY_CHUNK), so an engine whose English depends on the batch
+# (Apertium's Catalan modes) gives the same bytes. Ray's own cost is a millisecond or two
+# a call; an engine that starts its processes per call (Apertium before its chains were
+# kept running) pays about a third of a CPU second, the work of some 100 texts: at 100
+# texts a call that was half the engine's CPU (benchmarks/scaling.py, 1 core: 35.6 CPU s
+# for the run at 100 a call, 24.3 at 250, 22.5-23.5 at 200).
+CLUSTER_CHUNK = 200
 CALLS_PER_ACTOR = 2  # one translating, one waiting: the actor never waits for the driver
 RETRIES = 3  # times a task or an actor call is tried again after its worker died
+
+# Where the driver's time went in the last run, in seconds (benchmarks/scaling.py prints
+# it): "engine busy" is the wall time with at least one chunk at an actor.
+timings: dict[str, float] = {}
 
 
 def require_ray():
@@ -221,14 +234,21 @@ def actor_feeder(ray, terms_ref, engine, terms, memory, progress):
     load: dict[int, int] = {}
     owner: dict[Any, int] = {}
 
+    busy_since: list[float] = []
+
     def submit(texts: list[str]):
         if not actors:
+            started = time.perf_counter()
             actors.extend(engine_pool(ray, engine))
             load.update({i: 0 for i in range(len(actors))})
+            timings["engine pool start"] = time.perf_counter() - started
         index = min(load, key=load.get)  # the actor with the fewest calls waiting
         ref = actors[index].translate.remote(texts, [terms_ref])
+        if not owner:
+            busy_since[:] = [time.perf_counter()]
         load[index] += 1
         owner[ref] = index
+        timings["chunks"] = timings.get("chunks", 0) + 1
         return ref
 
     def collect(handles: list, block: bool):
@@ -238,6 +258,9 @@ def actor_feeder(ray, terms_ref, engine, terms, memory, progress):
         out = []
         for ref in ready:
             load[owner.pop(ref)] -= 1
+            if not owner:
+                busy = time.perf_counter() - busy_since[0]
+                timings["engine busy"] = timings.get("engine busy", 0.0) + busy
             try:
                 out.append((ref, ray.get(ref)))
             except ray.exceptions.RayError as err:
@@ -254,6 +277,16 @@ def actor_feeder(ray, terms_ref, engine, terms, memory, progress):
         chunk=CLUSTER_CHUNK,
         progress=progress,
     )
+
+
+def wait_for_document(ray, ref, feeder) -> None:
+    """Keep the actors working until the document `ref` is prepared: full chunks are sent
+    as they fill and results stored as they return; never a smaller chunk because an actor
+    is idle (the chunks would then depend on the timing, and so might the English)."""
+    while not ray.wait([ref], timeout=0)[0]:
+        # the document, or a chunk coming back (an actor free again), whichever is first
+        ray.wait([ref, *feeder.in_flight], num_returns=1)
+        feeder.pump()
 
 
 def run_on_cluster(
@@ -282,6 +315,8 @@ def run_on_cluster(
 def _run(ray, documents, terms, memory_path, engine, translation_memory, progress):
     from pipeline import runner
 
+    timings.clear()
+    started = time.perf_counter()
     prepare_task, entities_task, checks_task, _ = remote_stages()
     cache = prepared_cache.PreparedCache(memory_path)
     fingerprint = prepared_cache.code_fingerprint()
@@ -300,9 +335,11 @@ def _run(ray, documents, terms, memory_path, engine, translation_memory, progres
             hit = stored[key]
             document = runner.PreparedDocument(doc, hit.segments, hit.fixes, hit.findings)
         else:
-            while feeder.waiting and not ray.wait([ref], timeout=0)[0]:
-                feeder.pump(least=1)  # the actors work on what is ready meanwhile
+            waited = time.perf_counter()
+            wait_for_document(ray, ref, feeder)
             document = ray.get(ref)
+            waited = time.perf_counter() - waited
+            timings["waiting for documents"] = timings.get("waiting for documents", 0) + waited
             entry = prepared_cache.Prepared(document.segments, document.fixes, document.findings)
             cache.store([(doc.name, key, entry)])
         prepared.append(document)
@@ -313,13 +350,17 @@ def _run(ray, documents, terms, memory_path, engine, translation_memory, progres
             entity_refs.append(entities_task.remote(missing))
         feeder.add(document.segments)
         feeder.pump()
+    timings["documents in"] = time.perf_counter() - started
     sent = feeder.finish()
+    timings["translated"] = time.perf_counter() - started
     for found in ray.get(entity_refs):
         entity_cache.put(found)
     segments = [s for d in prepared for s in d.segments]
     runner.mark_terms(segments)
 
-    def segment_findings(context: checks.CheckContext, names: list[str]) -> list[Finding]:
+    def segment_findings(context: checks.CheckContext, names: list[str]):
+        """The per-segment checks as a task per document; the corpus-wide checks run in
+        the driver while they are under way, then the returned function gathers them."""
         from pipeline.parallel import document_quotes
 
         calls = []
@@ -328,10 +369,14 @@ def _run(ray, documents, terms, memory_path, engine, translation_memory, progres
             calls.append(
                 checks_task.remote(document.segments, context.ratios, quotes, names, terms_ref)
             )
-        return [f for found in ray.get(calls) for f in found]
+        return lambda: [f for found in ray.get(calls) for f in found]
 
     document_findings = [f for d in prepared for f in d.findings]
+    checked = time.perf_counter()
+    timings["entities in"] = checked - started
     findings = runner.run_check_stage(
         segments, terms, document_findings, entity_cache, segment_findings
     )
+    timings["checks"] = time.perf_counter() - checked
+    timings["engine texts"] = sent
     return prepared, sent, findings

@@ -56,6 +56,11 @@ _worker: dict[str, Any] = {}
 def _start_worker(terms: list[Term], memory_path: str, ner_model: str) -> None:
     # Ctrl-C at a terminal reaches every process of the group: the main process decides.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if multiprocessing.get_start_method(allow_none=True) != "spawn":
+        # forked: the run's display (its lock, its terminal line) stays the main process's
+        from pipeline import progress
+
+        progress._current = progress.Display(level=progress.QUIET, live=False)
     _die_with_parent()
     _worker["terms"] = terms
     _worker["entities"] = prepared_cache.EntityCache(Path(memory_path), ner_model)
@@ -96,10 +101,23 @@ def _count_task() -> None:
 
 
 def prepare_task(doc: Document):
-    from pipeline.runner import prepare_document
+    """Prepare one document, then find the named entities of its French (kept in the
+    memory file's entity table): done here while spaCy is at hand, the main process
+    never waits to hand them out while its engine translates."""
+    from pipeline.runner import entity_texts, prepare_document
 
     _count_task()
-    return prepare_document(doc, _worker["terms"])
+    document = prepare_document(doc, _worker["terms"])
+    find_missing_entities(entity_texts(document.segments), _worker["entities"])
+    return document
+
+
+def find_missing_entities(texts: Sequence[str], entities) -> list[str]:
+    """The entities of the texts the entity table does not hold yet; returns those texts."""
+    missing = [t for t in dict.fromkeys(texts) if t not in entities.get(texts)]
+    if missing:
+        checks.french_entities(missing, entities)
+    return missing
 
 
 def entities_task(texts: Sequence[str]) -> int:
@@ -146,8 +164,16 @@ class WorkerPool:
     """A process pool that survives a dead worker: `submit` gives a Task, `result(task)`
     its value; when the pool breaks, a new one takes every task not yet collected."""
 
-    def __init__(self, jobs: int, terms: list[Term], memory_path: Path, ner_model: str):
+    def __init__(
+        self,
+        jobs: int,
+        terms: list[Term],
+        memory_path: Path,
+        ner_model: str,
+        start_method: str = "spawn",
+    ):
         self.jobs = jobs
+        self.start_method = start_method
         self.initargs = (terms, str(memory_path), ner_model)
         self.pending: list[Task] = []
         self.restarts = 0
@@ -156,8 +182,9 @@ class WorkerPool:
     def _new_executor(self) -> ProcessPoolExecutor:
         # spawn: a worker is a fresh interpreter (the main process may run engine
         # threads, which fork would copy half of), and a child of this process, so it
-        # can end with it (_die_with_parent; a forkserver outlived a killed run).
-        context = multiprocessing.get_context("spawn")
+        # can end with it (_die_with_parent; a forkserver outlived a killed run). fork
+        # only when the caller made sure no other thread runs (fork_start_method).
+        context = multiprocessing.get_context(self.start_method)
         return ProcessPoolExecutor(
             self.jobs, mp_context=context, initializer=_start_worker, initargs=self.initargs
         )
@@ -186,6 +213,7 @@ class WorkerPool:
 
     def _restart(self) -> None:
         self.restarts += 1
+        self.start_method = "spawn"  # threads of the engine may run by now
         if self.restarts > POOL_RESTARTS:
             raise PipelineError(
                 f"worker processes died {self.restarts} times; run with --jobs 1 to see why"
@@ -296,8 +324,10 @@ class MemoryFeeder:
                 and (final or len(self.queue) >= max(1, enough))
             ):
                 size = self.size
-                if final and len(self.queue) - size < size // 2:
-                    size = len(self.queue)  # no small last chunk: each costs an engine call
+                # no small last chunk (each costs an engine call), unless the chunks are of
+                # a fixed count: then the same whatever the timing (see engine_feeder)
+                if final and self.fixed_chunk is None and len(self.queue) - size < size // 2:
+                    size = len(self.queue)
                 self._send(self.queue[:size])
                 del self.queue[:size]
                 continue
@@ -357,7 +387,14 @@ def engine_feeder(engine, terms, memory, progress=None) -> MemoryFeeder:
     def collect(handles: list, block: bool) -> list[tuple[Any, list[str]]]:
         return [(h, results.pop(h)) for h in handles]
 
-    return MemoryFeeder(engine.version, terms, memory, submit, collect, progress=progress)
+    from pipeline.runner import MEMORY_CHUNK
+
+    # A fixed count in corpus order, whatever the timing: the same chunks in every run
+    # and for any --jobs (an engine whose output depends on the batch, as Apertium's
+    # Catalan modes do, then gives the same English; see translate/apertium.py).
+    return MemoryFeeder(
+        engine.version, terms, memory, submit, collect, chunk=MEMORY_CHUNK, progress=progress
+    )
 
 
 
@@ -365,6 +402,29 @@ def document_quotes(context: checks.CheckContext, segments) -> dict:
     """The corpus context's quotations that cross segments, those of one document's."""
     ids = {s.id for s in segments}
     return {k: v for k, v in context.quotes_across.items() if k in ids}
+
+def fork_start_method() -> str:
+    """Fork with spaCy, its French model and the cleaner's lexicon loaded here first,
+    so that each worker starts with them (about 2 s of CPU a worker spawned pays to load
+    them again, while the engine needs the same cores); "spawn" where fork is not to be
+    had or another thread runs (a fork copies only this one: a lock another holds would
+    stay held in the worker)."""
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return "spawn"
+    from pipeline import progress
+    from pipeline.lexicon import french_frequencies, load_lexicon
+    from pipeline.spacy_import import french_pipeline
+
+    french_pipeline()
+    load_lexicon()
+    french_frequencies()
+    ticker = progress.current()._ticker  # the live line's, ends once no stage is open
+    if ticker is not None:
+        ticker.join(timeout=2 * progress.current().interval + 1)
+    import threading
+
+    return "fork" if threading.active_count() == 1 else "spawn"
+
 
 def run_parallel(
     documents: Sequence[Document],
@@ -387,12 +447,18 @@ def run_parallel(
     stored = cache.load(keys)
     entities = prepared_cache.EntityCache(memory_path, checks.ner_model())
     feeder = engine_feeder(engine, terms, translation_memory, progress)
-    with WorkerPool(jobs, terms, memory_path, entities.model) as pool:
+    start_method = "spawn"
+    if any(key not in stored for key in keys):  # documents to prepare: spaCy is needed
+        start_method = fork_start_method()
+    with WorkerPool(jobs, terms, memory_path, entities.model, start_method) as pool:
         tasks = [
             None if key in stored else pool.submit(prepare_task, doc)
             for doc, key in zip(documents, keys, strict=True)
         ]
+        if start_method == "fork":  # the workers are started: the lexicon was for them
+            runner.release_lexicon()
         prepared: list[runner.PreparedDocument] = []
+        storing = runner.StoreEverySecond(cache)
         entity_tasks = []
         for doc, key, task in zip(documents, keys, tasks, strict=True):
             if task is None:
@@ -400,20 +466,22 @@ def run_parallel(
                 document = runner.PreparedDocument(doc, hit.segments, hit.fixes, hit.findings)
             else:
                 # While this document is being prepared, the engine works on what is ready.
-                while not pool.done(task) and feeder.waiting >= runner.CHUNK_LIMITS[0]:
-                    feeder.pump(least=runner.CHUNK_LIMITS[0])
+                while not pool.done(task) and feeder.waiting >= feeder.size:
+                    feeder.pump()
                 document = pool.result(task)
                 entry = prepared_cache.Prepared(
                     document.segments, document.fixes, document.findings
                 )
-                cache.store([(doc.name, key, entry)])  # kept at once: a killed run keeps it
+                storing.add((doc.name, key, entry))
             prepared.append(document)
-            texts = runner.entity_texts(document.segments)
-            missing = [t for t in dict.fromkeys(texts) if t not in entities.get(texts)]
-            if missing:
-                entity_tasks.append(pool.submit(entities_task, missing))
+            if task is None:  # a prepared document from the cache: its entities may be new
+                texts = runner.entity_texts(document.segments)
+                missing = [t for t in dict.fromkeys(texts) if t not in entities.get(texts)]
+                if missing:
+                    entity_tasks.append(pool.submit(entities_task, missing))
             feeder.add(document.segments)
             feeder.pump()
+        storing.flush()
         sent = feeder.finish()
         for task in entity_tasks:
             pool.result(task)

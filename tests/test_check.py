@@ -683,3 +683,42 @@ def test_run_checks_keeps_the_findings_of_other_stages():
     segs[0].findings = [from_cleaning, obsolete]
     run_checks(segs, TERMS)
     assert segs[0].findings == [from_cleaning]
+
+
+def test_per_segment_findings_gathered_later_give_the_same_findings(monkeypatch):
+    """cluster.py hands run_checks a function that gathers the per-segment findings after
+    the corpus-wide checks ran (its tasks work meanwhile): the findings are the same, in
+    the same order, and the function is called once, after the corpus checks."""
+    from pipeline.checks import CORPUS_CHECKS, per_segment_findings
+
+    pairs = [
+        ("La RPDC a tiré un missile le 3 mai.", "The DPRK fired a missile on 4 May."),
+        ("Le traité est ratifié.", ""),
+        ("Il a dit « oui ».", "He said the traité is signed."),
+        ("La RPDC a parlé.", "North Korea spoke."),
+    ]
+    expected = run_checks(segments(*pairs), TERMS)
+    order: list[str] = []
+
+    def later(context, names):
+        order.append("submitted")
+
+        def gather():
+            order.append("gathered")
+            return per_segment_findings(segs, context, names)
+
+        return gather
+
+    name = next(iter(CORPUS_CHECKS))
+    corpus_check = CORPUS_CHECKS[name]
+
+    def recorded(segs, context):
+        order.append("corpus")
+        return corpus_check(segs, context)
+
+    monkeypatch.setitem(CORPUS_CHECKS, name, recorded)
+    segs = segments(*pairs)
+    assert expected and any(f.segment for f in expected)
+    assert run_checks(segs, TERMS, segment_findings=later) == expected
+    assert order == ["submitted", "corpus", "gathered"]
+    assert [f for s in segs for f in s.findings] == [f for f in expected if f.segment]

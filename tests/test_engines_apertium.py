@@ -7,6 +7,7 @@ import subprocess
 import pytest
 from argos_fixture import CORPUS
 
+from pipeline.translate import apertium
 from pipeline.translate.apertium import ApertiumEngine
 
 PIVOTS = ["es", "ca"]
@@ -106,14 +107,25 @@ def popen_calls(monkeypatch) -> list[list[str]]:
     return calls
 
 
+def started_modes(popen_calls: list[list[str]]) -> list[str]:
+    """The mode of each Apertium process started: `apertium ... MODE`, or the chain of a
+    mode's tools kept running (`bash -c CHAIN MODE -g ''`, see apertium.KeptPipeline)."""
+    return [call[3] if call[:2] == ["bash", "-c"] else call[-1] for call in popen_calls]
+
+
 def test_awkward_segments_come_back_aligned_from_one_pipeline(engine, popen_calls):
     batch = awkward_batch(200)
+    apertium.close_kept_pipelines()  # started by an earlier test: start them again
 
     translations = engine.translate(batch)
 
     assert len(translations) == len(batch)
     # one pipeline of two processes for the whole batch, not one per segment
-    assert [call[-1] for call in popen_calls] == list(engine.modes)
+    assert started_modes(popen_calls) == list(engine.modes)
+    # and Apertium's own script is run as a chain of its tools kept for the next batch
+    kept = apertium.kept_pipeline(engine.modes, "-n") is not None
+    assert engine.translate(batch[:20]) == translations[:20]
+    assert started_modes(popen_calls) == list(engine.modes) * (1 if kept else 2)
     for i, (source, hyps) in enumerate(zip(batch, translations, strict=True)):
         assert len(hyps) == 1
         english = hyps[0]
@@ -174,3 +186,55 @@ def test_progress_reaches_the_whole_batch(engine):
     engine.translate(batch, progress=lambda done, total: reports.append((done, total)))
     assert reports and reports[-1] == (120, 120)
     assert [done for done, _ in reports] == sorted(done for done, _ in reports)
+
+
+def test_a_kept_tool_that_dies_fails_the_batch_naming_its_mode_and_starts_again(engine):
+    """A tool of a kept chain (apertium.KeptPipeline) killed between batches: the next
+    batch fails in one line naming the mode, leaves no tool running, and the batch after
+    it starts the chain again."""
+    import os
+    import signal
+    from pathlib import Path
+
+    import pytest as _pytest
+
+    from pipeline.errors import PipelineError
+
+    kept = apertium.kept_pipeline(engine.modes, "-n")
+    if kept is None:
+        _pytest.skip("no kept chain: not Apertium's script, or a mode that remembers segments")
+    first = engine.translate(["Le chat dort."])
+    shell = kept.processes[-1]
+    tools = Path(f"/proc/{shell.pid}/task/{shell.pid}/children").read_text().split()
+    os.kill(int(tools[len(tools) // 2]), signal.SIGSEGV)
+    with _pytest.raises(PipelineError, match=rf"apertium {engine.modes[-1]} failed in a batch"):
+        engine.translate(["Le chien dort.", "Il pleut."])
+    assert kept.processes == []
+    assert not any(
+        Path(f"/proc/{pid}").exists() and Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"
+        for pid in tools
+    )
+    assert engine.translate(["Le chat dort."]) == first
+
+
+def test_a_batch_reads_the_same_whatever_the_process_translated_before(engine):
+    """The Catalan modes' Constraint Grammar and anaphora tools remember earlier segments
+    past a NUL: kept between batches, 16 of the first 100 FLORES dev sentences read
+    otherwise after 300 others (`it Ansa` for `the Ansa`). A chain with such a tool is
+    started for each batch, so a segment's English never depends on an earlier batch
+    (another run, another cluster actor)."""
+    from pathlib import Path
+
+    french = (Path(__file__).parents[2] / "shared" / "eval" / "flores101-dev.fr").read_text(
+        encoding="utf-8"
+    )
+    lines = french.splitlines()
+    probe, other = lines[:40], lines[100:250]
+    apertium.close_kept_pipelines()
+    fresh = engine.translate(probe)
+    engine.translate(other)
+    assert engine.translate(probe) == fresh
+    chain = [apertium._mode_command(mode) for mode in engine.modes]
+    assert (apertium.kept_pipeline(engine.modes, "-n") is None) == any(
+        apertium.carries_context(command) for command in chain if command
+    )

@@ -700,8 +700,12 @@ def test_ctrl_c_in_the_middle_of_a_run_keeps_the_previous_outputs(project, tmp_p
         start_new_session=True,
     )
     deadline = time.monotonic() + 120
-    # `apertium -f none <mode>` translates (`apertium -l` at start-up only lists modes)
-    while not any("-f none" in command for _, command in session_processes(process.pid)):
+    # `apertium -f none <mode>` translates (`apertium -l` at start-up only lists modes),
+    # or the chain of a mode's tools kept running (`bash -c "... lt-proc -z ..."`)
+    while not any(
+        "-f none" in command or "lt-proc -z" in command
+        for _, command in session_processes(process.pid)
+    ):
         assert process.poll() is None, process.communicate()[1]
         assert time.monotonic() < deadline, "apertium never started"
         time.sleep(0.05)

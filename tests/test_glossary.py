@@ -322,7 +322,7 @@ def test_a_big_glossary_is_parsed_once_then_taken_from_the_cache(tmp_path, monke
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     assert len(path.read_text(encoding="utf-8")) >= cache.MIN_CHARS
     first_terms, first_problems = glossary.validate_glossary(path)
-    assert len(list((tmp_path / "cache" / "glossary").glob("*.json"))) == 1
+    assert len(list((tmp_path / "cache" / "glossary").glob("*.terms"))) == 1
     text = "La RPDC et le terme5999 inventé, puis le terme12 inventé."
     first_hits = glossary.find_terms(text, first_terms)
     assert len(list((tmp_path / "cache" / "glossary").glob("*.trie"))) == 1
@@ -334,3 +334,37 @@ def test_a_big_glossary_is_parsed_once_then_taken_from_the_cache(tmp_path, monke
     assert [h.source for h in first_hits] == ["RPDC", "terme5999 inventé", "terme12 inventé"]
     path.write_text("\n".join(lines[:-2]) + "\n", encoding="utf-8")
     assert glossary.validate_glossary(path)[1] == []  # the edit is seen, not the cache
+
+
+def test_what_a_check_works_out_from_a_big_glossary_is_kept_beside_its_parse(
+    tmp_path, monkeypatch
+):
+    """The untranslated checks' kept words of a cached file are worked out once, then read
+    back (equal) by the next process; terms not from a cached file are worked out each time."""
+    from pipeline import glossary
+    from pipeline.checks import untranslated
+    from pipeline.glossary import cache
+
+    monkeypatch.setenv("PIPELINE_CACHE_DIR", str(tmp_path / "cache"))
+    lines = ["terms:", "  - source: Séoul", "    target: Seoul", "    kind: place"]
+    for n in range(6000):
+        lines += [f"  - source: terme{n} inventé", f"    target: Made-up term {n}"]
+    path = tmp_path / "big.yaml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    terms = glossary.load_glossary(path)
+    calls = []
+
+    def words():
+        calls.append(1)
+        return frozenset({"made", "up", "term"})
+
+    expected = {"made", "up", "term"}
+    assert cache.derived(terms, "test-words", words) == expected
+    assert cache.derived(glossary.load_glossary(path), "test-words", words) == expected
+    assert len(calls) == 1
+    assert cache.derived(list(terms), "test-words", words) and len(calls) == 2
+    kept = untranslated._kept_words(terms)
+    assert {"made", "up", "term", "seoul", "séoul"} <= kept
+    untranslated._kept_memo[:] = [None, None, frozenset()]  # as a fresh process
+    assert untranslated._kept_words(glossary.load_glossary(path)) == kept
+    assert untranslated._kept_words(list(terms)) == kept

@@ -110,6 +110,53 @@ def test_the_feeder_sends_each_text_once_and_stores_every_chunk(tmp_path):
         assert memory.counts()["translations"] == 9
 
 
+def test_the_engine_gets_the_same_chunks_however_the_documents_arrive(tmp_path):
+    """A run's engine gets chunks of a fixed count in corpus order, whether each document
+    is pumped as it arrives (a worker was quick) or all at the end (the engine was
+    busy): an engine whose English depends on the batch (Apertium's Catalan modes) then
+    writes the same bytes for any --jobs and any timing."""
+    from pipeline.memory import TranslationMemory
+    from pipeline.parallel import engine_feeder
+    from pipeline.records import Segment
+    from pipeline.runner import MEMORY_CHUNK
+    from pipeline.translate.apertium import ApertiumEngine
+
+    flores = REPO.parent / "shared" / "eval" / "flores200-devtest.fr"
+    sources = [flores] if flores.exists() else sorted((REPO / "corpus").glob("*.txt"))
+    lines = [line for path in sources for line in path.read_text("utf-8").splitlines()]
+    lines = [line for line in lines if line.strip()][:480]
+    docs = [lines[i : i + 60] for i in range(0, len(lines), 60)]
+
+    class RecordingEngine(ApertiumEngine):
+        def __init__(self):
+            super().__init__("es")
+            self.batches: list[int] = []
+
+        def translate(self, batch, n_best=1, progress=None):
+            self.batches.append(len(batch))
+            return super().translate(batch, n_best, progress)
+
+    chunks, english = [], []
+    for n, pump_each in enumerate((True, False)):
+        engine = RecordingEngine()
+        segments = [
+            [Segment(f"d{d}", 1, i, t, (0, 1)) for i, t in enumerate(doc)]
+            for d, doc in enumerate(docs)
+        ]
+        with TranslationMemory(tmp_path / f"m{n}.sqlite") as memory:
+            feeder = engine_feeder(engine, [], memory)
+            for doc in segments:
+                feeder.add(doc)
+                if pump_each:
+                    feeder.pump()
+            feeder.finish()
+        chunks.append(engine.batches)
+        english.append([s.en for doc in segments for s in doc])
+    assert chunks[0] == chunks[1]
+    assert all(size == MEMORY_CHUNK for size in chunks[0][:-1]), chunks[0]
+    assert english[0] == english[1]
+
+
 def test_help_does_not_start_workers_or_import_ray():
     import subprocess
     import sys

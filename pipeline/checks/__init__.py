@@ -97,7 +97,7 @@ def run_checks(
     only: Iterable[str] | None = None,
     entity_cache: Any = None,
     done: Any = None,
-    segment_findings: Callable[[CheckContext, list[str]], list[Finding]] | None = None,
+    segment_findings: Callable[[CheckContext, list[str]], Any] | None = None,
 ) -> list[Finding]:
     """Run the checks (all, or those named in `only`) and put their findings on the segments.
 
@@ -106,7 +106,9 @@ def run_checks(
     included (segment "" when not tied to one), worst first, then in segment order.
 
     `segment_findings(context, names)`, when given, returns what `per_segment_findings`
-    over all the segments would (pipeline/parallel.py runs it a document per worker).
+    over all the segments would (pipeline/parallel.py runs it a document per worker), or a
+    function returning it: then the corpus-wide checks run here while the per-segment
+    ones are under way elsewhere (cluster.py's tasks), and the function is called after.
     """
     names = list(CHECKS) if only is None else list(only)
     unknown = [n for n in names if n not in CHECKS]
@@ -115,18 +117,22 @@ def run_checks(
     context = build_context(segments, terms, entity_cache)
     per_segment = [n for n in names if n in SEGMENT_CHECKS]
     if segment_findings is None:
-        found = per_segment_findings(segments, context, per_segment)
+        pending: Any = per_segment_findings(segments, context, per_segment)
     else:
-        found = segment_findings(context, per_segment)
+        pending = segment_findings(context, per_segment)
     count = len(per_segment)
-    if done is not None:  # a Progress: (checks done, checks in all)
+    if done is not None and not callable(pending):  # a Progress: (checks done, checks in all)
         done(count, len(names))
+    corpus_found: list[Finding] = []
     for name in names:
         if name in CORPUS_CHECKS:
-            found += [replace(f, check=name) for f in CORPUS_CHECKS[name](segments, context)]
+            corpus_found += [replace(f, check=name) for f in CORPUS_CHECKS[name](segments, context)]
             count += 1
-            if done is not None:
+            if done is not None and not callable(pending):
                 done(count, len(names))
+    found = (pending() if callable(pending) else pending) + corpus_found
+    if done is not None and callable(pending):
+        done(count, len(names))
     order = {s.id: i for i, s in enumerate(segments)}
     rank = {name: i for i, name in enumerate(names)}
     # Stable: findings of one segment and one check keep the order the check gave them.

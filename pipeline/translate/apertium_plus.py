@@ -42,6 +42,7 @@ from pipeline.translate.apertium import (
     ApertiumEngine,
     build_stream,
     installed_modes,
+    kept_pipeline,
     missing_modes,
     split_stream,
 )
@@ -116,7 +117,10 @@ def _translate_words(words_: Iterable[str], modes: Sequence[str]) -> dict[str, s
     if not todo:
         return found
     stream = build_stream([f"{w}." for w in todo]).encode("utf-8")
-    for mode in modes:
+    kept = kept_pipeline(chain, "-g")  # Apertium's tools kept running (apertium.py)
+    if kept is not None:
+        stream = kept.translate(stream, len(todo), None, 0, len(todo))
+    for mode in modes if kept is None else ():
         result = subprocess.run(
             ["apertium", "-z", "-f", "none", mode], input=stream, capture_output=True, check=False
         )
