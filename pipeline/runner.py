@@ -604,8 +604,8 @@ def prepare_then_find_entities(
                 storing.add((doc.name, key, entry))
             if doc is documents[-1]:
                 # The last one: stored and the cleaner's lexicon let go before the engine
-                # gets it, so neither overlaps the translation (the 5 MB one-line article's
-                # run peaked at 531 MB with them, 507 MB so).
+                # gets it, so neither overlaps the translation (one big article: its JSON
+                # and the lexicon beside the engine's first chunks).
                 storing.flush()
                 release_lexicon()
             ready.put(document)
