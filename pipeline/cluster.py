@@ -118,13 +118,9 @@ def segment_checks(
     names: list[str],
     terms: list[Term],
 ) -> list[Finding]:
-    context = checks.CheckContext(
-        terms=terms,
-        ratios=ratios,
-        terms_by_source={t.source: t for t in terms},
-        quotes_across=quotes,
-    )
-    return checks.per_segment_findings(segments, context, names)
+    from pipeline.parallel import document_segment_findings
+
+    return document_segment_findings(segments, ratios, quotes, names, terms)
 
 
 def engine_recipe(engine) -> tuple:

@@ -46,6 +46,22 @@ def available() -> bool:
     return bool(french_analysers())
 
 
+def _lt_proc(lines: list[str], analyser: str, timeout: float) -> str | None:
+    """The analyser's output for these lines, one line each; None when it did not answer."""
+    try:
+        result = subprocess.run(
+            ["lt-proc", "-w", analyser],
+            input="\n".join(lines) + "\n",
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=timeout,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return result.stdout if result.returncode == 0 else None
+
+
 def analyse(phrases: Iterable[str]) -> dict[str, tuple[str, ...]]:
     """For each phrase, the first lexical unit of each analyser's reading
     (`La Haye/La Haye<np><loc>`), as `surface/reading/reading...`."""
@@ -59,21 +75,11 @@ def analyse(phrases: Iterable[str]) -> dict[str, tuple[str, ...]]:
         found: dict[str, list[str]] = {p: [] for p in unknown}
         answered = False
         for analyser in french_analysers():
-            try:
-                result = subprocess.run(
-                    ["lt-proc", "-w", analyser],
-                    input="\n".join(unknown) + "\n",
-                    capture_output=True,
-                    text=True,
-                    check=False,
-                    timeout=30,
-                )
-            except (OSError, subprocess.SubprocessError):
-                continue
-            if result.returncode != 0:
+            output = _lt_proc(unknown, analyser, timeout=30)
+            if output is None:
                 continue
             answered = True
-            for phrase, line in zip(unknown, result.stdout.split("\n"), strict=False):
+            for phrase, line in zip(unknown, output.split("\n"), strict=False):
                 m = UNIT.match(line)
                 if m:
                     found[phrase].append(f"{m.group(1)}/{m.group(2)}")
@@ -147,20 +153,10 @@ def analyse_paragraphs(paragraphs: list[str]) -> list[list[tuple[str, list[str]]
 
 def _analyse_lines(lines: list[str], analyser: str) -> list[list[tuple[str, list[str]]]] | None:
     empty: list[list[tuple[str, list[str]]]] = [[] for _ in lines]
-    try:
-        result = subprocess.run(
-            ["lt-proc", "-w", analyser],
-            input="\n".join(lines) + "\n",
-            capture_output=True,
-            text=True,
-            check=False,
-            timeout=60,
-        )
-    except (OSError, subprocess.SubprocessError):
+    output = _lt_proc(lines, analyser, timeout=60)
+    if output is None:
         return None
-    if result.returncode != 0:
-        return None
-    out = result.stdout.split("\n")
+    out = output.split("\n")
     return [
         [(m.group(1), m.group(2).split("/")) for m in UNIT.finditer(line)]
         for line in out[: len(lines)]

@@ -131,7 +131,18 @@ def segment_checks_task(
     segments: list[Segment], ratios: LengthRatios, quotes: dict[str, int], names: list[str]
 ) -> list[Finding]:
     _count_task()
-    terms = _worker["terms"]
+    return document_segment_findings(segments, ratios, quotes, names, _worker["terms"])
+
+
+def document_segment_findings(
+    segments: list[Segment],
+    ratios: LengthRatios,
+    quotes: dict[str, int],
+    names: list[str],
+    terms: list,
+) -> list[Finding]:
+    """One document's per-segment findings, with the corpus context gathered by the driver
+    (length ratios, quotes across segments): a worker's task here, a Ray task in cluster."""
     context = checks.CheckContext(
         terms=terms,
         ratios=ratios,
