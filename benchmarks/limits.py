@@ -246,15 +246,23 @@ def report_one_line(work: Path, sizes=(1_250_000, 2_500_000, 5_000_000)) -> None
             mb = path.stat().st_size / 1e6
             seconds, peak, segments = prepare_in_a_process(path)
             rates.append(seconds / mb)
-            print(
-                f"   {'with' if punctuation else 'without'} punctuation {mb:4.2f} MB: "
-                f"{seconds:6.1f} s CPU ({seconds / mb:4.1f} s/MB), peak {peak:4.0f} MB, "
-                f"{segments:,} segments"
-            )
-        print(
-            f"   s/MB at {sizes[-1] / 1e6:.0f} MB over s/MB at {sizes[0] / 1e6:.2f} MB: "
-            f"{rates[-1] / rates[0]:.2f} (1.00 = linear)"
-        )
+            print_size_row(punctuation, mb, seconds, peak, segments)
+        print_linearity(sizes, rates)
+
+
+def print_size_row(punctuation: bool, mb: float, seconds: float, peak: float, segments: int):
+    print(
+        f"   {'with' if punctuation else 'without'} punctuation {mb:4.2f} MB: "
+        f"{seconds:6.1f} s CPU ({seconds / mb:4.1f} s/MB), peak {peak:4.0f} MB, "
+        f"{segments:,} segments"
+    )
+
+
+def print_linearity(sizes: list[int], rates: list[float]) -> None:
+    print(
+        f"   s/MB at {sizes[-1] / 1e6:.0f} MB over s/MB at {sizes[0] / 1e6:.2f} MB: "
+        f"{rates[-1] / rates[0]:.2f} (1.00 = linear)"
+    )
 
 
 def run_in_a_process(corpus_dir: Path, out: Path, jobs: str = "") -> tuple[float, float, str]:
@@ -299,15 +307,8 @@ def report_whole_run(work: Path, sizes=(1_250_000, 5_000_000), jobs: str = "") -
             segments = sum(1 for _ in (work / f"out-{size}-{punctuation}" / "article.jsonl")
                            .open(encoding="utf-8"))  # fmt: skip
             rates.append(seconds / mb)
-            print(
-                f"   {'with' if punctuation else 'without'} punctuation {mb:4.2f} MB: "
-                f"{seconds:6.1f} s CPU ({seconds / mb:4.1f} s/MB), peak {peak:4.0f} MB, "
-                f"{segments:,} segments"
-            )
-        print(
-            f"   s/MB at {sizes[-1] / 1e6:.0f} MB over s/MB at {sizes[0] / 1e6:.2f} MB: "
-            f"{rates[-1] / rates[0]:.2f} (1.00 = linear)"
-        )
+            print_size_row(punctuation, mb, seconds, peak, segments)
+        print_linearity(sizes, rates)
 
 
 def main() -> None:
