@@ -207,23 +207,30 @@ def engine_count(ray) -> int:
 
 
 def engine_pool(ray, engine) -> list:
+    """The engine actors, started (their engines open while the driver goes on), and
+    checked to run the driver's engine version before their first chunk (check_versions)."""
     *_, actor = remote_stages()
     count = engine_count(ray)
     options = {"num_gpus": 1} if ray.cluster_resources().get("GPU", 0) else {}
     recipe = engine_recipe(engine)
-    actors = [actor.options(**options).remote(recipe, 1) for _ in range(count)]
+    return [actor.options(**options).remote(recipe, 1) for _ in range(count)]
+
+
+def check_versions(ray, actors: list, engine) -> None:
     versions = set(ray.get([a.version.remote() for a in actors]))
     if versions != {engine.version}:
         raise PipelineError(
             f"the cluster's engines are {', '.join(sorted(versions))}, not {engine.version}: "
             "install the same engine and data on every node"
         )
-    return actors
 
 
-def actor_feeder(ray, terms_ref, engine, terms, memory, progress):
-    """A MemoryFeeder over the engine actors, started with the first text to translate
-    (a corpus the memory answers starts none)."""
+def actor_feeder(ray, terms_ref, engine, terms, memory, progress, start_now: bool = False):
+    """A MemoryFeeder over the engine actors. They are started now when `start_now` (there
+    are documents to prepare, so most likely texts to translate: the actors' start, a
+    process and an engine each, overlaps the preparation instead of holding back the
+    first chunk), else with the first text to translate (a corpus the memory answers
+    starts none). Their engine version is checked before the first chunk is sent."""
     from pipeline.parallel import MemoryFeeder
 
     actors: list = []
@@ -231,13 +238,23 @@ def actor_feeder(ray, terms_ref, engine, terms, memory, progress):
     owner: dict[Any, int] = {}
 
     busy_since: list[float] = []
+    checked: list[bool] = []
+
+    def start() -> None:
+        actors.extend(engine_pool(ray, engine))
+        load.update({i: 0 for i in range(len(actors))})
+
+    if start_now:
+        start()
 
     def submit(texts: list[str]):
-        if not actors:
-            started = time.perf_counter()
-            actors.extend(engine_pool(ray, engine))
-            load.update({i: 0 for i in range(len(actors))})
-            timings["engine pool start"] = time.perf_counter() - started
+        if not checked:  # the first chunk
+            began = time.perf_counter()
+            if not actors:
+                start()
+            check_versions(ray, actors, engine)
+            checked.append(True)
+            timings["engine pool start"] = time.perf_counter() - began
         index = min(load, key=load.get)  # the actor with the fewest calls waiting
         ref = actors[index].translate.remote(texts, [terms_ref])
         if not owner:
@@ -324,7 +341,9 @@ def _run(ray, documents, terms, memory_path, engine, translation_memory, progres
         None if key in stored else prepare_task.remote(doc, terms_ref)
         for doc, key in zip(documents, keys, strict=True)
     ]
-    feeder = actor_feeder(ray, terms_ref, engine, terms, translation_memory, progress)
+    fresh = any(ref is not None for ref in refs)
+    feeder = actor_feeder(ray, terms_ref, engine, terms, translation_memory, progress, fresh)
+    storing = runner.StoreEverySecond(cache)  # a commit a document was 17 ms of the driver's
     prepared, entity_refs = [], []
     for doc, key, ref in zip(documents, keys, refs, strict=True):
         if ref is None:
@@ -337,7 +356,7 @@ def _run(ray, documents, terms, memory_path, engine, translation_memory, progres
             waited = time.perf_counter() - waited
             timings["waiting for documents"] = timings.get("waiting for documents", 0) + waited
             entry = prepared_cache.Prepared(document.segments, document.fixes, document.findings)
-            cache.store([(doc.name, key, entry)])
+            storing.add((doc.name, key, entry))
         prepared.append(document)
         texts = runner.entity_texts(document.segments)
         known = entity_cache.get(texts)
@@ -346,6 +365,7 @@ def _run(ray, documents, terms, memory_path, engine, translation_memory, progres
             entity_refs.append(entities_task.remote(missing))
         feeder.add(document.segments)
         feeder.pump()
+    storing.flush()
     timings["documents in"] = time.perf_counter() - started
     sent = feeder.finish()
     timings["translated"] = time.perf_counter() - started
