@@ -51,6 +51,14 @@ log = logging.getLogger(__name__)
 CLUSTER_CHUNK = 200
 CALLS_PER_ACTOR = 2  # one translating, one waiting: the actor never waits for the driver
 RETRIES = 3  # times a task or an actor call is tried again after its worker died
+# Ray's cost is a millisecond or two a call, on the driver and on the worker: a task gets
+# at least this much work. Documents go to a preparing task until their text reaches
+# PREPARE_TASK_CHARS (a 200-article corpus of 1,400 characters each: 4 a task); the
+# named entities and the per-segment checks, which are needed only once everything is
+# prepared (translated), go out in TASKS_PER_CPU tasks per CPU of the cluster.
+PREPARE_TASK_CHARS = 5_000
+TASKS_PER_CPU = 2
+ENTITY_TASK_TEXTS = 2_000  # and at most this many texts an entity task (a retry's cost)
 
 # Where the driver's time went in the last run, in seconds (benchmarks/scaling.py prints
 # it): "engine busy" is the wall time with at least one chunk at an actor.
@@ -100,10 +108,10 @@ def _die_if_asked() -> None:
         os.kill(os.getpid(), signal.SIGKILL)
 
 
-def prepare(doc: Document, terms: list[Term]):
+def prepare(docs: list[Document], terms: list[Term]) -> list:
     from pipeline.runner import prepare_document
 
-    return prepare_document(doc, terms)
+    return [prepare_document(doc, terms) for doc in docs]
 
 
 def entities(texts: Sequence[str]) -> dict[str, list[tuple[int, int, str, str]]]:
@@ -112,15 +120,19 @@ def entities(texts: Sequence[str]) -> dict[str, list[tuple[int, int, str, str]]]
 
 
 def segment_checks(
-    segments: list[Segment],
+    documents: list[tuple[list[Segment], dict[str, int]]],
     ratios: LengthRatios,
-    quotes: dict[str, int],
     names: list[str],
     terms: list[Term],
 ) -> list[Finding]:
+    """The per-segment findings of some documents (their segments and quotes), in order."""
     from pipeline.parallel import document_segment_findings
 
-    return document_segment_findings(segments, ratios, quotes, names, terms)
+    return [
+        finding
+        for segments, quotes in documents
+        for finding in document_segment_findings(segments, ratios, quotes, names, terms)
+    ]
 
 
 def engine_recipe(engine) -> tuple:
@@ -337,36 +349,43 @@ def _run(ray, documents, terms, memory_path, engine, translation_memory, progres
     stored = cache.load(keys)
     entity_cache = prepared_cache.EntityCache(memory_path, checks.ner_model())
     terms_ref = ray.put(terms)
-    refs = [
-        None if key in stored else prepare_task.remote(doc, terms_ref)
-        for doc, key in zip(documents, keys, strict=True)
-    ]
+    refs: list = [None] * len(documents)  # a document's preparing task, and its place there
+    for group in preparing_groups(documents, [key in stored for key in keys]):
+        ref = prepare_task.remote([documents[i] for i in group], terms_ref)
+        for place, i in enumerate(group):
+            refs[i] = (ref, place)
     fresh = any(ref is not None for ref in refs)
     feeder = actor_feeder(ray, terms_ref, engine, terms, translation_memory, progress, fresh)
     storing = runner.StoreEverySecond(cache)  # a commit a document was 17 ms of the driver's
-    prepared, entity_refs = [], []
-    for doc, key, ref in zip(documents, keys, refs, strict=True):
-        if ref is None:
+    prepared: list = []
+    returned: dict = {}  # the preparing tasks' documents, fetched once a task
+    for doc, key, at in zip(documents, keys, refs, strict=True):
+        if at is None:
             hit = stored[key]
             document = runner.PreparedDocument(doc, hit.segments, hit.fixes, hit.findings)
         else:
-            waited = time.perf_counter()
-            wait_for_document(ray, ref, feeder)
-            document = ray.get(ref)
-            waited = time.perf_counter() - waited
-            timings["waiting for documents"] = timings.get("waiting for documents", 0) + waited
+            ref, place = at
+            if ref not in returned:
+                waited = time.perf_counter()
+                wait_for_document(ray, ref, feeder)
+                returned = {ref: ray.get(ref)}  # the tasks return in corpus order
+                waited = time.perf_counter() - waited
+                timings["waiting for documents"] = timings.get("waiting for documents", 0) + waited
+            document = returned[ref][place]
             entry = prepared_cache.Prepared(document.segments, document.fixes, document.findings)
             storing.add((doc.name, key, entry))
         prepared.append(document)
-        texts = runner.entity_texts(document.segments)
-        known = entity_cache.get(texts)
-        missing = [t for t in dict.fromkeys(texts) if t not in known]
-        if missing:
-            entity_refs.append(entities_task.remote(missing))
         feeder.add(document.segments)
         feeder.pump()
     storing.flush()
     timings["documents in"] = time.perf_counter() - started
+    # The named entities, once every document is in: the engine's last chunks overlap
+    # them, and no entity task came before a document the engine waited for.
+    texts = list(dict.fromkeys(t for d in prepared for t in runner.entity_texts(d.segments)))
+    known = entity_cache.get(texts)
+    missing = [t for t in texts if t not in known]
+    count = max(task_count(ray), -(-len(missing) // ENTITY_TASK_TEXTS))
+    entity_refs = [entities_task.remote(part) for part in parts(missing, count)]
     sent = feeder.finish()
     timings["translated"] = time.perf_counter() - started
     for found in ray.get(entity_refs):
@@ -375,16 +394,16 @@ def _run(ray, documents, terms, memory_path, engine, translation_memory, progres
     runner.mark_terms(segments)
 
     def segment_findings(context: checks.CheckContext, names: list[str]):
-        """The per-segment checks as a task per document; the corpus-wide checks run in
-        the driver while they are under way, then the returned function gathers them."""
+        """The per-segment checks as tasks over documents in corpus order; the corpus-wide
+        checks run in the driver while they are under way, then the returned function
+        gathers them."""
         from pipeline.parallel import document_quotes
 
-        calls = []
-        for document in prepared:
-            quotes = document_quotes(context, document.segments)
-            calls.append(
-                checks_task.remote(document.segments, context.ratios, quotes, names, terms_ref)
-            )
+        work = [(d.segments, document_quotes(context, d.segments)) for d in prepared]
+        calls = [
+            checks_task.remote(part, context.ratios, names, terms_ref)
+            for part in parts(work, task_count(ray))
+        ]
         return lambda: [f for found in ray.get(calls) for f in found]
 
     document_findings = [f for d in prepared for f in d.findings]
@@ -396,3 +415,35 @@ def _run(ray, documents, terms, memory_path, engine, translation_memory, progres
     timings["checks"] = time.perf_counter() - checked
     timings["engine texts"] = sent
     return prepared, sent, findings
+
+
+def preparing_groups(documents: Sequence[Document], stored: Sequence[bool]) -> list[list[int]]:
+    """The documents to prepare (not `stored`), by index, in corpus order, grouped a task
+    each until the group's text reaches PREPARE_TASK_CHARS."""
+    groups: list[list[int]] = []
+    size = PREPARE_TASK_CHARS
+    for i, (doc, done) in enumerate(zip(documents, stored, strict=True)):
+        if done:
+            continue
+        if size >= PREPARE_TASK_CHARS:
+            groups.append([])
+            size = 0
+        groups[-1].append(i)
+        size += len(doc.raw)
+    return groups
+
+
+def task_count(ray) -> int:
+    return TASKS_PER_CPU * max(1, int(ray.cluster_resources().get("CPU", 1)))
+
+
+def parts(items: list, count: int) -> list[list]:
+    """`items` in at most `count` consecutive parts of nearly equal length (none empty)."""
+    count = max(1, min(count, len(items)))
+    size, extra = divmod(len(items), count)
+    out, start = [], 0
+    for number in range(count):
+        end = start + size + (number < extra)
+        out.append(items[start:end])
+        start = end
+    return [part for part in out if part]
