@@ -22,8 +22,10 @@ the cost per document show). A line is a paragraph.
   wall time with a chunk at an actor), the run's CPU seconds (every process under the
   pinned one, from /proc), then the engine stage alone on the run's actors (every text
   the run sent, in its chunks, CALLS_PER_ACTOR in flight per actor: the pool's lines per
-  second without the driver's stages), Ray's round trip of a call with no text, and on
-  1 core the same chunks called directly (Ray's cost over the stage). The scaling from
+  second without the driver's stages), Ray's round trip of a call with no text and of a
+  task doing nothing, and on 1 core the same chunks called directly (Ray's cost over the
+  stage, and per batch). The driver's serial part is shown as when the first chunk went
+  out and how long the run went on after the last chunk came back. The scaling from
   1 to 2 cores is given round by round, for the whole run and for the engine stage.
 
 The machine is shared (other jobs run on its 2 cores): each table row gives the load
@@ -182,6 +184,12 @@ def ray_child(
     for _ in range(20):
         ray.get(actors[0].translate.remote([], terms))
     empty_ms = (time.perf_counter() - began) / 20 * 1000
+    nothing = ray.remote(num_cpus=1)(lambda: None)  # a task's round trip, as the stages'
+    ray.get([nothing.remote() for _ in range(5)])
+    began = time.perf_counter()
+    for _ in range(20):
+        ray.get(nothing.remote())
+    empty_task_ms = (time.perf_counter() - began) / 20 * 1000
     size = cluster.CLUSTER_CHUNK
     chunks = [texts[i : i + size] for i in range(0, len(texts), size)]
     pending: list = []
@@ -213,6 +221,8 @@ def ray_child(
                 "engine alone texts": len(texts),
                 "engine direct": direct,
                 "empty call ms": empty_ms,
+                "empty task ms": empty_task_ms,
+                "load": os.getloadavg()[0],
             }
         ),
         encoding="utf-8",
@@ -274,31 +284,41 @@ def print_ray_phases(rows: list[tuple[str, int, dict]]) -> None:
     print(
         "\n`--cluster local` on N cores (the process and Ray pinned to them; Ray's start "
         "apart; wall seconds from the run's start; the CPU column above is the run's, of "
-        "the pinned process and every Ray process under it, read from /proc):\n"
+        "the pinned process and every Ray process under it, read from /proc; before the "
+        "first chunk and after the last chunk back, the driver's serial part, nothing "
+        "overlaps the engine; empty call / task: the round trip of an actor call with no "
+        "text and of a task doing nothing, Ray's own cost per batch):\n"
     )
     print(
-        "| pivot | cores | texts a call | run | documents in | translated | checks | outputs "
-        "| engine busy | calls | engine stage alone | lines/s alone | empty call ms |"
+        "| pivot | cores | texts a call | run | first chunk | documents in | translated "
+        "| last chunk back | checks | outputs | after the last chunk | engine busy | calls "
+        "| engine stage alone | lines/s alone | empty call ms | empty task ms | load |"
     )
-    print("| --- " + "| ---: " * 12 + "|")
+    print("| --- " + "| ---: " * 17 + "|")
     for pivot, cores, f in rows:
         phases = f["phases"]
         rate = f["engine alone texts"] / f["engine alone"]
+        back = phases.get("last chunk back", 0)
         print(
             f"| {pivot} | {cores} | {f['chunk']} | {f['run']:.1f} "
-            f"| {phases.get('documents in', 0):.1f} "
-            f"| {phases.get('translated', 0):.1f} | {phases.get('checks', 0):.1f} "
-            f"| {f['outputs']:.1f} | {phases.get('engine busy', 0):.1f} "
+            f"| {phases.get('first chunk', 0):.1f} | {phases.get('documents in', 0):.1f} "
+            f"| {phases.get('translated', 0):.1f} | {back:.1f} "
+            f"| {phases.get('checks', 0):.1f} | {f['outputs']:.1f} | {f['run'] - back:.1f} "
+            f"| {phases.get('engine busy', 0):.1f} "
             f"| {phases.get('chunks', 0):.0f} | {f['engine alone']:.1f} | {rate:.0f} "
-            f"| {f['empty call ms']:.1f} |"
+            f"| {f['empty call ms']:.1f} | {f.get('empty task ms', 0):.1f} "
+            f"| {f.get('load', 0):.1f} |"
         )
     for pivot, cores, f in rows:
         if f.get("engine direct"):
+            calls = -(-f["engine alone texts"] // f["chunk"])
+            per_call = (f["engine alone"] - f["engine direct"]) / calls * 1000
             print(
                 f"\n({pivot}, {cores} core, {f['chunk']} texts a call: the same chunks called "
                 f"directly in the driver took {f['engine direct']:.1f} s against "
                 f"{f['engine alone']:.1f} s through one actor: Ray's cost over the stage "
-                f"{f['engine alone'] / f['engine direct']:.2f}x)"
+                f"{f['engine alone'] / f['engine direct']:.2f}x, {per_call:+.0f} ms a batch "
+                f"of {calls})"
             )
     for pivot, chunk in dict.fromkeys((p, f["chunk"]) for p, _, f in rows):
         mine = [(c, f) for p, c, f in rows if p == pivot and f["chunk"] == chunk]
