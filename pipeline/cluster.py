@@ -59,6 +59,13 @@ RETRIES = 3  # times a task or an actor call is tried again after its worker die
 PREPARE_TASK_CHARS = 5_000
 TASKS_PER_CPU = 2
 ENTITY_TASK_TEXTS = 2_000  # and at most this many texts an entity task (a retry's cost)
+# A preparing task holds 2 CPUs (or a node's one): one preparer per 2 CPUs keeps well ahead
+# of the engine (a document's preparation costs about a quarter of its translation), and
+# each worker that prepares pays once the cleaner's lexicon and spaCy's model (1.5 CPU
+# s); the CPU it leaves is the engine actors', which reserve none. Ray gives the next
+# preparing task to the same worker, so on 2 CPUs one worker prepares every document.
+# (The named entities, the other spaCy work, go out only once every document is in.)
+PREPARE_TASK_CPUS = 2
 
 # Where the driver's time went in the last run, in seconds from its start (benchmarks/
 # scaling.py prints it; "start" is the perf_counter at the start): "engine busy" is the
@@ -355,8 +362,9 @@ def _run(ray, documents, terms, memory_path, engine, translation_memory, progres
     entity_cache = prepared_cache.EntityCache(memory_path, checks.ner_model())
     terms_ref = ray.put(terms)
     refs: list = [None] * len(documents)  # a document's preparing task, and its place there
+    preparing = prepare_task.options(num_cpus=preparing_cpus(ray))
     for group in preparing_groups(documents, [key in stored for key in keys]):
-        ref = prepare_task.remote([documents[i] for i in group], terms_ref)
+        ref = preparing.remote([documents[i] for i in group], terms_ref)
         for place, i in enumerate(group):
             refs[i] = (ref, place)
     fresh = any(ref is not None for ref in refs)
@@ -436,6 +444,12 @@ def preparing_groups(documents: Sequence[Document], stored: Sequence[bool]) -> l
         groups[-1].append(i)
         size += len(doc.raw)
     return groups
+
+
+def preparing_cpus(ray) -> int:
+    """PREPARE_TASK_CPUS, or fewer if a node has fewer (the task must fit on every node)."""
+    cpus = [n["Resources"].get("CPU", 0) for n in ray.nodes() if n.get("Alive")]
+    return max(1, min([PREPARE_TASK_CPUS, *(int(c) for c in cpus if c >= 1)]))
 
 
 def task_count(ray) -> int:
