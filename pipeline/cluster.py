@@ -2,13 +2,14 @@
 
 The same stage functions as runner.py and parallel.py, shipped to Ray:
 
-- each document is prepared (clean, segment, glossary terms) by a Ray task, and the named
-  entities of its French are found by another; the per-segment checks run as a task per
-  document;
-- translation goes to a pool of Ray actors, each holding its engine once (Apertium's
-  processes, or a CTranslate2 translator with the threads of the actor's CPUs, on its GPU
-  when the actor has one), fed chunks of CLUSTER_CHUNK texts in corpus order, two in
-  flight per actor;
+- the documents are prepared (clean, segment, glossary terms) by Ray tasks, short ones
+  several a task, one preparing task per PREPARE_TASK_CPUS CPUs; once every document is
+  in, the named entities of their French are found by a few tasks (while the engine
+  finishes), then the per-segment checks run as tasks over consecutive documents;
+- translation goes to a pool of Ray actors, started with the run, each holding its engine
+  once (Apertium's processes, or a CTranslate2 translator with the threads of the actor's
+  CPUs, on its GPU when the actor has one), fed chunks of CLUSTER_CHUNK texts in corpus
+  order, two in flight per actor;
 - the driver (this process) keeps the translation memory: only the texts it cannot answer
   are sent, and each chunk is stored as soon as it returns (parallel.MemoryFeeder), so a
   run that dies resumes where it stopped. The corpus-wide checks run here, once.
