@@ -82,20 +82,31 @@ def run_jobs(corpus: Path, glossary: Path, pivot: str, jobs: int, out: Path):
 
 
 def run_ray(
-    corpus: Path, glossary: Path, pivot: str, cpus: int, out: Path, work: Path, chunk: str = ""
+    corpus: Path,
+    glossary: Path,
+    pivot: str,
+    cpus: int,
+    out: Path,
+    work: Path,
+    chunk: str = "",
+    code: Path = REPO,
 ):
     """`--cluster local` on N cores: a fresh process pinned to N of the machine's cores
     (sched_setaffinity, inherited by Ray's processes, its workers, the engine actors and
     their Apertium processes) starts Ray with num_cpus=N, so "N worker CPUs" means N
-    cores for everything, the driver included. Returns (its ProcessRun, its figures)."""
+    cores for everything, the driver included. `code`: the checkout whose pipeline (and
+    whose benchmarks/scaling.py) runs. Returns (its ProcessRun, its figures)."""
     import json
 
     from _common import run_process
 
     figures = work / f"ray-{cpus}-{out.name}.json"
-    command = [sys.executable, str(Path(__file__).resolve()), "--ray-child", str(cpus)]
+    script = Path(code).resolve() / "benchmarks" / "scaling.py"
+    command = [sys.executable, str(script), "--ray-child", str(cpus)]
     command += [str(corpus), str(glossary), pivot, str(out), str(figures), chunk]
-    done = run_process(command, env=pipeline_env())
+    env = pipeline_env()
+    env["PYTHONPATH"] = str(Path(code).resolve())
+    done = run_process(command, env=env, cwd=Path(code).resolve())
     if done.returncode != 0:
         sys.exit(f"the --cluster local run on {cpus} cores failed:\n{done.stderr}")
     return done, json.loads(figures.read_text(encoding="utf-8"))
@@ -260,11 +271,15 @@ def main(
                             done = run_jobs(corpus, glossary, pivot, n, out)
                             wall, cpu = done.seconds, done.cpu_seconds
                         else:
-                            _, figures = run_ray(corpus, glossary, pivot, n, out, work, chunk)
+                            # raybN: the code of $SCALING_BASELINE (before/after, one round)
+                            code = Path(os.environ["SCALING_BASELINE"]) if kind == "rayb" else REPO
+                            _, figures = run_ray(corpus, glossary, pivot, n, out, work, chunk, code)
                             wall, cpu = figures["run"], figures["cpu"]
+                            figures["code"] = "before" if kind == "rayb" else ""
                             ray_rows.append((pivot, n, figures))
                         label = f"--jobs {n}" if kind == "jobs" else f"--cluster local, {n} core"
                         label += f", chunks of {chunk}" if chunk else ""
+                        label += " ($SCALING_BASELINE)" if kind == "rayb" else ""
                         if mode == "jobs0":
                             label = "before ($SCALING_BASELINE, its default --jobs)"
                         target = TARGETS[pivot]
@@ -290,24 +305,29 @@ def print_ray_phases(rows: list[tuple[str, int, dict]]) -> None:
         "text and of a task doing nothing, Ray's own cost per batch):\n"
     )
     print(
-        "| pivot | cores | texts a call | run | first chunk | documents in | translated "
+        "| pivot | code | cores | texts a call | run | first chunk | documents in | translated "
         "| last chunk back | checks | outputs | after the last chunk | engine busy | calls "
         "| engine stage alone | lines/s alone | empty call ms | empty task ms | load |"
     )
-    print("| --- " + "| ---: " * 17 + "|")
+    print("| --- | --- " + "| ---: " * 17 + "|")
+
+    def seconds(value) -> str:  # "–": not recorded by that code (a baseline's)
+        return "–" if value is None else f"{value:.1f}"
+
     for pivot, cores, f in rows:
         phases = f["phases"]
         rate = f["engine alone texts"] / f["engine alone"]
-        back = phases.get("last chunk back", 0)
+        back = phases.get("last chunk back")
         print(
-            f"| {pivot} | {cores} | {f['chunk']} | {f['run']:.1f} "
-            f"| {phases.get('first chunk', 0):.1f} | {phases.get('documents in', 0):.1f} "
-            f"| {phases.get('translated', 0):.1f} | {back:.1f} "
-            f"| {phases.get('checks', 0):.1f} | {f['outputs']:.1f} | {f['run'] - back:.1f} "
+            f"| {pivot} | {f.get('code') or 'this'} | {cores} | {f['chunk']} | {f['run']:.1f} "
+            f"| {seconds(phases.get('first chunk'))} | {phases.get('documents in', 0):.1f} "
+            f"| {phases.get('translated', 0):.1f} | {seconds(back)} "
+            f"| {phases.get('checks', 0):.1f} | {f['outputs']:.1f} "
+            f"| {seconds(None if back is None else f['run'] - back)} "
             f"| {phases.get('engine busy', 0):.1f} "
             f"| {phases.get('chunks', 0):.0f} | {f['engine alone']:.1f} | {rate:.0f} "
-            f"| {f['empty call ms']:.1f} | {f.get('empty task ms', 0):.1f} "
-            f"| {f.get('load', 0):.1f} |"
+            f"| {f['empty call ms']:.1f} | {seconds(f.get('empty task ms'))} "
+            f"| {seconds(f.get('load'))} |"
         )
     for pivot, cores, f in rows:
         if f.get("engine direct"):
@@ -320,8 +340,12 @@ def print_ray_phases(rows: list[tuple[str, int, dict]]) -> None:
                 f"{f['engine alone'] / f['engine direct']:.2f}x, {per_call:+.0f} ms a batch "
                 f"of {calls})"
             )
-    for pivot, chunk in dict.fromkeys((p, f["chunk"]) for p, _, f in rows):
-        mine = [(c, f) for p, c, f in rows if p == pivot and f["chunk"] == chunk]
+    for pivot, chunk, code in dict.fromkeys((p, f["chunk"], f.get("code")) for p, _, f in rows):
+        mine = [
+            (c, f)
+            for p, c, f in rows
+            if p == pivot and f["chunk"] == chunk and f.get("code") == code
+        ]
         low, high = min(c for c, _ in mine), max(c for c, _ in mine)
         if low == high:
             continue
@@ -332,7 +356,8 @@ def print_ray_phases(rows: list[tuple[str, int, dict]]) -> None:
         whole = [a["run"] / b["run"] for a, b in zip(lows, highs, strict=False)]
         stage = [a["engine alone"] / b["engine alone"] for a, b in zip(lows, highs, strict=False)]
         print(
-            f"\nscaling {low} → {high} cores, {pivot}, {chunk} texts a call, round by round: "
+            f"\nscaling {low} → {high} cores, {pivot}, {chunk} texts a call"
+            f"{', code of $SCALING_BASELINE' if code else ''}, round by round: "
             f"whole run {', '.join(f'{r:.2f}x' for r in whole)} "
             f"(median {statistics.median(whole):.2f}x); engine stage alone "
             f"{', '.join(f'{r:.2f}x' for r in stage)} (median {statistics.median(stage):.2f}x); "
