@@ -3,9 +3,8 @@
 The same stage functions as runner.py and parallel.py, shipped to Ray:
 
 - the documents are prepared (clean, segment, glossary terms) by Ray tasks, short ones
-  several a task, one preparing task per PREPARE_TASK_CPUS CPUs; once every document is
-  in, the named entities of their French are found by a few tasks (while the engine
-  finishes), then the per-segment checks run as tasks over consecutive documents;
+  several a task, and the named entities of their French are found by another task as
+  each comes back; the per-segment checks run as tasks over consecutive documents;
 - translation goes to a pool of Ray actors, started with the run, each holding its engine
   once (Apertium's processes, or a CTranslate2 translator with the threads of the actor's
   CPUs, on its GPU when the actor has one), fed chunks of CLUSTER_CHUNK texts in corpus
@@ -54,19 +53,15 @@ CALLS_PER_ACTOR = 2  # one translating, one waiting: the actor never waits for t
 RETRIES = 3  # times a task or an actor call is tried again after its worker died
 # Ray's cost is a millisecond or two a call, on the driver and on the worker: a task gets
 # at least this much work. Documents go to a preparing task until their text reaches
-# PREPARE_TASK_CHARS (a 200-article corpus of 1,400 characters each: 4 a task); the
-# named entities and the per-segment checks, which are needed only once everything is
-# prepared (translated), go out in TASKS_PER_CPU tasks per CPU of the cluster.
+# PREPARE_TASK_CHARS (a 200-article corpus of 1,400 characters each: 4 a task; their
+# named entities then go in one task too); the per-segment checks, which wait for the
+# whole corpus, go out in TASKS_PER_CPU tasks per CPU of the cluster.
+# (Tried and dropped: one preparing worker per 2 CPUs with the entities sent after the
+# last document, to pay the lexicon and spaCy's load once: the entities then outlasted
+# the engine's last chunk, 5 s after it at load 12-15; interleaved, they fill the CPU
+# the engine leaves while it waits for documents.)
 PREPARE_TASK_CHARS = 5_000
 TASKS_PER_CPU = 2
-ENTITY_TASK_TEXTS = 2_000  # and at most this many texts an entity task (a retry's cost)
-# A preparing task holds 2 CPUs (or a node's one): one preparer per 2 CPUs keeps well ahead
-# of the engine (a document's preparation costs about a quarter of its translation), and
-# each worker that prepares pays once the cleaner's lexicon and spaCy's model (1.5 CPU
-# s); the CPU it leaves is the engine actors', which reserve none. Ray gives the next
-# preparing task to the same worker, so on 2 CPUs one worker prepares every document.
-# (The named entities, the other spaCy work, go out only once every document is in.)
-PREPARE_TASK_CPUS = 2
 
 # Where the driver's time went in the last run, in seconds from its start (benchmarks/
 # scaling.py prints it; "start" is the perf_counter at the start): "engine busy" is the
@@ -363,22 +358,23 @@ def _run(ray, documents, terms, memory_path, engine, translation_memory, progres
     entity_cache = prepared_cache.EntityCache(memory_path, checks.ner_model())
     terms_ref = ray.put(terms)
     refs: list = [None] * len(documents)  # a document's preparing task, and its place there
-    preparing = prepare_task.options(num_cpus=preparing_cpus(ray))
     for group in preparing_groups(documents, [key in stored for key in keys]):
-        ref = preparing.remote([documents[i] for i in group], terms_ref)
+        ref = prepare_task.remote([documents[i] for i in group], terms_ref)
         for place, i in enumerate(group):
-            refs[i] = (ref, place)
+            refs[i] = (ref, place, len(group))
     fresh = any(ref is not None for ref in refs)
     feeder = actor_feeder(ray, terms_ref, engine, terms, translation_memory, progress, fresh)
     storing = runner.StoreEverySecond(cache)  # a commit a document was 17 ms of the driver's
     prepared: list = []
     returned: dict = {}  # the preparing tasks' documents, fetched once a task
+    entity_refs: list = []
+    unknown: list[str] = []  # texts of the documents in so far whose entities are wanted
     for doc, key, at in zip(documents, keys, refs, strict=True):
         if at is None:
             hit = stored[key]
             document = runner.PreparedDocument(doc, hit.segments, hit.fixes, hit.findings)
         else:
-            ref, place = at
+            ref, place, _ = at
             if ref not in returned:
                 waited = time.perf_counter()
                 wait_for_document(ray, ref, feeder)
@@ -389,17 +385,17 @@ def _run(ray, documents, terms, memory_path, engine, translation_memory, progres
             entry = prepared_cache.Prepared(document.segments, document.fixes, document.findings)
             storing.add((doc.name, key, entry))
         prepared.append(document)
+        unknown += runner.entity_texts(document.segments)
+        if at is None or at[1] == at[2] - 1:  # a preparing task's documents all in
+            known = entity_cache.get(unknown)
+            missing = [t for t in dict.fromkeys(unknown) if t not in known]
+            if missing:
+                entity_refs.append(entities_task.remote(missing))
+            unknown = []
         feeder.add(document.segments)
         feeder.pump()
     storing.flush()
     timings["documents in"] = time.perf_counter() - started
-    # The named entities, once every document is in: the engine's last chunks overlap
-    # them, and no entity task came before a document the engine waited for.
-    texts = list(dict.fromkeys(t for d in prepared for t in runner.entity_texts(d.segments)))
-    known = entity_cache.get(texts)
-    missing = [t for t in texts if t not in known]
-    count = max(task_count(ray), -(-len(missing) // ENTITY_TASK_TEXTS))
-    entity_refs = [entities_task.remote(part) for part in parts(missing, count)]
     sent = feeder.finish()
     timings["translated"] = time.perf_counter() - started
     for found in ray.get(entity_refs):
@@ -445,12 +441,6 @@ def preparing_groups(documents: Sequence[Document], stored: Sequence[bool]) -> l
         groups[-1].append(i)
         size += len(doc.raw)
     return groups
-
-
-def preparing_cpus(ray) -> int:
-    """PREPARE_TASK_CPUS, or fewer if a node has fewer (the task must fit on every node)."""
-    cpus = [n["Resources"].get("CPU", 0) for n in ray.nodes() if n.get("Alive")]
-    return max(1, min([PREPARE_TASK_CPUS, *(int(c) for c in cpus if c >= 1)]))
 
 
 def task_count(ray) -> int:
