@@ -2,9 +2,9 @@
 
 The same stage functions as runner.py and parallel.py, shipped to Ray:
 
-- the documents are prepared (clean, segment, glossary terms) by Ray tasks, short ones
-  several a task, and the named entities of their French are found by another task as
-  each comes back; the per-segment checks run as tasks over consecutive documents;
+- the documents are prepared (clean, segment, glossary terms) by Ray tasks, and the
+  named entities of their French are found by another task as each comes back; the
+  per-segment checks run as tasks over consecutive documents;
 - translation goes to a pool of Ray actors, started with the run, each holding its engine
   once (Apertium's processes, or a CTranslate2 translator with the threads of the actor's
   CPUs, on its GPU when the actor has one), fed chunks of CLUSTER_CHUNK texts in corpus
@@ -51,16 +51,18 @@ log = logging.getLogger(__name__)
 CLUSTER_CHUNK = 200
 CALLS_PER_ACTOR = 2  # one translating, one waiting: the actor never waits for the driver
 RETRIES = 3  # times a task or an actor call is tried again after its worker died
-# Ray's cost is a millisecond or two a call, on the driver and on the worker: a task gets
-# at least this much work. Documents go to a preparing task until their text reaches
-# PREPARE_TASK_CHARS (a 200-article corpus of 1,400 characters each: 4 a task; their
-# named entities then go in one task too); the per-segment checks, which wait for the
-# whole corpus, go out in TASKS_PER_CPU tasks per CPU of the cluster.
+# Ray's cost is a millisecond or two a call, on the driver and on the worker. Documents
+# go to a preparing task until their text reaches PREPARE_TASK_CHARS (their named
+# entities then go in one task too): 0, a document a task, because on the 200-article
+# corpus (1,400 characters each) 5,000 (4 a task) was no faster and 4 s slower in two of
+# three rounds on 2 cores (benchmarks/scaling.py, load 10-13; a cluster whose calls cost
+# more may want it). The per-segment checks, which wait for the whole corpus, go out in
+# TASKS_PER_CPU tasks per CPU of the cluster.
 # (Tried and dropped: one preparing worker per 2 CPUs with the entities sent after the
 # last document, to pay the lexicon and spaCy's load once: the entities then outlasted
 # the engine's last chunk, 5 s after it at load 12-15; interleaved, they fill the CPU
 # the engine leaves while it waits for documents.)
-PREPARE_TASK_CHARS = 5_000
+PREPARE_TASK_CHARS = 0
 TASKS_PER_CPU = 2
 
 # Where the driver's time went in the last run, in seconds from its start (benchmarks/

@@ -45,7 +45,7 @@ def corpus(tmp_path_factory) -> Path:
     for path in articles:
         shutil.copy(path, folder / path.name)
     shutil.copy(articles[1], folder / "zz_copy.txt")  # texts shared across documents
-    # two short articles: prepared in one Ray task with the next (cluster.PREPARE_TASK_CHARS)
+    # two short articles (with cluster.PREPARE_TASK_CHARS above 0, in one Ray task with the next)
     paragraphs = (REPO / "corpus" / "003_08530567ec71b96b.txt").read_text("utf-8").split("\n\n")
     (folder / "short_a.txt").write_text("\n\n".join(paragraphs[:2]) + "\n", "utf-8")
     (folder / "short_b.txt").write_text("\n\n".join(paragraphs[2:4]) + "\n", "utf-8")
