@@ -40,3 +40,43 @@ def test_a_run_collects_cycles_less_often_and_restores_the_collector_after():
         pass
     assert seen == [runner.RUN_COLLECTION_THRESHOLD]
     assert gc.get_threshold() == before
+
+
+ADDRESS_PIECES = [
+    "www.", "WWW.", "http://", "HTTPS://", "mailto:", "@", ".com", ".ORG", ".fr", ".cat",
+    ".ch", ".kp", "kcna", "-", ".", " ", "é", "a", "Z", "9", "_", "+", "/", ")", ",",
+]  # fmt: skip
+
+
+def _address_spans(text: str, scan) -> list[tuple[int, int, str]]:
+    return [(m.start(), m.end(), m.group()) for m in scan(text)]
+
+
+def test_the_quick_look_for_addresses_finds_what_the_full_scan_finds():
+    """The checks skip WEB_ADDRESS's scan on a text without "://", "www.", "mailto:", "@"
+    or ".<domain>": the same addresses are found, the same text blanked, on texts made of
+    the pieces addresses are made of."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from pipeline.checks import base
+
+    @settings(max_examples=1500, deadline=None)
+    @given(st.lists(st.sampled_from(ADDRESS_PIECES), max_size=12).map("".join))
+    def same(text: str) -> None:
+        expected = _address_spans(text, base.WEB_ADDRESS.finditer)
+        assert _address_spans(text, base.web_addresses) == expected
+        blanked = base.WEB_ADDRESS.sub(lambda m: "x" * len(m.group()), text)
+        assert base.blank_web_addresses(text, "x") == blanked
+
+    same()
+    texts = [
+        "Voir www.kcna.kp ou écrire à info@kcna.kp.",
+        "Le site https://example.org/page) et Bankovnípoplatky.com.",
+        "Rien ici: le 3.5 % de la RPDC, 12.10.2020, M. Kim.",
+    ]
+    for text in texts:
+        assert _address_spans(text, base.web_addresses) == _address_spans(
+            text, base.WEB_ADDRESS.finditer
+        )
+    assert [m.group() for m in base.web_addresses(texts[0])] == ["www.kcna.kp", "info@kcna.kp"]

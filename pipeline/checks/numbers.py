@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 from pipeline import glossary
 from pipeline.checks.base import (
-    WEB_ADDRESS,
     CheckContext,
+    blank_web_addresses,
     checked,
     finding,
 )
@@ -328,7 +328,7 @@ def without_terms(french: str, context: CheckContext) -> str:
 def without_addresses(text: str) -> str:
     """The text with its web and mail addresses blanked out (same length): their digits are
     not numbers, and a translation may point to another address (a page in English)."""
-    return WEB_ADDRESS.sub(lambda m: " " * len(m.group()), text)
+    return blank_web_addresses(text, " ")
 
 
 def name_number(code: str) -> float | None:

@@ -10,13 +10,13 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from pipeline.checks.base import (
-    WEB_ADDRESS,
     CheckContext,
     checked,
     excerpt,
     finding,
     fold,
     normalised,
+    web_addresses,
 )
 from pipeline.glossary import Term
 from pipeline.glossary import cache as glossary_cache
@@ -165,7 +165,7 @@ def _kept_words(terms: Sequence[Term]) -> frozenset[str]:
 def not_words(english: str) -> list[tuple[int, int]]:
     """Spans of the English whose words are not to be judged: web addresses, borrowed
     French phrases."""
-    return [m.span() for m in WEB_ADDRESS.finditer(english)] + [
+    return [m.span() for m in web_addresses(english)] + [
         m.span() for m in ENGLISH_PHRASES_FROM_FRENCH.finditer(english)
     ]
 
