@@ -80,3 +80,28 @@ def test_the_quick_look_for_addresses_finds_what_the_full_scan_finds():
             text, base.WEB_ADDRESS.finditer
         )
     assert [m.group() for m in base.web_addresses(texts[0])] == ["www.kcna.kp", "info@kcna.kp"]
+
+
+def test_french_without_a_digit_gives_the_quantities_of_the_full_scan(monkeypatch):
+    """The numbers check reads only months in French without a digit (codes, dates, times
+    and numbers all need one): the same quantities as every scan, on FLORES dev, the
+    corpus and texts made for it."""
+    import re
+    from pathlib import Path
+
+    from pipeline.checks import numbers
+
+    repo = Path(__file__).resolve().parent.parent
+    texts = (repo.parent / "shared" / "eval" / "flores101-dev.fr").read_text("utf-8").splitlines()
+    for path in sorted((repo / "corpus").glob("*.md")):
+        texts += path.read_text("utf-8").splitlines()
+    texts += [
+        "Le 1er mai et en juin, puis mars, Mars et JUIN.",
+        "Quatre-vingts personnes, vingt-deux heures, mille fois.",
+        "La version ABC.DEF.FED et l'ISO sans numéro.",
+        "Le ٣ (trois arabe) et le ² en exposant, en août 2020.",
+    ]
+    fast = [numbers.quantities(t, "fr") for t in texts]
+    monkeypatch.setattr(numbers, "_A_DIGIT", re.compile(""))  # every text takes the full scan
+    assert fast == [numbers.quantities(t, "fr") for t in texts]
+    assert sum(1 for t in texts if not re.search(r"\d", t)) > len(texts) / 2

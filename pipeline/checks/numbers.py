@@ -166,8 +166,20 @@ def code_present(english: str, code: str) -> bool:
     return re.search(bounded, english, re.IGNORECASE) is not None
 
 
+_A_DIGIT = re.compile(r"\d")
+
+
 def quantities(text: str, language: str) -> list[Quantity]:
     """Every number, percentage, date, month and time of a French or English text."""
+    if language == "fr" and not _A_DIGIT.search(text):
+        # Codes, dates, times and numbers all need a digit: only months are left (most
+        # French sentences; the nine other scans cost 0.1 s over 2,000 of them).
+        return [
+            Quantity(
+                "month", frozenset({FRENCH_MONTHS[m.group(1).casefold()]}), m.group(), m.start()
+            )
+            for m in _FR_MONTH.finditer(text)
+        ]
     found: list[Quantity] = []
     taken: list[tuple[int, int]] = []
 
