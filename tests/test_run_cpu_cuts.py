@@ -105,3 +105,20 @@ def test_french_without_a_digit_gives_the_quantities_of_the_full_scan(monkeypatc
     monkeypatch.setattr(numbers, "_A_DIGIT", re.compile(""))  # every text takes the full scan
     assert fast == [numbers.quantities(t, "fr") for t in texts]
     assert sum(1 for t in texts if not re.search(r"\d", t)) > len(texts) / 2
+
+
+def test_entry_points_selected_once_per_group_are_those_of_every_selection():
+    """spaCy's registry (catalogue) asks for a group's entry points at each look-up; the
+    answer kept per group is the one a fresh selection gives."""
+    import importlib.metadata
+
+    from pipeline.spacy_import import EntryPointsByGroup
+
+    installed = importlib.metadata.entry_points()
+    kept = EntryPointsByGroup(installed)
+    groups = sorted(installed.groups) + ["no such group"]
+    for group in groups:
+        assert list(kept.select(group=group)) == list(installed.select(group=group))
+        assert kept.select(group=group) is kept.select(group=group)
+    assert kept.groups == installed.groups  # anything else is the real object's
+    assert any(kept.select(group="console_scripts"))
