@@ -747,11 +747,44 @@ ENTITY_CHUNK = 64  # texts per spaCy call when entities are found alongside tran
 
 def find_entities(stop: threading.Event, texts: Sequence[str], cache) -> None:
     """The checks' named entities of `texts`, kept in `cache`, a chunk at a time until
-    `stop` is set (see Background)."""
-    for start in range(0, len(texts), ENTITY_CHUNK):
-        if stop.is_set():
-            return
-        checks.french_entities(texts[start : start + ENTITY_CHUNK], cache)
+    `stop` is set (see Background). The cache is read once and written at most once a
+    second (EntitiesStoredEverySecond)."""
+    stored = EntitiesStoredEverySecond(cache, texts)
+    try:
+        for start in range(0, len(texts), ENTITY_CHUNK):
+            if stop.is_set():
+                return
+            checks.french_entities(texts[start : start + ENTITY_CHUNK], stored)
+    finally:
+        stored.flush()
+
+
+class EntitiesStoredEverySecond:
+    """An entity cache read once for all the texts and written at most once a second: a
+    read and a commit per chunk of ENTITY_CHUNK texts were 72 connections and 0.9 s of
+    waiting for the disk over 2,262 texts, in the thread the checks then wait for. A
+    killed run keeps all but the last second's entities."""
+
+    def __init__(self, cache, texts: Sequence[str], interval: float = 1.0):
+        self.cache, self.interval = cache, interval
+        self.known = cache.get(texts)
+        self.pending: dict = {}
+        self.last = time.monotonic()
+
+    def get(self, texts):
+        return {t: self.known[t] for t in texts if t in self.known}
+
+    def put(self, found) -> None:
+        self.known.update(found)
+        self.pending.update(found)
+        if time.monotonic() - self.last >= self.interval:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.pending:
+            self.cache.put(self.pending)
+            self.pending = {}
+        self.last = time.monotonic()
 
 
 def run_check_stage(

@@ -5,6 +5,8 @@ from __future__ import annotations
 import gc
 import weakref
 
+import pytest
+
 from pipeline import clean, runner
 from pipeline.lexicon import load_lexicon
 
@@ -122,3 +124,56 @@ def test_entry_points_selected_once_per_group_are_those_of_every_selection():
         assert kept.select(group=group) is kept.select(group=group)
     assert kept.groups == installed.groups  # anything else is the real object's
     assert any(kept.select(group="console_scripts"))
+
+
+class CountingEntityStore:
+    """prepared_cache.EntityCache's interface in memory, counting reads and writes."""
+
+    def __init__(self) -> None:
+        self.found: dict = {}
+        self.gets = self.puts = 0
+
+    def get(self, texts):
+        self.gets += 1
+        return {t: self.found[t] for t in texts if t in self.found}
+
+    def put(self, found) -> None:
+        self.puts += 1
+        self.found.update(found)
+
+
+def test_entities_found_beside_the_engine_are_stored_whole_with_few_writes(monkeypatch):
+    """--jobs 1's entity pass reads the cache once and writes it at most once a second: every
+    text's entities are stored, the same as spaCy's; stopped early (Ctrl-C), what was found
+    is stored; a second pass over the same texts asks spaCy nothing."""
+    import threading
+    import time
+
+    from pipeline import checks
+
+    texts = [f"Marie Curie est née à Varsovie en {1800 + i}, dit l'ONU." for i in range(150)]
+    store = CountingEntityStore()
+    began = time.monotonic()
+    runner.find_entities(threading.Event(), texts, store)
+    elapsed = time.monotonic() - began
+    assert store.gets == 1 and 1 <= store.puts <= 1 + elapsed
+    expected = checks.french_entities(texts)
+    assert [[tuple(e) for e in ents] for ents in expected] == [store.found[t] for t in texts]
+    assert any(e.text == "Varsovie" for e in expected[0])
+
+    stop, asked = threading.Event(), []
+    real = checks.french_entities
+
+    def first_chunk_then_stop(chunk, cache):
+        asked.append(len(chunk))
+        stop.set()  # as Ctrl-C would, while this chunk is worked on
+        return real(chunk, cache)
+
+    monkeypatch.setattr(checks, "french_entities", first_chunk_then_stop)
+    stopped = CountingEntityStore()
+    runner.find_entities(stop, texts, stopped)
+    assert asked == [runner.ENTITY_CHUNK] and len(stopped.found) == runner.ENTITY_CHUNK
+
+    monkeypatch.setattr(checks, "french_entities", real)
+    monkeypatch.setattr(checks.consistency, "french_ner", lambda: pytest.fail("spaCy asked"))
+    runner.find_entities(threading.Event(), texts, store)
