@@ -439,7 +439,7 @@ def main() -> int:
             if chosen:
                 tally = by_set[set_name, name]
                 before = Tally(**vars(tallies[name]))
-                score(clean, chosen, tallies[name], args.verbose, name)
+                score(clean, chosen, tallies[name], args.verbose, f"{name} [{set_name}]")
                 for key, value in vars(tallies[name]).items():
                     setattr(tally, key, getattr(tally, key) + value - getattr(before, key))
     print(f"sets: {', '.join(SETS[args.sets])}: {len(texts)} articles of {LINES_PER_ARTICLE} lines")
