@@ -1058,6 +1058,82 @@ def agreeing_in_number(
     return [(z, i) for z, i in splits if i != drop]
 
 
+# --------------------------------------------------------------------------------------------
+# Evidence from the words after the glue, as Apertium's French dictionaries read them: the
+# rest of the sentence is French only with the split (Kinect|ait rendu, Olomouc|les routes).
+
+
+def apertium_readings(word: str) -> list[str]:
+    """Apertium's readings of a word (`route<n><f><pl>`); none without Apertium."""
+    return french_names.word_readings([word]).get(word, []) if word else []
+
+
+def auxiliary_before_participle(right: str, following: str) -> bool:
+    """`ait` or `ont` before a past participle is avoir (Kinectait rendu, Spitzeront pu)."""
+    return (
+        right in {"ait", "ont"}
+        and following.islower()
+        and any("<pp>" in r for r in apertium_readings(following))
+    )
+
+
+NEGATIONS = frozenset("pas plus jamais rien guère point personne aucun aucune".split())
+
+
+def negation_around_verb(right: str, following: str, rest: str) -> bool:
+    """`ne` before a finite verb and `pas` (plus, jamais...) is the negation (Karzaïne veut
+    pas); a name in -ne before a verb has no `pas` after it (Malone veut partir)."""
+    return (
+        right == "ne"
+        and following.islower()
+        and is_finite_verb(apertium_readings(following))
+        and any(w in NEGATIONS for w in re.findall(rf"{LETTER}+", rest)[:2])
+    )
+
+
+NAME_AFTER_ARTICLE = re.compile(rf"(?:(?:le|la|les)[ {NBSP}]+|l[{APOSTROPHES}]){UPPER}{LOWER}")
+
+
+def conjunction_before_a_name(right: str, following: str, rest: str) -> bool:
+    """`et`/`ou` before an article and a name joins two names (Surinamet le Paraguay)."""
+    return right in {"et", "ou"} and bool(NAME_AFTER_ARTICLE.match(f"{following} {rest}"))
+
+
+def en_before_a_place(right: str, following: str) -> bool:
+    """`en` before a place Apertium knows is the preposition (Ghraiben Irak); a name in -en
+    is followed by a verb or another name (Stephen King)."""
+    return (
+        right == "en"
+        and following[:1].isupper()
+        and any("<np><top>" in r or "<np><loc>" in r for r in apertium_readings(following))
+    )
+
+
+SINGULAR_ARTICLES = frozenset({"au", "du"})
+PLURAL_ARTICLES = frozenset({"les", "des", "aux", "ces"})
+
+
+def article_before_its_noun(right: str, following: str) -> bool:
+    """An article before a noun of its number, read as nothing but a noun or a verb
+    (Habsbourgau trône, Olomoucles routes); a name is not followed by a bare noun."""
+    if not following.islower() or right not in SINGULAR_ARTICLES | PLURAL_ARTICLES:
+        return False
+    if following in FUNCTION_WORDS or following in NEGATIONS or len(following) < 3:
+        return False  # mais is no plural of mai here
+    found = apertium_readings(following)
+    if not found or any("<adj>" in r or "<np>" in r or "<pp>" in r for r in found):
+        return False
+    number = "<sg>" if right in SINGULAR_ARTICLES else "<pl>"
+    return any("<n>" in r and (number in r or "<sp>" in r) for r in found)
+
+
+def only_a_finite_verb(word: str) -> bool:
+    """Every reading of the word is a finite verb (pèserait, cèdera, admet): a verb after a
+    name, where a name's last letters make no such form."""
+    found = apertium_readings(word)
+    return bool(found) and all(is_finite_verb([r]) for r in found)
+
+
 def glued_split(
     token: str,
     before_apostrophe: bool,
@@ -1065,11 +1141,13 @@ def glued_split(
     names,
     following: str = "",
     preceding: str = "",
+    rest: str = "",
 ) -> int | None:
     """Where an unknown token splits into a known word or name followed by a known word.
 
     None when no split is plausible, or when two are and neither is clearly the likelier
     (by how common their two parts are: Constitution|sont, not Constitutions|ont).
+    `following` is the next word, `rest` the text after it, `preceding` the word before.
     """
     lexicon = context.lexicon
 
@@ -1135,6 +1213,15 @@ def glued_split(
                     or (lexicon.is_word(left) and lexicon.parts_of_speech(left) != {"verb"})
                     or zipf_left >= 2.5
                 )
+            # The words after make French only with the split (Kinect|ait rendu, Olomouc|les
+            # routes): evidence enough for a name no list knows.
+            grammar_after = 2 <= len(right) <= 3 and (
+                auxiliary_before_participle(right, following)
+                or negation_around_verb(right, following, rest)
+                or conjunction_before_a_name(right, following, rest)
+                or en_before_a_place(right, following)
+                or article_before_its_noun(right, following)
+            )
             # wordfreq lists a few typos of this very kind (Chefde), rarely.
             rare = lexicon.zipf(token) == 0 or (
                 lexicon.zipf(token) < 1.5 and right in lexicon.stop_words
@@ -1157,6 +1244,7 @@ def glued_split(
                     and rare
                     and (
                         ending_no_word_has(token, i, lexicon)
+                        or grammar_after
                         or (
                             (
                                 is_common_word(right, lexicon)
@@ -1252,11 +1340,12 @@ def glued_words(text: str, context: Context) -> list[Change]:
                 following = (AFTER_APOSTROPHE if before_apostrophe else NEXT_WORD).match(
                     text, m.end()
                 )
+                rest = text[following.end() : following.end() + 40] if following else ""
                 following = following.group(1) if following else ""
                 preceding = PREVIOUS_WORD.search(text, max(0, m.start() - 40), m.start())
                 preceding = preceding.group(1) if preceding else ""
                 split = glued_split(
-                    token, before_apostrophe, context, names, following, preceding
+                    token, before_apostrophe, context, names, following, preceding, rest.lstrip()
                 )
                 if split:
                     changes.append(Change(m.start(), m.end(), f"{token[:split]} {token[split:]}"))

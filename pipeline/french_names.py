@@ -173,3 +173,15 @@ def place_names(words: Iterable[str]) -> set[str]:
             for s, rs in _units(analyses)
         )
     }
+
+
+def word_readings(words: Iterable[str]) -> dict[str, list[str]]:
+    """Each word's readings by the analysers that know it (`routes` -> `route<n><f><pl>`,
+    `pèserait` -> `peser<vblex><cni><p3><sg>`); an empty list for a word none knows (or
+    without Apertium). One batch of `lt-proc` calls for all the words, answers kept."""
+    found: dict[str, list[str]] = {}
+    for word, analyses in analyse(words).items():
+        found[word] = list(
+            dict.fromkeys(r for s, rs in _units(analyses) if s == word for r in rs if r[:1] != "*")
+        )
+    return found

@@ -288,3 +288,40 @@ def test_apertiums_french_dictionaries_answer_the_name_questions():
     assert french_names.given_names(["Larry", "Miller"], only=True) == {"Larry"}
     assert french_names.place_names(["Sibérie", "John"]) == {"Sibérie"}
     assert french_names.two_word_names(["San Francisco", "Hagman Larry"]) == {"San Francisco"}
+
+
+# Evidence from the words after the glue, read by Apertium (issue 18, s18a): the rest of the
+# sentence is French only with the split. My own sentences, names no list knows.
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        # `ait`/`ont` before a past participle
+        ("Bien que le Zorvexait rendu la chose facile, il hésite.", "Zorvex ait rendu"),
+        # `ne` before a verb and `pas`
+        ("Le ministre Tabarovne veut pas négocier.", "Tabarov ne veut pas"),
+        # `et` before an article and a name
+        ("Entre le Vorlandet la Suisse, la frontière est fermée.", "Vorland et la Suisse"),
+        # `en` before a place
+        ("Le barrage de Karakoven Turquie a cédé.", "Karakov en Turquie"),
+        # an article before a noun of its number
+        ("Le fils aîné de Vorskelau trône a régné.", "Vorskel au trône"),
+        ("Dans la vallée de Brzovikles routes sont coupées.", "Brzovik les routes"),
+    ],
+)
+def test_the_words_after_show_a_glued_name(raw, expected):
+    assert expected in cleaned(raw)
+    assert "glued_words" in rules_used(raw)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "Le chanteur Malone veut partir.",  # -ne before a verb, no `pas`
+        "Le film de Brasken Kovac sort lundi.",  # -en before a name that is no place
+        "Le peintre Vormet le sait.",  # -et before an article and no name
+        "Le docteur Morvaux soigne les malades.",  # -aux before a verb, not a noun
+        "Ces idées viennent de Bruxelles mais de Prague aussi.",  # `mais` is no noun here
+    ],
+)
+def test_names_before_words_that_need_no_split_stay_whole(raw):
+    assert cleaned(raw) == raw
