@@ -1068,10 +1068,12 @@ def apertium_readings(word: str) -> list[str]:
     return french_names.word_readings([word]).get(word, []) if word else []
 
 
-def auxiliary_before_participle(right: str, following: str) -> bool:
-    """`ait` or `ont` before a past participle is avoir (Kinectait rendu, Spitzeront pu)."""
+def auxiliary_before_participle(token: str, right: str, following: str) -> bool:
+    """`ait` or `ont` before a past participle is avoir (Kinectait rendu, Spitzeront pu); not
+    the end of a longer form of avoir (Mincyavait permis is Mincy avait)."""
     return (
         right in {"ait", "ont"}
+        and not token.endswith(("avait", "aurait", "auront"))
         and following.islower()
         and any("<pp>" in r for r in apertium_readings(following))
     )
@@ -1127,11 +1129,14 @@ def article_before_its_noun(right: str, following: str) -> bool:
     return any("<n>" in r and (number in r or "<sp>" in r) for r in found)
 
 
+NON_FINITE_TAGS = ("<inf>", "<pp>", "<ger>", "<pprs>")
+
+
 def only_a_finite_verb(word: str) -> bool:
-    """Every reading of the word is a finite verb (pèserait, cèdera, admet): a verb after a
-    name, where a name's last letters make no such form."""
+    """Every reading of the word is a finite verb (pèserait, cèdera, relie): a verb after a
+    name, where a name's last letters make no such form (Van|couver is an infinitive)."""
     found = apertium_readings(word)
-    return bool(found) and all(is_finite_verb([r]) for r in found)
+    return is_verb(found) and not any(t in r for r in found for t in NON_FINITE_TAGS)
 
 
 def glued_split(
@@ -1216,7 +1221,7 @@ def glued_split(
             # The words after make French only with the split (Kinect|ait rendu, Olomouc|les
             # routes): evidence enough for a name no list knows.
             grammar_after = 2 <= len(right) <= 3 and (
-                auxiliary_before_participle(right, following)
+                auxiliary_before_participle(token, right, following)
                 or negation_around_verb(right, following, rest)
                 or conjunction_before_a_name(right, following, rest)
                 or en_before_a_place(right, following)
@@ -1252,6 +1257,8 @@ def glued_split(
                             )
                             and (known_left or unknown_name_then_word(token, i, lexicon))
                         )
+                        # a known word or name, then a rarer verb (Terre|pèserait, Blanche|relie)
+                        or (known_left and len(right) >= 5 and only_a_finite_verb(right))
                     )
                 )
             )

@@ -306,6 +306,9 @@ def test_apertiums_french_dictionaries_answer_the_name_questions():
         # an article before a noun of its number
         ("Le fils aîné de Vorskelau trône a régné.", "Vorskel au trône"),
         ("Dans la vallée de Brzovikles routes sont coupées.", "Brzovik les routes"),
+        # a known word or name, then a verb no list has as common (every reading finite)
+        ("La mer Blancherelie deux océans.", "Blanche relie deux"),
+        ("Sur Terrepèserait moins qu'ici.", "Terre pèserait"),
     ],
 )
 def test_the_words_after_show_a_glued_name(raw, expected):
@@ -321,7 +324,20 @@ def test_the_words_after_show_a_glued_name(raw, expected):
         "Le peintre Vormet le sait.",  # -et before an article and no name
         "Le docteur Morvaux soigne les malades.",  # -aux before a verb, not a noun
         "Ces idées viennent de Bruxelles mais de Prague aussi.",  # `mais` is no noun here
+        "Le village de Beaucouver dort.",  # couver is an infinitive, no finite verb
     ],
 )
 def test_names_before_words_that_need_no_split_stay_whole(raw):
     assert cleaned(raw) == raw
+
+
+def test_apertium_reads_single_words_from_one_server_a_process():
+    from pipeline import french_names
+
+    readings = french_names.word_readings(["routes", "pèserait", "Kzorvex"])
+    assert "route<n><f><pl>" in readings["routes"]
+    assert readings["pèserait"] == ["peser<vblex><cni><p3><sg>"]
+    assert readings["Kzorvex"] == []  # unknown to every analyser
+    servers = dict(french_names._servers)
+    french_names.word_readings(["trône"])
+    assert french_names._servers == servers  # the same lt-proc answered
