@@ -929,6 +929,17 @@ def between_names(left: str, right: str, following: str, lexicon: Lexicon) -> bo
     )
 
 
+def del_between_names(left: str, right: str, following: str, lexicon: Lexicon) -> bool:
+    """Spanish and Italian `del` between a name wordfreq knows and a capital (Valledel Bravo,
+    Tigresdel Norte); a name in -del is followed by a verb (Mendel montre)."""
+    return (
+        right == "del"
+        and following[:1].isupper()
+        and following[1:2].islower()
+        and lexicon.zipf(left) > 0
+    )
+
+
 def common_word_then_name(left: str, right: str, lexicon: Lexicon) -> bool:
     """A three-letter stop word of Zipf 4.5 glued to a capitalised name: parRiina, lesTalysh.
 
@@ -1101,14 +1112,15 @@ def conjunction_before_a_name(right: str, following: str, rest: str) -> bool:
     return right in {"et", "ou"} and bool(NAME_AFTER_ARTICLE.match(f"{following} {rest}"))
 
 
-def en_before_a_place(right: str, following: str) -> bool:
-    """`en` before a place Apertium knows is the preposition (Ghraiben Irak); a name in -en
-    is followed by a verb or another name (Stephen King)."""
-    return (
-        right == "en"
-        and following[:1].isupper()
-        and any("<np><top>" in r or "<np><loc>" in r for r in apertium_readings(following))
-    )
+def en_before_a_place_or_noun(right: str, following: str) -> bool:
+    """`en` before a place Apertium knows, or a bare noun, is the preposition (Ghraiben Irak,
+    Europeen crise); a name in -en is followed by a verb or another name (Stephen King)."""
+    if right != "en" or not following[:1].isalpha():
+        return False
+    found = apertium_readings(following)
+    if following[:1].isupper():
+        return any("<np><top>" in r or "<np><loc>" in r for r in found)
+    return len(following) >= 3 and bool(found) and all("<n>" in r for r in found)
 
 
 SINGULAR_ARTICLES = frozenset({"au", "du"})
@@ -1224,15 +1236,24 @@ def glued_split(
                 auxiliary_before_participle(token, right, following)
                 or negation_around_verb(right, following, rest)
                 or conjunction_before_a_name(right, following, rest)
-                or en_before_a_place(right, following)
+                or en_before_a_place_or_noun(right, following)
                 or article_before_its_noun(right, following)
+                or del_between_names(left, right, following, lexicon)
             )
             # wordfreq lists a few typos of this very kind (Chefde), rarely.
             rare = lexicon.zipf(token) == 0 or (
                 lexicon.zipf(token) < 1.5 and right in lexicon.stop_words
             )
             # Sud|est, Web|ont, Tap Tap|est (the document writes Tap alone); not Kah|ne
-            long_enough = len(left) >= 4 or zipf_left >= 4.0 or in_document
+            # A three-letter name wordfreq knows before an everyday word of four letters or
+            # more that ends no name (Nil|avec, Lee|dans).
+            short_name_glue = (
+                len(left) == 3
+                and zipf_left > 0
+                and len(right) >= 4
+                and right in frequent_stop_words(lexicon)
+            )
+            long_enough = len(left) >= 4 or zipf_left >= 4.0 or in_document or short_name_glue
             # Two letters only for a name the document writes alone (Ma, Li, Wu).
             plausible = (len(left) >= 3 or in_document) and (
                 (
@@ -1308,6 +1329,17 @@ def likelier_split(splits: list[tuple[float, int]]) -> int | None:
     return None
 
 
+NAME_AFTER_ELISION = re.compile(
+    rf"(?<!\w)[dlDL][{APOSTROPHES}]({UPPER}{LOWER}+)(?![\w{APOSTROPHES}-])"
+)
+
+
+def names_after_elision(text: str) -> Counter:
+    """Names the document writes alone after d' or l' (d'Arenberg, l'Unasur): written so,
+    they are names the document knows (d'Arenbergconserve is d'Arenberg conserve)."""
+    return Counter(NAME_AFTER_ELISION.findall(text))
+
+
 # A two-letter acronym glued to a or à (UEa fait, TVà un), the only short tokens split.
 SHORT_ACRONYM_GLUE = re.compile(rf"{UPPER}{{2}}[aà]")
 # The next word, after an opening quote (Lópezet "Piculín"), with its elision (d'abord).
@@ -1324,7 +1356,7 @@ def glued_words(text: str, context: Context) -> list[Change]:
     """Two words glued together (a link's text and the next word): `Reuterscitant`."""
     lexicon = context.lexicon
     changes = []
-    names = document_names(text)
+    names = document_names(text) + names_after_elision(text)
     counts = Counter(m.group() for m in WORD.finditer(text))  # no list of every word
     for start, end in french_paragraphs(text):
         for compound in COMPOUND.finditer(text, start, end):

@@ -309,6 +309,16 @@ def test_apertiums_french_dictionaries_answer_the_name_questions():
         # a known word or name, then a verb no list has as common (every reading finite)
         ("La mer Blancherelie deux océans.", "Blanche relie deux"),
         ("Sur Terrepèserait moins qu'ici.", "Terre pèserait"),
+        # `en` before a bare noun; Spanish `del` between two names
+        ("Il a joué Tabarinen remplacement du titulaire.", "Tabarin en remplacement"),
+        ("Le maire de Riberadel Campo a parlé.", "Ribera del Campo"),
+        # a name the document writes alone after d' (d'Orzeval, then d'Orzevalconserve)
+        (
+            "La maison d'Orzeval est ancienne.\n\nLa famille d'Orzevalconserve les robes.",
+            "d'Orzeval conserve les robes",
+        ),
+        # a three-letter name wordfreq knows before an everyday word of four letters
+        ("Ils vivent au bord du Nilavec leurs troupeaux.", "Nil avec leurs"),
     ],
 )
 def test_the_words_after_show_a_glued_name(raw, expected):
@@ -325,6 +335,9 @@ def test_the_words_after_show_a_glued_name(raw, expected):
         "Le docteur Morvaux soigne les malades.",  # -aux before a verb, not a noun
         "Ces idées viennent de Bruxelles mais de Prague aussi.",  # `mais` is no noun here
         "Le village de Beaucouver dort.",  # couver is an infinitive, no finite verb
+        "Le moine Vorsen sort le soir.",  # -en before a verb, not a noun
+        "Le compositeur Rendel Wood joue.",  # -del of a name no list knows, then a name
+        "La famille d'Orzevalconserve les robes.",  # never written alone: may be a name
     ],
 )
 def test_names_before_words_that_need_no_split_stay_whole(raw):
