@@ -18,6 +18,7 @@ import re
 import select
 import shutil
 import subprocess
+import threading
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -182,6 +183,7 @@ def place_names(words: Iterable[str]) -> set[str]:
 _readings: dict[str, list[str]] = {}  # word -> its readings, by every analyser
 _servers: dict[str, tuple[int, subprocess.Popen]] = {}  # analyser -> (pid, lt-proc -z)
 MAX_WORDS_A_CALL = 100  # a batch and its answer stay well within a pipe's buffer
+_servers_lock = threading.Lock()  # one question at a time on a server's pipes
 
 
 def word_readings(words: Iterable[str]) -> dict[str, list[str]]:
@@ -192,7 +194,7 @@ def word_readings(words: Iterable[str]) -> dict[str, list[str]]:
     Asked of one `lt-proc -z` per analyser that stays up for the process (the cleaner asks
     about a few words at a time, thousands of times in a batch: a new lt-proc each time
     would cost 0.1 s of CPU); answers kept."""
-    words = [w for w in dict.fromkeys(words) if w and not re.search(r"[\s^$/<>\[\]\\@*]", w)]
+    words = [w for w in dict.fromkeys(words) if w and not re.search(r"[\s\0^$/<>\[\]\\@*]", w)]
     unknown = [w for w in words if w not in _readings]
     if unknown and french_analysers():
         if len(_readings) > MAX_KEPT:
@@ -215,6 +217,11 @@ def word_readings(words: Iterable[str]) -> dict[str, list[str]]:
 def _ask_server(analyser: str, words: list[str], timeout: float = 30) -> list[str] | None:
     """The analyser's output lines for these words, from its lt-proc -z (started on first
     use, and again in a forked process); None when it does not answer."""
+    with _servers_lock:
+        return _ask_server_locked(analyser, words, timeout)
+
+
+def _ask_server_locked(analyser: str, words: list[str], timeout: float) -> list[str] | None:
     pid, server = _servers.get(analyser, (0, None))
     if server is None or pid != os.getpid() or server.poll() is not None:
         try:

@@ -354,3 +354,15 @@ def test_apertium_reads_single_words_from_one_server_a_process():
     servers = dict(french_names._servers)
     french_names.word_readings(["trône"])
     assert french_names._servers == servers  # the same lt-proc answered
+
+
+def test_without_apertium_the_words_after_are_no_evidence(monkeypatch):
+    from pipeline import french_names
+
+    monkeypatch.setattr(french_names, "french_analysers", lambda: ())
+    monkeypatch.setattr(french_names, "_readings", {})
+    assert french_names.word_readings(["routes"]) == {"routes": []}
+    raw = "Le ministre Tabarovne veut pas négocier."
+    assert cleaned(raw) == raw  # the negation needs the dictionaries' verb
+    # what needs no dictionary still holds
+    assert "Ribera del Campo" in cleaned("Le maire de Riberadel Campo a parlé.")
