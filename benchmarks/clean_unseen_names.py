@@ -82,22 +82,26 @@ def main() -> int:
 
     context = UnseenContext()
     started = time.perf_counter()
-    pairs: Counter[tuple[str, str, str]] = Counter()
+    pairs: Counter[tuple[str, str, str, str]] = Counter()
     for name in SETS[args.sets]:
         for line in (EVAL / f"{name}.fr").read_text(encoding="utf-8").splitlines():
             for m in NAME_THEN_WORD.finditer(line):
                 if not lexicon.is_word(m.group(1)):  # a capitalised common word is no name
                     rest = line[m.end() : m.end() + 40].lstrip() if m.group(2) else ""
-                    pairs[(m.group(1), m.group(2) or "", rest)] += 1
+                    before = clean.PREVIOUS_WORD.search(line, max(0, m.start() - 40), m.start())
+                    preceding = before.group(1) if before else ""
+                    pairs[(m.group(1), m.group(2) or "", rest, preceding)] += 1
     cuts: Counter[str] = Counter()
     # The rules before issue 18's context evidence took no following word.
     parameters = inspect.signature(clean.glued_split).parameters
     with_next = "following" in parameters
-    for (token, following, rest), n in pairs.items():
+    for (token, following, rest, preceding), n in pairs.items():
         unseen.hidden = token
         extra = {"following": following} if with_next else {}
         if "rest" in parameters:  # the words after the next (Karzaï|ne veut pas)
             extra["rest"] = rest
+        if "preceding" in parameters:  # the words before (les Britanniques|ont)
+            extra["preceding"] = preceding
         at = clean.glued_split(token, False, context, Counter(), **extra)
         if at:
             cuts[f"{token[:at]}|{token[at:]} {following}".rstrip()] += n
