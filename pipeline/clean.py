@@ -1112,6 +1112,23 @@ def conjunction_before_a_name(right: str, following: str, rest: str) -> bool:
     return right in {"et", "ou"} and bool(NAME_AFTER_ARTICLE.match(f"{following} {rest}"))
 
 
+PREPOSITIONS = frozenset("à en dans de pour par sur avec sans chez vers".split())
+
+
+def parallel_preposition(right: str, following: str, rest: str, preceding: str) -> bool:
+    """`et`/`ou` before the preposition that stands before the name, then a capital, joins
+    two names (à Albuquerqueou à Santa Fe); a name in -et is rarely between the same two
+    prepositions (de Monet à Giverny stays)."""
+    words = preceding.lower().split()
+    return (
+        right in {"et", "ou"}
+        and following in PREPOSITIONS
+        and bool(words)
+        and words[-1] == following
+        and rest[:1].isupper()
+    )
+
+
 def en_before_a_place_or_noun(right: str, following: str) -> bool:
     """`en` before a place Apertium knows, or a bare noun, is the preposition (Ghraiben Irak,
     Europeen crise); a name in -en is followed by a verb or another name (Stephen King)."""
@@ -1236,6 +1253,7 @@ def glued_split(
                 auxiliary_before_participle(token, right, following)
                 or negation_around_verb(right, following, rest)
                 or conjunction_before_a_name(right, following, rest)
+                or parallel_preposition(right, following, rest, preceding)
                 or en_before_a_place_or_noun(right, following)
                 or article_before_its_noun(right, following)
                 or del_between_names(left, right, following, lexicon)
