@@ -1112,6 +1112,28 @@ def conjunction_before_a_name(right: str, following: str, rest: str) -> bool:
     return right in {"et", "ou"} and bool(NAME_AFTER_ARTICLE.match(f"{following} {rest}"))
 
 
+# A span of time after a name is an adverb of time (Berlin vingt ans après), not an object.
+SPANS_OF_TIME = frozenset(
+    "ans années jours mois semaines heures minutes secondes siècles décennies".split()
+)
+
+
+def avoir_before_a_quantity(right: str, following: str, rest: str) -> bool:
+    """`a` before a number and a plural noun is avoir (Hamlina vingt points); a name in -a is
+    not followed by a quantity (Pilata vingt points is no sentence), but by a span of time
+    (Roma vingt ans après)."""
+    if right != "a" or not (following.isdigit() or following.islower()):
+        return False
+    noun = re.match(rf"{LETTER}+", rest)
+    if not noun or noun.group().lower() in SPANS_OF_TIME:
+        return False
+    if not any("<num>" in r for r in apertium_readings(following)):
+        return False
+    return any(
+        "<n>" in r and "<pl>" in r for r in apertium_readings(noun.group())
+    )
+
+
 PREPOSITIONS = frozenset("à en dans de pour par sur avec sans chez vers".split())
 
 
@@ -1227,6 +1249,7 @@ def glued_split(
                     in_document
                     or perfect_tense_after(left, right, following, lexicon)
                     or ends_as_no_name(right)
+                    or avoir_before_a_quantity(right, following, rest)
                 )
             elif len(right) <= 3:
                 # Morsi|aux, not Sper|mon; before a two-letter word a better-known name

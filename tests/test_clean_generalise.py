@@ -309,6 +309,8 @@ def test_apertiums_french_dictionaries_answer_the_name_questions():
         # a known word or name, then a verb no list has as common (every reading finite)
         ("La mer Blancherelie deux océans.", "Blanche relie deux"),
         ("Sur Terrepèserait moins qu'ici.", "Terre pèserait"),
+        # `a` before a number and a plural noun: avoir
+        ("En troisième position, Tavrika vingt points de retard.", "Tavrik a vingt points"),
         # `ou` before the preposition that stands before the name, then a name
         ("Il faut aller à Tavrikou à Saint-Louis.", "Tavrik ou à Saint-Louis"),
         # `en` before a bare noun; Spanish `del` between two names
@@ -339,6 +341,7 @@ def test_the_words_after_show_a_glued_name(raw, expected):
         "Le village de Beaucouver dort.",  # couver is an infinitive, no finite verb
         "Le moine Vorsen sort le soir.",  # -en before a verb, not a noun
         "La maison de Kernet à Paris est belle.",  # de ... à: no parallel prepositions
+        "Le club de Tavrika vingt ans plus tard gagne.",  # a span of time, not an object
         "Le compositeur Rendel Wood joue.",  # -del of a name no list knows, then a name
         "La famille d'Orzevalconserve les robes.",  # never written alone: may be a name
     ],
