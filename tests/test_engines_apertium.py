@@ -329,3 +329,29 @@ def test_a_batch_reads_the_same_whatever_the_process_translated_before(engine, m
         engine.translate(other)
         assert engine.translate(probe) != fresh
         apertium.close_kept_pipelines()
+
+
+def test_a_batch_passes_between_the_kept_parts_without_a_per_batch_tools_own_end():
+    """pass_batch, as the relays use it: a per-batch tool's output is read to its end and
+    cut after the batch's last NUL (the NUL it adds at its input's end must not reach the
+    kept tools after it); a source that ends before the batch does says so."""
+    import io
+
+    def passed(data: bytes, count: int, whole: bool, size: int) -> tuple[bool, bytes]:
+        out: list[bytes] = []
+
+        class Reads(io.BytesIO):  # `size` bytes a read, as a pipe may give them
+            def read1(self, n: int = -1) -> bytes:
+                chunk = super().read1(min(n, size))
+                # a kept tool's output never ends: a read after the batch would block
+                assert chunk or whole, "read past the batch of a kept tool"
+                return chunk
+
+        complete = apertium.pass_batch(Reads(data), count, out.append, whole)
+        return complete, b"".join(out)
+
+    for size in (1, 2, 65536):
+        assert passed(b"a\0b[][<s1>]\0\0", 2, True, size) == (True, b"a\0b[][<s1>]\0")
+        assert passed(b"a\0b[][<s1>]\0", 2, False, size) == (True, b"a\0b[][<s1>]\0")
+        assert passed(b"a\0", 2, True, size) == (False, b"a\0")
+        assert passed(b"\0", 0, True, size) == (True, b"")
