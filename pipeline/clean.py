@@ -502,8 +502,13 @@ def is_verb(readings: list[str]) -> bool:
 
 
 def is_finite_verb(readings: list[str]) -> bool:
-    """A finite verb whatever the reading, or a finite `être`/`avoir` (`est`, also a noun)."""
-    finite = [any(t in r for t in FINITE_TAGS) for r in readings]
+    """A finite verb whatever the reading, or a finite `être`/`avoir` (`est`, also a noun).
+    An imperative reading beside a third-person one does not count against it (`entoure`:
+    `qui entoure`); a word that is only an imperative or a second person (`Visitez`) is not."""
+    finite = [
+        any(t in r for t in FINITE_TAGS) or ("<imp>" in r and any("<p3>" in o for o in readings))
+        for r in readings
+    ]
     auxiliary = any(
         f and ("<vbser>" in r or "<vbhaver>" in r)
         for f, r in zip(finite, readings, strict=True)
@@ -563,6 +568,93 @@ def sentence_cut_before_name(before: str, units: list[tuple[str, list[str]]]) ->
     return determiner and any(is_finite_verb(readings) for readings in tail[i:])
 
 
+# Sentence openers that tie a clause to what came before (connectives) or announce a
+# clause (attribution): a heading opens a text and does not start with one, so such a
+# paragraph without a finite verb is a sentence's beginning (`Par ailleurs, le docteur`).
+CLAUSE_OPENERS = frozenset(
+    "mais cependant toutefois pourtant néanmoins ainsi puis ensuite enfin alors aussi or "
+    "selon d'après conformément suivant".split()
+)
+CLAUSE_OPENER_PAIRS = frozenset(
+    "par ailleurs|par contre|en outre|de plus|en revanche|peu après|au contraire".split("|")
+)
+
+
+def written_together_elsewhere(text: str, last: str, name: str) -> bool:
+    """The document writes the word ending the paragraph and the name starting the next
+    side by side on one line elsewhere (`The Tap` / `Tap` and `le groupe The Tap Tap`,
+    `télescope` / `Spitzer` and `le télescope Spitzer`): they are one phrase, cut."""
+    last = re.sub(rf"^\w+[{APOSTROPHES}]", "", last)
+    if len(last) < 2 or len(name) < 2:
+        return False
+    together = rf"(?<![\w-]){re.escape(last)}[ {NBSP}]+{re.escape(name)}(?![\w-])"
+    return re.search(together, text) is not None
+
+
+def opens_with_connective(before: str, units: list[tuple[str, list[str]]]) -> bool:
+    """The paragraph starts with a connective or an attribution (`Mais`, `Par ailleurs,`,
+    `Selon`, `D'après`) and has no finite verb: the clause it opens is still to come."""
+    words = re.findall(rf"{LETTER}+(?:[{APOSTROPHES}]{LETTER}+)?", before.lower())
+    if not words:
+        return False
+    first = words[0].replace("’", "'")
+    if first.startswith("d'") and first != "d'après":
+        return False
+    opener = first in CLAUSE_OPENERS or " ".join(words[:2]) in CLAUSE_OPENER_PAIRS
+    return opener and not any(is_finite_verb(readings) for _, readings in units)
+
+
+def noun_phrase_without_noun(units: list[tuple[str, list[str]]]) -> bool:
+    """The paragraph ends with a determiner, a numeral, or a determiner and an adjective,
+    and no noun yet (`ces mêmes` / `États`, `dans seulement neuf` / `États`, `l'unique` /
+    `Musée`): the noun is the next paragraph's first word."""
+    words = [readings for surface, readings in units if WORD.search(surface)]
+    if len(words) < 2 or not words[-1]:
+        return False
+    last, previous = words[-1], words[-2]
+    allowed = ("<adj>", "<num>", "<det>", "<prn><tn>")
+    if not all(any(t in r for t in allowed) for r in last):
+        return False
+    if any("<det>" in r or "<num>" in r for r in last):
+        return True
+    return bool(previous) and all("<det>" in r or "<prn>" in r for r in previous)
+
+
+def ends_with_finite_copula(units: list[tuple[str, list[str]]]) -> bool:
+    """The paragraph ends with a finite `être` or `avoir`, adverbs aside (`cette civilisation
+    est probablement` / `Homère`), not after a determiner or preposition (`à l'est`)."""
+    words = [(s, readings) for s, readings in units if WORD.search(s)]
+    while words and words[-1][1] and all("<adv>" in r for r in words[-1][1]):
+        words.pop()
+    if len(words) < 2:
+        return False
+    readings, previous = words[-1][1], words[-2][1]
+    copula = any(
+        ("<vbser>" in r or "<vbhaver>" in r) and any(t in r for t in FINITE_TAGS)
+        for r in readings
+    )
+    after_article = any("<det>" in r or "<pr>" in r for r in previous)
+    return copula and not after_article
+
+
+def verb_disagrees_with_name(units: list[tuple[str, list[str]]]) -> bool:
+    """The next paragraph starts with a name (one, not a plural nor two joined by `et`)
+    followed by a plural verb (`Spitzer ont pu`, `Tonlé Sap rendent`): the name is not the
+    subject; the plural subject is in the paragraph before."""
+    i = 0
+    while i < len(units) and units[i][0][:1].isupper():
+        if any(t in r for r in units[i][1] for t in ("<pl>", "<cnj", "<pr>", "<adv>", "<prn>")):
+            return False  # `Tandis que persistent`: no name
+        i += 1
+    if i == 0 or i >= len(units):
+        return False
+    readings = units[i][1]
+    return (
+        is_finite_verb(readings)
+        and all("<pl>" in r for r in readings if any(t in r for t in FINITE_TAGS))
+    )
+
+
 def _paragraph_end(text: str, start: int) -> int:
     end = text.find("\n", start)
     return len(text) if end < 0 else end
@@ -583,7 +675,11 @@ def cut_paragraph(text: str, context: Context) -> list[Change]:
         before, after = plain(before), plain(after)
         if re.match(UPPER, after) and re.search(rf"{LETTER}$", before):
             if cut_before_name(before, after, context.lexicon, first=number == 0):
-                changes.append(Change(e1, s2, " "))
+                changes.append(Change(e1, s2, " ", note="cut_before_name"))
+            elif number and written_together_elsewhere(
+                text, COMPOUND.findall(before)[-1], WORD.match(after).group()
+            ):
+                changes.append(Change(e1, s2, " ", note="written_together_elsewhere"))
             else:
                 last, name = name_pair_at_cut(before, after, context.lexicon, number == 0)
                 if last:
@@ -615,13 +711,14 @@ def cut_paragraph(text: str, context: Context) -> list[Change]:
             after = plain(text[s2 : _paragraph_end(text, s2)])
             if f"{last} {name}" in units or open_quotation(before):
                 # `les Nations` / `Unies`, `"Laissez` / `Faire"`: whatever the next word is
-                changes.append(Change(e1, s2, " "))
+                changes.append(Change(e1, s2, " ", note="two_word_name or open_quotation"))
             elif starts_with_verb(name, context.lexicon):
                 continue
             elif french_names.available() and name_cut_in_two(
                 last, name, given, first_names, units, places, context.lexicon
             ):
-                changes.append(Change(e1, s2, " "))
+                bare = re.sub(rf"^\w+[{APOSTROPHES}]", "", last)
+                changes.append(Change(e1, s2, " ", note="name_cut_in_two" + ("/given" if bare in given else "/unknown")))
             else:
                 undecided.append((e1, s2, before, after))
         # The grammar of what is left, read by Apertium (one run for all the paragraphs).
@@ -629,10 +726,24 @@ def cut_paragraph(text: str, context: Context) -> list[Change]:
             [before for _, _, before, _ in undecided] + [after for _, _, _, after in undecided]
         )
         for i, (e1, s2, before, after) in enumerate(undecided):
-            if sentence_fragment(after, analysed[len(undecided) + i]) or (
-                sentence_cut_before_name(before, analysed[i])
-            ):
-                changes.append(Change(e1, s2, " "))
+            units_before, units_after = analysed[i], analysed[len(undecided) + i]
+            evidence = next(
+                (
+                    name
+                    for name, found in (
+                        ("sentence_fragment", lambda: sentence_fragment(after, units_after)),
+                        ("sentence_cut_before_name", lambda: sentence_cut_before_name(before, units_before)),
+                        ("opens_with_connective", lambda: opens_with_connective(before, units_before)),
+                        ("noun_phrase_without_noun", lambda: noun_phrase_without_noun(units_before)),
+                        ("ends_with_finite_copula", lambda: ends_with_finite_copula(units_before)),
+                        ("verb_disagrees_with_name", lambda: verb_disagrees_with_name(units_after)),
+                    )
+                    if found()
+                ),
+                "",
+            )
+            if evidence:
+                changes.append(Change(e1, s2, " ", note=evidence))
     return sorted(changes, key=lambda c: c.start)
 
 
