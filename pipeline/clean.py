@@ -402,7 +402,7 @@ NEVER_LAST = frozenset(
     "selon depuis pendant après avant dès malgré parmi envers durant et ou ni mais car dont "
     "lorsque puisque quand que qu si comme devant derrière via chaque aucun aucune plusieurs "
     "quelques lequel laquelle lesquels lesquelles auquel auxquels auxquelles duquel desquels "
-    "desquelles où c'est the of".split()  # `the`, `of`: inside an English name (`The` / `Onion`)
+    "desquelles où c'est the of to for and".split()  # English, inside a name (`The` / `Onion`)
 )
 
 
@@ -492,6 +492,20 @@ def name_cut_in_two(
     )
 
 
+def english_name_cut(last: str, name: str, english: set[str], foreign: set[str]) -> bool:
+    """An English name in title case cut in two (`l'Istanbul State` / `Symphony Orchestra`,
+    `La semaine passée, Naked` / `News`): both words are capitalised English common words
+    (Apertium's English dictionary), one of them no French word. A heading ending with a
+    name (`chez IBM`, `Larry Hagman`) is followed by a name, not by an English word."""
+    last = re.sub(rf"^\w+[{APOSTROPHES}]", "", last)  # `L'Evening`
+    return (
+        last[:1].isupper()
+        and last in english
+        and name in english
+        and (last in foreign or name in foreign)
+    )
+
+
 VERB_TAGS = ("<vblex>", "<vbser>", "<vbhaver>", "<vbmod>", "<vaux>")
 FINITE_TAGS = ("<pri>", "<pii>", "<ifi>", "<fti>", "<cni>", "<prs>", "<pis>")
 INCISE = re.compile(r"[»\"”]\s*,\s*(?:\w+\s+)?\w+$")  # `», a déclaré`, `", estime`
@@ -560,11 +574,12 @@ def sentence_cut_before_name(before: str, units: list[tuple[str, list[str]]]) ->
         i += 1
         while i < len(tail) and tail[i] and any("<adj>" in r for r in tail[i]):
             i += 1  # adjectives before it (`le populaire`)
-        if i < len(tail) and any(r.startswith("de<pr>") for r in tail[i]):
+        de = i < len(tail) and any(r.startswith("de<pr>") for r in tail[i])
+        if de and i + 1 < len(tail) and any("<n>" in r or "<det>" in r for r in tail[i + 1]):
             i += 1  # the noun is the complement of another (`maison de soins`)
             continue
         break
-    determiner = i < len(tail) and any("<det>" in r for r in tail[i])
+    determiner = i < len(tail) and any("<det>" in r for r in tail[i])  # `du`, `des` too
     return determiner and any(is_finite_verb(readings) for readings in tail[i:])
 
 
@@ -573,7 +588,7 @@ def sentence_cut_before_name(before: str, units: list[tuple[str, list[str]]]) ->
 # paragraph without a finite verb is a sentence's beginning (`Par ailleurs, le docteur`).
 CLAUSE_OPENERS = frozenset(
     "mais cependant toutefois pourtant néanmoins ainsi puis ensuite enfin alors aussi or "
-    "selon d'après conformément suivant".split()
+    "selon d'après conformément suivant grâce".split()
 )
 CLAUSE_OPENER_PAIRS = frozenset(
     "par ailleurs|par contre|en outre|de plus|en revanche|peu après|au contraire".split("|")
@@ -655,6 +670,19 @@ def verb_disagrees_with_name(units: list[tuple[str, list[str]]]) -> bool:
     )
 
 
+def comma_between_name_and_verb(units: list[tuple[str, list[str]]]) -> bool:
+    """The next paragraph starts with a name, a comma and a finite verb (`Tory, a succombé`,
+    `Col. Denise Lind, a demandé`): French puts no comma between a subject and its verb, so
+    the comma closes an apposition or a clause opened in the paragraph before."""
+    i = 0
+    while i < len(units) and (units[i][0][:1].isupper() or units[i][0] == "."):
+        i += 1
+    if i == 0 or i + 1 >= len(units) or units[i][0] != ",":
+        return False
+    readings = units[i + 1][1]
+    return is_finite_verb(readings) and not any("<pr>" in r or "<n>" in r for r in readings)
+
+
 def _paragraph_end(text: str, start: int) -> int:
     end = text.find("\n", start)
     return len(text) if end < 0 else end
@@ -705,6 +733,12 @@ def cut_paragraph(text: str, context: Context) -> list[Change]:
             (name for _, _, _, name in name_pairs), only=True
         )
         units = french_names.two_word_names(f"{last} {name}" for _, _, last, name in name_pairs)
+        also_names = french_names.proper_names(name for _, _, _, name in name_pairs)
+        capitalised = [w for w in lasts if w[:1].isupper()]
+        foreign = french_names.unknown_words(capitalised + [n for _, _, _, n in name_pairs])
+        english = french_names.english_common_words(
+            capitalised + [n for _, _, last, n in name_pairs if last[:1].isupper()]
+        )
         undecided = []
         for e1, s2, last, name in name_pairs:
             before = plain(text[text.rfind("\n", 0, e1) + 1 : e1])
@@ -712,13 +746,15 @@ def cut_paragraph(text: str, context: Context) -> list[Change]:
             if f"{last} {name}" in units or open_quotation(before):
                 # `les Nations` / `Unies`, `"Laissez` / `Faire"`: whatever the next word is
                 changes.append(Change(e1, s2, " ", note="two_word_name or open_quotation"))
-            elif starts_with_verb(name, context.lexicon):
+            elif starts_with_verb(name, context.lexicon) and name not in also_names:
                 continue
             elif french_names.available() and name_cut_in_two(
                 last, name, given, first_names, units, places, context.lexicon
             ):
                 bare = re.sub(rf"^\w+[{APOSTROPHES}]", "", last)
                 changes.append(Change(e1, s2, " ", note="name_cut_in_two" + ("/given" if bare in given else "/unknown")))
+            elif english_name_cut(last, name, english, foreign):
+                changes.append(Change(e1, s2, " ", note="english_name_cut"))
             else:
                 undecided.append((e1, s2, before, after))
         # The grammar of what is left, read by Apertium (one run for all the paragraphs).
@@ -737,6 +773,7 @@ def cut_paragraph(text: str, context: Context) -> list[Change]:
                         ("noun_phrase_without_noun", lambda: noun_phrase_without_noun(units_before)),
                         ("ends_with_finite_copula", lambda: ends_with_finite_copula(units_before)),
                         ("verb_disagrees_with_name", lambda: verb_disagrees_with_name(units_after)),
+                        ("comma_between_name_and_verb", lambda: comma_between_name_and_verb(units_after)),
                     )
                     if found()
                 ),
