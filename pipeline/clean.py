@@ -587,9 +587,8 @@ def sentence_cut_before_name(before: str, units: list[tuple[str, list[str]]]) ->
 # clause (attribution): a heading opens a text and does not start with one, so such a
 # paragraph without a finite verb is a sentence's beginning (`Par ailleurs, le docteur`).
 CLAUSE_OPENERS = frozenset(
-    "mais cependant toutefois pourtant néanmoins ainsi puis ensuite enfin alors aussi or "
-    "selon d'après conformément suivant grâce".split()
-)
+    "mais cependant toutefois pourtant néanmoins or selon d'après conformément grâce".split()
+)  # not `enfin`, `ainsi`, `alors`: a heading may start with them (`Enfin la paix`)
 CLAUSE_OPENER_PAIRS = frozenset(
     "par ailleurs|par contre|en outre|de plus|en revanche|peu après|au contraire".split("|")
 )

@@ -28,10 +28,18 @@ _paragraphs: dict[str, list[tuple[str, list[str]]]] = {}  # paragraph -> its uni
 MAX_KEPT = 20_000  # answers kept for the process (a few hundred bytes each), then forgotten
 
 
+def french_analysers() -> tuple[str, ...]:
+    """Apertium's French morphological analysers on this machine; empty when none."""
+    return _analysers(ANALYSER_PATTERNS)
+
+
+def english_analysers() -> tuple[str, ...]:
+    """Apertium's English morphological analysers on this machine; empty when none."""
+    return _analysers(ENGLISH_PATTERNS)
+
+
 @functools.cache
-def french_analysers(patterns: tuple[str, ...] = ANALYSER_PATTERNS) -> tuple[str, ...]:
-    """Apertium's French morphological analysers on this machine (or those matching
-    `patterns`); empty when none."""
+def _analysers(patterns: tuple[str, ...]) -> tuple[str, ...]:
     lt_proc = shutil.which("lt-proc")
     if lt_proc is None:
         return ()
@@ -203,7 +211,7 @@ _english: dict[str, bool] = {}  # word -> whether English's dictionary has it as
 def english_common_words(words: Iterable[str]) -> set[str]:
     """Those of `words` Apertium's English analyser knows as a common word, not only as a
     name (`State`, `News`, `Tobacco`; not `Hagman`, `Larry`); empty without it."""
-    analysers = french_analysers(ENGLISH_PATTERNS)
+    analysers = english_analysers()
     words = [w for w in dict.fromkeys(words) if w and WORD_ONLY.fullmatch(w)]
     if not analysers or not words:
         return set()
