@@ -39,11 +39,7 @@ def lines_of(name: str) -> list[str]:
 
 
 def headings(lines: list[str]) -> list[str]:
-    return [
-        line
-        for line in lines
-        if HEADING.fullmatch(line) and 2 <= len(line.split()) <= 20
-    ]
+    return [line for line in lines if HEADING.fullmatch(line) and 2 <= len(line.split()) <= 20]
 
 
 def name_sentences(lines: list[str]) -> list[str]:
@@ -90,10 +86,14 @@ def main() -> int:
                 if args.verbose:
                     why = {f.note for f in result.fixes if f.rule == "cut_paragraph"}
                     print(f"  JOINED ({', '.join(sorted(why))}): {heading!r} / {below[:50]!r}")
-    print(f"sets: {', '.join(SETS[args.sets])}: {len(found)} headings, {len(names)} sentences "
-          "starting with a name")
-    print(f"headings kept: {cases - joined} of {cases} ({(cases - joined) / cases:.1%}); "
-          f"joined (false joins): {joined}")
+    print(
+        f"sets: {', '.join(SETS[args.sets])}: {len(found)} headings, {len(names)} sentences "
+        "starting with a name"
+    )
+    print(
+        f"headings kept: {cases - joined} of {cases} ({(cases - joined) / cases:.1%}); "
+        f"joined (false joins): {joined}"
+    )
     print(f"time: {time.perf_counter() - started:.0f} s")
     return 0
 
