@@ -766,9 +766,12 @@ def cut_paragraph(text: str, context: Context) -> list[Change]:
         also_names = french_names.proper_names(name for _, _, _, name in name_pairs)
         capitalised = [w for w in lasts if w[:1].isupper()]
         foreign = french_names.unknown_words(capitalised + [n for _, _, _, n in name_pairs])
-        english = french_names.english_common_words(
-            capitalised + [n for _, _, last, n in name_pairs if last[:1].isupper()]
-        )
+        foreign_pairs = [
+            (last, n)
+            for last, (_, _, _, n) in zip(lasts, name_pairs, strict=True)
+            if last[:1].isupper() and (last in foreign or n in foreign)
+        ]  # the English dictionary is asked only of a pair with a word French does not know
+        english = french_names.english_common_words(w for pair in foreign_pairs for w in pair)
         undecided = []
         for e1, s2, last, name in name_pairs:
             before = plain(text[text.rfind("\n", 0, e1) + 1 : e1])
