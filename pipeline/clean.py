@@ -496,7 +496,7 @@ def english_name_cut(last: str, name: str, english: set[str], foreign: set[str])
     """An English name in title case cut in two (`l'Istanbul State` / `Symphony Orchestra`,
     `La semaine passée, Naked` / `News`): both words are capitalised English common words
     (Apertium's English dictionary), one of them no French word. A heading ending with a
-    name (`chez IBM`, `Larry Hagman`) is followed by a name, not by an English word."""
+    name (`à Brighton`, `Larry Hagman`) is followed by a name, not by an English word."""
     last = re.sub(rf"^\w+[{APOSTROPHES}]", "", last)  # `L'Evening`
     return (
         last[:1].isupper()
