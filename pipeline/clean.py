@@ -778,7 +778,8 @@ def cut_paragraph(text: str, context: Context) -> list[Change]:
             after = plain(text[s2 : _paragraph_end(text, s2)])
             if f"{last} {name}" in units or open_quotation(before):
                 # `les Nations` / `Unies`, `"Laissez` / `Faire"`: whatever the next word is
-                changes.append(Change(e1, s2, " ", note="two_word_name or open_quotation"))
+                cut = "two_word_name" if f"{last} {name}" in units else "open_quotation"
+                changes.append(Change(e1, s2, " ", note=cut))
             elif starts_with_verb(name, context.lexicon) and name not in also_names:
                 continue
             elif french_names.available() and name_cut_in_two(
