@@ -667,19 +667,29 @@ def ends_with_finite_copula(units: list[tuple[str, list[str]]]) -> bool:
 
 def verb_disagrees_with_name(units: list[tuple[str, list[str]]]) -> bool:
     """The next paragraph starts with a name (one, not a plural nor two joined by `et`)
-    followed by a plural verb (`Spitzer ont pu`, `Tonlé Sap rendent`): the name is not the
-    subject; the plural subject is in the paragraph before."""
+    whose verb, the first outside a relative clause, is plural (`Spitzer ont pu`, `Tonlé Sap
+    rendent`, `Walmart, qui emploie ..., ont quitté`): the name is not the subject; the
+    plural subject is in the paragraph before."""
     i = 0
     while i < len(units) and units[i][0][:1].isupper():
         if any(t in r for r in units[i][1] for t in ("<pl>", "<cnj", "<pr>", "<adv>", "<prn>")):
             return False  # `Tandis que persistent`: no name
         i += 1
-    if i == 0 or i >= len(units):
+    if i == 0:
         return False
-    readings = units[i][1]
-    return is_finite_verb(readings) and all(
-        "<pl>" in r for r in readings if any(t in r for t in FINITE_TAGS)
-    )
+    in_relative = False  # `Walmart, qui emploie ... personnes, ont quitté`: skip the clause
+    for surface, readings in units[i : i + 15]:
+        if surface == ",":
+            in_relative = False
+        elif in_relative:
+            continue
+        elif any("<rel>" in r for r in readings):
+            in_relative = True
+        elif is_finite_verb(readings):
+            return all("<pl>" in r for r in readings if any(t in r for t in FINITE_TAGS))
+        elif any(t in r for r in readings for t in ("<pl>", "<cnjcoo>")):
+            return False  # `Armani et Polo ... sont`, `Weizmann et ses collègues ont`
+    return False
 
 
 def comma_between_name_and_verb(units: list[tuple[str, list[str]]]) -> bool:

@@ -48,6 +48,11 @@ def joins(raw: str) -> list[str]:
             "Sentinel ont photographié la côte.",
             "verb_disagrees_with_name",
         ),
+        (
+            "Ce matin, les ouvriers de l'usine",
+            "Renaudin, qui emploie trois mille personnes, ont voté la grève.",
+            "verb_disagrees_with_name",
+        ),
         # a comma between the name and its verb
         (
             "L'équipe, dirigée par l'entraîneur",
@@ -83,6 +88,7 @@ def test_a_sentence_cut_before_a_name_is_joined_on_its_evidence(before, after, e
         ("Le vent de l'Est", "Dubrovin a parlé du froid."),
         # a singular verb agrees with the name
         ("La surveillance des côtes", "Sentinel a photographié la côte."),
+        ("Grève à l'usine", "Renaudin, qui emploie trois mille personnes, a fermé hier."),
         # no comma between the name and its verb
         ("Victoire à Lyon", "Kowalczyk a gagné le match."),
         # a name that is no English word after an English one
