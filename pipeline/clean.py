@@ -665,6 +665,9 @@ def ends_with_finite_copula(units: list[tuple[str, list[str]]]) -> bool:
     return copula and not after_article
 
 
+SUBJECT_PRONOUNS = frozenset("je j' tu il elle on nous vous ils elles ce c' cela ça".split())
+
+
 def verb_disagrees_with_name(units: list[tuple[str, list[str]]]) -> bool:
     """The next paragraph starts with a name (one, not a plural nor two joined by `et`)
     whose verb, the first outside a relative clause, is plural (`Spitzer ont pu`, `Tonlé Sap
@@ -685,6 +688,8 @@ def verb_disagrees_with_name(units: list[tuple[str, list[str]]]) -> bool:
             continue
         elif any("<rel>" in r for r in readings):
             in_relative = True
+        elif any("<sent>" in r for r in readings) or surface.lower() in SUBJECT_PRONOUNS:
+            return False  # `Club "Griboïedov": ce sont`: another clause, its own subject
         elif is_finite_verb(readings):
             return all("<pl>" in r for r in readings if any(t in r for t in FINITE_TAGS))
         elif any(t in r for r in readings for t in ("<pl>", "<cnjcoo>")):

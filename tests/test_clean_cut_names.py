@@ -89,6 +89,7 @@ def test_a_sentence_cut_before_a_name_is_joined_on_its_evidence(before, after, e
         # a singular verb agrees with the name
         ("La surveillance des côtes", "Sentinel a photographié la côte."),
         ("Grève à l'usine", "Renaudin, qui emploie trois mille personnes, a fermé hier."),
+        ("Un verre de lait chaque matin", 'Galerie "Zorba", Club "Zénith" : ce sont des lieux.'),
         # no comma between the name and its verb
         ("Victoire à Lyon", "Kowalczyk a gagné le match."),
         # a name that is no English word after an English one
