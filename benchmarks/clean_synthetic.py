@@ -389,7 +389,8 @@ def _around(result, start: int, end: int) -> str:
     return ""
 
 
-def articles(names: tuple[str, ...], limit: int | None) -> list[str]:
+def articles(names: tuple[str, ...], limit: int | None) -> list[tuple[str, str]]:
+    """(set name, article) pairs, in the sets' order."""
     found = []
     for name in names:
         path = EVAL / f"{name}.fr"
@@ -397,7 +398,7 @@ def articles(names: tuple[str, ...], limit: int | None) -> list[str]:
             sys.exit(f"error: {path} is missing (the eval sets go in ../shared/eval)")
         lines = path.read_text(encoding="utf-8").splitlines()
         for i in range(0, len(lines) - LINES_PER_ARTICLE + 1, LINES_PER_ARTICLE):
-            found.append("\n\n".join(lines[i : i + LINES_PER_ARTICLE]))
+            found.append((name, "\n\n".join(lines[i : i + LINES_PER_ARTICLE])))
     if limit:
         found = random.Random(0).sample(found, min(limit, len(found)))
     return found
@@ -410,13 +411,14 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--only", help="one glitch class")
     parser.add_argument("--verbose", action="store_true", help="show what was not repaired")
+    parser.add_argument("--by-set", action="store_true", help="recall and precision by set too")
     args = parser.parse_args()
     load_lexicon()
     started = time.perf_counter()
     texts = articles(SETS[args.sets], args.docs)
     fixes_on_sets: Counter[str] = Counter()
     clean_articles = []
-    for text in texts:
+    for _, text in texts:
         result = clean_text(text)
         fixes_on_sets.update(f.rule for f in result.fixes)
         if args.verbose:
@@ -426,14 +428,20 @@ def main() -> int:
         clean_articles.append(result.text)
     rng = random.Random(args.seed)
     tallies = {c.__name__: Tally() for c in CLASSES}
-    for clean in clean_articles:
+    by_set = {(s, c.__name__): Tally() for s in SETS[args.sets] for c in CLASSES}
+    for (set_name, _), clean in zip(texts, clean_articles, strict=True):
         for injector in CLASSES:
             name = injector.__name__
+            # Every class draws its sites, so that --only scores the full run's cases.
+            chosen = pick(injector(clean, rng), clean, rng)
             if args.only and name != args.only:
                 continue
-            chosen = pick(injector(clean, rng), clean, rng)
             if chosen:
-                score(clean, chosen, tallies[name], args.verbose, name)
+                tally = by_set[set_name, name]
+                before = Tally(**vars(tallies[name]))
+                score(clean, chosen, tallies[name], args.verbose, f"{name} [{set_name}]")
+                for key, value in vars(tallies[name]).items():
+                    setattr(tally, key, getattr(tally, key) + value - getattr(before, key))
     print(f"sets: {', '.join(SETS[args.sets])}: {len(texts)} articles of {LINES_PER_ARTICLE} lines")
     print(f"fixes the cleaner makes on the sets as they are: {dict(fixes_on_sets.most_common())}")
     print()
@@ -458,6 +466,19 @@ def main() -> int:
         f"| {total.missed:>6} | {total.outside:>7} | {total.recall():>6.1%} "
         f"| {total.precision():>9.1%} |"
     )
+    if args.by_set:
+        print()
+        print(f"| {'class':<24} | " + " | ".join(f"{s:>24}" for s in SETS[args.sets]) + " |")
+        print("|" + "-" * 26 + "|" + "|".join("-" * 25 + ":" for _ in SETS[args.sets]) + "|")
+        for name, t in tallies.items():
+            if not t.cases:
+                continue
+            cells = []
+            for s in SETS[args.sets]:
+                st = by_set[s, name]
+                cells.append(f"{st.cases:>5} {st.recall():>7.1%} {st.precision():>7.1%}")
+            print(f"| {name:<24} | " + " | ".join(f"{c:>24}" for c in cells) + " |")
+        print("(each set: cases, recall, precision)")
     below = [
         n for n, t in tallies.items() if t.cases and (t.recall() < 0.95 or t.precision() < 0.99)
     ]

@@ -82,25 +82,34 @@ def main() -> int:
 
     context = UnseenContext()
     started = time.perf_counter()
-    pairs: Counter[tuple[str, str]] = Counter()
+    pairs: Counter[tuple[str, str, str, str]] = Counter()
     for name in SETS[args.sets]:
         for line in (EVAL / f"{name}.fr").read_text(encoding="utf-8").splitlines():
             for m in NAME_THEN_WORD.finditer(line):
                 if not lexicon.is_word(m.group(1)):  # a capitalised common word is no name
-                    pairs[(m.group(1), m.group(2) or "")] += 1
+                    rest = line[m.end() : m.end() + 40].lstrip() if m.group(2) else ""
+                    before = clean.PREVIOUS_WORD.search(line, max(0, m.start() - 40), m.start())
+                    preceding = before.group(1) if before else ""
+                    pairs[(m.group(1), m.group(2) or "", rest, preceding)] += 1
     cuts: Counter[str] = Counter()
     # The rules before issue 18's context evidence took no following word.
-    with_next = "following" in inspect.signature(clean.glued_split).parameters
-    for (token, following), n in pairs.items():
+    parameters = inspect.signature(clean.glued_split).parameters
+    with_next = "following" in parameters
+    for (token, following, rest, preceding), n in pairs.items():
         unseen.hidden = token
         extra = {"following": following} if with_next else {}
+        if "rest" in parameters:  # the words after the next (Karzaï|ne veut pas)
+            extra["rest"] = rest
+        if "preceding" in parameters:  # the words before (les Britanniques|ont)
+            extra["preceding"] = preceding
         at = clean.glued_split(token, False, context, Counter(), **extra)
         if at:
             cuts[f"{token[:at]}|{token[at:]} {following}".rstrip()] += n
     total = sum(pairs.values())
     print(f"sets: {', '.join(SETS[args.sets])}")
+    distinct = len({pair[:2] for pair in pairs})
     print(
-        f"names inside sentences: {total} ({len(pairs)} distinct with their next word); "
+        f"names inside sentences: {total} ({distinct} distinct with their next word); "
         f"cut if no list knew them: {sum(cuts.values())} ({sum(cuts.values()) / total:.1%})"
     )
     if args.verbose:

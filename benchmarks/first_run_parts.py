@@ -2,12 +2,15 @@
 
     python benchmarks/first_run_parts.py                       # corpus/, apertium --pivot es
     python benchmarks/first_run_parts.py --corpus flores --pivot both
+    python benchmarks/first_run_parts.py --corpus flores40     # speed.py --scaling's 40
 
 The stages are called one after the other, as `runner.run` calls them, but without the
 overlap `runner.run` has (named entities found while the engine translates), so each
 part is measured alone: wall seconds and this process's CPU seconds (Apertium works in
 processes of its own; their CPU is not in the CPU column). A part's first call pays for
-what it loads (spaCy's import is paid by the lexicon, the first to need spaCy).
+what it loads (spaCy's import is paid by the lexicon, the first to need spaCy). The
+checks are then timed one by one, each over every segment (indented rows): what each
+costs once the word lists and analysers they share are loaded by the whole-stage row.
 """
 
 from __future__ import annotations
@@ -78,7 +81,12 @@ def engine_chunks(parts: Parts, engine, segments) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--corpus", default="corpus", help="corpus (corpus/) or flores")
+    parser.add_argument(
+        "--corpus",
+        default="corpus",
+        help="corpus (corpus/), flores (20 articles of devtest) or flores40 (the 40 articles "
+        "of speed.py --scaling)",
+    )
     parser.add_argument("--pivot", default="es", help="apertium pivot: es, ca or both")
     args = parser.parse_args()
     start_wall, start_cpu = time.perf_counter(), time.process_time()
@@ -96,7 +104,14 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory(prefix="first-run-parts-") as tmp:
         work = Path(tmp)
-        corpus_dir = REPO / "corpus" if args.corpus == "corpus" else flores_corpus(work / "f")
+        if args.corpus == "corpus":
+            corpus_dir = REPO / "corpus"
+        elif args.corpus == "flores40":
+            from scaling import flores_articles
+
+            corpus_dir = flores_articles(work / "f", 40)
+        else:
+            corpus_dir = flores_corpus(work / "f")
         documents = parts.time("read corpus and glossary", corpus.read_corpus, corpus_dir)
         terms = glossary.load_glossary(GLOSSARY)
         parts.time("import spaCy + the cleaner's French lexicon", load_lexicon)
@@ -139,6 +154,16 @@ def main() -> None:
             "checks (entities already found)",
             lambda: checks.run_checks(segments, terms, entity_cache=entities),
         )
+        context = parts.time(
+            "  the checks' context", checks.build_context, segments, terms, entities
+        )
+        for name in checks.SEGMENT_CHECKS:
+            parts.time(
+                f"  {name}",
+                lambda name=name: checks.per_segment_findings(segments, context, [name]),
+            )
+        for name, check in checks.CORPUS_CHECKS.items():
+            parts.time(f"  {name}", check, segments, context)
         out = work / "out"
         out.mkdir()
 

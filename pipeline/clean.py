@@ -1109,6 +1109,17 @@ def between_names(left: str, right: str, following: str, lexicon: Lexicon) -> bo
     )
 
 
+def del_between_names(left: str, right: str, following: str, lexicon: Lexicon) -> bool:
+    """Spanish and Italian `del` between a name wordfreq knows and a capital (Valledel Bravo,
+    Tigresdel Norte); a name in -del is followed by a verb (Mendel montre)."""
+    return (
+        right == "del"
+        and following[:1].isupper()
+        and following[1:2].islower()
+        and lexicon.zipf(left) > 0
+    )
+
+
 def common_word_then_name(left: str, right: str, lexicon: Lexicon) -> bool:
     """A three-letter stop word of Zipf 4.5 glued to a capitalised name: parRiina, lesTalysh.
 
@@ -1238,6 +1249,127 @@ def agreeing_in_number(
     return [(z, i) for z, i in splits if i != drop]
 
 
+# --------------------------------------------------------------------------------------------
+# Evidence from the words after the glue, as Apertium's French dictionaries read them: the
+# rest of the sentence is French only with the split (Kinect|ait rendu, Olomouc|les routes).
+
+
+def apertium_readings(word: str) -> list[str]:
+    """Apertium's readings of a word (`route<n><f><pl>`); none without Apertium."""
+    return french_names.word_readings([word]).get(word, []) if word else []
+
+
+def auxiliary_before_participle(token: str, right: str, following: str) -> bool:
+    """`ait` or `ont` before a past participle is avoir (Kinectait rendu, Spitzeront pu); not
+    the end of a longer form of avoir (Mincyavait permis is Mincy avait)."""
+    return (
+        right in {"ait", "ont"}
+        and not token.endswith(("avait", "aurait", "auront"))
+        and following.islower()
+        and any("<pp>" in r for r in apertium_readings(following))
+    )
+
+
+NEGATIONS = frozenset("pas plus jamais rien guère point personne aucun aucune".split())
+
+
+def negation_around_verb(right: str, following: str, rest: str) -> bool:
+    """`ne` before a finite verb and `pas` (plus, jamais...) is the negation (Karzaïne veut
+    pas); a name in -ne before a verb has no `pas` after it (Malone veut partir)."""
+    return (
+        right == "ne"
+        and following.islower()
+        and is_finite_verb(apertium_readings(following))
+        and any(w in NEGATIONS for w in re.findall(rf"{LETTER}+", rest)[:2])
+    )
+
+
+NAME_AFTER_ARTICLE = re.compile(rf"(?:(?:le|la|les)[ {NBSP}]+|l[{APOSTROPHES}]){UPPER}{LOWER}")
+
+
+def conjunction_before_a_name(right: str, following: str, rest: str) -> bool:
+    """`et`/`ou` before an article and a name joins two names (Surinamet le Paraguay)."""
+    return right in {"et", "ou"} and bool(NAME_AFTER_ARTICLE.match(f"{following} {rest}"))
+
+
+# A span of time after a name is an adverb of time (Berlin vingt ans après), not an object.
+SPANS_OF_TIME = frozenset(
+    "ans années jours mois semaines heures minutes secondes siècles décennies".split()
+)
+
+
+def avoir_before_a_quantity(right: str, following: str, rest: str) -> bool:
+    """`a` before a number and a plural noun is avoir (Hamlina vingt points); a name in -a is
+    not followed by a quantity (Pilata vingt points is no sentence), but by a span of time
+    (Roma vingt ans après)."""
+    if right != "a" or not (following.isdigit() or following.islower()):
+        return False
+    noun = re.match(rf"{LETTER}+", rest)
+    if not noun or noun.group().lower() in SPANS_OF_TIME:
+        return False
+    if not any("<num>" in r for r in apertium_readings(following)):
+        return False
+    return any(
+        "<n>" in r and "<pl>" in r for r in apertium_readings(noun.group())
+    )
+
+
+PREPOSITIONS = frozenset("à en dans de pour par sur avec sans chez vers".split())
+
+
+def parallel_preposition(right: str, following: str, rest: str, preceding: str) -> bool:
+    """`et`/`ou` before the preposition that stands before the name, then a capital, joins
+    two names (à Albuquerqueou à Santa Fe); a name in -et is rarely between the same two
+    prepositions (de Monet à Giverny stays)."""
+    words = preceding.lower().split()
+    return (
+        right in {"et", "ou"}
+        and following in PREPOSITIONS
+        and bool(words)
+        and words[-1] == following
+        and rest[:1].isupper()
+    )
+
+
+def en_before_a_place_or_noun(right: str, following: str) -> bool:
+    """`en` before a place Apertium knows, or a bare noun, is the preposition (Ghraiben Irak,
+    Europeen crise); a name in -en is followed by a verb or another name (Stephen King)."""
+    if right != "en" or not following[:1].isalpha():
+        return False
+    found = apertium_readings(following)
+    if following[:1].isupper():
+        return any("<np><top>" in r or "<np><loc>" in r for r in found)
+    return len(following) >= 3 and bool(found) and all("<n>" in r for r in found)
+
+
+SINGULAR_ARTICLES = frozenset({"au", "du"})
+PLURAL_ARTICLES = frozenset({"les", "des", "aux", "ces"})
+
+
+def article_before_its_noun(right: str, following: str) -> bool:
+    """An article before a noun of its number, read as nothing but a noun or a verb
+    (Habsbourgau trône, Olomoucles routes); a name is not followed by a bare noun."""
+    if not following.islower() or right not in SINGULAR_ARTICLES | PLURAL_ARTICLES:
+        return False
+    if following in FUNCTION_WORDS or following in NEGATIONS or len(following) < 3:
+        return False  # mais is no plural of mai here
+    found = apertium_readings(following)
+    if not found or any("<adj>" in r or "<np>" in r or "<pp>" in r for r in found):
+        return False
+    number = "<sg>" if right in SINGULAR_ARTICLES else "<pl>"
+    return any("<n>" in r and (number in r or "<sp>" in r) for r in found)
+
+
+NON_FINITE_TAGS = ("<inf>", "<pp>", "<ger>", "<pprs>")
+
+
+def only_a_finite_verb(word: str) -> bool:
+    """Every reading of the word is a finite verb (pèserait, cèdera, relie): a verb after a
+    name, where a name's last letters make no such form (Van|couver is an infinitive)."""
+    found = apertium_readings(word)
+    return is_verb(found) and not any(t in r for r in found for t in NON_FINITE_TAGS)
+
+
 def glued_split(
     token: str,
     before_apostrophe: bool,
@@ -1245,11 +1377,13 @@ def glued_split(
     names,
     following: str = "",
     preceding: str = "",
+    rest: str = "",
 ) -> int | None:
     """Where an unknown token splits into a known word or name followed by a known word.
 
     None when no split is plausible, or when two are and neither is clearly the likelier
     (by how common their two parts are: Constitution|sont, not Constitutions|ont).
+    `following` is the next word, `rest` the text after it, `preceding` the word before.
     """
     lexicon = context.lexicon
 
@@ -1295,6 +1429,7 @@ def glued_split(
                     in_document
                     or perfect_tense_after(left, right, following, lexicon)
                     or ends_as_no_name(right)
+                    or avoir_before_a_quantity(right, following, rest)
                 )
             elif len(right) <= 3:
                 # Morsi|aux, not Sper|mon; before a two-letter word a better-known name
@@ -1315,12 +1450,31 @@ def glued_split(
                     or (lexicon.is_word(left) and lexicon.parts_of_speech(left) != {"verb"})
                     or zipf_left >= 2.5
                 )
+            # The words after make French only with the split (Kinect|ait rendu, Olomouc|les
+            # routes): evidence enough for a name no list knows.
+            grammar_after = 2 <= len(right) <= 3 and (
+                auxiliary_before_participle(token, right, following)
+                or negation_around_verb(right, following, rest)
+                or conjunction_before_a_name(right, following, rest)
+                or parallel_preposition(right, following, rest, preceding)
+                or en_before_a_place_or_noun(right, following)
+                or article_before_its_noun(right, following)
+                or del_between_names(left, right, following, lexicon)
+            )
             # wordfreq lists a few typos of this very kind (Chefde), rarely.
             rare = lexicon.zipf(token) == 0 or (
                 lexicon.zipf(token) < 1.5 and right in lexicon.stop_words
             )
             # Sud|est, Web|ont, Tap Tap|est (the document writes Tap alone); not Kah|ne
-            long_enough = len(left) >= 4 or zipf_left >= 4.0 or in_document
+            # A three-letter name wordfreq knows before an everyday word of four letters or
+            # more that ends no name (Nil|avec, Lee|dans).
+            short_name_glue = (
+                len(left) == 3
+                and zipf_left > 0
+                and len(right) >= 4
+                and right in frequent_stop_words(lexicon)
+            )
+            long_enough = len(left) >= 4 or zipf_left >= 4.0 or in_document or short_name_glue
             # Two letters only for a name the document writes alone (Ma, Li, Wu).
             plausible = (len(left) >= 3 or in_document) and (
                 (
@@ -1337,6 +1491,7 @@ def glued_split(
                     and rare
                     and (
                         ending_no_word_has(token, i, lexicon)
+                        or grammar_after
                         or (
                             (
                                 is_common_word(right, lexicon)
@@ -1344,6 +1499,8 @@ def glued_split(
                             )
                             and (known_left or unknown_name_then_word(token, i, lexicon))
                         )
+                        # a known word or name, then a rarer verb (Terre|pèserait, Blanche|relie)
+                        or (known_left and len(right) >= 5 and only_a_finite_verb(right))
                     )
                 )
             )
@@ -1393,6 +1550,17 @@ def likelier_split(splits: list[tuple[float, int]]) -> int | None:
     return None
 
 
+NAME_AFTER_ELISION = re.compile(
+    rf"(?<!\w)[dlDL][{APOSTROPHES}]({UPPER}{LOWER}+)(?![\w{APOSTROPHES}-])"
+)
+
+
+def names_after_elision(text: str) -> Counter:
+    """Names the document writes alone after d' or l' (d'Arenberg, l'Unasur): written so,
+    they are names the document knows (d'Arenbergconserve is d'Arenberg conserve)."""
+    return Counter(NAME_AFTER_ELISION.findall(text))
+
+
 # A two-letter acronym glued to a or à (UEa fait, TVà un), the only short tokens split.
 SHORT_ACRONYM_GLUE = re.compile(rf"{UPPER}{{2}}[aà]")
 # The next word, after an opening quote (Lópezet "Piculín"), with its elision (d'abord).
@@ -1409,7 +1577,7 @@ def glued_words(text: str, context: Context) -> list[Change]:
     """Two words glued together (a link's text and the next word): `Reuterscitant`."""
     lexicon = context.lexicon
     changes = []
-    names = document_names(text)
+    names = document_names(text) + names_after_elision(text)
     counts = Counter(m.group() for m in WORD.finditer(text))  # no list of every word
     for start, end in french_paragraphs(text):
         for compound in COMPOUND.finditer(text, start, end):
@@ -1432,11 +1600,12 @@ def glued_words(text: str, context: Context) -> list[Change]:
                 following = (AFTER_APOSTROPHE if before_apostrophe else NEXT_WORD).match(
                     text, m.end()
                 )
+                rest = text[following.end() : following.end() + 40] if following else ""
                 following = following.group(1) if following else ""
                 preceding = PREVIOUS_WORD.search(text, max(0, m.start() - 40), m.start())
                 preceding = preceding.group(1) if preceding else ""
                 split = glued_split(
-                    token, before_apostrophe, context, names, following, preceding
+                    token, before_apostrophe, context, names, following, preceding, rest.lstrip()
                 )
                 if split:
                     changes.append(Change(m.start(), m.end(), f"{token[:split]} {token[split:]}"))

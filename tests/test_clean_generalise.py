@@ -288,3 +288,87 @@ def test_apertiums_french_dictionaries_answer_the_name_questions():
     assert french_names.given_names(["Larry", "Miller"], only=True) == {"Larry"}
     assert french_names.place_names(["Sibérie", "John"]) == {"Sibérie"}
     assert french_names.two_word_names(["San Francisco", "Hagman Larry"]) == {"San Francisco"}
+
+
+# Evidence from the words after the glue, read by Apertium (issue 18, s18a): the rest of the
+# sentence is French only with the split. My own sentences, names no list knows.
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        # `ait`/`ont` before a past participle
+        ("Bien que le Zorvexait rendu la chose facile, il hésite.", "Zorvex ait rendu"),
+        # `ne` before a verb and `pas`
+        ("Le ministre Tabarovne veut pas négocier.", "Tabarov ne veut pas"),
+        # `et` before an article and a name
+        ("Entre le Vorlandet la Suisse, la frontière est fermée.", "Vorland et la Suisse"),
+        # `en` before a place
+        ("Le barrage de Karakoven Turquie a cédé.", "Karakov en Turquie"),
+        # an article before a noun of its number
+        ("Le fils aîné de Vorskelau trône a régné.", "Vorskel au trône"),
+        ("Dans le district de Moravoucles routes sont coupées.", "Moravouc les routes"),
+        # a known word or name, then a verb no list has as common (every reading finite)
+        ("La mer Blancherelie deux océans.", "Blanche relie deux"),
+        ("Sur Terrepèserait moins qu'ici.", "Terre pèserait"),
+        # `a` before a number and a plural noun: avoir
+        ("En troisième position, Tavrika vingt points de retard.", "Tavrik a vingt points"),
+        # `ou` before the preposition that stands before the name, then a name
+        ("Il faut aller à Tavrikou à Saint-Louis.", "Tavrik ou à Saint-Louis"),
+        # `en` before a bare noun; Spanish `del` between two names
+        ("Il a joué Tabarinen remplacement du titulaire.", "Tabarin en remplacement"),
+        ("Le maire de Riberadel Campo a parlé.", "Ribera del Campo"),
+        # a name the document writes alone after d' (d'Orzeval, then d'Orzevalconserve)
+        (
+            "La maison d'Orzeval est ancienne.\n\nLa famille d'Orzevalconserve les robes.",
+            "d'Orzeval conserve les robes",
+        ),
+        # a three-letter name wordfreq knows before an everyday word of four letters
+        ("Ils vivent au bord du Nilavec leurs troupeaux.", "Nil avec leurs"),
+    ],
+)
+def test_the_words_after_show_a_glued_name(raw, expected):
+    assert expected in cleaned(raw)
+    assert "glued_words" in rules_used(raw)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "Le chanteur Malone veut partir.",  # -ne before a verb, no `pas`
+        "Le film de Brasken Kovac sort lundi.",  # -en before a name that is no place
+        "Le peintre Vormet le sait.",  # -et before an article and no name
+        "Le docteur Morvaux soigne les malades.",  # -aux before a verb, not a noun
+        "Ces idées viennent de Bruxelles mais de Prague aussi.",  # `mais` is no noun here
+        "Le village de Beaucouver dort.",  # couver is an infinitive, no finite verb
+        "Le moine Vorsen sort le soir.",  # -en before a verb, not a noun
+        "La maison de Kernet à Paris est belle.",  # de ... à: no parallel prepositions
+        "Le club de Tavrika vingt ans plus tard gagne.",  # a span of time, not an object
+        "Le compositeur Rendel Wood joue.",  # -del of a name no list knows, then a name
+        "La famille d'Orzevalconserve les robes.",  # never written alone: may be a name
+    ],
+)
+def test_names_before_words_that_need_no_split_stay_whole(raw):
+    assert cleaned(raw) == raw
+
+
+def test_apertium_reads_single_words_from_one_server_a_process():
+    from pipeline import french_names
+
+    readings = french_names.word_readings(["routes", "pèserait", "Kzorvex"])
+    assert "route<n><f><pl>" in readings["routes"]
+    assert readings["pèserait"] == ["peser<vblex><cni><p3><sg>"]
+    assert readings["Kzorvex"] == []  # unknown to every analyser
+    servers = dict(french_names._servers)
+    french_names.word_readings(["trône"])
+    assert french_names._servers == servers  # the same lt-proc answered
+
+
+def test_without_apertium_the_words_after_are_no_evidence(monkeypatch):
+    from pipeline import french_names
+
+    monkeypatch.setattr(french_names, "french_analysers", lambda: ())
+    monkeypatch.setattr(french_names, "_readings", {})
+    assert french_names.word_readings(["routes"]) == {"routes": []}
+    raw = "Le ministre Tabarovne veut pas négocier."
+    assert cleaned(raw) == raw  # the negation needs the dictionaries' verb
+    # what needs no dictionary still holds
+    assert "Ribera del Campo" in cleaned("Le maire de Riberadel Campo a parlé.")

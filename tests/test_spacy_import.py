@@ -32,6 +32,24 @@ def test_spacy_loads_without_torch_and_torch_stays_importable():
     assert torch_name == "torch"
 
 
+CLI_SCRIPT = """
+import sys
+from pipeline.spacy_import import import_spacy
+spacy = import_spacy()
+print("spacy.cli" in sys.modules, "weasel" in sys.modules, "requests" in sys.modules)
+print(spacy.info(silent=True)["spacy_version"] == spacy.__version__)
+import spacy.cli
+print(callable(spacy.cli.download), spacy.cli.__file__.endswith("__init__.py"))
+"""
+
+
+def test_spacy_is_imported_without_its_command_line_which_stays_importable():
+    done = subprocess.run(
+        [sys.executable, "-c", CLI_SCRIPT], cwd=REPO, capture_output=True, text=True, check=True
+    )
+    assert done.stdout.split("\n")[:3] == ["False False False", "True", "True True"]
+
+
 def _words_to_compare() -> set[str]:
     """Every word of corpus/ and of FLORES (dev and devtest), bare and without its
     surrounding punctuation, and spaCy's own list of French hyphenated words, each also

@@ -72,8 +72,25 @@ def normalised(text: str) -> str:
 
 
 NAME_TOKEN = re.compile(r"[^\W_]+(?:['’.][^\W_]+)*")
+_TOP_DOMAINS = "com|org|net|info|io|ca|fr|ru|kr|kp|cn|uk|de|be|ch"
 WEB_ADDRESS = re.compile(
     r"(?:https?://|www\.|mailto:)\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
-    r"|\b[\w-]+(?:\.[\w-]+)*\.(?:com|org|net|info|io|ca|fr|ru|kr|kp|cn|uk|de|be|ch)\b",
+    rf"|\b[\w-]+(?:\.[\w-]+)*\.(?:{_TOP_DOMAINS})\b",
     re.IGNORECASE,
 )
+# What each of WEB_ADDRESS's three forms cannot do without: a text with none of these holds
+# no address. Looking for them takes 2 µs a sentence, WEB_ADDRESS's own scan 13 µs, and
+# four checks scan the French and the English of every segment.
+_ADDRESS_SIGN = re.compile(rf"://|www\.|mailto:|@|\.(?:{_TOP_DOMAINS})\b", re.IGNORECASE)
+
+
+def web_addresses(text: str) -> list[re.Match]:
+    """WEB_ADDRESS's matches in the text, in order."""
+    return list(WEB_ADDRESS.finditer(text)) if _ADDRESS_SIGN.search(text) else []
+
+
+def blank_web_addresses(text: str, fill: str) -> str:
+    """The text with each web or mail address written over with `fill` (same length)."""
+    if not _ADDRESS_SIGN.search(text):
+        return text
+    return WEB_ADDRESS.sub(lambda m: fill * len(m.group()), text)

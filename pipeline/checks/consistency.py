@@ -190,16 +190,20 @@ def entity_key(text: str) -> str:
     return name.strip(" \t\n\"'’«»“”.,;:!?()[]*")
 
 
+_HYPHEN_BEFORE_CAPITAL = re.compile(r"(?<=\w)-(?=[A-ZÀ-Þ])")
+_POSSESSIVE_END = re.compile(r"['’]s$")  # compiled once: re.sub looked it up for every word
+
+
 def name_candidates(english: str) -> set[str]:
     """Every run of capitalised words in the English (and its sub-runs): possible names."""
     # A hyphen between two capitalised words joins two names ("North Korea-Soviet Union").
-    text = re.sub(r"(?<=\w)-(?=[A-ZÀ-Þ])", " ", english)
+    text = _HYPHEN_BEFORE_CAPITAL.sub(" ", english)
     runs: list[list[str]] = []
     current: list[str] = []
     joiners: list[str] = []
     last_end = -1
     for m in NAME_TOKEN.finditer(text):
-        word = re.sub(r"['’]s$", "", m.group())  # Iraq's is Iraq
+        word = _POSSESSIVE_END.sub("", m.group())  # Iraq's is Iraq
         gap = text[last_end : m.start()] if last_end >= 0 else ""
         adjacent = last_end >= 0 and gap.strip() == ""
         last_end = m.end()

@@ -11,13 +11,14 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 
 from pipeline.checks.base import (
-    WEB_ADDRESS,
     CheckContext,
     LengthRatios,
+    blank_web_addresses,
     checked,
     excerpt,
     finding,
     fold,
+    web_addresses,
 )
 from pipeline.records import Finding, Segment
 from pipeline.translate.repairs import DOUBLED_WORD, doubled_words
@@ -241,10 +242,12 @@ _ADDRESS_END = ".,;:!?)]}'\"”’»"
 
 def addresses(text: str) -> list[str]:
     """The web and mail addresses, @handles and #hashtags of a text, in order."""
-    found = [(m.start(), m.group().rstrip(_ADDRESS_END)) for m in WEB_ADDRESS.finditer(text)]
-    blanked = WEB_ADDRESS.sub(lambda m: " " * len(m.group()), text)
-    found += [(m.start(), m.group()) for m in _HANDLE.finditer(blanked)]
-    found += [(m.start(), m.group()) for m in _HASHTAG.finditer(blanked)]
+    found = [(m.start(), m.group().rstrip(_ADDRESS_END)) for m in web_addresses(text)]
+    blanked = blank_web_addresses(text, " ")
+    if "@" in blanked:
+        found += [(m.start(), m.group()) for m in _HANDLE.finditer(blanked)]
+    if "#" in blanked:
+        found += [(m.start(), m.group()) for m in _HASHTAG.finditer(blanked)]
     return [item for _, item in sorted(found)]
 
 

@@ -11,7 +11,13 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from pipeline.checks.base import WEB_ADDRESS, CheckContext, checked, excerpt, finding
+from pipeline.checks.base import (
+    CheckContext,
+    blank_web_addresses,
+    checked,
+    excerpt,
+    finding,
+)
 from pipeline.records import Finding, Segment
 
 # A space before a mark English sets tight: "cost : there", "intensify .", "54 %". Not an
@@ -40,7 +46,7 @@ _QUOTES_AND_BRACKETS = "\"'“”‘’«»()[]{}.,;:!?"
 
 
 def _without_addresses(text: str) -> str:
-    return WEB_ADDRESS.sub(lambda m: "x" * len(m.group()), text)
+    return blank_web_addresses(text, "x")
 
 
 def spacing(segment: Segment, context: CheckContext) -> list[Finding]:

@@ -24,6 +24,7 @@ import subprocess
 import tempfile
 import threading
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from pipeline.errors import PipelineError
 from pipeline.translate.engine import Progress
@@ -323,26 +324,35 @@ def exit_reason(returncode: int, stderr_lines: list[str]) -> str:
 # --- Apertium's processes kept running between batches ------------------------------------
 #
 # Each batch through `apertium` starts a dozen processes that load their dictionaries and
-# rules: 0.5 s and 0.3 s of CPU for French → Spanish → English, paid again by every chunk
-# of a run that stores chunk by chunk and by every word lookup of --pivot both. The
-# `apertium` program cannot be kept open (a gawk stage in it waits for input beyond each
-# NUL), so where it is Apertium's own script, the chain of tools of each mode, as it runs
-# them (`apertium-wblank-mode -z`), is started once per process and kept: with `-z`
-# every tool finishes and flushes a segment at its NUL, so a batch is complete when as
-# many NULs as it sent have come back, and the next batch finds the tools ready. The
-# output is the same bytes (the script only adds `cat` and pass-through stages around
-# the chain). Anything else named `apertium` is run per batch, as before.
+# rules: 0.3 CPU s for French → Spanish → English, 0.6 for French → Catalan → English,
+# paid again by every chunk of a run that stores chunk by chunk and by every word lookup
+# of --pivot both. The `apertium` program cannot be kept open (a gawk stage in it waits
+# for input beyond each NUL), so where it is Apertium's own script, the chain of tools of
+# each mode, as it runs them (`apertium-wblank-mode -z`), is started once per process and
+# kept: with `-z` every tool finishes and flushes a segment at its NUL, so a batch is
+# complete when as many NULs as it sent have come back, and the next batch finds the
+# tools ready. Anything else named `apertium` is run per batch, as before.
 #
-# Some tools keep what they saw of earlier segments past a NUL (the Catalan modes'
-# Constraint Grammar windows and anaphora resolver: fra-cat | cat-eng renders "acide"
-# "sour" after one article, "acid" before). Kept, a segment's English would depend on
-# everything the process translated before it (another run, another actor of a cluster
-# would differ), so a chain with such a tool is started for each batch as before
-# (`carries_context`): a segment depends only on the segments before it in its batch,
-# and a run chunks by a fixed count in corpus order (parallel.MemoryFeeder), whatever
-# the timing, so --jobs 1 and N and --cluster write the same bytes.
+# One tool remembers earlier segments past a NUL: apertium-tagger. Given a word whose
+# set of tags its model never saw, the HMM tagger looks for the smallest known set that
+# holds it, in a function (tagger_utils::find_similar_ambiguity_class) that holds the
+# tagger's open class, the tags an unknown word may take, by reference and assigns to
+# it: each such word narrows the open class for the rest of the process. cat-eng meets
+# such words 3,544 times in the 3,997 sentences of the tuning sets (fra-cat 751, spa-eng
+# 19, fr-es never); kept, its tagger tags 22 of the first 100 FLORES dev sentences
+# otherwise after 300 others ("el" a pronoun, not an article). Every other tool of the
+# four chains writes the same bytes for a batch alone and after another (each tool run
+# alone; cg-proc frees its windows and variables at a NUL, apertium-anaphora its
+# antecedents: their sources say so too). So the taggers start for each batch (5 ms of
+# CPU each) between the kept parts of their chain, the bytes relayed by threads: a
+# batch's English depends only on the batch, the same bytes as when the whole chain
+# starts for it, so --jobs 1 and N and --cluster write the same English.
 
 APERTIUM_SCRIPT_MARK = b"run_mode_wblank"  # a function of Apertium's `apertium` script
+
+# Tools that carry state from one segment to the next past a NUL (above): started for
+# each batch.
+PER_BATCH_TOOLS = frozenset({"apertium-tagger"})
 
 
 @functools.cache
@@ -393,34 +403,121 @@ def _utf8_environment() -> dict[str, str]:
     return env
 
 
+def mode_tools(command: str) -> list[str]:
+    """The tools of a mode's command, in order (its paths are quoted and hold no ` | `)."""
+    return [tool.strip() for tool in re.split(r"\s\|\s", command) if tool.strip()]
+
+
+@dataclass(frozen=True)
+class Stage:
+    """A run of a mode's tools kept between batches, or one tool started for each batch."""
+
+    mode: str
+    command: str  # for bash: tools joined by pipes
+    per_batch: bool
+
+
+def chain_stages(modes: Sequence[str], commands: Sequence[str]) -> list[Stage]:
+    """The chain cut around its per-batch tools: kept runs of tools between them."""
+    stages: list[Stage] = []
+    for mode, command in zip(modes, commands, strict=True):
+        kept: list[str] = []
+        for tool in mode_tools(command):
+            if tool.split(maxsplit=1)[0] in PER_BATCH_TOOLS:
+                if kept:
+                    stages.append(Stage(mode, " | ".join(kept), per_batch=False))
+                    kept = []
+                stages.append(Stage(mode, "exec " + tool, per_batch=True))
+            else:
+                kept.append(tool)
+        if kept:
+            stages.append(Stage(mode, " | ".join(kept), per_batch=False))
+    return stages
+
+
+def pass_batch(source, count: int, write, whole: bool) -> bool:
+    """Pass a batch's `count` NUL-ended segments from `source` to `write`; False if the
+    source ended first. `whole`: a tool started for this batch, read to its end; what it
+    writes after the batch's last NUL (a NUL of its own at its input's end) is dropped,
+    as the next tool of a kept chain must see the batch alone."""
+    ends = 0
+    while whole or ends < count:
+        chunk = source.read1(65536)
+        if not chunk:
+            break
+        if ends >= count:
+            continue  # a per-batch tool's own end: not part of the batch
+        nuls = chunk.count(b"\0")
+        if whole and ends + nuls >= count:
+            cut = -1
+            for _ in range(count - ends):
+                cut = chunk.index(b"\0", cut + 1)
+            chunk, nuls = chunk[: cut + 1], count - ends
+        ends += nuls
+        write(chunk)
+    return ends >= count
+
+
+class _Sink:
+    """Writes to a process's input; once the process is gone, drops what follows, so the
+    thread relaying to it keeps draining the tool before it (nothing blocks)."""
+
+    def __init__(self, stream):
+        self.stream, self.broken = stream, False
+
+    def write(self, data: bytes) -> None:
+        if self.broken:
+            return
+        try:
+            self.stream.write(data)
+            self.stream.flush()
+        except (BrokenPipeError, ValueError, OSError):
+            self.broken = True  # a tool died: its exit status says why
+
+    def close(self) -> None:
+        try:
+            self.stream.close()
+        except (BrokenPipeError, ValueError, OSError):
+            pass
+
+
 class KeptPipeline:
-    """The tools of a chain of modes, started at the first batch and kept for the next."""
+    """The tools of a chain of modes, started at the first batch and kept for the next,
+    but for the per-batch tools (PER_BATCH_TOOLS), started for each batch between them."""
 
     def __init__(self, modes: Sequence[str], commands: Sequence[str], option: str):
         self.modes, self.commands, self.option = tuple(modes), tuple(commands), option
+        self.stages = chain_stages(modes, commands)
+        self.kept_stages = [stage for stage in self.stages if not stage.per_batch]
         self.lock = threading.Lock()  # one batch at a time through the same tools
-        self.processes: list[subprocess.Popen] = []
+        self.processes: list[subprocess.Popen] = []  # the kept stages' shells, in order
         self.errors: list = []
 
+    def _spawn(self, stage: Stage, stdin, err) -> subprocess.Popen:
+        # $0 names the mode in bash's messages; $1 is -g (marks kept) or -n, as the
+        # script passes them; $2 the tagger's option (none)
+        return subprocess.Popen(
+            ["bash", "-c", "set -o pipefail; " + stage.command, stage.mode, self.option, ""],
+            stdin=stdin,
+            stdout=subprocess.PIPE,
+            stderr=err,
+            env=_utf8_environment(),
+            process_group=0,  # its tools with it, so that a kill ends them all
+        )
+
     def _start(self) -> None:
-        previous = None
-        for mode, command in zip(self.modes, self.commands, strict=True):
-            err = tempfile.TemporaryFile()
-            # $0 names the mode in bash's messages; $1 is -g (marks kept) or -n, as the
-            # script passes them; $2 the tagger's option (none)
-            process = subprocess.Popen(
-                ["bash", "-c", "set -o pipefail; " + command, mode, self.option, ""],
-                stdin=previous.stdout if previous is not None else subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                stderr=err,
-                env=_utf8_environment(),
-                process_group=0,  # its tools with it, so that a kill ends them all
-            )
-            if previous is not None:
-                previous.stdout.close()  # the next process owns it now
-            self.processes.append(process)
-            self.errors.append(err)
-            previous = process
+        previous: Stage | None = None
+        for stage in self.stages:
+            if not stage.per_batch:
+                err = tempfile.TemporaryFile()
+                joined = previous is not None and not previous.per_batch
+                stdin = self.processes[-1].stdout if joined else subprocess.PIPE
+                process = self._spawn(stage, stdin, err)
+                if joined:
+                    stdin.close()  # the next stage owns it now
+                self.processes.append(process)
+                self.errors.append(err)
+            previous = stage
 
     def translate(
         self, data: bytes, count: int, progress: Progress | None, done_before: int, total: int
@@ -429,58 +526,109 @@ class KeptPipeline:
         with self.lock:
             if not self.processes:
                 self._start()
-            first, last = self.processes[0], self.processes[-1]
-
-            def feed() -> None:
-                try:
-                    first.stdin.write(data)
-                    first.stdin.flush()
-                except (BrokenPipeError, ValueError, OSError):
-                    pass  # a tool died: its exit status says why (below)
-
-            writer = threading.Thread(target=feed, daemon=True)
-            writer.start()
-            chunks: list[bytes] = []
-            ends = seen = 0
-            tail = b""
+            batch: list[tuple[Stage, subprocess.Popen, object]] = []
             try:
-                while ends < count:
-                    chunk = last.stdout.read1(65536)
-                    if not chunk:
-                        break  # a tool ended before the batch did
-                    chunks.append(chunk)
-                    ends += chunk.count(b"\0")
-                    if progress is not None:
-                        window = tail + chunk
-                        seen += window.count(_SEPARATOR_BYTES)
-                        tail = window[-(len(_SEPARATOR_BYTES) - 1) :]
-                        progress(min(done_before + seen, total), total)
-                writer.join()
+                return self._translate(data, count, progress, done_before, total, batch)
             except BaseException:
                 self.close(kill=True)  # Ctrl-C or an error: no tool left running
+                for _, process, err in batch:
+                    _kill_group(process)
+                    process.wait()
+                    err.close()
                 raise
-            output = b"".join(chunks)
-            # A tool that dies makes the ones after it flush and end, with NULs of their
-            # own: the batch came through only if its last separator did.
-            if ends < count or (count and b"[][<s%d>]" % (count - 1) not in output):
-                self._fail(total)
-            return output
 
-    def _fail(self, total: int) -> None:
-        self.processes[0].stdin.close()  # the tools before the one that died end too
+    def _translate(self, data, count, progress, done_before, total, batch) -> bytes:
+        # each stage's process: the kept ones, and the per-batch ones started now
+        kept = iter(self.processes)
+        running: list[subprocess.Popen] = []
+        for stage in self.stages:
+            if stage.per_batch:
+                err = tempfile.TemporaryFile()
+                process = self._spawn(stage, subprocess.PIPE, err)
+                batch.append((stage, process, err))
+                running.append(process)
+            else:
+                running.append(next(kept))
+        threads = []
+        first = _Sink(running[0].stdin)
+
+        def feed() -> None:
+            first.write(data)
+            if self.stages[0].per_batch:
+                first.close()
+
+        threads.append(threading.Thread(target=feed, daemon=True))
+        # a thread between each per-batch tool and its neighbours
+        for i in range(len(self.stages) - 1):
+            before, after = self.stages[i], self.stages[i + 1]
+            if before.per_batch or after.per_batch:
+                threads.append(
+                    threading.Thread(
+                        target=_relay,
+                        args=(running[i].stdout, _Sink(running[i + 1].stdin), count, before),
+                        kwargs={"close_after": after.per_batch},
+                        daemon=True,
+                    )
+                )
+        for thread in threads:
+            thread.start()
+        chunks: list[bytes] = []
+        seen = 0
+        tail = b""
+
+        def collect(chunk: bytes) -> None:
+            nonlocal seen, tail
+            chunks.append(chunk)
+            if progress is not None:
+                window = tail + chunk
+                seen += window.count(_SEPARATOR_BYTES)
+                tail = window[-(len(_SEPARATOR_BYTES) - 1) :]
+                progress(min(done_before + seen, total), total)
+
+        complete = pass_batch(running[-1].stdout, count, collect, self.stages[-1].per_batch)
+        output = b"".join(chunks)
+        # A tool that dies makes the ones after it flush and end, with NULs of their own:
+        # the batch came through only if its last separator did.
+        if complete and count:
+            complete = b"[][<s%d>]" % (count - 1) in output
+        if complete:
+            for thread in threads:
+                thread.join()
+            for _, process, _ in batch:
+                process.wait()
+            complete = all(process.returncode == 0 for _, process, _ in batch)
+        if not complete:
+            self._fail(total, batch)
+        for _, process, err in batch:
+            process.stdout.close()
+            err.close()
+        batch.clear()
+        return output
+
+    def _fail(self, total: int, batch: list) -> None:
+        # the tools before the one that died end at their input's end, the ones after it
+        # at theirs
         for process in self.processes:
+            if process.stdin is not None:
+                _Sink(process.stdin).close()
+        for _, process, _ in batch:
+            _Sink(process.stdin).close()
+        for process in [*self.processes, *(process for _, process, _ in batch)]:
             try:
-                process.wait(timeout=15)  # the ones after it end at their input's end
+                process.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 _kill_group(process)
                 process.wait()
         failures = []
-        for process, mode, err_file in zip(self.processes, self.modes, self.errors, strict=True):
+        stages_run = [
+            *zip(self.processes, self.kept_stages, self.errors, strict=True),
+            *((process, stage, err) for stage, process, err in batch),
+        ]
+        for process, stage, err_file in stages_run:
             err_file.seek(0)
             err = err_file.read().decode("utf-8", "replace").strip().splitlines()
             if process.returncode not in (0, -signal.SIGKILL):
-                failures.append((process.returncode, mode, err))
-        self.close(kill=True)
+                failures.append((process.returncode, stage.mode, err))
         returncode, mode, err = min(
             failures or [(1, self.modes[-1], ["ended before the batch did"])],
             key=lambda f: broken_pipe(f[0], f[2]),
@@ -492,10 +640,7 @@ class KeptPipeline:
     def close(self, kill: bool = False) -> None:
         for process in self.processes:
             if process.stdin is not None:
-                try:
-                    process.stdin.close()
-                except OSError:
-                    pass
+                _Sink(process.stdin).close()
             if kill:
                 _kill_group(process)
         for process in self.processes:
@@ -509,6 +654,17 @@ class KeptPipeline:
         for err_file in self.errors:
             err_file.close()
         self.processes, self.errors = [], []
+
+
+def _relay(source, sink: _Sink, count: int, before: Stage, close_after: bool) -> None:
+    """Pass one batch from a stage to the next; a per-batch tool's input ends with the
+    batch, and so does any input when the stage before ended early (they end in turn)."""
+    try:
+        complete = pass_batch(source, count, sink.write, before.per_batch)
+    except (ValueError, OSError):  # the chain closed under it (an error, Ctrl-C)
+        complete = False
+    if close_after or not complete:
+        sink.close()
 
 
 def _kill_group(process: subprocess.Popen) -> None:
@@ -525,16 +681,6 @@ _KEPT: dict[tuple[tuple[str, ...], str], KeptPipeline] = {}
 _KEPT_LOCK = threading.Lock()
 
 
-# Tools that keep what they saw of earlier segments past a NUL: Constraint Grammar's
-# windows and the anaphora resolver.
-CONTEXT_TOOLS = re.compile(r"(?:^|[|\s])(?:cg-proc|apertium-anaphora)\s")
-
-
-def carries_context(command: str) -> bool:
-    """A chain with a tool that remembers earlier segments is not kept between batches."""
-    return CONTEXT_TOOLS.search(command) is not None
-
-
 def kept_pipeline(modes: Sequence[str], option: str) -> KeptPipeline | None:
     """The kept chain for these modes (None where `apertium` is not Apertium's script)."""
     key = (tuple(modes), option)
@@ -543,8 +689,6 @@ def kept_pipeline(modes: Sequence[str], option: str) -> KeptPipeline | None:
             commands = [_mode_command(mode) for mode in modes]
             if any(command is None for command in commands):
                 return None
-            if any(carries_context(command) for command in commands):
-                return None  # started for each batch, so no batch sees another's segments
             if not _KEPT:
                 import atexit
 

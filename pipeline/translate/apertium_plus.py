@@ -309,9 +309,16 @@ class Hypotheses:
 
 
 def finish(
-    batch: Sequence[str], hyps: dict[str, list[str]], steps: Steps, lm: EnglishBigramModel
+    batch: Sequence[str],
+    hyps: dict[str, list[str]],
+    steps: Steps,
+    lm: EnglishBigramModel,
+    alternatives: bool = True,
 ) -> list[Hypotheses]:
-    """Marks off, repairs, then the two pivots combined into the best translation."""
+    """Marks off, repairs, then the two pivots combined into the best translation.
+
+    Without `alternatives` (a caller that takes the best alone) the single pivots' English
+    is left without the typography post-edits that only the best needs (`es`, `ca`)."""
     rules = repairs.select(steps.repairs)
     before = [r for r in rules if not r.after_choice]
     after = [r for r in rules if r.after_choice]  # typography: post-edits of the choice
@@ -330,13 +337,19 @@ def finish(
             best = choose_sentence(es, ca, lm)
         else:
             best = es
-        best, es, ca = (repairs.apply(text, fr, after)[0] for text in (best, es, ca))
+        if alternatives:
+            best, es, ca = (repairs.apply(text, fr, after)[0] for text in (best, es, ca))
+        else:
+            best = repairs.apply(best, fr, after)[0]
         results.append(Hypotheses(best, es, ca))
     return results
 
 
 def improve(
-    batch: Sequence[str], steps: Steps = Steps(), progress: Progress | None = None
+    batch: Sequence[str],
+    steps: Steps = Steps(),
+    progress: Progress | None = None,
+    alternatives: bool = True,
 ) -> list[Hypotheses]:
     """For each segment: the improved translation, and the single pivots' ones."""
     with ThreadPoolExecutor(max_workers=1) as pool:
@@ -347,7 +360,7 @@ def improve(
             lm = model.result()
             if steps.unknown_words:
                 hyps = resolve_unknown_words(hyps, lm, steps.unknown_words)
-            return finish(batch, hyps, steps, lm)
+            return finish(batch, hyps, steps, lm, alternatives)
 
 
 class BothPivotsEngine:
@@ -381,5 +394,7 @@ class BothPivotsEngine:
         """Best first: the combined English, then the single pivots' ones when they differ."""
         if not batch:
             return []
-        results = improve(list(batch), self.steps, progress)
-        return [hyps.n_best()[: max(1, n_best)] for hyps in results]
+        results = improve(list(batch), self.steps, progress, alternatives=n_best > 1)
+        if n_best <= 1:
+            return [[hyps.best] for hyps in results]
+        return [hyps.n_best()[:n_best] for hyps in results]

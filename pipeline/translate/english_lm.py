@@ -80,10 +80,20 @@ class EnglishBigramModel:
         return word.lower() in self.unigrams
 
 
+def _count_file(name: str):
+    try:
+        return resources.files("symspellpy") / name
+    except ModuleNotFoundError as err:
+        raise PipelineError(
+            f"the English language model needs the symspellpy package ({name}): "
+            "pip install symspellpy"
+        ) from err
+
+
 def _read_counts(name: str) -> list[list[str]]:
     try:
-        text = (resources.files("symspellpy") / name).read_text(encoding="utf-8")
-    except (ModuleNotFoundError, FileNotFoundError) as err:
+        text = _count_file(name).read_text(encoding="utf-8")
+    except FileNotFoundError as err:
         raise PipelineError(
             f"the English language model needs the symspellpy package ({name}): "
             "pip install symspellpy"
@@ -91,9 +101,36 @@ def _read_counts(name: str) -> list[list[str]]:
     return [line.split() for line in text.splitlines() if line.strip()]
 
 
+def _cache_file():
+    """Where the counts are kept as marshal (0.1 CPU s to read, against 0.45 s to parse
+    the lists), named after the lists' size and time: a new symspellpy makes a new one."""
+    import hashlib
+    import os
+
+    from pipeline import user_cache
+
+    stats = []
+    for name in (UNIGRAM_FILE, BIGRAM_FILE):
+        try:
+            found = os.stat(str(_count_file(name)))
+        except OSError:
+            return None
+        stats.append(f"{name}:{found.st_size}:{found.st_mtime_ns}")
+    key = hashlib.sha256(" ".join(stats).encode()).hexdigest()[:16]
+    return user_cache.cache_dir() / "english_lm" / f"{key}.marshal"
+
+
 @functools.cache
 def load_model() -> EnglishBigramModel:
-    """The model, loaded once per process (about 0.5 s)."""
-    unigrams = {fields[0]: int(fields[1]) for fields in _read_counts(UNIGRAM_FILE)}
-    bigrams = {(f[0], f[1]): int(f[2]) for f in _read_counts(BIGRAM_FILE) if len(f) == 3}
-    return EnglishBigramModel(unigrams, bigrams)
+    """The model, loaded once per process (0.45 CPU s from the lists, 0.1 s cached)."""
+    from pipeline import user_cache
+
+    cache = _cache_file()
+    counts = user_cache.load_marshal(cache) if cache is not None else None
+    if not (isinstance(counts, tuple) and [type(c) for c in counts] == [dict, dict]):
+        unigrams = {fields[0]: int(fields[1]) for fields in _read_counts(UNIGRAM_FILE)}
+        bigrams = {(f[0], f[1]): int(f[2]) for f in _read_counts(BIGRAM_FILE) if len(f) == 3}
+        counts = (unigrams, bigrams)
+        if cache is not None:
+            user_cache.store_marshal(cache, counts)
+    return EnglishBigramModel(*counts)
