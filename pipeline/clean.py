@@ -402,7 +402,7 @@ NEVER_LAST = frozenset(
     "selon depuis pendant après avant dès malgré parmi envers durant et ou ni mais car dont "
     "lorsque puisque quand que qu si comme devant derrière via chaque aucun aucune plusieurs "
     "quelques lequel laquelle lesquels lesquelles auquel auxquels auxquelles duquel desquels "
-    "desquelles où c'est the of".split()  # `the`, `of`: inside an English name (`The` / `Onion`)
+    "desquelles où c'est the of to for and".split()  # English, inside a name (`The` / `Onion`)
 )
 
 
@@ -492,6 +492,20 @@ def name_cut_in_two(
     )
 
 
+def english_name_cut(last: str, name: str, english: set[str], foreign: set[str]) -> bool:
+    """An English name in title case cut in two (`l'Istanbul State` / `Symphony Orchestra`,
+    `La semaine passée, Naked` / `News`): both words are capitalised English common words
+    (Apertium's English dictionary), one of them no French word. A heading ending with a
+    name (`à Brighton`, `Larry Hagman`) is followed by a name, not by an English word."""
+    last = re.sub(rf"^\w+[{APOSTROPHES}]", "", last)  # `L'Evening`
+    return (
+        last[:1].isupper()
+        and last in english
+        and name in english
+        and (last in foreign or name in foreign)
+    )
+
+
 VERB_TAGS = ("<vblex>", "<vbser>", "<vbhaver>", "<vbmod>", "<vaux>")
 FINITE_TAGS = ("<pri>", "<pii>", "<ifi>", "<fti>", "<cni>", "<prs>", "<pis>")
 INCISE = re.compile(r"[»\"”]\s*,\s*(?:\w+\s+)?\w+$")  # `», a déclaré`, `", estime`
@@ -502,11 +516,15 @@ def is_verb(readings: list[str]) -> bool:
 
 
 def is_finite_verb(readings: list[str]) -> bool:
-    """A finite verb whatever the reading, or a finite `être`/`avoir` (`est`, also a noun)."""
-    finite = [any(t in r for t in FINITE_TAGS) for r in readings]
+    """A finite verb whatever the reading, or a finite `être`/`avoir` (`est`, also a noun).
+    An imperative reading beside a third-person one does not count against it (`entoure`:
+    `qui entoure`); a word that is only an imperative or a second person (`Visitez`) is not."""
+    finite = [
+        any(t in r for t in FINITE_TAGS) or ("<imp>" in r and any("<p3>" in o for o in readings))
+        for r in readings
+    ]
     auxiliary = any(
-        f and ("<vbser>" in r or "<vbhaver>" in r)
-        for f, r in zip(finite, readings, strict=True)
+        f and ("<vbser>" in r or "<vbhaver>" in r) for f, r in zip(finite, readings, strict=True)
     )
     return auxiliary or (is_verb(readings) and all(finite))
 
@@ -532,10 +550,26 @@ def sentence_fragment(after: str, units: list[tuple[str, list[str]]]) -> bool:
     )
 
 
+def participle_after_auxiliary(words: list[tuple[str, list[str]]]) -> bool:
+    """The paragraph ends with a past participle after a finite `avoir`/`être`, adverbs
+    aside (`ont soupçonné`, `a déclaré`): a tense that wants its object. A participle after a
+    noun (`Le boson de Higgs décortiqué`), an infinitive (`pour vivre`) or a verb that may
+    stand alone (`personne ne vient`) ends a heading as well."""
+    if not any("<pp>" in r for r in words[-1][1]):
+        return False
+    i = len(words) - 2
+    while i >= 0 and words[i][1] and all("<adv>" in r for r in words[i][1]):
+        i -= 1
+    return i >= 0 and any(
+        ("<vbhaver>" in r or "<vbser>" in r) and any(t in r for t in FINITE_TAGS)
+        for r in words[i][1]
+    )
+
+
 def sentence_cut_before_name(before: str, units: list[tuple[str, list[str]]]) -> bool:
     """A sentence cut before the name that goes on in the next paragraph: it ends with a
-    verb after a quotation (`», estime` / `Vladimir Sourdine`), with a verb alone
-    (`ont soupçonné` / `Encelade`), or, having a verb of its own, with a determiner and a
+    verb after a quotation (`», estime` / `Vladimir Sourdine`), with a participle after its
+    auxiliary (`ont soupçonné` / `Encelade`), or, having a verb of its own, with a determiner and a
     noun (`a été prononcée par le juge` / `Glynn`). Apertium's analysis; a heading (`Mort de
     l'acteur`, `... sur la marijuana`) has no finite verb."""
     if INCISE.search(before):
@@ -543,7 +577,7 @@ def sentence_cut_before_name(before: str, units: list[tuple[str, list[str]]]) ->
     words = [(surface, readings) for surface, readings in units if WORD.search(surface)]
     if len(words) < 3:
         return False
-    if is_verb(words[-1][1]):
+    if is_verb(words[-1][1]) and participle_after_auxiliary(words):
         return True
     tail = [readings for _, readings in reversed(words)]
     i = 0
@@ -555,12 +589,145 @@ def sentence_cut_before_name(before: str, units: list[tuple[str, list[str]]]) ->
         i += 1
         while i < len(tail) and tail[i] and any("<adj>" in r for r in tail[i]):
             i += 1  # adjectives before it (`le populaire`)
-        if i < len(tail) and any(r.startswith("de<pr>") for r in tail[i]):
+        de = i < len(tail) and any(r.startswith("de<pr>") for r in tail[i])
+        if de and i + 1 < len(tail) and any("<n>" in r or "<det>" in r for r in tail[i + 1]):
             i += 1  # the noun is the complement of another (`maison de soins`)
             continue
         break
-    determiner = i < len(tail) and any("<det>" in r for r in tail[i])
+    determiner = i < len(tail) and any("<det>" in r for r in tail[i])  # `du`, `des` too
     return determiner and any(is_finite_verb(readings) for readings in tail[i:])
+
+
+# Sentence openers that tie a clause to what came before (connectives) or announce a
+# clause (attribution): a heading opens a text and does not start with one, so such a
+# paragraph without a finite verb is a sentence's beginning (`Par ailleurs, le docteur`).
+CLAUSE_OPENERS = frozenset(
+    "mais cependant toutefois pourtant néanmoins or selon d'après conformément grâce".split()
+)  # not `enfin`, `ainsi`, `alors`: a heading may start with them (`Enfin la paix`)
+CLAUSE_OPENER_PAIRS = frozenset(
+    "par ailleurs|par contre|en outre|de plus|en revanche|peu après|au contraire".split("|")
+)
+
+
+def written_together_elsewhere(text: str, last: str, name: str) -> bool:
+    """The document writes the word ending the paragraph and the name starting the next
+    side by side on one line elsewhere (`The Tap` / `Tap` and `le groupe The Tap Tap`,
+    `télescope` / `Spitzer` and `le télescope Spitzer`): they are one phrase, cut."""
+    last = re.sub(rf"^\w+[{APOSTROPHES}]", "", last)
+    if len(last) < 2 or len(name) < 2:
+        return False
+    together = rf"(?<![\w-]){re.escape(last)}[ {NBSP}]+{re.escape(name)}(?![\w-])"
+    return re.search(together, text) is not None
+
+
+def opens_with_connective(before: str, units: list[tuple[str, list[str]]]) -> bool:
+    """The paragraph starts with a connective or an attribution (`Mais`, `Par ailleurs,`,
+    `Selon`, `D'après`) and has no finite verb: the clause it opens is still to come."""
+    words = re.findall(rf"{LETTER}+(?:[{APOSTROPHES}]{LETTER}+)?", before.lower())
+    if not words:
+        return False
+    first = words[0].replace("’", "'")
+    if first.startswith("d'") and first != "d'après":
+        return False
+    opener = first in CLAUSE_OPENERS or " ".join(words[:2]) in CLAUSE_OPENER_PAIRS
+    return opener and not any(is_finite_verb(readings) for _, readings in units)
+
+
+def noun_phrase_without_noun(units: list[tuple[str, list[str]]]) -> bool:
+    """The paragraph ends with a determiner, a numeral, or a determiner and an adjective,
+    and no noun yet (`ces mêmes` / `États`, `dans seulement neuf` / `États`, `l'unique` /
+    `Musée`): the noun is the next paragraph's first word."""
+    words = [readings for surface, readings in units if WORD.search(surface)]
+    if len(words) < 2 or not words[-1]:
+        return False
+    last, previous = words[-1], words[-2]
+    allowed = ("<adj>", "<num>", "<det>", "<prn><tn>")
+    if not all(any(t in r for t in allowed) for r in last):
+        return False
+    if any("<det>" in r or "<num>" in r for r in last):
+        return True
+    return bool(previous) and all("<det>" in r or "<prn>" in r for r in previous)
+
+
+def ends_with_finite_copula(units: list[tuple[str, list[str]]]) -> bool:
+    """The paragraph ends with a finite `être` or `avoir`, adverbs aside (`cette civilisation
+    est probablement` / `Homère`), not after a determiner or preposition (`à l'est`)."""
+    words = [(s, readings) for s, readings in units if WORD.search(s)]
+    while words and words[-1][1] and all("<adv>" in r for r in words[-1][1]):
+        words.pop()
+    if len(words) < 2:
+        return False
+    readings, previous = words[-1][1], words[-2][1]
+    copula = any(
+        ("<vbser>" in r or "<vbhaver>" in r) and any(t in r for t in FINITE_TAGS) for r in readings
+    )
+    after_article = any("<det>" in r or "<pr>" in r for r in previous)
+    return copula and not after_article
+
+
+SUBJECT_PRONOUNS = frozenset("je j' tu il elle on nous vous ils elles ce c' cela ça".split())
+
+
+def verb_disagrees_with_name(units: list[tuple[str, list[str]]]) -> bool:
+    """The next paragraph starts with a name (one, not a plural nor two joined by `et`)
+    whose verb, the first outside a relative clause, is plural (`Spitzer ont pu`, `Tonlé Sap
+    rendent`, `Walmart, qui emploie ..., ont quitté`): the name is not the subject; the
+    plural subject is in the paragraph before."""
+    i = 0
+    while i < len(units) and units[i][0][:1].isupper():
+        if any(t in r for r in units[i][1] for t in ("<pl>", "<cnj", "<pr>", "<adv>", "<prn>")):
+            return False  # `Tandis que persistent`: no name
+        i += 1
+    if i == 0:
+        return False
+    in_relative = False  # `Walmart, qui emploie ... personnes, ont quitté`: skip the clause
+    for surface, readings in units[i : i + 15]:
+        if surface == ",":
+            in_relative = False
+        elif in_relative:
+            continue
+        elif any("<rel>" in r for r in readings):
+            in_relative = True
+        elif any("<sent>" in r for r in readings) or surface.lower() in SUBJECT_PRONOUNS:
+            return False  # `Club "Griboïedov": ce sont`: another clause, its own subject
+        elif is_finite_verb(readings):
+            return all("<pl>" in r for r in readings if any(t in r for t in FINITE_TAGS))
+        elif any(t in r for r in readings for t in ("<pl>", "<cnjcoo>")):
+            return False  # `Armani et Polo ... sont`, `Weizmann et ses collègues ont`
+    return False
+
+
+def comma_between_name_and_verb(units: list[tuple[str, list[str]]]) -> bool:
+    """The next paragraph starts with a name, a comma and a finite verb (`Tory, a succombé`,
+    `Col. Denise Lind, a demandé`): French puts no comma between a subject and its verb, so
+    the comma closes an apposition or a clause opened in the paragraph before."""
+    i = 0
+    while i < len(units) and (units[i][0][:1].isupper() or units[i][0] == "."):
+        i += 1
+    if i == 0 or i + 1 >= len(units) or units[i][0] != ",":
+        return False
+    readings = units[i + 1][1]
+    return is_finite_verb(readings) and not any("<pr>" in r or "<n>" in r for r in readings)
+
+
+def grammar_evidence(
+    before: str,
+    after: str,
+    units_before: list[tuple[str, list[str]]],
+    units_after: list[tuple[str, list[str]]],
+) -> str:
+    """The name of the first piece of evidence, read in Apertium's analysis of the two
+    paragraphs, that the sentence goes on across the cut; "" when none."""
+    evidence = (
+        ("sentence_fragment", lambda: sentence_fragment(after, units_after)),
+        ("sentence_cut_before_name", lambda: sentence_cut_before_name(before, units_before)),
+        ("opens_with_connective", lambda: opens_with_connective(before, units_before)),
+        ("noun_phrase_without_noun", lambda: noun_phrase_without_noun(units_before)),
+        ("ends_with_finite_copula", lambda: ends_with_finite_copula(units_before)),
+        ("verb_disagrees_with_name", lambda: verb_disagrees_with_name(units_after)),
+        ("comma_between_name_and_verb", lambda: comma_between_name_and_verb(units_after)),
+    )
+    return next((name for name, found in evidence if found()), "")
 
 
 def _paragraph_end(text: str, start: int) -> int:
@@ -583,7 +750,11 @@ def cut_paragraph(text: str, context: Context) -> list[Change]:
         before, after = plain(before), plain(after)
         if re.match(UPPER, after) and re.search(rf"{LETTER}$", before):
             if cut_before_name(before, after, context.lexicon, first=number == 0):
-                changes.append(Change(e1, s2, " "))
+                changes.append(Change(e1, s2, " ", note="cut_before_name"))
+            elif number and written_together_elsewhere(
+                text, COMPOUND.findall(before)[-1], WORD.match(after).group()
+            ):
+                changes.append(Change(e1, s2, " ", note="written_together_elsewhere"))
             else:
                 last, name = name_pair_at_cut(before, after, context.lexicon, number == 0)
                 if last:
@@ -605,23 +776,33 @@ def cut_paragraph(text: str, context: Context) -> list[Change]:
         )
         given = french_names.given_names(lasts + [name for _, _, _, name in name_pairs])
         places = french_names.place_names(lasts)
-        first_names = french_names.given_names(
-            (name for _, _, _, name in name_pairs), only=True
-        )
+        first_names = french_names.given_names((name for _, _, _, name in name_pairs), only=True)
         units = french_names.two_word_names(f"{last} {name}" for _, _, last, name in name_pairs)
+        also_names = french_names.proper_names(name for _, _, _, name in name_pairs)
+        capitalised = [w for w in lasts if w[:1].isupper()]
+        foreign = french_names.unknown_words(capitalised + [n for _, _, _, n in name_pairs])
+        foreign_pairs = [
+            (last, n)
+            for last, (_, _, _, n) in zip(lasts, name_pairs, strict=True)
+            if last[:1].isupper() and (last in foreign or n in foreign)
+        ]  # the English dictionary is asked only of a pair with a word French does not know
+        english = french_names.english_common_words(w for pair in foreign_pairs for w in pair)
         undecided = []
         for e1, s2, last, name in name_pairs:
             before = plain(text[text.rfind("\n", 0, e1) + 1 : e1])
             after = plain(text[s2 : _paragraph_end(text, s2)])
             if f"{last} {name}" in units or open_quotation(before):
                 # `les Nations` / `Unies`, `"Laissez` / `Faire"`: whatever the next word is
-                changes.append(Change(e1, s2, " "))
-            elif starts_with_verb(name, context.lexicon):
+                cut = "two_word_name" if f"{last} {name}" in units else "open_quotation"
+                changes.append(Change(e1, s2, " ", note=cut))
+            elif starts_with_verb(name, context.lexicon) and name not in also_names:
                 continue
             elif french_names.available() and name_cut_in_two(
                 last, name, given, first_names, units, places, context.lexicon
             ):
-                changes.append(Change(e1, s2, " "))
+                changes.append(Change(e1, s2, " ", note="name_cut_in_two"))
+            elif english_name_cut(last, name, english, foreign):
+                changes.append(Change(e1, s2, " ", note="english_name_cut"))
             else:
                 undecided.append((e1, s2, before, after))
         # The grammar of what is left, read by Apertium (one run for all the paragraphs).
@@ -629,10 +810,9 @@ def cut_paragraph(text: str, context: Context) -> list[Change]:
             [before for _, _, before, _ in undecided] + [after for _, _, _, after in undecided]
         )
         for i, (e1, s2, before, after) in enumerate(undecided):
-            if sentence_fragment(after, analysed[len(undecided) + i]) or (
-                sentence_cut_before_name(before, analysed[i])
-            ):
-                changes.append(Change(e1, s2, " "))
+            evidence = grammar_evidence(before, after, analysed[i], analysed[len(undecided) + i])
+            if evidence:
+                changes.append(Change(e1, s2, " ", note=evidence))
     return sorted(changes, key=lambda c: c.start)
 
 

@@ -24,15 +24,26 @@ from pathlib import Path
 
 # The analysers that know French proper names, best first (fra-cat knows Le Havre, Des Moines).
 ANALYSER_PATTERNS = ("fra-*.automorf.bin", "fr-*.automorf.bin")
+ENGLISH_PATTERNS = ("eng-*.automorf.bin",)  # English (apertium-eng-cat), for English names
 UNIT = re.compile(r"\^([^/$]*)/([^$]*)\$")
+WORD_ONLY = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
 _analyses: dict[str, tuple[str, ...]] = {}  # phrase -> its first unit's analysis, by analyser
 _paragraphs: dict[str, list[tuple[str, list[str]]]] = {}  # paragraph -> its units (first one)
 MAX_KEPT = 20_000  # answers kept for the process (a few hundred bytes each), then forgotten
 
 
-@functools.cache
 def french_analysers() -> tuple[str, ...]:
     """Apertium's French morphological analysers on this machine; empty when none."""
+    return _analysers(ANALYSER_PATTERNS)
+
+
+def english_analysers() -> tuple[str, ...]:
+    """Apertium's English morphological analysers on this machine; empty when none."""
+    return _analysers(ENGLISH_PATTERNS)
+
+
+@functools.cache
+def _analysers(patterns: tuple[str, ...]) -> tuple[str, ...]:
     lt_proc = shutil.which("lt-proc")
     if lt_proc is None:
         return ()
@@ -40,7 +51,7 @@ def french_analysers() -> tuple[str, ...]:
     found = [
         str(path)
         for root in sorted(roots)
-        for pattern in ANALYSER_PATTERNS
+        for pattern in patterns
         for path in sorted(root.glob(f"apertium-*/{pattern}"))
     ]
     return tuple(dict.fromkeys(found))
@@ -167,6 +178,25 @@ def _analyse_lines(lines: list[str], analyser: str) -> list[list[tuple[str, list
     ] + empty[len(out) :]
 
 
+def unknown_words(words: Iterable[str]) -> set[str]:
+    """Those of `words` no French analyser knows at all (`State`, `Evening`); empty
+    without Apertium."""
+    return {
+        word
+        for word, analyses in analyse(words).items()
+        if analyses and all(r[:1] == "*" for _, rs in _units(analyses) for r in rs)
+    }
+
+
+def proper_names(words: Iterable[str]) -> set[str]:
+    """Those of `words` an analyser knows as a proper name, whatever else (`Twitter`)."""
+    return {
+        word
+        for word, analyses in analyse(words).items()
+        if any(s == word and any("<np>" in r for r in rs) for s, rs in _units(analyses))
+    }
+
+
 def place_names(words: Iterable[str]) -> set[str]:
     """Those of `words` an analyser knows as a place (`Sibérie`; `<np><top>`, `<np><loc>`)."""
     return {
@@ -178,6 +208,30 @@ def place_names(words: Iterable[str]) -> set[str]:
         )
     }
 
+
+_english: dict[str, bool] = {}  # word -> whether English's dictionary has it as a common word
+
+
+def english_common_words(words: Iterable[str]) -> set[str]:
+    """Those of `words` Apertium's English analyser knows as a common word, not only as a
+    name (`State`, `News`, `Tobacco`; not `Hagman`, `Larry`); empty without it."""
+    analysers = english_analysers()
+    words = [w for w in dict.fromkeys(words) if w and WORD_ONLY.fullmatch(w)]
+    if not analysers or not words:
+        return set()
+    unknown = [w for w in words if w not in _english]
+    if len(_english) > MAX_KEPT:
+        _english.clear()
+    for start in range(0, len(unknown), MAX_WORDS_A_CALL):  # the lt-proc -z server below
+        batch = unknown[start : start + MAX_WORDS_A_CALL]
+        lines = _ask_server(analysers[0], batch)
+        if lines is None:
+            break  # nothing kept
+        for word, line in zip(batch, lines, strict=False):
+            m = UNIT.match(line)
+            readings = m.group(2).split("/") if m and m.group(1) == word else []
+            _english[word] = any(r[:1] != "*" and "<np>" not in r for r in readings)
+    return {w for w in words if _english.get(w)}
 
 
 _readings: dict[str, list[str]] = {}  # word -> its readings, by every analyser

@@ -118,10 +118,11 @@ def code_fingerprint() -> str:
         except metadata.PackageNotFoundError:
             version = "absent"
         digest.update(f"{package}={version}\0".encode())
-    # The cleaner asks Apertium's French dictionaries which names own their capital article.
-    from pipeline.french_names import french_analysers
+    # The cleaner asks Apertium's French dictionaries which names own their capital article,
+    # and its English one whether a name cut in two is made of English words.
+    from pipeline.french_names import english_analysers, french_analysers
 
-    for path in french_analysers():
+    for path in french_analysers() + english_analysers():
         stat = Path(path).stat()
         digest.update(f"{path}={stat.st_size}:{stat.st_mtime_ns}\0".encode())
     return digest.hexdigest()
