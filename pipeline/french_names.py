@@ -62,7 +62,8 @@ def available() -> bool:
 
 
 def _lt_proc(lines: list[str], analyser: str, timeout: float) -> str | None:
-    """The analyser's output for these lines, one line each; None when it did not answer."""
+    """The analyser's output for these lines, one line each, from an lt-proc of their own
+    (whole paragraphs: too big for the kept lt-proc's pipes); None when it did not answer."""
     try:
         result = subprocess.run(
             ["lt-proc", "-w", analyser],
@@ -80,7 +81,7 @@ def _lt_proc(lines: list[str], analyser: str, timeout: float) -> str | None:
 def analyse(phrases: Iterable[str]) -> dict[str, tuple[str, ...]]:
     """For each phrase, the first lexical unit of each analyser's reading
     (`La Haye/La Haye<np><loc>`), as `surface/reading/reading...`."""
-    phrases = [p for p in dict.fromkeys(phrases) if p and "\n" not in p and "^" not in p]
+    phrases = [p for p in dict.fromkeys(phrases) if p and not re.search(r"[\n\0^]", p)]
     if not french_analysers():
         return {p: () for p in phrases}  # nothing known, nothing kept
     unknown = [p for p in phrases if p not in _analyses]
@@ -90,11 +91,11 @@ def analyse(phrases: Iterable[str]) -> dict[str, tuple[str, ...]]:
         found: dict[str, list[str]] = {p: [] for p in unknown}
         answered = False
         for analyser in french_analysers():
-            output = _lt_proc(unknown, analyser, timeout=30)
+            output = _ask_lines(analyser, unknown)
             if output is None:
                 continue
             answered = True
-            for phrase, line in zip(unknown, output.split("\n"), strict=False):
+            for phrase, line in zip(unknown, output, strict=False):
                 m = UNIT.match(line)
                 if m:
                     found[phrase].append(f"{m.group(1)}/{m.group(2)}")
@@ -266,6 +267,18 @@ def word_readings(words: Iterable[str]) -> dict[str, list[str]]:
                         found[word] += [r for r in m.group(2).split("/") if r[:1] != "*"]
             _readings.update({w: list(dict.fromkeys(rs)) for w, rs in found.items()})
     return {w: _readings.get(w, []) for w in words}
+
+
+def _ask_lines(analyser: str, lines: list[str]) -> list[str] | None:
+    """The analyser's output line for each of `lines` (short phrases), asked of its kept
+    lt-proc MAX_WORDS_A_CALL at a time; None when it does not answer."""
+    output: list[str] = []
+    for start in range(0, len(lines), MAX_WORDS_A_CALL):
+        answer = _ask_server(analyser, lines[start : start + MAX_WORDS_A_CALL])
+        if answer is None:
+            return None
+        output += answer
+    return output
 
 
 def _ask_server(analyser: str, words: list[str], timeout: float = 30) -> list[str] | None:
