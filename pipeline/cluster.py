@@ -401,6 +401,10 @@ def actor_feeder(ray, terms_ref, engine, terms, memory, progress, start_now: boo
                 start()
             placement[:] = check_nodes(ray, actors, engine)
             checked.append(True)
+            from pipeline import progress as display
+
+            nodes = len({r["node"] for r in placement})
+            display.say(f"cluster: {len(actors)} engine actors on {nodes} node(s)")
             timings["engine pool start"] = time.perf_counter() - began
             timings["first chunk"] = time.perf_counter() - timings["start"]
         # the actor with the fewest calls waiting; of those, the next after the last one
