@@ -263,8 +263,8 @@ def show_warnings() -> None:
     "--cluster",
     metavar="ADDRESS",
     default=None,
-    help="Run on a Ray cluster (ray://host:10001, host:6379, or 'local' for a Ray instance "
-    "started here); needs pip install 'pipeline[cluster]'.",
+    help="Run on a Ray cluster (its head's HEAD:6379, ray://HEAD:10001 with ray[client], or "
+    "'local' for a Ray instance started here); needs pip install 'pipeline[cluster]'.",
 )
 def run(
     corpus_dir: Path,
