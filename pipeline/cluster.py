@@ -72,6 +72,11 @@ RETRIES = 3  # times a task or an actor call is tried again after its worker die
 # the engine leaves while it waits for documents.)
 PREPARE_TASK_CHARS = 0
 TASKS_PER_CPU = 2
+# Preparing tasks sent ahead of the document the driver waits for, per CPU of the
+# cluster: not all at once, because Ray runs a function's queued tasks on the workers it
+# leased for them before another function's, so the entity tasks (sent as documents come
+# back) waited behind every preparing task and ran on after the engine's last chunk.
+PREPARE_AHEAD = 2
 
 # Where the driver's time went in the last run, in seconds from its start (benchmarks/
 # scaling.py prints it; "start" is the perf_counter at the start): "engine busy" is the
@@ -522,12 +527,21 @@ def _run(ray, documents, terms, memory_path, engine, translation_memory, progres
     stored = cache.load(keys)
     entity_cache = prepared_cache.EntityCache(memory_path, checks.ner_model())
     terms_ref = ray.put(terms)
+    groups = preparing_groups(documents, [key in stored for key in keys])
     refs: list = [None] * len(documents)  # a document's preparing task, and its place there
-    for group in preparing_groups(documents, [key in stored for key in keys]):
-        ref = prepare_task.remote([documents[i] for i in group], terms_ref)
+    for number, group in enumerate(groups):
         for place, i in enumerate(group):
-            refs[i] = (ref, place, len(group))
-    fresh = any(ref is not None for ref in refs)
+            refs[i] = (number, place, len(group))
+    tasks: list = []  # the preparing tasks sent so far, in corpus order
+    ahead = PREPARE_AHEAD * max(1, int(ray.cluster_resources().get("CPU", 1)))
+
+    def send_through(number: int) -> None:
+        while len(tasks) <= min(number, len(groups) - 1):
+            group = groups[len(tasks)]
+            tasks.append(prepare_task.remote([documents[i] for i in group], terms_ref))
+
+    send_through(ahead - 1)
+    fresh = bool(groups)
     feeder = actor_feeder(ray, terms_ref, engine, terms, translation_memory, progress, fresh)
     storing = runner.StoreEverySecond(cache)  # a commit a document was 17 ms of the driver's
     prepared: list = []
@@ -539,7 +553,9 @@ def _run(ray, documents, terms, memory_path, engine, translation_memory, progres
             hit = stored[key]
             document = runner.PreparedDocument(doc, hit.segments, hit.fixes, hit.findings)
         else:
-            ref, place, _ = at
+            number, place, _ = at
+            send_through(number + ahead)
+            ref = tasks[number]
             if ref not in returned:
                 waited = time.perf_counter()
                 wait_for_document(ray, ref, feeder)
