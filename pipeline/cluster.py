@@ -329,9 +329,9 @@ def actor_nodes(ray) -> list[str]:
 def engine_pool(ray, engine, anywhere: bool = False) -> list:
     """The engine actors, started (their engines open while the driver goes on), and
     checked to run the driver's versions before their first chunk (check_nodes). Each is
-    pinned to its node: Ray's SPREAD, and even a soft node affinity, put actors asking for
-    no CPU on one node more often than not (they ask for none so the tasks can use the
-    cores they wait on, as local workers and the engine share them). Ray restarts an
+    pinned to its node: Ray's SPREAD, and even a soft node affinity (5 of 11 tries), often
+    put actors asking for no CPU all on one node (they ask for none so the tasks can use
+    the cores they wait on, as local workers and the engine share them). Ray restarts an
     actor whose process died on its node; one whose node died, actor_feeder replaces
     (`anywhere`: one actor where Ray finds room)."""
     from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
