@@ -155,8 +155,11 @@ def ray_child(
     from pipeline import cluster, runner
     from pipeline.translate.engine import open_engine
 
+    chunk, _, ahead = chunk.partition("~")
     if chunk:  # mode rayN@SIZE: texts per actor call other than the code's
         cluster.CLUSTER_CHUNK = int(chunk)
+    if ahead:  # mode rayN~K: K preparing tasks per CPU in flight (0: all at once)
+        cluster.PREPARE_AHEAD = int(ahead)
     written = [0.0]
     write_outputs = runner.write_outputs
 
@@ -223,6 +226,7 @@ def ray_child(
             {
                 "cores": cores,
                 "chunk": cluster.CLUSTER_CHUNK,
+                "ahead": getattr(cluster, "PREPARE_AHEAD", None),
                 "ray start": ray_start,
                 "run": run_wall,
                 "cpu": cpu,
@@ -265,7 +269,9 @@ def main(
                         if pivot == "both":
                             raw += raws["ca"]().seconds
                         out = work / f"out-{count}-{pivot}-{mode}-{round_number}"
-                        name, _, chunk = mode.partition("@")  # rayN@SIZE: chunks of SIZE
+                        # rayN@SIZE: chunks of SIZE; rayN~K: cluster.PREPARE_AHEAD = K
+                        plain, _, ahead = mode.partition("~")
+                        name, _, chunk = plain.partition("@")
                         kind, n = name[:-1], int(name[-1])
                         if kind == "jobs":
                             done = run_jobs(corpus, glossary, pivot, n, out)
@@ -273,12 +279,14 @@ def main(
                         else:
                             # raybN: the code of $SCALING_BASELINE (before/after, one round)
                             code = Path(os.environ["SCALING_BASELINE"]) if kind == "rayb" else REPO
-                            _, figures = run_ray(corpus, glossary, pivot, n, out, work, chunk, code)
+                            child = chunk + (f"~{ahead}" if ahead else "")
+                            _, figures = run_ray(corpus, glossary, pivot, n, out, work, child, code)
                             wall, cpu = figures["run"], figures["cpu"]
                             figures["code"] = "before" if kind == "rayb" else ""
                             ray_rows.append((pivot, n, figures))
                         label = f"--jobs {n}" if kind == "jobs" else f"--cluster local, {n} core"
                         label += f", chunks of {chunk}" if chunk else ""
+                        label += f", {ahead} preparing tasks ahead a CPU" if ahead else ""
                         label += " ($SCALING_BASELINE)" if kind == "rayb" else ""
                         if mode == "jobs0":
                             label = "before ($SCALING_BASELINE, its default --jobs)"
@@ -340,11 +348,15 @@ def print_ray_phases(rows: list[tuple[str, int, dict]]) -> None:
                 f"{f['engine alone'] / f['engine direct']:.2f}x, {per_call:+.0f} ms a batch "
                 f"of {calls})"
             )
-    for pivot, chunk, code in dict.fromkeys((p, f["chunk"], f.get("code")) for p, _, f in rows):
+    keys = dict.fromkeys((p, f["chunk"], f.get("code"), f.get("ahead")) for p, _, f in rows)
+    for pivot, chunk, code, ahead in keys:
         mine = [
             (c, f)
             for p, c, f in rows
-            if p == pivot and f["chunk"] == chunk and f.get("code") == code
+            if p == pivot
+            and f["chunk"] == chunk
+            and f.get("code") == code
+            and f.get("ahead") == ahead
         ]
         low, high = min(c for c, _ in mine), max(c for c, _ in mine)
         if low == high:
@@ -357,6 +369,7 @@ def print_ray_phases(rows: list[tuple[str, int, dict]]) -> None:
         stage = [a["engine alone"] / b["engine alone"] for a, b in zip(lows, highs, strict=False)]
         print(
             f"\nscaling {low} → {high} cores, {pivot}, {chunk} texts a call"
+            f"{f', {ahead} preparing tasks ahead a CPU' if ahead else ''}"
             f"{', code of $SCALING_BASELINE' if code else ''}, round by round: "
             f"whole run {', '.join(f'{r:.2f}x' for r in whole)} "
             f"(median {statistics.median(whole):.2f}x); engine stage alone "

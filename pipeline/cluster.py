@@ -72,11 +72,15 @@ RETRIES = 3  # times a task or an actor call is tried again after its worker die
 # the engine leaves while it waits for documents.)
 PREPARE_TASK_CHARS = 0
 TASKS_PER_CPU = 2
-# Preparing tasks sent ahead of the document the driver waits for, per CPU of the
-# cluster: not all at once, because Ray runs a function's queued tasks on the workers it
-# leased for them before another function's, so the entity tasks (sent as documents come
-# back) waited behind every preparing task and ran on after the engine's last chunk.
-PREPARE_AHEAD = 2
+# Preparing tasks in flight ahead of the document the driver waits for, per CPU of the
+# cluster; 0: all sent at once. A window was meant to let the entity tasks (sent as
+# documents come back) run between preparing tasks rather than after them all (Ray runs
+# one function's queued tasks on the workers leased for them first) and so shorten the
+# time after the engine's last chunk. At load 26-44 it did on 40 articles (29.5 -> 12.4 s
+# on 1 core, 13.0 -> 10.4 s on 2) and not on 200 (11.8 -> 29.0 s, 17.9 -> 16.1 s, the run's
+# CPU on 2 cores 24.4 -> 29.5 s): off until a quiet machine decides (benchmarks/
+# scaling.py, modes rayN~K set it to K).
+PREPARE_AHEAD = 0
 
 # Where the driver's time went in the last run, in seconds from its start (benchmarks/
 # scaling.py prints it; "start" is the perf_counter at the start): "engine busy" is the
@@ -316,7 +320,7 @@ def engine_count(ray) -> int:
 
 def actor_nodes(ray) -> list[str]:
     """The node of each engine actor: as many as the node has CPUs, the nodes taken in
-    turn (the driver sends the next chunk to the least busy actor, the first on a tie)."""
+    turn (the driver sends the next chunk to the least busy actor, in turn on a tie)."""
     cpus = [
         (node["NodeID"], int(node["Resources"].get("CPU", 0)))
         for node in ray.nodes()
@@ -533,7 +537,8 @@ def _run(ray, documents, terms, memory_path, engine, translation_memory, progres
         for place, i in enumerate(group):
             refs[i] = (number, place, len(group))
     tasks: list = []  # the preparing tasks sent so far, in corpus order
-    ahead = PREPARE_AHEAD * max(1, int(ray.cluster_resources().get("CPU", 1)))
+    cpus = max(1, int(ray.cluster_resources().get("CPU", 1)))
+    ahead = PREPARE_AHEAD * cpus if PREPARE_AHEAD > 0 else len(groups)
 
     def send_through(number: int) -> None:
         while len(tasks) <= min(number, len(groups) - 1):

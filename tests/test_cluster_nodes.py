@@ -31,6 +31,7 @@ from faults_support import REPO
 from faults_support import output_bytes as outputs  # the report's run date aside
 
 from pipeline import cluster, runner
+from pipeline.errors import PipelineError
 from pipeline.translate.apertium import ApertiumEngine
 from pipeline.translate.apertium_plus import BothPivotsEngine
 
@@ -126,6 +127,22 @@ def test_pivot_both_on_two_nodes_writes_the_same_bytes(
     runner.run(short_corpus, GLOSSARY, out, BothPivotsEngine(), cluster=nodes.address)
     assert outputs(out) == outputs(in_process["both"])
     assert {r["engine"] for r in cluster.placement} == {BothPivotsEngine().version}
+
+
+def test_a_node_whose_libraries_differ_from_the_drivers_stops_the_run_in_one_line(
+    two_nodes, elsewhere, tmp_path, monkeypatch
+):
+    # Both nodes here have this machine's packages, so the driver is the one made to
+    # differ: it claims another spaCy; every node's real report then disagrees with it.
+    nodes, *_ = two_nodes
+    real = cluster.library_versions()
+    monkeypatch.setattr(cluster, "library_versions", lambda: {**real, "spacy": "0.0-driver"})
+    with pytest.raises(PipelineError) as raised:
+        runner.run(CORPUS, GLOSSARY, tmp_path / "out", ApertiumEngine("es"), cluster=nodes.address)
+    message = str(raised.value)
+    assert f"has spacy {real['spacy']}, the driver 0.0-driver" in message
+    assert "install the same versions on every node" in message
+    assert not (tmp_path / "out" / "report.md").exists()
 
 
 def test_a_worker_node_killed_mid_run_loses_nothing_and_stores_nothing_twice(
