@@ -1578,10 +1578,21 @@ def glued_split(
                 len(longer) > i
                 and token[-1] in lexicon.stop_words
                 and (is_name(longer) or lexicon.is_word(longer))
-            )
+            ) and not plural_s_in_doubt(right, lexicon)
         if plausible:
             splits.append((lexicon.zipf(left) + lexicon.zipf(right), i))
     return likelier_split(agreeing_in_number(token, splits, preceding, lexicon))
+
+
+def plural_s_in_doubt(right: str, lexicon: Lexicon) -> bool:
+    """The next word starts with an s whose removal leaves a commoner word: the s may be the
+    name's plural (Dupont|savait or Duponts|avait), so the split is in doubt."""
+    return (
+        right[:1] == "s"
+        and len(right) >= 4
+        and lexicon.is_word(right[1:])
+        and lexicon.zipf(right[1:]) > lexicon.zipf(right)
+    )
 
 
 def likelier_split(splits: list[tuple[float, int]]) -> int | None:
