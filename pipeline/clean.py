@@ -1517,7 +1517,16 @@ def glued_split(
                 and len(right) >= 4
                 and right in frequent_stop_words(lexicon)
             )
-            long_enough = len(left) >= 4 or zipf_left >= 4.0 or in_document or short_name_glue
+            # A three-letter name wordfreq knows, when the words after show the glue (Noé|a
+            # construit, Nil|aux mains).
+            shown_after = (
+                len(left) == 3
+                and zipf_left >= 3.0
+                and (grammar_after or perfect_tense_after(left, right, following, lexicon))
+            )
+            long_enough = (
+                len(left) >= 4 or zipf_left >= 4.0 or in_document or short_name_glue or shown_after
+            )
             # Two letters only for a name the document writes alone (Ma, Li, Wu).
             plausible = (len(left) >= 3 or in_document) and (
                 (

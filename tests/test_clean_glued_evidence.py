@@ -86,3 +86,13 @@ def test_a_split_before_an_s_that_may_be_the_names_plural_is_in_doubt():
     assert cleaned(raw) == raw
     # sera without its s is no word: the split stays sure.
     assert "Macron sera candidat" in cleaned("Selon ses proches, Macronsera candidat en mai.")
+
+
+@needs_apertium
+def test_a_three_letter_name_glued_to_what_the_words_after_show_is_split():
+    # shown_after: Gus (Zipf 3.4) is long enough when a participle or a noun shows the glue.
+    assert "Gus a signé" in cleaned("Hier soir, Gusa signé le contrat avec le club.")
+    assert "le Rhin aux eaux" in cleaned("Le rapport sur le Rhinaux eaux polluées est paru.")
+    # another name after it, no verb: Gusa may be a name.
+    raw = "Hier soir, Gusa Martin est parti."
+    assert cleaned(raw) == raw
