@@ -1227,6 +1227,15 @@ def is_connective(word: str, lexicon: Lexicon) -> bool:
     )
 
 
+def place_apertium_knows(left: str, token: str) -> bool:
+    """Apertium's French dictionaries read the first part as a place spelt so (`<np><top>`)
+    and the whole token as nothing: Irkoutsk|et, Rostock|et. Not a given name or a surname,
+    which other names start with (Flori|de, Christia|ne)."""
+    return not apertium_readings(token) and any(
+        r.startswith(left + "<np><top>") for r in apertium_readings(left)
+    )
+
+
 def ending_no_word_has(token: str, i: int, lexicon: Lexicon) -> bool:
     """`qui`, `ont`, `par`... after letters that end no French word with them (Blasioqui).
 
@@ -1485,6 +1494,7 @@ def glued_split(
                     or between_names(left, right, following, lexicon)
                     or before_a_year(right, following)
                     or capitalised_common_word(left, lexicon)
+                    or place_apertium_knows(left, token)
                 )
             else:
                 # A rare verb form is no name's first part (Baya|monde: Bayamon de).

@@ -96,3 +96,12 @@ def test_a_three_letter_name_glued_to_what_the_words_after_show_is_split():
     # another name after it, no verb: Gusa may be a name.
     raw = "Hier soir, Gusa Martin est parti."
     assert cleaned(raw) == raw
+
+
+@needs_apertium
+def test_a_place_apertium_knows_before_a_short_word_is_split():
+    # place_apertium_knows: Rostock is <np><top>, Rostocket nothing: Rostock|et.
+    assert "Rostock et les îles" in cleaned("Les ferries relient Rostocket les îles danoises.")
+    # Flori is a surname, not a place: surnames grow from names, no evidence (left whole).
+    raw = "Le peintre Florian Floriet sa femme sont venus."
+    assert cleaned(raw) == raw
