@@ -190,3 +190,42 @@ def consistency_corpus():
     from pathlib import Path
 
     return Path(__file__).resolve().parent.parent / "corpus"
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_run_finds_the_entities_of_the_needed_texts_only(tmp_path, jobs):
+    """`pipeline run` (in one process, and with worker processes, where documents come
+    back one by one): the entity table holds the texts whose capitalised words another
+    segment has, not the one whose words no other segment has; the outputs are those of
+    `--jobs 1`."""
+    import sqlite3
+
+    from faults_support import REPO, run_cli
+    from faults_support import output_bytes as outputs
+
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    (folder / "a.txt").write_text(
+        "Kim Jong-un a rencontré Vladimir Poutine à Moscou.\n\n"
+        "Ouagadougou reçoit rarement des visiteurs venus de si loin.\n",
+        "utf-8",
+    )
+    (folder / "b.txt").write_text(
+        "Vladimir Poutine a reçu Kim Jong-un à Moscou.\n\nla pluie tombe sur la ville.\n",
+        "utf-8",
+    )
+    outs = {}
+    for run_jobs in sorted({"1", jobs}):
+        out = tmp_path / f"out{run_jobs}"
+        result = run_cli(
+            "run", "--corpus", folder, "--glossary", REPO / "glossary" / "glossary.yaml",
+            "--out", out, "--engine", "apertium", "--pivot", "es", "--jobs", run_jobs,
+            cwd=tmp_path,
+        )  # fmt: skip
+        assert result.returncode == 0, result.stderr
+        with sqlite3.connect(out / "memory.sqlite") as db:
+            stored = [fr for (fr,) in db.execute("SELECT fr FROM french_entities")]
+        assert sum("Poutine" in fr for fr in stored) == 2
+        assert not any("Ouagadougou" in fr or "pluie" in fr for fr in stored)
+        outs[run_jobs] = outputs(out)
+    assert outs[jobs] == outs["1"]
