@@ -153,6 +153,12 @@ def main() -> None:
             f"({len(set(with_capital))} of {len(set(french))} French texts have a capital, "
             f"{len(asked)} a capitalised word another segment has: their entities are found)"
         )
+        parts.time(
+            "  named entities as before the selection: every text with a capital",
+            checks.french_entities,
+            with_capital,
+            EntityStore(),
+        )
         parts.time("named entities of the French", checks.french_entities, asked, entities)
         parts.time(
             "checks (entities already found)",
