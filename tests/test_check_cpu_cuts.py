@@ -35,3 +35,27 @@ def test_fold_is_what_it_was(text):
 @given(TEXTS)
 def test_shouting_is_what_it_was(text):
     assert glossary._shouting(text) == shouting_before(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(st.sampled_from("abc"), st.text(max_size=20), max_size=3))
+def test_a_jsonl_line_is_what_it_was(record):
+    """The three line breaks json leaves raw are escaped only where one stands: the same
+    line as translating every line."""
+    import json
+
+    from pipeline.formats import jsonl
+
+    before = json.dumps(record, ensure_ascii=False).translate(jsonl._JSONL_ESCAPES) + "\n"
+    assert jsonl.jsonl_line(record) == before
+
+
+def test_a_finding_record_is_its_asdict():
+    from dataclasses import asdict
+
+    from pipeline.formats.jsonl import finding_record
+    from pipeline.records import Finding
+
+    finding = Finding("numbers", "error", "a-1-1", "12 is 13", "here")
+    assert finding_record(finding) == asdict(finding)
+    assert list(finding_record(finding)) == list(asdict(finding))
