@@ -23,7 +23,7 @@ def shouting_before(text: str) -> bool:
 TEXTS = st.text(max_size=60) | st.text("aAéÉßﬁİıǅⅧⒶ\u0301 -'", max_size=60)
 
 
-@settings(max_examples=600, deadline=None)
+@settings(max_examples=300, deadline=None)
 @given(TEXTS)
 def test_fold_is_what_it_was(text):
     """ASCII folded by lower() (no decomposition, no combining mark), short texts cached."""
@@ -31,7 +31,7 @@ def test_fold_is_what_it_was(text):
     assert base.fold(text) == fold_before(text)  # from the cache
 
 
-@settings(max_examples=600, deadline=None)
+@settings(max_examples=300, deadline=None)
 @given(TEXTS)
 def test_shouting_is_what_it_was(text):
     assert glossary._shouting(text) == shouting_before(text)
