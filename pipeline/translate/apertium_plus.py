@@ -57,8 +57,8 @@ BACK_TO_FRENCH = {"es": "es-fr", "ca": "cat-fra"}
 
 # Literal `*`, `#`, `@` in the French would read as marks in Apertium's output (it
 # unescapes them), so they travel as private-use characters and come back after.
-_LITERALS = {"*": "\ue000", "#": "\ue001", "@": "\ue002"}
-_LITERALS_BACK = {v: k for k, v in _LITERALS.items()}
+_LITERALS = str.maketrans({"*": "\ue000", "#": "\ue001", "@": "\ue002"})
+_LITERALS_BACK = str.maketrans({"\ue000": "*", "\ue001": "#", "\ue002": "@"})
 
 # A mark and its word: `**w` French unknown at the first step, `*w` pivot word unknown
 # at the second, `@w` bilingual-dictionary miss, `#w` generation error.
@@ -67,11 +67,11 @@ _STRAY_MARK = re.compile(r"(?<![\w*#@])[*#@]+(?!\w)")
 
 
 def protect_literals(text: str) -> str:
-    return "".join(_LITERALS.get(ch, ch) for ch in text)
+    return text.translate(_LITERALS)
 
 
 def restore_literals(text: str) -> str:
-    return "".join(_LITERALS_BACK.get(ch, ch) for ch in text)
+    return text.translate(_LITERALS_BACK)
 
 
 def strip_marks(text: str) -> str:
