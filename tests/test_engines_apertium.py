@@ -270,8 +270,8 @@ def test_a_per_batch_tool_that_dies_mid_batch_fails_it_in_one_line(engine, popen
     started: list = []
     real_spawn = apertium.KeptPipeline._spawn
 
-    def spawn(self, stage, stdin, err, **kwargs):
-        process = real_spawn(self, stage, stdin, err, **kwargs)
+    def spawn(self, stage, stdin, err):
+        process = real_spawn(self, stage, stdin, err)
         started.append(process)
         return process
 

@@ -481,105 +481,48 @@ class _Sink:
             pass
 
 
-def taps_fit(stages: Sequence[Stage]) -> bool:
-    """Every per-batch tool sits between two kept runs of tools (as in the four modes):
-    it can read and write their pipes directly (KeptPipeline)."""
-    return all(
-        0 < i < len(stages) - 1 and not stages[i - 1].per_batch and not stages[i + 1].per_batch
-        for i, stage in enumerate(stages)
-        if stage.per_batch
-    )
-
-
 class KeptPipeline:
     """The tools of a chain of modes, started at the first batch and kept for the next,
-    but for the per-batch tools (PER_BATCH_TOOLS), started for each batch between them.
-
-    A per-batch tool reads the pipe of the kept tools before it and writes into the pipe
-    of the kept tools after it; this process holds both pipes' other ends open, so they
-    outlast each batch's tool, and passes no byte itself. With `-z` every tool writes a
-    segment out at its NUL, so once the batch's last segment has come out of the chain,
-    the per-batch tools have read and written all of it: they are killed (they never see
-    the end of their input, so they add no NUL of their own). One that ends before then
-    failed: its pipes are closed, and the tools around it end in turn."""
+    but for the per-batch tools (PER_BATCH_TOOLS), started for each batch between them."""
 
     def __init__(self, modes: Sequence[str], commands: Sequence[str], option: str):
         self.modes, self.commands, self.option = tuple(modes), tuple(commands), option
         self.stages = chain_stages(modes, commands)
-        if not taps_fit(self.stages):
-            raise ValueError(f"a per-batch tool at an end of the chain of {modes}")
         self.kept_stages = [stage for stage in self.stages if not stage.per_batch]
-        self.per_batch_stages = [stage for stage in self.stages if stage.per_batch]
         self.lock = threading.Lock()  # one batch at a time through the same tools
         self.processes: list[subprocess.Popen] = []  # the kept stages' shells, in order
         self.errors: list = []
-        # for each per-batch stage: the kept output it reads, the pipe end it writes to
-        self.taps: list[tuple[int, int]] = []
-        self._held: list[int] = []  # those pipe ends, held open by this process
-        self._held_lock = threading.Lock()
 
-    def _spawn(self, stage: Stage, stdin, err, stdout=subprocess.PIPE) -> subprocess.Popen:
+    def _spawn(self, stage: Stage, stdin, err) -> subprocess.Popen:
         # $0 names the mode in bash's messages; $1 is -g (marks kept) or -n, as the
         # script passes them; $2 the tagger's option (none)
         return subprocess.Popen(
             ["bash", "-c", "set -o pipefail; " + stage.command, stage.mode, self.option, ""],
             stdin=stdin,
-            stdout=stdout,
+            stdout=subprocess.PIPE,
             stderr=err,
             env=_utf8_environment(),
             process_group=0,  # its tools with it, so that a kill ends them all
         )
 
     def _start(self) -> None:
-        import os
-
-        into_next: int | None = None  # the read end of a per-batch tool's output pipe
+        previous: Stage | None = None
         for stage in self.stages:
-            if stage.per_batch:
-                read, write = os.pipe()
-                self.taps.append((self.processes[-1].stdout.fileno(), write))
-                self._held.append(write)
-                into_next = read
-                continue
-            err = tempfile.TemporaryFile()
-            if into_next is not None:  # after a per-batch tool
-                process = self._spawn(stage, into_next, err)
-                os.close(into_next)  # the kept stage owns it now
-                into_next = None
-            elif self.processes:  # after the kept tools of the mode before
-                process = self._spawn(stage, self.processes[-1].stdout, err)
-                self.processes[-1].stdout.close()  # the next stage owns it now
-            else:
-                process = self._spawn(stage, subprocess.PIPE, err)
-            self.processes.append(process)
-            self.errors.append(err)
-
-    def _release_taps(self) -> None:
-        """Close this process's ends of the per-batch tools' pipes: the kept tools
-        before them then fail to write, the ones after them see their input end."""
-        import os
-
-        with self._held_lock:
-            held, self._held = self._held, []
-            reads = [process.stdout for process in self.processes[:-1]]
-        for fd in held:
-            try:
-                os.close(fd)
-            except OSError:
-                pass
-        for stream in reads:
-            if stream is not None:
-                try:
-                    stream.close()
-                except (OSError, ValueError):
-                    pass
+            if not stage.per_batch:
+                err = tempfile.TemporaryFile()
+                joined = previous is not None and not previous.per_batch
+                stdin = self.processes[-1].stdout if joined else subprocess.PIPE
+                process = self._spawn(stage, stdin, err)
+                if joined:
+                    stdin.close()  # the next stage owns it now
+                self.processes.append(process)
+                self.errors.append(err)
+            previous = stage
 
     def translate(
         self, data: bytes, count: int, progress: Progress | None, done_before: int, total: int
     ) -> bytes:
         """The output of `count` segments (each ended by a NUL) through the chain."""
-        if not count:
-            return b""
         with self.lock:
             if not self.processes:
                 self._start()
@@ -595,27 +538,39 @@ class KeptPipeline:
                 raise
 
     def _translate(self, data, count, progress, done_before, total, batch) -> bytes:
-        for stage, (read, write) in zip(self.per_batch_stages, self.taps, strict=True):
-            err = tempfile.TemporaryFile()
-            batch.append((stage, self._spawn(stage, read, err, stdout=write), err))
-        finished = threading.Event()  # the batch came out: the per-batch tools may go
-        early: list[subprocess.Popen] = []  # per-batch tools that ended before that
+        # each stage's process: the kept ones, and the per-batch ones started now
+        kept = iter(self.processes)
+        running: list[subprocess.Popen] = []
+        for stage in self.stages:
+            if stage.per_batch:
+                err = tempfile.TemporaryFile()
+                process = self._spawn(stage, subprocess.PIPE, err)
+                batch.append((stage, process, err))
+                running.append(process)
+            else:
+                running.append(next(kept))
+        threads = []
+        first = _Sink(running[0].stdin)
 
-        def watch(process: subprocess.Popen) -> None:
-            process.wait()
-            if not finished.is_set():
-                early.append(process)
-                for _, other, _ in batch:
-                    _kill_group(other)
-                self._release_taps()
+        def feed() -> None:
+            first.write(data)
+            if self.stages[0].per_batch:
+                first.close()
 
-        watchers = [
-            threading.Thread(target=watch, args=(process,), daemon=True)
-            for _, process, _ in batch
-        ]
-        first = _Sink(self.processes[0].stdin)
-        threads = [threading.Thread(target=first.write, args=(data,), daemon=True)]
-        for thread in watchers + threads:
+        threads.append(threading.Thread(target=feed, daemon=True))
+        # a thread between each per-batch tool and its neighbours
+        for i in range(len(self.stages) - 1):
+            before, after = self.stages[i], self.stages[i + 1]
+            if before.per_batch or after.per_batch:
+                threads.append(
+                    threading.Thread(
+                        target=_relay,
+                        args=(running[i].stdout, _Sink(running[i + 1].stdin), count, before),
+                        kwargs={"close_after": after.per_batch},
+                        daemon=True,
+                    )
+                )
+        for thread in threads:
             thread.start()
         chunks: list[bytes] = []
         seen = 0
@@ -630,27 +585,22 @@ class KeptPipeline:
                 tail = window[-(len(_SEPARATOR_BYTES) - 1) :]
                 progress(min(done_before + seen, total), total)
 
-        try:
-            complete = pass_batch(self.processes[-1].stdout, count, collect, False)
-        except (ValueError, OSError):  # the chain closed under it
-            complete = False
+        complete = pass_batch(running[-1].stdout, count, collect, self.stages[-1].per_batch)
         output = b"".join(chunks)
         # A tool that dies makes the ones after it flush and end, with NULs of their own:
         # the batch came through only if its last separator did.
-        complete = complete and b"[][<s%d>]" % (count - 1) in output
-        if complete:
-            finished.set()
-        for _, process, _ in batch:  # done with, or the chain after them ended
-            _kill_group(process)
-        for thread in watchers:
-            thread.join()
-        complete = complete and not early
+        if complete and count:
+            complete = b"[][<s%d>]" % (count - 1) in output
         if complete:
             for thread in threads:
                 thread.join()
+            for _, process, _ in batch:
+                process.wait()
+            complete = all(process.returncode == 0 for _, process, _ in batch)
         if not complete:
             self._fail(total, batch)
-        for _, _, err in batch:
+        for _, process, err in batch:
+            process.stdout.close()
             err.close()
         batch.clear()
         return output
@@ -658,10 +608,11 @@ class KeptPipeline:
     def _fail(self, total: int, batch: list) -> None:
         # the tools before the one that died end at their input's end, the ones after it
         # at theirs
-        self._release_taps()
         for process in self.processes:
             if process.stdin is not None:
                 _Sink(process.stdin).close()
+        for _, process, _ in batch:
+            _Sink(process.stdin).close()
         for process in [*self.processes, *(process for _, process, _ in batch)]:
             try:
                 process.wait(timeout=15)
@@ -678,18 +629,15 @@ class KeptPipeline:
             err = err_file.read().decode("utf-8", "replace").strip().splitlines()
             if process.returncode not in (0, -signal.SIGKILL):
                 failures.append((process.returncode, stage.mode, err))
-        # a tool that died of a closed pipe (this process closes them once one has
-        # failed) only followed another one down
         returncode, mode, err = min(
             failures or [(1, self.modes[-1], ["ended before the batch did"])],
-            key=lambda f: (f[0] in (-signal.SIGPIPE, 128 + signal.SIGPIPE), broken_pipe(*f[::2])),
+            key=lambda f: broken_pipe(f[0], f[2]),
         )
         raise PipelineError(
             f"apertium {mode} failed in a batch of {total} segments: {exit_reason(returncode, err)}"
         )
 
     def close(self, kill: bool = False) -> None:
-        self._release_taps()
         for process in self.processes:
             if process.stdin is not None:
                 _Sink(process.stdin).close()
@@ -705,7 +653,18 @@ class KeptPipeline:
                 process.stdout.close()
         for err_file in self.errors:
             err_file.close()
-        self.processes, self.errors, self.taps = [], [], []
+        self.processes, self.errors = [], []
+
+
+def _relay(source, sink: _Sink, count: int, before: Stage, close_after: bool) -> None:
+    """Pass one batch from a stage to the next; a per-batch tool's input ends with the
+    batch, and so does any input when the stage before ended early (they end in turn)."""
+    try:
+        complete = pass_batch(source, count, sink.write, before.per_batch)
+    except (ValueError, OSError):  # the chain closed under it (an error, Ctrl-C)
+        complete = False
+    if close_after or not complete:
+        sink.close()
 
 
 def _kill_group(process: subprocess.Popen) -> None:
@@ -730,8 +689,6 @@ def kept_pipeline(modes: Sequence[str], option: str) -> KeptPipeline | None:
             commands = [_mode_command(mode) for mode in modes]
             if any(command is None for command in commands):
                 return None
-            if not taps_fit(chain_stages(modes, commands)):
-                return None  # a per-batch tool at an end: `apertium` for each batch
             if not _KEPT:
                 import atexit
 
