@@ -3,6 +3,7 @@
     python benchmarks/pivot_both_parts.py                 # the 40 FLORES articles
     python benchmarks/pivot_both_parts.py --parts engine  # without the raw pivots' tools
     python benchmarks/pivot_both_parts.py --parts lookups # the skipped lookups, tuning sets
+    python benchmarks/pivot_both_parts.py --parts flush   # what the NUL per segment costs
     PIPELINE_CODE=/path/to/checkout python benchmarks/pivot_both_parts.py --parts engine
 
 The texts are those a first run of the 40 articles of `speed.py --scaling` sends to the
@@ -358,6 +359,54 @@ def part_lookups() -> None:
     )
 
 
+def part_flush(texts: list[str], rounds: int = 2) -> None:
+    """Each pivot's chains as one shell pipeline (no Python between the tools, no
+    per-batch tagger) over the engine's own stream: a NUL after each segment with `-z`
+    (what the engine sends), newlines without `-z`, and one NUL at the end."""
+    from pipeline.translate import apertium
+    from pipeline.translate.apertium_plus import PIVOTS, protect_literals
+
+    stream = apertium.build_stream([protect_literals(t) for t in texts]).encode("utf-8")
+    inputs = {
+        "a NUL after each segment, -z": (stream, True),
+        "newline for NUL, no -z": (stream.replace(b"\0", b"\n"), False),
+        "one NUL at the end, -z": (stream.replace(b"\0", b"") + b"\0", True),
+    }
+    print("\n## the chains as one shell pipeline over the engine's stream (CPU s a round)\n")
+    print("| stream | " + " | ".join(PIVOTS) + " |")
+    print("| --- |" + " ---: |" * len(PIVOTS))
+    datadir = apertium._script_datadir()
+    for name, (data, flush) in inputs.items():
+        row = []
+        for pivot in PIVOTS:
+            commands = []
+            for mode in apertium.PIVOT_MODES[pivot]:
+                done = subprocess.run(
+                    [
+                        "apertium-wblank-mode",
+                        *(["-z"] if flush else []),
+                        f"{datadir}/modes/{mode}.mode",
+                    ],
+                    capture_output=True,
+                    text=True,
+                    check=True,
+                )
+                commands.append(done.stdout.strip().replace("$1", "-g").replace("$2", ""))
+            seconds = []
+            for _ in range(rounds):
+                start = reaped()
+                subprocess.run(
+                    ["bash", "-c", " | ".join(commands)],
+                    input=data,
+                    stdout=subprocess.DEVNULL,
+                    env=apertium._utf8_environment(),
+                    check=True,
+                )
+                seconds.append(f"{reaped() - start:.2f}")
+            row.append(" / ".join(seconds))
+        print(f"| {name} | " + " | ".join(row) + " |")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--parts", default="raw,engine")
@@ -367,12 +416,14 @@ def main() -> None:
     print(f"command: python benchmarks/pivot_both_parts.py --parts {args.parts}")
     with tempfile.TemporaryDirectory(prefix="pivot-both-parts-") as tmp:
         work = Path(tmp)
-        texts = engine_texts_of_flores40(work) if {"raw", "engine"} & set(parts) else []
+        texts = engine_texts_of_flores40(work) if {"raw", "engine", "flush"} & set(parts) else []
         if "raw" in parts:
             for pivot in ("es", "ca"):
                 raw_tools(pivot, texts, work)
         if "engine" in parts:
             part_engine(texts)
+        if "flush" in parts:
+            part_flush(texts)
     if "lookups" in parts:
         part_lookups()
 
