@@ -472,8 +472,15 @@ def name_pair_at_cut(before: str, after: str, lexicon: Lexicon, first: bool) -> 
 
 
 def starts_with_verb(name: str, lexicon: Lexicon) -> bool:
-    """The next paragraph may start with a verb (`Visitez`, `Unies`), not surely a name."""
-    return "verb" in lexicon.parts_of_speech(name) and not lexicon.is_proper_name(name)
+    """The next paragraph may start with a verb (`Visitez`, `Unies`), not surely a name:
+    a verb to the lexicon and, where Apertium is there, to its dictionaries too (`Gausse`,
+    a surname, is no verb there)."""
+    if "verb" not in lexicon.parts_of_speech(name) or lexicon.is_proper_name(name):
+        return False
+    if not french_names.available():
+        return True
+    readings = french_names.word_readings([name]).get(name, [])
+    return any(any(t in r for t in VERB_TAGS) for r in readings)
 
 
 def ends_with_given_name(last: str, name: str, given: set[str], places: set[str]) -> bool:
@@ -701,7 +708,10 @@ def comma_between_name_and_verb(units: list[tuple[str, list[str]]]) -> bool:
     if i == 0 or i + 1 >= len(units) or units[i][0] != ",":
         return False
     readings = units[i + 1][1]
-    return is_finite_verb(readings) and not any("<pr>" in r or "<n>" in r for r in readings)
+    auxiliary = any(("<vbser>" in r or "<vbhaver>" in r) and "<pri>" in r for r in readings)
+    return is_finite_verb(readings) and (
+        auxiliary or not any("<pr>" in r or "<n>" in r for r in readings)
+    )  # `Mswati III, est connu`: `est` is also a noun
 
 
 # Words after which a verb has a subject of its own, not the name: relative pronouns,
@@ -826,16 +836,25 @@ def clause_without_verb(units: list[tuple[str, list[str]]]) -> bool:
 
 
 def name_without_verb(units: list[tuple[str, list[str]]]) -> bool:
-    """The next paragraph is one sentence that starts with a name and has no verb for it
-    (`Wijaya, un des 400 mineurs qui gagnent leur vie.`, `Lieberman à l'approche de
-    l'élection.`): it is the end of a sentence, not one, and the paragraph above holds its
-    beginning. A sentence below a heading has its verb (`Correa a assuré ...`), as Apertium
-    reads it; a verbless first sentence with more after it (`Jardín de la Unión. Cet espace
-    a été construit ...`) reads as a caption, and is left alone."""
-    if not units or not units[0][0][:1].isupper() or verb_of_the_name(units):
+    """The next paragraph is one sentence, ending with a stop, that starts with a name and
+    has no verb for it (`Wijaya, un des 400 mineurs qui gagnent leur vie.`, `Lieberman à
+    l'approche de l'élection.`): it is the end of a sentence, not one, and the paragraph
+    above holds its beginning. A sentence below a heading has its verb (`Correa a assuré
+    ...`), as Apertium reads it; a caption or a byline has no stop (`Victor Baranets,
+    observateur et ancien militaire`), and a verbless first sentence with more after it
+    (`Jardín de la Unión. Cet espace a été construit ...`) reads as a caption too: both are
+    left alone."""
+    if not units or not is_name(units[0]) or verb_of_the_name(units):
         return False
     ends = [k for k, (_, readings) in enumerate(units) if any("<sent>" in r for r in readings)]
-    return not ends or all(not WORD.search(surface) for surface, _ in units[ends[0] + 1 :])
+    return bool(ends) and all(not WORD.search(surface) for surface, _ in units[ends[0] + 1 :])
+
+
+def is_name(unit: tuple[str, list[str]]) -> bool:
+    """A capitalised word that Apertium reads as a proper name or does not know (`Wijaya`),
+    not a common word starting a sentence (`Actuellement`, `Confidentialité`)."""
+    surface, readings = unit
+    return surface[:1].isupper() and any("<np>" in r or r.startswith("*") for r in readings)
 
 
 def grammar_evidence(
