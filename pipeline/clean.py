@@ -567,6 +567,9 @@ def participle_after_auxiliary(words: list[tuple[str, list[str]]]) -> bool:
     )
 
 
+RELATIVES = frozenset("qui dont où lequel laquelle lesquels lesquelles auquel duquel".split())
+
+
 def sentence_cut_before_name(before: str, units: list[tuple[str, list[str]]]) -> bool:
     """A sentence cut before the name that goes on in the next paragraph: it ends with a
     verb after a quotation (`», estime` / `Vladimir Sourdine`), with a participle after its
@@ -581,6 +584,7 @@ def sentence_cut_before_name(before: str, units: list[tuple[str, list[str]]]) ->
     if is_verb(words[-1][1]) and participle_after_auxiliary(words):
         return True
     tail = [readings for _, readings in reversed(words)]
+    surfaces = [surface.rstrip("'’") for surface, _ in reversed(words)]
     i = 0
     while True:  # a noun phrase read from its end: `la maison de soins palliatifs`
         while i < len(tail) and tail[i] and all("<adj>" in r for r in tail[i]):
@@ -591,12 +595,16 @@ def sentence_cut_before_name(before: str, units: list[tuple[str, list[str]]]) ->
         while i < len(tail) and tail[i] and any("<adj>" in r for r in tail[i]):
             i += 1  # adjectives before it (`le populaire`)
         de = i < len(tail) and any(r.startswith("de<pr>") for r in tail[i])
-        if de and i + 1 < len(tail) and any("<n>" in r or "<det>" in r for r in tail[i + 1]):
-            i += 1  # the noun is the complement of another (`maison de soins`)
-            continue
+        if de and i + 1 < len(tail) and any("<n>" in r for r in tail[i + 1]):
+            return False  # a noun and its complement (`du manque d'opportunités`): a heading's
         break
     determiner = i < len(tail) and any("<det>" in r for r in tail[i])  # `du`, `des` too
-    return determiner and any(is_finite_verb(readings) for readings in tail[i:])
+    if not determiner or (i + 1 < len(tail) and any("<inf>" in r for r in tail[i + 1])):
+        return False  # the object of an infinitive (`pour apprendre la langue`): a heading's
+    return any(
+        is_finite_verb(tail[v]) and not any(s.lower() in RELATIVES for s in surfaces[v + 1 :])
+        for v in range(i, len(tail))
+    )  # a verb of the main clause, not only of a relative (`dont il gonflait les coûts`)
 
 
 # Sentence openers that tie a clause to what came before (connectives) or announce a
@@ -647,7 +655,7 @@ def noun_phrase_without_noun(units: list[tuple[str, list[str]]]) -> bool:
         return False
     if any("<det>" in r or "<num>" in r for r in last):
         return True
-    return bool(previous) and all("<det>" in r or "<prn>" in r for r in previous)
+    return any("<det>" in r for r in previous)  # `la Deuxième` (`la`, also a note) / `Guerre`
 
 
 def ends_with_finite_copula(units: list[tuple[str, list[str]]]) -> bool:
@@ -770,7 +778,7 @@ def verb_of_the_name(units: list[tuple[str, list[str]]]) -> bool:
         elif (
             can_be_finite_verb(readings)
             and not blocked
-            and previous not in ("prep", "det")
+            and previous not in ("prep", "det", "conj")  # `Creek et empêchera`: another's
             and not any(t in r for r in readings for t in CLAUSE_TAGS)
         ):
             return True
@@ -778,7 +786,7 @@ def verb_of_the_name(units: list[tuple[str, list[str]]]) -> bool:
             blocked = True
         elif any("<cnjcoo>" in r for r in readings):
             blocked = blocked or not in_name  # `Al Gore et ...`, not `, mais il`
-            previous = "other"
+            previous = "conj"
         elif any(r.startswith(tuple(f"{low}<{t}" for t in ("pr>", "det"))) for r in readings):
             previous = "prep" if any("<pr>" in r for r in readings) else "det"
         else:
