@@ -614,7 +614,8 @@ CLAUSE_OPENERS = frozenset(
     "mais cependant toutefois pourtant néanmoins or selon d'après conformément grâce".split()
 )  # not `enfin`, `ainsi`, `alors`: a heading may start with them (`Enfin la paix`)
 CLAUSE_OPENER_PAIRS = frozenset(
-    "par ailleurs|par contre|en outre|de plus|en revanche|peu après|au contraire".split("|")
+    "par ailleurs|par contre|en outre|de plus|en revanche|peu après|au contraire|par exemple|"
+    "en effet|en fait|en plus|de même|d'ailleurs".split("|")
 )
 
 
@@ -750,6 +751,7 @@ def verb_of_the_name(units: list[tuple[str, list[str]]]) -> bool:
     while i < len(units) and (units[i][0][:1].isupper() or units[i][0][:1].isdigit()):
         i += 1
     in_name, blocked, depth, previous = True, False, 0, "start"
+    apposition = False  # a stretch between commas that starts with a determiner
     for k, (surface, readings) in enumerate(units[i:], start=i):
         following = units[k + 1][1] if k + 1 < len(units) else []
         verb_follows = can_be_finite_verb(following) and not any(
@@ -767,27 +769,32 @@ def verb_of_the_name(units: list[tuple[str, list[str]]]) -> bool:
         elif surface == ":":
             return True  # a speaker or a label: what follows is a sentence of its own
         elif surface in ",;-–—":
-            in_name, blocked, previous = False, False, "start"
+            in_name, blocked, previous, apposition = False, False, "start", False
+        elif low in ("nous", "vous") and previous == "start" and not in_name:
+            blocked = True  # `Hérode, vous pourrez`: a subject of its own
         elif low in CLITICS and not (
             low in ARTICLE_CLITICS
             and (previous in ("prep", "det", "other") or not (in_name or verb_follows))
         ):
             previous = "clitic"  # `Correa en a profité`, `Bartow m'a`, `lui a aussi`
         elif low in ARTICLE_CLITICS:
+            apposition = apposition or previous == "start"
             previous = "det"  # `à l'approche`, `, le chef`
         elif (
             can_be_finite_verb(readings)
             and not blocked
             and previous not in ("prep", "det", "conj")  # `Creek et empêchera`: another's
             and not any(t in r for r in readings for t in CLAUSE_TAGS)
+            and not (apposition and any("<n>" in r or "<adj>" in r for r in readings))
         ):
-            return True
+            return True  # in an apposition, a verb that is no adjective (`un lieu célèbre`)
         elif low in OWN_SUBJECT or any(t in r for r in readings for t in CLAUSE_TAGS):
             blocked = True
         elif any("<cnjcoo>" in r for r in readings):
             blocked = blocked or not in_name  # `Al Gore et ...`, not `, mais il`
             previous = "conj"
         elif any(r.startswith(tuple(f"{low}<{t}" for t in ("pr>", "det"))) for r in readings):
+            apposition = apposition or (previous == "start" and not in_name)
             previous = "prep" if any("<pr>" in r for r in readings) else "det"
         else:
             previous = "other"
