@@ -542,8 +542,12 @@ def open_quotation(before: str) -> bool:
 
 def sentence_fragment(after: str, units: list[tuple[str, list[str]]]) -> bool:
     """The paragraph is the end of a sentence, not one: it ends with a stop and no word of
-    it can be a finite verb (`Dilokrit Pattavee.`, `Guerre mondiale.`), as Apertium reads it."""
+    it can be a finite verb (`Dilokrit Pattavee.`, `Guerre mondiale.`), as Apertium reads it.
+    A paragraph that opens with an adverb (`Actuellement, le salaire ...`) opens a sentence,
+    whose verb Apertium may not know."""
     if not units or not re.search(r"[.!?…][)»\"”’\s]*$", after):
+        return False
+    if units[0][1] and all("<adv>" in r for r in units[0][1]):
         return False
     return not any(
         any(any(t in r for t in VERB_TAGS) and any(t in r for t in FINITE_TAGS) for r in rs)
@@ -832,7 +836,9 @@ def clause_without_verb(units: list[tuple[str, list[str]]]) -> bool:
     """The paragraph ends in a clause opened by a relative pronoun or a conjunction that
     has no verb yet (`le lieu où Howard` / `Carter a découvert`, `Alors que le Président
     entrant` / `Enrique Pena Nieto se prépare`): its verb is in the next paragraph. Not
-    `que` after a comparative (`plus fort que la mort`)."""
+    `que` after a comparative (`plus fort que la mort`), nor in a title with a colon."""
+    if any(surface == ":" for surface, _ in units):
+        return False  # a title's colon (`... en Chine : quand Puma et Armani ...`)
     words = [(s, r) for s, r in units if WORD.search(s)]
     for j in range(len(words) - 2, -1, -1):
         surface = words[j][0].lower().rstrip("'’").split(" ")[-1]  # `à laquelle`, `alors que`
