@@ -101,27 +101,17 @@ def _count_task() -> None:
 
 
 def prepare_task(doc: Document):
-    """Prepare one document, then find the named entities of its French (kept in the
-    memory file's entity table): done here while spaCy is at hand, the main process
-    never waits to hand them out while its engine translates."""
-    from pipeline.runner import entity_texts, prepare_document
+    """Prepare one document. Its named entities are found by entities_task: which texts
+    need them depends on the run's other documents (checks.EntitySelection)."""
+    from pipeline.runner import prepare_document
 
     _count_task()
-    document = prepare_document(doc, _worker["terms"])
-    find_missing_entities(entity_texts(document.segments), _worker["entities"])
-    return document
-
-
-def find_missing_entities(texts: Sequence[str], entities) -> list[str]:
-    """The entities of the texts the entity table does not hold yet; returns those texts."""
-    missing = [t for t in dict.fromkeys(texts) if t not in entities.get(texts)]
-    if missing:
-        checks.french_entities(missing, entities)
-    return missing
+    return prepare_document(doc, _worker["terms"])
 
 
 def entities_task(texts: Sequence[str]) -> int:
-    """Find the entities of the texts and keep them in the memory file's entity table."""
+    """Find the entities of the texts the memory file's entity table does not hold yet,
+    and keep them there."""
     _count_task()
     checks.french_entities(texts, _worker["entities"])
     return len(texts)
@@ -471,6 +461,7 @@ def run_parallel(
         prepared: list[runner.PreparedDocument] = []
         storing = runner.StoreEverySecond(cache)
         entity_tasks = []
+        selection = checks.EntitySelection()  # the entity pass skips what no finding uses
         for doc, key, task in zip(documents, keys, tasks, strict=True):
             if task is None:
                 hit = stored[key]
@@ -485,11 +476,11 @@ def run_parallel(
                 )
                 storing.add((doc.name, key, entry))
             prepared.append(document)
-            if task is None:  # a prepared document from the cache: its entities may be new
-                texts = runner.entity_texts(document.segments)
-                missing = [t for t in dict.fromkeys(texts) if t not in entities.get(texts)]
-                if missing:
-                    entity_tasks.append(pool.submit(entities_task, missing))
+            texts = selection.add(runner.entity_texts(document.segments))
+            if task is None and texts:  # a run of cached documents may need no worker
+                texts = [t for t in texts if t not in entities.get(texts)]
+            if texts:  # the worker asks the entity table for them first
+                entity_tasks.append(pool.submit(entities_task, texts))
             feeder.add(document.segments)
             feeder.pump()
         storing.flush()
