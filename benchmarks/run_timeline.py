@@ -115,7 +115,26 @@ from pipeline.cli import main
 try:
     main()
 finally:
-    out.write(f"exit {time.clock_gettime(time.CLOCK_MONOTONIC):.4f} 0 {os.getpid()} 0\n")
+    # the CPU so far of this process, its reaped children and its living descendants
+    import resource
+    used = sum(getattr(resource.getrusage(who), f) for who in
+               (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN) for f in ("ru_utime", "ru_stime"))
+    tick, parents = os.sysconf("SC_CLK_TCK"), {}
+    for entry in os.listdir("/proc"):
+        try:
+            fields = open(f"/proc/{entry}/stat").read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parents[int(entry)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / tick)
+    living, stack = 0.0, [os.getpid()]
+    while stack:
+        pid = stack.pop()
+        for child, (parent, cpu) in parents.items():
+            if parent == pid:
+                living += cpu
+                stack.append(child)
+    now = time.clock_gettime(time.CLOCK_MONOTONIC)
+    out.write(f"exit {now:.4f} 0 {os.getpid()} {used + living:.4f}\n")
 """
 
 
@@ -165,7 +184,7 @@ def run(corpus: Path, glossary: Path, pivot: str, jobs: int, work: Path):
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL)
     started = process_start(process.pid)
     seen: dict[int, float] = {}
-    samples = []
+    samples = [(started, 0.0)]
     while process.poll() is None:
         try:
             samples.append((time.clock_gettime(time.CLOCK_MONOTONIC), tree_cpu(process.pid, seen)))
@@ -257,7 +276,11 @@ def report(pivot: str, jobs: int, started, ended, events, samples, total_cpu) ->
             )
     cli = next((s for name, s, *_ in events if name == "cli"), started)
     print(f"| interpreter start to the CLI | | 0.00 | {cli - started:.2f} | |")
-    print(f"| exit | | {exit_at - started:.2f} | {ended - started:.2f} | |")
+    exit_cpu = total_cpu - next((c for name, *_, c in events if name == "exit"), total_cpu)
+    print(
+        f"| exit (atexit, teardown; CPU of the tree) | | {exit_at - started:.2f} | "
+        f"{ended - started:.2f} | {ended - exit_at:.2f} | {exit_cpu:.2f} |"
+    )
     return rows
 
 
