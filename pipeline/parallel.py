@@ -137,13 +137,6 @@ def entities_task(texts: Sequence[str]) -> int:
     return len(texts)
 
 
-def segment_checks_task(
-    segments: list[Segment], ratios: LengthRatios, quotes: dict[str, int], names: list[str]
-) -> list[Finding]:
-    _count_task()
-    return document_segment_findings(segments, ratios, quotes, names, _worker["terms"])
-
-
 # The per-segment check that reads the whole corpus (its usual English/French length
 # ratio): run at the end over every segment; the others run on each document as soon as
 # its English is in (document_checks_task), while the engine translates the next ones.
@@ -156,14 +149,37 @@ def early_checks() -> list[str]:
 
 
 def document_checks_task(segments: list[Segment]) -> list[Finding]:
+    _count_task()
+    return early_findings(segments, _worker["terms"])
+
+
+def early_findings(segments: list[Segment], terms: list[Term]) -> list[Finding]:
     """One document's per-segment findings but the length ratio's, once its English is in:
     the quotations across its segments are its own (form.quotes_across_segments never
     pairs quotes of two documents), so they are what the corpus context would give it."""
     from pipeline.checks.form import quotes_across_segments
 
-    _count_task()
     quotes = quotes_across_segments(segments)
-    return document_segment_findings(segments, None, quotes, early_checks(), _worker["terms"])
+    return document_segment_findings(segments, None, quotes, early_checks(), terms)
+
+
+def with_early_findings(segments: list[Segment], early: Callable[[], list[Finding]]):
+    """run_checks' `segment_findings` when the checks of early_checks() were run on each
+    document already (`early()` gathers them): the length ratio's added over the corpus.
+    run_checks sorts the findings by severity, segment and check (a stable sort), so they
+    come out in the order of one pass over the corpus."""
+
+    def segment_findings(context: checks.CheckContext, names: list[str]):
+        if names != list(checks.SEGMENT_CHECKS):  # some checks only: all of them here
+            return checks.per_segment_findings(segments, context, names)
+
+        def gathered() -> list[Finding]:
+            ratio = checks.per_segment_findings(segments, context, [CORPUS_RATIO_CHECK])
+            return early() + ratio
+
+        return gathered  # the corpus checks run while the last documents' are done
+
+    return segment_findings
 
 
 def document_segment_findings(
@@ -463,8 +479,8 @@ class EngineThread:
     an error) does not wait for it; Apertium's kept tools are ended at exit
     (apertium.close_kept_pipelines)."""
 
-    def __init__(self, engine, terms: list[Term]):
-        self.engine, self.terms = engine, terms
+    def __init__(self, engine, terms: list[Term], on_done: Callable[[], None] | None = None):
+        self.engine, self.terms, self.on_done = engine, terms, on_done  # after each chunk
         self.todo: queue.SimpleQueue = queue.SimpleQueue()
         self.thread = threading.Thread(target=self._work, name="engine", daemon=True)
         self.thread.start()
@@ -480,6 +496,8 @@ class EngineThread:
                 future.set_result(translate_batch(texts, self.engine, self.terms))
             except BaseException as err:  # given to the run's thread by collect
                 future.set_exception(err)
+            if self.on_done is not None:
+                self.on_done()
 
     def submit(self, texts: list[str]) -> Future:
         future: Future = Future()
@@ -508,12 +526,13 @@ class EngineThread:
         self.todo.put(None)
 
 
-def threaded_engine_feeder(engine, terms, memory, progress=None):
+def threaded_engine_feeder(engine, terms, memory, progress=None, on_done=None):
     """engine_feeder's chunks (a fixed count in corpus order, the same bytes), translated
-    by an EngineThread with one chunk waiting behind the one under way."""
+    by an EngineThread with one chunk waiting behind the one under way; `on_done()` is
+    called (in the engine's thread) as each chunk is done."""
     from pipeline.runner import MEMORY_CHUNK
 
-    worker = EngineThread(engine, terms)
+    worker = EngineThread(engine, terms, on_done)
     feeder = MemoryFeeder(
         engine.version,
         terms,
@@ -605,32 +624,14 @@ def run_parallel(
         segments = [s for d in prepared for s in d.segments]
         runner.mark_terms(segments)
 
-        def segment_findings(context: checks.CheckContext, names: list[str]):
-            if names != list(checks.SEGMENT_CHECKS):  # not the run's: every check here
-                return per_document_findings(pool, prepared, context, names)
-
-            def gathered() -> list[Finding]:
-                early = [f for task in checked for f in pool.result(task)]
-                return early + checks.per_segment_findings(segments, context, [CORPUS_RATIO_CHECK])
-
-            return gathered  # the corpus checks run while the last documents' are done
-
+        segment_findings = with_early_findings(
+            segments, lambda: [f for task in checked for f in pool.result(task)]
+        )
         document_findings = [f for d in prepared for f in d.findings]
         findings = runner.run_check_stage(
             segments, terms, document_findings, entities, segment_findings if fresh else None
         )
     return prepared, sent, findings
-
-
-def per_document_findings(pool, prepared, context, names: list[str]) -> list[Finding]:
-    """The per-segment checks `names`, a worker's task a document."""
-    work = []
-    for document in prepared:
-        quotes = document_quotes(context, document.segments)
-        work.append(
-            pool.submit(segment_checks_task, document.segments, context.ratios, quotes, names)
-        )
-    return [f for task in work for f in pool.result(task)]
 
 
 def _feed_and_check(pool, documents, keys, tasks, stored, cache, entities, feeder, fresh):
