@@ -510,8 +510,8 @@ class EngineThread:
             futures.wait(handles, return_when=futures.FIRST_COMPLETED)
         done = []
         for handle in handles:  # in order: a later chunk is never stored before an earlier
-            if not handle.done():
-                break
+            if not handle.done() or (done and handle.exception() is not None):
+                break  # a failed chunk: raised at the next call, once those before are stored
             done.append((handle, handle.result()))
         return done
 
