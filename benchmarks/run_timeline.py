@@ -111,10 +111,18 @@ import pipeline.runner, pipeline.parallel, pipeline.checks, pipeline.corpus, pip
 import pipeline.spacy_import, pipeline.checks.untranslated, pipeline.review.store
 for module, name in json.loads(os.environ["TIMELINE_PROBED"]):
     wrap(module, name)
-from pipeline.cli import main
-try:
-    main()
-finally:
+from pipeline import cli
+run_main = cli.main
+
+
+def probed_main(*args, **kwargs):
+    try:
+        return run_main(*args, **kwargs)
+    finally:
+        record_exit()
+
+
+def record_exit():
     # the CPU so far of this process, its reaped children and its living descendants
     import resource
     used = sum(getattr(resource.getrusage(who), f) for who in
@@ -142,6 +150,10 @@ finally:
         out.flush()
         sys.stdout.flush(); sys.stderr.flush()
         os._exit(0)
+
+
+cli.main = probed_main  # cli.entry (the program's entry, where there is one) calls it
+(getattr(cli, "entry", None) or cli.main)()
 """
 
 
