@@ -147,8 +147,18 @@ def main() -> None:
             ],
         )
         entities = EntityStore()
-        asked = runner.entity_texts(segments)
-        print(f"({len(asked)} of {len(french)} French texts may hold an entity)")
+        with_capital = runner.entity_texts(segments)
+        asked = checks.EntitySelection().add(with_capital)
+        print(
+            f"({len(set(with_capital))} of {len(set(french))} French texts have a capital, "
+            f"{len(asked)} a capitalised word another segment has: their entities are found)"
+        )
+        parts.time(
+            "  named entities as before the selection: every text with a capital",
+            checks.french_entities,
+            with_capital,
+            EntityStore(),
+        )
         parts.time("named entities of the French", checks.french_entities, asked, entities)
         parts.time(
             "checks (entities already found)",

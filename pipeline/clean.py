@@ -1178,10 +1178,62 @@ def elision_before_french(token: str, i: int, following: str, lexicon: Lexicon) 
     )
 
 
+# The letters a word that French elides may start with (l'agence, s'impose, l'homme).
+ELISION_ONSETS = "aâàeéèêëiîïoôuûùüyœh"
+
+
+def elision_before_vowel(left: str, right: str, following: str, lexicon: Lexicon) -> bool:
+    """An elided letter after a word or name wordfreq knows, before a French word in small
+    letters that starts with a vowel or h, as elision asks: Bitcoin|s'impose,
+    Homme|s'accordent (not Sant'Angelo, Dell'Orto: a capital follows)."""
+    return (
+        right.lower() in ELIDED
+        and following[:1] in ELISION_ONSETS
+        and lexicon.zipf(left) > 0
+        and lexicon.is_word(following)
+    )
+
+
+ACRONYM_THEN_SMALL = re.compile(rf"{UPPER}{{2,}}{LOWER}+")
+
+
+def written_as_no_word(token: str, before_apostrophe: bool, following: str, lexicon) -> bool:
+    """A token a list knows, written as no word is: an acronym then small letters (PRIa,
+    whose letters spell pria), or an elided letter glued to its end before the apostrophe
+    (Hommes'accordent)."""
+    if ACRONYM_THEN_SMALL.fullmatch(token):
+        return True
+    return before_apostrophe and any(
+        elision_before_vowel(token[:j], token[j:], following, lexicon)
+        for j in range(3, len(token))
+    )
+
+
 # Verbs, pronouns and prepositions that follow a name (qui a, ont, est, fut, par) and end
 # few names; the letters before them decide (Ernest, Forest: -est after n and r is a
 # name's). Not des, une: Mercedes, Neptune.
 VERB_LIKE = frozenset("qui ont est fut dut met lui dès par sur les aux pour".split())
+
+
+def is_connective(word: str, lexicon: Lexicon) -> bool:
+    """An everyday word (Zipf 5.5) that Apertium reads only as a preposition or a
+    coordinating conjunction, not starting with a or o: et, de, du, dans, sur; not the
+    rarer ni, which ends names (Esitjeni), nor en, also a pronoun (Stephen)."""
+    if word[:1] in "aoà" or word not in frequent_stop_words(lexicon):
+        return False  # ou, au, aux continue a name's vowels: Alexiou, Kněžnou, Nassau
+    found = apertium_readings(word)
+    return bool(found) and all(
+        "<" in r and r.split("<", 1)[1].startswith(("pr>", "cnjcoo>")) for r in found
+    )
+
+
+def place_apertium_knows(left: str, token: str) -> bool:
+    """Apertium's French dictionaries read the first part as a place spelt so (`<np><top>`)
+    and the whole token as nothing: Irkoutsk|et, Rostock|et. Not a given name or a surname,
+    which other names start with (Flori|de, Christia|ne)."""
+    return not apertium_readings(token) and any(
+        r.startswith(left + "<np><top>") for r in apertium_readings(left)
+    )
 
 
 def ending_no_word_has(token: str, i: int, lexicon: Lexicon) -> bool:
@@ -1192,7 +1244,7 @@ def ending_no_word_has(token: str, i: int, lexicon: Lexicon) -> bool:
     Surinam et)."""
     right = token[i:]
     return (
-        right in VERB_LIKE
+        (right in VERB_LIKE or is_connective(right, lexicon))
         and i >= 2
         and not lexicon.ends_some_word(token[i - 2 :])
         and not any(lexicon.is_word(token[j:]) for j in range(1, i))
@@ -1442,6 +1494,7 @@ def glued_split(
                     or between_names(left, right, following, lexicon)
                     or before_a_year(right, following)
                     or capitalised_common_word(left, lexicon)
+                    or place_apertium_knows(left, token)
                 )
             else:
                 # A rare verb form is no name's first part (Baya|monde: Bayamon de).
@@ -1474,7 +1527,16 @@ def glued_split(
                 and len(right) >= 4
                 and right in frequent_stop_words(lexicon)
             )
-            long_enough = len(left) >= 4 or zipf_left >= 4.0 or in_document or short_name_glue
+            # A three-letter name wordfreq knows, when the words after show the glue (Noé|a
+            # construit, Nil|aux mains).
+            shown_after = (
+                len(left) == 3
+                and zipf_left >= 3.0
+                and (grammar_after or perfect_tense_after(left, right, following, lexicon))
+            )
+            long_enough = (
+                len(left) >= 4 or zipf_left >= 4.0 or in_document or short_name_glue or shown_after
+            )
             # Two letters only for a name the document writes alone (Ma, Li, Wu).
             plausible = (len(left) >= 3 or in_document) and (
                 (
@@ -1483,6 +1545,7 @@ def glued_split(
                         is_name(left)
                         or lexicon.is_word(left)
                         or elision_before_french(token, i, following, lexicon)
+                        or elision_before_vowel(left, right, following, lexicon)
                     )
                 )
                 or (rare and english_of(left, right, following, lexicon))
@@ -1534,10 +1597,21 @@ def glued_split(
                 len(longer) > i
                 and token[-1] in lexicon.stop_words
                 and (is_name(longer) or lexicon.is_word(longer))
-            )
+            ) and not plural_s_in_doubt(right, lexicon)
         if plausible:
             splits.append((lexicon.zipf(left) + lexicon.zipf(right), i))
     return likelier_split(agreeing_in_number(token, splits, preceding, lexicon))
+
+
+def plural_s_in_doubt(right: str, lexicon: Lexicon) -> bool:
+    """The next word starts with an s whose removal leaves a commoner word: the s may be the
+    name's plural (Dupont|savait or Duponts|avait), so the split is in doubt."""
+    return (
+        right[:1] == "s"
+        and len(right) >= 4
+        and lexicon.is_word(right[1:])
+        and lexicon.zipf(right[1:]) > lexicon.zipf(right)
+    )
 
 
 def likelier_split(splits: list[tuple[float, int]]) -> int | None:
@@ -1581,14 +1655,15 @@ def glued_words(text: str, context: Context) -> list[Change]:
     counts = Counter(m.group() for m in WORD.finditer(text))  # no list of every word
     for start, end in french_paragraphs(text):
         for compound in COMPOUND.finditer(text, start, end):
-            if lexicon.is_known(compound.group()):
+            if lexicon.is_known(compound.group()) and not ACRONYM_THEN_SMALL.fullmatch(
+                compound.group()
+            ):
                 continue
             for m in WORD.finditer(text, compound.start(), compound.end()):
                 token = m.group()
-                if (len(token) < 4 and not SHORT_ACRONYM_GLUE.fullmatch(token)) or (
-                    lexicon.is_known(token)
-                ):
+                if len(token) < 4 and not SHORT_ACRONYM_GLUE.fullmatch(token):
                     continue
+                known = lexicon.is_known(token)
                 if "-" in text[m.start() - 1 : m.start()] + text[m.end() : m.end() + 1]:
                     continue  # glue eats a space, not a hyphen: orang-outans is one word
                 before_apostrophe = text[m.end() : m.end() + 1] in tuple(APOSTROPHES)
@@ -1604,6 +1679,8 @@ def glued_words(text: str, context: Context) -> list[Change]:
                 following = following.group(1) if following else ""
                 preceding = PREVIOUS_WORD.search(text, max(0, m.start() - 40), m.start())
                 preceding = preceding.group(1) if preceding else ""
+                if known and not written_as_no_word(token, before_apostrophe, following, lexicon):
+                    continue
                 split = glued_split(
                     token, before_apostrophe, context, names, following, preceding, rest.lstrip()
                 )
@@ -1652,6 +1729,26 @@ def small_article_before_word(word: str, previous: str, before: str, lexicon: Le
         return word in {"Le", "La", "Les", "Du", "Des"}
     # After the sentence's first word, a common one (`Pour La première fois`, `Si Les`).
     return lexicon.is_word(previous) and not lexicon.is_proper_name(previous)
+
+
+def after_opening_word(before: str, previous: list[str], lexicon: Lexicon) -> bool:
+    """The sentence so far is one common word, no name (`Dans Le Colorado`, `Selon La Dre`):
+    the capital after it is the sentence's title case, as after a small word; before a
+    common word it may start a title (`Selon Le Diplomate`), as after a title cue."""
+    if not previous or not before[-1:].isalpha():
+        return False
+    start = before[: len(before) - len(previous[-1])]
+    return (
+        bool(SENTENCE_START.search(start))
+        and lexicon.is_word(previous[-1])
+        and not lexicon.is_proper_name(previous[-1])
+    )
+
+
+def only_a_common_word(word: str) -> bool:
+    """Apertium reads the word, and never as a proper name (`Diplomate`, not `Brésil`)."""
+    found = apertium_readings(word)
+    return bool(found) and not any("<np>" in r for r in found)
 
 
 def small_article_before_name(
@@ -1715,7 +1812,12 @@ def capital_mid_sentence(text: str, context: Context) -> list[Change]:
                 and len(previous[-1]) > 1
                 and not SENTENCE_START.search(before[: len(before) - len(previous[-1])])
             )  # `Amérique Du Nord`, `l'Union Des Nations`: French writes them small
-            if not (after_comma or after_lower or inside_name):
+            opening = (
+                word in ARTICLES
+                and not (after_comma or after_lower or inside_name)
+                and after_opening_word(before, previous, lexicon)
+            )
+            if not (after_comma or after_lower or inside_name or opening):
                 continue
             if word in ARTICLES and next_word:
                 pair = (word.lower(), follows.group("gap"), next_word)
@@ -1723,11 +1825,16 @@ def capital_mid_sentence(text: str, context: Context) -> list[Change]:
                 if name:
                     phrase = f"{word} {name.group(1)}"
                     # Titles start with `Le`, `La`, `Les`; an acronym is no title (`La CIA`).
+                    first = name.group(1).split()[0]
                     cue = (
                         word in {"Le", "La", "Les"}
-                        and not name.group(1).split()[0].isupper()
-                        and any(
-                            w.lower() in TITLE_CUES for w in WORD.findall(sentence_so_far(before))
+                        and not first.isupper()
+                        and (
+                            any(
+                                w.lower() in TITLE_CUES
+                                for w in WORD.findall(sentence_so_far(before))
+                            )
+                            or (opening and only_a_common_word(first))
                         )
                     )
                     before_names.append((at, word, phrase, pair in article_pairs, cue))

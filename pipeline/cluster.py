@@ -371,6 +371,7 @@ def _run(ray, documents, terms, memory_path, engine, translation_memory, progres
     returned: dict = {}  # the preparing tasks' documents, fetched once a task
     entity_refs: list = []
     unknown: list[str] = []  # texts of the documents in so far whose entities are wanted
+    selection = checks.EntitySelection()  # the entity pass skips what no finding uses
     for doc, key, at in zip(documents, keys, refs, strict=True):
         if at is None:
             hit = stored[key]
@@ -387,7 +388,7 @@ def _run(ray, documents, terms, memory_path, engine, translation_memory, progres
             entry = prepared_cache.Prepared(document.segments, document.fixes, document.findings)
             storing.add((doc.name, key, entry))
         prepared.append(document)
-        unknown += runner.entity_texts(document.segments)
+        unknown += selection.add(runner.entity_texts(document.segments))
         if at is None or at[1] == at[2] - 1:  # a preparing task's documents all in
             known = entity_cache.get(unknown)
             missing = [t for t in dict.fromkeys(unknown) if t not in known]

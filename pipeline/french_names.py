@@ -114,16 +114,24 @@ def _units(analyses: tuple[str, ...]) -> Iterator[tuple[str, list[str]]]:
 def names_with_article(phrases: Iterable[str]) -> set[str]:
     """Those of `phrases` (`La Haye`, `La Chine`) that an analyser reads as one proper name
     starting with that capital article (`La Haye`, not `les États-Unis`, whose article is
-    small)."""
+    small), and none writes with a small one (not `La Manche`: `la Manche<np>`)."""
     known = set()
     for phrase, analyses in analyse(phrases).items():
         article = phrase.split(" ", 1)[0]
-        for surface, readings in _units(analyses):
-            if surface.startswith(article + " ") and any(
-                r.startswith(article + " ") and "<np>" in r for r in readings
-            ):
-                known.add(phrase)
+        readings = [
+            r for surface, rs in _units(analyses) if surface.startswith(article + " ") for r in rs
+        ]
+        if any(r.startswith(article + " ") and "<np>" in r for r in readings) and not (
+            lemma_with_small_article(article, readings)
+        ):
+            known.add(phrase)
     return known
+
+
+def lemma_with_small_article(article: str, readings: list[str]) -> bool:
+    """A dictionary's lemma writes the name's article small (`la Manche<np>`, `la Loire`):
+    French writes it so inside a sentence, whatever another dictionary says."""
+    return any(r.startswith(article.lower() + " ") for r in readings)
 
 
 def given_names(words: Iterable[str], only: bool = False) -> set[str]:

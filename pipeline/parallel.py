@@ -104,34 +104,20 @@ def _count_task() -> None:
 
 
 def prepare_task(doc: Document):
-    """Prepare one document. Its named entities are a task of their own
-    (document_entities_task), given out after every document's preparation: the engine
-    gets each document's texts as soon as it is cut into sentences, not after its
-    entities too (the engine waited 0.3-1.1 s for the next chunk, 9 times in a run of
-    40 articles, when both came in one task)."""
+    """Prepare one document. Its named entities are found by entities_task, given out
+    after every document's preparation: which texts need them depends on the run's other
+    documents (checks.EntitySelection), and the engine gets each document's texts as soon
+    as it is cut into sentences, not after its entities too (the engine waited 0.3-1.1 s
+    for the next chunk, 9 times in a run of 40 articles, when both came in one task)."""
     from pipeline.runner import prepare_document
 
     _count_task()
     return prepare_document(doc, _worker["terms"])
 
 
-def document_entities_task(texts: Sequence[str]) -> list[str]:
-    """The entities of one document's French the entity table does not hold yet (found
-    and kept there); returns those texts."""
-    _count_task()
-    return find_missing_entities(texts, _worker["entities"])
-
-
-def find_missing_entities(texts: Sequence[str], entities) -> list[str]:
-    """The entities of the texts the entity table does not hold yet; returns those texts."""
-    missing = [t for t in dict.fromkeys(texts) if t not in entities.get(texts)]
-    if missing:
-        checks.french_entities(missing, entities)
-    return missing
-
-
 def entities_task(texts: Sequence[str]) -> int:
-    """Find the entities of the texts and keep them in the memory file's entity table."""
+    """Find the entities of the texts the memory file's entity table does not hold yet,
+    and keep them there."""
     _count_task()
     checks.french_entities(texts, _worker["entities"])
     return len(texts)
@@ -645,6 +631,7 @@ def _feed_and_check(pool, documents, keys, tasks, stored, cache, entities, feede
     entity_tasks: list[Task] = []
     checked: list[Task] = []
     unchecked: list[runner.PreparedDocument] = []  # in corpus order
+    selection = checks.EntitySelection()  # the entity pass skips what no finding uses
 
     def hand_out_checks(every: bool = False) -> None:
         while fresh and unchecked and (every or feeder.has_english(unchecked[0].segments)):
@@ -670,21 +657,17 @@ def _feed_and_check(pool, documents, keys, tasks, stored, cache, entities, feede
         if task is None:
             hit = stored[key]
             document = runner.PreparedDocument(doc, hit.segments, hit.fixes, hit.findings)
-            # a prepared document from the cache: its entities may be new
-            texts = runner.entity_texts(document.segments)
-            missing = [t for t in dict.fromkeys(texts) if t not in entities.get(texts)]
-            if missing:
-                entity_tasks.append(pool.submit(entities_task, missing))
         else:
             wait_for(task)
             document = pool.result(task)
             entry = prepared_cache.Prepared(document.segments, document.fixes, document.findings)
             storing.add((doc.name, key, entry))
-            # after the preparations given out before it (the pool takes tasks in order)
-            entity_tasks.append(
-                pool.submit(document_entities_task, runner.entity_texts(document.segments))
-            )
         prepared.append(document)
+        texts = selection.add(runner.entity_texts(document.segments))
+        if task is None and texts:  # a run of cached documents may need no worker
+            texts = [t for t in texts if t not in entities.get(texts)]
+        if texts:  # after the preparations given out before it (the pool takes tasks in order)
+            entity_tasks.append(pool.submit(entities_task, texts))
         feeder.add(document.segments)
         unchecked.append(document)
         feeder.pump(block=False)

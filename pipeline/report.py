@@ -125,7 +125,10 @@ def report_json(
     counts: RunCounts,
     fixes: Sequence[Fix] = (),
     info: RunInfo | None = None,
+    documents: Sequence[Document] = (),
 ) -> str:
+    from pipeline.formats.jsonl import finding_record
+
     findings = ordered(findings, segments)
     data = {
         "run": asdict(info or RunInfo()),
@@ -134,9 +137,12 @@ def report_json(
             sev: sum(f.severity == sev for f in findings) for sev in SEVERITIES
         },
         "findings_by_check": summary(findings),
-        "findings": [asdict(f) for f in findings],
+        "findings": [finding_record(f) for f in findings],
         "fixes": [asdict(f) for f in fixes],
     }
+    if documents:
+        data["documents"] = [document_record(doc) for doc in documents]
+    # indent: json's pure-Python encoder, the report's costliest part: made once
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 
@@ -327,13 +333,10 @@ def write_report(
     """Write `report.md` and `report.json` atomically; return their paths."""
     counts = run_counts(segments, fixes)
     markdown = report_markdown(findings, segments, counts, fixes, info)
-    data = report_json(findings, segments, counts, fixes, info)
+    data = report_json(findings, segments, counts, fixes, info, documents)
     if documents:
         head, sep, rest = markdown.partition("\n## Summary\n")
         markdown = head + "\n".join(documents_section(documents)) + "\n" + sep + rest
-        loaded = json.loads(data)
-        loaded["documents"] = [document_record(doc) for doc in documents]
-        data = json.dumps(loaded, ensure_ascii=False, indent=2) + "\n"
     written = []
     for name, text in (("report.json", data), ("report.md", markdown)):
         path = Path(out_dir) / name

@@ -565,7 +565,8 @@ def parallel_jobs(jobs: int | None, documents: Sequence[Document]) -> int:
 
 
 def entity_texts(segments: Sequence[Segment]) -> list[str]:
-    """The French texts whose named entities the entity check may use."""
+    """The French texts whose named entities the entity check may use, a segment each
+    (an EntitySelection of a run's keeps those the check can use)."""
     return [
         s.fr for s in segments if s.lang == "fr" and s.fr.strip() and checks.may_hold_entity(s.fr)
     ]
@@ -625,6 +626,7 @@ def prepare_then_find_entities(
         stored = cache.load(keys)
         storing = StoreEverySecond(cache)
         texts: list[str] = []
+        selection = checks.EntitySelection()  # the entity pass skips what no finding uses
         for doc, key in zip(documents, keys, strict=True):
             if stop.is_set():
                 storing.flush()
@@ -645,7 +647,7 @@ def prepare_then_find_entities(
                 storing.flush()
                 release_lexicon()
             ready.put(document)
-            texts += entity_texts(document.segments)
+            texts += selection.add(entity_texts(document.segments))
         storing.flush()
         release_lexicon()  # the cleaner's alone: gone before the entities and the checks
         find_entities(stop, texts, entities)

@@ -24,7 +24,13 @@ from typing import Any
 
 from pipeline.checks import consistency, form, glossary, numbers, typography, untranslated
 from pipeline.checks.base import SEVERITIES, SEVERITY_RANK, CheckContext
-from pipeline.checks.consistency import french_entities, french_ner, may_hold_entity, ner_model
+from pipeline.checks.consistency import (
+    EntitySelection,
+    french_entities,
+    french_ner,
+    may_hold_entity,
+    ner_model,
+)
 from pipeline.glossary import Term
 from pipeline.records import Finding, Segment
 
@@ -37,6 +43,7 @@ __all__ = [
     "SEVERITY_RANK",
     "CheckContext",
     "build_context",
+    "EntitySelection",
     "french_entities",
     "french_ner",
     "may_hold_entity",

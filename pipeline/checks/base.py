@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -57,10 +58,20 @@ def excerpt(text: str, start: int, end: int, width: int = 40) -> str:
     return ("…" if left else "") + piece + ("…" if right < len(text) else "")
 
 
-def fold(text: str) -> str:
-    """Case- and accent-insensitive form, for comparing names."""
+def _fold_unicode(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+# A word or a name (40 characters at most): the checks fold the same ones again and again.
+_fold_short = functools.lru_cache(maxsize=1 << 14)(_fold_unicode)
+
+
+def fold(text: str) -> str:
+    """Case- and accent-insensitive form, for comparing names."""
+    if text.isascii():  # no decomposition, no combining mark; casefold is lower here
+        return text.lower()
+    return _fold_short(text) if len(text) <= 40 else _fold_unicode(text)
 
 
 def similarity(a: str, b: str) -> float:

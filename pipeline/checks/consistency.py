@@ -184,6 +184,93 @@ def may_hold_entity(text: str) -> bool:
     return any(ch.isupper() for ch in text)
 
 
+# --- which texts the entity pass can skip ---------------------------------------------
+#
+# The check reports an entity only when its key (entity_key of the entity's text) holds a
+# capital and occurs in two segments. A key is a part of the text that cuts no run of
+# letters (str.isalpha): an entity starts and ends at token boundaries, and spaCy's
+# French tokenizer never splits between two letters (spaces; prefixes that end, suffixes
+# and infixes that start or end, with a non-letter, or that follow a digit; special cases
+# split at apostrophes and hyphens: tests/test_entity_selection.py checks each), and
+# entity_key only takes off spaces, an article ending in an apostrophe or a space, and
+# punctuation. So a key with a capital letter holds that letter's whole run of letters, a
+# capitalised word of the text; the same key in another segment holds the same word. A
+# segment none of whose capitalised words occurs in another segment cannot give the check
+# an entity it reports: it needs no entity pass. (An upper-case character that is not a
+# letter, like Ⓐ, is no word: a text holding one is always looked at.)
+
+_LETTER_RUN = re.compile(r"[^\W\d_]+")  # letters, plus a few numerals (Ⅷ, ²) split off below
+_NOT_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
+def capitalised_words(text: str) -> set[str] | None:
+    """The runs of letters of a text that hold an upper-case letter; None when the text
+    holds an upper-case character that is not a letter (see above)."""
+    words = set()
+    for run in _LETTER_RUN.findall(text):
+        if run.isalpha():
+            if any(map(str.isupper, run)):
+                words.add(run)
+            continue
+        piece = ""
+        for ch in run + " ":
+            if ch.isalpha():
+                piece += ch
+                continue
+            if any(map(str.isupper, piece)):
+                words.add(piece)
+            piece = ""
+    if not text.isascii():
+        for ch in _NOT_ASCII.findall(text):
+            if ch.isupper() and not ch.isalpha():
+                return None
+    return words
+
+
+class EntitySelection:
+    """The French texts whose entities the check can use, as segments come in (a run's
+    documents one by one): a text is needed once one of its capitalised words occurs in
+    another segment. `add` returns the texts needed from then on, each once; what is never
+    returned needs no entity pass, however the run's segments came in."""
+
+    def __init__(self) -> None:
+        self._alone: dict[str, str] = {}  # a word seen in one segment so far -> its text
+        self._shared: set[str] = set()
+        self.needed: dict[str, None] = {}  # in the order they became needed
+
+    def add(self, texts: Iterable[str]) -> list[str]:
+        """Each text is a segment's French (a text twice is two segments)."""
+        new: list[str] = []
+
+        def need(text: str) -> None:
+            if text not in self.needed:
+                self.needed[text] = None
+                new.append(text)
+
+        for text in texts:
+            if not may_hold_entity(text):
+                continue
+            words = capitalised_words(text)
+            if words is None:
+                need(text)
+                continue
+            for word in sorted(words):  # sorted: the same order in every process
+                if word in self._shared:
+                    need(text)
+                elif word in self._alone:
+                    self._shared.add(word)
+                    need(self._alone.pop(word))
+                    need(text)
+                else:
+                    self._alone[word] = text
+        return new
+
+
+def needed_entity_texts(texts: Iterable[str]) -> list[str]:
+    """The texts (segments' French) whose entities the entity check can use."""
+    return EntitySelection().add(texts)
+
+
 def entity_key(text: str) -> str:
     """The entity's name without a leading article, elision or trailing punctuation."""
     name = _LEADING_ARTICLE.sub("", text.strip())
@@ -245,7 +332,7 @@ def entity_consistency(segments: Sequence[Segment], context: CheckContext) -> li
     if not todo:
         return []
     occurrences: dict[str, list[tuple[int, str]]] = defaultdict(list)  # key -> (index, label)
-    asked = [s.fr for s in todo if may_hold_entity(s.fr)]
+    asked = needed_entity_texts(s.fr for s in todo)  # the others cannot change a finding
     known = dict(zip(asked, french_entities(asked, context.entity_cache), strict=True))
     entities = [known.get(s.fr, []) for s in todo]
     for index, (s, ents) in enumerate(zip(todo, entities, strict=True)):

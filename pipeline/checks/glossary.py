@@ -224,8 +224,8 @@ def capitals_words(text: str) -> list[re.Match]:
 
 def _shouting(text: str) -> bool:
     """A headline or a line in capitals: its words in capitals are not acronyms."""
-    letters = [c for c in text if c.isalpha()]
-    return len(letters) >= 12 and sum(c.isupper() for c in letters) > 0.6 * len(letters)
+    letters = list(filter(str.isalpha, text))
+    return len(letters) >= 12 and sum(map(str.isupper, letters)) > 0.6 * len(letters)
 
 
 def _letters_agree(french: str, english: str) -> bool:

@@ -25,6 +25,7 @@ from pipeline.records import Finding, Segment
 # --- untranslated ----------------------------------------------------------------------
 
 _WORD = re.compile(r"[^\W\d_]+")
+_WORD_OR_CONTRACTION = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")  # didn't
 # Phrases English borrowed (mostly from French): their words are English ("deployed en masse").
 ENGLISH_PHRASES_FROM_FRENCH = re.compile(
     r"(?<!\w)(?:en masse|en route|en bloc|coup d['’]état|raison d['’]être|fait accompli"
@@ -187,7 +188,7 @@ def copied_french_words(segment: Segment, kept: frozenset[str]) -> list[str]:
             continue
         if len(word) < 4 and low not in FRENCH_SHORT_WORDS:
             continue
-        if any(ch.isupper() for ch in word[1:]):
+        if any(map(str.isupper, word[1:])):
             continue  # an acronym or a brand (iPods)
         if word[0].isupper():
             # A capitalised word is a name, unless it only starts a sentence and the French
@@ -291,18 +292,20 @@ def pivot_words(segments: Sequence[Segment], context: CheckContext) -> list[Find
     for s in segments:
         if not checked(s) or normalised(s.en) == normalised(s.fr):
             continue
-        french = {fold(w) for w in _WORD.findall(s.fr)}
         skip = not_words(s.en)
-        candidates[s.id] = [
+        words = [
             m.group()
-            for m in re.finditer(r"[^\W\d_]+(?:['’][^\W\d_]+)*", s.en)
+            for m in _WORD_OR_CONTRACTION.finditer(s.en)
             if m.group().islower()
             and _WORD.fullmatch(m.group())  # not a contraction (didn't)
             and len(m.group()) >= 4
-            and fold(m.group()) not in french  # ecozones for écozones: a cognate
             and m.group() not in kept
             and not any(start <= m.start() < end for start, end in skip)
         ]
+        if words:  # the French's words folded only when the English has candidates
+            french = {fold(w) for w in _WORD.findall(s.fr)}
+            words = [w for w in words if fold(w) not in french]  # écozones: a cognate
+        candidates[s.id] = words
     words = {w for ws in candidates.values() for w in ws}
     english = english_words(words)
     if english is None:
