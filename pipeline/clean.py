@@ -433,7 +433,12 @@ def cut_before_name(before: str, after: str, lexicon: Lexicon, first: bool) -> b
         and ("verb" not in lexicon.parts_of_speech(name) or lexicon.is_proper_name(name))
     )
     last_pos = lexicon.parts_of_speech(last)
-    wants_more = last.islower() and "verb" in last_pos and "noun" not in last_pos
+    wants_more = (
+        last.islower()
+        and "verb" in last_pos
+        and "noun" not in last_pos
+        and not only_infinitive(last)
+    )
     return (
         not first
         and wants_more
@@ -442,6 +447,13 @@ def cut_before_name(before: str, after: str, lexicon: Lexicon, first: bool) -> b
         and not INVERSION.match(after)  # Aurais-je, Est-ce: a question starts
         and not is_english(before)
     )
+
+
+def only_infinitive(word: str) -> bool:
+    """Apertium reads the word as an infinitive and nothing else (`aider`, `commencer`): it
+    ends a heading (`chanter, aider`, `vient de commencer`) as well as it wants an object."""
+    readings = french_names.word_readings([word]).get(word, [])
+    return bool(readings) and all("<inf>" in r for r in readings)
 
 
 def name_pair_at_cut(before: str, after: str, lexicon: Lexicon, first: bool) -> tuple[str, str]:
@@ -460,36 +472,25 @@ def name_pair_at_cut(before: str, after: str, lexicon: Lexicon, first: bool) -> 
 
 
 def starts_with_verb(name: str, lexicon: Lexicon) -> bool:
-    """The next paragraph may start with a verb (`Visitez`, `Unies`), not surely a name."""
-    return "verb" in lexicon.parts_of_speech(name) and not lexicon.is_proper_name(name)
-
-
-def name_cut_in_two(
-    last: str,
-    name: str,
-    given: set[str],
-    first_names: set[str],
-    units: set[str],
-    places: set[str],
-    lexicon: Lexicon,
-) -> bool:
-    """A name cut between two paragraphs: the first ends with a given name (`Mario` /
-    `Lemieux`), or the two words are one name (`San` / `Francisco`), as Apertium knows them;
-    or both are names no dictionary knows as a word, a place or a given name (`Evangelos` /
-    `Kalousis`), where a heading ending with a name (`en Sibérie`, `Larry Hagman`) is followed
-    by a sentence that starts with a word or a name that is only a given name (`Larry`)."""
-    last = re.sub(rf"^\w+[{APOSTROPHES}]", "", last)  # `d'Hélène`
-    if not last[:1].isupper():
+    """The next paragraph may start with a verb (`Visitez`, `Unies`), not surely a name:
+    a verb to the lexicon and, where Apertium is there, to its dictionaries too (`Gausse`,
+    a surname, is no verb there)."""
+    if "verb" not in lexicon.parts_of_speech(name) or lexicon.is_proper_name(name):
         return False
-    if last in given or f"{last} {name}" in units:
+    if not french_names.available():
         return True
-    return not (
-        lexicon.is_word(last)
-        or lexicon.is_word(name)
-        or last in places
-        or name in first_names
-        or len(last) < 3
-    )
+    readings = french_names.word_readings([name]).get(name, [])
+    return any(any(t in r for t in VERB_TAGS) for r in readings)
+
+
+def ends_with_given_name(last: str, name: str, given: set[str], places: set[str]) -> bool:
+    """The paragraph ends with a given name that is no place (`Mario` / `Lemieux`, `le
+    dirigeant Raymond` / `Damadian`) and the next starts with a word that is no given name:
+    a person is named by given name and surname, so the surname follows. A heading may end
+    with a name (`sur Mercure`, a place too) above a sentence that starts with a person's
+    full name (`Valentino` / `Larry Hagman`), which starts with a given name."""
+    last = re.sub(rf"^\w+[{APOSTROPHES}]", "", last)  # `d'Hélène`
+    return last[:1].isupper() and last in given and last not in places and name not in given
 
 
 def english_name_cut(last: str, name: str, english: set[str], foreign: set[str]) -> bool:
@@ -541,8 +542,12 @@ def open_quotation(before: str) -> bool:
 
 def sentence_fragment(after: str, units: list[tuple[str, list[str]]]) -> bool:
     """The paragraph is the end of a sentence, not one: it ends with a stop and no word of
-    it can be a finite verb (`Dilokrit Pattavee.`, `Guerre mondiale.`), as Apertium reads it."""
+    it can be a finite verb (`Dilokrit Pattavee.`, `Guerre mondiale.`), as Apertium reads it.
+    A paragraph that opens with an adverb (`Actuellement, le salaire ...`) opens a sentence,
+    whose verb Apertium may not know."""
     if not units or not re.search(r"[.!?…][)»\"”’\s]*$", after):
+        return False
+    if units[0][1] and all("<adv>" in r for r in units[0][1]):
         return False
     return not any(
         any(any(t in r for t in VERB_TAGS) and any(t in r for t in FINITE_TAGS) for r in rs)
@@ -566,6 +571,9 @@ def participle_after_auxiliary(words: list[tuple[str, list[str]]]) -> bool:
     )
 
 
+RELATIVES = frozenset("qui dont où lequel laquelle lesquels lesquelles auquel duquel".split())
+
+
 def sentence_cut_before_name(before: str, units: list[tuple[str, list[str]]]) -> bool:
     """A sentence cut before the name that goes on in the next paragraph: it ends with a
     verb after a quotation (`», estime` / `Vladimir Sourdine`), with a participle after its
@@ -580,6 +588,7 @@ def sentence_cut_before_name(before: str, units: list[tuple[str, list[str]]]) ->
     if is_verb(words[-1][1]) and participle_after_auxiliary(words):
         return True
     tail = [readings for _, readings in reversed(words)]
+    surfaces = [surface.rstrip("'’") for surface, _ in reversed(words)]
     i = 0
     while True:  # a noun phrase read from its end: `la maison de soins palliatifs`
         while i < len(tail) and tail[i] and all("<adj>" in r for r in tail[i]):
@@ -590,12 +599,16 @@ def sentence_cut_before_name(before: str, units: list[tuple[str, list[str]]]) ->
         while i < len(tail) and tail[i] and any("<adj>" in r for r in tail[i]):
             i += 1  # adjectives before it (`le populaire`)
         de = i < len(tail) and any(r.startswith("de<pr>") for r in tail[i])
-        if de and i + 1 < len(tail) and any("<n>" in r or "<det>" in r for r in tail[i + 1]):
-            i += 1  # the noun is the complement of another (`maison de soins`)
-            continue
+        if de and i + 1 < len(tail) and any("<n>" in r for r in tail[i + 1]):
+            return False  # a noun and its complement (`du manque d'opportunités`): a heading's
         break
     determiner = i < len(tail) and any("<det>" in r for r in tail[i])  # `du`, `des` too
-    return determiner and any(is_finite_verb(readings) for readings in tail[i:])
+    if not determiner or (i + 1 < len(tail) and any("<inf>" in r for r in tail[i + 1])):
+        return False  # the object of an infinitive (`pour apprendre la langue`): a heading's
+    return any(
+        is_finite_verb(tail[v]) and not any(s.lower() in RELATIVES for s in surfaces[v + 1 :])
+        for v in range(i, len(tail))
+    )  # a verb of the main clause, not only of a relative (`dont il gonflait les coûts`)
 
 
 # Sentence openers that tie a clause to what came before (connectives) or announce a
@@ -605,7 +618,8 @@ CLAUSE_OPENERS = frozenset(
     "mais cependant toutefois pourtant néanmoins or selon d'après conformément grâce".split()
 )  # not `enfin`, `ainsi`, `alors`: a heading may start with them (`Enfin la paix`)
 CLAUSE_OPENER_PAIRS = frozenset(
-    "par ailleurs|par contre|en outre|de plus|en revanche|peu après|au contraire".split("|")
+    "par ailleurs|par contre|en outre|de plus|en revanche|peu après|au contraire|par exemple|"
+    "en effet|en fait|en plus|de même|d'ailleurs".split("|")
 )
 
 
@@ -646,7 +660,7 @@ def noun_phrase_without_noun(units: list[tuple[str, list[str]]]) -> bool:
         return False
     if any("<det>" in r or "<num>" in r for r in last):
         return True
-    return bool(previous) and all("<det>" in r or "<prn>" in r for r in previous)
+    return any("<det>" in r for r in previous)  # `la Deuxième` (`la`, also a note) / `Guerre`
 
 
 def ends_with_finite_copula(units: list[tuple[str, list[str]]]) -> bool:
@@ -707,7 +721,161 @@ def comma_between_name_and_verb(units: list[tuple[str, list[str]]]) -> bool:
     if i == 0 or i + 1 >= len(units) or units[i][0] != ",":
         return False
     readings = units[i + 1][1]
-    return is_finite_verb(readings) and not any("<pr>" in r or "<n>" in r for r in readings)
+    auxiliary = any(("<vbser>" in r or "<vbhaver>" in r) and "<pri>" in r for r in readings)
+    return is_finite_verb(readings) and (
+        auxiliary or not any("<pr>" in r or "<n>" in r for r in readings)
+    )  # `Mswati III, est connu`: `est` is also a noun
+
+
+# Words after which a verb has a subject of its own, not the name: relative pronouns,
+# conjunctions, subject pronouns.
+CLAUSE_TAGS = ("<rel>", "<cnjsub>", "<cnjadv>")
+OWN_SUBJECT = frozenset("qui que qu dont où il elle on ils elles je j tu ce c cela ça".split())
+CLITICS = frozenset("ne n se s me m te t nous vous lui leur y en le la les l".split())
+SUBJECTS = frozenset("il elle on ils elles je j tu nous vous ce c qui".split())
+ARTICLE_CLITICS = frozenset("le la les l leur nous vous en".split())  # also determiners
+
+
+def can_be_finite_verb(readings: list[str]) -> bool:
+    """Some reading of the word is a finite verb (`joue`, also a noun; `est`, also `l'est`)."""
+    return any(
+        any(t in r for t in VERB_TAGS) and any(t in r for t in FINITE_TAGS) for r in readings
+    )
+
+
+def verb_of_the_name(units: list[tuple[str, list[str]]]) -> bool:
+    """The first sentence of a paragraph that starts with a name has a finite verb whose
+    subject the name can be (`Correa a assuré`, `Baranets s'est essayé`, `Orozco, 19 ans,
+    étudiant, joue`, `Al Gore et le général Tommy Franks énumèrent`), or a colon after which
+    anything may come (`Stephen Szabo: l'Allemagne ...`). A word after a preposition or a
+    determiner is no verb (`Tahrir par mesure`, `à l'approche`); a verb after a relative
+    pronoun, a conjunction or a subject pronoun in the same stretch between commas has a
+    subject of its own (`Sandy, un gouffre que certains ont`, `Jančura, mais il a refusé`)."""
+    i = 0
+    while i < len(units) and (units[i][0][:1].isupper() or units[i][0][:1].isdigit()):
+        i += 1
+    in_name, blocked, depth, previous = True, False, 0, "start"
+    apposition = False  # a stretch between commas that starts with a determiner
+    for k, (surface, readings) in enumerate(units[i:], start=i):
+        following = units[k + 1][1] if k + 1 < len(units) else []
+        verb_follows = can_be_finite_verb(following) and not any(
+            "<n>" in r or "<adj>" in r for r in following
+        )  # `, le confirme`, not `, le centre`
+        low = surface.lower().rstrip("'’")
+        if any("<sent>" in r for r in readings):
+            break
+        if surface in ("(", "["):
+            depth += 1
+        elif surface in (")", "]"):
+            depth = max(0, depth - 1)
+        elif depth or not WORD.search(surface) and surface not in ",;:-–—":
+            continue
+        elif surface == ":":
+            return True  # a speaker or a label: what follows is a sentence of its own
+        elif surface in ",;-–—":
+            in_name, blocked, previous, apposition = False, False, "start", False
+        elif low in ("nous", "vous") and previous == "start" and not in_name:
+            blocked = True  # `Hérode, vous pourrez`: a subject of its own
+        elif low in CLITICS and not (
+            low in ARTICLE_CLITICS
+            and (previous in ("prep", "det", "other") or not (in_name or verb_follows))
+        ):
+            previous = "clitic"  # `Correa en a profité`, `Bartow m'a`, `lui a aussi`
+        elif low in ARTICLE_CLITICS:
+            apposition = apposition or previous == "start"
+            previous = "det"  # `à l'approche`, `, le chef`
+        elif (
+            can_be_finite_verb(readings)
+            and not blocked
+            and previous not in ("prep", "det", "conj")  # `Creek et empêchera`: another's
+            and not any(t in r for r in readings for t in CLAUSE_TAGS)
+            and not (apposition and any("<n>" in r or "<adj>" in r for r in readings))
+        ):
+            return True  # in an apposition, a verb that is no adjective (`un lieu célèbre`)
+        elif low in OWN_SUBJECT or any(t in r for r in readings for t in CLAUSE_TAGS):
+            blocked = True
+        elif any("<cnjcoo>" in r for r in readings):
+            blocked = blocked or not in_name  # `Al Gore et ...`, not `, mais il`
+            previous = "conj"
+        elif any(r.startswith(tuple(f"{low}<{t}" for t in ("pr>", "det"))) for r in readings):
+            apposition = apposition or (previous == "start" and not in_name)
+            previous = "prep" if any("<pr>" in r for r in readings) else "det"
+        else:
+            previous = "other"
+    return False
+
+
+CLAUSE_OPENERS_AT_END = frozenset(
+    "où dont lorsque lorsqu quand puisque puisqu que qu auquel auxquels auxquelles laquelle "
+    "lequel lesquels lesquelles duquel desquels desquelles".split()
+)  # not `qui` (its verb follows it at once), `comme`, `si` (also adverbs, prepositions)
+COMPARATIVES = frozenset("plus moins aussi autant davantage autre même".split())
+
+
+def verb_in_context(units: list[tuple[str, list[str]]], k: int) -> bool:
+    """units[k] can be a finite verb where it stands: not right after a preposition or a
+    determiner (`quand le juge`: a noun), where `le`, `la`, `l'` are articles unless a
+    subject, `ne` or another pronoun stands before them (`il le juge`)."""
+    if not can_be_finite_verb(units[k][1]) or any(
+        t in r for r in units[k][1] for t in CLAUSE_TAGS
+    ):
+        return False
+    if k == 0:
+        return True
+    previous, readings = units[k - 1][0].lower().rstrip("'’"), units[k - 1][1]
+    if previous in ARTICLE_CLITICS:
+        if k < 2:
+            return False
+        before, its_readings = units[k - 2][0].lower().rstrip("'’"), units[k - 2][1]
+        name = any("<np>" in r or r.startswith("*") for r in its_readings)
+        return before in SUBJECTS or before in CLITICS or (name and before != previous)
+    return not (readings and all("<pr>" in r or "<det>" in r or "<num>" in r for r in readings))
+
+
+def clause_without_verb(units: list[tuple[str, list[str]]]) -> bool:
+    """The paragraph ends in a clause opened by a relative pronoun or a conjunction that
+    has no verb yet (`le lieu où Howard` / `Carter a découvert`, `Alors que le Président
+    entrant` / `Enrique Pena Nieto se prépare`): its verb is in the next paragraph. Not
+    `que` after a comparative (`plus fort que la mort`), nor in a title with a colon."""
+    if any(surface == ":" for surface, _ in units):
+        return False  # a title's colon (`... en Chine : quand Puma et Armani ...`)
+    words = [(s, r) for s, r in units if WORD.search(s)]
+    for j in range(len(words) - 2, -1, -1):
+        surface = words[j][0].lower().rstrip("'’").split(" ")[-1]  # `à laquelle`, `alors que`
+        opener = surface in CLAUSE_OPENERS_AT_END and (
+            " " not in words[j][0] or any("<cnj" in r or "<rel>" in r for r in words[j][1])
+        )
+        if not opener:
+            continue
+        if words[j][0].lower().rstrip("'’") in ("que", "qu") and (
+            not any("<cnjsub>" in r or "<rel>" in r for r in words[j][1])
+            or any(w[0].lower() in COMPARATIVES for w in words[max(0, j - 3) : j])
+        ):
+            return False
+        return not any(verb_in_context(words, k) for k in range(j + 1, len(words)))
+    return False
+
+
+def name_without_verb(units: list[tuple[str, list[str]]]) -> bool:
+    """The next paragraph is one sentence, ending with a stop, that starts with a name and
+    has no verb for it (`Wijaya, un des 400 mineurs qui gagnent leur vie.`, `Lieberman à
+    l'approche de l'élection.`): it is the end of a sentence, not one, and the paragraph
+    above holds its beginning. A sentence below a heading has its verb (`Correa a assuré
+    ...`), as Apertium reads it; a caption or a byline has no stop (`Victor Baranets,
+    observateur et ancien militaire`), and a verbless first sentence with more after it
+    (`Jardín de la Unión. Cet espace a été construit ...`) reads as a caption too: both are
+    left alone."""
+    if not units or not is_name(units[0]) or verb_of_the_name(units):
+        return False
+    ends = [k for k, (_, readings) in enumerate(units) if any("<sent>" in r for r in readings)]
+    return bool(ends) and all(not WORD.search(surface) for surface, _ in units[ends[0] + 1 :])
+
+
+def is_name(unit: tuple[str, list[str]]) -> bool:
+    """A capitalised word that Apertium reads as a proper name or does not know (`Wijaya`),
+    not a common word starting a sentence (`Actuellement`, `Confidentialité`)."""
+    surface, readings = unit
+    return surface[:1].isupper() and any("<np>" in r or r.startswith("*") for r in readings)
 
 
 def grammar_evidence(
@@ -722,10 +890,12 @@ def grammar_evidence(
         ("sentence_fragment", lambda: sentence_fragment(after, units_after)),
         ("sentence_cut_before_name", lambda: sentence_cut_before_name(before, units_before)),
         ("opens_with_connective", lambda: opens_with_connective(before, units_before)),
+        ("clause_without_verb", lambda: clause_without_verb(units_before)),
         ("noun_phrase_without_noun", lambda: noun_phrase_without_noun(units_before)),
         ("ends_with_finite_copula", lambda: ends_with_finite_copula(units_before)),
         ("verb_disagrees_with_name", lambda: verb_disagrees_with_name(units_after)),
         ("comma_between_name_and_verb", lambda: comma_between_name_and_verb(units_after)),
+        ("name_without_verb", lambda: name_without_verb(units_after)),
     )
     return next((name for name, found in evidence if found()), "")
 
@@ -774,9 +944,8 @@ def cut_paragraph(text: str, context: Context) -> list[Change]:
         french_names.analyse(
             lasts + [n for _, _, _, n in name_pairs] + [f"{p[2]} {p[3]}" for p in name_pairs]
         )
-        given = french_names.given_names(lasts + [name for _, _, _, name in name_pairs])
+        given = french_names.given_names(lasts + [n for _, _, _, n in name_pairs], best=True)
         places = french_names.place_names(lasts)
-        first_names = french_names.given_names((name for _, _, _, name in name_pairs), only=True)
         units = french_names.two_word_names(f"{last} {name}" for _, _, last, name in name_pairs)
         also_names = french_names.proper_names(name for _, _, _, name in name_pairs)
         capitalised = [w for w in lasts if w[:1].isupper()]
@@ -797,10 +966,8 @@ def cut_paragraph(text: str, context: Context) -> list[Change]:
                 changes.append(Change(e1, s2, " ", note=cut))
             elif starts_with_verb(name, context.lexicon) and name not in also_names:
                 continue
-            elif french_names.available() and name_cut_in_two(
-                last, name, given, first_names, units, places, context.lexicon
-            ):
-                changes.append(Change(e1, s2, " ", note="name_cut_in_two"))
+            elif ends_with_given_name(last, name, given, places):
+                changes.append(Change(e1, s2, " ", note="ends_with_given_name"))
             elif english_name_cut(last, name, english, foreign):
                 changes.append(Change(e1, s2, " ", note="english_name_cut"))
             else:

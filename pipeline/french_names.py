@@ -134,12 +134,15 @@ def lemma_with_small_article(article: str, readings: list[str]) -> bool:
     return any(r.startswith(article.lower() + " ") for r in readings)
 
 
-def given_names(words: Iterable[str], only: bool = False) -> set[str]:
+def given_names(words: Iterable[str], only: bool = False, best: bool = False) -> set[str]:
     """Those of `words` an analyser knows as a given name (`John`, `Carolyn`; `<np><ant>`);
-    with `only`, those it knows as nothing else (`Larry`, not `Miller`, also a surname)."""
+    with `only`, those it knows as nothing else (`Larry`, not `Miller`, also a surname);
+    with `best`, as the best analyser knows them (fra-cat has `Obama` as a surname only,
+    where fr-es also has it as a given name)."""
     found = set()
     for word, analyses in analyse(words).items():
-        readings = [r for s, rs in _units(analyses) if s == word for r in rs if r[:1] != "*"]
+        units = list(_units(analyses[:1] if best else analyses))
+        readings = [r for s, rs in units if s == word for r in rs if r[:1] != "*"]
         given = [("<np><ant>" in r) for r in readings]
         if readings and (all(given) if only else any(given)):
             found.add(word)

@@ -19,9 +19,12 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import queue
 import signal
+import threading
 import time
 from collections.abc import Callable, Sequence
+from concurrent import futures
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
@@ -101,8 +104,11 @@ def _count_task() -> None:
 
 
 def prepare_task(doc: Document):
-    """Prepare one document. Its named entities are found by entities_task: which texts
-    need them depends on the run's other documents (checks.EntitySelection)."""
+    """Prepare one document. Its named entities are found by entities_task, given out
+    after every document's preparation: which texts need them depends on the run's other
+    documents (checks.EntitySelection), and the engine gets each document's texts as soon
+    as it is cut into sentences, not after its entities too (the engine waited 0.3-1.1 s
+    for the next chunk, 9 times in a run of 40 articles, when both came in one task)."""
     from pipeline.runner import prepare_document
 
     _count_task()
@@ -117,11 +123,49 @@ def entities_task(texts: Sequence[str]) -> int:
     return len(texts)
 
 
-def segment_checks_task(
-    segments: list[Segment], ratios: LengthRatios, quotes: dict[str, int], names: list[str]
-) -> list[Finding]:
+# The per-segment check that reads the whole corpus (its usual English/French length
+# ratio): run at the end over every segment; the others run on each document as soon as
+# its English is in (document_checks_task), while the engine translates the next ones.
+CORPUS_RATIO_CHECK = "form.length-ratio"
+
+
+def early_checks() -> list[str]:
+    """The per-segment checks that need nothing beyond the document: all but the ratio."""
+    return [name for name in checks.SEGMENT_CHECKS if name != CORPUS_RATIO_CHECK]
+
+
+def document_checks_task(segments: list[Segment]) -> list[Finding]:
     _count_task()
-    return document_segment_findings(segments, ratios, quotes, names, _worker["terms"])
+    return early_findings(segments, _worker["terms"])
+
+
+def early_findings(segments: list[Segment], terms: list[Term]) -> list[Finding]:
+    """One document's per-segment findings but the length ratio's, once its English is in:
+    the quotations across its segments are its own (form.quotes_across_segments never
+    pairs quotes of two documents), so they are what the corpus context would give it."""
+    from pipeline.checks.form import quotes_across_segments
+
+    quotes = quotes_across_segments(segments)
+    return document_segment_findings(segments, None, quotes, early_checks(), terms)
+
+
+def with_early_findings(segments: list[Segment], early: Callable[[], list[Finding]]):
+    """run_checks' `segment_findings` when the checks of early_checks() were run on each
+    document already (`early()` gathers them): the length ratio's added over the corpus.
+    run_checks sorts the findings by severity, segment and check (a stable sort), so they
+    come out in the order of one pass over the corpus."""
+
+    def segment_findings(context: checks.CheckContext, names: list[str]):
+        if names != list(checks.SEGMENT_CHECKS):  # some checks only: all of them here
+            return checks.per_segment_findings(segments, context, names)
+
+        def gathered() -> list[Finding]:
+            ratio = checks.per_segment_findings(segments, context, [CORPUS_RATIO_CHECK])
+            return early() + ratio
+
+        return gathered  # the corpus checks run while the last documents' are done
+
+    return segment_findings
 
 
 def document_segment_findings(
@@ -291,6 +335,8 @@ class MemoryFeeder:
                 group = self.groups.get(self.key(s))
                 if group is not None:
                     group.append(s)  # no review of this French: the group's first had none
+                    if group[0].origin:  # translated already: the copy's English at once
+                        s.en, s.engine, s.origin = group[0].en, group[0].engine, group[0].origin
                 else:
                     fresh.append(s)
         misses = fresh
@@ -312,10 +358,16 @@ class MemoryFeeder:
     def waiting(self) -> int:
         return len(self.queue)
 
-    def pump(self, final: bool = False, least: int | None = None) -> None:
+    @property
+    def busy(self) -> bool:
+        """Texts not translated yet: waiting or at the engine."""
+        return bool(self.queue or self.in_flight)
+
+    def pump(self, final: bool = False, least: int | None = None, block: bool = True) -> None:
         """Send chunks while the engine has room: full chunks, or at least `least` texts
         (the engine would otherwise wait), or everything when `final`. Collect what has
-        returned; wait for a result only when no more can be sent."""
+        returned; wait for a result only when no more can be sent (never when not
+        `block`: the caller has other work, and calls again)."""
         while True:
             self._receive(block=False)
             enough = self.size if least is None else least
@@ -332,7 +384,7 @@ class MemoryFeeder:
                 self._send(self.queue[:size])
                 del self.queue[:size]
                 continue
-            if self.in_flight and (len(self.in_flight) >= self.max_in_flight or final):
+            if block and self.in_flight and (len(self.in_flight) >= self.max_in_flight or final):
                 self._receive(block=True)
                 continue
             return
@@ -346,6 +398,11 @@ class MemoryFeeder:
                 s.en, s.engine, s.origin = group[0].en, group[0].engine, group[0].origin
         return len(self.groups)
 
+    @staticmethod
+    def has_english(segments: Sequence[Segment]) -> bool:
+        """Whether every segment of a document has its English (engine, memory or source)."""
+        return all(s.origin for s in segments if s.lang != "fr" or s.fr.strip())
+
     def _send(self, keys: list[tuple[str, str]]) -> None:
         handle = self._submit([self.groups[k][0].fr for k in keys])
         self.in_flight[handle] = keys
@@ -356,8 +413,10 @@ class MemoryFeeder:
         for handle, english in self._collect(list(self.in_flight), block):
             keys = self.in_flight.pop(handle)
             chunk = [self.groups[k][0] for k in keys]
-            for s, text in zip(chunk, english, strict=True):
+            for key, s, text in zip(keys, chunk, english, strict=True):
                 s.en, s.engine, s.origin = text, self.engine_version, "engine"
+                for copy in self.groups[key][1:]:  # a document is whole as soon as it can be
+                    copy.en, copy.engine, copy.origin = text, self.engine_version, "engine"
             if self.memory is not None:
                 self.memory.remember(chunk, self.engine_version, self.terms)
             self.translated += len(chunk)
@@ -398,11 +457,86 @@ def engine_feeder(engine, terms, memory, progress=None) -> MemoryFeeder:
     )
 
 
+class EngineThread:
+    """The engine in a thread of its own, given its chunks in order (a queue): this
+    process takes prepared documents from the workers, stores the chunks that came back
+    and hands out checks while a chunk is translated, and the next chunk is already
+    waiting when the engine is done with one. A daemon: a run stopped mid-chunk (Ctrl-C,
+    an error) does not wait for it; Apertium's kept tools are ended at exit
+    (apertium.close_kept_pipelines)."""
+
+    def __init__(self, engine, terms: list[Term], on_done: Callable[[], None] | None = None):
+        self.engine, self.terms, self.on_done = engine, terms, on_done  # after each chunk
+        self.todo: queue.SimpleQueue = queue.SimpleQueue()
+        self.thread = threading.Thread(target=self._work, name="engine", daemon=True)
+        self.thread.start()
+
+    def _work(self) -> None:
+        from pipeline.runner import translate_batch
+
+        while (item := self.todo.get()) is not None:
+            future, texts = item
+            if not future.set_running_or_notify_cancel():
+                continue
+            try:
+                future.set_result(translate_batch(texts, self.engine, self.terms))
+            except BaseException as err:  # given to the run's thread by collect
+                future.set_exception(err)
+            if self.on_done is not None:
+                self.on_done()
+
+    def submit(self, texts: list[str]) -> Future:
+        future: Future = Future()
+        self.todo.put((future, texts))
+        return future
+
+    def collect(self, handles: list, block: bool) -> list[tuple[Any, list[str]]]:
+        """The chunks translated, in the order they were sent (the engine's order)."""
+        if block and not any(h.done() for h in handles):
+            futures.wait(handles, return_when=futures.FIRST_COMPLETED)
+        done = []
+        for handle in handles:  # in order: a later chunk is never stored before an earlier
+            if not handle.done() or (done and handle.exception() is not None):
+                break  # a failed chunk: raised at the next call, once those before are stored
+            done.append((handle, handle.result()))
+        return done
+
+    def close(self) -> None:
+        """No more chunks: the thread ends after the one under way (unsent ones dropped)."""
+        while True:
+            try:
+                future, _ = self.todo.get_nowait()
+            except queue.Empty:
+                break
+            future.cancel()
+        self.todo.put(None)
+
+
+def threaded_engine_feeder(engine, terms, memory, progress=None, on_done=None):
+    """engine_feeder's chunks (a fixed count in corpus order, the same bytes), translated
+    by an EngineThread with one chunk waiting behind the one under way; `on_done()` is
+    called (in the engine's thread) as each chunk is done."""
+    from pipeline.runner import MEMORY_CHUNK
+
+    worker = EngineThread(engine, terms, on_done)
+    feeder = MemoryFeeder(
+        engine.version,
+        terms,
+        memory,
+        worker.submit,
+        worker.collect,
+        in_flight=2,
+        chunk=MEMORY_CHUNK,
+        progress=progress,
+    )
+    return feeder, worker
+
 
 def document_quotes(context: checks.CheckContext, segments) -> dict:
     """The corpus context's quotations that cross segments, those of one document's."""
     ids = {s.id for s in segments}
     return {k: v for k, v in context.quotes_across.items() if k in ids}
+
 
 def fork_start_method() -> str:
     """Fork with spaCy, its French model and the cleaner's lexicon loaded here first,
@@ -438,6 +572,13 @@ def run_parallel(
 ):
     """Prepare, translate and check the documents with `jobs` worker processes.
 
+    What keeps the engine and the cores busy: the workers prepare every document first
+    (the engine gets each one's texts as it comes back), then find their named entities;
+    the engine translates in a thread of this process (EngineThread), so this one takes
+    prepared documents and stores chunks meanwhile; each document whose English is all
+    in has its per-segment checks given to a worker at once. Left for the end: the
+    corpus-wide checks and the length ratio, which read every segment.
+
     Returns (prepared documents, texts sent to the engine, findings of the check stage).
     """
     from pipeline import runner
@@ -447,9 +588,9 @@ def run_parallel(
     keys = [prepared_cache.document_key(doc, terms, fingerprint) for doc in documents]
     stored = cache.load(keys)
     entities = prepared_cache.EntityCache(memory_path, checks.ner_model())
-    feeder = engine_feeder(engine, terms, translation_memory, progress)
     start_method = "spawn"
-    if any(key not in stored for key in keys):  # documents to prepare: spaCy is needed
+    fresh = any(key not in stored for key in keys)  # else spaCy is not needed: no pool
+    if fresh:  # documents to prepare: spaCy is needed
         start_method = fork_start_method()
     with WorkerPool(jobs, terms, memory_path, entities.model, start_method) as pool:
         tasks = [
@@ -458,52 +599,83 @@ def run_parallel(
         ]
         if start_method == "fork":  # the workers are started: the lexicon was for them
             runner.release_lexicon()
-        prepared: list[runner.PreparedDocument] = []
-        storing = runner.StoreEverySecond(cache)
-        entity_tasks = []
-        selection = checks.EntitySelection()  # the entity pass skips what no finding uses
-        for doc, key, task in zip(documents, keys, tasks, strict=True):
-            if task is None:
-                hit = stored[key]
-                document = runner.PreparedDocument(doc, hit.segments, hit.fixes, hit.findings)
-            else:
-                # While this document is being prepared, the engine works on what is ready.
-                while not pool.done(task) and feeder.waiting >= feeder.size:
-                    feeder.pump()
-                document = pool.result(task)
-                entry = prepared_cache.Prepared(
-                    document.segments, document.fixes, document.findings
-                )
-                storing.add((doc.name, key, entry))
-            prepared.append(document)
-            texts = selection.add(runner.entity_texts(document.segments))
-            if task is None and texts:  # a run of cached documents may need no worker
-                texts = [t for t in texts if t not in entities.get(texts)]
-            if texts:  # the worker asks the entity table for them first
-                entity_tasks.append(pool.submit(entities_task, texts))
-            feeder.add(document.segments)
-            feeder.pump()
-        storing.flush()
-        sent = feeder.finish()
-        for task in entity_tasks:
-            pool.result(task)
+        # only now a thread: the workers were forked from this process alone
+        feeder, engine_thread = threaded_engine_feeder(engine, terms, translation_memory, progress)
+        try:
+            prepared, sent, checked = _feed_and_check(
+                pool, documents, keys, tasks, stored, cache, entities, feeder, fresh
+            )
+        finally:
+            engine_thread.close()
         segments = [s for d in prepared for s in d.segments]
         runner.mark_terms(segments)
 
-        def segment_findings(context: checks.CheckContext, names: list[str]) -> list[Finding]:
-            checks = []
-            for document in prepared:
-                quotes = document_quotes(context, document.segments)
-                checks.append(
-                    pool.submit(
-                        segment_checks_task, document.segments, context.ratios, quotes, names
-                    )
-                )
-            return [f for task in checks for f in pool.result(task)]
-
+        segment_findings = with_early_findings(
+            segments, lambda: [f for task in checked for f in pool.result(task)]
+        )
         document_findings = [f for d in prepared for f in d.findings]
-        fresh = any(task is not None for task in tasks)  # else spaCy was not needed: no pool
         findings = runner.run_check_stage(
             segments, terms, document_findings, entities, segment_findings if fresh else None
         )
     return prepared, sent, findings
+
+
+def _feed_and_check(pool, documents, keys, tasks, stored, cache, entities, feeder, fresh):
+    """Take the prepared documents in corpus order as the workers finish them, feed the
+    engine, give out their entities, and their checks as each one's English is in.
+    Returns (prepared documents, texts sent, the check tasks in document order)."""
+    from pipeline import runner
+
+    prepared: list[runner.PreparedDocument] = []
+    storing = runner.StoreEverySecond(cache)
+    entity_tasks: list[Task] = []
+    checked: list[Task] = []
+    unchecked: list[runner.PreparedDocument] = []  # in corpus order
+    selection = checks.EntitySelection()  # the entity pass skips what no finding uses
+
+    def hand_out_checks(every: bool = False) -> None:
+        while fresh and unchecked and (every or feeder.has_english(unchecked[0].segments)):
+            document = unchecked.pop(0)
+            runner.mark_terms(document.segments)  # the glossary checks read hit.ok
+            checked.append(pool.submit(document_checks_task, document.segments))
+
+    def wait_for(task: Task | None) -> None:
+        """Until `task` is done (or the engine has no more to do), keep it busy: send
+        what is ready, store what came back, give out the checks of whole documents."""
+        while task is None and feeder.busy or task is not None and not pool.done(task):
+            feeder.pump(final=task is None, block=False)
+            hand_out_checks()
+            waiting = list(feeder.in_flight)
+            if task is not None and task.future is not None:
+                waiting.append(task.future)
+            if waiting:
+                futures.wait(waiting, timeout=1.0, return_when=futures.FIRST_COMPLETED)
+            elif task is None:
+                break
+
+    for doc, key, task in zip(documents, keys, tasks, strict=True):
+        if task is None:
+            hit = stored[key]
+            document = runner.PreparedDocument(doc, hit.segments, hit.fixes, hit.findings)
+        else:
+            wait_for(task)
+            document = pool.result(task)
+            entry = prepared_cache.Prepared(document.segments, document.fixes, document.findings)
+            storing.add((doc.name, key, entry))
+        prepared.append(document)
+        texts = selection.add(runner.entity_texts(document.segments))
+        if task is None and texts:  # a run of cached documents may need no worker
+            texts = [t for t in texts if t not in entities.get(texts)]
+        if texts:  # after the preparations given out before it (the pool takes tasks in order)
+            entity_tasks.append(pool.submit(entities_task, texts))
+        feeder.add(document.segments)
+        unchecked.append(document)
+        feeder.pump(block=False)
+        hand_out_checks()
+    storing.flush()
+    wait_for(None)  # everything to the engine and back
+    sent = feeder.finish()
+    hand_out_checks(every=True)
+    for task in entity_tasks:
+        pool.result(task)
+    return prepared, sent, checked

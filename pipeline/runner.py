@@ -581,24 +581,30 @@ def run_in_process(
     progress: Progress | None = None,
 ) -> tuple[list[PreparedDocument], int, list[Finding]]:
     """Prepare, translate and check in this process (`--jobs 1`). A thread prepares the
-    documents one after the other, then finds their named entities; meanwhile this thread
-    gives the engine (Apertium's processes) each document's texts as soon as it is
-    ready, so the engine starts with the first document, not after the last. The
-    answers are those of translate_segments over the whole corpus (parallel.MemoryFeeder)."""
+    documents one after the other, then finds their named entities; meanwhile the engine
+    (Apertium's processes, driven by a thread of its own) gets each document's texts as
+    soon as it is ready, so it starts with the first document, not after the last, and
+    this thread stores the chunks that come back and runs each document's per-segment
+    checks once its English is in. The answers are those of translate_segments over the
+    whole corpus (parallel.MemoryFeeder)."""
+    from pipeline import parallel
+
     entities = prepared_cache.EntityCache(memory_path, checks.ner_model())
     ready: queue.Queue = queue.Queue()
+    early: list[Finding] = []
     with Background(
         prepare_then_find_entities, documents, terms, memory_path, entities, ready
     ) as preparer:
         prepared, sent = translate_as_prepared(
-            ready, len(documents), engine, terms, translation_memory, progress
+            ready, len(documents), engine, terms, translation_memory, progress, early
         )
         with display.step("finding named entities"):
             preparer.result()
     segments = [s for d in prepared for s in d.segments]
     mark_terms(segments)
     document_findings = [f for d in prepared for f in d.findings]
-    findings = run_check_stage(segments, terms, document_findings, entities)
+    segment_findings = parallel.with_early_findings(segments, lambda: early)
+    findings = run_check_stage(segments, terms, document_findings, entities, segment_findings)
     return prepared, sent, findings
 
 
@@ -679,34 +685,65 @@ def translate_as_prepared(
     terms: list[Term],
     memory: TranslationMemory,
     progress: Progress | None = None,
+    early: list[Finding] | None = None,
 ) -> tuple[list[PreparedDocument], int]:
     """Take `count` documents from `ready` as they come and translate them (memory first),
     a chunk as soon as one is full: the engine works while the next ones are prepared.
-    Returns the documents in order and how many texts were sent to the engine."""
+    With `early`, each document's per-segment checks (parallel.early_findings) are run
+    as soon as its English is in, their findings added to `early`, while the engine
+    translates the next chunk. Returns the documents in order and how many texts were
+    sent to the engine."""
     from pipeline import parallel
 
-    feeder = parallel.engine_feeder(engine, terms, memory, progress)
+    # a chunk back puts None in `ready`: this thread wakes up to store it
+    feeder, worker = parallel.threaded_engine_feeder(
+        engine, terms, memory, progress, on_done=lambda: ready.put(None)
+    )
     prepared: list[PreparedDocument] = []
-    with display.stage("preparing", count, "articles") as preparing:
-        while len(prepared) < count:
-            document = ready.get()
-            if isinstance(document, BaseException):
-                raise document
-            prepared.append(document)
-            preparing.advance()
-            feeder.add(document.segments)
-            feeder.pump()  # full chunks only
-    total = len(feeder.groups)
-    with display.stage("translating", total, "texts") as translating:
-        translating(feeder.translated)
+    unchecked: list[PreparedDocument] = []
 
-        def report(done: int, units: int) -> None:
-            translating(done)
-            if progress is not None:
-                progress(done, units)
+    def check_whole_documents(every: bool = False) -> None:
+        while early is not None and unchecked:
+            if not every and not feeder.has_english(unchecked[0].segments):
+                return
+            document = unchecked.pop(0)
+            mark_terms(document.segments)  # the glossary checks read hit.ok
+            early.extend(parallel.early_findings(document.segments, terms))
 
-        feeder.progress = report
-        sent = feeder.finish()
+    def take(item) -> None:
+        """A prepared document, a chunk back (None), or the preparing thread's error."""
+        if isinstance(item, BaseException):
+            raise item
+        if item is not None:
+            prepared.append(item)
+            unchecked.append(item)
+            feeder.add(item.segments)
+        feeder.pump(final=len(prepared) == count, block=False)
+        check_whole_documents()
+
+    try:
+        with display.stage("preparing", count, "articles") as preparing:
+            while len(prepared) < count:
+                before = len(prepared)
+                take(ready.get())
+                if len(prepared) > before:
+                    preparing.advance()
+        total = len(feeder.groups)
+        with display.stage("translating", total, "texts") as translating:
+            translating(feeder.translated)
+
+            def report(done: int, units: int) -> None:
+                translating(done)
+                if progress is not None:
+                    progress(done, units)
+
+            feeder.progress = report
+            while feeder.busy:
+                take(ready.get())
+            sent = feeder.finish()
+    finally:
+        worker.close()
+    check_whole_documents(every=True)
     return prepared, sent
 
 

@@ -62,6 +62,36 @@ def test_unknown_french_word_found_through_the_other_pivot(engine):
 
 
 @needs_apertium
+def test_a_word_both_pivots_lack_is_not_looked_up_again(monkeypatch):
+    # "tuberculose": fr-es lacks it, fra-cat knows it (asked); "zorglubifier": both lack it
+    # (their own first pass says so: not asked), and the English is the same as when asked
+    batch = ["Il a la tuberculose.", "Ils vont zorglubifier la ville."]
+    hyps = apertium_plus.first_pass(batch)
+    lm = load_model()
+    asked: list[set[str]] = []
+    real = apertium_plus._translate_words
+
+    def spy(words, modes):
+        asked.append(set(words))
+        return real(words, modes)
+
+    monkeypatch.setattr(apertium_plus, "_translate_words", spy)
+    resolved = apertium_plus.resolve_unknown_words(hyps, lm)
+    every = set().union(*asked)
+    assert "tuberculose" in every and "zorglubifier" not in every
+    assert "tuberculosis" in resolved["es"][0]
+    monkeypatch.setattr(apertium_plus, "_whole_unknown_words", lambda text: [])
+    asked.clear()
+    assert apertium_plus.resolve_unknown_words(hyps, lm) == resolved
+    assert "zorglubifier" in set().union(*asked)  # asked without the skip, to no avail
+
+
+def test_whole_unknown_words_stand_alone():
+    text = "**zorg and **abc-def, l'**ghi **jkl."
+    assert apertium_plus._whole_unknown_words(text) == ["zorg", "jkl"]
+
+
+@needs_apertium
 def test_unknown_name_stays_as_written(engine):
     best = engine.translate(["Zorglub est arrivé à Ouagadougou."])[0][0]
     assert "Zorglub" in best and "Ouagadougou" in best

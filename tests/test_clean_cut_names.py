@@ -132,3 +132,81 @@ def test_without_apertium_no_name_evidence_is_guessed(monkeypatch):
         "Le télescope Kepler a été lancé en 2009."
     )
     assert "le télescope Kepler montrent" in cleaned(together)
+
+
+# Evidence from the grammar of the next paragraph and of the paragraph's last clause, and
+# narrower evidence from names (issue 18, real headings kept). My own sentences.
+@pytest.mark.parametrize(
+    "before, after, evidence",
+    [
+        # the next paragraph is one sentence whose name has no verb: the end of a sentence
+        (
+            "Le guide le plus connu de la vallée reste, selon les randonneurs, le vieux",
+            "Tarnowski, un homme que tout le monde appelle par son prénom.",
+            "name_without_verb",
+        ),
+        (
+            "Les visiteurs pourront admirer la statue du général",
+            "Varenne, que la ville a fait restaurer.",
+            "name_without_verb",
+        ),
+        # the last clause, opened by `où`, `lorsque`, `à laquelle`..., has no verb yet
+        (
+            "Un souvenir de l'année où le capitaine",
+            "Dubrovin a quitté l'équipe.",
+            "clause_without_verb",
+        ),
+        # a given name that the best dictionary knows as such, before a surname
+        (
+            "Le rapport a été rédigé par le chercheur David",
+            "Kowalczyk et ses collègues de Lyon.",
+            "ends_with_given_name",
+        ),
+    ],
+)
+def test_the_next_paragraph_or_the_last_clause_shows_a_cut(before, after, evidence):
+    raw = f"{START}\n\n{before}\n\n{after}"
+    assert cleaned(raw) == f"{START}\n\n{before} {after}"
+    assert joins(raw) == [evidence]
+
+
+@pytest.mark.parametrize(
+    "heading, paragraph",
+    [
+        # names no dictionary knows on both sides: a heading ending with a place
+        ("Une journée à Olomouc", "Kowalczyk a gagné le match."),
+        ("Région de Vrchlabí", "Dubrovin a ouvert une école."),
+        # a name only a weaker dictionary has as a given name (fr-es: `Obama`)
+        ("Le second mandat d'Obama", "Manning a répondu aux questions."),
+        # a given name before a full name: a new person, a new sentence
+        ("Une robe signée Valentino", "Larry Hagman a choisi la sienne."),
+        # an infinitive ends a heading
+        ("Apprendre à chanter", "Dubrovin a ouvert une école."),
+        # a noun with its complement, the object of an infinitive, a verb in a relative only
+        ("Il a dit que tout dépend du manque d'argent", "Dubrovin a répondu."),
+        ("Les enfants économisent pour acheter la maison", "Dubrovin a répondu."),
+        ("Des routes dont il vantait les mérites", "Dubrovin a répondu."),
+        # the paragraph below has its verb, a colon, or no stop (a caption, a byline)
+        ("Un homme direct", "Tarnowski, le chef de la brigade depuis dix ans, parle peu."),
+        ("Notre invité", "Stephen Tarnowski: la ville doit changer."),
+        ("Le prix du billet", "Victor Tarnowski, guide de montagne"),
+        ("Un hôtel au bord du lac", "Villa Rosa. Deux balcons donnent sur l'eau."),
+        ("Le vent du nord", "Tarnowski, comme chaque hiver, le confirme."),
+    ],
+)
+def test_a_heading_above_a_sentence_or_a_caption_stays(heading, paragraph):
+    raw = f"{START}\n\n{heading}\n\n{paragraph}"
+    assert joins(raw) == []
+    assert f"{heading}\n\n" in cleaned(raw)
+
+
+def test_the_name_below_has_its_verb_where_apertium_reads_one():
+    def has_verb(paragraph: str) -> bool:
+        return clean.verb_of_the_name(french_names.analyse_paragraphs([paragraph])[0])
+
+    assert has_verb("Tarnowski s'est essayé au chant.")  # after clitics
+    assert has_verb("Orozco, 19 ans, étudiant, joue au football.")  # `joue`, also a noun
+    assert has_verb("Al Gore et le général Franks énumèrent les fautes.")  # two subjects
+    assert not has_verb("Tahrir par mesure de précaution.")  # after a preposition: a noun
+    assert not has_verb("Sandy, un gouffre que certains ont prédit.")  # a relative's verb
+    assert not has_verb("Lieberman à l'approche de l'élection.")  # `l'` after `à`: article

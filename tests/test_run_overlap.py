@@ -1,0 +1,154 @@
+"""Issue 19: a run keeps the engine and the cores busy. The engine translates in a thread of
+its own (the next chunk waiting) while the run's thread takes prepared documents and stores
+chunks; each document's per-segment checks run as soon as its English is in, the corpus
+checks and the length ratio at the end. What a user gets is what one pass gives (real
+spaCy, real apertium)."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import pytest
+
+from pipeline import checks, corpus, glossary, parallel, runner
+from pipeline.errors import PipelineError
+from pipeline.memory import TranslationMemory
+from pipeline.records import Segment
+from pipeline.translate.apertium import ApertiumEngine
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def translated():
+    """Three articles of the corpus prepared and translated by apertium, then made to hold
+    what the per-segment checks look for across segments and over the corpus: a quotation
+    opened in one sentence and closed in the next, an English far longer than usual, a
+    number changed."""
+    terms = glossary.load_glossary(REPO / "glossary" / "glossary.yaml")
+    documents = [runner.prepare_document(d, terms) for d in corpus.read_corpus(REPO / "corpus")]
+    documents = documents[:3]
+    segments = [s for d in documents for s in d.segments]
+    runner.translate_segments(segments, ApertiumEngine("es"), terms)
+    french = [s for s in segments if s.lang == "fr" and len(s.fr) > 40]
+    french[1].en += ' "He said'
+    french[2].en = 'so." ' + french[2].en
+    french[3].en = " ".join([french[3].en] * 3)
+    french[4].en = french[4].en + " 1917"
+    runner.mark_terms(segments)
+    return documents, terms
+
+
+def test_checks_run_a_document_at_a_time_find_what_one_pass_finds(translated):
+    """The findings, and each segment's, in the same order: the report and the outputs
+    are the same bytes whichever way the checks ran."""
+    documents, terms = translated
+    one_pass = copy.deepcopy(documents)
+    segments = [s for d in one_pass for s in d.segments]
+    expected = checks.run_checks(segments, terms)
+
+    by_document = copy.deepcopy(documents)
+    segments_b = [s for d in by_document for s in d.segments]
+    early = [f for d in by_document for f in parallel.early_findings(d.segments, terms)]
+    found = checks.run_checks(
+        segments_b, terms, segment_findings=parallel.with_early_findings(segments_b, lambda: early)
+    )
+    assert found == expected
+    assert [s.findings for s in segments_b] == [s.findings for s in segments]
+    made = {f.check for f in found}
+    assert {"form.length-ratio", "numbers", "untranslated"} <= made, made
+    assert parallel.CORPUS_RATIO_CHECK not in {f.check for f in early}
+
+
+def test_a_copy_has_its_english_as_soon_as_its_text_is_translated(tmp_path):
+    """A document whose texts were all sent before is whole as soon as they come back,
+    before the last chunk: its checks need not wait for the end of the run."""
+    sent: list[list[str]] = []
+
+    def submit(texts):
+        sent.append(texts)
+        return len(sent)
+
+    def collect(handles, block):
+        return [(h, [t.upper() for t in sent[h - 1]]) for h in handles]
+
+    first = [Segment("a", 1, i, f"phrase {i}", (0, 1)) for i in range(4)]
+    later = [Segment("b", 1, 0, "phrase 1", (0, 1)), Segment("b", 1, 1, "autre", (0, 1))]
+    copy_only = [Segment("c", 1, 0, "phrase 2", (0, 1))]
+    with TranslationMemory(tmp_path / "m.sqlite") as memory:
+        feeder = parallel.MemoryFeeder("e1", [], memory, submit, collect, chunk=4)
+        feeder.add(first)
+        feeder.pump()
+        assert feeder.has_english(first)
+        feeder.add(copy_only)
+        assert feeder.has_english(copy_only) and copy_only[0].en == "PHRASE 2"
+        feeder.add(later)
+        assert not feeder.has_english(later)  # "autre" waits for the last chunk
+        assert later[0].en == "PHRASE 1"
+        feeder.finish()
+        assert feeder.has_english(later)
+
+
+class RecordingEngine(ApertiumEngine):
+    def __init__(self, fail_at: int | None = None):
+        super().__init__("es")
+        self.batches: list[int] = []
+        self.fail_at = fail_at
+
+    def translate(self, batch, n_best=1, progress=None):
+        self.batches.append(len(batch))
+        if len(self.batches) == self.fail_at:
+            raise PipelineError("apertium failed: the test's engine")
+        return super().translate(batch, n_best, progress)
+
+
+def _documents() -> list[list[Segment]]:
+    flores = REPO.parent / "shared" / "eval" / "flores101-dev.fr"
+    sources = [flores] if flores.exists() else sorted((REPO / "corpus").glob("*.txt"))
+    lines = [line for path in sources for line in path.read_text("utf-8").splitlines()]
+    lines = [line for line in lines if line.strip()][:450]
+    return [
+        [Segment(f"d{d}", 1, i, t, (0, 1)) for i, t in enumerate(lines[start : start + 50])]
+        for d, start in enumerate(range(0, len(lines), 50))
+    ]
+
+
+def test_the_engine_in_its_thread_gets_the_chunks_of_a_run_of_one_thread(tmp_path):
+    """The same chunks (a fixed count, in corpus order) and the same English as when the
+    run's thread drives the engine itself, with documents taken without waiting for it."""
+    results = []
+    for n, threaded in enumerate((False, True)):
+        engine = RecordingEngine()
+        documents = _documents()
+        with TranslationMemory(tmp_path / f"m{n}.sqlite") as memory:
+            if threaded:
+                feeder, worker = parallel.threaded_engine_feeder(engine, [], memory)
+            else:
+                feeder, worker = parallel.engine_feeder(engine, [], memory), None
+            for doc in documents:
+                feeder.add(doc)
+                feeder.pump(block=not threaded)
+            feeder.finish()
+            if worker is not None:
+                worker.close()
+            stored = memory.counts()["translations"]
+        results.append((engine.batches, [s.en for d in documents for s in d], stored))
+    assert results[0] == results[1]
+    assert len(results[0][0]) >= 3
+
+
+def test_an_engine_failing_in_its_thread_stops_the_run_with_its_error(tmp_path):
+    """The error reaches the run's thread; the chunks stored before it stay stored."""
+    engine = RecordingEngine(fail_at=2)
+    with TranslationMemory(tmp_path / "m.sqlite") as memory:
+        feeder, worker = parallel.threaded_engine_feeder(engine, [], memory)
+        try:
+            with pytest.raises(PipelineError, match="the test's engine"):
+                for doc in _documents():
+                    feeder.add(doc)
+                    feeder.pump(block=False)
+                feeder.finish()
+        finally:
+            worker.close()
+        assert memory.counts()["translations"] == runner.MEMORY_CHUNK
