@@ -52,7 +52,7 @@ PROBED = [
     ("pipeline.runner", "find_entities"),
     ("pipeline.checks", "french_entities"),
     ("pipeline.runner", "run_check_stage"),
-    ("pipeline.parallel", "segment_checks_task"),
+    ("pipeline.parallel", "document_checks_task"),
     ("pipeline.runner", "offer_fuzzy_matches"),
     ("pipeline.runner", "write_outputs"),
     ("pipeline.runner", "write_files"),
@@ -303,12 +303,26 @@ def report(pivot: str, jobs: int, started, ended, events, samples, total_cpu) ->
     return rows
 
 
+def print_events(started: float, events) -> None:
+    """Every probed call of 5 ms or more: start and end from the interpreter's start, its
+    process, its thread's CPU."""
+    print("\n| call | start s | end s | pid | thread CPU s |")
+    print("| --- | ---: | ---: | ---: | ---: |")
+    for name, start, end, pid, cpu in sorted(events, key=lambda e: e[1]):
+        if name in ("cli", "exit", "atexit") or end - start < 0.005:
+            continue  # the cached loaders' thousands of calls that find them loaded
+        print(f"| {name} | {start - started:.2f} | {end - started:.2f} | {pid} | {cpu:.2f} |")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--articles", type=int, default=40)
     parser.add_argument("--pivot", default="es")
     parser.add_argument("--jobs", default="1", help="comma-separated: 1,2")
     parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument(
+        "--events", action="store_true", help="print every probed call too, by its start"
+    )
     args = parser.parse_args()
     from scaling import flores_articles
 
@@ -322,7 +336,10 @@ def main() -> None:
         for _ in range(args.repeat):
             for jobs in [int(j) for j in args.jobs.split(",")]:
                 folder = Path(tempfile.mkdtemp(dir=work))
-                report(args.pivot, jobs, *run(corpus, glossary, args.pivot, jobs, folder))
+                outcome = run(corpus, glossary, args.pivot, jobs, folder)
+                report(args.pivot, jobs, *outcome)
+                if args.events:
+                    print_events(outcome[0], outcome[2])
 
 
 if __name__ == "__main__":

@@ -592,11 +592,19 @@ def run_in_process(
     entities = prepared_cache.EntityCache(memory_path, checks.ner_model())
     ready: queue.Queue = queue.Queue()
     early: list[Finding] = []
+    early_corpus: list = []  # each document's parallel.early_corpus_findings
     with Background(
         prepare_then_find_entities, documents, terms, memory_path, entities, ready
     ) as preparer:
         prepared, sent = translate_as_prepared(
-            ready, len(documents), engine, terms, translation_memory, progress, early
+            ready,
+            len(documents),
+            engine,
+            terms,
+            translation_memory,
+            progress,
+            early,
+            early_corpus,
         )
         with display.step("finding named entities"):
             preparer.result()
@@ -604,7 +612,10 @@ def run_in_process(
     mark_terms(segments)
     document_findings = [f for d in prepared for f in d.findings]
     segment_findings = parallel.with_early_findings(segments, lambda: early)
-    findings = run_check_stage(segments, terms, document_findings, entities, segment_findings)
+    corpus_findings = parallel.gathered_corpus_findings(lambda: early_corpus)
+    findings = run_check_stage(
+        segments, terms, document_findings, entities, segment_findings, corpus_findings
+    )
     return prepared, sent, findings
 
 
@@ -686,12 +697,14 @@ def translate_as_prepared(
     memory: TranslationMemory,
     progress: Progress | None = None,
     early: list[Finding] | None = None,
+    early_corpus: list | None = None,
 ) -> tuple[list[PreparedDocument], int]:
     """Take `count` documents from `ready` as they come and translate them (memory first),
     a chunk as soon as one is full: the engine works while the next ones are prepared.
     With `early`, each document's per-segment checks (parallel.early_findings) are run
     as soon as its English is in, their findings added to `early`, while the engine
-    translates the next chunk. Returns the documents in order and how many texts were
+    translates the next chunk (and to `early_corpus`, the document's
+    parallel.early_corpus_findings). Returns the documents in order and how many texts were
     sent to the engine."""
     from pipeline import parallel
 
@@ -709,6 +722,8 @@ def translate_as_prepared(
             document = unchecked.pop(0)
             mark_terms(document.segments)  # the glossary checks read hit.ok
             early.extend(parallel.early_findings(document.segments, terms))
+            if early_corpus is not None:
+                early_corpus.append(parallel.early_corpus_findings(document.segments, terms))
 
     def take(item) -> None:
         """A prepared document, a chunk back (None), or the preparing thread's error."""
@@ -832,10 +847,11 @@ def run_check_stage(
     document_findings: Sequence[Finding] = (),
     entity_cache: prepared_cache.EntityCache | None = None,
     segment_findings=None,
+    corpus_findings=None,
 ) -> list[Finding]:
     """Run the checks; return every finding of the run: the corpus-wide ones, those of
     whole documents (the cleaner's, held by no segment), and those on the segments.
-    `segment_findings`: see checks.run_checks (the per-segment checks done elsewhere)."""
+    `segment_findings`, `corpus_findings`: see checks.run_checks (checks done elsewhere)."""
     with display.stage("checking", len(checks.CHECKS), "checks") as checking:
         found = checks.run_checks(
             segments,
@@ -843,6 +859,7 @@ def run_check_stage(
             entity_cache=entity_cache,
             done=checking,
             segment_findings=segment_findings,
+            corpus_findings=corpus_findings,
         )
     corpus_wide = [f for f in found if not f.segment]
     return corpus_wide + list(document_findings) + [f for s in segments for f in s.findings]

@@ -152,3 +152,51 @@ def test_an_engine_failing_in_its_thread_stops_the_run_with_its_error(tmp_path):
         finally:
             worker.close()
         assert memory.counts()["translations"] == runner.MEMORY_CHUNK
+
+
+def test_the_untranslated_checks_run_a_document_at_a_time_find_what_one_pass_finds(translated):
+    """French and Spanish words left in the English, found on each document as its English
+    comes in (parallel.DOCUMENT_CORPUS_CHECKS), are the findings of one pass over the
+    corpus, in the same order on every segment."""
+    documents, terms = translated
+    documents = copy.deepcopy(documents)
+    french = [s for d in documents for s in d.segments if s.lang == "fr" and len(s.fr) > 40]
+    french[5].en += " " + " ".join(french[5].fr.split()[-6:])  # its French, left as it was
+    french[-1].en += " the norcoreano ambassador"
+    french[-2].en = french[-2].fr  # untranslated: the English is the French
+    one_pass = copy.deepcopy(documents)
+    segments = [s for d in one_pass for s in d.segments]
+    expected = checks.run_checks(segments, terms)
+
+    segments_b = [s for d in documents for s in d.segments]
+    early = [parallel.early_corpus_findings(d.segments, terms) for d in documents]
+    given = parallel.gathered_corpus_findings(lambda: early)
+    found = checks.run_checks(segments_b, terms, corpus_findings=given)
+    assert found == expected
+    assert [s.findings for s in segments_b] == [s.findings for s in segments]
+    made = {f.check for f in found}
+    assert set(parallel.DOCUMENT_CORPUS_CHECKS) <= made, made
+    by_check = {name: [f for d in early for f in d[name]] for name in early[0]}
+    assert any("norcoreano" in f.message for f in by_check["untranslated.pivot"])
+    assert any(f.segment == french[5].id for f in by_check["untranslated"])
+
+
+def test_a_word_alone_reads_the_same_whatever_words_are_asked_with_it(translated):
+    """What the analysers know of each word does not depend on the words asked with it:
+    a document's lookups, from the lt-proc kept running, answer as one corpus-wide
+    lookup by a new lt-proc does."""
+    from pipeline.checks import untranslated
+
+    documents, _ = translated
+    words = sorted(
+        {w.casefold() for d in documents for s in d.segments for w in s.en.split() if w.isalpha()}
+    )
+    words += ["norcoreano", "mundialització", "parce", "que", "of", "course"]
+    for language in ("english", "french", "pivot"):
+        together = untranslated.analysed(words, language)
+        alone = set()
+        for start in range(0, len(words), 7):
+            alone |= untranslated.analysed(words[start : start + 7], language)
+        assert alone == together, language
+        assert together, language
+

@@ -105,6 +105,7 @@ def run_checks(
     entity_cache: Any = None,
     done: Any = None,
     segment_findings: Callable[[CheckContext, list[str]], Any] | None = None,
+    corpus_findings: dict[str, Callable[[], list[Finding] | None]] | None = None,
 ) -> list[Finding]:
     """Run the checks (all, or those named in `only`) and put their findings on the segments.
 
@@ -116,6 +117,11 @@ def run_checks(
     over all the segments would (pipeline/parallel.py runs it a document per worker), or a
     function returning it: then the corpus-wide checks run here while the per-segment
     ones are under way elsewhere (cluster.py's tasks), and the function is called after.
+
+    `corpus_findings[name]()`, when given, returns what the corpus check `name` finds over
+    all the segments (run a document at a time elsewhere: pipeline/parallel.py's
+    DOCUMENT_CORPUS_CHECKS), or None when it was not: then it runs here. Called after the
+    corpus checks that run here.
     """
     names = list(CHECKS) if only is None else list(only)
     unknown = [n for n in names if n not in CHECKS]
@@ -131,9 +137,19 @@ def run_checks(
     if done is not None and not callable(pending):  # a Progress: (checks done, checks in all)
         done(count, len(names))
     corpus_found: list[Finding] = []
+    elsewhere = corpus_findings or {}
     for name in names:
-        if name in CORPUS_CHECKS:
+        if name in CORPUS_CHECKS and name not in elsewhere:
             corpus_found += [replace(f, check=name) for f in CORPUS_CHECKS[name](segments, context)]
+            count += 1
+            if done is not None and not callable(pending):
+                done(count, len(names))
+    for name in names:  # the order of corpus_found is the sort's below, not this one
+        if name in CORPUS_CHECKS and name in elsewhere:
+            given = elsewhere[name]()
+            if given is None:
+                given = [replace(f, check=name) for f in CORPUS_CHECKS[name](segments, context)]
+            corpus_found += given
             count += 1
             if done is not None and not callable(pending):
                 done(count, len(names))

@@ -106,20 +106,34 @@ def analysed(
     for analyser in analysers(language):
         if not unknown:
             break
-        result = subprocess.run(
-            ["lt-proc", analyser],
-            input="\n".join(unknown) + "\n",
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if result.returncode != 0:
+        output = analyser_output(analyser, unknown)
+        if output is None:
             continue
-        for m in re.finditer(r"\^([^/$]*)/([^$]*)\$", result.stdout):
+        for m in re.finditer(r"\^([^/$]*)/([^$]*)\$", output):
             if not m.group(2).startswith("*"):
                 known.add(m.group(1).casefold())
         unknown = [k for k in unknown if k not in known]
     return {w for w, k in keys.items() if k in known}
+
+
+def analyser_output(analyser: str, words: list[str]) -> str | None:
+    """lt-proc's analysis of the words (one a line: a word's analysis never depends on its
+    neighbours), asked of the analyser's lt-proc kept running in this process
+    (french_names' servers: the checks ask a document at a time as its English comes in,
+    pipeline/parallel.py); a new lt-proc for them where none answers; None if it fails."""
+    from pipeline import french_names
+
+    lines = french_names._ask_lines(analyser, words)
+    if lines is not None:
+        return "\n".join(lines)
+    result = subprocess.run(
+        ["lt-proc", analyser],
+        input="\n".join(words) + "\n",
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return result.stdout if result.returncode == 0 else None
 
 
 def english_words(words: Iterable[str]) -> set[str] | None:
