@@ -594,7 +594,13 @@ def run_in_process(
     early: list[Finding] = []
     early_corpus: list = []  # each document's parallel.early_corpus_findings
     with Background(
-        prepare_then_find_entities, documents, terms, memory_path, entities, ready
+        prepare_then_find_entities,
+        documents,
+        terms,
+        memory_path,
+        entities,
+        ready,
+        functools.partial(parallel.start_engine, engine),
     ) as preparer:
         prepared, sent = translate_as_prepared(
             ready,
@@ -626,10 +632,12 @@ def prepare_then_find_entities(
     memory_path: Path,
     entities: prepared_cache.EntityCache,
     ready: queue.Queue,
+    before_preparing=None,
 ) -> None:
     """Each document prepared (or taken from the prepared-document cache) and put in
     `ready` in corpus order, then the named entities of all their French (see
-    Background); an error is put in `ready` too, so the reader stops waiting."""
+    Background); an error is put in `ready` too, so the reader stops waiting.
+    `before_preparing()` is called once, before the first document not in the cache."""
     try:
         cache = PreparedCache(memory_path)
         fingerprint = prepared_cache.code_fingerprint()
@@ -646,6 +654,9 @@ def prepare_then_find_entities(
             if hit is not None:
                 document = PreparedDocument(doc, hit.segments, hit.fixes, hit.findings)
             else:
+                if before_preparing is not None:
+                    before_preparing()  # the engine's processes, before spaCy's load
+                    before_preparing = None
                 document = prepare_document(doc, terms)
                 entry = prepared_cache.Prepared(
                     document.segments, document.fixes, document.findings

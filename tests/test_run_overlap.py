@@ -171,6 +171,7 @@ def test_the_untranslated_checks_run_a_document_at_a_time_find_what_one_pass_fin
     segments_b = [s for d in documents for s in d.segments]
     early = [parallel.early_corpus_findings(d.segments, terms) for d in documents]
     given = parallel.gathered_corpus_findings(lambda: early)
+    given[parallel.ENTITY_CHECK] = lambda: None  # not run elsewhere: run last, here
     found = checks.run_checks(segments_b, terms, corpus_findings=given)
     assert found == expected
     assert [s.findings for s in segments_b] == [s.findings for s in segments]
@@ -200,3 +201,19 @@ def test_a_word_alone_reads_the_same_whatever_words_are_asked_with_it(translated
         assert alone == together, language
         assert together, language
 
+
+def test_the_engine_started_before_its_first_batch_translates_as_one_started_by_it():
+    """parallel.start_engine starts Apertium's kept tools before any batch (they load while
+    the run loads spaCy): they are running, and the first batch's English is the same."""
+    from pipeline.translate import apertium
+
+    texts = ["Le ministre a quitté Pyongyang hier.", "Les deux pays ont signé un accord."]
+    apertium.close_kept_pipelines()
+    expected = ApertiumEngine("es").translate(texts)
+    apertium.close_kept_pipelines()
+    engine = ApertiumEngine("es")
+    parallel.start_engine(engine)
+    kept = apertium.kept_pipeline(engine.modes, "-n")
+    assert kept.processes and all(p.poll() is None for p in kept.processes)
+    assert engine.translate(texts) == expected
+    apertium.close_kept_pipelines()

@@ -204,6 +204,13 @@ class ApertiumEngine:
         second = self._translate_aligned(batch[middle:], None, done_before + middle, total)
         return first + second
 
+    def start(self) -> None:
+        """Start the kept tools now, before the first batch: their dictionaries load on
+        the other core while the run loads its own models (pipeline/parallel.py)."""
+        kept = kept_pipeline(self.modes, "-g" if self.keep_marks else "-n")
+        if kept is not None:
+            kept.start()
+
     @property
     def _mark_flags(self) -> list[str]:
         return [] if self.keep_marks else ["-u"]
@@ -518,6 +525,12 @@ class KeptPipeline:
                 self.processes.append(process)
                 self.errors.append(err)
             previous = stage
+
+    def start(self) -> None:
+        """The kept tools started, if they are not yet (no thread: a fork may follow)."""
+        with self.lock:
+            if not self.processes:
+                self._start()
 
     def translate(
         self, data: bytes, count: int, progress: Progress | None, done_before: int, total: int

@@ -404,6 +404,11 @@ class BothPivotsEngine:
             f" repairs={repairs.fingerprint(self.steps.repairs)}"
         )
 
+    def start(self) -> None:
+        """Both pivots' kept tools started before the first batch (ApertiumEngine.start)."""
+        for pivot in PIVOTS:
+            ApertiumEngine(pivot, keep_marks=True).start()
+
     def translate(
         self, batch: Sequence[str], n_best: int = 1, progress: Progress | None = None
     ) -> list[list[str]]:
