@@ -599,6 +599,15 @@ def start_engine(engine) -> None:
         start()
 
 
+def release_engine(engine) -> None:
+    """The engine's processes let go once the run has no more to translate, where the
+    engine can (`release()`): Apertium's tools end on the other core while the run checks
+    and writes its outputs, not at its exit."""
+    release = getattr(engine, "release", None)
+    if release is not None:
+        release()
+
+
 def fork_start_method() -> str:
     """Fork with spaCy, its French model and the cleaner's lexicon loaded here first,
     so that each worker starts with them (about 2 s of CPU a worker spawned pays to load
@@ -669,6 +678,7 @@ def run_parallel(
             )
         finally:
             engine_thread.close()
+        release_engine(engine)
         segments = [s for d in prepared for s in d.segments]
         runner.mark_terms(segments)
 

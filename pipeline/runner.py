@@ -612,6 +612,7 @@ def run_in_process(
             early,
             early_corpus,
         )
+        parallel.release_engine(engine)
         with display.step("finding named entities"):
             preparer.result()
     segments = [s for d in prepared for s in d.segments]

@@ -204,7 +204,8 @@ def test_a_word_alone_reads_the_same_whatever_words_are_asked_with_it(translated
 
 def test_the_engine_started_before_its_first_batch_translates_as_one_started_by_it():
     """parallel.start_engine starts Apertium's kept tools before any batch (they load while
-    the run loads spaCy): they are running, and the first batch's English is the same."""
+    the run loads spaCy): they are running, and the first batch's English is the same.
+    parallel.release_engine lets them end on their own once the run is done with them."""
     from pipeline.translate import apertium
 
     texts = ["Le ministre a quitté Pyongyang hier.", "Les deux pays ont signé un accord."]
@@ -216,4 +217,9 @@ def test_the_engine_started_before_its_first_batch_translates_as_one_started_by_
     kept = apertium.kept_pipeline(engine.modes, "-n")
     assert kept.processes and all(p.poll() is None for p in kept.processes)
     assert engine.translate(texts) == expected
+    parallel.release_engine(engine)  # the run has no more to translate: they end alone
+    for process in kept.processes:
+        assert process.wait(timeout=10) == 0
+    assert engine.translate(texts) == expected  # a later batch: tools of its own
+    assert apertium.kept_pipeline(engine.modes, "-n") is not kept
     apertium.close_kept_pipelines()

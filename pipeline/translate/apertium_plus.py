@@ -44,6 +44,7 @@ from pipeline.translate.apertium import (
     installed_modes,
     kept_pipeline,
     missing_modes,
+    release_kept_pipelines,
     split_stream,
 )
 from pipeline.translate.cognates import english_cognate
@@ -408,6 +409,10 @@ class BothPivotsEngine:
         """Both pivots' kept tools started before the first batch (ApertiumEngine.start)."""
         for pivot in PIVOTS:
             ApertiumEngine(pivot, keep_marks=True).start()
+
+    def release(self) -> None:
+        """No more batches for now: every kept tool ends on its own (word lookups' too)."""
+        release_kept_pipelines()
 
     def translate(
         self, batch: Sequence[str], n_best: int = 1, progress: Progress | None = None
