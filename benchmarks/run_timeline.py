@@ -133,7 +133,10 @@ def record_exit():
             fields = open(f"/proc/{entry}/stat").read().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        parents[int(entry)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / tick)
+        # with its reaped children's (cutime, cstime): the tools a kept chain's shell
+        # reaped, and a shell ended but not reaped yet (released before the exit)
+        cpu = sum(int(f) for f in fields[11:15]) / tick
+        parents[int(entry)] = (int(fields[1]), cpu)
     living, stack = 0.0, [os.getpid()]
     while stack:
         pid = stack.pop()
