@@ -22,6 +22,7 @@ import multiprocessing
 import os
 import queue
 import signal
+import sys
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -65,6 +66,9 @@ def _start_worker(terms: list[Term], memory_path: str, ner_model: str) -> None:
         from pipeline import progress
 
         progress._current = progress.Display(level=progress.QUIET, live=False)
+        apertium = sys.modules.get("pipeline.translate.apertium")
+        if apertium is not None:  # the engine's tools, started before the fork
+            apertium.drop_inherited_pipelines()
     _die_with_parent()
     _worker["terms"] = terms
     _worker["entities"] = prepared_cache.EntityCache(Path(memory_path), ner_model)

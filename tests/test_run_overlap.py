@@ -223,3 +223,24 @@ def test_the_engine_started_before_its_first_batch_translates_as_one_started_by_
     assert engine.translate(texts) == expected  # a later batch: tools of its own
     assert apertium.kept_pipeline(engine.modes, "-n") is not kept
     apertium.close_kept_pipelines()
+
+
+def test_tools_let_go_end_while_workers_forked_after_their_start_still_run(tmp_path):
+    """Workers forked after the engine's tools started (parallel.fork_start_method) close
+    their copies of the tools' pipes: released at the last English, the tools end while
+    the workers still run the checks, not when the pool closes."""
+    from pipeline.translate import apertium
+
+    apertium.close_kept_pipelines()
+    engine = ApertiumEngine("es")
+    parallel.start_engine(engine)
+    kept = apertium.kept_pipeline(engine.modes, "-n")
+    with parallel.WorkerPool(2, [], tmp_path / "m.sqlite", checks.ner_model(), "fork") as pool:
+        tasks = [pool.submit(parallel.default_jobs) for _ in range(4)]
+        assert all(pool.result(task) >= 1 for task in tasks)  # both workers forked, alive
+        assert engine.translate(["Bonjour."])  # the tools work with the workers forked
+        parallel.release_engine(engine)
+        for process in kept.processes:
+            assert process.wait(timeout=10) == 0
+        assert all(p.is_alive() for p in pool.executor._processes.values())
+    apertium.close_kept_pipelines()

@@ -16,6 +16,7 @@ the output as text is one of Apertium's marks: removed, not shown to a reader.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import re
 import shutil
@@ -740,6 +741,24 @@ def release_kept_pipelines() -> None:
         finally:
             if held:
                 pipeline.lock.release()
+
+
+def drop_inherited_pipelines() -> None:
+    """In a process forked from the one that started the kept tools: close its copies of
+    their pipes (the tools see the end of their input when their owner closes it, not
+    when every fork has ended too) and forget them; the owner ends them."""
+    with _KEPT_LOCK:
+        pipelines = list(_KEPT.values()) + _RELEASED
+        _KEPT.clear()
+        _RELEASED.clear()
+    for pipeline in pipelines:
+        for process in pipeline.processes:
+            for pipe in (process.stdin, process.stdout):
+                if pipe is not None:
+                    with contextlib.suppress(OSError):
+                        pipe.close()
+            process.returncode = 0  # not this process's child: never waited for here
+        pipeline.processes, pipeline.errors = [], []
 
 
 def close_kept_pipelines() -> None:
