@@ -197,7 +197,8 @@ def may_hold_entity(text: str) -> bool:
 # punctuation. So a key with a capital letter holds that letter's whole run of letters, a
 # capitalised word of the text; the same key in another segment holds the same word. A
 # segment none of whose capitalised words occurs in another segment cannot give the check
-# an entity it reports: it needs no entity pass. (An upper-case character that is not a
+# an entity it reports: it needs no entity pass. (A sentence-initial stop word is not
+# counted on either side: see below and EntitySelection.) (An upper-case character that is not a
 # letter, like Ⓐ, is no word: a text holding one is always looked at.)
 
 _LETTER_RUN = re.compile(r"[^\W\d_]+")  # letters, plus a few numerals (Ⅷ, ²) split off below
@@ -435,7 +436,9 @@ def _contains_words(longer: str, shorter: str) -> bool:
 
 
 def entity_consistency(segments: Sequence[Segment], context: CheckContext) -> list[Finding]:
-    """A named entity outside the glossary rendered one way in some segments, another in others."""
+    """A named entity outside the glossary rendered one way in some segments, another in others
+    (an entity whose only capital is a stop word opening a sentence is no name: see
+    spared_word)."""
     todo = [s for s in segments if checked(s)]
     if not todo:
         return []
