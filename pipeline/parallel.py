@@ -596,8 +596,7 @@ def start_engine(engine) -> None:
     es, 0.9 s with both), where the engine can (`start()`): they load their dictionaries
     on the other core while this process loads spaCy and the lexicon, not at the first
     chunk. Processes, no thread, so a fork may follow (fork_start_method); a worker
-    forked after holds copies of their pipes until it ends, before the tools are ended
-    at exit."""
+    forked after closes its copies of their pipes (apertium.drop_inherited_pipelines)."""
     start = getattr(engine, "start", None)
     if start is not None:
         start()
