@@ -101,6 +101,13 @@ def final_lines(terminal: str) -> list[str]:
 
 @needs_apertium
 def test_a_run_shows_one_honest_bar_per_stage_on_a_terminal_only_and_obeys_verbosity(project):
+    # Enough text that the engine's first pass outlasts the display's delay: Apertium's
+    # tools start with the run (parallel.start_engine), so the first pass of two short
+    # articles no longer pays for their start and may end before it is drawn.
+    names = ("002_5e88a67e5ef2d8be.txt", "003_08530567ec71b96b.txt")
+    lines = "\n".join((REPO / "corpus" / name).read_text(encoding="utf-8") for name in names)
+    paragraphs = [p for p in lines.split("\n") if len(p.split()) > 8]
+    (project / "corpus" / "trois.txt").write_text("\n\n".join(paragraphs) + "\n", "utf-8")
     status, terminal, _ = run_on_a_terminal(["run"], project, env_for(project))
     assert status == 0, terminal
     shown = redraws(terminal)
