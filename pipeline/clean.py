@@ -900,6 +900,24 @@ def grammar_evidence(
     return next((name for name, found in evidence if found()), "")
 
 
+DATELINE = re.compile(
+    r"(?:(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)\s+)?(?:le\s+)?\d{1,2}(?:er)?\s+"
+    r"(?:janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre)"
+    r"(?:\s+\d{4})?(?:\s*(?:à|-)\s*\d{1,2}\s*h\s*\d{0,2})?",
+    re.I,
+)
+
+
+def heading_or_dateline_below(after: str) -> bool:
+    """The next paragraph is a heading in capitals (`MONTANT DE LA CAISSE DE GRÈVE`) or a
+    date alone (`mercredi 11 septembre 2019`, a dateline under a heading): never the rest
+    of a sentence cut above it."""
+    if DATELINE.fullmatch(after.strip()):
+        return True
+    words = WORD.findall(after)
+    return len(words) >= 2 and all(w.isupper() for w in words if len(w) > 1)
+
+
 def _paragraph_end(text: str, start: int) -> int:
     end = text.find("\n", start)
     return len(text) if end < 0 else end
@@ -918,6 +936,8 @@ def cut_paragraph(text: str, context: Context) -> list[Change]:
         if MD_LIST_MARKER.match(after) or is_english(before):
             continue  # a list item starts a paragraph of its own
         before, after = plain(before), plain(after)
+        if heading_or_dateline_below(after):
+            continue
         if re.match(UPPER, after) and re.search(rf"{LETTER}$", before):
             if cut_before_name(before, after, context.lexicon, first=number == 0):
                 changes.append(Change(e1, s2, " ", note="cut_before_name"))
@@ -1110,6 +1130,19 @@ def french_spacing(text: str, context: Context) -> list[Change]:
 
 
 # Repeats French allows: `nous nous sommes`, `en en louant un`, `très, très`.
+NEXT_LETTERS = re.compile(rf"[{HSPACE}]+({LETTER}+)")
+
+
+def repeat_starts_a_list_item(text: str, end: int, lexicon: Lexicon) -> bool:
+    """A word repeated across a comma, the second time before an adjective, starts a new
+    item of a list: `fruits, légumes, légumes secs`, `arts, sciences, sciences humaines`."""
+    m = NEXT_LETTERS.match(text, end)
+    if not m:
+        return False
+    pos = lexicon.parts_of_speech(m.group(1))
+    return "adj" in pos and not pos & {"verb", "stop"}
+
+
 LEGITIMATE_REPEATS = frozenset("nous vous en très si non oui là bien ha ah oh eh bla".split())
 
 
@@ -1131,6 +1164,8 @@ def repeated_word(text: str, context: Context) -> list[Change]:
             "pron",
         }:
             return None  # emphasis or a new clause: `beaucoup, beaucoup plus`, `lui, lui dit`
+        if "," in m.group("gap") and repeat_starts_a_list_item(text, m.end(), context.lexicon):
+            return None
         # `années, années, cela` -> `années, cela`; `danger, danger mais` -> `danger, mais`
         if "," in m.group("gap") and text[m.end() : m.end() + 1] != ",":
             return m.group("word") + ","
@@ -1813,6 +1848,21 @@ PREVIOUS_WORD = re.compile(
 )
 
 
+def one_word_after_all(token: str, split: int, before_apostrophe: bool) -> bool:
+    """A token that is one word, whatever its parts: a word of Apertium's French
+    dictionaries (`pourriel`, `descripteurs`), an English word (`unstable`, `never`), a
+    prefix and a word (`Interacadémique`, `Autoconfiguration`); not before an apostrophe,
+    where a word glues to an elided one (`Soleils'appelle`). Issue 18, precision on text as
+    it is: the false splits on the web pages, the manual pages and the handbook."""
+    left, right = token[:split], token[split:]
+    if left.lower() in PREFIXES and len(right) >= 4 and right.islower():
+        return True
+    if not before_apostrophe and token[1:].islower():  # `Soleils'appelle` is a glue
+        if apertium_readings(token) or apertium_readings(token.lower()):
+            return True
+    return token.islower() and bool(french_names.english_common_words([token]))
+
+
 @rule()
 def glued_words(text: str, context: Context) -> list[Change]:
     """Two words glued together (a link's text and the next word): `Reuterscitant`."""
@@ -1851,7 +1901,7 @@ def glued_words(text: str, context: Context) -> list[Change]:
                 split = glued_split(
                     token, before_apostrophe, context, names, following, preceding, rest.lstrip()
                 )
-                if split:
+                if split and not one_word_after_all(token, split, before_apostrophe):
                     changes.append(Change(m.start(), m.end(), f"{token[:split]} {token[split:]}"))
     return changes
 
@@ -1938,6 +1988,55 @@ def sentence_so_far(before: str) -> str:
     return before[ends[-1].end() :] if ends else before
 
 
+# Words that announce a title right after them (`un essai intitulé La crise commence`).
+TITLING_WORDS = frozenset(
+    "intitulé intitulée intitulés intitulées baptisé baptisée titré titrée nommé nommée".split()
+)
+
+
+def title_after_work_noun(before: str) -> bool:
+    """A work noun or `intitulé` among the last four words: a title may start here, with
+    its capital article (`au livre Le charme discret`, `un ouvrage récent comme Le débat
+    permanent`, `Revue Mots Les langages du politique`, `intitulé La crise commence`)."""
+    words = WORD.findall(sentence_so_far(before))[-5:]
+    if words and words[-1].lower() in TITLING_WORDS:
+        return True
+    # The work noun after a determiner (`il nous livre Des images`: a verb), or capitalised
+    # as a title's first word (`Revue Mots`).
+    return any(
+        w.lower() in WORK_NOUNS
+        and (w[0].isupper() or (k and words[k - 1].lower() in DETERMINERS | {"au", "aux", "des"}))
+        for k, w in enumerate(words)
+        if k >= len(words) - 4
+    )
+
+
+def term_then_definition(paragraph: str, at: int, previous: list[str]) -> bool:
+    """The capital follows a paragraph's first word written in lower case (`lfs Ce
+    paramètre`, `vim La façon`: a term, then its definition), or a word in capitals (a
+    label: `voir encadré VOCABULAIRE Les archives`): a new sentence starts there."""
+    head = paragraph[:at].split()
+    if len(head) == 1 and not head[0][:1].isupper():
+        return True
+    return bool(previous) and len(previous[-1]) >= 3 and previous[-1].isupper()
+
+
+def article_of_a_surname(word: str, name: str, text: str) -> bool:
+    """The capital article is part of a surname (`Le Fée`): the document writes it after an
+    initial (`E. Le Fée`), or the article's gender is not the word's (`fée` is feminine)."""
+    initial = rf"(?<!\w){UPPER}\.[{HSPACE}]*"
+    if re.search(rf"{initial}{re.escape(word)}[{HSPACE}]{re.escape(name)}", text):
+        return True
+    if word not in {"Le", "La"}:
+        return False
+    genders = {
+        "<f>" if "<f>" in r else "<m>" if "<m>" in r else "?"
+        for r in apertium_readings(name.lower())
+        if "<n>" in r
+    }
+    return genders == ({"<f>"} if word == "Le" else {"<m>"})
+
+
 @rule()
 def capital_mid_sentence(text: str, context: Context) -> list[Change]:
     """A capital inside a sentence where French has none: `Pyongyang, Des responsables`."""
@@ -1968,6 +2067,10 @@ def capital_mid_sentence(text: str, context: Context) -> list[Change]:
             after_comma = before.endswith((",", ";"))
             after_lower = bool(previous) and before[-1:].isalpha() and previous[-1].islower()
             if word in ARTICLES and next_word and next_word[0].islower():
+                if term_then_definition(paragraph, m.start(), previous) or (
+                    not after_comma and title_after_work_noun(before)
+                ):
+                    continue
                 if previous and (after_comma or before[-1:].isalpha()):
                     if small_article_before_word(word, previous[-1], before, lexicon):
                         changes.append(Change(at, at + len(word), word.lower()))
@@ -2022,6 +2125,8 @@ def capital_mid_sentence(text: str, context: Context) -> list[Change]:
         asked = [phrase for _, _, phrase, small, cue in before_names if not small and not cue]
         own_article = french_names.names_with_article(asked) if asked else set()
         for at, word, phrase, small, cue in before_names:
+            if not small and article_of_a_surname(word, phrase.split()[1], text):
+                continue
             if small_article_before_name(phrase, small, own_article, cue):
                 changes.append(Change(at, at + len(word), word.lower()))
     return changes

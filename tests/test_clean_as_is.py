@@ -1,0 +1,110 @@
+"""The cleaner on French as it is (issue 18, precision): the guards added after reading every
+word-changing fix on the web pages, the manual pages and the Debian handbook
+(benchmarks/clean_as_is.py). Each guard: a text nothing broke that must come back unchanged,
+and the glitch next to it that must still be repaired. My own sentences; real Apertium and
+the real lexicon."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline import clean
+
+pytestmark = pytest.mark.skipif(
+    not clean.french_names.available(), reason="needs Apertium's French dictionaries"
+)
+
+
+def cleaned(raw: str) -> str:
+    return clean.clean_text(raw).text
+
+
+@pytest.mark.parametrize(
+    "clean_text, glued, repaired",
+    [
+        # a word of Apertium's dictionary, unknown to wordfreq
+        (
+            "Le noyau lit les descripteurs du disque.",
+            "Le noyau lit lesfichiers du disque.",
+            "lit les fichiers",
+        ),
+        # an English word inside French
+        (
+            "Il installe la version unstable ce soir.",
+            "Il installe la version pourla nuit.",
+            "pour la nuit",
+        ),
+        # a prefix and a word, capitalised in a name
+        (
+            "Le comité Interrégional de la Loire se réunit.",
+            "Le comité de Loireselon le maire se réunit.",
+            "Loire selon le maire",
+        ),
+    ],
+)
+def test_one_word_is_not_split_a_glue_still_is(clean_text, glued, repaired):
+    assert cleaned(clean_text) == clean_text
+    assert repaired in cleaned(glued)
+
+
+@pytest.mark.parametrize(
+    "as_written, glitch, repaired",
+    [
+        # a title after a work noun with its determiner, or after `intitulé`
+        (
+            "Elle a lu le roman Les filles du port en une nuit.",
+            "Elle a lu tout cela, Les filles du port aussi.",
+            "cela, les filles",
+        ),
+        (
+            "Il signe un article intitulé Le temps des récoltes ce mois-ci.",
+            "Il signe un article depuis la fin de mai et Le temps passe.",
+            "et le temps passe",
+        ),
+        # a term and its definition, a label in capitals
+        (
+            "ok Un paquet marqué ainsi est sain.",
+            "Le paquet est sain et Un autre aussi.",
+            "et un autre aussi",
+        ),
+        (
+            "Voir encadré CULTURE Les fêtes du village pour la suite.",
+            "Voir la suite pour Les fêtes du village.",
+            "pour les fêtes du village",
+        ),
+    ],
+)
+def test_a_capital_article_that_starts_a_title_or_a_definition_stays(
+    as_written, glitch, repaired
+):
+    assert cleaned(as_written) == as_written
+    assert repaired in cleaned(glitch)
+
+
+def test_a_surnames_article_keeps_its_capital():
+    # after an initial, or an article of the other gender than the word's (fée: feminine)
+    surname = "Le match reprend. Sur le côté, Le Fée centre, puis il tire."
+    assert cleaned(surname) == surname
+    initial = "Le match reprend. J. Le Garrec arrive, puis, Le Garrec tire."
+    assert cleaned(initial) == initial
+    # an article that agrees with the word, never written small: lowered as before
+    assert "avec la Bretagne" in cleaned("Il part en Bretagne, il revient avec La Bretagne.")
+
+
+def test_a_repeat_across_a_comma_that_starts_a_list_item_stays():
+    listed = "On y vend des fruits, légumes, légumes verts et des œufs."
+    assert cleaned(listed) == listed
+    assert cleaned("Il y a des années, années, cela change.") == "Il y a des années, cela change."
+
+
+def test_a_heading_in_capitals_or_a_dateline_below_is_not_joined():
+    text = (
+        "Le comité a voté le budget du club de la ville\n\n"
+        "LES COMPTES DE LA SAISON\n\n"
+        "Bilan du conseil du lundi 3 mars\n\n"
+        "mardi 4 mars 2025\n\n"
+        "Le conseil a siégé tard."
+    )
+    assert cleaned(text) == text
+    cut = "Le conseil se réunira le\n\nmardi 4 mars 2025 à la mairie.\n\nIl votera."
+    assert cleaned(cut) == "Le conseil se réunira le mardi 4 mars 2025 à la mairie.\n\nIl votera."
