@@ -1135,7 +1135,10 @@ NEXT_LETTERS = re.compile(rf"[{HSPACE}]+({LETTER}+)")
 
 def repeat_starts_a_list_item(text: str, end: int, lexicon: Lexicon) -> bool:
     """A word repeated across a comma, the second time before an adjective, starts a new
-    item of a list: `fruits, légumes, légumes secs`, `arts, sciences, sciences humaines`."""
+    item of a list: `fruits, légumes, légumes secs`, `arts, sciences, sciences humaines`,
+    `adduser, adduser --system`."""
+    if re.match(rf"[{HSPACE}]+-", text[end : end + 4]):
+        return True  # an option after it: `adduser, adduser --system`
     m = NEXT_LETTERS.match(text, end)
     if not m:
         return False
@@ -1860,7 +1863,24 @@ def one_word_after_all(token: str, split: int, before_apostrophe: bool) -> bool:
     if not before_apostrophe and token[1:].islower():  # `Soleils'appelle` is a glue
         if apertium_readings(token) or apertium_readings(token.lower()):
             return True
+    if left == "se" and not any(t in r for r in apertium_readings(right) for t in VERB_TAGS):
+        return True  # `se` before no verb: `semanage`, `selinux`
+    if left == "en":
+        readings = apertium_readings(right)
+        if readings and all("<pp>" in r for r in readings):
+            return True  # `en` before a participle alone: `enfichée`
     return token.islower() and bool(french_names.english_common_words([token]))
+
+
+CODE_AROUND = re.compile(r"[./_:{}\\<>=@#$\d]")
+
+
+def glue_in_code(text: str, start: int, end: int, times: int) -> bool:
+    """The token is part of code, a path or an address (`machine.autredomaine.com`,
+    `{scriptEntrée}`, `DPkg::Tools`, `a2ensite`): a character of code touches it; or the
+    document spells it so three times or more (`IPsec`): a name, not a glitch."""
+    touching = text[start - 1 : start] + text[end : end + 1]
+    return times >= 3 or bool(CODE_AROUND.search(touching))
 
 
 @rule()
@@ -1901,7 +1921,11 @@ def glued_words(text: str, context: Context) -> list[Change]:
                 split = glued_split(
                     token, before_apostrophe, context, names, following, preceding, rest.lstrip()
                 )
-                if split and not one_word_after_all(token, split, before_apostrophe):
+                if (
+                    split
+                    and not one_word_after_all(token, split, before_apostrophe)
+                    and not glue_in_code(text, m.start(), m.end(), counts[token])
+                ):
                     changes.append(Change(m.start(), m.end(), f"{token[:split]} {token[split:]}"))
     return changes
 
@@ -2013,11 +2037,11 @@ def title_after_work_noun(before: str) -> bool:
 
 def term_then_definition(paragraph: str, at: int, previous: list[str]) -> bool:
     """The capital follows a paragraph's first word written in lower case (`lfs Ce
-    paramètre`, `vim La façon`: a term, then its definition), or a word in capitals (a
+    paramètre`, `vim La façon`, `S Ce champ`: a term, then its definition), or a word in capitals (a
     label: `voir encadré VOCABULAIRE Les archives`): a new sentence starts there."""
     head = paragraph[:at].split()
-    if len(head) == 1 and not head[0][:1].isupper():
-        return True
+    if len(head) == 1 and (not head[0][:1].isupper() or re.fullmatch("[A-Z]", head[0])):
+        return True  # `S Ce champ apparaîtra`: a one-letter term too
     return bool(previous) and len(previous[-1]) >= 3 and previous[-1].isupper()
 
 

@@ -108,3 +108,31 @@ def test_a_heading_in_capitals_or_a_dateline_below_is_not_joined():
     assert cleaned(text) == text
     cut = "Le conseil se réunira le\n\nmardi 4 mars 2025 à la mairie.\n\nIl votera."
     assert cleaned(cut) == "Le conseil se réunira le mardi 4 mars 2025 à la mairie.\n\nIl votera."
+
+
+@pytest.mark.parametrize(
+    "as_written, glued, repaired",
+    [
+        # code, a path or an address touches the token
+        ("Écrivez hote.autreserveur.fr dans le champ.", "Écrivez dansle champ.", "dans le champ"),
+        ("Le fichier {nomSortie} est créé.", "Le fichier de laFrance est créé.", "la France"),
+        # a name spelt so three times, case change and all
+        (
+            "Le VPNsec marche. Le VPNsec chiffre. Le VPNsec signe.",
+            "Le rapport de TASSselon le texte.",
+            "TASS selon",
+        ),
+        # `se` before no verb, `en` before a participle alone
+        ("La commande selinux est lancée.", "La réunion sedéroule à Paris.", "se déroule"),
+        ("La carte est enfichée dans le port.", "Il vit enFrance depuis mai.", "en France"),
+    ],
+)
+def test_a_token_of_code_or_a_name_or_no_glue_is_not_split(as_written, glued, repaired):
+    assert cleaned(as_written) == as_written
+    assert repaired in cleaned(glued)
+
+
+def test_a_repeat_before_an_option_stays():
+    usage = "Modes autorisés : deluser, deluser --system."
+    assert cleaned(usage) == usage
+    assert cleaned("Il a vu vu la mer.") == "Il a vu la mer."
