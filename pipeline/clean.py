@@ -918,16 +918,60 @@ def heading_or_dateline_below(after: str) -> bool:
     return len(words) >= 2 and all(w.isupper() for w in words if len(w) > 1)
 
 
+NOUN_PHRASE_TAGS = ("<n>", "<adj>", "<det>", "<np>", "<num>")
+
+
+def noun_phrase_above_a_name(
+    units_before: list[tuple[str, list[str]]], units_after: list[tuple[str, list[str]]]
+) -> bool:
+    """Truly ambiguous, so left apart and reported: the paragraph above is a noun phrase
+    opened by a definite article, no verb in it (`Le réseau social américain`), the one
+    below starts with a name and its verb (`Facebook a annoncé ...`): a heading above its
+    paragraph, or an apposition cut before its name (`le réseau social américain Facebook
+    a annoncé`). Only the reader can tell."""
+    words = [(s, r) for s, r in units_before if WORD.search(s)]
+    if not 2 <= len(words) <= 8 or len(words) != len(units_before):
+        return False  # a mark in it (a comma, a colon, a stop): not one noun phrase
+    if not any("<det><def>" in r for r in words[0][1]):
+        return False
+    for surface, readings in words[1:]:
+        of = surface.lower() in {"de", "du", "des", "d'", "d’"}
+        if not of and not any(t in r for r in readings for t in NOUN_PHRASE_TAGS):
+            return False
+        if readings and all(any(t in r for t in VERB_TAGS) for r in readings):
+            return False  # a verb or a participle (`Le boson expliqué`)
+    last = words[-1][1]
+    ends_nominal = any("<n>" in r or "<adj>" in r or "<np>" in r for r in last)
+    return ends_nominal and bool(units_after) and is_name(units_after[0]) and (
+        verb_of_the_name(units_after)
+    )
+
+
+def ambiguous_cut_flag(after_start: int, before: str, after: str) -> Flag:
+    """The finding a reviewer sees on the paragraph below (rule cut_paragraph)."""
+    first = " ".join(after.split()[:6]) + (" …" if len(after.split()) > 6 else "")
+    return Flag(
+        after_start,
+        after_start + len(WORD.match(after).group()),
+        f"left apart: «{before}» above «{first}» may be a heading, or one sentence cut "
+        f"before the name (an apposition); join the two lines if the name continues the "
+        f"line above",
+        severity="info",
+    )
+
+
 def _paragraph_end(text: str, start: int) -> int:
     end = text.find("\n", start)
     return len(text) if end < 0 else end
 
 
 @rule()
-def cut_paragraph(text: str, context: Context) -> list[Change]:
+def cut_paragraph(text: str, context: Context) -> list[Change | Flag]:
     """A paragraph cut in the middle of a sentence (or of a hyphenated word) is joined.
 
     The next paragraph goes on in lower case, or starts with a name (see cut_before_name).
+    A noun phrase above a name and its verb is left apart and reported (a Flag): the
+    reader decides (noun_phrase_above_a_name).
     """
     spans, changes = paragraphs(text), []
     name_pairs: list[tuple[int, int, str, str]] = []  # asked of Apertium at the end, at once
@@ -1000,6 +1044,8 @@ def cut_paragraph(text: str, context: Context) -> list[Change]:
             evidence = grammar_evidence(before, after, analysed[i], analysed[len(undecided) + i])
             if evidence:
                 changes.append(Change(e1, s2, " ", note=evidence))
+            elif noun_phrase_above_a_name(analysed[i], analysed[len(undecided) + i]):
+                changes.append(ambiguous_cut_flag(s2, before, after))
     return sorted(changes, key=lambda c: c.start)
 
 

@@ -74,9 +74,7 @@ def test_one_word_is_not_split_a_glue_still_is(clean_text, glued, repaired):
         ),
     ],
 )
-def test_a_capital_article_that_starts_a_title_or_a_definition_stays(
-    as_written, glitch, repaired
-):
+def test_a_capital_article_that_starts_a_title_or_a_definition_stays(as_written, glitch, repaired):
     assert cleaned(as_written) == as_written
     assert repaired in cleaned(glitch)
 
@@ -136,3 +134,67 @@ def test_a_repeat_before_an_option_stays():
     usage = "Modes autorisés : deluser, deluser --system."
     assert cleaned(usage) == usage
     assert cleaned("Il a vu vu la mer.") == "Il a vu la mer."
+
+
+AMBIGUOUS = (
+    "Panne mondiale du réseau\n\n"
+    "Le texte commence ici avec une phrase.\n\n"
+    "La banque centrale européenne\n\n"
+    "Lagarde a relevé hier ses taux d'un quart de point.\n"
+)
+
+
+def test_a_noun_phrase_above_a_name_and_its_verb_is_left_apart_and_reported():
+    result = clean.clean_text(AMBIGUOUS)
+    assert result.text == AMBIGUOUS.strip()  # nothing joined
+    [finding] = result.findings
+    assert finding.check == "clean.cut_paragraph" and finding.evidence == "Lagarde"
+    assert "«La banque centrale européenne»" in finding.message
+    assert "«Lagarde a relevé hier ses taux …»" in finding.message
+    # not for a heading opened by no definite article, nor above a sentence with no name
+    assert not clean.clean_text(AMBIGUOUS.replace("La banque", "Une banque")).findings
+    heading = AMBIGUOUS.replace("Lagarde a relevé", "Elle a relevé")
+    assert not clean.clean_text(heading).findings
+
+
+def test_the_reviewer_sees_the_ambiguous_cut_in_the_report(tmp_path):
+    import subprocess
+    import sys
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "taux.txt").write_text(AMBIGUOUS, encoding="utf-8")
+    explained = subprocess.run(
+        [sys.executable, "-m", "pipeline", "clean", "--explain", str(corpus / "taux.txt")],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "clean.cut_paragraph: left apart: «La banque centrale européenne»" in explained
+    out = tmp_path / "out"
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pipeline",
+            "run",
+            "--corpus",
+            str(corpus),
+            "--out",
+            str(out),
+            "--engine",
+            "apertium",
+            "--pivot",
+            "es",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    report = (out / "report.md").read_text(encoding="utf-8")
+    assert "## clean.cut_paragraph (1)" in report
+    assert "«La banque centrale européenne» above «Lagarde a relevé" in report
+    # the report's table says what the rule is
+    assert "| clean.cut_paragraph | 0 | 0 | 1 | A paragraph cut in the middle" in report
+    po = (out / "taux.po").read_text(encoding="utf-8")
+    assert "#. info [clean.cut_paragraph]: left apart:" in po
