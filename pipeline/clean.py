@@ -379,6 +379,16 @@ TRAILER = re.compile(
 )
 
 
+TRAILER_MAX_WORDS = 50
+
+
+def article_prose(line: str) -> bool:
+    """A paragraph of more than 50 words is the article's own text, even with an address or
+    a `traduit ... par` in it (`De nombreuses équipes ... debian-qa@lists.debian.org essaie
+    ...`, the Debian handbook): a credit, a contact or a copyright line is shorter."""
+    return len(line.split()) > TRAILER_MAX_WORDS
+
+
 @rule(drops_words=True)
 def trailer(text: str, context: Context) -> list[Change]:
     """The block after the article: related links, comments, credits, copyright, contact."""
@@ -387,7 +397,7 @@ def trailer(text: str, context: Context) -> list[Change]:
     while first > 0:
         start, end = spans[first - 1]
         line = plain(text[start:end])
-        if not (TRAILER.fullmatch(line) or PAGE_CHROME.fullmatch(line)):
+        if not (TRAILER.fullmatch(line) or PAGE_CHROME.fullmatch(line)) or article_prose(line):
             break
         first -= 1
     return remove_paragraphs(text, spans, set(range(first, len(spans))))

@@ -198,3 +198,16 @@ def test_the_reviewer_sees_the_ambiguous_cut_in_the_report(tmp_path):
     assert "| clean.cut_paragraph | 0 | 0 | 1 | A paragraph cut in the middle" in report
     po = (out / "taux.po").read_text(encoding="utf-8")
     assert "#. info [clean.cut_paragraph]: left apart:" in po
+
+
+def test_a_long_paragraph_with_an_address_is_article_text_a_contact_line_a_trailer():
+    prose = (
+        "Le club a ouvert ses inscriptions. Les bénévoles, qui tiennent l'accueil chaque "
+        "samedi depuis trois ans, répondent aux familles par courrier, au téléphone et par "
+        "écrit à accueil@club-exemple.fr, puis transmettent les dossiers complets au bureau, "
+        "qui les examine un par un avant la fin du mois, lors d'une réunion ouverte à tous "
+        "les adhérents et aux parents des plus jeunes joueurs de la saison."
+    )
+    text = f"Le club grandit.\n\n{prose}"
+    assert cleaned(text) == text
+    assert cleaned(f"{text}\n\nContact : accueil@club-exemple.fr") == text
