@@ -141,6 +141,44 @@ def context(raw: str, start: int, end: int, after: str, width: int = 45) -> str:
     return f"{left}[{visible(raw[start:end])} → {visible(after)}]{right}"
 
 
+def children_cpu() -> float:
+    """CPU seconds of this process's live children (the kept lt-proc servers), from /proc."""
+    total = 0.0
+    tick = os.sysconf("SC_CLK_TCK")
+    for path in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = path.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == os.getpid():  # the parent's pid
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
+def speed() -> int:
+    """CPU s of clean_text over corpus/ and 40 articles of flores101-dev (the speed
+    benchmarks' 40 articles come from the held-out devtest, which this script never reads):
+    this process and its lt-proc servers, each text cleaned once in a fresh process."""
+    from pipeline.inputs import read_document
+
+    corpus = [read_document(p).raw for p in sorted((ROOT / "corpus").iterdir()) if p.is_file()]
+    lines = (SHARED / "eval" / "flores101-dev.fr").read_text(encoding="utf-8").splitlines()
+    per = -(-len(lines) // 40)
+    dev40 = ["\n\n".join(lines[i : i + per]) for i in range(0, len(lines), per)]
+    load_lexicon()
+    clean_text("Le texte commence.")  # the servers up before the clock starts
+    for name, texts in (("corpus/", corpus), ("flores101-dev, 40 articles", dev40)):
+        cpu, children = time.process_time(), children_cpu()
+        for text in texts:
+            clean_text(text)
+        own, servers = time.process_time() - cpu, children_cpu() - children
+        print(
+            f"{name}: {len(texts)} texts, clean_text {own:.2f} CPU s + lt-proc servers "
+            f"{servers:.2f} CPU s = {own + servers:.2f}"
+        )
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--source", default="web,tune,man,handbook")
@@ -148,7 +186,10 @@ def main() -> int:
     parser.add_argument("--docs", type=int, default=0, help="articles per source (0: all)")
     parser.add_argument("--man-pages", type=int, default=0, help="manual pages (0: all)")
     parser.add_argument("--quiet", action="store_true", help="figures only, no fix listed")
+    parser.add_argument("--speed", action="store_true", help="CPU s of clean_text only")
     args = parser.parse_args()
+    if args.speed:
+        return speed()
     load_lexicon()
     wanted = args.source.split(",")
     sources: dict[str, list[tuple[str, str]]] = {}
