@@ -13,7 +13,8 @@ which any cleaning rule was written from (the held-out sets are never read here)
   clean_synthetic.py;
 - man: the French manual pages installed on this machine (/usr/share/man/fr, Debian's
   translations of dpkg, apt, shadow, ...), rendered by man(1) one paragraph a line, prose
-  paragraphs only (a final stop, 8 words or more, more French function words than English);
+  paragraphs only (a final stop or colon, 8 words or more, more French function words than
+  English);
 - handbook: the French Debian Administrator's Handbook, if unpacked (see below), 8
   paragraphs an article:
       apt-get download debian-handbook && dpkg -x debian-handbook_*.deb /tmp/hb
@@ -57,7 +58,7 @@ def is_french_prose(paragraph: str) -> bool:
     lower = paragraph.lower()
     return (
         len(paragraph.split()) >= 8
-        and paragraph.rstrip().endswith((".", "!", "?", "»"))
+        and paragraph.rstrip().endswith((".", "!", "?", "»", ":", ";"))
         and len(FRENCH.findall(lower)) > 2 * len(ENGLISH.findall(lower))
     )
 
@@ -111,13 +112,27 @@ LISTING = re.compile(r"<pre.*?</pre>", re.S)
 TAG = re.compile(r"<[^>]+>")
 
 
+HEADING_OR_PARA = re.compile(
+    r'<h[1-6] class="title">(?P<heading>.*?)</h[1-6]>|<div class="para">(?P<para>.*?)</div>', re.S
+)
+NUMBERING = re.compile(r"^(?:Chapitre |Annexe )?[\dA-Z]+(?:\.\d+)*\.\s+")
+
+
 def handbook_articles(html_dir: Path) -> list[tuple[str, str]]:
+    """The handbook's French pages, 8 paragraphs an article, its section titles kept in
+    place without their numbers (`6.1.1. Syntaxe` -> `Syntaxe`): real headings above real
+    paragraphs, for cut_paragraph's joins."""
     found = []
     for page in sorted((html_dir / "fr-FR").glob("*.html")):
         paragraphs = []
-        for fragment in PARA.findall(page.read_text(encoding="utf-8")):
+        for m in HEADING_OR_PARA.finditer(page.read_text(encoding="utf-8")):
+            fragment = m.group("heading") or m.group("para") or ""
             text = " ".join(html.unescape(TAG.sub("", LISTING.sub(" ", fragment))).split())
-            if is_french_prose(text):
+            if m.group("heading") is not None:
+                heading = NUMBERING.sub("", text)
+                if 1 <= len(heading.split()) <= 20 and not heading.startswith("Chapitre"):
+                    paragraphs.append(heading)
+            elif is_french_prose(text):
                 paragraphs.append(text)
         for i in range(0, len(paragraphs), LINES_PER_ARTICLE):
             chunk = paragraphs[i : i + LINES_PER_ARTICLE]
@@ -210,9 +225,12 @@ def main() -> int:
         every: Counter[str] = Counter()
         changing: defaultdict[str, list[str]] = defaultdict(list)
         findings: Counter[str] = Counter()
+        reported: list[str] = []
         for name, raw in articles:
             result = clean_text(raw)
             findings.update(f.check for f in result.findings)
+            for finding in result.findings:
+                reported.append(f"{name}: {finding.check}: {finding.message}")
             for fix in result.fixes:
                 every[fix.rule] += 1
                 if fix.rule == "cut_paragraph":
@@ -236,6 +254,8 @@ def main() -> int:
         print(f"   every fix by rule: {dict(every.most_common())}")
         if findings:
             print(f"   findings: {dict(findings.most_common())}")
+            for line in reported if not args.quiet else []:
+                print(f"      {line}")
         for rule_name, lines in sorted(changing.items()):
             grand[rule_name] += len(lines)
             print(f"   -- {rule_name}: {len(lines)}")

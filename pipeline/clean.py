@@ -382,11 +382,16 @@ TRAILER = re.compile(
 TRAILER_MAX_WORDS = 50
 
 
+EMAIL_ADDRESS = re.compile(r"[\w.-]+@[\w-]+\.\w+")
+
+
 def article_prose(line: str) -> bool:
-    """A paragraph of more than 50 words is the article's own text, even with an address or
-    a `traduit ... par` in it (`De nombreuses équipes ... debian-qa@lists.debian.org essaie
-    ...`, the Debian handbook): a credit, a contact or a copyright line is shorter."""
-    return len(line.split()) > TRAILER_MAX_WORDS
+    """A paragraph of more than 50 words that reads as a trailer only for the addresses in
+    it is the article's own text (`De nombreuses équipes ... debian-qa@lists.debian.org
+    essaie ...`, the Debian handbook); a long legal notice (`droit d'auteur`) stays one."""
+    if len(line.split()) <= TRAILER_MAX_WORDS or not EMAIL_ADDRESS.search(line):
+        return False
+    return not TRAILER.fullmatch(EMAIL_ADDRESS.sub("", line))
 
 
 @rule(drops_words=True)
@@ -928,6 +933,25 @@ def heading_or_dateline_below(after: str) -> bool:
     return len(words) >= 2 and all(w.isupper() for w in words if len(w) > 1)
 
 
+HEADING_MAX_WORDS = 10
+
+
+def heading_above_its_subject(before: str, after: str, lexicon: Lexicon) -> bool:
+    """The line above reads as a heading (ten words or fewer, not ending with a word that
+    always has another after it) and the paragraph below opens with a word the heading
+    names (`Journal de dpkg` / `dpkg tient un journal`) or with a lower-case name no French
+    dictionary knows (`Installation de paquets` / `dpkg est l'outil`): a heading above its
+    paragraph, as in the Debian handbook, not a sentence cut before a lower-case word."""
+    above = [w.lower() for w in COMPOUND.findall(before)]
+    first = COMPOUND.match(after)
+    if not above or not first or len(above) > HEADING_MAX_WORDS or above[-1] in NEVER_LAST:
+        return False
+    word = first.group()
+    if len(word) >= 3 and word not in lexicon.stop_words and word.lower() in above:
+        return True
+    return not lexicon.is_known(word) and not apertium_readings(word)
+
+
 NOUN_PHRASE_TAGS = ("<n>", "<adj>", "<det>", "<np>", "<num>")
 
 
@@ -1010,7 +1034,9 @@ def cut_paragraph(text: str, context: Context) -> list[Change | Flag]:
             left, right = WORD.findall(before)[-1], WORD.match(after).group()
             joined_word = context.lexicon.is_word(left + right)
             changes.append(Change(e1 - 1 if joined_word else e1, s2, ""))
-        elif re.search(r"[\w,]$", before):
+        elif re.search(r"[\w,]$", before) and not heading_above_its_subject(
+            before, after, context.lexicon
+        ):
             changes.append(Change(e1, s2, " "))
     if name_pairs:
         lasts = [re.sub(rf"^\w+[{APOSTROPHES}]", "", pair[2]) for pair in name_pairs]

@@ -211,3 +211,18 @@ def test_a_long_paragraph_with_an_address_is_article_text_a_contact_line_a_trail
     text = f"Le club grandit.\n\n{prose}"
     assert cleaned(text) == text
     assert cleaned(f"{text}\n\nContact : accueil@club-exemple.fr") == text
+
+
+def test_a_heading_above_the_lower_case_name_it_names_stays_a_cut_is_joined():
+    text = (
+        "Le texte commence.\n\n"
+        "Le journal de rsync\n\n"
+        "rsync écrit chaque transfert dans un fichier.\n\n"
+        "Copier des sauvegardes\n\n"
+        "borgmatic lance la copie chaque nuit."
+    )
+    assert cleaned(text) == text
+    cut = "Le texte commence.\n\nLe conseil municipal de\n\nrsync a voté le budget."
+    assert cleaned(cut) == "Le texte commence.\n\nLe conseil municipal de rsync a voté le budget."
+    cut = "Le texte commence.\n\nLes élus du conseil\n\nmunicipal ont voté le budget."
+    assert cleaned(cut) == "Le texte commence.\n\nLes élus du conseil municipal ont voté le budget."
