@@ -972,10 +972,17 @@ def noun_phrase_above_a_name(
         of = surface.lower() in {"de", "du", "des", "d'", "d’"}
         if not of and not any(t in r for r in readings for t in NOUN_PHRASE_TAGS):
             return False
+        if not of and any("<pr>" in r for r in readings):
+            return False  # another preposition: `Le long chemin vers la lecture`
         if readings and all(any(t in r for t in VERB_TAGS) for r in readings):
             return False  # a verb or a participle (`Le boson expliqué`)
+        if any(("<vbser>" in r or "<vbhaver>" in r) and "<pri>" in r for r in readings):
+            return False  # `La vigilance est de mise`: a sentence
     last = words[-1][1]
-    ends_nominal = any("<n>" in r or "<adj>" in r or "<np>" in r for r in last)
+    # one thing or person, as the name below is (`le porte-parole`, not `des chiffres`)
+    ends_nominal = any(
+        ("<n>" in r or "<adj>" in r) and "<pl>" not in r or "<np>" in r for r in last
+    )
     return ends_nominal and bool(units_after) and is_name(units_after[0]) and (
         verb_of_the_name(units_after)
     )

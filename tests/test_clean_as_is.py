@@ -155,6 +155,11 @@ def test_a_noun_phrase_above_a_name_and_its_verb_is_left_apart_and_reported():
     assert not clean.clean_text(AMBIGUOUS.replace("La banque", "Une banque")).findings
     heading = AMBIGUOUS.replace("Lagarde a relevé", "Elle a relevé")
     assert not clean.clean_text(heading).findings
+    # a sentence, another preposition than `de`, a plural noun at the end: a heading
+    for above in ("La prudence est de rigueur", "Le retour vers la mer", "Le prix des légumes"):
+        assert not clean.clean_text(
+            AMBIGUOUS.replace("La banque centrale européenne", above)
+        ).findings
 
 
 def test_the_reviewer_sees_the_ambiguous_cut_in_the_report(tmp_path):
