@@ -949,6 +949,8 @@ def heading_above_its_subject(before: str, after: str, lexicon: Lexicon) -> bool
     word = first.group()
     if len(word) >= 3 and word not in lexicon.stop_words and word.lower() in above:
         return True
+    if any(a in word for a in APOSTROPHES):
+        return False  # `d'une série`, `n'ont pas`: elided words, no name
     return not lexicon.is_known(word) and not apertium_readings(word)
 
 
@@ -1947,7 +1949,7 @@ def one_word_after_all(token: str, split: int, before_apostrophe: bool) -> bool:
     where a word glues to an elided one (`Soleils'appelle`). Issue 18, precision on text as
     it is: the false splits on the web pages, the manual pages and the handbook."""
     left, right = token[:split], token[split:]
-    if left.lower() in PREFIXES and len(right) >= 4 and right.islower():
+    if left[0].isupper() and left.lower() in PREFIXES and len(right) >= 4 and right.islower():
         return True
     if not before_apostrophe and token[1:].islower():  # `Soleils'appelle` is a glue
         if apertium_readings(token) or apertium_readings(token.lower()):
@@ -1961,15 +1963,23 @@ def one_word_after_all(token: str, split: int, before_apostrophe: bool) -> bool:
     return token.islower() and bool(french_names.english_common_words([token]))
 
 
-CODE_AROUND = re.compile(r"[./_:{}\\<>=@#$\d]")
+CODE_AROUND = re.compile(r"[/_{}\\<>=@#$\d]")
+CODE_BEFORE = re.compile(r"\w[.:]$")  # `machine.autredomaine`, `DPkg::Changelog::autreformat`
+CODE_AFTER = re.compile(r"[.:]\w")  # `autredomaine.com`, `DPkg::Tools`, not `surTerre.`
 
 
 def glue_in_code(text: str, start: int, end: int, times: int) -> bool:
     """The token is part of code, a path or an address (`machine.autredomaine.com`,
-    `{scriptEntrée}`, `DPkg::Tools`, `a2ensite`): a character of code touches it; or the
-    document spells it so three times or more (`IPsec`): a name, not a glitch."""
+    `{scriptEntrée}`, `DPkg::Tools`, `a2ensite`): a character of code touches it, or a dot
+    or colon with no space on its other side; or the document spells it so three times or
+    more (`IPsec`): a name, not a glitch."""
     touching = text[start - 1 : start] + text[end : end + 1]
-    return times >= 3 or bool(CODE_AROUND.search(touching))
+    return (
+        times >= 3
+        or bool(CODE_AROUND.search(touching))
+        or bool(CODE_BEFORE.search(text[max(0, start - 2) : start]))
+        or bool(CODE_AFTER.match(text, end))
+    )
 
 
 @rule()
@@ -2107,21 +2117,27 @@ TITLING_WORDS = frozenset(
 )
 
 
+TITLE_ARTICLES = frozenset("Le La Les Un Une".split())  # what a title starts with
+TITLE_BREAKS = frozenset("et ou de du des à au aux qui que mais pour par sur dans avec".split())
+
+
 def title_after_work_noun(before: str) -> bool:
     """A work noun or `intitulé` among the last four words: a title may start here, with
     its capital article (`au livre Le charme discret`, `un ouvrage récent comme Le débat
     permanent`, `Revue Mots Les langages du politique`, `intitulé La crise commence`)."""
-    words = WORD.findall(sentence_so_far(before))[-5:]
+    words = WORD.findall(sentence_so_far(before).rsplit(",", 1)[-1])[-5:]
     if words and words[-1].lower() in TITLING_WORDS:
         return True
     # The work noun after a determiner (`il nous livre Des images`: a verb), or capitalised
-    # as a title's first word (`Revue Mots`).
-    return any(
-        w.lower() in WORK_NOUNS
-        and (w[0].isupper() or (k and words[k - 1].lower() in DETERMINERS | {"au", "aux", "des"}))
-        for k, w in enumerate(words)
-        if k >= len(words) - 4
-    )
+    # as a title's first word (`Revue Mots`); nothing between it and the article that
+    # opens another phrase (`l'émission de TV et Le troisième groupe`).
+    for k in range(max(0, len(words) - 4), len(words)):
+        w = words[k]
+        if w.lower() in WORK_NOUNS and (
+            w[0].isupper() or (k and words[k - 1].lower() in DETERMINERS | {"au", "aux", "des"})
+        ):
+            return not any(x.lower() in TITLE_BREAKS for x in words[k + 1 :])
+    return False
 
 
 def term_then_definition(paragraph: str, at: int, previous: list[str]) -> bool:
@@ -2129,7 +2145,7 @@ def term_then_definition(paragraph: str, at: int, previous: list[str]) -> bool:
     paramètre`, `vim La façon`, `S Ce champ`: a term, then its definition), or a word in capitals (a
     label: `voir encadré VOCABULAIRE Les archives`): a new sentence starts there."""
     head = paragraph[:at].split()
-    if len(head) == 1 and (not head[0][:1].isupper() or re.fullmatch("[A-Z]", head[0])):
+    if len(head) == 1 and (head[0][:1].islower() or re.fullmatch("[A-Z%][a-z]?", head[0])):
         return True  # `S Ce champ apparaîtra`: a one-letter term too
     return bool(previous) and len(previous[-1]) >= 3 and previous[-1].isupper()
 
@@ -2181,7 +2197,7 @@ def capital_mid_sentence(text: str, context: Context) -> list[Change]:
             after_lower = bool(previous) and before[-1:].isalpha() and previous[-1].islower()
             if word in ARTICLES and next_word and next_word[0].islower():
                 if term_then_definition(paragraph, m.start(), previous) or (
-                    not after_comma and title_after_work_noun(before)
+                    not after_comma and word in TITLE_ARTICLES and title_after_work_noun(before)
                 ):
                     continue
                 if previous and (after_comma or before[-1:].isalpha()):
