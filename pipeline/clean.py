@@ -940,8 +940,9 @@ def heading_above_its_subject(before: str, after: str, lexicon: Lexicon) -> bool
     """The line above reads as a heading (ten words or fewer, not ending with a word that
     always has another after it) and the paragraph below opens with a word the heading
     names (`Journal de dpkg` / `dpkg tient un journal`) or with a lower-case name no French
-    dictionary knows (`Installation de paquets` / `dpkg est l'outil`): a heading above its
-    paragraph, as in the Debian handbook, not a sentence cut before a lower-case word."""
+    dictionary knows and its verb (`Installation de paquets` / `dpkg est l'outil`, not
+    `de nombreux` / `pueblos, vous`): a heading above its paragraph, as in the Debian
+    handbook, not a sentence cut before a lower-case word."""
     above = [w.lower() for w in COMPOUND.findall(before)]
     first = COMPOUND.match(after)
     if not above or not first or len(above) > HEADING_MAX_WORDS or above[-1] in NEVER_LAST:
@@ -949,9 +950,10 @@ def heading_above_its_subject(before: str, after: str, lexicon: Lexicon) -> bool
     word = first.group()
     if len(word) >= 3 and word not in lexicon.stop_words and word.lower() in above:
         return True
-    if any(a in word for a in APOSTROPHES):
-        return False  # `d'une série`, `n'ont pas`: elided words, no name
-    return not lexicon.is_known(word) and not apertium_readings(word)
+    if any(a in word for a in APOSTROPHES) or lexicon.is_known(word) or apertium_readings(word):
+        return False  # `d'une série`: a word; an unknown one must be a subject, with its verb
+    verb = re.match(r"\s*(?:\([^()]*\)\s*)?(\w+)", after[first.end() :])
+    return bool(verb) and "verb" in lexicon.parts_of_speech(verb.group(1))
 
 
 NOUN_PHRASE_TAGS = ("<n>", "<adj>", "<det>", "<np>", "<num>")
@@ -1964,7 +1966,7 @@ def one_word_after_all(token: str, split: int, before_apostrophe: bool) -> bool:
 
 
 CODE_AROUND = re.compile(r"[/_{}\\<>=@#$\d]")
-CODE_BEFORE = re.compile(r"\w[.:]$")  # `machine.autredomaine`, `DPkg::Changelog::autreformat`
+CODE_BEFORE = re.compile(r"[\w:][.:]$")  # `machine.autredomaine`, `DPkg::Changelog::autreformat`
 CODE_AFTER = re.compile(r"[.:]\w")  # `autredomaine.com`, `DPkg::Tools`, not `surTerre.`
 
 
@@ -2136,8 +2138,17 @@ def title_after_work_noun(before: str) -> bool:
         if w.lower() in WORK_NOUNS and (
             w[0].isupper() or (k and words[k - 1].lower() in DETERMINERS | {"au", "aux", "des"})
         ):
-            return not any(x.lower() in TITLE_BREAKS for x in words[k + 1 :])
+            return all(between_work_and_title(x) for x in words[k + 1 :])
     return False
+
+
+def between_work_and_title(word: str) -> bool:
+    """What may stand between a work noun and its title: a name (`Revue Mots`), `comme`, an
+    adjective (`un ouvrage récent comme`); not a verb (`l'émission a encouragé Les`)."""
+    if word[0].isupper() or word == "comme":
+        return True
+    pos = load_lexicon().parts_of_speech(word)
+    return word.lower() not in TITLE_BREAKS and "adj" in pos and "verb" not in pos
 
 
 def term_then_definition(paragraph: str, at: int, previous: list[str]) -> bool:
@@ -2145,9 +2156,10 @@ def term_then_definition(paragraph: str, at: int, previous: list[str]) -> bool:
     paramètre`, `vim La façon`, `S Ce champ`: a term, then its definition), or a word in capitals (a
     label: `voir encadré VOCABULAIRE Les archives`): a new sentence starts there."""
     head = paragraph[:at].split()
-    if len(head) == 1 and (head[0][:1].islower() or re.fullmatch("[A-Z%][a-z]?", head[0])):
+    if len(head) == 1 and (head[0][:1].islower() or re.fullmatch(r"[A-Z]|%\w", head[0])):
         return True  # `S Ce champ apparaîtra`: a one-letter term too
-    return bool(previous) and len(previous[-1]) >= 3 and previous[-1].isupper()
+    label = bool(previous) and len(previous[-1]) >= 3 and previous[-1].isupper()
+    return label and not paragraph[:at].rstrip().endswith(",")  # not `En RFA, La situation`
 
 
 def article_of_a_surname(word: str, name: str, text: str) -> bool:
