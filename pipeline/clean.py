@@ -947,9 +947,16 @@ def heading_above_its_subject(before: str, after: str, lexicon: Lexicon) -> bool
     first = COMPOUND.match(after)
     if not above or not first or len(above) > HEADING_MAX_WORDS or above[-1] in NEVER_LAST:
         return False
+    if above[-1] in SUBJECT_PRONOUNS | {"ne", "n"}:
+        return False  # `mais vous ne` / `voulez pas`: a clause waiting for its verb
     word = first.group()
-    if len(word) >= 3 and word not in lexicon.stop_words and word.lower() in above:
-        return True
+    if (
+        len(word) >= 3
+        and word not in lexicon.stop_words
+        and word.lower() in above
+        and "verb" not in lexicon.parts_of_speech(word)
+    ):
+        return True  # `Journal de dpkg` / `dpkg tient`; not `ils assomment` / `assomment`
     if any(a in word for a in APOSTROPHES) or lexicon.is_known(word) or apertium_readings(word):
         return False  # `d'une série`: a word; an unknown one must be a subject, with its verb
     verb = re.match(r"\s*(?:\([^()]*\)\s*)?(\w+)", after[first.end() :])
