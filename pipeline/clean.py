@@ -929,8 +929,8 @@ def heading_or_dateline_below(after: str) -> bool:
     of a sentence cut above it."""
     if DATELINE.fullmatch(after.strip()):
         return True
-    words = WORD.findall(after)
-    return len(words) >= 2 and all(w.isupper() for w in words if len(w) > 1)
+    words = [w for w in WORD.findall(after) if len(w) > 1]  # three, not `ONU a dit`
+    return len(words) >= 3 and all(w.isupper() for w in words)
 
 
 HEADING_MAX_WORDS = 10

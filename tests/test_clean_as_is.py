@@ -104,6 +104,8 @@ def test_a_heading_in_capitals_or_a_dateline_below_is_not_joined():
         "Le conseil a siégé tard."
     )
     assert cleaned(text) == text
+    acronym = "Le texte.\n\nIl a vu le directeur de la\n\nNASA à Houston hier."
+    assert cleaned(acronym) == "Le texte.\n\nIl a vu le directeur de la NASA à Houston hier."
     cut = "Le conseil se réunira le\n\nmardi 4 mars 2025 à la mairie.\n\nIl votera."
     assert cleaned(cut) == "Le conseil se réunira le mardi 4 mars 2025 à la mairie.\n\nIl votera."
 
