@@ -507,6 +507,23 @@ def english_name_cut(last: str, name: str, english: set[str], foreign: set[str])
     )
 
 
+def unknown_name_cut(before: str, after: str, last: str, name: str, foreign: set[str]) -> bool:
+    """One capitalised word no French analyser knows ends the paragraph, after a comma or a
+    lower-case word that is no preposition (`Au village, Zodwa`, `le dirigeant Avigdor`), and
+    another starts the next, alone (`Dlamini, une femme`, `Lieberman à`): a given name and
+    its surname cut apart. A heading's last name follows a preposition (`Région de Pilsen`)
+    or another capital (`Larry Hagman`), and a sentence starts with a full name."""
+    if last not in foreign or name not in foreign or not last[:1].isupper():
+        return False
+    previous = re.search(rf"(,|{LETTER}+)[ {NBSP}]+{re.escape(last)}$", before)
+    if not previous:
+        return False
+    word = previous.group(1)
+    if word != "," and (not word.islower() or word in PREPOSITIONS or word in NEVER_LAST):
+        return False
+    return bool(re.match(rf"{re.escape(name)}(?:,|[ {NBSP}]+{LOWER})", after))
+
+
 VERB_TAGS = ("<vblex>", "<vbser>", "<vbhaver>", "<vbmod>", "<vaux>")
 FINITE_TAGS = ("<pri>", "<pii>", "<ifi>", "<fti>", "<cni>", "<prs>", "<pis>")
 INCISE = re.compile(r"[»\"”]\s*,\s*(?:\w+\s+)?\w+$")  # `», a déclaré`, `", estime`
@@ -878,6 +895,42 @@ def is_name(unit: tuple[str, list[str]]) -> bool:
     return surface[:1].isupper() and any("<np>" in r or r.startswith("*") for r in readings)
 
 
+def infinitive_after_modal(units: list[tuple[str, list[str]]]) -> bool:
+    """The paragraph ends with an infinitive right after a modal verb (`voulaient
+    rapprocher`, `aurais-je dû devenir`), and no relative pronoun has given it an object
+    already (`Ce qu'il faut savoir`): the infinitive's object is the next paragraph."""
+    words = [readings for surface, readings in units if WORD.search(surface)]
+    if len(words) < 3 or any("<rel>" in r for readings in words for r in readings):
+        return False
+    return any("<inf>" in r for r in words[-1]) and any("<vbmod>" in r for r in words[-2])
+
+
+def definite_head_before_name(
+    units_before: list[tuple[str, list[str]]], units_after: list[tuple[str, list[str]]]
+) -> bool:
+    """The paragraph is only a singular definite article, a common noun and adjectives
+    (`Le réseau social`, `L'ancien militaire`) and the next starts with a name and its verb:
+    a subject whose name is its apposition (le réseau social Facebook a ...). A heading drops
+    the article (`Bilan général`), says more (`Le langage des chiffres`, `Le long chemin vers
+    la lecture`) or ends with a participle (`Le boson expliqué`); a bare noun (`Le poids`)
+    is left alone too."""
+    words = [(s, readings) for s, readings in units_before if WORD.search(s)]
+    if not 3 <= len(words) <= 5:
+        return False
+    article, rest = words[0], words[1:]
+    if article[0].lower().rstrip("'’") not in ("le", "la", "l"):
+        return False
+    if not any("<det><def>" in r and "<sg>" in r for r in article[1]):
+        return False
+    if not all(
+        s.islower() and any("<n>" in r or "<adj>" in r for r in readings) for s, readings in rest
+    ):
+        return False  # a participle is a heading's (`Le boson expliqué`)
+    has_noun = any("<n>" in r for _, readings in rest for r in readings)
+    has_adjective = any("<adj>" in r for _, readings in rest for r in readings)
+    return has_noun and has_adjective and verb_of_the_name(units_after)
+
+
 def grammar_evidence(
     before: str,
     after: str,
@@ -896,6 +949,8 @@ def grammar_evidence(
         ("verb_disagrees_with_name", lambda: verb_disagrees_with_name(units_after)),
         ("comma_between_name_and_verb", lambda: comma_between_name_and_verb(units_after)),
         ("name_without_verb", lambda: name_without_verb(units_after)),
+        ("infinitive_after_modal", lambda: infinitive_after_modal(units_before)),
+        ("definite_head_before_name", lambda: definite_head_before_name(units_before, units_after)),
     )
     return next((name for name, found in evidence if found()), "")
 
@@ -970,6 +1025,8 @@ def cut_paragraph(text: str, context: Context) -> list[Change]:
                 changes.append(Change(e1, s2, " ", note="ends_with_given_name"))
             elif english_name_cut(last, name, english, foreign):
                 changes.append(Change(e1, s2, " ", note="english_name_cut"))
+            elif unknown_name_cut(before, after, last, name, foreign):
+                changes.append(Change(e1, s2, " ", note="unknown_name_cut"))
             else:
                 undecided.append((e1, s2, before, after))
         # The grammar of what is left, read by Apertium (one run for all the paragraphs).

@@ -65,3 +65,42 @@ def test_an_unknown_name_before_a_common_verb_inside_a_rare_longer_one_is_split(
     assert cleaned("L'œil du Mokarotétait à 17 km de la côte.") == (
         "L'œil du Mokarot était à 17 km de la côte."
     )
+
+
+def joined(before: str, after: str) -> str:
+    """The cleaned text of a sentence, then `before` and `after` as two paragraphs."""
+    return clean_text(f"Il pleuvait ce matin.\n\n{before}\n\n{after}").text.split("\n\n", 1)[1]
+
+
+@needs_apertium
+def test_an_infinitive_after_a_modal_wants_the_name_below_as_its_object():
+    # infinitive_after_modal
+    assert joined("Les moines de la vallée voulaient convertir", "Dieu sait quels peuples.") == (
+        "Les moines de la vallée voulaient convertir Dieu sait quels peuples."
+    )
+    # A relative gave the infinitive its object: a heading above its paragraph.
+    before, after = "Ce qu'il faut savoir", "Spitzer montre la voie depuis longtemps."
+    assert joined(before, after) == f"{before}\n\n{after}"
+
+
+@needs_apertium
+def test_a_definite_noun_and_adjective_alone_is_the_head_of_the_name_below():
+    # definite_head_before_name
+    assert joined("Le moteur électrique", "Tesla a montré sa voiture hier.") == (
+        "Le moteur électrique Tesla a montré sa voiture hier."
+    )
+    # A heading with no article, a bare noun, or a complement stays above.
+    for before in ("Bilan général", "Le poids", "Le langage des chiffres"):
+        after = "Spitzer montre la voie depuis longtemps."
+        assert joined(before, after) == f"{before}\n\n{after}"
+
+
+@needs_apertium
+def test_two_unknown_names_either_side_of_a_cut_are_one_name():
+    # unknown_name_cut
+    assert joined("Au marché du village, Zodwa", "Dlamini, une vendeuse, sourit.") == (
+        "Au marché du village, Zodwa Dlamini, une vendeuse, sourit."
+    )
+    # A heading's last name follows a preposition.
+    before, after = "Naissance de Competival", "Dlamini, une vendeuse, sourit."
+    assert joined(before, after) == f"{before}\n\n{after}"
