@@ -508,18 +508,14 @@ def english_name_cut(last: str, name: str, english: set[str], foreign: set[str])
 
 
 def unknown_name_cut(before: str, after: str, last: str, name: str, foreign: set[str]) -> bool:
-    """One capitalised word no French analyser knows ends the paragraph, after a comma or a
-    lower-case word that is no preposition (`Au village, Zodwa`, `le dirigeant Avigdor`), and
-    another starts the next, alone (`Dlamini, une femme`, `Lieberman à`): a given name and
-    its surname cut apart. A heading's last name follows a preposition (`Région de Pilsen`)
-    or another capital (`Larry Hagman`), and a sentence starts with a full name."""
+    """One capitalised word no French analyser knows ends the paragraph, after a comma (`Au
+    village, Zodwa`), and another starts the next, alone (`Dlamini, une femme`): a given name
+    and its surname cut apart. A heading's last name follows a preposition (`Région de
+    Pilsen`), a title (`se déclare sénateur Okamura`) or another capital (`Larry Hagman`),
+    and a sentence starts with a full name."""
     if last not in foreign or name not in foreign or not last[:1].isupper():
         return False
-    previous = re.search(rf"(,|{LETTER}+)[ {NBSP}]+{re.escape(last)}$", before)
-    if not previous:
-        return False
-    word = previous.group(1)
-    if word != "," and (not word.islower() or word in PREPOSITIONS or word in NEVER_LAST):
+    if not re.search(rf",[ {NBSP}]+{re.escape(last)}$", before):
         return False
     return bool(re.match(rf"{re.escape(name)}(?:,|[ {NBSP}]+{LOWER})", after))
 
