@@ -94,14 +94,16 @@ def run_ray(
     """`--cluster local` on N cores: a fresh process pinned to N of the machine's cores
     (sched_setaffinity, inherited by Ray's processes, its workers, the engine actors and
     their Apertium processes) starts Ray with num_cpus=N, so "N worker CPUs" means N
-    cores for everything, the driver included. `code`: the checkout whose pipeline (and
-    whose benchmarks/scaling.py) runs. Returns (its ProcessRun, its figures)."""
+    cores for everything, the driver included. `code`: the checkout whose pipeline runs
+    (under this file's probes, so a baseline's run is timed the same way).
+    Returns (its ProcessRun, its figures)."""
     import json
 
     from _common import run_process
 
     figures = work / f"ray-{cpus}-{out.name}.json"
-    script = Path(code).resolve() / "benchmarks" / "scaling.py"
+    # this checkout's child over `code`'s pipeline: the same probes for a baseline's code
+    script = Path(__file__).resolve()
     command = [sys.executable, str(script), "--ray-child", str(cpus)]
     command += [str(corpus), str(glossary), pivot, str(out), str(figures), chunk]
     env = pipeline_env()
@@ -138,6 +140,101 @@ def tree_cpu_seconds() -> float:
     return sum(used.get(pid, 0.0) for pid in mine)
 
 
+# The runner's steps after the cluster's stages (in runner.run), timed as the driver's
+# own: (module, function).
+AFTER_STAGES = [
+    ("pipeline.runner", "release_models"),
+    ("pipeline.runner", "offer_fuzzy_matches"),
+    ("pipeline.tm", "offer_suggestions"),
+    ("pipeline.runner", "run_info"),
+    ("pipeline.runner", "write_outputs"),
+]
+
+
+def timed_steps() -> list[tuple[str, float, float]]:
+    """Wrap AFTER_STAGES so each call is recorded (name, start, end: perf_counter); returns
+    the list they go to."""
+    import importlib
+
+    steps: list[tuple[str, float, float]] = []
+
+    def wrap(module, name: str) -> None:
+        function = getattr(module, name)
+
+        def timed(*args, **kwargs):
+            began = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                steps.append((name.replace("_", " "), began, time.perf_counter()))
+
+        setattr(module, name, timed)
+
+    for module_name, name in AFTER_STAGES:
+        wrap(importlib.import_module(module_name), name)
+    return steps
+
+
+class CpuSampler:
+    """The run's CPU (tree_cpu_seconds) every SAMPLE seconds in a thread, to tell how many
+    cores the run's processes used in each phase: before the first chunk, with the engine
+    busy, after the last chunk (a core the run leaves idle there is what 1 -> 2 loses).
+    SCALING_SAMPLE=0 turns it off; its own CPU is given (own_cpu)."""
+
+    def __init__(self):
+        self.every = float(os.environ.get("SCALING_SAMPLE", "0.2"))
+        self.samples: list[tuple[float, float]] = []
+        self.own_cpu = 0.0
+        self._stop = None
+        self._thread = None
+
+    def start(self) -> None:
+        import threading
+
+        if self.every <= 0:
+            return
+        self._stop = threading.Event()
+
+        def sample() -> None:
+            began = time.thread_time()
+            while True:
+                self.samples.append((time.perf_counter(), tree_cpu_seconds()))
+                if self._stop.wait(self.every):
+                    break
+            self.own_cpu = time.thread_time() - began
+
+        self._thread = threading.Thread(target=sample, daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        if self._thread is not None:
+            self._stop.set()
+            self._thread.join()
+            self.samples.append((time.perf_counter(), tree_cpu_seconds()))
+
+    def cpu_at(self, moment: float) -> float:
+        """The run's CPU seconds at `moment` (perf_counter), between the two samples."""
+        import bisect
+
+        times = [t for t, _ in self.samples]
+        i = min(max(bisect.bisect_left(times, moment), 1), len(times) - 1)
+        (t0, c0), (t1, c1) = self.samples[i - 1], self.samples[i]
+        return c0 + (c1 - c0) * (moment - t0) / max(t1 - t0, 1e-9)
+
+    def cores_used(self, began: float, wall: float, phases: dict, offset: float) -> dict:
+        """{phase: [wall s, CPU s]}: before the first chunk, first chunk to last chunk
+        back, after it (seconds from the run's start)."""
+        if len(self.samples) < 2 or "first chunk" not in phases:
+            return {}
+        marks = [0.0, phases["first chunk"] + offset]
+        marks += [phases.get("last chunk back", wall - offset) + offset, wall]
+        names = ["head", "engine", "tail"]
+        return {
+            name: [b - a, self.cpu_at(began + b) - self.cpu_at(began + a)]
+            for name, a, b in zip(names, marks, marks[1:], strict=False)
+        }
+
+
 def ray_child(
     cpus: int, corpus: Path, glossary: Path, pivot: str, out: Path, figures: Path, chunk: str
 ):
@@ -171,6 +268,8 @@ def ray_child(
             written[0] += time.perf_counter() - began
 
     runner.write_outputs = timed_write_outputs
+    after_stages = timed_steps()
+    sampler = CpuSampler()
     pools: list[list] = []  # the run's engine actors, kept alive: their CPU is read after
     engine_pool = cluster.engine_pool
 
@@ -184,11 +283,19 @@ def ray_child(
     ray_start = time.perf_counter() - began
     engine = open_engine("apertium", pivot)
     cpu_before = tree_cpu_seconds()
+    sampler.start()
     began = time.perf_counter()
     result = runner.run(corpus, glossary, out, engine, cluster="local")
     run_wall = time.perf_counter() - began
+    sampler.stop()
     phases = dict(cluster.timings)
     cpu = tree_cpu_seconds() - cpu_before
+    offset = phases["start"] - began  # the driver's steps from the run's start, not _run's
+    spans = getattr(cluster, "spans", [])  # a baseline's code may not record them
+    steps = [(name, a + offset, b + offset) for name, a, b in spans]
+    steps += [(name, a - began, b - began) for name, a, b in after_stages]
+    steps.sort(key=lambda step: step[1])
+    cores_used = sampler.cores_used(began, run_wall, phases, offset)
     texts = list(dict.fromkeys(s.fr for s in result.segments if s.origin == "engine"))
     actors = pools[0] if pools else engine_pool(ray, engine)
     terms = [ray.put([])]
@@ -232,6 +339,9 @@ def ray_child(
                 "cpu": cpu,
                 "outputs": written[0],
                 "phases": phases,
+                "steps": steps,
+                "cores used": cores_used,
+                "sampler cpu": sampler.own_cpu,
                 "engine alone": alone,
                 "engine alone texts": len(texts),
                 "engine direct": direct,
@@ -337,6 +447,7 @@ def print_ray_phases(rows: list[tuple[str, int, dict]]) -> None:
             f"| {f['empty call ms']:.1f} | {seconds(f.get('empty task ms'))} "
             f"| {seconds(f.get('load'))} |"
         )
+    print_driver_timeline(rows)
     for pivot, cores, f in rows:
         if f.get("engine direct"):
             calls = -(-f["engine alone texts"] // f["chunk"])
@@ -378,8 +489,66 @@ def print_ray_phases(rows: list[tuple[str, int, dict]]) -> None:
         )
 
 
+def steps_inside(steps: list, low: float, high: float) -> str:
+    """The driver's steps' seconds between `low` and `high` (those of 0.05 s or more)."""
+    parts = []
+    for name, a, b in steps:
+        seconds = min(b, high) - max(a, low)
+        if seconds >= 0.05:
+            parts.append(f"{name} {seconds:.1f}")
+    return ", ".join(parts) or "–"
+
+
+def phase(used: dict, name: str) -> str:
+    """A phase's wall seconds and, in brackets, the cores the run used in it."""
+    if name not in used:
+        return "–"
+    wall, cpu = used[name]
+    return f"{wall:.1f} ({cpu / max(wall, 1e-9):.2f})"
+
+
+def print_driver_timeline(rows: list[tuple[str, int, dict]]) -> None:
+    """Where the driver's wall went before the first chunk and after the last chunk back
+    (cluster.spans and the runner's steps after the stages, AFTER_STAGES), and how many
+    cores the run's processes used in the head, the engine's span and the tail."""
+    timed = [(p, c, f) for p, c, f in rows if f.get("steps")]
+    if not timed:
+        return
+    print(
+        "\nThe driver's timeline (seconds from the run's start; cores used: the CPU of the "
+        "run's processes over the wall time, sampled every SCALING_SAMPLE s; idle: cores × "
+        "wall − CPU): the head until the first chunk went out, the tail after the last "
+        "chunk came back, the driver's steps in each (a step's seconds inside that phase):\n"
+    )
+    print(
+        "| pivot | code | cores | first document in | head s (cores used) | engine span s "
+        "(cores used) | tail s (cores used) | idle core-s head / engine / tail "
+        "| the head's steps | the tail's steps |"
+    )
+    print("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |")
+    for pivot, cores, f in timed:
+        phases, used = f["phases"], f.get("cores used") or {}
+        first = phases.get("first chunk", 0.0)
+        back = phases.get("last chunk back", f["run"])
+
+        idle = " / ".join(
+            f"{cores * used[n][0] - used[n][1]:.1f}" if n in used else "–"
+            for n in ("head", "engine", "tail")
+        )
+        print(
+            f"| {pivot} | {f.get('code') or 'this'} | {cores} "
+            f"| {phases.get('first document in', 0):.1f} | {phase(used, 'head')} "
+            f"| {phase(used, 'engine')} | {phase(used, 'tail')} | {idle} "
+            f"| {steps_inside(f['steps'], 0, first)} | {steps_inside(f['steps'], back, f['run'])} |"
+        )
+    own = [f.get("sampler cpu", 0) for _, _, f in timed]
+    print(f"\n(the sampler's own CPU: {min(own):.2f}–{max(own):.2f} s a run)")
+
+
 if __name__ == "__main__":
     if sys.argv[1:2] == ["--ray-child"]:
+        # the pipeline of the checkout run_ray names (PYTHONPATH), not this file's checkout
+        sys.path.insert(0, os.environ.get("PYTHONPATH", str(REPO)).split(os.pathsep)[0])
         cpus, corpus, glossary, pivot, out, figures, chunk = sys.argv[2:9]
         ray_child(int(cpus), Path(corpus), Path(glossary), pivot, Path(out), Path(figures), chunk)
     else:

