@@ -90,6 +90,7 @@ def run_ray(
     work: Path,
     chunk: str = "",
     code: Path = REPO,
+    settings: str = "",
 ):
     """`--cluster local` on N cores: a fresh process pinned to N of the machine's cores
     (sched_setaffinity, inherited by Ray's processes, its workers, the engine actors and
@@ -108,6 +109,7 @@ def run_ray(
     command += [str(corpus), str(glossary), pivot, str(out), str(figures), chunk]
     env = pipeline_env()
     env["PYTHONPATH"] = str(Path(code).resolve())
+    env["SCALING_SET"] = settings  # mode rayN%NAME=VALUE: cluster.NAME = VALUE in the child
     done = run_process(command, env=env, cwd=Path(code).resolve())
     if done.returncode != 0:
         sys.exit(f"the --cluster local run on {cpus} cores failed:\n{done.stderr}")
@@ -175,18 +177,50 @@ def timed_steps() -> list[tuple[str, float, float]]:
     return steps
 
 
-class CpuSampler:
-    """The run's CPU (tree_cpu_seconds) every SAMPLE seconds in a thread, to tell how many
-    cores the run's processes used in each phase: before the first chunk, with the engine
-    busy, after the last chunk (a core the run leaves idle there is what 1 -> 2 loses).
-    SCALING_SAMPLE=0 turns it off; its own CPU is given (own_cpu)."""
+class TreeCpu:
+    """tree_cpu_seconds read cheaply, again and again: the stat of the processes known to
+    be the run's, and of new ones only (the others' are not read twice)."""
 
     def __init__(self):
-        self.every = float(os.environ.get("SCALING_SAMPLE", "0.2"))
+        self.root = os.getpid()
+        self.mine = {self.root}
+        self.seen: set[int] = set()
+
+    def __call__(self) -> float:
+        ticks = os.sysconf("SC_CLK_TCK")
+        pids = {int(name) for name in os.listdir("/proc") if name.isdigit()}
+        fresh = sorted(pids - self.seen)  # in pid order: a parent (mostly) before its child
+        self.seen |= pids
+        self.mine &= pids
+        used = 0.0
+        for pid in sorted(self.mine) + fresh:
+            try:
+                with open(f"/proc/{pid}/stat", "rb") as file:
+                    stat = file.read()
+            except OSError:
+                continue
+            fields = stat[stat.rindex(b")") + 2 :].split()
+            if pid not in self.mine:
+                if int(fields[1]) not in self.mine:
+                    continue
+                self.mine.add(pid)
+            used += sum(int(v) for v in fields[11:15]) / ticks
+        return used
+
+
+class CpuSampler:
+    """The run's CPU (its process tree's, TreeCpu) every SAMPLE seconds in a thread, to
+    tell how many cores the run's processes used in each phase: before the first chunk,
+    with the engine busy, after the last chunk (a core the run leaves idle there is what
+    1 -> 2 loses). SCALING_SAMPLE=0 turns it off; its own CPU is given (own_cpu)."""
+
+    def __init__(self):
+        self.every = float(os.environ.get("SCALING_SAMPLE", "0.25"))
         self.samples: list[tuple[float, float]] = []
         self.own_cpu = 0.0
         self._stop = None
         self._thread = None
+        self.tree = TreeCpu()
 
     def start(self) -> None:
         import threading
@@ -198,7 +232,7 @@ class CpuSampler:
         def sample() -> None:
             began = time.thread_time()
             while True:
-                self.samples.append((time.perf_counter(), tree_cpu_seconds()))
+                self.samples.append((time.perf_counter(), self.tree()))
                 if self._stop.wait(self.every):
                     break
             self.own_cpu = time.thread_time() - began
@@ -210,7 +244,7 @@ class CpuSampler:
         if self._thread is not None:
             self._stop.set()
             self._thread.join()
-            self.samples.append((time.perf_counter(), tree_cpu_seconds()))
+            self.samples.append((time.perf_counter(), self.tree()))
 
     def cpu_at(self, moment: float) -> float:
         """The run's CPU seconds at `moment` (perf_counter), between the two samples."""
@@ -257,6 +291,9 @@ def ray_child(
         cluster.CLUSTER_CHUNK = int(chunk)
     if ahead:  # mode rayN~K: K preparing tasks per CPU in flight (0: all at once)
         cluster.PREPARE_AHEAD = int(ahead)
+    for setting in filter(None, os.environ.get("SCALING_SET", "").split("%")):
+        name, _, value = setting.partition("=")
+        setattr(cluster, name, type(getattr(cluster, name))(int(value)))
     written = [0.0]
     write_outputs = runner.write_outputs
 
@@ -379,8 +416,10 @@ def main(
                         if pivot == "both":
                             raw += raws["ca"]().seconds
                         out = work / f"out-{count}-{pivot}-{mode}-{round_number}"
-                        # rayN@SIZE: chunks of SIZE; rayN~K: cluster.PREPARE_AHEAD = K
-                        plain, _, ahead = mode.partition("~")
+                        # rayN@SIZE: chunks of SIZE; rayN~K: cluster.PREPARE_AHEAD = K;
+                        # rayN%NAME=VALUE[%...]: cluster.NAME = VALUE (an int, or a bool)
+                        plain, *settings = mode.split("%")
+                        plain, _, ahead = plain.partition("~")
                         name, _, chunk = plain.partition("@")
                         kind, n = name[:-1], int(name[-1])
                         if kind == "jobs":
@@ -390,14 +429,18 @@ def main(
                             # raybN: the code of $SCALING_BASELINE (before/after, one round)
                             code = Path(os.environ["SCALING_BASELINE"]) if kind == "rayb" else REPO
                             child = chunk + (f"~{ahead}" if ahead else "")
-                            _, figures = run_ray(corpus, glossary, pivot, n, out, work, child, code)
+                            setting = "%".join(settings)
+                            _, figures = run_ray(
+                                corpus, glossary, pivot, n, out, work, child, code, setting
+                            )
                             wall, cpu = figures["run"], figures["cpu"]
-                            figures["code"] = "before" if kind == "rayb" else ""
+                            figures["code"] = "before" if kind == "rayb" else setting
                             ray_rows.append((pivot, n, figures))
                         label = f"--jobs {n}" if kind == "jobs" else f"--cluster local, {n} core"
                         label += f", chunks of {chunk}" if chunk else ""
                         label += f", {ahead} preparing tasks ahead a CPU" if ahead else ""
                         label += " ($SCALING_BASELINE)" if kind == "rayb" else ""
+                        label += "".join(f", {x}" for x in settings)
                         if mode == "jobs0":
                             label = "before ($SCALING_BASELINE, its default --jobs)"
                         target = TARGETS[pivot]
@@ -481,7 +524,8 @@ def print_ray_phases(rows: list[tuple[str, int, dict]]) -> None:
         print(
             f"\nscaling {low} → {high} cores, {pivot}, {chunk} texts a call"
             f"{f', {ahead} preparing tasks ahead a CPU' if ahead else ''}"
-            f"{', code of $SCALING_BASELINE' if code else ''}, round by round: "
+            f"{', code of $SCALING_BASELINE' if code == 'before' else ''}"
+            f"{f', {code}' if code and code != 'before' else ''}, round by round: "
             f"whole run {', '.join(f'{r:.2f}x' for r in whole)} "
             f"(median {statistics.median(whole):.2f}x); engine stage alone "
             f"{', '.join(f'{r:.2f}x' for r in stage)} (median {statistics.median(stage):.2f}x); "

@@ -81,6 +81,12 @@ TASKS_PER_CPU = 2
 # CPU on 2 cores 24.4 -> 29.5 s): off until a quiet machine decides (benchmarks/
 # scaling.py, modes rayN~K set it to K).
 PREPARE_AHEAD = 0
+# The preparing, entity and check tasks as one Ray function, so one queue in the order
+# the driver sends them: Ray leases a worker to one function and runs that function's
+# queued tasks on it first, so with a function each the entity tasks waited for every
+# preparing task, and the check tasks for every entity task. With PREPARE_AHEAD, one
+# queue lets a document's entities and checks go between the next ones' preparations.
+ONE_QUEUE = False
 
 # Where the driver's time went in the last run, in seconds from its start (benchmarks/
 # scaling.py prints it; "start" is the perf_counter at the start): "engine busy" is the
@@ -312,9 +318,28 @@ class EngineWorker:
         return translate_batch(texts, self.engine, self.terms)
 
 
+STAGES = {"prepare": prepare, "entities": entities, "checks": document_checks}
+
+
+def stage(step: str, *args):
+    """One of STAGES, by name: the one Ray function of ONE_QUEUE."""
+    return STAGES[step](*args)
+
+
+class StageTask:
+    """A stage sent as `stage(step, ...)`, with `.remote(...)` as a Ray task's."""
+
+    def __init__(self, task, step: str):
+        self.task, self.step = task, step
+
+    def remote(self, *args):
+        return self.task.remote(self.step, *args)
+
+
 @functools.cache
 def remote_stages():
-    """The stage functions as Ray tasks and the engine as a Ray actor class (made once)."""
+    """The stage functions as Ray tasks and the engine as a Ray actor class (made once),
+    and the stages as one Ray function (ONE_QUEUE)."""
     ray = require_ray()
 
     def task(function):
@@ -324,7 +349,15 @@ def remote_stages():
     # workers and the engine share them); there is one actor per CPU, placed by
     # engine_pool, a thread each.
     actor = ray.remote(num_cpus=0, max_restarts=RETRIES, max_task_retries=RETRIES)(EngineWorker)
-    return task(prepare), task(entities), task(document_checks), actor
+    one = task(stage)
+    queued = tuple(StageTask(one, step) for step in ("prepare", "entities", "checks"))
+    return (task(prepare), task(entities), task(document_checks), actor), queued
+
+
+def stage_tasks():
+    """The preparing, entity and check tasks of a run (as ONE_QUEUE says) and the actor."""
+    (*apart, actor), queued = remote_stages()
+    return (*(queued if ONE_QUEUE else apart), actor)
 
 
 # --- the driver --------------------------------------------------------------------------
@@ -358,7 +391,7 @@ def engine_pool(ray, engine, anywhere: bool = False) -> list:
     (`anywhere`: one actor where Ray finds room)."""
     from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
 
-    *_, actor = remote_stages()
+    *_, actor = stage_tasks()
     recipe = engine_recipe(engine)
     gpus = int(ray.cluster_resources().get("GPU", 0))
     if gpus:
@@ -560,7 +593,7 @@ def _run(ray, documents, terms, memory_path, engine, translation_memory, progres
     placement.clear()
     spans.clear()
     started = timings["start"] = time.perf_counter()
-    prepare_task, entities_task, checks_task, _ = remote_stages()
+    prepare_task, entities_task, checks_task, _ = stage_tasks()
     with span("prepared cache"):
         cache = prepared_cache.PreparedCache(memory_path)
         fingerprint = prepared_cache.code_fingerprint()
