@@ -3,15 +3,18 @@
 The same stage functions as runner.py and parallel.py, shipped to Ray:
 
 - the documents are prepared (clean, segment, glossary terms) by Ray tasks, and the
-  named entities of their French are found by another task as each comes back; the
-  per-segment checks run as tasks over consecutive documents;
+  named entities of their French are found by another task as each comes back; each
+  document's per-segment checks (all but the length ratio, which reads the whole corpus)
+  go out as a task as soon as its English is all in, while the engine translates the
+  next ones (parallel.early_findings, as a local run's workers do);
 - translation goes to a pool of Ray actors, started with the run, each holding its engine
   once (Apertium's processes, or a CTranslate2 translator with the threads of the actor's
   CPUs, on its GPU when the actor has one), fed chunks of CLUSTER_CHUNK texts in corpus
   order, two in flight per actor;
 - the driver (this process) keeps the translation memory: only the texts it cannot answer
   are sent, and each chunk is stored as soon as it returns (parallel.MemoryFeeder), so a
-  run that dies resumes where it stopped. The corpus-wide checks run here, once.
+  run that dies resumes where it stopped. The corpus-wide checks and the length ratio
+  run here, once, at the end.
 
 A worker that dies is Ray's to replace: tasks are retried, an actor is restarted and the
 calls it had not answered are sent again; a result is stored once, when it arrives.
@@ -72,21 +75,20 @@ RETRIES = 3  # times a task or an actor call is tried again after its worker die
 # the engine leaves while it waits for documents.)
 PREPARE_TASK_CHARS = 0
 TASKS_PER_CPU = 2
-# Preparing tasks in flight ahead of the document the driver waits for, per CPU of the
-# cluster; 0: all sent at once. A window was meant to let the entity tasks (sent as
-# documents come back) run between preparing tasks rather than after them all (Ray runs
-# one function's queued tasks on the workers leased for them first) and so shorten the
-# time after the engine's last chunk. At load 26-44 it did on 40 articles (29.5 -> 12.4 s
-# on 1 core, 13.0 -> 10.4 s on 2) and not on 200 (11.8 -> 29.0 s, 17.9 -> 16.1 s, the run's
-# CPU on 2 cores 24.4 -> 29.5 s): off until a quiet machine decides (benchmarks/
-# scaling.py, modes rayN~K set it to K).
-PREPARE_AHEAD = 0
-# The preparing, entity and check tasks as one Ray function, so one queue in the order
-# the driver sends them: Ray leases a worker to one function and runs that function's
-# queued tasks on it first, so with a function each the entity tasks waited for every
-# preparing task, and the check tasks for every entity task. With PREPARE_AHEAD, one
-# queue lets a document's entities and checks go between the next ones' preparations.
-ONE_QUEUE = False
+# The preparing, entity and check tasks go out as one Ray function (ONE_QUEUE), so in
+# one queue, in the order the driver sends them, with PREPARE_AHEAD preparing tasks per
+# CPU of the cluster in flight ahead of the document the driver waits for (0: all at
+# once): a document's entities and checks then run between the next ones' preparations,
+# not after the last. Ray leases a worker to one function and runs that function's queued
+# tasks on it first: with a function each, sent all at once, the entity tasks waited for
+# every preparing task and the check tasks for every entity task, and the driver waited
+# for entities 3.8 s after the engine's last chunk (2 cores, 40 articles, load 23), 1.2 s
+# with one queue and 2 ahead (7.4 -> 0.3 s on 1 core; benchmarks/scaling.py's driver's
+# timeline). (A window over separate functions, t19r's, was no steadier: 29.5 -> 12.4 s
+# after the last chunk on 40 articles but 11.8 -> 29.0 s on 200, load 26-44.) Modes
+# rayN~K and rayN%ONE_QUEUE=0 of benchmarks/scaling.py set them for a run.
+PREPARE_AHEAD = 2
+ONE_QUEUE = True
 
 # Where the driver's time went in the last run, in seconds from its start (benchmarks/
 # scaling.py prints it; "start" is the perf_counter at the start): "engine busy" is the
@@ -607,6 +609,7 @@ def _run(ray, documents, terms, memory_path, engine, translation_memory, progres
         for place, i in enumerate(group):
             refs[i] = (number, place, len(group))
     tasks: list = []  # the preparing tasks sent so far, in corpus order
+    entity_refs: list = []
     cpus = max(1, int(ray.cluster_resources().get("CPU", 1)))
     ahead = PREPARE_AHEAD * cpus if PREPARE_AHEAD > 0 else len(groups)
 
@@ -614,6 +617,10 @@ def _run(ray, documents, terms, memory_path, engine, translation_memory, progres
         while len(tasks) <= min(number, len(groups) - 1):
             group = groups[len(tasks)]
             tasks.append(prepare_task.remote([documents[i] for i in group], terms_ref))
+            if entity_refs:  # in one queue (ONE_QUEUE), an entity task goes before it
+                timings["preparing after an entity task"] = (
+                    timings.get("preparing after an entity task", 0) + 1
+                )
 
     with span("preparing tasks sent"):
         send_through(ahead - 1)
@@ -623,7 +630,6 @@ def _run(ray, documents, terms, memory_path, engine, translation_memory, progres
     storing = runner.StoreEverySecond(cache)  # a commit a document was 17 ms of the driver's
     prepared: list = []
     returned: dict = {}  # the preparing tasks' documents, fetched once a task
-    entity_refs: list = []
     unknown: list[str] = []  # texts of the documents in so far whose entities are wanted
     selection = checks.EntitySelection()  # the entity pass skips what no finding uses
     unchecked: list = []  # documents in, in corpus order, whose checks are not sent yet

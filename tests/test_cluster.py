@@ -73,7 +73,7 @@ def test_a_cluster_run_writes_the_same_bytes_as_one_process(
 def test_a_killed_engine_worker_is_restarted_and_nothing_is_lost_or_stored_twice(
     local_ray, corpus, in_process, kill_marker, tmp_path
 ):
-    kill_marker.touch()
+    kill_marker.write_text("engine", encoding="utf-8")  # an engine actor's process
     out = tmp_path / "out"
     result = runner.run(corpus, GLOSSARY, out, ApertiumEngine("es"), cluster="local")
     assert not kill_marker.exists()  # an engine actor did kill itself mid-run
@@ -97,6 +97,22 @@ def test_each_documents_checks_run_as_a_task_once_its_english_is_in(
     assert cluster.timings["chunks"] > 3
     assert cluster.timings["check tasks"] > 1
     assert cluster.timings["first check task"] < cluster.timings["last chunk back"]
+
+
+def test_the_entity_and_check_tasks_go_between_the_preparations(
+    local_ray, corpus, in_process, tmp_path, monkeypatch
+):
+    from pipeline import cluster
+
+    # one preparing task a CPU ahead of the document the driver waits for: 2 of the 5
+    # documents at first, so the others' preparations queue behind entity tasks (in one
+    # queue, the order sent), and none waits for every preparation to end
+    monkeypatch.setattr(cluster, "PREPARE_AHEAD", 1)
+    out = tmp_path / "out"
+    runner.run(corpus, GLOSSARY, out, ApertiumEngine("es"), cluster="local")
+    assert outputs(out) == outputs(in_process)
+    assert cluster.ONE_QUEUE
+    assert cluster.timings["preparing after an entity task"] >= 2
 
 
 def test_a_killed_check_worker_is_retried_and_its_findings_kept_once(
