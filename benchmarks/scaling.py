@@ -27,6 +27,16 @@ the cost per document show). A line is a paragraph.
   stage, and per batch). The driver's serial part is shown as when the first chunk went
   out and how long the run went on after the last chunk came back. The scaling from
   1 to 2 cores is given round by round, for the whole run and for the engine stage.
+- the driver's timeline of each ray run: its steps before the first chunk and after the
+  last chunk back (cluster.spans: waiting for entities, the check stage, ...; and the
+  runner's after the stages: fuzzy matches, outputs), and the cores the run's processes
+  used in the head, the engine's span and the tail (their CPU sampled every
+  $SCALING_SAMPLE s, 0.25 by default, 0 off), with the idle core-seconds of each.
+
+Modes: jobsN; rayN (this checkout on N pinned cores); raybN (the code of
+$SCALING_BASELINE, a checkout, under this file's probes: before/after in one round);
+rayN@SIZE (SIZE texts a call); rayN~K (cluster.PREPARE_AHEAD = K); rayN%NAME=VALUE[%...]
+(cluster.NAME = VALUE, an int or a bool: `ray2%ONE_QUEUE=0`).
 
 The machine is shared (other jobs run on its 2 cores): each table row gives the load
 average beside it; ratios are measured within one round.
