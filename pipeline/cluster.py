@@ -67,8 +67,8 @@ RETRIES = 3  # times a task or an actor call is tried again after its worker die
 # entities then go in one task too): 0, a document a task, because on the 200-article
 # corpus (1,400 characters each) 5,000 (4 a task) was no faster and 4 s slower in two of
 # three rounds on 2 cores (benchmarks/scaling.py, load 10-13; a cluster whose calls cost
-# more may want it). The per-segment checks, which wait for the whole corpus, go out in
-# TASKS_PER_CPU tasks per CPU of the cluster.
+# more may want it). The per-document checks of the documents whose English came in
+# together (a chunk back) go out in at most TASKS_PER_CPU tasks per CPU of the cluster.
 # (Tried and dropped: one preparing worker per 2 CPUs with the entities sent after the
 # last document, to pay the lexicon and spaCy's load once: the entities then outlasted
 # the engine's last chunk, 5 s after it at load 12-15; interleaved, they fill the CPU
@@ -642,7 +642,7 @@ def _run(ray, documents, terms, memory_path, engine, translation_memory, progres
         whole = []
         while fresh and unchecked and (every or feeder.has_english(unchecked[0].segments)):
             whole.append(unchecked.pop(0))
-        for part in parts(whole, task_count(ray)):
+        for part in parts(whole, TASKS_PER_CPU * cpus):  # no cluster call a chunk
             for document in part:
                 runner.mark_terms(document.segments)  # the glossary checks read hit.ok
             check_refs.append(checks_task.remote([d.segments for d in part], terms_ref))
@@ -730,10 +730,6 @@ def preparing_groups(documents: Sequence[Document], stored: Sequence[bool]) -> l
         groups[-1].append(i)
         size += len(doc.raw)
     return groups
-
-
-def task_count(ray) -> int:
-    return TASKS_PER_CPU * max(1, int(ray.cluster_resources().get("CPU", 1)))
 
 
 def parts(items: list, count: int) -> list[list]:
