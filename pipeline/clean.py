@@ -522,6 +522,19 @@ def english_name_cut(last: str, name: str, english: set[str], foreign: set[str])
     )
 
 
+def unknown_name_cut(before: str, after: str, last: str, name: str, foreign: set[str]) -> bool:
+    """One capitalised word no French analyser knows ends the paragraph, after a comma (`Au
+    village, Zodwa`), and another starts the next, alone (`Dlamini, une femme`): a given name
+    and its surname cut apart. A heading's last name follows a preposition (`Région de
+    Pilsen`), a title (`se déclare sénateur Okamura`) or another capital (`Larry Hagman`),
+    and a sentence starts with a full name."""
+    if last not in foreign or name not in foreign or not last[:1].isupper():
+        return False
+    if not re.search(rf",[ {NBSP}]+{re.escape(last)}$", before):
+        return False
+    return bool(re.match(rf"{re.escape(name)}(?:,|[ {NBSP}]+{LOWER})", after))
+
+
 VERB_TAGS = ("<vblex>", "<vbser>", "<vbhaver>", "<vbmod>", "<vaux>")
 FINITE_TAGS = ("<pri>", "<pii>", "<ifi>", "<fti>", "<cni>", "<prs>", "<pis>")
 INCISE = re.compile(r"[»\"”]\s*,\s*(?:\w+\s+)?\w+$")  # `», a déclaré`, `", estime`
@@ -893,6 +906,42 @@ def is_name(unit: tuple[str, list[str]]) -> bool:
     return surface[:1].isupper() and any("<np>" in r or r.startswith("*") for r in readings)
 
 
+def infinitive_after_modal(units: list[tuple[str, list[str]]]) -> bool:
+    """The paragraph ends with an infinitive right after a modal verb (`voulaient
+    rapprocher`, `aurais-je dû devenir`), and no relative pronoun has given it an object
+    already (`Ce qu'il faut savoir`): the infinitive's object is the next paragraph."""
+    words = [readings for surface, readings in units if WORD.search(surface)]
+    if len(words) < 3 or any("<rel>" in r for readings in words for r in readings):
+        return False
+    return any("<inf>" in r for r in words[-1]) and any("<vbmod>" in r for r in words[-2])
+
+
+def definite_head_before_name(
+    units_before: list[tuple[str, list[str]]], units_after: list[tuple[str, list[str]]]
+) -> bool:
+    """The paragraph is only a singular definite article, a common noun and adjectives
+    (`Le réseau social`, `L'ancien militaire`) and the next starts with a name and its verb:
+    a subject whose name is its apposition (le réseau social Facebook a ...). A heading drops
+    the article (`Bilan général`), says more (`Le langage des chiffres`, `Le long chemin vers
+    la lecture`) or ends with a participle (`Le boson expliqué`); a bare noun (`Le poids`)
+    is left alone too."""
+    words = [(s, readings) for s, readings in units_before if WORD.search(s)]
+    if not 3 <= len(words) <= 5:
+        return False
+    article, rest = words[0], words[1:]
+    if article[0].lower().rstrip("'’") not in ("le", "la", "l"):
+        return False
+    if not any("<det><def>" in r and "<sg>" in r for r in article[1]):
+        return False
+    if not all(
+        s.islower() and any("<n>" in r or "<adj>" in r for r in readings) for s, readings in rest
+    ):
+        return False  # a participle is a heading's (`Le boson expliqué`)
+    has_noun = any("<n>" in r for _, readings in rest for r in readings)
+    has_adjective = any("<adj>" in r for _, readings in rest for r in readings)
+    return has_noun and has_adjective and verb_of_the_name(units_after)
+
+
 def grammar_evidence(
     before: str,
     after: str,
@@ -911,6 +960,8 @@ def grammar_evidence(
         ("verb_disagrees_with_name", lambda: verb_disagrees_with_name(units_after)),
         ("comma_between_name_and_verb", lambda: comma_between_name_and_verb(units_after)),
         ("name_without_verb", lambda: name_without_verb(units_after)),
+        ("infinitive_after_modal", lambda: infinitive_after_modal(units_before)),
+        ("definite_head_before_name", lambda: definite_head_before_name(units_before, units_after)),
     )
     return next((name for name, found in evidence if found()), "")
 
@@ -1088,6 +1139,8 @@ def cut_paragraph(text: str, context: Context) -> list[Change | Flag]:
                 changes.append(Change(e1, s2, " ", note="ends_with_given_name"))
             elif english_name_cut(last, name, english, foreign):
                 changes.append(Change(e1, s2, " ", note="english_name_cut"))
+            elif unknown_name_cut(before, after, last, name, foreign):
+                changes.append(Change(e1, s2, " ", note="unknown_name_cut"))
             else:
                 undecided.append((e1, s2, before, after))
         # The grammar of what is left, read by Apertium (one run for all the paragraphs).
@@ -1332,6 +1385,16 @@ def frequent_stop_words(lexicon: Lexicon) -> frozenset[str]:
     return _FREQUENT_STOP_WORDS[key]
 
 
+def longer_word_at_the_end(token: str, i: int, lexicon: Lexicon) -> bool:
+    """The token ends with a word longer than token[i:] that is not a thousand times (3 Zipf)
+    rarer: Kea|étaient, not Keaét|aient; Vacker|dispense, not Vackerdis|pense; but
+    Mokarot|était, whose longer tétait is rare."""
+    right = lexicon.zipf(token[i:])
+    return any(
+        lexicon.is_word(token[j:]) and lexicon.zipf(token[j:]) > right - 3.0 for j in range(1, i)
+    )
+
+
 def unknown_name_then_word(token: str, i: int, lexicon: Lexicon) -> bool:
     """token[:i] a name no list knows, then a word that is more than a noun, of five letters
     or more or an everyday function word (Harvick|complètent, Riina|contre, Craigslist|sont;
@@ -1343,7 +1406,7 @@ def unknown_name_then_word(token: str, i: int, lexicon: Lexicon) -> bool:
         return False
     if not lexicon.parts_of_speech(right) - {"noun"}:
         return False
-    if any(lexicon.is_word(token[j:]) for j in range(1, i)):
+    if longer_word_at_the_end(token, i, lexicon):
         return False  # the longest word at the end is the next word: Kea|étaient, not Keaét|aient
     return not any(
         lexicon.is_known(token[:j]) and lexicon.is_word(token[j:]) for j in range(3, len(token))
@@ -1649,6 +1712,32 @@ def conjunction_before_a_name(right: str, following: str, rest: str) -> bool:
     return right in {"et", "ou"} and bool(NAME_AFTER_ARTICLE.match(f"{following} {rest}"))
 
 
+def possessive_determiner(word: str) -> bool:
+    """Apertium reads the word as a possessive determiner (`leurs`, `ses`, `sa`) and never
+    as an object clitic (`leur` before a verb)."""
+    found = apertium_readings(word)
+    return any("<det><pos>" in r for r in found) and not any("<prn><pro>" in r for r in found)
+
+
+def elided_subject(word: str) -> bool:
+    """The word is an elided subject pronoun and its verb (`c'est`, `j'ai`), as Apertium
+    reads the pronoun (`ce`, `je`), not a relative or a conjunction (`qu'il`)."""
+    found = apertium_readings(word[0] + "e") if word[1:2] in tuple(APOSTROPHES) else []
+    return any("<prn><tn>" in r for r in found) and not any(
+        "<rel>" in r or "<cnjsub>" in r for r in found
+    )
+
+
+def et_before_a_new_phrase(right: str, following: str) -> bool:
+    """`et` before a possessive or an elided subject opens a phrase (Ewinget leurs proches,
+    Trakhtenberget c'est): a name in -et is followed by its verb (Monet peint) or by a time
+    that starts with another determiner (vu Kernet un jour, Kernet cette année), and `la`,
+    `les`, `leur` before a verb are clitics (Monet les peint)."""
+    if right != "et" or not following.islower():
+        return False
+    return possessive_determiner(following) or elided_subject(following)
+
+
 # A span of time after a name is an adverb of time (Berlin vingt ans après), not an object.
 SPANS_OF_TIME = frozenset(
     "ans années jours mois semaines heures minutes secondes siècles décennies".split()
@@ -1685,6 +1774,34 @@ def parallel_preposition(right: str, following: str, rest: str, preceding: str) 
         and bool(words)
         and words[-1] == following
         and rest[:1].isupper()
+    )
+
+
+# A contraction and the preposition it holds: `du Cap et de ses environs` repeats `de`.
+PREPOSITION_OF = {"du": "de", "des": "de", "d": "de", "au": "à", "aux": "à"}
+ARTICLES_REPEATED = frozenset("le la les un une du des au aux".split())
+
+
+def parallel_word(right: str, following: str, rest: str, preceding: str) -> bool:
+    """`et`/`ou`/`ni` before the very preposition that stands before the name, then a
+    capital or a determiner, or before the conjunction and article that stand before it,
+    repeats a phrase (du Capet de ses environs, ni la Warnerni la chaîne); a name in -et,
+    -ou, -ni does not stand so (de Monet à Giverny, de Monet de 1870, la Juliet la veille)."""
+    words = re.findall(rf"{LETTER}+", preceding.lower())
+    if right not in {"et", "ou", "ni"} or not words or not following.islower():
+        return False
+    if PREPOSITION_OF.get(words[-1], words[-1]) != PREPOSITION_OF.get(following, following):
+        return False
+    if following in ARTICLES_REPEATED:
+        return words[-2:-1] == [right]  # conjunction and article twice: ni la X ni la
+    after = re.match(rf"{LETTER}+", rest)
+    return (
+        following in PREPOSITIONS
+        and bool(after)
+        and (
+            after.group()[:1].isupper()
+            or any("<det>" in r for r in apertium_readings(after.group()))
+        )
     )
 
 
@@ -1814,7 +1931,9 @@ def glued_split(
                 auxiliary_before_participle(token, right, following)
                 or negation_around_verb(right, following, rest)
                 or conjunction_before_a_name(right, following, rest)
+                or et_before_a_new_phrase(right, following)
                 or parallel_preposition(right, following, rest, preceding)
+                or parallel_word(right, following, rest, preceding)
                 or en_before_a_place_or_noun(right, following)
                 or article_before_its_noun(right, following)
                 or del_between_names(left, right, following, lexicon)

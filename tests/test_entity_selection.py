@@ -101,12 +101,91 @@ def test_a_key_cut_at_token_boundaries_holds_whole_capitalised_words(nlp, text, 
 
 def test_capitalised_words():
     assert capitalised_words("Le président Kim Jong-un à l'ONU, G7.") == {
-        "Le", "Kim", "Jong", "ONU", "G",
-    }  # fmt: skip
+        "Kim", "Jong", "ONU", "G",
+    }  # fmt: skip  # "Le" opens the sentence: a stop word, spared
+    assert capitalised_words("Il dit. « Dans Le Monde, Le Pen »") == {"Monde", "Le", "Pen"}
     assert capitalised_words("la maison") == set()
     assert capitalised_words("²Paris") == {"Paris"}  # a numeral is no letter
     assert capitalised_words("l'équipe Ⓐ") is None  # an upper-case non-letter: looked at
     assert capitalised_words("Louis Ⅷ") is None
+
+
+def test_a_sentence_initial_stop_word_is_no_name():
+    """The rule: a capitalised French stop word opening a sentence (after the text's start,
+    opening marks or a sentence end) is not counted; anywhere else it is."""
+    assert capitalised_words("Les élèves de Paris.") == {"Paris"}
+    assert capitalised_words("« Le président. » (En bref.) - Dans la nuit.") == set()
+    assert capitalised_words("« Paris » Le soir, (Dans") == {"Paris", "Le", "Dans"}
+    assert capitalised_words("Il part. Elle reste ? Tout va bien : Nous aussi… Mais non!") == set()
+    assert capitalised_words("L'Espagne et D’Artagnan.") == {"Espagne", "D", "Artagnan"}
+    assert capitalised_words("Port-Au-Prince, Le Monde, dit Tout.") == {
+        "Port", "Au", "Prince", "Le", "Monde", "Tout",
+    }  # fmt: skip
+    assert capitalised_words("Quatorze Kim") == {"Kim"}  # spaCy's list has the numbers
+    assert capitalised_words("Séoul. Séoul") == {"Séoul"}  # not a stop word
+    assert capitalised_words("LES ÉLÈVES") == {"ÉLÈVES"}
+
+
+STOP_PIECES = [
+    "Les ", "Le", "Dans ", "Tout", "Il ", "En", "L'", "D’", "Qu'", "A", ". ", "« ", "? ",
+    " : ", " ", "  ", "(", "-", ", ", "Paris", "Kim", "Ⓐ", "Ⅷ", "2", "x", "le ", "Séoul",
+]  # fmt: skip
+STOP_TEXTS = st.lists(st.sampled_from(STOP_PIECES), max_size=8).map("".join)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(STOP_TEXTS, STOP_TEXTS, STOP_TEXTS, STOP_TEXTS, STOP_TEXTS)
+def test_two_segments_counting_one_key_share_a_counted_word(key, before_a, after_a, before_b, after_b):  # noqa: E501
+    """The selection's exactness with the rule: wherever a key stands (cutting no word),
+    if the check counts it in two segments, the selection sees a counted word in both (or
+    looks at both texts)."""
+    a, b = before_a + key + after_a, before_b + key + after_b
+    at_a, at_b = len(before_a), len(before_b)
+    for text, at in ((a, at_a), (b, at_b)):
+        if _cuts_a_word(text, at) or _cuts_a_word(text, at + len(key)):
+            return
+    counted = [
+        consistency.counts_as_name(text, at, key, consistency.name_spans(text))
+        for text, at in ((a, at_a), (b, at_b))
+    ]
+    if all(counted):
+        words_a, words_b = capitalised_words(a), capitalised_words(b)
+        assert words_a is None or words_b is None or words_a & words_b
+        assert set(needed_entity_texts([a, b])) == {a, b}
+
+
+def test_an_entity_that_is_a_sentence_initial_stop_word_gives_no_finding():
+    """spaCy's French model takes an opening "Quatorze" for a person now and then (one of
+    the 4 such entities over FLORES's 40 articles, all wrong); the entities are given
+    here, as no sentence makes the model do it on demand. Counted, the key made a finding
+    on the one segment where the name is really there."""
+
+    class Cache:
+        found = {
+            "Quatorze ont fui.": [(0, 8, "Quatorze", "PER")],
+            "Quatorze sont restés.": [(0, 8, "Quatorze", "PER")],
+            "Le groupe Quatorze a joué.": [(10, 18, "Quatorze", "ORG")],
+        }
+
+        def get(self, texts):
+            return {t: self.found[t] for t in texts if t in self.found}
+
+        def put(self, found):
+            raise AssertionError("every text is in the cache")
+
+    pairs = [
+        ("Quatorze ont fui.", "Fourteen fled."),
+        ("Quatorze sont restés.", "Fourteen stayed."),
+        ("Le groupe Quatorze a joué.", "The group Catorze played."),
+    ]
+    segments = _segments(pairs)
+    context = checks.build_context(segments, [], Cache())
+    assert consistency.entity_consistency(segments, context) == []
+    with pytest.MonkeyPatch.context() as patch:  # the rule before: any capital counts
+        patch.setattr(consistency, "counts_as_name", lambda text, at, key, spans: True)
+        patch.setattr(consistency, "needed_entity_texts", list)
+        found = consistency.entity_consistency(segments, context)
+    assert [f.segment for f in found] == [segments[2].id]
 
 
 def test_a_text_is_needed_once_a_capitalised_word_is_in_a_second_segment():
@@ -151,6 +230,9 @@ NAMES = ["Pyongyang", "Kim Jong-un", "Moscou", "la Russie", "Sergueï Choïgou",
 RENDERED = ["Pyongyang", "Kim Jong Un", "Moscow", "Russia", "Sergei Shoigu", "the UN", "Paris"]
 OTHER = ["Pyongyan", "Kim Jong-un", "Moskva", "Rusia", "Sergey Shoygu", "UNO", "Parisian"]
 VERBS = [("a rencontré", "met"), ("a quitté", "left"), ("Le ministre de", "The minister of")]
+# Openings with sentence-initial stop words, some of which the model takes for names.
+OPENINGS = [("", ""), ("Les ", "The "), ("« Dans ", "“In "), ("Il dit. Tout ", "He says. All "),
+            ("Quatorze ", "Fourteen "), ("Merci, ", "Thanks, ")]  # fmt: skip
 
 
 @st.composite
@@ -161,7 +243,13 @@ def name_segments(draw):
         a, b = draw(st.integers(0, len(NAMES) - 1)), draw(st.integers(0, len(NAMES) - 1))
         verb_fr, verb_en = draw(st.sampled_from(VERBS))
         render = draw(st.sampled_from([RENDERED, OTHER]))
-        pairs.append((f"{NAMES[a]} {verb_fr} {NAMES[b]}.", f"{render[a]} {verb_en} {render[b]}."))
+        open_fr, open_en = draw(st.sampled_from(OPENINGS))
+        pairs.append(
+            (
+                f"{open_fr}{NAMES[a]} {verb_fr} {NAMES[b]}.",
+                f"{open_en}{render[a]} {verb_en} {render[b]}.",
+            )
+        )
     return _segments(pairs)
 
 
@@ -196,7 +284,8 @@ def consistency_corpus():
 def test_a_run_finds_the_entities_of_the_needed_texts_only(tmp_path, jobs):
     """`pipeline run` (in one process, and with worker processes, where documents come
     back one by one): the entity table holds the texts whose capitalised words another
-    segment has, not the one whose words no other segment has; the outputs are those of
+    segment has, not those whose words no other segment has (both open with "Les", a
+    sentence-initial stop word: no name); the outputs are those of
     `--jobs 1`."""
     import sqlite3
 
@@ -207,11 +296,11 @@ def test_a_run_finds_the_entities_of_the_needed_texts_only(tmp_path, jobs):
     folder.mkdir()
     (folder / "a.txt").write_text(
         "Kim Jong-un a rencontré Vladimir Poutine à Moscou.\n\n"
-        "Ouagadougou reçoit rarement des visiteurs venus de si loin.\n",
+        "Les visiteurs venus de si loin sont rares à Ouagadougou.\n",
         "utf-8",
     )
     (folder / "b.txt").write_text(
-        "Vladimir Poutine a reçu Kim Jong-un à Moscou.\n\nla pluie tombe sur la ville.\n",
+        "Vladimir Poutine a reçu Kim Jong-un à Moscou.\n\nLes pluies tombent sur la ville.\n",
         "utf-8",
     )
     outs = {}

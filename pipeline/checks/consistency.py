@@ -3,6 +3,7 @@ French translated the same way, a name rendered differently, variants of one ren
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from collections import Counter, defaultdict
@@ -196,42 +197,129 @@ def may_hold_entity(text: str) -> bool:
 # punctuation. So a key with a capital letter holds that letter's whole run of letters, a
 # capitalised word of the text; the same key in another segment holds the same word. A
 # segment none of whose capitalised words occurs in another segment cannot give the check
-# an entity it reports: it needs no entity pass. (An upper-case character that is not a
-# letter, like Ⓐ, is no word: a text holding one is always looked at.)
+# an entity it reports: it needs no entity pass. A sentence-initial stop word counts on
+# neither side (see below and EntitySelection). An upper-case character that is not a
+# letter, like Ⓐ, is no word: a text holding one is always looked at, and its words
+# still count for the others.
 
 _LETTER_RUN = re.compile(r"[^\W\d_]+")  # letters, plus a few numerals (Ⅷ, ²) split off below
 _NOT_ASCII = re.compile(r"[^\x00-\x7f]")
 
+# --- sentence-initial function words ---------------------------------------------------
+#
+# The rule (the check's and the selection's alike): **a capitalised word that is a French
+# stop word and opens a sentence is no name**. "Les", "Le", "Il", "En", "Dans" open a
+# third of the segments; counted as names, they made nearly every text need the entity
+# pass, and the model's rare entities keyed on one ("Quatorze" PER, "Merci" MISC) were
+# wrong. A word opens a sentence when only spaces and quotes, brackets or dashes stand
+# between it and the text's start or a sentence end (. ! ? … :). Looking only backwards
+# keeps the selection exact: in a key, only the first word's status depends on what lies
+# before the key, so two segments whose entities share a key that counts share a counted
+# word (see EntitySelection).
+
+# Spaces, quotes, brackets and dashes; closing ones too, as they may follow a sentence
+# end ("Oui. » Le lendemain").
+_OPENING_MARKS = frozenset(" \t\n\r\u00a0\u202f\u2009«»\"“”‘’'()‐-–—[]*•")
+_SENTENCE_ENDS = frozenset(".!?…:")
+
+
+# Closed-class words opening sentences of the tuning sets (flores101-dev, newstest2013)
+# that spaCy's list lacks: adverbs and conjunctions, never a name alone ("Aujourd'hui"
+# gives "Aujourd" and "hui").
+MORE_STOP_WORDS = frozenset(
+    "aucun aucune aujourd beaucoup bien demain ensuite hier ici jamais lorsqu mieux non "
+    "oui partout pourtant presque puisqu quoiqu rien tandis toutefois trop voire".split()
+)
+
+
+@functools.cache
+def sentence_stop_words() -> frozenset[str]:
+    """spaCy's French stop words, as runs of letters ("l'" is "l", "celle-ci" "celle" and
+    "ci"), read from spaCy's file without importing spaCy (a run whose entities are all in
+    the memory loads no spaCy), and MORE_STOP_WORDS."""
+    import importlib.util
+    from pathlib import Path
+
+    spec = importlib.util.find_spec("spacy")
+    if spec is None or spec.origin is None:
+        return frozenset()  # no spaCy, no entities: nothing to spare
+    source = Path(spec.origin).parent / "lang" / "fr" / "stop_words.py"
+    namespace: dict[str, Any] = {}
+    exec(compile(source.read_text("utf-8"), str(source), "exec"), namespace)
+    words = {run for word in namespace["STOP_WORDS"] for run in _LETTER_RUN.findall(word)}
+    return frozenset(words | MORE_STOP_WORDS)
+
+
+def opens_sentence(text: str, at: int) -> bool:
+    """Whether the word at `at` opens a sentence: nothing but spaces, quotes, brackets and
+    dashes between it and the text's start or a sentence end."""
+    i = at - 1
+    while i >= 0 and text[i] in _OPENING_MARKS:
+        i -= 1
+    return i < 0 or text[i] in _SENTENCE_ENDS
+
+
+def letter_words(text: str) -> list[tuple[int, str]]:
+    """The runs of letters of a text, with where each starts."""
+    words = []
+    for m in _LETTER_RUN.finditer(text):
+        run = m.group()
+        if run.isalpha():
+            words.append((m.start(), run))
+            continue
+        start = None
+        for i, ch in enumerate(run + " "):
+            if ch.isalpha():
+                if start is None:
+                    start = i
+            elif start is not None:
+                words.append((m.start() + start, run[start:i]))
+                start = None
+    return words
+
+
+def spared_word(text: str, at: int, word: str) -> bool:
+    """A capitalised stop word opening a sentence (the rule above): no name."""
+    return word.lower() in sentence_stop_words() and opens_sentence(text, at)
+
+
+def name_spans(text: str) -> list[tuple[int, int]]:
+    """Where the text's capitalised words stand, but for those spared (the rule above)."""
+    return [
+        (at, at + len(word))
+        for at, word in letter_words(text)
+        if any(map(str.isupper, word)) and not spared_word(text, at, word)
+    ]
+
 
 def capitalised_words(text: str) -> set[str] | None:
-    """The runs of letters of a text that hold an upper-case letter; None when the text
-    holds an upper-case character that is not a letter (see above)."""
-    words = set()
-    for run in _LETTER_RUN.findall(text):
-        if run.isalpha():
-            if any(map(str.isupper, run)):
-                words.add(run)
-            continue
-        piece = ""
-        for ch in run + " ":
-            if ch.isalpha():
-                piece += ch
-                continue
-            if any(map(str.isupper, piece)):
-                words.add(piece)
-            piece = ""
-    if not text.isascii():
-        for ch in _NOT_ASCII.findall(text):
-            if ch.isupper() and not ch.isalpha():
-                return None
-    return words
+    """The runs of letters of a text that hold an upper-case letter, but for sentence-initial
+    stop words (the rule above); None when the text holds an upper-case character that is
+    not a letter (see above)."""
+    return None if upper_non_letter(text) else {text[a:b] for a, b in name_spans(text)}
+
+
+def upper_non_letter(text: str) -> bool:
+    """Whether the text holds an upper-case character that is not a letter (Ⓐ, Ⅷ)."""
+    return not text.isascii() and any(
+        ch.isupper() and not ch.isalpha() for ch in _NOT_ASCII.findall(text)
+    )
 
 
 class EntitySelection:
     """The French texts whose entities the check can use, as segments come in (a run's
-    documents one by one): a text is needed once one of its capitalised words occurs in
-    another segment. `add` returns the texts needed from then on, each once; what is never
-    returned needs no entity pass, however the run's segments came in."""
+    documents one by one): a text is needed once one of its capitalised words (a
+    sentence-initial stop word aside) occurs in another segment. `add` returns the texts
+    needed from then on, each once; what is never returned needs no entity pass, however
+    the run's segments came in.
+
+    Why a spared word cannot hide a finding: the check counts an entity only when its key
+    holds a capital outside the spared words (counts_as_name). Whether a word of a key is
+    spared depends on the text before it, so only the key's first word can be spared in one
+    segment and counted in another. Two segments counting the same key then count one same
+    word: a later word of the key counted in one is counted in the other, and if only the
+    first word counts in one, it counts in the other too (an upper-case non-letter makes
+    both texts needed anyway)."""
 
     def __init__(self) -> None:
         self._alone: dict[str, str] = {}  # a word seen in one segment so far -> its text
@@ -250,10 +338,9 @@ class EntitySelection:
         for text in texts:
             if not may_hold_entity(text):
                 continue
-            words = capitalised_words(text)
-            if words is None:
-                need(text)
-                continue
+            if upper_non_letter(text):
+                need(text)  # and its words still count: another text may share one
+            words = {text[start:end] for start, end in name_spans(text)}
             for word in sorted(words):  # sorted: the same order in every process
                 if word in self._shared:
                     need(text)
@@ -271,10 +358,35 @@ def needed_entity_texts(texts: Iterable[str]) -> list[str]:
     return EntitySelection().add(texts)
 
 
+_KEY_STRIPPED = " \t\n\"'’«»“”.,;:!?()[]*"
+
+
 def entity_key(text: str) -> str:
     """The entity's name without a leading article, elision or trailing punctuation."""
-    name = _LEADING_ARTICLE.sub("", text.strip())
-    return name.strip(" \t\n\"'’«»“”.,;:!?()[]*")
+    return key_in_entity(text)[1]
+
+
+def key_in_entity(text: str) -> tuple[int, str]:
+    """entity_key of an entity's text, and where the key starts in that text."""
+    name = text.strip()
+    at = len(text) - len(text.lstrip())
+    article = _LEADING_ARTICLE.match(name)
+    if article:
+        name, at = name[article.end() :], at + article.end()
+    key = name.strip(_KEY_STRIPPED)
+    return at + len(name) - len(name.lstrip(_KEY_STRIPPED)), key
+
+
+def counts_as_name(text: str, at: int, key: str, spans: list[tuple[int, int]]) -> bool:
+    """Whether an entity's key (at `at` in the French text) holds a capital outside the
+    sentence-initial stop words (spans: name_spans of the text): "Les" opening a sentence,
+    found as a place, is no name."""
+    for i, ch in enumerate(key):
+        if ch.isupper() and (
+            not ch.isalpha() or any(start <= at + i < end for start, end in spans)
+        ):
+            return True
+    return False
 
 
 _HYPHEN_BEFORE_CAPITAL = re.compile(r"(?<=\w)-(?=[A-ZÀ-Þ])")
@@ -327,7 +439,9 @@ def _contains_words(longer: str, shorter: str) -> bool:
 
 
 def entity_consistency(segments: Sequence[Segment], context: CheckContext) -> list[Finding]:
-    """A named entity outside the glossary rendered one way in some segments, another in others."""
+    """A named entity outside the glossary rendered one way in some segments, another in others
+    (an entity whose only capital is a stop word opening a sentence is no name: see
+    spared_word)."""
     todo = [s for s in segments if checked(s)]
     if not todo:
         return []
@@ -336,14 +450,17 @@ def entity_consistency(segments: Sequence[Segment], context: CheckContext) -> li
     known = dict(zip(asked, french_entities(asked, context.entity_cache), strict=True))
     entities = [known.get(s.fr, []) for s in todo]
     for index, (s, ents) in enumerate(zip(todo, entities, strict=True)):
+        if not ents:
+            continue
         covered = [(h.start, h.end) for h in glossary.find_terms(s.fr, context.terms)]
+        spans = name_spans(s.fr)
         for ent in ents:
             if ent.label_ not in ENTITY_LABELS:
                 continue
             if any(start < ent.end_char and ent.start_char < end for start, end in covered):
                 continue
-            key = entity_key(ent.text)
-            if len(key) < 2 or not any(ch.isupper() for ch in key):
+            at, key = key_in_entity(ent.text)
+            if len(key) < 2 or not counts_as_name(s.fr, ent.start_char + at, key, spans):
                 continue
             if (index, ent.label_) not in occurrences[key]:
                 occurrences[key].append((index, ent.label_))
