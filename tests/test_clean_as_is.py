@@ -141,7 +141,7 @@ def test_a_repeat_before_an_option_stays():
 AMBIGUOUS = (
     "Panne mondiale du réseau\n\n"
     "Le texte commence ici avec une phrase.\n\n"
-    "La banque centrale européenne\n\n"
+    "La présidente de la banque centrale\n\n"
     "Lagarde a relevé hier ses taux d'un quart de point.\n"
 )
 
@@ -151,16 +151,16 @@ def test_a_noun_phrase_above_a_name_and_its_verb_is_left_apart_and_reported():
     assert result.text == AMBIGUOUS.strip()  # nothing joined
     [finding] = result.findings
     assert finding.check == "clean.cut_paragraph" and finding.evidence == "Lagarde"
-    assert "«La banque centrale européenne»" in finding.message
+    assert "«La présidente de la banque centrale»" in finding.message
     assert "«Lagarde a relevé hier ses taux …»" in finding.message
     # not for a heading opened by no definite article, nor above a sentence with no name
-    assert not clean.clean_text(AMBIGUOUS.replace("La banque", "Une banque")).findings
+    assert not clean.clean_text(AMBIGUOUS.replace("La présidente", "Une présidente")).findings
     heading = AMBIGUOUS.replace("Lagarde a relevé", "Elle a relevé")
     assert not clean.clean_text(heading).findings
     # a sentence, another preposition than `de`, a plural noun at the end: a heading
     for above in ("La prudence est de rigueur", "Le retour vers la mer", "Le prix des légumes"):
         assert not clean.clean_text(
-            AMBIGUOUS.replace("La banque centrale européenne", above)
+            AMBIGUOUS.replace("La présidente de la banque centrale", above)
         ).findings
 
 
@@ -177,7 +177,7 @@ def test_the_reviewer_sees_the_ambiguous_cut_in_the_report(tmp_path):
         text=True,
         check=True,
     ).stdout
-    assert "clean.cut_paragraph: left apart: «La banque centrale européenne»" in explained
+    assert "clean.cut_paragraph: left apart: «La présidente de la banque centrale»" in explained
     out = tmp_path / "out"
     subprocess.run(
         [
@@ -200,7 +200,7 @@ def test_the_reviewer_sees_the_ambiguous_cut_in_the_report(tmp_path):
     )
     report = (out / "report.md").read_text(encoding="utf-8")
     assert "## clean.cut_paragraph (1)" in report
-    assert "«La banque centrale européenne» above «Lagarde a relevé" in report
+    assert "«La présidente de la banque centrale» above «Lagarde a relevé" in report
     # the report's table says what the rule is
     assert "| clean.cut_paragraph | 0 | 0 | 1 | A paragraph cut in the middle" in report
     po = (out / "taux.po").read_text(encoding="utf-8")
