@@ -27,6 +27,16 @@ the cost per document show). A line is a paragraph.
   stage, and per batch). The driver's serial part is shown as when the first chunk went
   out and how long the run went on after the last chunk came back. The scaling from
   1 to 2 cores is given round by round, for the whole run and for the engine stage.
+- the driver's timeline of each ray run: its steps before the first chunk and after the
+  last chunk back (cluster.spans: waiting for entities, the check stage, ...; and the
+  runner's after the stages: fuzzy matches, outputs), and the cores the run's processes
+  used in the head, the engine's span and the tail (their CPU sampled every
+  $SCALING_SAMPLE s, 0.25 by default, 0 off), with the idle core-seconds of each.
+
+Modes: jobsN; rayN (this checkout on N pinned cores); raybN (the code of
+$SCALING_BASELINE, a checkout, under this file's probes: before/after in one round);
+rayN@SIZE (SIZE texts a call); rayN~K (cluster.PREPARE_AHEAD = K); rayN%NAME=VALUE[%...]
+(cluster.NAME = VALUE, an int or a bool: `ray2%ONE_QUEUE=0`).
 
 The machine is shared (other jobs run on its 2 cores): each table row gives the load
 average beside it; ratios are measured within one round.
@@ -90,22 +100,26 @@ def run_ray(
     work: Path,
     chunk: str = "",
     code: Path = REPO,
+    settings: str = "",
 ):
     """`--cluster local` on N cores: a fresh process pinned to N of the machine's cores
     (sched_setaffinity, inherited by Ray's processes, its workers, the engine actors and
     their Apertium processes) starts Ray with num_cpus=N, so "N worker CPUs" means N
-    cores for everything, the driver included. `code`: the checkout whose pipeline (and
-    whose benchmarks/scaling.py) runs. Returns (its ProcessRun, its figures)."""
+    cores for everything, the driver included. `code`: the checkout whose pipeline runs
+    (under this file's probes, so a baseline's run is timed the same way).
+    Returns (its ProcessRun, its figures)."""
     import json
 
     from _common import run_process
 
     figures = work / f"ray-{cpus}-{out.name}.json"
-    script = Path(code).resolve() / "benchmarks" / "scaling.py"
+    # this checkout's child over `code`'s pipeline: the same probes for a baseline's code
+    script = Path(__file__).resolve()
     command = [sys.executable, str(script), "--ray-child", str(cpus)]
     command += [str(corpus), str(glossary), pivot, str(out), str(figures), chunk]
     env = pipeline_env()
     env["PYTHONPATH"] = str(Path(code).resolve())
+    env["SCALING_SET"] = settings  # mode rayN%NAME=VALUE: cluster.NAME = VALUE in the child
     done = run_process(command, env=env, cwd=Path(code).resolve())
     if done.returncode != 0:
         sys.exit(f"the --cluster local run on {cpus} cores failed:\n{done.stderr}")
@@ -138,6 +152,133 @@ def tree_cpu_seconds() -> float:
     return sum(used.get(pid, 0.0) for pid in mine)
 
 
+# The runner's steps after the cluster's stages (in runner.run), timed as the driver's
+# own: (module, function).
+AFTER_STAGES = [
+    ("pipeline.runner", "release_models"),
+    ("pipeline.runner", "offer_fuzzy_matches"),
+    ("pipeline.tm", "offer_suggestions"),
+    ("pipeline.runner", "run_info"),
+    ("pipeline.runner", "write_outputs"),
+]
+
+
+def timed_steps() -> list[tuple[str, float, float]]:
+    """Wrap AFTER_STAGES so each call is recorded (name, start, end: perf_counter); returns
+    the list they go to."""
+    import importlib
+
+    steps: list[tuple[str, float, float]] = []
+
+    def wrap(module, name: str) -> None:
+        function = getattr(module, name)
+
+        def timed(*args, **kwargs):
+            began = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                steps.append((name.replace("_", " "), began, time.perf_counter()))
+
+        setattr(module, name, timed)
+
+    for module_name, name in AFTER_STAGES:
+        wrap(importlib.import_module(module_name), name)
+    return steps
+
+
+class TreeCpu:
+    """tree_cpu_seconds read cheaply, again and again: the stat of the processes known to
+    be the run's, and of new ones only (the others' are not read twice)."""
+
+    def __init__(self):
+        self.root = os.getpid()
+        self.mine = {self.root}
+        self.seen: set[int] = set()
+
+    def __call__(self) -> float:
+        ticks = os.sysconf("SC_CLK_TCK")
+        pids = {int(name) for name in os.listdir("/proc") if name.isdigit()}
+        fresh = sorted(pids - self.seen)  # in pid order: a parent (mostly) before its child
+        self.seen |= pids
+        self.mine &= pids
+        used = 0.0
+        for pid in sorted(self.mine) + fresh:
+            try:
+                with open(f"/proc/{pid}/stat", "rb") as file:
+                    stat = file.read()
+            except OSError:
+                continue
+            fields = stat[stat.rindex(b")") + 2 :].split()
+            if pid not in self.mine:
+                if int(fields[1]) not in self.mine:
+                    continue
+                self.mine.add(pid)
+            used += sum(int(v) for v in fields[11:15]) / ticks
+        return used
+
+
+class CpuSampler:
+    """The run's CPU (its process tree's, TreeCpu) every SAMPLE seconds in a thread, to
+    tell how many cores the run's processes used in each phase: before the first chunk,
+    with the engine busy, after the last chunk (a core the run leaves idle there is what
+    1 -> 2 loses). SCALING_SAMPLE=0 turns it off; its own CPU is given (own_cpu)."""
+
+    def __init__(self):
+        self.every = float(os.environ.get("SCALING_SAMPLE", "0.25"))
+        self.samples: list[tuple[float, float]] = []
+        self.own_cpu = 0.0
+        self._stop = None
+        self._thread = None
+        self.tree = TreeCpu()
+
+    def start(self) -> None:
+        import threading
+
+        if self.every <= 0:
+            return
+        self._stop = threading.Event()
+
+        def sample() -> None:
+            began = time.thread_time()
+            while True:
+                self.samples.append((time.perf_counter(), self.tree()))
+                if self._stop.wait(self.every):
+                    break
+            self.own_cpu = time.thread_time() - began
+
+        self._thread = threading.Thread(target=sample, daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        if self._thread is not None:
+            self._stop.set()
+            self._thread.join()
+            self.samples.append((time.perf_counter(), self.tree()))
+
+    def cpu_at(self, moment: float) -> float:
+        """The run's CPU seconds at `moment` (perf_counter), between the two samples."""
+        import bisect
+
+        times = [t for t, _ in self.samples]
+        i = min(max(bisect.bisect_left(times, moment), 1), len(times) - 1)
+        (t0, c0), (t1, c1) = self.samples[i - 1], self.samples[i]
+        return c0 + (c1 - c0) * (moment - t0) / max(t1 - t0, 1e-9)
+
+    def cores_used(self, began: float, wall: float, phases: dict, offset: float) -> dict:
+        """{phase: [wall s, CPU s]}: before the first chunk, first chunk to last chunk
+        back, after it (seconds from the run's start)."""
+        if len(self.samples) < 2 or "first chunk" not in phases:
+            return {}
+        marks = [0.0, phases["first chunk"] + offset]
+        marks += [phases.get("last chunk back", wall - offset) + offset, wall]
+        names = ["head", "engine", "tail"]
+        return {
+            name: [b - a, self.cpu_at(began + b) - self.cpu_at(began + a)]
+            for name, a, b in zip(names, marks, marks[1:], strict=False)
+        }
+
+
 def ray_child(
     cpus: int, corpus: Path, glossary: Path, pivot: str, out: Path, figures: Path, chunk: str
 ):
@@ -160,6 +301,9 @@ def ray_child(
         cluster.CLUSTER_CHUNK = int(chunk)
     if ahead:  # mode rayN~K: K preparing tasks per CPU in flight (0: all at once)
         cluster.PREPARE_AHEAD = int(ahead)
+    for setting in filter(None, os.environ.get("SCALING_SET", "").split("%")):
+        name, _, value = setting.partition("=")
+        setattr(cluster, name, type(getattr(cluster, name))(int(value)))
     written = [0.0]
     write_outputs = runner.write_outputs
 
@@ -171,6 +315,8 @@ def ray_child(
             written[0] += time.perf_counter() - began
 
     runner.write_outputs = timed_write_outputs
+    after_stages = timed_steps()
+    sampler = CpuSampler()
     pools: list[list] = []  # the run's engine actors, kept alive: their CPU is read after
     engine_pool = cluster.engine_pool
 
@@ -184,11 +330,19 @@ def ray_child(
     ray_start = time.perf_counter() - began
     engine = open_engine("apertium", pivot)
     cpu_before = tree_cpu_seconds()
+    sampler.start()
     began = time.perf_counter()
     result = runner.run(corpus, glossary, out, engine, cluster="local")
     run_wall = time.perf_counter() - began
+    sampler.stop()
     phases = dict(cluster.timings)
     cpu = tree_cpu_seconds() - cpu_before
+    offset = phases["start"] - began  # the driver's steps from the run's start, not _run's
+    spans = getattr(cluster, "spans", [])  # a baseline's code may not record them
+    steps = [(name, a + offset, b + offset) for name, a, b in spans]
+    steps += [(name, a - began, b - began) for name, a, b in after_stages]
+    steps.sort(key=lambda step: step[1])
+    cores_used = sampler.cores_used(began, run_wall, phases, offset)
     texts = list(dict.fromkeys(s.fr for s in result.segments if s.origin == "engine"))
     actors = pools[0] if pools else engine_pool(ray, engine)
     terms = [ray.put([])]
@@ -232,6 +386,9 @@ def ray_child(
                 "cpu": cpu,
                 "outputs": written[0],
                 "phases": phases,
+                "steps": steps,
+                "cores used": cores_used,
+                "sampler cpu": sampler.own_cpu,
                 "engine alone": alone,
                 "engine alone texts": len(texts),
                 "engine direct": direct,
@@ -269,8 +426,10 @@ def main(
                         if pivot == "both":
                             raw += raws["ca"]().seconds
                         out = work / f"out-{count}-{pivot}-{mode}-{round_number}"
-                        # rayN@SIZE: chunks of SIZE; rayN~K: cluster.PREPARE_AHEAD = K
-                        plain, _, ahead = mode.partition("~")
+                        # rayN@SIZE: chunks of SIZE; rayN~K: cluster.PREPARE_AHEAD = K;
+                        # rayN%NAME=VALUE[%...]: cluster.NAME = VALUE (an int, or a bool)
+                        plain, *settings = mode.split("%")
+                        plain, _, ahead = plain.partition("~")
                         name, _, chunk = plain.partition("@")
                         kind, n = name[:-1], int(name[-1])
                         if kind == "jobs":
@@ -280,14 +439,18 @@ def main(
                             # raybN: the code of $SCALING_BASELINE (before/after, one round)
                             code = Path(os.environ["SCALING_BASELINE"]) if kind == "rayb" else REPO
                             child = chunk + (f"~{ahead}" if ahead else "")
-                            _, figures = run_ray(corpus, glossary, pivot, n, out, work, child, code)
+                            setting = "%".join(settings)
+                            _, figures = run_ray(
+                                corpus, glossary, pivot, n, out, work, child, code, setting
+                            )
                             wall, cpu = figures["run"], figures["cpu"]
-                            figures["code"] = "before" if kind == "rayb" else ""
+                            figures["code"] = "before" if kind == "rayb" else setting
                             ray_rows.append((pivot, n, figures))
                         label = f"--jobs {n}" if kind == "jobs" else f"--cluster local, {n} core"
                         label += f", chunks of {chunk}" if chunk else ""
                         label += f", {ahead} preparing tasks ahead a CPU" if ahead else ""
                         label += " ($SCALING_BASELINE)" if kind == "rayb" else ""
+                        label += "".join(f", {x}" for x in settings)
                         if mode == "jobs0":
                             label = "before ($SCALING_BASELINE, its default --jobs)"
                         target = TARGETS[pivot]
@@ -337,6 +500,7 @@ def print_ray_phases(rows: list[tuple[str, int, dict]]) -> None:
             f"| {f['empty call ms']:.1f} | {seconds(f.get('empty task ms'))} "
             f"| {seconds(f.get('load'))} |"
         )
+    print_driver_timeline(rows)
     for pivot, cores, f in rows:
         if f.get("engine direct"):
             calls = -(-f["engine alone texts"] // f["chunk"])
@@ -370,7 +534,8 @@ def print_ray_phases(rows: list[tuple[str, int, dict]]) -> None:
         print(
             f"\nscaling {low} → {high} cores, {pivot}, {chunk} texts a call"
             f"{f', {ahead} preparing tasks ahead a CPU' if ahead else ''}"
-            f"{', code of $SCALING_BASELINE' if code else ''}, round by round: "
+            f"{', code of $SCALING_BASELINE' if code == 'before' else ''}"
+            f"{f', {code}' if code and code != 'before' else ''}, round by round: "
             f"whole run {', '.join(f'{r:.2f}x' for r in whole)} "
             f"(median {statistics.median(whole):.2f}x); engine stage alone "
             f"{', '.join(f'{r:.2f}x' for r in stage)} (median {statistics.median(stage):.2f}x); "
@@ -378,8 +543,66 @@ def print_ray_phases(rows: list[tuple[str, int, dict]]) -> None:
         )
 
 
+def steps_inside(steps: list, low: float, high: float) -> str:
+    """The driver's steps' seconds between `low` and `high` (those of 0.05 s or more)."""
+    parts = []
+    for name, a, b in steps:
+        seconds = min(b, high) - max(a, low)
+        if seconds >= 0.05:
+            parts.append(f"{name} {seconds:.1f}")
+    return ", ".join(parts) or "–"
+
+
+def phase(used: dict, name: str) -> str:
+    """A phase's wall seconds and, in brackets, the cores the run used in it."""
+    if name not in used:
+        return "–"
+    wall, cpu = used[name]
+    return f"{wall:.1f} ({cpu / max(wall, 1e-9):.2f})"
+
+
+def print_driver_timeline(rows: list[tuple[str, int, dict]]) -> None:
+    """Where the driver's wall went before the first chunk and after the last chunk back
+    (cluster.spans and the runner's steps after the stages, AFTER_STAGES), and how many
+    cores the run's processes used in the head, the engine's span and the tail."""
+    timed = [(p, c, f) for p, c, f in rows if f.get("steps")]
+    if not timed:
+        return
+    print(
+        "\nThe driver's timeline (seconds from the run's start; cores used: the CPU of the "
+        "run's processes over the wall time, sampled every SCALING_SAMPLE s; idle: cores × "
+        "wall − CPU): the head until the first chunk went out, the tail after the last "
+        "chunk came back, the driver's steps in each (a step's seconds inside that phase):\n"
+    )
+    print(
+        "| pivot | code | cores | first document in | head s (cores used) | engine span s "
+        "(cores used) | tail s (cores used) | idle core-s head / engine / tail "
+        "| the head's steps | the tail's steps |"
+    )
+    print("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |")
+    for pivot, cores, f in timed:
+        phases, used = f["phases"], f.get("cores used") or {}
+        first = phases.get("first chunk", 0.0)
+        back = phases.get("last chunk back", f["run"])
+
+        idle = " / ".join(
+            f"{cores * used[n][0] - used[n][1]:.1f}" if n in used else "–"
+            for n in ("head", "engine", "tail")
+        )
+        print(
+            f"| {pivot} | {f.get('code') or 'this'} | {cores} "
+            f"| {phases.get('first document in', 0):.1f} | {phase(used, 'head')} "
+            f"| {phase(used, 'engine')} | {phase(used, 'tail')} | {idle} "
+            f"| {steps_inside(f['steps'], 0, first)} | {steps_inside(f['steps'], back, f['run'])} |"
+        )
+    own = [f.get("sampler cpu", 0) for _, _, f in timed]
+    print(f"\n(the sampler's own CPU: {min(own):.2f}–{max(own):.2f} s a run)")
+
+
 if __name__ == "__main__":
     if sys.argv[1:2] == ["--ray-child"]:
+        # the pipeline of the checkout run_ray names (PYTHONPATH), not this file's checkout
+        sys.path.insert(0, os.environ.get("PYTHONPATH", str(REPO)).split(os.pathsep)[0])
         cpus, corpus, glossary, pivot, out, figures, chunk = sys.argv[2:9]
         ray_child(int(cpus), Path(corpus), Path(glossary), pivot, Path(out), Path(figures), chunk)
     else:

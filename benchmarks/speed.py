@@ -469,7 +469,8 @@ def main() -> None:
         "--modes",
         default="jobs1,jobs2,ray1,ray2",
         help="with --scaling: jobsN, rayN (on N pinned cores), rayN@SIZE (SIZE texts a call), "
-        "raybN (rayN with the code of $SCALING_BASELINE, a checkout: before/after in one round)",
+        "raybN (rayN with the code of $SCALING_BASELINE, a checkout: before/after in one round), "
+        "rayN~K, rayN%%NAME=VALUE (a cluster.py constant set: benchmarks/scaling.py)",
     )
     parser.add_argument("--argos-grid", action="store_true", help="only the argos tuning grid")
     parser.add_argument("--grid-lines", type=int, default=256, help="FLORES lines for the grid")

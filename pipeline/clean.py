@@ -379,6 +379,21 @@ TRAILER = re.compile(
 )
 
 
+TRAILER_MAX_WORDS = 50
+
+
+EMAIL_ADDRESS = re.compile(r"[\w.-]+@[\w-]+\.\w+")
+
+
+def article_prose(line: str) -> bool:
+    """A paragraph of more than 50 words that reads as a trailer only for the addresses in
+    it is the article's own text (`De nombreuses équipes ... debian-qa@lists.debian.org
+    essaie ...`, the Debian handbook); a long legal notice (`droit d'auteur`) stays one."""
+    if len(line.split()) <= TRAILER_MAX_WORDS or not EMAIL_ADDRESS.search(line):
+        return False
+    return not TRAILER.fullmatch(EMAIL_ADDRESS.sub("", line))
+
+
 @rule(drops_words=True)
 def trailer(text: str, context: Context) -> list[Change]:
     """The block after the article: related links, comments, credits, copyright, contact."""
@@ -387,7 +402,7 @@ def trailer(text: str, context: Context) -> list[Change]:
     while first > 0:
         start, end = spans[first - 1]
         line = plain(text[start:end])
-        if not (TRAILER.fullmatch(line) or PAGE_CHROME.fullmatch(line)):
+        if not (TRAILER.fullmatch(line) or PAGE_CHROME.fullmatch(line)) or article_prose(line):
             break
         first -= 1
     return remove_paragraphs(text, spans, set(range(first, len(spans))))
@@ -505,6 +520,19 @@ def english_name_cut(last: str, name: str, english: set[str], foreign: set[str])
         and name in english
         and (last in foreign or name in foreign)
     )
+
+
+def unknown_name_cut(before: str, after: str, last: str, name: str, foreign: set[str]) -> bool:
+    """One capitalised word no French analyser knows ends the paragraph, after a comma (`Au
+    village, Zodwa`), and another starts the next, alone (`Dlamini, une femme`): a given name
+    and its surname cut apart. A heading's last name follows a preposition (`Région de
+    Pilsen`), a title (`se déclare sénateur Okamura`) or another capital (`Larry Hagman`),
+    and a sentence starts with a full name."""
+    if last not in foreign or name not in foreign or not last[:1].isupper():
+        return False
+    if not re.search(rf",[ {NBSP}]+{re.escape(last)}$", before):
+        return False
+    return bool(re.match(rf"{re.escape(name)}(?:,|[ {NBSP}]+{LOWER})", after))
 
 
 VERB_TAGS = ("<vblex>", "<vbser>", "<vbhaver>", "<vbmod>", "<vaux>")
@@ -878,6 +906,42 @@ def is_name(unit: tuple[str, list[str]]) -> bool:
     return surface[:1].isupper() and any("<np>" in r or r.startswith("*") for r in readings)
 
 
+def infinitive_after_modal(units: list[tuple[str, list[str]]]) -> bool:
+    """The paragraph ends with an infinitive right after a modal verb (`voulaient
+    rapprocher`, `aurais-je dû devenir`), and no relative pronoun has given it an object
+    already (`Ce qu'il faut savoir`): the infinitive's object is the next paragraph."""
+    words = [readings for surface, readings in units if WORD.search(surface)]
+    if len(words) < 3 or any("<rel>" in r for readings in words for r in readings):
+        return False
+    return any("<inf>" in r for r in words[-1]) and any("<vbmod>" in r for r in words[-2])
+
+
+def definite_head_before_name(
+    units_before: list[tuple[str, list[str]]], units_after: list[tuple[str, list[str]]]
+) -> bool:
+    """The paragraph is only a singular definite article, a common noun and adjectives
+    (`Le réseau social`, `L'ancien militaire`) and the next starts with a name and its verb:
+    a subject whose name is its apposition (le réseau social Facebook a ...). A heading drops
+    the article (`Bilan général`), says more (`Le langage des chiffres`, `Le long chemin vers
+    la lecture`) or ends with a participle (`Le boson expliqué`); a bare noun (`Le poids`)
+    is left alone too."""
+    words = [(s, readings) for s, readings in units_before if WORD.search(s)]
+    if not 3 <= len(words) <= 5:
+        return False
+    article, rest = words[0], words[1:]
+    if article[0].lower().rstrip("'’") not in ("le", "la", "l"):
+        return False
+    if not any("<det><def>" in r and "<sg>" in r for r in article[1]):
+        return False
+    if not all(
+        s.islower() and any("<n>" in r or "<adj>" in r for r in readings) for s, readings in rest
+    ):
+        return False  # a participle is a heading's (`Le boson expliqué`)
+    has_noun = any("<n>" in r for _, readings in rest for r in readings)
+    has_adjective = any("<adj>" in r for _, readings in rest for r in readings)
+    return has_noun and has_adjective and verb_of_the_name(units_after)
+
+
 def grammar_evidence(
     before: str,
     after: str,
@@ -896,8 +960,107 @@ def grammar_evidence(
         ("verb_disagrees_with_name", lambda: verb_disagrees_with_name(units_after)),
         ("comma_between_name_and_verb", lambda: comma_between_name_and_verb(units_after)),
         ("name_without_verb", lambda: name_without_verb(units_after)),
+        ("infinitive_after_modal", lambda: infinitive_after_modal(units_before)),
+        ("definite_head_before_name", lambda: definite_head_before_name(units_before, units_after)),
     )
     return next((name for name, found in evidence if found()), "")
+
+
+DATELINE = re.compile(
+    r"(?:(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)\s+)?(?:le\s+)?\d{1,2}(?:er)?\s+"
+    r"(?:janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre)"
+    r"(?:\s+\d{4})?(?:\s*(?:à|-)\s*\d{1,2}\s*h\s*\d{0,2})?",
+    re.I,
+)
+
+
+def heading_or_dateline_below(after: str) -> bool:
+    """The next paragraph is a heading in capitals (`MONTANT DE LA CAISSE DE GRÈVE`) or a
+    date alone (`mercredi 11 septembre 2019`, a dateline under a heading): never the rest
+    of a sentence cut above it."""
+    if DATELINE.fullmatch(after.strip()):
+        return True
+    words = [w for w in WORD.findall(after) if len(w) > 1]  # three, not `ONU a dit`
+    return len(words) >= 3 and all(w.isupper() for w in words)
+
+
+HEADING_MAX_WORDS = 10
+
+
+def heading_above_its_subject(before: str, after: str, lexicon: Lexicon) -> bool:
+    """The line above reads as a heading (ten words or fewer, not ending with a word that
+    always has another after it) and the paragraph below opens with a word the heading
+    names (`Journal de dpkg` / `dpkg tient un journal`) or with a lower-case name no French
+    dictionary knows and its verb (`Installation de paquets` / `dpkg est l'outil`, not
+    `de nombreux` / `pueblos, vous`): a heading above its paragraph, as in the Debian
+    handbook, not a sentence cut before a lower-case word."""
+    above = [w.lower() for w in COMPOUND.findall(before)]
+    first = COMPOUND.match(after)
+    if not above or not first or len(above) > HEADING_MAX_WORDS or above[-1] in NEVER_LAST:
+        return False
+    if above[-1] in SUBJECT_PRONOUNS | {"ne", "n"}:
+        return False  # `mais vous ne` / `voulez pas`: a clause waiting for its verb
+    word = first.group()
+    if (
+        len(word) >= 3
+        and word not in lexicon.stop_words
+        and word.lower() in above
+        and "verb" not in lexicon.parts_of_speech(word)
+    ):
+        return True  # `Journal de dpkg` / `dpkg tient`; not `ils assomment` / `assomment`
+    if any(a in word for a in APOSTROPHES) or lexicon.is_known(word) or apertium_readings(word):
+        return False  # `d'une série`: a word; an unknown one must be a subject, with its verb
+    verb = re.match(r"\s*(?:\([^()]*\)\s*)?(\w+)", after[first.end() :])
+    return bool(verb) and "verb" in lexicon.parts_of_speech(verb.group(1))
+
+
+NOUN_PHRASE_TAGS = ("<n>", "<adj>", "<det>", "<np>", "<num>")
+
+
+def noun_phrase_above_a_name(
+    units_before: list[tuple[str, list[str]]], units_after: list[tuple[str, list[str]]]
+) -> bool:
+    """Truly ambiguous, so left apart and reported: the paragraph above is a noun phrase
+    opened by a definite article, no verb in it (`Le réseau social américain`), the one
+    below starts with a name and its verb (`Facebook a annoncé ...`): a heading above its
+    paragraph, or an apposition cut before its name (`le réseau social américain Facebook
+    a annoncé`). Only the reader can tell."""
+    words = [(s, r) for s, r in units_before if WORD.search(s)]
+    if not 2 <= len(words) <= 8 or len(words) != len(units_before):
+        return False  # a mark in it (a comma, a colon, a stop): not one noun phrase
+    if not any("<det><def>" in r for r in words[0][1]):
+        return False
+    for surface, readings in words[1:]:
+        of = surface.lower() in {"de", "du", "des", "d'", "d’"}
+        if not of and not any(t in r for r in readings for t in NOUN_PHRASE_TAGS):
+            return False
+        if not of and any("<pr>" in r for r in readings):
+            return False  # another preposition: `Le long chemin vers la lecture`
+        if readings and all(any(t in r for t in VERB_TAGS) for r in readings):
+            return False  # a verb or a participle (`Le boson expliqué`)
+        if any(("<vbser>" in r or "<vbhaver>" in r) and "<pri>" in r for r in readings):
+            return False  # `La vigilance est de mise`: a sentence
+    last = words[-1][1]
+    # one thing or person, as the name below is (`le porte-parole`, not `des chiffres`)
+    ends_nominal = any(
+        ("<n>" in r or "<adj>" in r) and "<pl>" not in r or "<np>" in r for r in last
+    )
+    return ends_nominal and bool(units_after) and is_name(units_after[0]) and (
+        verb_of_the_name(units_after)
+    )
+
+
+def ambiguous_cut_flag(after_start: int, before: str, after: str) -> Flag:
+    """The finding a reviewer sees on the paragraph below (rule cut_paragraph)."""
+    first = " ".join(after.split()[:6]) + (" …" if len(after.split()) > 6 else "")
+    return Flag(
+        after_start,
+        after_start + len(WORD.match(after).group()),
+        f"left apart: «{before}» above «{first}» may be a heading, or one sentence cut "
+        f"before the name (an apposition); join the two lines if the name continues the "
+        f"line above",
+        severity="info",
+    )
 
 
 def _paragraph_end(text: str, start: int) -> int:
@@ -906,10 +1069,12 @@ def _paragraph_end(text: str, start: int) -> int:
 
 
 @rule()
-def cut_paragraph(text: str, context: Context) -> list[Change]:
+def cut_paragraph(text: str, context: Context) -> list[Change | Flag]:
     """A paragraph cut in the middle of a sentence (or of a hyphenated word) is joined.
 
     The next paragraph goes on in lower case, or starts with a name (see cut_before_name).
+    A noun phrase above a name and its verb is left apart and reported (a Flag): the
+    reader decides (noun_phrase_above_a_name).
     """
     spans, changes = paragraphs(text), []
     name_pairs: list[tuple[int, int, str, str]] = []  # asked of Apertium at the end, at once
@@ -918,6 +1083,8 @@ def cut_paragraph(text: str, context: Context) -> list[Change]:
         if MD_LIST_MARKER.match(after) or is_english(before):
             continue  # a list item starts a paragraph of its own
         before, after = plain(before), plain(after)
+        if heading_or_dateline_below(after):
+            continue
         if re.match(UPPER, after) and re.search(rf"{LETTER}$", before):
             if cut_before_name(before, after, context.lexicon, first=number == 0):
                 changes.append(Change(e1, s2, " ", note="cut_before_name"))
@@ -936,7 +1103,9 @@ def cut_paragraph(text: str, context: Context) -> list[Change]:
             left, right = WORD.findall(before)[-1], WORD.match(after).group()
             joined_word = context.lexicon.is_word(left + right)
             changes.append(Change(e1 - 1 if joined_word else e1, s2, ""))
-        elif re.search(r"[\w,]$", before):
+        elif re.search(r"[\w,]$", before) and not heading_above_its_subject(
+            before, after, context.lexicon
+        ):
             changes.append(Change(e1, s2, " "))
     if name_pairs:
         lasts = [re.sub(rf"^\w+[{APOSTROPHES}]", "", pair[2]) for pair in name_pairs]
@@ -970,6 +1139,8 @@ def cut_paragraph(text: str, context: Context) -> list[Change]:
                 changes.append(Change(e1, s2, " ", note="ends_with_given_name"))
             elif english_name_cut(last, name, english, foreign):
                 changes.append(Change(e1, s2, " ", note="english_name_cut"))
+            elif unknown_name_cut(before, after, last, name, foreign):
+                changes.append(Change(e1, s2, " ", note="unknown_name_cut"))
             else:
                 undecided.append((e1, s2, before, after))
         # The grammar of what is left, read by Apertium (one run for all the paragraphs).
@@ -980,6 +1151,8 @@ def cut_paragraph(text: str, context: Context) -> list[Change]:
             evidence = grammar_evidence(before, after, analysed[i], analysed[len(undecided) + i])
             if evidence:
                 changes.append(Change(e1, s2, " ", note=evidence))
+            elif noun_phrase_above_a_name(analysed[i], analysed[len(undecided) + i]):
+                changes.append(ambiguous_cut_flag(s2, before, after))
     return sorted(changes, key=lambda c: c.start)
 
 
@@ -1110,6 +1283,22 @@ def french_spacing(text: str, context: Context) -> list[Change]:
 
 
 # Repeats French allows: `nous nous sommes`, `en en louant un`, `très, très`.
+NEXT_LETTERS = re.compile(rf"[{HSPACE}]+({LETTER}+)")
+
+
+def repeat_starts_a_list_item(text: str, end: int, lexicon: Lexicon) -> bool:
+    """A word repeated across a comma, the second time before an adjective, starts a new
+    item of a list: `fruits, légumes, légumes secs`, `arts, sciences, sciences humaines`,
+    `adduser, adduser --system`."""
+    if re.match(rf"[{HSPACE}]+-", text[end : end + 4]):
+        return True  # an option after it: `adduser, adduser --system`
+    m = NEXT_LETTERS.match(text, end)
+    if not m:
+        return False
+    pos = lexicon.parts_of_speech(m.group(1))
+    return "adj" in pos and not pos & {"verb", "stop"}
+
+
 LEGITIMATE_REPEATS = frozenset("nous vous en très si non oui là bien ha ah oh eh bla".split())
 
 
@@ -1131,6 +1320,8 @@ def repeated_word(text: str, context: Context) -> list[Change]:
             "pron",
         }:
             return None  # emphasis or a new clause: `beaucoup, beaucoup plus`, `lui, lui dit`
+        if "," in m.group("gap") and repeat_starts_a_list_item(text, m.end(), context.lexicon):
+            return None
         # `années, années, cela` -> `années, cela`; `danger, danger mais` -> `danger, mais`
         if "," in m.group("gap") and text[m.end() : m.end() + 1] != ",":
             return m.group("word") + ","
@@ -1194,6 +1385,16 @@ def frequent_stop_words(lexicon: Lexicon) -> frozenset[str]:
     return _FREQUENT_STOP_WORDS[key]
 
 
+def longer_word_at_the_end(token: str, i: int, lexicon: Lexicon) -> bool:
+    """The token ends with a word longer than token[i:] that is not a thousand times (3 Zipf)
+    rarer: Kea|étaient, not Keaét|aient; Vacker|dispense, not Vackerdis|pense; but
+    Mokarot|était, whose longer tétait is rare."""
+    right = lexicon.zipf(token[i:])
+    return any(
+        lexicon.is_word(token[j:]) and lexicon.zipf(token[j:]) > right - 3.0 for j in range(1, i)
+    )
+
+
 def unknown_name_then_word(token: str, i: int, lexicon: Lexicon) -> bool:
     """token[:i] a name no list knows, then a word that is more than a noun, of five letters
     or more or an everyday function word (Harvick|complètent, Riina|contre, Craigslist|sont;
@@ -1205,7 +1406,7 @@ def unknown_name_then_word(token: str, i: int, lexicon: Lexicon) -> bool:
         return False
     if not lexicon.parts_of_speech(right) - {"noun"}:
         return False
-    if any(lexicon.is_word(token[j:]) for j in range(1, i)):
+    if longer_word_at_the_end(token, i, lexicon):
         return False  # the longest word at the end is the next word: Kea|étaient, not Keaét|aient
     return not any(
         lexicon.is_known(token[:j]) and lexicon.is_word(token[j:]) for j in range(3, len(token))
@@ -1511,6 +1712,32 @@ def conjunction_before_a_name(right: str, following: str, rest: str) -> bool:
     return right in {"et", "ou"} and bool(NAME_AFTER_ARTICLE.match(f"{following} {rest}"))
 
 
+def possessive_determiner(word: str) -> bool:
+    """Apertium reads the word as a possessive determiner (`leurs`, `ses`, `sa`) and never
+    as an object clitic (`leur` before a verb)."""
+    found = apertium_readings(word)
+    return any("<det><pos>" in r for r in found) and not any("<prn><pro>" in r for r in found)
+
+
+def elided_subject(word: str) -> bool:
+    """The word is an elided subject pronoun and its verb (`c'est`, `j'ai`), as Apertium
+    reads the pronoun (`ce`, `je`), not a relative or a conjunction (`qu'il`)."""
+    found = apertium_readings(word[0] + "e") if word[1:2] in tuple(APOSTROPHES) else []
+    return any("<prn><tn>" in r for r in found) and not any(
+        "<rel>" in r or "<cnjsub>" in r for r in found
+    )
+
+
+def et_before_a_new_phrase(right: str, following: str) -> bool:
+    """`et` before a possessive or an elided subject opens a phrase (Ewinget leurs proches,
+    Trakhtenberget c'est): a name in -et is followed by its verb (Monet peint) or by a time
+    that starts with another determiner (vu Kernet un jour, Kernet cette année), and `la`,
+    `les`, `leur` before a verb are clitics (Monet les peint)."""
+    if right != "et" or not following.islower():
+        return False
+    return possessive_determiner(following) or elided_subject(following)
+
+
 # A span of time after a name is an adverb of time (Berlin vingt ans après), not an object.
 SPANS_OF_TIME = frozenset(
     "ans années jours mois semaines heures minutes secondes siècles décennies".split()
@@ -1547,6 +1774,34 @@ def parallel_preposition(right: str, following: str, rest: str, preceding: str) 
         and bool(words)
         and words[-1] == following
         and rest[:1].isupper()
+    )
+
+
+# A contraction and the preposition it holds: `du Cap et de ses environs` repeats `de`.
+PREPOSITION_OF = {"du": "de", "des": "de", "d": "de", "au": "à", "aux": "à"}
+ARTICLES_REPEATED = frozenset("le la les un une du des au aux".split())
+
+
+def parallel_word(right: str, following: str, rest: str, preceding: str) -> bool:
+    """`et`/`ou`/`ni` before the very preposition that stands before the name, then a
+    capital or a determiner, or before the conjunction and article that stand before it,
+    repeats a phrase (du Capet de ses environs, ni la Warnerni la chaîne); a name in -et,
+    -ou, -ni does not stand so (de Monet à Giverny, de Monet de 1870, la Juliet la veille)."""
+    words = re.findall(rf"{LETTER}+", preceding.lower())
+    if right not in {"et", "ou", "ni"} or not words or not following.islower():
+        return False
+    if PREPOSITION_OF.get(words[-1], words[-1]) != PREPOSITION_OF.get(following, following):
+        return False
+    if following in ARTICLES_REPEATED:
+        return words[-2:-1] == [right]  # conjunction and article twice: ni la X ni la
+    after = re.match(rf"{LETTER}+", rest)
+    return (
+        following in PREPOSITIONS
+        and bool(after)
+        and (
+            after.group()[:1].isupper()
+            or any("<det>" in r for r in apertium_readings(after.group()))
+        )
     )
 
 
@@ -1676,7 +1931,9 @@ def glued_split(
                 auxiliary_before_participle(token, right, following)
                 or negation_around_verb(right, following, rest)
                 or conjunction_before_a_name(right, following, rest)
+                or et_before_a_new_phrase(right, following)
                 or parallel_preposition(right, following, rest, preceding)
+                or parallel_word(right, following, rest, preceding)
                 or en_before_a_place_or_noun(right, following)
                 or article_before_its_noun(right, following)
                 or del_between_names(left, right, following, lexicon)
@@ -1813,6 +2070,46 @@ PREVIOUS_WORD = re.compile(
 )
 
 
+def one_word_after_all(token: str, split: int, before_apostrophe: bool) -> bool:
+    """A token that is one word, whatever its parts: a word of Apertium's French
+    dictionaries (`pourriel`, `descripteurs`), an English word (`unstable`, `never`), a
+    prefix and a word (`Interacadémique`, `Autoconfiguration`); not before an apostrophe,
+    where a word glues to an elided one (`Soleils'appelle`). Issue 18, precision on text as
+    it is: the false splits on the web pages, the manual pages and the handbook."""
+    left, right = token[:split], token[split:]
+    if left[0].isupper() and left.lower() in PREFIXES and len(right) >= 4 and right.islower():
+        return True
+    if not before_apostrophe and token[1:].islower():  # `Soleils'appelle` is a glue
+        if apertium_readings(token) or apertium_readings(token.lower()):
+            return True
+    if left == "se" and not any(t in r for r in apertium_readings(right) for t in VERB_TAGS):
+        return True  # `se` before no verb: `semanage`, `selinux`
+    if left == "en":
+        readings = apertium_readings(right)
+        if readings and all("<pp>" in r for r in readings):
+            return True  # `en` before a participle alone: `enfichée`
+    return token.islower() and bool(french_names.english_common_words([token]))
+
+
+CODE_AROUND = re.compile(r"[/_{}\\<>=@#$\d]")
+CODE_BEFORE = re.compile(r"[\w:][.:]$")  # `machine.autredomaine`, `DPkg::Changelog::autreformat`
+CODE_AFTER = re.compile(r"[.:]\w")  # `autredomaine.com`, `DPkg::Tools`, not `surTerre.`
+
+
+def glue_in_code(text: str, start: int, end: int, times: int) -> bool:
+    """The token is part of code, a path or an address (`machine.autredomaine.com`,
+    `{scriptEntrée}`, `DPkg::Tools`, `a2ensite`): a character of code touches it, or a dot
+    or colon with no space on its other side; or the document spells it so three times or
+    more (`IPsec`): a name, not a glitch."""
+    touching = text[start - 1 : start] + text[end : end + 1]
+    return (
+        times >= 3
+        or bool(CODE_AROUND.search(touching))
+        or bool(CODE_BEFORE.search(text[max(0, start - 2) : start]))
+        or bool(CODE_AFTER.match(text, end))
+    )
+
+
 @rule()
 def glued_words(text: str, context: Context) -> list[Change]:
     """Two words glued together (a link's text and the next word): `Reuterscitant`."""
@@ -1851,7 +2148,11 @@ def glued_words(text: str, context: Context) -> list[Change]:
                 split = glued_split(
                     token, before_apostrophe, context, names, following, preceding, rest.lstrip()
                 )
-                if split:
+                if (
+                    split
+                    and not one_word_after_all(token, split, before_apostrophe)
+                    and not glue_in_code(text, m.start(), m.end(), counts[token])
+                ):
                     changes.append(Change(m.start(), m.end(), f"{token[:split]} {token[split:]}"))
     return changes
 
@@ -1938,6 +2239,71 @@ def sentence_so_far(before: str) -> str:
     return before[ends[-1].end() :] if ends else before
 
 
+# Words that announce a title right after them (`un essai intitulé La crise commence`).
+TITLING_WORDS = frozenset(
+    "intitulé intitulée intitulés intitulées baptisé baptisée titré titrée nommé nommée".split()
+)
+
+
+TITLE_ARTICLES = frozenset("Le La Les Un Une".split())  # what a title starts with
+TITLE_BREAKS = frozenset("et ou de du des à au aux qui que mais pour par sur dans avec".split())
+
+
+def title_after_work_noun(before: str) -> bool:
+    """A work noun or `intitulé` among the last four words: a title may start here, with
+    its capital article (`au livre Le charme discret`, `un ouvrage récent comme Le débat
+    permanent`, `Revue Mots Les langages du politique`, `intitulé La crise commence`)."""
+    words = WORD.findall(sentence_so_far(before).rsplit(",", 1)[-1])[-5:]
+    if words and words[-1].lower() in TITLING_WORDS:
+        return True
+    # The work noun after a determiner (`il nous livre Des images`: a verb), or capitalised
+    # as a title's first word (`Revue Mots`); nothing between it and the article that
+    # opens another phrase (`l'émission de TV et Le troisième groupe`).
+    for k in range(max(0, len(words) - 4), len(words)):
+        w = words[k]
+        if w.lower() in WORK_NOUNS and (
+            w[0].isupper() or (k and words[k - 1].lower() in DETERMINERS | {"au", "aux", "des"})
+        ):
+            return all(between_work_and_title(x) for x in words[k + 1 :])
+    return False
+
+
+def between_work_and_title(word: str) -> bool:
+    """What may stand between a work noun and its title: a name (`Revue Mots`), `comme`, an
+    adjective (`un ouvrage récent comme`); not a verb (`l'émission a encouragé Les`)."""
+    if word[0].isupper() or word == "comme":
+        return True
+    pos = load_lexicon().parts_of_speech(word)
+    return word.lower() not in TITLE_BREAKS and "adj" in pos and "verb" not in pos
+
+
+def term_then_definition(paragraph: str, at: int, previous: list[str]) -> bool:
+    """The capital follows a paragraph's first word written in lower case (`lfs Ce
+    paramètre`, `vim La façon`, `S Ce champ`: a term, then its definition), or a word in capitals (a
+    label: `voir encadré VOCABULAIRE Les archives`): a new sentence starts there."""
+    head = paragraph[:at].split()
+    if len(head) == 1 and (head[0][:1].islower() or re.fullmatch(r"[A-Z]|%\w", head[0])):
+        return True  # `S Ce champ apparaîtra`: a one-letter term too
+    label = bool(previous) and len(previous[-1]) >= 3 and previous[-1].isupper()
+    return label and not paragraph[:at].rstrip().endswith(",")  # not `En RFA, La situation`
+
+
+def article_of_a_surname(word: str, name: str, text: str) -> bool:
+    """The capital article is part of a surname (`Le Fée`): the document writes it after an
+    initial (`E. Le Fée`), or the article's gender is not the word's (`fée` is feminine)."""
+    initial = rf"(?<!\w){UPPER}\.[{HSPACE}]*"
+    if re.search(rf"{initial}{re.escape(word)}[{HSPACE}]{re.escape(name)}", text):
+        return True
+    if word not in {"Le", "La"}:
+        return False
+    genders = {
+        "<f>" if "<f>" in r else "<m>" if "<m>" in r else "?"
+        for r in apertium_readings(name.lower())
+        if "<n>" in r
+    }
+    return genders == ({"<f>"} if word == "Le" else {"<m>"})
+
+
 @rule()
 def capital_mid_sentence(text: str, context: Context) -> list[Change]:
     """A capital inside a sentence where French has none: `Pyongyang, Des responsables`."""
@@ -1968,6 +2334,10 @@ def capital_mid_sentence(text: str, context: Context) -> list[Change]:
             after_comma = before.endswith((",", ";"))
             after_lower = bool(previous) and before[-1:].isalpha() and previous[-1].islower()
             if word in ARTICLES and next_word and next_word[0].islower():
+                if term_then_definition(paragraph, m.start(), previous) or (
+                    not after_comma and word in TITLE_ARTICLES and title_after_work_noun(before)
+                ):
+                    continue
                 if previous and (after_comma or before[-1:].isalpha()):
                     if small_article_before_word(word, previous[-1], before, lexicon):
                         changes.append(Change(at, at + len(word), word.lower()))
@@ -2022,6 +2392,8 @@ def capital_mid_sentence(text: str, context: Context) -> list[Change]:
         asked = [phrase for _, _, phrase, small, cue in before_names if not small and not cue]
         own_article = french_names.names_with_article(asked) if asked else set()
         for at, word, phrase, small, cue in before_names:
+            if not small and article_of_a_surname(word, phrase.split()[1], text):
+                continue
             if small_article_before_name(phrase, small, own_article, cue):
                 changes.append(Change(at, at + len(word), word.lower()))
     return changes

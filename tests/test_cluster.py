@@ -73,7 +73,7 @@ def test_a_cluster_run_writes_the_same_bytes_as_one_process(
 def test_a_killed_engine_worker_is_restarted_and_nothing_is_lost_or_stored_twice(
     local_ray, corpus, in_process, kill_marker, tmp_path
 ):
-    kill_marker.touch()
+    kill_marker.write_text("engine", encoding="utf-8")  # an engine actor's process
     out = tmp_path / "out"
     result = runner.run(corpus, GLOSSARY, out, ApertiumEngine("es"), cluster="local")
     assert not kill_marker.exists()  # an engine actor did kill itself mid-run
@@ -81,6 +81,51 @@ def test_a_killed_engine_worker_is_restarted_and_nothing_is_lost_or_stored_twice
     with sqlite3.connect(out / "memory.sqlite") as db:
         (rows,) = db.execute("SELECT count(*) FROM translations").fetchone()
     assert rows == result.engine_segments
+
+
+def test_each_documents_checks_run_as_a_task_once_its_english_is_in(
+    local_ray, corpus, in_process, tmp_path, monkeypatch
+):
+    from pipeline import cluster
+
+    # chunks of 20 texts (--pivot es gives the same English whatever the chunks): the
+    # first documents are whole while the engine still has the last ones to translate
+    monkeypatch.setattr(cluster, "CLUSTER_CHUNK", 20)
+    out = tmp_path / "out"
+    runner.run(corpus, GLOSSARY, out, ApertiumEngine("es"), cluster="local")
+    assert outputs(out) == outputs(in_process)  # the findings in the report, the JSONL
+    assert cluster.timings["chunks"] > 3
+    assert cluster.timings["check tasks"] > 1
+    assert cluster.timings["first check task"] < cluster.timings["last chunk back"]
+
+
+def test_the_entity_and_check_tasks_go_between_the_preparations(
+    local_ray, corpus, in_process, tmp_path, monkeypatch
+):
+    from pipeline import cluster
+
+    # one preparing task a CPU ahead of the document the driver waits for: 2 of the 5
+    # documents at first, so the others' preparations queue behind entity tasks (in one
+    # queue, the order sent), and none waits for every preparation to end
+    monkeypatch.setattr(cluster, "PREPARE_AHEAD", 1)
+    out = tmp_path / "out"
+    runner.run(corpus, GLOSSARY, out, ApertiumEngine("es"), cluster="local")
+    assert outputs(out) == outputs(in_process)
+    assert cluster.ONE_QUEUE
+    assert cluster.timings["preparing after an entity task"] >= 2
+
+
+def test_a_killed_check_worker_is_retried_and_its_findings_kept_once(
+    local_ray, corpus, in_process, kill_marker, tmp_path
+):
+    from pipeline import cluster
+
+    kill_marker.write_text("checks", encoding="utf-8")  # a check task's worker, no other
+    out = tmp_path / "out"
+    runner.run(corpus, GLOSSARY, out, ApertiumEngine("es"), cluster="local")
+    assert not kill_marker.exists()  # a check task's worker did kill itself
+    assert "actors replaced" not in cluster.timings
+    assert outputs(out) == outputs(in_process)  # no finding lost, none twice
 
 
 def test_without_ray_cluster_is_one_line_naming_the_extra(corpus, tmp_path):

@@ -197,9 +197,10 @@ def may_hold_entity(text: str) -> bool:
 # punctuation. So a key with a capital letter holds that letter's whole run of letters, a
 # capitalised word of the text; the same key in another segment holds the same word. A
 # segment none of whose capitalised words occurs in another segment cannot give the check
-# an entity it reports: it needs no entity pass. (A sentence-initial stop word is not
-# counted on either side: see below and EntitySelection.) (An upper-case character that is not a
-# letter, like Ⓐ, is no word: a text holding one is always looked at.)
+# an entity it reports: it needs no entity pass. A sentence-initial stop word counts on
+# neither side (see below and EntitySelection). An upper-case character that is not a
+# letter, like Ⓐ, is no word: a text holding one is always looked at, and its words
+# still count for the others.
 
 _LETTER_RUN = re.compile(r"[^\W\d_]+")  # letters, plus a few numerals (Ⅷ, ²) split off below
 _NOT_ASCII = re.compile(r"[^\x00-\x7f]")
@@ -216,7 +217,8 @@ _NOT_ASCII = re.compile(r"[^\x00-\x7f]")
 # before the key, so two segments whose entities share a key that counts share a counted
 # word (see EntitySelection).
 
-# and the closing marks that may follow a sentence end ("Oui. » Le lendemain")
+# Spaces, quotes, brackets and dashes; closing ones too, as they may follow a sentence
+# end ("Oui. » Le lendemain").
 _OPENING_MARKS = frozenset(" \t\n\r\u00a0\u202f\u2009«»\"“”‘’'()‐-–—[]*•")
 _SENTENCE_ENDS = frozenset(".!?…:")
 
@@ -318,6 +320,7 @@ class EntitySelection:
     word: a later word of the key counted in one is counted in the other, and if only the
     first word counts in one, it counts in the other too (an upper-case non-letter makes
     both texts needed anyway)."""
+
     def __init__(self) -> None:
         self._alone: dict[str, str] = {}  # a word seen in one segment so far -> its text
         self._shared: set[str] = set()
