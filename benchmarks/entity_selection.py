@@ -21,22 +21,12 @@ from collections import Counter
 from pathlib import Path
 
 from _common import REPO  # noqa: F401  (puts the repository on sys.path)
+from first_run_parts import EntityStore  # the entity cache's interface, in memory
 
 from pipeline import checks, glossary
 from pipeline.checks import consistency
 from pipeline.checks.base import checked
 from pipeline.formats import jsonl
-
-
-class EntityStore:
-    def __init__(self) -> None:
-        self.found: dict = {}
-
-    def get(self, texts):
-        return {t: self.found[t] for t in texts if t in self.found}
-
-    def put(self, found) -> None:
-        self.found.update(found)
 
 
 def opens_text(text: str, at: int) -> bool:
