@@ -2277,23 +2277,40 @@ def between_work_and_title(word: str) -> bool:
     return word.lower() not in TITLE_BREAKS and "adj" in pos and "verb" not in pos
 
 
+_ONE_WORD = re.compile(r"\s*(\S+)\s*")  # a text of one word, spaces around it
+
+
 def term_then_definition(paragraph: str, at: int, previous: list[str]) -> bool:
     """The capital follows a paragraph's first word written in lower case (`lfs Ce
     paramètre`, `vim La façon`, `S Ce champ`: a term, then its definition), or a word in capitals (a
     label: `voir encadré VOCABULAIRE Les archives`): a new sentence starts there."""
-    head = paragraph[:at].split()
-    if len(head) == 1 and (head[0][:1].islower() or re.fullmatch(r"[A-Z]|%\w", head[0])):
+    # one word before the capital, read in place: a copy of the text before it for each
+    # capital was quadratic in a long paragraph
+    head = _ONE_WORD.match(paragraph, 0, at)
+    one_word = head is not None and head.end() == at
+    if one_word and (head[1][:1].islower() or re.fullmatch(r"[A-Z]|%\w", head[1])):
         return True  # `S Ce champ apparaîtra`: a one-letter term too
     label = bool(previous) and len(previous[-1]) >= 3 and previous[-1].isupper()
     return label and not paragraph[:at].rstrip().endswith(",")  # not `En RFA, La situation`
 
 
+@functools.lru_cache(maxsize=2)
+def words_after_initials(text: str) -> dict[str, list[int]]:
+    """Each word written after an initial (`E. Le`) -> where it starts. Found once a text:
+    a search of the whole text for every capital was quadratic (a 20 MB article)."""
+    found: dict[str, list[int]] = {}
+    for m in re.finditer(rf"(?<!\w){UPPER}\.[{HSPACE}]*(?=(\w+))", text):
+        found.setdefault(m.group(1), []).append(m.end())
+    return found
+
+
 def article_of_a_surname(word: str, name: str, text: str) -> bool:
     """The capital article is part of a surname (`Le Fée`): the document writes it after an
     initial (`E. Le Fée`), or the article's gender is not the word's (`fée` is feminine)."""
-    initial = rf"(?<!\w){UPPER}\.[{HSPACE}]*"
-    if re.search(rf"{initial}{re.escape(word)}[{HSPACE}]{re.escape(name)}", text):
-        return True
+    for at in words_after_initials(text).get(word, ()):
+        end = at + len(word)
+        if end < len(text) and text[end] in HSPACE and text.startswith(name, end + 1):
+            return True
     if word not in {"Le", "La"}:
         return False
     genders = {
