@@ -2294,7 +2294,6 @@ def term_then_definition(paragraph: str, at: int, previous: list[str]) -> bool:
     return label and not paragraph[:at].rstrip().endswith(",")  # not `En RFA, La situation`
 
 
-@functools.lru_cache(maxsize=2)
 def words_after_initials(text: str) -> dict[str, list[int]]:
     """Each word written after an initial (`E. Le`) -> where it starts. Found once a text:
     a search of the whole text for every capital was quadratic (a 20 MB article)."""
@@ -2304,10 +2303,13 @@ def words_after_initials(text: str) -> dict[str, list[int]]:
     return found
 
 
-def article_of_a_surname(word: str, name: str, text: str) -> bool:
+def article_of_a_surname(
+    word: str, name: str, text: str, after_initials: dict[str, list[int]]
+) -> bool:
     """The capital article is part of a surname (`Le Fée`): the document writes it after an
-    initial (`E. Le Fée`), or the article's gender is not the word's (`fée` is feminine)."""
-    for at in words_after_initials(text).get(word, ()):
+    initial (`E. Le Fée`; `after_initials` is words_after_initials(text)), or the article's
+    gender is not the word's (`fée` is feminine)."""
+    for at in after_initials.get(word, ()):
         end = at + len(word)
         if end < len(text) and text[end] in HSPACE and text.startswith(name, end + 1):
             return True
@@ -2408,8 +2410,9 @@ def capital_mid_sentence(text: str, context: Context) -> list[Change]:
     if before_names:
         asked = [phrase for _, _, phrase, small, cue in before_names if not small and not cue]
         own_article = french_names.names_with_article(asked) if asked else set()
+        after_initials = words_after_initials(text)
         for at, word, phrase, small, cue in before_names:
-            if not small and article_of_a_surname(word, phrase.split()[1], text):
+            if not small and article_of_a_surname(word, phrase.split()[1], text, after_initials):
                 continue
             if small_article_before_name(phrase, small, own_article, cue):
                 changes.append(Change(at, at + len(word), word.lower()))
