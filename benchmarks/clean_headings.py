@@ -9,6 +9,11 @@ sets that ends with a stop and a sentence of the sets that starts with a capital
 that is not a common French word (a name: `Spitzer montre ...`), `--per-heading` times with
 different sentences. A heading joined to the sentence below is a false join (target: none);
 clean_synthetic.py's cut_before_name class measures the other side, the cuts repaired.
+
+    python benchmarks/clean_headings.py --source wikinews,web[,handbook --handbook DIR]
+
+does the same with real French no rule was written from (benchmarks/french_material.py): the
+sources' own headings between their own sentences, each half (dev, check) on its own (`--half`).
 """
 
 from __future__ import annotations
@@ -22,6 +27,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from french_material import HALVES, documents  # noqa: E402
+from french_material import headings as source_headings  # noqa: E402
+from french_material import sentences as source_sentences  # noqa: E402
 
 from pipeline.clean import clean_text  # noqa: E402
 from pipeline.lexicon import load_lexicon  # noqa: E402
@@ -59,24 +68,15 @@ def name_sentences(lines: list[str]) -> list[str]:
     return found
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sets", choices=sorted(SETS), default="tune")
-    parser.add_argument("--per-heading", type=int, default=3)
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--verbose", action="store_true", help="show the headings joined")
-    args = parser.parse_args()
-    load_lexicon()
-    started = time.perf_counter()
-    every_line = [line for name in SETS[args.sets] for line in lines_of(name)]
-    news = [line for name in SETS[args.sets] if "newstest" in name for line in lines_of(name)]
-    found = headings(news)
-    names = name_sentences(every_line)
-    stops = [line for line in every_line if re.search(r"[.!?]$", line) and len(line) < 300]
-    rng = random.Random(args.seed)
+def measure(
+    found: list[str], names: list[str], stops: list[str], per_heading: int, seed: int, verbose: bool
+) -> tuple[int, int, int]:
+    """(cases, headings joined, headings reported): each heading between a sentence that ends
+    with a stop and one that starts with a name, `per_heading` times."""
+    rng = random.Random(seed)
     cases = joined = reported = 0
     for heading in found:
-        for _ in range(args.per_heading):
+        for _ in range(per_heading):
             below = rng.choice(names)
             text = "\n\n".join((rng.choice(stops), heading, below))
             result = clean_text(text)
@@ -84,18 +84,57 @@ def main() -> int:
             reported += any(f.check == "clean.cut_paragraph" for f in result.findings)
             if any(f.rule == "cut_paragraph" for f in result.fixes):
                 joined += 1
-                if args.verbose:
+                if verbose:
                     why = {f.note for f in result.fixes if f.rule == "cut_paragraph"}
                     print(f"  JOINED ({', '.join(sorted(why))}): {heading!r} / {below[:50]!r}")
-    print(
-        f"sets: {', '.join(SETS[args.sets])}: {len(found)} headings, {len(names)} sentences "
-        "starting with a name"
-    )
+    return cases, joined, reported
+
+
+def print_figures(cases: int, joined: int, reported: int) -> None:
     print(
         f"headings kept: {cases - joined} of {cases} ({(cases - joined) / cases:.1%}); "
         f"joined (false joins): {joined}"
     )
     print(f"kept apart but reported to the reviewer as a possible cut (a finding): {reported}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sets", choices=sorted(SETS), default="tune")
+    parser.add_argument("--source", help="new material instead: wikinews,web,handbook")
+    parser.add_argument("--handbook", type=Path, help="the handbook's html/ folder")
+    parser.add_argument("--half", choices=(*HALVES, "both"), default="both")
+    parser.add_argument("--per-heading", type=int, default=3)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--verbose", action="store_true", help="show the headings joined")
+    args = parser.parse_args()
+    load_lexicon()
+    started = time.perf_counter()
+    if args.source:
+        docs = documents(args.source, args.handbook)
+        for half in HALVES if args.half == "both" else (args.half,):
+            mine = [d for d in docs if d.half == half]
+            lines = source_sentences(mine)
+            found, names = source_headings(mine), name_sentences(lines)
+            stops = [line for line in lines if re.search(r"[.!?]$", line) and len(line) < 300]
+            print(
+                f"{args.source}, {half} half: {len(mine)} documents, {len(found)} headings, "
+                f"{len(names)} sentences starting with a name"
+            )
+            print_figures(*measure(found, names, stops, args.per_heading, args.seed, args.verbose))
+        print(f"time: {time.perf_counter() - started:.0f} s")
+        return 0
+    every_line = [line for name in SETS[args.sets] for line in lines_of(name)]
+    news = [line for name in SETS[args.sets] if "newstest" in name for line in lines_of(name)]
+    found = headings(news)
+    names = name_sentences(every_line)
+    stops = [line for line in every_line if re.search(r"[.!?]$", line) and len(line) < 300]
+    figures = measure(found, names, stops, args.per_heading, args.seed, args.verbose)
+    print(
+        f"sets: {', '.join(SETS[args.sets])}: {len(found)} headings, {len(names)} sentences "
+        "starting with a name"
+    )
+    print_figures(*figures)
     print(f"time: {time.perf_counter() - started:.0f} s")
     return 0
 

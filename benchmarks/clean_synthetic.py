@@ -16,6 +16,12 @@ each article, at known spans in different paragraphs, and the damaged article is
 
 recall = repaired / cases; precision = repaired / (repaired + wrong + outside).
 Targets: recall >= 95 % and precision >= 99 % for each class.
+
+    python benchmarks/clean_synthetic.py --source wikinews,web[,handbook --handbook DIR] --by-set
+
+does the same on real French no rule was written from (benchmarks/french_material.py): an
+article is 8 consecutive blocks (headings and paragraphs) of a document; `--by-set` gives each
+half (dev, check) on its own, `--half` keeps one.
 """
 
 from __future__ import annotations
@@ -33,6 +39,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from french_material import HALVES, documents  # noqa: E402
+from french_material import articles as source_articles  # noqa: E402
 
 from pipeline.clean import NBSP, clean_text  # noqa: E402
 from pipeline.lexicon import load_lexicon  # noqa: E402
@@ -407,6 +416,9 @@ def articles(names: tuple[str, ...], limit: int | None) -> list[tuple[str, str]]
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sets", choices=sorted(SETS), default="tune")
+    parser.add_argument("--source", help="new material instead: wikinews,web,handbook")
+    parser.add_argument("--handbook", type=Path, help="the handbook's html/ folder")
+    parser.add_argument("--half", choices=(*HALVES, "both"), default="both")
     parser.add_argument("--docs", type=int, default=0, help="articles to use (default: all)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--only", help="one glitch class")
@@ -415,7 +427,15 @@ def main() -> int:
     args = parser.parse_args()
     load_lexicon()
     started = time.perf_counter()
-    texts = articles(SETS[args.sets], args.docs)
+    if args.source:
+        set_names = HALVES if args.half == "both" else (args.half,)
+        docs = [d for d in documents(args.source, args.handbook) if d.half in set_names]
+        texts = [(d.half, text) for d in docs for _, text in source_articles([d])]
+        if args.docs:
+            texts = random.Random(0).sample(texts, min(args.docs, len(texts)))
+    else:
+        set_names = SETS[args.sets]
+        texts = articles(SETS[args.sets], args.docs)
     fixes_on_sets: Counter[str] = Counter()
     clean_articles = []
     for _, text in texts:
@@ -428,7 +448,7 @@ def main() -> int:
         clean_articles.append(result.text)
     rng = random.Random(args.seed)
     tallies = {c.__name__: Tally() for c in CLASSES}
-    by_set = {(s, c.__name__): Tally() for s in SETS[args.sets] for c in CLASSES}
+    by_set = {(s, c.__name__): Tally() for s in set_names for c in CLASSES}
     for (set_name, _), clean in zip(texts, clean_articles, strict=True):
         for injector in CLASSES:
             name = injector.__name__
@@ -442,7 +462,7 @@ def main() -> int:
                 score(clean, chosen, tallies[name], args.verbose, f"{name} [{set_name}]")
                 for key, value in vars(tallies[name]).items():
                     setattr(tally, key, getattr(tally, key) + value - getattr(before, key))
-    print(f"sets: {', '.join(SETS[args.sets])}: {len(texts)} articles of {LINES_PER_ARTICLE} lines")
+    print(f"sets: {', '.join(set_names)}: {len(texts)} articles of {LINES_PER_ARTICLE} lines")
     print(f"fixes the cleaner makes on the sets as they are: {dict(fixes_on_sets.most_common())}")
     print()
     print(
@@ -468,13 +488,13 @@ def main() -> int:
     )
     if args.by_set:
         print()
-        print(f"| {'class':<24} | " + " | ".join(f"{s:>24}" for s in SETS[args.sets]) + " |")
-        print("|" + "-" * 26 + "|" + "|".join("-" * 25 + ":" for _ in SETS[args.sets]) + "|")
+        print(f"| {'class':<24} | " + " | ".join(f"{s:>24}" for s in set_names) + " |")
+        print("|" + "-" * 26 + "|" + "|".join("-" * 25 + ":" for _ in set_names) + "|")
         for name, t in tallies.items():
             if not t.cases:
                 continue
             cells = []
-            for s in SETS[args.sets]:
+            for s in set_names:
                 st = by_set[s, name]
                 cells.append(f"{st.cases:>5} {st.recall():>7.1%} {st.precision():>7.1%}")
             print(f"| {name:<24} | " + " | ".join(f"{c:>24}" for c in cells) + " |")

@@ -1,0 +1,166 @@
+"""Real French headings and prose that no cleaning rule was written from and that is no
+machine-translation test set, for clean_headings.py and clean_synthetic.py (`--source`).
+
+Sources (each a list of documents, each document its headings and paragraphs in order):
+
+- wikinews: 100 French Wikinews articles of 2012 with their titles and section titles
+  (benchmarks/data/wikinews_fr/, see its SOURCE.md);
+- web: the ten news and magazine pages of ../shared/web, as trafilatura extracts them
+  (markdown: its `#` lines are the headings);
+- handbook: the French Debian Administrator's Handbook's section titles and paragraphs, when
+  unpacked (`--handbook`, see clean_as_is.py).
+
+Every document falls in one of two halves by a hash of its name, fixed before any result was
+looked at: `dev` (rules may be developed on it) and `check` (only reported).
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+WIKINEWS = ROOT / "benchmarks" / "data" / "wikinews_fr" / "wikinews_fr_100.jsonl"
+WEB = ROOT.parent / "shared" / "web"
+HALVES = ("dev", "check")
+# A heading: starts with a capital (or a quote) and ends with no stop, comma or colon, as in
+# clean_headings.py; 2 to 20 words.
+HEADING = re.compile(r"[A-ZÀ-ÖØ-ÞŒÆ\"«].*[^\s.!?…:;,)»\"”’]")
+SENTENCE_END = re.compile(r"(?<=[.!?])[»”\"]?\s+(?=[«\"]?[A-ZÀ-ÖØ-ÞŒÆ])")
+
+
+@dataclass
+class Document:
+    name: str  # `wikinews/44374`, `web/gala.fr.surnom`, `handbook/sect.apt`
+    blocks: list[tuple[str, str]]  # ("heading" | "paragraph", text)
+
+    @property
+    def half(self) -> str:
+        return HALVES[zlib.crc32(self.name.encode()) % 2]
+
+
+def wikinews() -> list[Document]:
+    docs = []
+    for line in WIKINEWS.read_text(encoding="utf-8").splitlines():
+        record = json.loads(line)
+        docs.append(Document(f"wikinews/{record['id']}", [tuple(b) for b in record["blocks"]]))
+    return docs
+
+
+def web() -> list[Document]:
+    import trafilatura
+
+    docs = []
+    for page in sorted(WEB.glob("*.html")):
+        text = trafilatura.extract(
+            page.read_text(encoding="utf-8"), output_format="markdown", include_formatting=True
+        )
+        blocks = []
+        for line in (text or "").splitlines():
+            line = line.replace("**", "").strip()
+            if not line or line.startswith(("|", "- ", "* ", ">")):
+                continue  # tables, list items and quotes are neither heading nor paragraph
+            if line.startswith("#"):
+                blocks.append(("heading", line.lstrip("#").strip()))
+            else:
+                blocks.append(("paragraph", line))
+        docs.append(Document(f"web/{page.stem}", blocks))
+    return docs
+
+
+HEADING_OR_PARA = re.compile(
+    r'<h[1-6] class="title">(?P<heading>.*?)</h[1-6]>|<div class="para">(?P<para>.*?)</div>', re.S
+)
+NUMBERING = re.compile(r"^(?:Chapitre |Annexe )?[\dA-Z]+(?:\.\d+)*\.\s+")
+TAG = re.compile(r"<[^>]+>")
+LISTING = re.compile(r"<pre.*?</pre>", re.S)
+
+
+FRENCH = re.compile(r"\b(?:le|la|les|des|est|une|pour|dans|qui|avec|sur|sont|du|de)\b")
+ENGLISH = re.compile(r"\b(?:the|is|are|with|which|for|this|that|and|of|to)\b")
+
+
+def is_french(paragraph: str) -> bool:
+    """More French function words than English ones (the French handbook leaves some
+    paragraphs, even pages, in English)."""
+    lower = paragraph.lower()
+    return len(FRENCH.findall(lower)) > len(ENGLISH.findall(lower))
+
+
+def handbook(html_dir: Path) -> list[Document]:
+    """Its pages that are mostly French, their French paragraphs and their headings."""
+    docs = []
+    for page in sorted((html_dir / "fr-FR").glob("*.html")):
+        blocks = []
+        for m in HEADING_OR_PARA.finditer(page.read_text(encoding="utf-8")):
+            fragment = m.group("heading") or m.group("para") or ""
+            text = " ".join(html.unescape(TAG.sub("", LISTING.sub(" ", fragment))).split())
+            if not text:
+                continue
+            if m.group("heading") is not None:
+                blocks.append(("heading", NUMBERING.sub("", text)))
+            else:
+                blocks.append(("paragraph", text))
+        paragraphs = [text for kind, text in blocks if kind == "paragraph"]
+        if sum(map(is_french, paragraphs)) * 2 <= len(paragraphs):
+            continue  # a page left in English, its headings too
+        blocks = [(k, t) for k, t in blocks if k == "heading" or is_french(t)]
+        docs.append(Document(f"handbook/{page.stem}", blocks))
+    return docs
+
+
+def documents(sources: str, handbook_dir: Path | None = None) -> list[Document]:
+    """The documents of the comma-separated sources (wikinews, web, handbook)."""
+    found = []
+    for source in sources.split(","):
+        if source == "wikinews":
+            found += wikinews()
+        elif source == "web":
+            found += web()
+        elif source == "handbook":
+            if handbook_dir is None:
+                raise SystemExit("error: --source handbook needs --handbook DIR (clean_as_is.py)")
+            found += handbook(handbook_dir)
+        else:
+            raise SystemExit(f"error: unknown source {source!r} (wikinews, web, handbook)")
+    return found
+
+
+def headings(docs: list[Document]) -> list[str]:
+    """Their headings that read as one (clean_headings.py's test), 2 to 20 words, once each."""
+    found = dict.fromkeys(
+        text
+        for doc in docs
+        for kind, text in doc.blocks
+        if kind == "heading" and HEADING.fullmatch(text) and 2 <= len(text.split()) <= 20
+    )
+    return list(found)
+
+
+def sentences(docs: list[Document]) -> list[str]:
+    """The sentences of their paragraphs (split after a stop before a capital)."""
+    return [
+        s.strip()
+        for doc in docs
+        for kind, text in doc.blocks
+        if kind == "paragraph"
+        for s in SENTENCE_END.split(text)
+        if s.strip()
+    ]
+
+
+def articles(docs: list[Document], per_article: int = 8) -> list[tuple[str, str]]:
+    """(document name, article): runs of `per_article` blocks of a document, one a paragraph,
+    headings in place."""
+    found = []
+    for doc in docs:
+        texts = [text for _, text in doc.blocks]
+        for i in range(0, len(texts), per_article):
+            chunk = texts[i : i + per_article]
+            if len(chunk) >= 3:
+                found.append((doc.name, "\n\n".join(chunk)))
+    return found
