@@ -31,6 +31,19 @@ HALVES = ("dev", "check")
 # clean_headings.py; 2 to 20 words.
 HEADING = re.compile(r"[A-ZÀ-ÖØ-ÞŒÆ\"«].*[^\s.!?…:;,)»\"”’]")
 SENTENCE_END = re.compile(r"(?<=[.!?])[»”\"]?\s+(?=[«\"]?[A-ZÀ-ÖØ-ÞŒÆ])")
+# A stop that ends an abbreviation, not a sentence: `M. Montebourg`, `J.-M. Ayrault`, `etc.`
+ABBREVIATION = re.compile(r"(?:\b(?:M|MM|Mme|Mlle|Mgr|Dr|Pr|Me|St|cf|p|av|[A-Z])|-[A-Z])\.$")
+
+
+def split_sentences(paragraph: str) -> list[str]:
+    pieces, start = [], 0
+    for m in SENTENCE_END.finditer(paragraph):
+        if ABBREVIATION.search(paragraph[start : m.start()]):
+            continue
+        pieces.append(paragraph[start : m.start()])
+        start = m.end()
+    pieces.append(paragraph[start:])
+    return [p.strip() for p in pieces if p.strip()]
 
 
 @dataclass
@@ -144,12 +157,11 @@ def headings(docs: list[Document]) -> list[str]:
 def sentences(docs: list[Document]) -> list[str]:
     """The sentences of their paragraphs (split after a stop before a capital)."""
     return [
-        s.strip()
+        s
         for doc in docs
         for kind, text in doc.blocks
         if kind == "paragraph"
-        for s in SENTENCE_END.split(text)
-        if s.strip()
+        for s in split_sentences(text)
     ]
 
 
