@@ -104,6 +104,13 @@ def is_french(paragraph: str) -> bool:
     return len(FRENCH.findall(lower)) > len(ENGLISH.findall(lower))
 
 
+def is_english_heading(heading: str) -> bool:
+    """More English function words than French ones (`Accepting or Refusing Mails Based on
+    the Recipient`); a French heading may have none (`Syntaxe`)."""
+    lower = heading.lower()
+    return len(ENGLISH.findall(lower)) > len(FRENCH.findall(lower))
+
+
 def handbook(html_dir: Path) -> list[Document]:
     """Its pages that are mostly French, their French paragraphs and their headings."""
     docs = []
@@ -121,7 +128,11 @@ def handbook(html_dir: Path) -> list[Document]:
         paragraphs = [text for kind, text in blocks if kind == "paragraph"]
         if sum(map(is_french, paragraphs)) * 2 <= len(paragraphs):
             continue  # a page left in English, its headings too
-        blocks = [(k, t) for k, t in blocks if k == "heading" or is_french(t)]
+        blocks = [
+            (k, t)
+            for k, t in blocks
+            if is_french(t) or k == "heading" and not is_english_heading(t)
+        ]
         docs.append(Document(f"handbook/{page.stem}", blocks))
     return docs
 
