@@ -687,9 +687,10 @@ def noun_phrase_without_noun(units: list[tuple[str, list[str]]]) -> bool:
     allowed = ("<adj>", "<num>", "<det>", "<prn><tn>")
     if not all(any(t in r for t in allowed) for r in last):
         return False
+    surfaces = [surface for surface, _ in units if WORD.search(surface)]
     if any("<det>" in r or "<num>" in r for r in last):
-        return True
-    last_word = [surface for surface, _ in units if WORD.search(surface)][-1]
+        return not un_as_a_pronoun(surfaces)  # `la solution tout en un`
+    last_word = surfaces[-1]
     # `la Deuxième` (`la`, also a note) / `Guerre`; not `des correctifs`, a noun
     return any("<det>" in r for r in previous) and prenominal_adjective(last_word)
 
@@ -989,7 +990,7 @@ def grammar_evidence(
         ("infinitive_after_modal", lambda: infinitive_after_modal(units_before)),
         ("definite_head_before_name", lambda: definite_head_before_name(units_before, units_after)),
         ("long_line_without_stop", lambda: long_line_without_stop(before, after)),
-        ("verbless_sentence_below", lambda: verbless_sentence_below(units_after)),
+        ("verbless_sentence_below", lambda: verbless_sentence_below(before, units_after)),
     )
     return next((name for name, found in evidence if found()), "")
 
@@ -1099,19 +1100,33 @@ def long_line_without_stop(before: str, after: str) -> bool:
     below. A long lead has a byline or a caption under it, with no stop (`... du charbon en
     Sibérie` / `Victor Baranets, observateur et ancien militaire`)."""
     ends_with_stop = re.search(r"[.!?…][)»\"”’\s]*$", after) is not None
-    return ends_with_stop and len(WORD.findall(before)) > HEADING_LONGEST
+    last_token = before.split()[-1] if before.split() else ""
+    return (
+        ends_with_stop
+        and COMPOUND.fullmatch(last_token) is not None  # not a URL: it ends a line alone
+        and len(WORD.findall(before)) > HEADING_LONGEST
+    )
 
 
-def verbless_sentence_below(units: list[tuple[str, list[str]]]) -> bool:
+def verbless_sentence_below(before: str, units: list[tuple[str, list[str]]]) -> bool:
     """The next paragraph's first sentence starts with a name and has no verb for it, and
     more follows (`Linux dès ses débuts. Le choix ...`, `Ethernet qui fonctionnent par trames,
     ...`): the end of the sentence above. Weak: a caption under a heading reads so too
     (`Jardín de la Unión. Cet espace ...`); never with a number in it (a dateline: `Paris,
     3 mai. Le ministre ...`)."""
+    if len(WORD.findall(before)) <= LONG_HEADING_WORDS:
+        return False  # a headline's length (`Le prix du pistolet, on me l'a donné sur place`)
     if not units or not is_name(units[0]) or verb_of_the_name(units):
         return False
     ends = [k for k, (_, readings) in enumerate(units) if any("<sent>" in r for r in readings)]
-    return bool(ends) and not any(s[:1].isdigit() for s, _ in units[: ends[0]])
+    return (
+        bool(ends)
+        and units[ends[0]][0] == "."  # not `Armani Polo...`, `Qui ?`
+        and not any(s[:1].isdigit() for s, _ in units[: ends[0]])
+    )
+
+
+LONG_HEADING_WORDS = 12  # a news headline is seldom longer
 
 
 def rubric_and_colon(before: str) -> bool:

@@ -85,10 +85,14 @@ def test_an_infinitive_after_a_modal_wants_the_name_below_as_its_object():
 
 @needs_apertium
 def test_a_definite_noun_and_adjective_alone_is_the_head_of_the_name_below():
-    # definite_head_before_name
-    assert joined("Le moteur électrique", "Tesla a montré sa voiture hier.") == (
-        "Le moteur électrique Tesla a montré sa voiture hier."
-    )
+    # definite_head_before_name: weak evidence under a line that reads as a heading (issue
+    # 18, ninth session: `La documentation spécifique` / `Obama, ...` on real French), so
+    # left apart and reported to the reviewer, not joined.
+    before, after = "Le moteur électrique", "Tesla a montré sa voiture hier."
+    result = clean_text(f"Le texte commence.\n\n{before}\n\n{after}")
+    assert result.text.endswith(f"{before}\n\n{after}")
+    flags = [f for f in result.findings if f.check == "clean.cut_paragraph"]
+    assert len(flags) == 1 and "definite_head_before_name" in flags[0].message
     # A heading with no article, a bare noun, or a complement stays above.
     for before in ("Bilan général", "Le poids", "Le langage des chiffres"):
         after = "Spitzer montre la voie depuis longtemps."
