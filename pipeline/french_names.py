@@ -158,6 +158,9 @@ def two_word_names(phrases: Iterable[str]) -> set[str]:
     }
 
 
+STREAM_SPECIALS = str.maketrans({c: " " for c in "\n^$/<>@[]{}\\"})  # Apertium's stream marks
+
+
 def analyse_paragraphs(paragraphs: list[str]) -> list[list[tuple[str, list[str]]]]:
     """Each paragraph as Apertium's first French analyser reads it: its lexical units, each
     with its readings (`("juge", ["juge<n><m><sg>", "juger<vblex><pri><p3><sg>", ...])`);
@@ -165,7 +168,9 @@ def analyse_paragraphs(paragraphs: list[str]) -> list[list[tuple[str, list[str]]
     analysers = french_analysers()
     if not analysers or not paragraphs:
         return [[] for _ in paragraphs]
-    lines = [p.replace("\n", " ").replace("^", " ").replace("$", " ") for p in paragraphs]
+    # lt-proc rejects the whole batch ("Malformed input stream") for one `/`, `>`, `@`, `]`,
+    # `{`, `}` in any paragraph (`/proc/cpuinfo`, a URL): every paragraph then went unread.
+    lines = [p.translate(STREAM_SPECIALS) for p in paragraphs]
     unknown = list(dict.fromkeys(line for line in lines if line not in _paragraphs))
     if len(_paragraphs) > MAX_KEPT:
         _paragraphs.clear()
