@@ -159,3 +159,17 @@ def test_tout_en_un_ends_a_heading_and_an_acronym_or_an_english_title_is_no_name
     assert_joined(
         "L'entretien a paru dans le quotidien Evening", "Standard hier soir.", "english_name_cut"
     )
+
+
+@needs_apertium
+def test_a_path_or_a_url_in_the_article_does_not_hide_the_evidence_of_a_cut():
+    # analyse_paragraphs: `/`, `@`, `{` ... in one paragraph made lt-proc reject them all
+    units = french_names.analyse_paragraphs(
+        ["KVM a été intégré au noyau", "Lisez /proc/cpuinfo ou écrivez à admin@example.org."]
+    )
+    assert units[0][-1][0] == "noyau" and units[1]
+    raw = (
+        f"{START}\n\nContrairement aux autres solutions, KVM a été intégré au noyau\n\n"
+        "Linux dès ses débuts.\n\nLes drapeaux sont listés dans /proc/cpuinfo."
+    )
+    assert "au noyau Linux dès ses débuts." in clean_text(raw).text
