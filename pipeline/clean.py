@@ -1156,6 +1156,15 @@ def verbless_line(before: str) -> bool:
     return not any(is_finite_verb(readings.get(w, [])) for w in words)
 
 
+def common_word_first(units: list[tuple[str, list[str]]]) -> bool:
+    """The paragraph's first word is a common noun, an adverb or a preposition too (`Côté
+    client, il faut ...`, under the heading `Configuration côté client`): a sentence may
+    start with it, so a verbless start is no proof that it ends the sentence above."""
+    return bool(units) and any(
+        t in r for r in units[0][1] for t in ("<n>", "<adv>", "<pr>", "<adj>")
+    )
+
+
 def heading_like_line(before: str) -> bool:
     """The line above a name may be a heading: a headline with its rubric, or verbless."""
     return french_names.available() and (rubric_and_colon(before) or verbless_line(before))
@@ -1338,7 +1347,10 @@ def cut_paragraph(text: str, context: Context) -> list[Change | Flag]:
         )
         for i, (e1, s2, before, after) in enumerate(undecided):
             evidence = grammar_evidence(before, after, analysed[i], analysed[len(undecided) + i])
-            if evidence and (evidence in STRONG_EVIDENCE or not heading_like_line(before)):
+            strong = evidence in STRONG_EVIDENCE and not (
+                evidence == "name_without_verb" and common_word_first(analysed[len(undecided) + i])
+            )
+            if evidence and (strong or not heading_like_line(before)):
                 changes.append(Change(e1, s2, " ", note=evidence))
             elif evidence:  # weak evidence under a line that reads as a heading: reported
                 changes.append(heading_or_cut_flag(s2, before, after, evidence))

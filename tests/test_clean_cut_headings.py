@@ -173,3 +173,16 @@ def test_a_path_or_a_url_in_the_article_does_not_hide_the_evidence_of_a_cut():
         "Linux dès ses débuts.\n\nLes drapeaux sont listés dans /proc/cpuinfo."
     )
     assert "au noyau Linux dès ses débuts." in clean_text(raw).text
+
+
+@needs_apertium
+def test_a_verbless_start_below_a_heading_is_no_proof_when_it_opens_with_a_common_word():
+    # common_word_first: name_without_verb is weak when the `name` is a common word too
+    flags = assert_apart(
+        "Configuration côté client", "Côté client, il faut modifier la configuration."
+    )
+    assert flags and "name_without_verb" in flags[0]
+    assert_joined(
+        "Le président du parti", "Wijaya, un des 400 mineurs qui gagnent leur vie.",
+        "name_without_verb",
+    )
