@@ -344,6 +344,41 @@ def test_a_batch_reads_the_same_whatever_the_process_translated_before(engine, m
         apertium.close_kept_pipelines()
 
 
+def test_a_tagger_takes_the_next_batch_only_while_it_is_as_it_started(engine):
+    """Each tagger of a kept chain runs with -d: a batch that made it print anything
+    (before it narrows its open class it prints "A new ambiguity class was found")
+    ends it, and a new one takes the next batch; one that printed nothing takes the
+    next batch itself. Either way a batch reads as through a tagger started for it."""
+    from pathlib import Path
+
+    import pytest as _pytest
+
+    if apertium.kept_pipeline(engine.modes, "-n") is None:
+        _pytest.skip("no kept chain: `apertium` is not Apertium's script")
+    apertium.close_kept_pipelines()
+    plain = ["Le chat dort.", "Il pleut sur la ville."]
+    fresh = engine.translate(plain)
+    kept = apertium.kept_pipeline(engine.modes, "-n")
+    taggers = [i for i, stage in enumerate(kept.stages) if stage.watch_option]
+    assert len(taggers) == len(engine.modes) and kept.tool_starts == len(taggers)
+    assert sorted(kept.resumed) == taggers  # nothing new met: each tagger kept
+    assert engine.translate(plain) == fresh
+    assert kept.tool_starts == len(taggers)  # no tagger started for the second batch
+
+    french = (Path(__file__).parents[2] / "shared" / "eval" / "flores101-dev.fr").read_text(
+        encoding="utf-8"
+    )
+    engine.translate(french.splitlines()[100:250])
+    told = [i for i in taggers if i not in kept.resumed]
+    if engine.pivot == "ca":
+        assert told  # cat-eng's tagger meets sets of tags its model never saw
+    before = kept.tool_starts
+    assert engine.translate(plain) == fresh
+    assert kept.tool_starts == before + len(told)
+    apertium.close_kept_pipelines()
+    assert kept.resumed == {}
+
+
 def test_a_batch_passes_between_the_kept_parts_without_a_per_batch_tools_own_end():
     """pass_batch, as the relays use it: a per-batch tool's output is read to its end and
     cut after the batch's last NUL (the NUL it adds at its input's end must not reach the
