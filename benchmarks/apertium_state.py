@@ -145,13 +145,13 @@ def part_same_bytes(texts: list[str]) -> None:
                 for b in batches
             ]
             fresh_s = time.perf_counter() - start
-            variants = [("taggers per batch", order) for order in ("in order", "reversed")]
+            variants = [("taggers watched", order) for order in ("in order", "reversed")]
             if not marks:
-                variants.append(("taggers kept too", "in order"))
+                variants.append(("taggers kept always", "in order"))
             for chain, order in variants:
                 ap.close_kept_pipelines()
                 saved = ap.PER_BATCH_TOOLS
-                if chain == "taggers kept too":
+                if chain == "taggers kept always":
                     ap.PER_BATCH_TOOLS = frozenset()
                 kept = ap.kept_pipeline(engine.modes, "-g" if marks else "-n")
                 ap.PER_BATCH_TOOLS = saved
