@@ -5,6 +5,8 @@
     python benchmarks/pivot_both_parts.py --parts lookups # the skipped lookups, tuning sets
     python benchmarks/pivot_both_parts.py --parts flush   # what the NUL per segment costs
     python benchmarks/pivot_both_parts.py --pivot es      # --pivot es against its raw pivot
+    python benchmarks/pivot_both_parts.py --parts alone --against /tmp/base --pivot es
+    python benchmarks/pivot_both_parts.py --parts tagger  # what a tagger start costs
     PIPELINE_CODE=/path/to/checkout python benchmarks/pivot_both_parts.py --parts engine
 
 The texts are those a first run of the 40 articles of `speed.py --scaling` sends to the
@@ -22,6 +24,11 @@ rest: fixed here, where a run sizes them from its rate), each through
   repairs, the rest of `finish`, and the same for the glossary's engine calls (with
   `--pivot es`: the engine's calls); the per-batch tools started (the taggers); the
   whole engine against the raw pivots of the same run.
+- alone: the engine alone (12 chunks of 190 through ApertiumEngine or BothPivotsEngine,
+  its kept chains started anew), in fresh processes, the checkout of `--against` and
+  this one alternating; CPU of each process tree.
+- tagger: fr-es's tagger on its real input for the texts (made once by the tools before
+  it): started for each of 12 chunks against one for all, with and without -d.
 """
 
 from __future__ import annotations
@@ -450,10 +457,73 @@ def part_flush(texts: list[str], rounds: int = 2) -> None:
         print(f"| {name} | " + " | ".join(row) + " |")
 
 
+_ALONE = r"""
+import sys
+from pipeline.translate import apertium as ap, apertium_plus
+texts = open(sys.argv[2], encoding="utf-8").read().split("\0")
+pivot = sys.argv[1]
+engine = apertium_plus.BothPivotsEngine() if pivot == "both" else ap.ApertiumEngine(pivot)
+for start in range(0, len(texts), 190):
+    engine.translate(texts[start : start + 190])
+ap.close_kept_pipelines()
+"""
+
+
+def part_alone(texts: list[str], pivot: str, against: str, work: Path, rounds: int = 2) -> None:
+    source = work / "texts"
+    source.write_text("\0".join(texts), encoding="utf-8")
+    here = str(Path(__file__).resolve().parents[1])
+    print(f"\n## the engine alone, --pivot {pivot}: {against} / this checkout (CPU s)\n")
+    for number in range(rounds):
+        row = []
+        for code in (against, here):
+            start = reaped()
+            subprocess.run(
+                [sys.executable, "-c", _ALONE, pivot, str(source)],
+                env={**os.environ, "PYTHONPATH": code},
+                check=True,
+            )
+            row.append(f"{reaped() - start:.2f}")
+        print(f"round {number + 1}: {' / '.join(row)} (load {os.getloadavg()[0]:.1f})", flush=True)
+
+
+def part_tagger(texts: list[str], rounds: int = 3) -> None:
+    from pipeline.translate import apertium
+    from pipeline.translate.apertium_plus import protect_literals
+
+    tools = apertium.mode_tools(apertium._mode_command("fr-es"))
+    at = next(i for i, tool in enumerate(tools) if tool.startswith("apertium-tagger"))
+    before = " | ".join(tools[:at]).replace("$1", "-g").replace("$2", "")
+    env = apertium._utf8_environment()
+    stream = apertium.build_stream([protect_literals(t) for t in texts]).encode("utf-8")
+    done = subprocess.run(["bash", "-c", before], input=stream, capture_output=True, env=env)
+    segments = done.stdout.split(b"\0")[:-1]
+    chunks = [b"\0".join(segments[i : i + 190]) + b"\0" for i in range(0, len(segments), 190)]
+    print(f"\n## fr-es's tagger alone, {len(segments)} segments in {len(chunks)} chunks (CPU s)\n")
+    for number in range(rounds):
+        for debug in ("", "-d "):
+            tagger = "exec " + tools[at].replace("$2 ", debug)
+            start = reaped()
+            for chunk in chunks:
+                subprocess.run(["bash", "-c", tagger], input=chunk, capture_output=True, env=env)
+            fresh = reaped() - start
+            start = reaped()
+            subprocess.run(
+                ["bash", "-c", tagger], input=b"".join(chunks), capture_output=True, env=env
+            )
+            kept = reaped() - start
+            print(
+                f"round {number + 1} {debug or 'no -d'}: started for each chunk {fresh:.3f}, "
+                f"one for all {kept:.3f}",
+                flush=True,
+            )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--parts", default="raw,engine")
     parser.add_argument("--pivot", default="both", choices=("both", "es", "ca"))
+    parser.add_argument("--against", help="another checkout, for --parts alone")
     args = parser.parse_args()
     parts = args.parts.split(",")
     print(f"machine: {machine()}")
@@ -462,7 +532,8 @@ def main() -> None:
     )
     with tempfile.TemporaryDirectory(prefix="pivot-both-parts-") as tmp:
         work = Path(tmp)
-        texts = engine_texts_of_flores40(work) if {"raw", "engine", "flush"} & set(parts) else []
+        wanted = {"raw", "engine", "flush", "alone", "tagger"}
+        texts = engine_texts_of_flores40(work) if wanted & set(parts) else []
         raw_cpu = None
         if "raw" in parts:
             pivots = ("es", "ca") if args.pivot == "both" else (args.pivot,)
@@ -471,6 +542,12 @@ def main() -> None:
             part_engine(texts, args.pivot, raw_cpu)
         if "flush" in parts:
             part_flush(texts)
+        if "alone" in parts:
+            if not args.against:
+                parser.error("--parts alone needs --against CHECKOUT")
+            part_alone(texts, args.pivot, args.against, work)
+        if "tagger" in parts:
+            part_tagger(texts)
     if "lookups" in parts:
         part_lookups()
 
