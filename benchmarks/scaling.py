@@ -201,11 +201,15 @@ def process_kind(cmdline: bytes, comm: bytes) -> str | None:
         return "raylet"
     if b"gcs_server" in comm:
         return "gcs_server"
+    if cmdline.startswith((b"ray::DashboardAgent", b"ray::RuntimeEnvAgent")):
+        return "ray agents"
     if cmdline.startswith(b"ray::"):
         if cmdline.startswith(b"ray::EngineWorker"):
             return "engine actors"
         return "task workers"  # ray::IDLE until it runs a task, then ray::stage ...
-    if b"ray" in cmdline and b".py" in cmdline:  # log_monitor.py, the agents, monitor.py
+    if b"default_worker.py" in cmdline or b"setup_worker.py" in cmdline:
+        return "task workers"  # a worker not titled yet: looked at again each sample
+    if b"ray" in cmdline and b".py" in cmdline:  # log_monitor, dashboard and monitor.py
         return "ray agents"
     return None
 

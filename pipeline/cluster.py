@@ -75,6 +75,13 @@ RETRIES = 3  # times a task or an actor call is tried again after its worker die
 # the engine leaves while it waits for documents.)
 PREPARE_TASK_CHARS = 0
 TASKS_PER_CPU = 2
+# The named entities of the documents in go out in one task once ENTITY_TASK_TEXTS of
+# their texts are wanted (and the rest with the last document): a task and a read of the
+# entity cache per document were 200 of each on the 200-article corpus (about 4 texts a
+# document), each paying Ray's round trip on the driver, the raylet and a worker, where
+# the 40-article corpus (21 a document) had 40; spaCy's pass over a text does not depend
+# on the others in its task. 1: a task per preparing task, as before.
+ENTITY_TASK_TEXTS = 50
 # The preparing, entity and check tasks go out as one Ray function (ONE_QUEUE), so in
 # one queue, in the order the driver sends them, with PREPARE_AHEAD preparing tasks per
 # CPU of the cluster in flight ahead of the document the driver waits for (0: all at
@@ -696,7 +703,10 @@ def _run(ray, documents, terms, memory_path, engine, translation_memory, progres
             storing.add((doc.name, key, entry))
         prepared.append(document)
         unknown += selection.add(runner.entity_texts(document.segments))
-        if at is None or at[1] == at[2] - 1:  # a preparing task's documents all in
+        last = len(prepared) == len(documents)
+        # a preparing task's documents all in, and ENTITY_TASK_TEXTS texts wanted (or the
+        # corpus all in): one entity task and one read of the cache for them
+        if (at is None or at[1] == at[2] - 1) and (len(unknown) >= ENTITY_TASK_TEXTS or last):
             known = entity_cache.get(unknown)
             missing = [t for t in dict.fromkeys(unknown) if t not in known]
             if missing:

@@ -131,11 +131,29 @@ def test_the_entity_and_check_tasks_go_between_the_preparations(
     # documents at first, so the others' preparations queue behind entity tasks (in one
     # queue, the order sent), and none waits for every preparation to end
     monkeypatch.setattr(cluster, "PREPARE_AHEAD", 1)
+    monkeypatch.setattr(cluster, "ENTITY_TASK_TEXTS", 1)  # an entity task each preparing one
     out = tmp_path / "out"
     runner.run(corpus, GLOSSARY, out, ApertiumEngine("es"), cluster="local")
     assert outputs(out) == outputs(in_process)
     assert cluster.ONE_QUEUE
     assert cluster.timings["preparing after an entity task"] >= 2
+
+
+def test_the_entities_of_several_documents_go_in_one_task(
+    local_ray, corpus, in_process, tmp_path, monkeypatch
+):
+    from pipeline import cluster
+
+    out = tmp_path / "out"
+    monkeypatch.setattr(cluster, "ENTITY_TASK_TEXTS", 1)
+    runner.run(corpus, GLOSSARY, out, ApertiumEngine("es"), cluster="local")
+    one_each = cluster.timings["entity tasks"]
+    # texts of every document wanted before a task goes: one, with the last document
+    monkeypatch.setattr(cluster, "ENTITY_TASK_TEXTS", 10**6)
+    shutil.rmtree(out)
+    runner.run(corpus, GLOSSARY, out, ApertiumEngine("es"), cluster="local")
+    assert outputs(out) == outputs(in_process)  # the same entity findings
+    assert one_each >= 3 and cluster.timings["entity tasks"] == 1
 
 
 def test_a_killed_check_worker_is_retried_and_its_findings_kept_once(
