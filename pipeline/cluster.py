@@ -3,10 +3,12 @@
 The same stage functions as runner.py and parallel.py, shipped to Ray:
 
 - the documents are prepared (clean, segment, glossary terms) by Ray tasks, and the
-  named entities of their French are found by another task as each comes back; each
-  document's per-segment checks (all but the length ratio, which reads the whole corpus)
-  go out as a task as soon as its English is all in, while the engine translates the
-  next ones (parallel.early_findings, as a local run's workers do);
+  named entities of their French are found by other tasks as they come back (a task once
+  ENTITY_TASK_TEXTS texts are wanted); each document's per-segment checks (all but the
+  length ratio, which reads the whole corpus) and its untranslated words (the corpus
+  checks that read a document at a time) go out as a task as soon as its English is all
+  in, while the engine translates the next ones (parallel.early_findings and
+  early_corpus_findings, as a local run's workers do);
 - translation goes to a pool of Ray actors, started with the run, each holding its engine
   once (Apertium's processes, or a CTranslate2 translator with the threads of the actor's
   CPUs, on its GPU when the actor has one), fed chunks of CLUSTER_CHUNK texts in corpus
@@ -14,7 +16,8 @@ The same stage functions as runner.py and parallel.py, shipped to Ray:
 - the driver (this process) keeps the translation memory: only the texts it cannot answer
   are sent, and each chunk is stored as soon as it returns (parallel.MemoryFeeder), so a
   run that dies resumes where it stopped. The corpus-wide checks and the length ratio
-  run here, once, at the end.
+  run here, once, at the end, the entity check last (the last entity tasks finish while
+  the others run).
 
 A worker that dies is Ray's to replace: tasks are retried, an actor is restarted and the
 calls it had not answered are sent again; a result is stored once, when it arrives.
