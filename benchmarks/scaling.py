@@ -31,7 +31,11 @@ the cost per document show). A line is a paragraph.
   last chunk back (cluster.spans: waiting for entities, the check stage, ...; and the
   runner's after the stages: fuzzy matches, outputs), and the cores the run's processes
   used in the head, the engine's span and the tail (their CPU sampled every
-  $SCALING_SAMPLE s, 0.25 by default, 0 off), with the idle core-seconds of each.
+  $SCALING_SAMPLE s, 0.25 by default, 0 off), with the idle core-seconds of each; the
+  driver's CPU seconds inside each of its steps.
+- the run's CPU by kind of process (KINDS: the driver, the raylet, the gcs_server, Ray's
+  agents, the task workers, the engine actors with their Apertium processes), over the
+  whole run, the head and the tail.
 
 Modes: jobsN; rayN (this checkout on N pinned cores); raybN (the code of
 $SCALING_BASELINE, a checkout, under this file's probes: before/after in one round);
