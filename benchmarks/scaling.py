@@ -708,8 +708,10 @@ def print_cpu_by_kind(rows: list[tuple[str, int, dict]]) -> None:
         "is the pinned process with Ray's threads in it and the sampler's; Ray agents: "
         "log monitor, dashboard and runtime-env agents):\n"
     )
-    print("| pivot | code | cores | run s | " + " | ".join(KINDS) + " |")
-    print("| --- | --- | ---: | ---: | " + " | ".join("---:" for _ in KINDS) + " |")
+    print(
+        "| pivot | code | cores | run s | " + " | ".join(KINDS) + " | entity tasks | check tasks |"
+    )
+    print("| --- | --- | ---: | ---: | " + " | ".join("---:" for _ in KINDS) + " | ---: | ---: |")
     for pivot, cores, f in timed:
         kinds = f["cpu by kind"]
         cells = [
@@ -718,6 +720,7 @@ def print_cpu_by_kind(rows: list[tuple[str, int, dict]]) -> None:
         print(
             f"| {pivot} | {f.get('code') or 'this'} | {cores} | {f['run']:.1f} | "
             + " | ".join(cells)
+            + "".join(f" | {f['phases'].get(n, 0):.0f}" for n in ("entity tasks", "check tasks"))
             + " |"
         )
 
