@@ -1995,6 +1995,31 @@ def finite_verb_before_its_object(token: str, i: int, following: str, lexicon) -
     )
 
 
+def word_apertium_reads(word: str) -> bool:
+    """A word in small letters that Apertium's French dictionaries read as a common word,
+    where spaCy's tables miss it (ligne, sœurs): the first part of `ligneNara`."""
+    return word.islower() and any(
+        "<np>" not in r and ("<n>" in r or "<adj>" in r or "<vblex>" in r)
+        for r in apertium_readings(word)
+    )
+
+
+SMALL_WORD_THEN_NAME = re.compile(rf"({LOWER}{{2,}})({UPPER}{LOWER}{{2,}})")
+
+
+def small_word_then_capital(token: str, lexicon) -> bool:
+    """A function word in small letters, then a capitalised word the lists know, in one
+    token (desSables, surTerre): written as no word is, though spaCy's vocabulary holds the
+    string; camel-case names start with one letter or a word that is no function word
+    (iPhone, eBay, easyJet)."""
+    m = SMALL_WORD_THEN_NAME.fullmatch(token)
+    return (
+        bool(m)
+        and m.group(1) in frequent_stop_words(lexicon)
+        and (lexicon.is_known(m.group(2)) or lexicon.is_word(m.group(2)))
+    )
+
+
 def date_in_brackets_after(token: str, split: int, text: str, end: int) -> bool:
     """`en` or `de` left before a year in brackets is a name's end before its dates (Luise von
     Göchhausen (1752-1807)), not a preposition before a year."""
@@ -2038,7 +2063,7 @@ def glued_split(
             )
         elif left.islower() and right[0].isupper() and right[1:].islower():
             # A word and the next name: annéesRussie, présidentMacron.
-            plausible = lexicon.is_word(left) and (
+            plausible = (lexicon.is_word(left) or word_apertium_reads(left)) and (
                 is_name(right)
                 or lexicon.is_word(right)
                 or (len(left) >= 4 and len(right) >= 3)
@@ -2291,8 +2316,10 @@ def glued_words(text: str, context: Context) -> list[Change]:
     counts = Counter(m.group() for m in WORD.finditer(text))  # no list of every word
     for start, end in french_paragraphs(text):
         for compound in COMPOUND.finditer(text, start, end):
-            if lexicon.is_known(compound.group()) and not ACRONYM_THEN_SMALL.fullmatch(
-                compound.group()
+            if (
+                lexicon.is_known(compound.group())
+                and not ACRONYM_THEN_SMALL.fullmatch(compound.group())
+                and not small_word_then_capital(compound.group(), lexicon)
             ):
                 continue
             for m in WORD.finditer(text, compound.start(), compound.end()):
@@ -2315,7 +2342,11 @@ def glued_words(text: str, context: Context) -> list[Change]:
                 following = following.group(1) if following else ""
                 preceding = PREVIOUS_WORD.search(text, max(0, m.start() - 40), m.start())
                 preceding = preceding.group(1) if preceding else ""
-                if known and not written_as_no_word(token, before_apostrophe, following, lexicon):
+                if (
+                    known
+                    and not written_as_no_word(token, before_apostrophe, following, lexicon)
+                    and not small_word_then_capital(token, lexicon)
+                ):
                     continue
                 split = glued_split(
                     token, before_apostrophe, context, names, following, preceding, rest.lstrip()

@@ -75,3 +75,19 @@ NEAR_MISSES = [
 @pytest.mark.parametrize("raw", NEAR_MISSES)
 def test_names_that_only_end_like_a_phrase_opener_stay_whole(raw):
     assert cleaned(raw) == raw
+
+
+@needs_apertium
+def test_a_word_glued_before_a_name_is_split_where_the_lists_miss_the_word():
+    # word_apertium_reads: spaCy's tables miss `ligne`, `sœurs`; Apertium reads them.
+    assert "la ligne Nara s'arrête" in cleaned("Le train de la ligneNara s'arrête ici.")
+    assert "deux sœurs Williams" in cleaned("La victoire des deux sœursWilliams est nette.")
+    # small_word_then_capital: spaCy's vocabulary holds the string `desSables`.
+    assert "des Sables d'Olonne" in cleaned("Ils sont partis desSables d'Olonne hier.")
+    # camel-case names start with a letter or a word that is no function word
+    for raw in (
+        "Il achète un iPhone et vend sur eBay.",
+        "Le vol easyJet part.",
+        "Le ciel airBaltic vole.",
+    ):
+        assert cleaned(raw) == raw
