@@ -2020,6 +2020,23 @@ def small_word_then_capital(token: str, lexicon) -> bool:
     )
 
 
+def elision_before_no_word(token: str, before_apostrophe: bool, following: str) -> bool:
+    """An elided letter needs a word after its apostrophe (l'a, s'y are words): Cléac'h is
+    Breton, where c'h is one letter (Armel Le Cléac'h), not Cléa c'h."""
+    return before_apostrophe and len(following) < 2 and following not in {"a", "y", "à"}
+
+
+# Endings of French place names and of the names of their people, which are words too
+# (Passoncourt, Abbeville, Canéjanaise): the token is a place or its people's name.
+PLACE_ENDINGS = frozenset("court ville villers mont bourg fontaine aise aises".split())
+
+
+def place_name_ending(token: str, split: int) -> bool:
+    """The part after the split is an ending of French place names or demonyms (Passon|court,
+    Canéjan|aise), a word no glue would leave at the end of an unknown name."""
+    return token[split:] in PLACE_ENDINGS
+
+
 def date_in_brackets_after(token: str, split: int, text: str, end: int) -> bool:
     """`en` or `de` left before a year in brackets is a name's end before its dates (Luise von
     Göchhausen (1752-1807)), not a preposition before a year."""
@@ -2356,6 +2373,8 @@ def glued_words(text: str, context: Context) -> list[Change]:
                     and not one_word_after_all(token, split, before_apostrophe)
                     and not glue_in_code(text, m.start(), m.end(), counts[token])
                     and not date_in_brackets_after(token, split, text, m.end())
+                    and not elision_before_no_word(token, before_apostrophe, following)
+                    and not place_name_ending(token, split)
                 ):
                     changes.append(Change(m.start(), m.end(), f"{token[:split]} {token[split:]}"))
     return changes

@@ -91,3 +91,18 @@ def test_a_word_glued_before_a_name_is_split_where_the_lists_miss_the_word():
         "Le ciel airBaltic vole.",
     ):
         assert cleaned(raw) == raw
+
+
+@needs_apertium
+def test_names_of_real_french_text_that_only_look_glued_stay_whole():
+    # elision_before_no_word, place_name_ending, date_in_brackets_after: false splits the
+    # cleaner made on the development half of new_french as it is.
+    for raw in (
+        "Il devance Armel Le Cléac'h de deux milles.",
+        "L'Euron prend sa source au-delà de Passoncourt dans le vallon.",
+        "Le président de la Boule Canéjanaise, Paul Juzanx, parle.",
+    ):
+        assert cleaned(raw) == raw
+    # the same kinds of token, glued: an elision before a word, a name before a verb
+    assert "Xinhua l'agence" in cleaned("Selon Xinhual'agence chinoise, il part.")
+    assert "Xinhua l'a dit" in cleaned("Le fait, Xinhual'a dit hier.")
