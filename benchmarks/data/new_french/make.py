@@ -1,13 +1,12 @@
 """How new_french.jsonl was made (run once, by hand; nothing downloads at run time).
 
     git clone https://github.com/adrien-bougouin/WikinewsKeyphraseCorpus /tmp/wk
-    git clone https://github.com/UniversalDependencies/UD_French-GSD /tmp/gsd
-    python benchmarks/data/new_french/make.py /tmp/wk /tmp/gsd
+    python benchmarks/data/new_french/make.py /tmp/wk
 
 One JSON line an article: {"source", "id", "half", "paragraphs"}. The halves were fixed here,
 before any result was looked at: Wikinews articles sorted by id, even positions "dev", odd
-"check"; GSD sentences (dev then test file, in file order) 8 an article, even articles "dev",
-odd "check".
+"check". (The first version also took the UD French-GSD dev and test sentences; they were
+dropped, being a treebank's test splits, and GSD's train split is not in the snapshot.)
 """
 
 from __future__ import annotations
@@ -17,8 +16,6 @@ import json
 import re
 import sys
 from pathlib import Path
-
-SENTENCES_PER_ARTICLE = 8
 
 
 def wikinews(root: Path) -> list[dict]:
@@ -38,23 +35,8 @@ def wikinews(root: Path) -> list[dict]:
     return found
 
 
-def gsd(root: Path) -> list[dict]:
-    sentences = []
-    for name in ("fr_gsd-ud-dev.conllu", "fr_gsd-ud-test.conllu"):
-        for line in (root / name).read_text(encoding="utf-8").splitlines():
-            if line.startswith("# text = "):
-                sentences.append(line[len("# text = ") :].strip())
-    found = []
-    starts = range(0, len(sentences) - SENTENCES_PER_ARTICLE + 1, SENTENCES_PER_ARTICLE)
-    for k, i in enumerate(starts):
-        half = "dev" if k % 2 == 0 else "check"
-        chunk = sentences[i : i + SENTENCES_PER_ARTICLE]
-        found.append({"source": "gsd", "id": str(k), "half": half, "paragraphs": chunk})
-    return found
-
-
 def main() -> None:
-    articles = wikinews(Path(sys.argv[1])) + gsd(Path(sys.argv[2]))
+    articles = wikinews(Path(sys.argv[1]))
     out = Path(__file__).with_name("new_french.jsonl")
     with out.open("w", encoding="utf-8") as f:
         for article in articles:
