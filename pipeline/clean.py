@@ -1975,16 +1975,17 @@ def avoir_or_etre_before_a_participle(left: str, right: str, following: str) -> 
 
 
 def finite_verb_before_its_object(token: str, i: int, following: str, lexicon) -> bool:
-    """A head no list knows as a word, then a verb in a finite form and a determiner or a
-    preposition: a name, its verb and the verb's object (Nakatamarque le seul but, Ahoudigsigne
-    pour Arte, Goshouperd la vie). Names made of a word and a verb form start with the word
-    (Lagarde, Beaumarque), so an unknown head is the evidence."""
+    """A head no list knows as a word, then a word that is only a verb, in a finite form, and a
+    determiner or a preposition: a name, its verb and the verb's object (Nakataréussit le
+    but, Goshouperd la vie). Names made of a word and a verb form start with the word
+    (Lagarde, Beaumarque), so an unknown head is the evidence; a verb that is a noun too
+    may end a name (d'Orzevalconserve les robes)."""
     left, right = token[:i], token[i:]
     if len(left) < 4 or len(right) < 4 or lexicon.is_word(left) or not following.islower():
         return False
     found = apertium_readings(right)
-    if not any(t in r for r in found for t in FINITE_TAGS) or any("<np>" in r for r in found):
-        return False
+    if not any(t in r for r in found for t in FINITE_TAGS) or not is_verb(found):
+        return False  # a noun too (Orzeval|conserve les robes) may end a name
     after = apertium_readings(following)
     return (
         bool(after)

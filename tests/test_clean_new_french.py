@@ -44,7 +44,7 @@ SPLITS = [
     ("Dans la nuit, Marc Guillemota dû faire demi-tour.", "Guillemot a dû faire"),
     ("La présence de Chèvremontest attestée par des silex.", "Chèvremont est attestée"),
     # finite_verb_before_its_object
-    ("En finale, Hidetoshi Nakatamarque le seul but.", "Nakata marque le seul but"),
+    ("En finale, Hidetoshi Nakataréussit le seul but.", "Nakata réussit le seul but"),
     ("Le conflit dure un jour et Goshouperd la vie.", "Goshou perd la vie"),
 ]
 
@@ -66,6 +66,7 @@ NEAR_MISSES = [
     "Le poète Maniquest né ici.",  # no name ends in -qu
     "Il cite Radwanska battue en finale.",  # a participle Apertium also reads otherwise
     "Les amis de Nakatamarque aiment le jeu.",  # a verb form, then no object: a name
+    "Le Japonais Nakatamarque le but.",  # marque is a noun too: it may end a name
     # a year in brackets after a name in -en: its dates, not `en 1752`
     "Sa dame d'honneur, Luise von Göchhausen (1752-1807), demeure au château.",
 ]
