@@ -1911,18 +1911,6 @@ def si_before_a_subject(right: str, following: str) -> bool:
     return right == "si" and following in SUBJECT_PRONOUNS
 
 
-def que_before_a_clause(right: str, following: str, rest: str) -> bool:
-    """`que` before a subject pronoun, a possessive, or an article and a bare noun opens a
-    clause or a comparison (standard Mallardque son parc, aux Sahraouisque le droit); a name
-    in -que is followed by its verb (Dominique le dit: le before a verb is a pronoun)."""
-    if right != "que" or not following.islower():
-        return False
-    if following in SUBJECT_PRONOUNS or possessive_determiner(following):
-        return True
-    noun = re.match(rf"{LETTER}+", rest)
-    return following in {"le", "la", "les"} and bool(noun) and only_a_noun(noun.group())
-
-
 def en_before_a_number(right: str, following: str) -> bool:
     """`en` before a number is the preposition (Radwanskaen trois sets); a name in -en
     before a number makes no sentence."""
@@ -1975,14 +1963,16 @@ def avoir_or_etre_before_a_participle(left: str, right: str, following: str) -> 
 
 
 def finite_verb_before_its_object(token: str, i: int, following: str, lexicon) -> bool:
-    """A head no list knows as a word, then a word that is only a verb, in a finite form, and a
-    determiner or a preposition: a name, its verb and the verb's object (Nakataréussit le
-    but, Goshouperd la vie). Names made of a word and a verb form start with the word
-    (Lagarde, Beaumarque), so an unknown head is the evidence; a verb that is a noun too
-    may end a name (d'Orzevalconserve les robes)."""
+    """A head no list knows as a word, then an everyday word (Zipf 3.5) that is only a verb, in
+    a finite form, and a determiner or a preposition: a name, its verb and the verb's object
+    (Nakataréussit le but, Goshouperd la vie). Names made of a word and a verb form start with
+    the word (Lagarde, Beaumarque), so an unknown head is the evidence; a verb that is a noun
+    too may end a name (d'Orzevalconserve les robes)."""
     left, right = token[:i], token[i:]
     if len(left) < 4 or len(right) < 4 or lexicon.is_word(left) or not following.islower():
         return False
+    if lexicon.zipf(right) < 3.5:
+        return False  # a rarer form is a name's end more often (Domini|cana, Zipf 3.0: caner)
     found = apertium_readings(right)
     if not any(t in r for r in found for t in FINITE_TAGS) or not is_verb(found):
         return False  # a noun too (Orzeval|conserve les robes) may end a name
@@ -2144,7 +2134,6 @@ def glued_split(
                 or de_before_a_place_or_noun_phrase(right, following, rest)
                 or peu_before_its_complement(right, following)
                 or si_before_a_subject(right, following)
-                or que_before_a_clause(right, following, rest)
                 or en_before_a_number(right, following)
                 or et_before_a_plural_verb(right, following, preceding)
                 or article_repeated_before_a_name(right, following, rest, preceding)

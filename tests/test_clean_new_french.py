@@ -28,10 +28,9 @@ SPLITS = [
     # de_before_a_place_or_noun_phrase
     ("Il est soigné à l'hôpital Neckerde Paris depuis lundi.", "Necker de Paris"),
     ("Le texte, explique Paul Grumande la société Ekvia, est clair.", "Gruman de la société"),
-    # peu_before_its_complement, si_before_a_subject, que_before_a_clause
+    # peu_before_its_complement, si_before_a_subject
     ("Le match tourne pour les Colmarienspeu avant la fin.", "Colmariens peu avant la fin"),
     ("Il peut épouser Lysandresi elle le souhaite.", "Lysandre si elle le souhaite"),
-    ("Le train suit le standard Mallardque son parc imposait.", "Mallard que son parc"),
     # en_before_a_number
     ("Elle bat Agnieszka Radwanskaen trois sets.", "Radwanska en trois sets"),
     # et_before_a_plural_verb
@@ -59,7 +58,7 @@ NEAR_MISSES = [
     "Le XIXes siècle fut long.",  # an ordinal after a Roman numeral
     "Il rencontre Bertrand Russell à Londres.",  # a name in -and before a capital
     "Wilde la regarde longtemps.",  # de before la and a verb: la is a pronoun
-    "Selon eux, Dominique le dit souvent.",  # que before le and a verb
+    "En Amérique il pleut souvent.",  # a name in -que opens a clause as well as que does
     "Le docteur Morsi dit non.",  # -si before a verb, not a pronoun
     "Kernet peint des paysages.",  # -et before a singular verb: the name is its subject
     "La Juliet la veille avait chanté.",  # the article again, then a small word
@@ -67,6 +66,7 @@ NEAR_MISSES = [
     "Il cite Radwanska battue en finale.",  # a participle Apertium also reads otherwise
     "Les amis de Nakatamarque aiment le jeu.",  # a verb form, then no object: a name
     "Le Japonais Nakatamarque le but.",  # marque is a noun too: it may end a name
+    "La République Dominicana en parle.",  # cana (caner) is too rare a verb form
     # a year in brackets after a name in -en: its dates, not `en 1752`
     "Sa dame d'honneur, Luise von Göchhausen (1752-1807), demeure au château.",
 ]
