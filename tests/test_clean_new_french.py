@@ -107,3 +107,21 @@ def test_names_of_real_french_text_that_only_look_glued_stay_whole():
     # the same kinds of token, glued: an elision before a word, a name before a verb
     assert "Xinhua l'agence" in cleaned("Selon Xinhual'agence chinoise, il part.")
     assert "Xinhua l'a dit" in cleaned("Le fait, Xinhual'a dit hier.")
+
+
+def test_the_new_french_source_splits_into_the_halves_made_before_any_result():
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent.parent / "benchmarks" / "clean_synthetic.py"
+    spec = importlib.util.spec_from_file_location("clean_synthetic", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    dev = module.source_articles("new_french", "dev")
+    check = module.source_articles("new_french", "check")
+    assert len(dev) == len(check) == 50
+    assert {name for name, _ in dev} == {"wikinews-dev"}
+    assert not {text for _, text in dev} & {text for _, text in check}
+    assert all("\n\n" in text and "\n\n\n" not in text for _, text in dev)
+    with pytest.raises(SystemExit, match="no such source"):
+        module.source_articles("no_such_source", None)
