@@ -1839,8 +1839,9 @@ def only_a_finite_verb(word: str) -> bool:
 
 # --------------------------------------------------------------------------------------------
 # Issue 18, ninth session: evidence read off French no rule was written from (the
-# development half of benchmarks/data/new_french: Wikinews 2012, UD French-GSD). Each piece
-# is what a reader of French would name in one line; see tests/test_clean_new_french.py.
+# development half of benchmarks/data/new_french, Wikinews 2012, and at first UD French-GSD
+# sentences, since dropped). Each piece is what a reader of French would name in one line;
+# see tests/test_clean_new_french.py.
 
 # What follows a Roman numeral as an ordinal (XIXe, Ier, IIIème), not a glued word.
 ORDINAL_ENDINGS = frozenset("e er es ers re res ère ères ème èmes ième ièmes eme emes".split())
@@ -1927,7 +1928,7 @@ def et_before_a_plural_verb(right: str, following: str, preceding: str) -> bool:
     return is_verb(found) and all("<p3><pl>" in r for r in found)
 
 
-def article_repeated_before_a_name(right: str, following: str, rest: str, preceding: str):
+def article_repeated_before_a_name(right: str, following: str, rest: str, preceding: str) -> bool:
     """`et`/`ou` before the article that stands before the name, then a capital, joins two
     names (du Scharnhorstet du Gneisenau); a name in -et is not followed by its own article
     and a name (la Juliet la veille: a small word follows)."""
