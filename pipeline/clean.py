@@ -1903,9 +1903,6 @@ def peu_before_its_complement(right: str, following: str) -> bool:
     return right == "peu" and following in AFTER_PEU
 
 
-SUBJECT_PRONOUNS = frozenset("il elle ils elles on je tu nous vous".split())
-
-
 def si_before_a_subject(right: str, following: str) -> bool:
     """`si` before a subject pronoun is the conjunction (épouser Lysandresi elle le
     souhaite); a name in -si is followed by its verb (Morsi dit)."""
