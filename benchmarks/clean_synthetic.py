@@ -3,6 +3,13 @@ tuning sets (flores101-dev, newstest2013; `--sets report` for the held-out flore
 and newstest2012, once), each given glitches of one class at known places.
 
     python benchmarks/clean_synthetic.py [--sets tune|report] [--docs N] [--seed 1] [--verbose]
+    python benchmarks/clean_synthetic.py --source new_french [--half dev|check] [--by-set]
+
+`--source` takes real French no rule was written from instead of the sets: a JSON-lines file
+of articles ({"source", "id", "half", "paragraphs"}), by path or by name in benchmarks/data
+(`new_french`: French Wikinews 2012 and the UD French-GSD sentences, see its SOURCE.md),
+each article's paragraphs one a line; `--half` keeps the development or the check half
+(default both), and `--by-set` reports each source and half apart.
 
 An article is 8 consecutive lines of a set, one line a paragraph. Its clean text is what the
 cleaner makes of it (its fixed point: clean(clean(x)) == clean(x)); the fixes that takes are
@@ -22,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import json
 import random
 import re
 import sys
@@ -38,6 +46,7 @@ from pipeline.clean import NBSP, clean_text  # noqa: E402
 from pipeline.lexicon import load_lexicon  # noqa: E402
 
 EVAL = ROOT.parent / "shared" / "eval"
+DATA = ROOT / "benchmarks" / "data"
 SETS = {"tune": ("flores101-dev", "newstest2013"), "report": ("flores200-devtest", "newstest2012")}
 LINES_PER_ARTICLE = 8
 PER_ARTICLE = 2  # glitches of one class per article, each in its own paragraph
@@ -404,6 +413,23 @@ def articles(names: tuple[str, ...], limit: int | None) -> list[tuple[str, str]]
     return found
 
 
+def source_articles(source: str, half: str | None) -> list[tuple[str, str]]:
+    """(source-half, article) pairs of a JSON-lines file of real articles (see the docstring)."""
+    path = Path(source)
+    if not path.exists():
+        path = DATA / source / f"{source}.jsonl"
+    if not path.exists():
+        sys.exit(f"error: no such source: {source} (a .jsonl file, or a folder of benchmarks/data)")
+    found = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        article = json.loads(line)
+        if half and article["half"] != half:
+            continue
+        paragraphs = [" ".join(p.split()) for p in article["paragraphs"] if p.strip()]
+        found.append((f"{article['source']}-{article['half']}", "\n\n".join(paragraphs)))
+    return found
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sets", choices=sorted(SETS), default="tune")
@@ -412,10 +438,19 @@ def main() -> int:
     parser.add_argument("--only", help="one glitch class")
     parser.add_argument("--verbose", action="store_true", help="show what was not repaired")
     parser.add_argument("--by-set", action="store_true", help="recall and precision by set too")
+    parser.add_argument("--source", help="real articles instead of the sets (see above)")
+    parser.add_argument("--half", choices=("dev", "check"), help="of --source (default both)")
     args = parser.parse_args()
     load_lexicon()
     started = time.perf_counter()
-    texts = articles(SETS[args.sets], args.docs)
+    if args.source:
+        texts = source_articles(args.source, args.half)
+        if args.docs:
+            texts = random.Random(0).sample(texts, min(args.docs, len(texts)))
+        set_names = tuple(sorted({name for name, _ in texts}))
+    else:
+        texts = articles(SETS[args.sets], args.docs)
+        set_names = SETS[args.sets]
     fixes_on_sets: Counter[str] = Counter()
     clean_articles = []
     for _, text in texts:
@@ -428,7 +463,7 @@ def main() -> int:
         clean_articles.append(result.text)
     rng = random.Random(args.seed)
     tallies = {c.__name__: Tally() for c in CLASSES}
-    by_set = {(s, c.__name__): Tally() for s in SETS[args.sets] for c in CLASSES}
+    by_set = {(s, c.__name__): Tally() for s in set_names for c in CLASSES}
     for (set_name, _), clean in zip(texts, clean_articles, strict=True):
         for injector in CLASSES:
             name = injector.__name__
@@ -442,7 +477,8 @@ def main() -> int:
                 score(clean, chosen, tallies[name], args.verbose, f"{name} [{set_name}]")
                 for key, value in vars(tallies[name]).items():
                     setattr(tally, key, getattr(tally, key) + value - getattr(before, key))
-    print(f"sets: {', '.join(SETS[args.sets])}: {len(texts)} articles of {LINES_PER_ARTICLE} lines")
+    what = "articles" if args.source else f"articles of {LINES_PER_ARTICLE} lines"
+    print(f"sets: {', '.join(set_names)}: {len(texts)} {what}")
     print(f"fixes the cleaner makes on the sets as they are: {dict(fixes_on_sets.most_common())}")
     print()
     print(
@@ -468,13 +504,13 @@ def main() -> int:
     )
     if args.by_set:
         print()
-        print(f"| {'class':<24} | " + " | ".join(f"{s:>24}" for s in SETS[args.sets]) + " |")
-        print("|" + "-" * 26 + "|" + "|".join("-" * 25 + ":" for _ in SETS[args.sets]) + "|")
+        print(f"| {'class':<24} | " + " | ".join(f"{s:>24}" for s in set_names) + " |")
+        print("|" + "-" * 26 + "|" + "|".join("-" * 25 + ":" for _ in set_names) + "|")
         for name, t in tallies.items():
             if not t.cases:
                 continue
             cells = []
-            for s in SETS[args.sets]:
+            for s in set_names:
                 st = by_set[s, name]
                 cells.append(f"{st.cases:>5} {st.recall():>7.1%} {st.precision():>7.1%}")
             print(f"| {name:<24} | " + " | ".join(f"{c:>24}" for c in cells) + " |")
