@@ -89,9 +89,18 @@ def run_jobs(corpus: Path, glossary: Path, pivot: str, jobs: int, out: Path):
     args = ["run", "--corpus", str(corpus), "--glossary", str(glossary), "--out", str(out)]
     args += ["--engine", "apertium", "--pivot", pivot]
     if jobs == 0:
+        from _common import run_process
+
+        baseline = Path(os.environ["SCALING_BASELINE"]).resolve()
         env = pipeline_env()
-        env["PYTHONPATH"] = os.environ["SCALING_BASELINE"]
-        return pipeline_run(args, env)
+        env["PYTHONPATH"] = str(baseline)
+        # run from the baseline's folder: `python -m` puts its working directory first on
+        # sys.path, before PYTHONPATH, so from this checkout's folder (run_process's
+        # default) the "before" rows ran this checkout's pipeline, not the baseline's
+        done = run_process([sys.executable, "-m", "pipeline", *args], env=env, cwd=baseline)
+        if done.returncode != 0:
+            sys.exit(f"pipeline {' '.join(args)} ($SCALING_BASELINE) failed:\n{done.stderr}")
+        return done
     return pipeline_run([*args, "--jobs", str(jobs)], pipeline_env())
 
 

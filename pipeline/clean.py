@@ -2966,9 +2966,16 @@ def clean_text(
     tracked = _Tracked(raw)
     fixes: list[Fix] = []
     flags: dict[tuple[str, int, int], tuple[str, str, str]] = {}
+    # The text each rule last left as it was: a rule is a function of the text (and the
+    # context), so on that same text again it would find nothing again and the same
+    # flags; a round after a change skips the rules the change came after (half of
+    # cleaning clean text, where one early rule changes the layout and nothing else).
+    settled: dict[int, str] = {}
     for _ in range(MAX_ROUNDS):
         changed = False
-        for r in rules if rules is not None else RULES:
+        for number, r in enumerate(rules if rules is not None else RULES):
+            if settled.get(number) == tracked.text:
+                continue
             for _ in range(MAX_ROUNDS):
                 results = r.apply(tracked.text, context)
                 changes = [c for c in results if isinstance(c, Change)]
@@ -2977,6 +2984,7 @@ def clean_text(
                     evidence = tracked.text[flag.start : flag.end]
                     flags[(r.name, *span)] = (flag.message, flag.severity, evidence)
                 if not changes:
+                    settled[number] = tracked.text
                     break
                 fixes += tracked.apply(r.name, changes)
                 changed = True
