@@ -10,10 +10,11 @@ that is not a common French word (a name: `Spitzer montre ...`), `--per-heading`
 different sentences. A heading joined to the sentence below is a false join (target: none);
 clean_synthetic.py's cut_before_name class measures the other side, the cuts repaired.
 
-    python benchmarks/clean_headings.py --source wikinews,web[,handbook --handbook DIR]
+    python benchmarks/clean_headings.py --material wikinews,web[,handbook --handbook DIR]
 
 does the same with real French no rule was written from (benchmarks/french_material.py): the
-sources' own headings between their own sentences, each half (dev, check) on its own (`--half`).
+sources' own headings between their own sentences, each half (dev, check) on its own
+(`--material-half`).
 """
 
 from __future__ import annotations
@@ -101,24 +102,24 @@ def print_figures(cases: int, joined: int, reported: int) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sets", choices=sorted(SETS), default="tune")
-    parser.add_argument("--source", help="new material instead: wikinews,web,handbook")
+    parser.add_argument("--material", help="new material instead: wikinews,web,handbook")
     parser.add_argument("--handbook", type=Path, help="the handbook's html/ folder")
-    parser.add_argument("--half", choices=(*HALVES, "both"), default="both")
+    parser.add_argument("--material-half", choices=(*HALVES, "both"), default="both")
     parser.add_argument("--per-heading", type=int, default=3)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--verbose", action="store_true", help="show the headings joined")
     args = parser.parse_args()
     load_lexicon()
     started = time.perf_counter()
-    if args.source:
-        docs = documents(args.source, args.handbook)
-        for half in HALVES if args.half == "both" else (args.half,):
+    if args.material:
+        docs = documents(args.material, args.handbook)
+        for half in HALVES if args.material_half == "both" else (args.material_half,):
             mine = [d for d in docs if d.half == half]
             lines = source_sentences(mine)
             found, names = source_headings(mine), name_sentences(lines)
             stops = [line for line in lines if re.search(r"[.!?]$", line) and len(line) < 300]
             print(
-                f"{args.source}, {half} half: {len(mine)} documents, {len(found)} headings, "
+                f"{args.material}, {half} half: {len(mine)} documents, {len(found)} headings, "
                 f"{len(names)} sentences starting with a name"
             )
             print_figures(*measure(found, names, stops, args.per_heading, args.seed, args.verbose))

@@ -3,6 +3,13 @@ tuning sets (flores101-dev, newstest2013; `--sets report` for the held-out flore
 and newstest2012, once), each given glitches of one class at known places.
 
     python benchmarks/clean_synthetic.py [--sets tune|report] [--docs N] [--seed 1] [--verbose]
+    python benchmarks/clean_synthetic.py --source new_french [--half dev|check] [--by-set]
+
+`--source` takes real French no rule was written from instead of the sets: a JSON-lines file
+of articles ({"source", "id", "half", "paragraphs"}), by path or by name in benchmarks/data
+(`new_french`: French Wikinews 2012 and the UD French-GSD sentences, see its SOURCE.md),
+each article's paragraphs one a line; `--half` keeps the development or the check half
+(default both), and `--by-set` reports each source and half apart.
 
 An article is 8 consecutive lines of a set, one line a paragraph. Its clean text is what the
 cleaner makes of it (its fixed point: clean(clean(x)) == clean(x)); the fixes that takes are
@@ -17,17 +24,18 @@ each article, at known spans in different paragraphs, and the damaged article is
 recall = repaired / cases; precision = repaired / (repaired + wrong + outside).
 Targets: recall >= 95 % and precision >= 99 % for each class.
 
-    python benchmarks/clean_synthetic.py --source wikinews,web[,handbook --handbook DIR] --by-set
+    python benchmarks/clean_synthetic.py --material wikinews,web[,handbook --handbook DIR] --by-set
 
 does the same on real French no rule was written from (benchmarks/french_material.py): an
 article is 8 consecutive blocks (headings and paragraphs) of a document; `--by-set` gives each
-half (dev, check) on its own, `--half` keeps one.
+half (dev, check) on its own, `--material-half` keeps one.
 """
 
 from __future__ import annotations
 
 import argparse
 import difflib
+import json
 import random
 import re
 import sys
@@ -41,12 +49,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from french_material import HALVES, documents  # noqa: E402
-from french_material import articles as source_articles  # noqa: E402
+from french_material import articles as material_articles  # noqa: E402
 
 from pipeline.clean import NBSP, clean_text  # noqa: E402
 from pipeline.lexicon import load_lexicon  # noqa: E402
 
 EVAL = ROOT.parent / "shared" / "eval"
+DATA = ROOT / "benchmarks" / "data"
 SETS = {"tune": ("flores101-dev", "newstest2013"), "report": ("flores200-devtest", "newstest2012")}
 LINES_PER_ARTICLE = 8
 PER_ARTICLE = 2  # glitches of one class per article, each in its own paragraph
@@ -413,29 +422,53 @@ def articles(names: tuple[str, ...], limit: int | None) -> list[tuple[str, str]]
     return found
 
 
+def source_articles(source: str, half: str | None) -> list[tuple[str, str]]:
+    """(source-half, article) pairs of a JSON-lines file of real articles (see the docstring)."""
+    path = Path(source)
+    if not path.exists():
+        path = DATA / source / f"{source}.jsonl"
+    if not path.exists():
+        sys.exit(f"error: no such source: {source} (a .jsonl file, or a folder of benchmarks/data)")
+    found = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        article = json.loads(line)
+        if half and article["half"] != half:
+            continue
+        paragraphs = [" ".join(p.split()) for p in article["paragraphs"] if p.strip()]
+        found.append((f"{article['source']}-{article['half']}", "\n\n".join(paragraphs)))
+    return found
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sets", choices=sorted(SETS), default="tune")
-    parser.add_argument("--source", help="new material instead: wikinews,web,handbook")
+    parser.add_argument("--material", help="new material instead: wikinews,web,handbook")
     parser.add_argument("--handbook", type=Path, help="the handbook's html/ folder")
-    parser.add_argument("--half", choices=(*HALVES, "both"), default="both")
+    parser.add_argument("--material-half", choices=(*HALVES, "both"), default="both")
     parser.add_argument("--docs", type=int, default=0, help="articles to use (default: all)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--only", help="one glitch class")
     parser.add_argument("--verbose", action="store_true", help="show what was not repaired")
     parser.add_argument("--by-set", action="store_true", help="recall and precision by set too")
+    parser.add_argument("--source", help="real articles instead of the sets (see above)")
+    parser.add_argument("--half", choices=("dev", "check"), help="of --source (default both)")
     args = parser.parse_args()
     load_lexicon()
     started = time.perf_counter()
     if args.source:
-        set_names = HALVES if args.half == "both" else (args.half,)
-        docs = [d for d in documents(args.source, args.handbook) if d.half in set_names]
-        texts = [(d.half, text) for d in docs for _, text in source_articles([d])]
+        texts = source_articles(args.source, args.half)
+        if args.docs:
+            texts = random.Random(0).sample(texts, min(args.docs, len(texts)))
+        set_names = tuple(sorted({name for name, _ in texts}))
+    elif args.material:
+        set_names = HALVES if args.material_half == "both" else (args.material_half,)
+        docs = [d for d in documents(args.material, args.handbook) if d.half in set_names]
+        texts = [(d.half, text) for d in docs for _, text in material_articles([d])]
         if args.docs:
             texts = random.Random(0).sample(texts, min(args.docs, len(texts)))
     else:
-        set_names = SETS[args.sets]
         texts = articles(SETS[args.sets], args.docs)
+        set_names = SETS[args.sets]
     fixes_on_sets: Counter[str] = Counter()
     clean_articles = []
     for _, text in texts:
@@ -462,7 +495,8 @@ def main() -> int:
                 score(clean, chosen, tallies[name], args.verbose, f"{name} [{set_name}]")
                 for key, value in vars(tallies[name]).items():
                     setattr(tally, key, getattr(tally, key) + value - getattr(before, key))
-    print(f"sets: {', '.join(set_names)}: {len(texts)} articles of {LINES_PER_ARTICLE} lines")
+    what = "articles" if args.source or args.material else f"articles of {LINES_PER_ARTICLE} lines"
+    print(f"sets: {', '.join(set_names)}: {len(texts)} {what}")
     print(f"fixes the cleaner makes on the sets as they are: {dict(fixes_on_sets.most_common())}")
     print()
     print(

@@ -1,5 +1,5 @@
 """Real French headings and prose that no cleaning rule was written from and that is no
-machine-translation test set, for clean_headings.py and clean_synthetic.py (`--source`).
+machine-translation test set, for clean_headings.py and clean_synthetic.py (`--material`).
 
 Sources (each a list of documents, each document its headings and paragraphs in order):
 
@@ -147,7 +147,7 @@ def documents(sources: str, handbook_dir: Path | None = None) -> list[Document]:
             found += web()
         elif source == "handbook":
             if handbook_dir is None:
-                raise SystemExit("error: --source handbook needs --handbook DIR (clean_as_is.py)")
+                raise SystemExit("error: --material handbook needs --handbook DIR (clean_as_is.py)")
             found += handbook(handbook_dir)
         else:
             raise SystemExit(f"error: unknown source {source!r} (wikinews, web, handbook)")

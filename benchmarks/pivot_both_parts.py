@@ -4,6 +4,9 @@
     python benchmarks/pivot_both_parts.py --parts engine  # without the raw pivots' tools
     python benchmarks/pivot_both_parts.py --parts lookups # the skipped lookups, tuning sets
     python benchmarks/pivot_both_parts.py --parts flush   # what the NUL per segment costs
+    python benchmarks/pivot_both_parts.py --pivot es      # --pivot es against its raw pivot
+    python benchmarks/pivot_both_parts.py --parts alone --against /tmp/base --pivot es
+    python benchmarks/pivot_both_parts.py --parts tagger  # what a tagger start costs
     PIPELINE_CODE=/path/to/checkout python benchmarks/pivot_both_parts.py --parts engine
 
 The texts are those a first run of the 40 articles of `speed.py --scaling` sends to the
@@ -14,11 +17,18 @@ rest: fixed here, where a run sizes them from its rate), each through
 - raw: each pivot as `speed.py` times it (`apertium X | apertium Y`, text format), then
   the same chain with each tool timed alone (GNU time around every tool of the
   `apertium` script's pipeline: deformatter, its gawk wrappers, the mode's tools).
-- engine: --pivot both's CPU by part. Apertium's processes are read from /proc at each
+- engine: --pivot both's (or es's) CPU by part. Apertium's processes are read from /proc at each
   part's start and end (the kept tools by mode and tool; the taggers started for each
   batch, reaped, in their own row), this process's CPU (every thread) beside them.
   Parts: the first pass, the unknown-word lookups, the English model's scoring, the
-  repairs, the rest of `finish`, and the same for the glossary's engine calls.
+  repairs, the rest of `finish`, and the same for the glossary's engine calls (with
+  `--pivot es`: the engine's calls); the per-batch tools started (the taggers); the
+  whole engine against the raw pivots of the same run.
+- alone: the engine alone (12 chunks of 190 through ApertiumEngine or BothPivotsEngine,
+  its kept chains started anew), in fresh processes, the checkout of `--against` and
+  this one alternating; CPU of each process tree.
+- tagger: fr-es's tagger on its real input for the texts (made once by the tools before
+  it): started for each of 12 chunks against one for all, with and without -d.
 """
 
 from __future__ import annotations
@@ -41,6 +51,8 @@ from _common import GLOSSARY, machine  # noqa: E402
 # PIPELINE_CODE=<a checkout>: that code's engine, for a before/after in the same round
 if os.environ.get("PIPELINE_CODE"):
     sys.path.insert(0, os.environ["PIPELINE_CODE"])
+    # imported now: scaling.py, imported later, puts this checkout first on the path
+    import pipeline  # noqa: F401, E402
 
 TICK = os.sysconf("SC_CLK_TCK")
 CHUNKS = (200, 1000)
@@ -125,8 +137,12 @@ class Ledger:
                 return function(*args, **kwargs)
             finally:
                 self.python[name] += time.process_time() - cpu
-                self.reaped[name] += reaped() - dead
-                for pid, (label, used) in descendants().items():
+                after = descendants()
+                # a kept tool reaped in this part (a tagger started again): its CPU up to
+                # the part's start was counted in the parts before
+                counted = sum(used for pid, (_, used) in before.items() if pid not in after)
+                self.reaped[name] += reaped() - dead - counted
+                for pid, (label, used) in after.items():
                     self.tools[name][label] += used - before.get(pid, ("", 0.0))[1]
                 self.local.inside = None
 
@@ -153,17 +169,27 @@ class ThreadTimer:
         return timed
 
 
-def part_engine(texts: list[str]) -> None:
+def part_engine(texts: list[str], pivot: str = "both", raw_cpu: float | None = None) -> None:
     from pipeline import glossary, runner
     from pipeline.translate import apertium, apertium_plus, english_lm, repairs
     from pipeline.translate.engine import open_engine
 
     terms = glossary.load_glossary(GLOSSARY)
-    engine = open_engine("apertium", "both")
+    engine = open_engine("apertium", pivot)
+    starts = defaultdict(int)  # per-batch tools started, by mode
+    real_spawn = apertium.KeptPipeline._spawn
+
+    def spawn(self, stage, stdin, err):
+        if stage.per_batch:
+            starts[stage.mode] += 1
+        return real_spawn(self, stage, stdin, err)
+
+    apertium.KeptPipeline._spawn = spawn
     _ = engine.version
     start_cpu, start_dead = time.process_time(), reaped()
     model_cpu = time.process_time()
-    english_lm.load_model()
+    if pivot == "both":
+        english_lm.load_model()
     model_cpu = time.process_time() - model_cpu
 
     ledger, inner = Ledger(), ThreadTimer()
@@ -195,6 +221,12 @@ def part_engine(texts: list[str]) -> None:
     repairs.apply = inner.wrap("  repairs.apply", originals["apply"])
     translate = engine.translate
 
+    if pivot != "both":  # a single pivot's engine: its calls are the parts
+
+        def translate(batch, n_best=1, progress=None):
+            part = ledger.part(f"translate ({kind.call})", type(engine).translate)
+            return part(engine, batch, n_best, progress)
+
     def counted(batch, n_best=1, progress=None):
         kind.call = "engine" if kind.first else "glossary"
         kind.first = False
@@ -216,8 +248,9 @@ def part_engine(texts: list[str]) -> None:
     total_python = time.process_time() - start_cpu
     for name, function in originals.items():
         setattr(repairs if name == "apply" else apertium_plus, name, function)
+    apertium.KeptPipeline._spawn = real_spawn
 
-    print(f"\n## --pivot both, {len(texts)} texts in chunks of {', '.join(map(str, sizes))}\n")
+    print(f"\n## --pivot {pivot}, {len(texts)} texts in chunks of {', '.join(map(str, sizes))}\n")
     print("| part | Python CPU s | Apertium CPU s (kept tools) | per-batch tools (reaped) |")
     print("| --- | ---: | ---: | ---: |")
     print(f"| English model load | {model_cpu:.2f} | | |")
@@ -226,10 +259,26 @@ def part_engine(texts: list[str]) -> None:
         print(f"| {name} | {ledger.python[name]:.2f} | {kept:.2f} | {ledger.reaped[name]:.2f} |")
     for name, seconds in inner.seconds.items():
         print(f"| {name} | {seconds:.2f} | | |")
+    inside = sum(ledger.python.values()) + model_cpu
+    print(
+        f"| the rest of this process (enforce.py's markup, chunking) | "
+        f"{total_python - inside:.2f} | | |"
+    )
     print(
         f"| all (this process; every child, reaped at the end) | {total_python:.2f} "
         f"| {total_children:.2f} | |"
     )
+    print(
+        "\nper-batch tools started: "
+        + (", ".join(f"{m} {n}" for m, n in sorted(starts.items())) or "none")
+        + f" ({sum(starts.values())} in all)"
+    )
+    engine_cpu = total_python + total_children
+    if raw_cpu:
+        print(
+            f"\n**engine {engine_cpu:.2f} CPU s against the raw pivots' {raw_cpu:.2f} "
+            f"in the same run: {engine_cpu / raw_cpu:.2f}x, {engine_cpu - raw_cpu:+.2f} s**"
+        )
     print("\nkept tools' CPU s by part (first pass and lookups):\n")
     names = list(ledger.tools)
     labels = sorted({label for name in names for label in ledger.tools[name]})
@@ -255,7 +304,7 @@ def _labels_cpu(snapshot):
 # --- the raw pivots, tool by tool ----------------------------------------------------------
 
 
-def raw_tools(pivot: str, texts: list[str], work: Path) -> None:
+def raw_tools(pivot: str, texts: list[str], work: Path) -> float:
     from pipeline.translate import apertium
 
     source = work / f"raw-{pivot}.txt"
@@ -315,6 +364,7 @@ def raw_tools(pivot: str, texts: list[str], work: Path) -> None:
     print("| --- | ---: |")
     for label, seconds in sorted(rows):
         print(f"| {label} | {seconds:.2f} |")
+    return whole
 
 
 def part_lookups() -> None:
@@ -407,23 +457,97 @@ def part_flush(texts: list[str], rounds: int = 2) -> None:
         print(f"| {name} | " + " | ".join(row) + " |")
 
 
+_ALONE = r"""
+import sys
+from pipeline.translate import apertium as ap, apertium_plus
+texts = open(sys.argv[2], encoding="utf-8").read().split("\0")
+pivot = sys.argv[1]
+engine = apertium_plus.BothPivotsEngine() if pivot == "both" else ap.ApertiumEngine(pivot)
+for start in range(0, len(texts), 190):
+    engine.translate(texts[start : start + 190])
+ap.close_kept_pipelines()
+"""
+
+
+def part_alone(texts: list[str], pivot: str, against: str, work: Path, rounds: int = 2) -> None:
+    source = work / "texts"
+    source.write_text("\0".join(texts), encoding="utf-8")
+    here = str(Path(__file__).resolve().parents[1])
+    print(f"\n## the engine alone, --pivot {pivot}: {against} / this checkout (CPU s)\n")
+    for number in range(rounds):
+        row = []
+        for code in (against, here):
+            start = reaped()
+            subprocess.run(
+                [sys.executable, "-c", _ALONE, pivot, str(source)],
+                env={**os.environ, "PYTHONPATH": code},
+                check=True,
+            )
+            row.append(f"{reaped() - start:.2f}")
+        print(f"round {number + 1}: {' / '.join(row)} (load {os.getloadavg()[0]:.1f})", flush=True)
+
+
+def part_tagger(texts: list[str], rounds: int = 3) -> None:
+    from pipeline.translate import apertium
+    from pipeline.translate.apertium_plus import protect_literals
+
+    tools = apertium.mode_tools(apertium._mode_command("fr-es"))
+    at = next(i for i, tool in enumerate(tools) if tool.startswith("apertium-tagger"))
+    before = " | ".join(tools[:at]).replace("$1", "-g").replace("$2", "")
+    env = apertium._utf8_environment()
+    stream = apertium.build_stream([protect_literals(t) for t in texts]).encode("utf-8")
+    done = subprocess.run(["bash", "-c", before], input=stream, capture_output=True, env=env)
+    segments = done.stdout.split(b"\0")[:-1]
+    chunks = [b"\0".join(segments[i : i + 190]) + b"\0" for i in range(0, len(segments), 190)]
+    print(f"\n## fr-es's tagger alone, {len(segments)} segments in {len(chunks)} chunks (CPU s)\n")
+    for number in range(rounds):
+        for debug in ("", "-d "):
+            tagger = "exec " + tools[at].replace("$2 ", debug)
+            start = reaped()
+            for chunk in chunks:
+                subprocess.run(["bash", "-c", tagger], input=chunk, capture_output=True, env=env)
+            fresh = reaped() - start
+            start = reaped()
+            subprocess.run(
+                ["bash", "-c", tagger], input=b"".join(chunks), capture_output=True, env=env
+            )
+            kept = reaped() - start
+            print(
+                f"round {number + 1} {debug or 'no -d'}: started for each chunk {fresh:.3f}, "
+                f"one for all {kept:.3f}",
+                flush=True,
+            )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--parts", default="raw,engine")
+    parser.add_argument("--pivot", default="both", choices=("both", "es", "ca"))
+    parser.add_argument("--against", help="another checkout, for --parts alone")
     args = parser.parse_args()
     parts = args.parts.split(",")
     print(f"machine: {machine()}")
-    print(f"command: python benchmarks/pivot_both_parts.py --parts {args.parts}")
+    print(
+        f"command: python benchmarks/pivot_both_parts.py --parts {args.parts} --pivot {args.pivot}"
+    )
     with tempfile.TemporaryDirectory(prefix="pivot-both-parts-") as tmp:
         work = Path(tmp)
-        texts = engine_texts_of_flores40(work) if {"raw", "engine", "flush"} & set(parts) else []
+        wanted = {"raw", "engine", "flush", "alone", "tagger"}
+        texts = engine_texts_of_flores40(work) if wanted & set(parts) else []
+        raw_cpu = None
         if "raw" in parts:
-            for pivot in ("es", "ca"):
-                raw_tools(pivot, texts, work)
+            pivots = ("es", "ca") if args.pivot == "both" else (args.pivot,)
+            raw_cpu = sum(raw_tools(pivot, texts, work) for pivot in pivots)
         if "engine" in parts:
-            part_engine(texts)
+            part_engine(texts, args.pivot, raw_cpu)
         if "flush" in parts:
             part_flush(texts)
+        if "alone" in parts:
+            if not args.against:
+                parser.error("--parts alone needs --against CHECKOUT")
+            part_alone(texts, args.pivot, args.against, work)
+        if "tagger" in parts:
+            part_tagger(texts)
     if "lookups" in parts:
         part_lookups()
 

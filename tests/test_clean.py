@@ -3,8 +3,11 @@ does not contain, and correct French that must come out untouched. Real spaCy le
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
+from pipeline import clean
 from pipeline.clean import NBSP, RULES, RULES_BY_NAME, clean_text
 
 
@@ -265,3 +268,36 @@ def test_the_registry_names_every_rule_once_in_a_fixed_order():
 def test_layout_contract():
     raw = "  Titre  \r\n\n\n\n Premier paragraphe.\t\nSecond.\u2028Troisième.\r\r  \n\n\n"
     assert cleaned(raw) == "Titre\n\nPremier paragraphe.\n\nSecond.\n\nTroisième."
+
+
+def test_a_round_after_a_change_runs_again_only_the_rules_whose_text_changed():
+    """A rule is a function of the text: on the text it last left unchanged it is not run
+    again (clean text, where one layout rule changes something, was cleaned twice), but a
+    rule whose text a later rule changed runs again and still fixes what it now finds."""
+    seen: dict[str, list[str]] = {"spaces": [], "unwrap": [], "flag": []}
+
+    def spaces(text, context):  # earlier rule: a run of spaces becomes one
+        seen["spaces"].append(text)
+        return [clean.Change(m.start(), m.end(), " ") for m in re.finditer(" {2,}", text)]
+
+    def unwrap(text, context):  # later rule: [x] loses its brackets, leaving a double space
+        seen["unwrap"].append(text)
+        return [
+            clean.Change(m.start(), m.end(), m.group(1)) for m in re.finditer(r"\[(.*?)\]", text)
+        ]
+
+    def flag(text, context):  # a rule that only flags: its flag is kept once, as before
+        seen["flag"].append(text)
+        return [clean.Flag(0, 3, "looked at", "info")]
+
+    rules = [
+        clean.Rule(f.__name__, f, f.__name__, False, False, False) for f in (spaces, unwrap, flag)
+    ]
+    result = clean.clean_text("Une [ ] phrase.", rules=rules)
+    assert result.text == "Une phrase."
+    assert [f.rule for f in result.fixes] == ["unwrap", "spaces"]
+    assert len(result.findings) == 1
+    # each rule once a text: the third round, on a text every rule left as it was, runs none
+    assert seen["spaces"] == ["Une [ ] phrase.", "Une   phrase.", "Une phrase."]
+    assert seen["unwrap"] == ["Une [ ] phrase.", "Une   phrase.", "Une phrase."]
+    assert seen["flag"] == ["Une   phrase.", "Une phrase."]

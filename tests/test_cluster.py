@@ -99,6 +99,29 @@ def test_each_documents_checks_run_as_a_task_once_its_english_is_in(
     assert cluster.timings["first check task"] < cluster.timings["last chunk back"]
 
 
+def test_the_untranslated_words_are_found_by_the_check_tasks_not_the_driver(
+    local_ray, corpus, in_process, tmp_path, monkeypatch
+):
+    from pipeline import checks
+
+    # the driver's own copy of the checks: the tasks run in Ray's worker processes, so a
+    # call here is the driver running the check over the corpus after the last chunk
+    on_driver: list[int] = []
+    for name in ("untranslated", "untranslated.pivot"):
+        check = checks.CORPUS_CHECKS[name]
+
+        def counted(segments, context, check=check):
+            on_driver.append(len(segments))
+            return check(segments, context)
+
+        monkeypatch.setitem(checks.CORPUS_CHECKS, name, counted)
+    out = tmp_path / "out"
+    runner.run(corpus, GLOSSARY, out, ApertiumEngine("es"), cluster="local")
+    assert outputs(out) == outputs(in_process)  # the same findings, in the same order
+    assert "untranslated" in (in_process / "report.md").read_text("utf-8")
+    assert on_driver == []
+
+
 def test_the_entity_and_check_tasks_go_between_the_preparations(
     local_ray, corpus, in_process, tmp_path, monkeypatch
 ):
@@ -108,11 +131,29 @@ def test_the_entity_and_check_tasks_go_between_the_preparations(
     # documents at first, so the others' preparations queue behind entity tasks (in one
     # queue, the order sent), and none waits for every preparation to end
     monkeypatch.setattr(cluster, "PREPARE_AHEAD", 1)
+    monkeypatch.setattr(cluster, "ENTITY_TASK_TEXTS", 1)  # an entity task each preparing one
     out = tmp_path / "out"
     runner.run(corpus, GLOSSARY, out, ApertiumEngine("es"), cluster="local")
     assert outputs(out) == outputs(in_process)
     assert cluster.ONE_QUEUE
     assert cluster.timings["preparing after an entity task"] >= 2
+
+
+def test_the_entities_of_several_documents_go_in_one_task(
+    local_ray, corpus, in_process, tmp_path, monkeypatch
+):
+    from pipeline import cluster
+
+    out = tmp_path / "out"
+    monkeypatch.setattr(cluster, "ENTITY_TASK_TEXTS", 1)
+    runner.run(corpus, GLOSSARY, out, ApertiumEngine("es"), cluster="local")
+    one_each = cluster.timings["entity tasks"]
+    # texts of every document wanted before a task goes: one, with the last document
+    monkeypatch.setattr(cluster, "ENTITY_TASK_TEXTS", 10**6)
+    shutil.rmtree(out)
+    runner.run(corpus, GLOSSARY, out, ApertiumEngine("es"), cluster="local")
+    assert outputs(out) == outputs(in_process)  # the same entity findings
+    assert one_each >= 3 and cluster.timings["entity tasks"] == 1
 
 
 def test_a_killed_check_worker_is_retried_and_its_findings_kept_once(

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import importlib.util
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from pipeline import spacy_import
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -117,3 +120,41 @@ def test_the_loaded_tokenizer_keeps_hyphenated_words_and_splits_clitics():
         ".",
     ]
     assert len(nlp.tokenizer.token_match.__self__.pattern) < 50_000  # the compact one
+
+
+BLAS_SCRIPT = """
+import os
+from pipeline import checks
+text = "Le président Emmanuel Macron a rencontré Angela Merkel à Berlin, puis à Paris. " * 4
+checks.french_entities([text + str(i) for i in range(40)])  # matrices OpenBLAS splits
+print(len(os.listdir("/proc/self/task")), os.environ.get("OPENBLAS_NUM_THREADS"))
+"""
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="needs Linux's /proc")
+def test_numpys_blas_runs_one_thread_unless_the_user_sets_it_and_children_do_not_inherit():
+    """A spinning second BLAS thread cost CPU beside a run's busy cores; a user's own
+    OPENBLAS_NUM_THREADS still wins. (On a one-core machine OpenBLAS starts no second
+    thread either way.)"""
+    env = {k: v for k, v in os.environ.items() if k not in spacy_import.BLAS_THREAD_VARIABLES}
+    env["PYTHONPATH"] = str(REPO)
+    done = subprocess.run(
+        [sys.executable, "-c", BLAS_SCRIPT],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert done.stdout.split() == ["1", "None"]  # one thread; the variable not left set
+    if (os.cpu_count() or 1) > 1:
+        env["OPENBLAS_NUM_THREADS"] = "2"
+        done = subprocess.run(
+            [sys.executable, "-c", BLAS_SCRIPT],
+            cwd=REPO,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        assert done.stdout.split() == ["2", "2"]
