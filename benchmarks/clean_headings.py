@@ -28,6 +28,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))  # french_material, when imported
 
 from french_material import HALVES, documents  # noqa: E402
 from french_material import headings as source_headings  # noqa: E402
