@@ -7,7 +7,7 @@ and newstest2012, once), each given glitches of one class at known places.
 
 `--source` takes real French no rule was written from instead of the sets: a JSON-lines file
 of articles ({"source", "id", "half", "paragraphs"}), by path or by name in benchmarks/data
-(`new_french`: French Wikinews 2012 and the UD French-GSD sentences, see its SOURCE.md),
+(`new_french`: 100 French Wikinews articles of 2012, see its SOURCE.md),
 each article's paragraphs one a line; `--half` keeps the development or the check half
 (default both), and `--by-set` reports each source and half apart.
 
