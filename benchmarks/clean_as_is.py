@@ -118,6 +118,20 @@ HEADING_OR_PARA = re.compile(
 NUMBERING = re.compile(r"^(?:Chapitre |Annexe )?[\dA-Z]+(?:\.\d+)*\.\s+")
 
 
+def handbook_blocks(page: Path) -> list[tuple[str, str]]:
+    """A handbook page's section titles, without their numbers, and its paragraphs, in
+    order: ("heading" | "paragraph", text), the text out of its HTML."""
+    blocks = []
+    for m in HEADING_OR_PARA.finditer(page.read_text(encoding="utf-8")):
+        fragment = m.group("heading") or m.group("para") or ""
+        text = " ".join(html.unescape(TAG.sub("", LISTING.sub(" ", fragment))).split())
+        if m.group("heading") is not None:
+            blocks.append(("heading", NUMBERING.sub("", text)))
+        else:
+            blocks.append(("paragraph", text))
+    return blocks
+
+
 def handbook_articles(html_dir: Path) -> list[tuple[str, str]]:
     """The handbook's French pages, 8 paragraphs an article, its section titles kept in
     place without their numbers (`6.1.1. Syntaxe` -> `Syntaxe`): real headings above real
@@ -125,13 +139,10 @@ def handbook_articles(html_dir: Path) -> list[tuple[str, str]]:
     found = []
     for page in sorted((html_dir / "fr-FR").glob("*.html")):
         paragraphs = []
-        for m in HEADING_OR_PARA.finditer(page.read_text(encoding="utf-8")):
-            fragment = m.group("heading") or m.group("para") or ""
-            text = " ".join(html.unescape(TAG.sub("", LISTING.sub(" ", fragment))).split())
-            if m.group("heading") is not None:
-                heading = NUMBERING.sub("", text)
-                if 1 <= len(heading.split()) <= 20 and not heading.startswith("Chapitre"):
-                    paragraphs.append(heading)
+        for kind, text in handbook_blocks(page):
+            if kind == "heading":
+                if 1 <= len(text.split()) <= 20 and not text.startswith("Chapitre"):
+                    paragraphs.append(text)
             elif is_french_prose(text):
                 paragraphs.append(text)
         for i in range(0, len(paragraphs), LINES_PER_ARTICLE):

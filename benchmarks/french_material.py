@@ -16,7 +16,6 @@ looked at: `dev` (rules may be developed on it) and `check` (only reported).
 
 from __future__ import annotations
 
-import html
 import json
 import re
 import zlib
@@ -85,12 +84,6 @@ def web() -> list[Document]:
     return docs
 
 
-HEADING_OR_PARA = re.compile(
-    r'<h[1-6] class="title">(?P<heading>.*?)</h[1-6]>|<div class="para">(?P<para>.*?)</div>', re.S
-)
-NUMBERING = re.compile(r"^(?:Chapitre |Annexe )?[\dA-Z]+(?:\.\d+)*\.\s+")
-TAG = re.compile(r"<[^>]+>")
-LISTING = re.compile(r"<pre.*?</pre>", re.S)
 
 
 FRENCH = re.compile(r"\b(?:le|la|les|des|est|une|pour|dans|qui|avec|sur|sont|du|de)\b")
@@ -113,18 +106,11 @@ def is_english_heading(heading: str) -> bool:
 
 def handbook(html_dir: Path) -> list[Document]:
     """Its pages that are mostly French, their French paragraphs and their headings."""
+    from clean_as_is import handbook_blocks  # the handbook read as clean_as_is.py reads it
+
     docs = []
     for page in sorted((html_dir / "fr-FR").glob("*.html")):
-        blocks = []
-        for m in HEADING_OR_PARA.finditer(page.read_text(encoding="utf-8")):
-            fragment = m.group("heading") or m.group("para") or ""
-            text = " ".join(html.unescape(TAG.sub("", LISTING.sub(" ", fragment))).split())
-            if not text:
-                continue
-            if m.group("heading") is not None:
-                blocks.append(("heading", NUMBERING.sub("", text)))
-            else:
-                blocks.append(("paragraph", text))
+        blocks = [(kind, text) for kind, text in handbook_blocks(page) if text]
         paragraphs = [text for kind, text in blocks if kind == "paragraph"]
         if sum(map(is_french, paragraphs)) * 2 <= len(paragraphs):
             continue  # a page left in English, its headings too
