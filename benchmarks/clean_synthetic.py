@@ -6,8 +6,8 @@ and newstest2012, once), each given glitches of one class at known places.
     python benchmarks/clean_synthetic.py --source new_french [--half dev|check] [--by-set]
 
 `--source` takes real French no rule was written from instead of the sets: a JSON-lines file
-of articles ({"source", "id", "half", "paragraphs"}), by path or by name in benchmarks/data
-(`new_french`: 100 French Wikinews articles of 2012, see its SOURCE.md),
+of articles ({"source", "id", "half", "paragraphs"}), by path, or `new_french`
+(the 100 French Wikinews articles of 2012 in benchmarks/data/wikinews_fr, in v18n's halves),
 each article's paragraphs one a line; `--half` keeps the development or the check half
 (default both), and `--by-set` reports each source and half apart.
 
@@ -423,16 +423,36 @@ def articles(names: tuple[str, ...], limit: int | None) -> list[tuple[str, str]]
     return found
 
 
+def new_french_articles() -> list[dict]:
+    """The 100 Wikinews articles of benchmarks/data/wikinews_fr (its SOURCE.md) in the halves
+    v18n fixed before any result was seen: sorted by id, even places the development half,
+    odd the check half (french_material.py splits the same articles its own way)."""
+    path = DATA / "wikinews_fr" / "wikinews_fr_100.jsonl"
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    rows.sort(key=lambda row: int(row["id"]))
+    return [
+        {
+            "source": "wikinews",
+            "id": row["id"],
+            "half": "dev" if place % 2 == 0 else "check",
+            "paragraphs": [text for _, text in row["blocks"]],
+        }
+        for place, row in enumerate(rows)
+    ]
+
+
 def source_articles(source: str, half: str | None) -> list[tuple[str, str]]:
-    """(source-half, article) pairs of a JSON-lines file of real articles (see the docstring)."""
-    path = Path(source)
-    if not path.exists():
-        path = DATA / source / f"{source}.jsonl"
-    if not path.exists():
-        sys.exit(f"error: no such source: {source} (a .jsonl file, or a folder of benchmarks/data)")
+    """(source-half, article) pairs of a JSON-lines file of real articles (see the docstring),
+    or of `new_french`."""
+    if source == "new_french":
+        articles = new_french_articles()
+    else:
+        path = Path(source)
+        if not path.exists():
+            sys.exit(f"error: no such source: {source} (a .jsonl file, or new_french)")
+        articles = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
     found = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        article = json.loads(line)
+    for article in articles:
         if half and article["half"] != half:
             continue
         paragraphs = [" ".join(p.split()) for p in article["paragraphs"] if p.strip()]
