@@ -1966,20 +1966,6 @@ def avoir_before_a_quantity(right: str, following: str, rest: str) -> bool:
 PREPOSITIONS = frozenset("à en dans de pour par sur avec sans chez vers".split())
 
 
-def parallel_preposition(right: str, following: str, rest: str, preceding: str) -> bool:
-    """`et`/`ou` before the preposition that stands before the name, then a capital, joins
-    two names (à Albuquerqueou à Santa Fe); a name in -et is rarely between the same two
-    prepositions (de Monet à Giverny stays)."""
-    words = preceding.lower().split()
-    return (
-        right in {"et", "ou"}
-        and following in PREPOSITIONS
-        and bool(words)
-        and words[-1] == following
-        and rest[:1].isupper()
-    )
-
-
 # A contraction and the preposition it holds: `du Cap et de ses environs` repeats `de`.
 PREPOSITION_OF = {"du": "de", "des": "de", "d": "de", "au": "à", "aux": "à"}
 ARTICLES_REPEATED = frozenset("le la les un une du des au aux".split())
@@ -1988,15 +1974,20 @@ ARTICLES_REPEATED = frozenset("le la les un une du des au aux".split())
 def parallel_word(right: str, following: str, rest: str, preceding: str) -> bool:
     """`et`/`ou`/`ni` before the very preposition that stands before the name, then a
     capital or a determiner, or before the conjunction and article that stand before it,
-    repeats a phrase (du Capet de ses environs, ni la Warnerni la chaîne); a name in -et,
-    -ou, -ni does not stand so (de Monet à Giverny, de Monet de 1870, la Juliet la veille)."""
+    repeats a phrase (du Capet de ses environs, ni la Warnerni la chaîne, à Albuquerqueou à
+    Santa Fe), as does `et`/`ou` before the article that stands before the name, then a
+    capital (du Scharnhorstet du Gneisenau); a name in -et, -ou, -ni does not stand so (de
+    Monet à Giverny, de Monet de 1870, la Juliet la veille)."""
     words = re.findall(rf"{LETTER}+", preceding.lower())
     if right not in {"et", "ou", "ni"} or not words or not following.islower():
         return False
     if PREPOSITION_OF.get(words[-1], words[-1]) != PREPOSITION_OF.get(following, following):
         return False
     if following in ARTICLES_REPEATED:
-        return words[-2:-1] == [right]  # conjunction and article twice: ni la X ni la
+        # conjunction and article twice (ni la X ni la), or the article again before a name
+        return words[-2:-1] == [right] or (
+            right != "ni" and words[-1] == following and rest[:1].isupper()
+        )
     after = re.match(rf"{LETTER}+", rest)
     return (
         following in PREPOSITIONS
@@ -2133,20 +2124,6 @@ def et_before_a_plural_verb(right: str, following: str, preceding: str) -> bool:
         return False
     found = apertium_readings(following)
     return is_verb(found) and all("<p3><pl>" in r for r in found)
-
-
-def article_repeated_before_a_name(right: str, following: str, rest: str, preceding: str) -> bool:
-    """`et`/`ou` before the article that stands before the name, then a capital, joins two
-    names (du Scharnhorstet du Gneisenau); a name in -et is not followed by its own article
-    and a name (la Juliet la veille: a small word follows)."""
-    words = re.findall(rf"{LETTER}+", preceding.lower())
-    return (
-        right in {"et", "ou"}
-        and following in ARTICLES_REPEATED
-        and bool(words)
-        and words[-1] == following
-        and rest[:1].isupper()
-    )
 
 
 def particle_between_names(left: str, right: str, following: str, lexicon) -> bool:
@@ -2334,7 +2311,6 @@ def glued_split(
                 or negation_around_verb(right, following, rest)
                 or conjunction_before_a_name(right, following, rest)
                 or et_before_a_new_phrase(right, following)
-                or parallel_preposition(right, following, rest, preceding)
                 or parallel_word(right, following, rest, preceding)
                 or en_before_a_place_or_noun(right, following)
                 or article_before_its_noun(right, following)
@@ -2344,7 +2320,6 @@ def glued_split(
                 or si_before_a_subject(right, following)
                 or en_before_a_number(right, following)
                 or et_before_a_plural_verb(right, following, preceding)
-                or article_repeated_before_a_name(right, following, rest, preceding)
                 or particle_between_names(left, right, following, lexicon)
                 or avoir_or_etre_before_a_participle(left, right, following)
             )
