@@ -103,7 +103,7 @@ def print_figures(cases: int, joined: int, reported: int) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sets", choices=sorted(SETS), default="tune")
-    parser.add_argument("--material", help="new material instead: wikinews,web,handbook")
+    parser.add_argument("--material", help="new material instead: wikinews,web,handbook,sequoia")
     parser.add_argument("--handbook", type=Path, help="the handbook's html/ folder")
     parser.add_argument("--material-half", choices=(*HALVES, "both"), default="both")
     parser.add_argument("--per-heading", type=int, default=3)

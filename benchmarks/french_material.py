@@ -8,7 +8,10 @@ Sources (each a list of documents, each document its headings and paragraphs in 
 - web: the ten news and magazine pages of ../shared/web, as trafilatura extracts them
   (markdown: its `#` lines are the headings);
 - handbook: the French Debian Administrator's Handbook's section titles and paragraphs, when
-  unpacked (`--handbook`, see clean_as_is.py).
+  unpacked (`--handbook`, see clean_as_is.py);
+- sequoia: the 2,231 sentences of the train split of UD French-Sequoia (regional news of
+  l'Est Républicain, French Wikipedia, Europarl, EMEA; benchmarks/data/sequoia_fr/, see its
+  SOURCE.md), a sentence a block, a block that reads as a heading a heading.
 
 Every document falls in one of two halves by a hash of its name, fixed before any result was
 looked at: `dev` (rules may be developed on it) and `check` (only reported).
@@ -25,6 +28,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 WIKINEWS = ROOT / "benchmarks" / "data" / "wikinews_fr" / "wikinews_fr_100.jsonl"
 WEB = ROOT.parent / "shared" / "web"
+SEQUOIA = ROOT / "benchmarks" / "data" / "sequoia_fr" / "sequoia_train.jsonl"
+SEQUOIA_RUN = 8  # consecutive sentences a document, so that the halves mix every genre
+# The treebank drops some sentences' final stop: only a short line without one is a heading.
+SEQUOIA_HEADING_WORDS = 10
 HALVES = ("dev", "check")
 # A heading: starts with a capital (or a quote) and ends with no stop, comma or colon, as in
 # clean_headings.py; 2 to 20 words.
@@ -84,6 +91,32 @@ def web() -> list[Document]:
     return docs
 
 
+def sequoia() -> list[Document]:
+    """Runs of SEQUOIA_RUN consecutive sentences of one source (`annodis.er`, `frwiki_50.1000`,
+    `Europar.550`, `emea-fr-dev`, `emea-fr-test`), named by the source and the first sentence's
+    number; a sentence that reads as a heading (HEADING, at most SEQUOIA_HEADING_WORDS words)
+    is one."""
+    by_source: dict[str, list[tuple[str, str]]] = {}
+    for line in SEQUOIA.read_text(encoding="utf-8").splitlines():
+        record = json.loads(line)
+        source, number = record["id"].rsplit("_", 1)
+        by_source.setdefault(source, []).append((number, record["text"]))
+    docs = []
+    for source, numbered in by_source.items():
+        for i in range(0, len(numbered), SEQUOIA_RUN):
+            run = numbered[i : i + SEQUOIA_RUN]
+            blocks = [
+                (
+                    "heading"
+                    if HEADING.fullmatch(text) and len(text.split()) <= SEQUOIA_HEADING_WORDS
+                    else "paragraph",
+                    text,
+                )
+                for _, text in run
+            ]
+            docs.append(Document(f"sequoia/{source}/{run[0][0]}", blocks))
+    return docs
+
 
 
 FRENCH = re.compile(r"\b(?:le|la|les|des|est|une|pour|dans|qui|avec|sur|sont|du|de)\b")
@@ -124,19 +157,21 @@ def handbook(html_dir: Path) -> list[Document]:
 
 
 def documents(sources: str, handbook_dir: Path | None = None) -> list[Document]:
-    """The documents of the comma-separated sources (wikinews, web, handbook)."""
+    """The documents of the comma-separated sources (wikinews, web, handbook, sequoia)."""
     found = []
     for source in sources.split(","):
         if source == "wikinews":
             found += wikinews()
         elif source == "web":
             found += web()
+        elif source == "sequoia":
+            found += sequoia()
         elif source == "handbook":
             if handbook_dir is None:
                 raise SystemExit("error: --material handbook needs --handbook DIR (clean_as_is.py)")
             found += handbook(handbook_dir)
         else:
-            raise SystemExit(f"error: unknown source {source!r} (wikinews, web, handbook)")
+            raise SystemExit(f"error: unknown source {source!r} (wikinews, web, handbook, sequoia)")
     return found
 
 
