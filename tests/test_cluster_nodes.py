@@ -114,6 +114,7 @@ def test_a_run_on_two_nodes_places_engines_on_both_and_writes_the_same_bytes(
     assert result.engine_segments > 0
     head = nodes.head_node.node_id
     assert sorted(r["node"] for r in cluster.placement) == sorted([head, worker.node_id])
+    assert cluster.timings["task cpus"] == 1  # CPUS_PER_TASK, at most a node's (1 here)
     for report in cluster.placement:  # the driver's code, unpacked by Ray on each node
         assert Path(report["code"]).is_relative_to(ray_temp), report["code"]
         assert Path(report["code"]) != REPO / "pipeline"
