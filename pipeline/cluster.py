@@ -8,7 +8,8 @@ The same stage functions as runner.py and parallel.py, shipped to Ray:
   length ratio, which reads the whole corpus) and its untranslated words (the corpus
   checks that read a document at a time) go out as a task as soon as its English is all
   in, while the engine translates the next ones (parallel.early_findings and
-  early_corpus_findings, as a local run's workers do);
+  early_corpus_findings, as a local run's workers do); a task asks for CPUS_PER_TASK
+  (2) CPUs, so a task worker runs per 2 CPUs, beside an engine actor per CPU;
 - translation goes to a pool of Ray actors, started with the run, each holding its engine
   once (Apertium's processes, or a CTranslate2 translator with the threads of the actor's
   CPUs, on its GPU when the actor has one), fed chunks of CLUSTER_CHUNK texts in corpus
