@@ -182,24 +182,25 @@ def stage_tasks_run(log: Path) -> list[tuple[int, str, float, float]]:
     return sorted((int(pid), step, float(a), float(b)) for pid, step, a, b in rows)
 
 
-def test_on_two_cpus_the_stage_tasks_run_one_at_a_time_beside_the_engine(
+def test_with_2_cpus_a_task_the_stage_tasks_run_one_at_a_time_beside_the_engine(
     local_ray, corpus, in_process, stage_log, tmp_path, monkeypatch
 ):
     from pipeline import cluster
 
-    # a task worker per 2 CPUs (CPUS_PER_TASK, the default): one load of spaCy and the
-    # lexicon, not one a CPU; the engine actors (asking for no CPU) still one a CPU
+    # a task worker per 2 CPUs (CPUS_PER_TASK=2): one load of spaCy and the lexicon, not
+    # one a CPU; the engine actors (asking for no CPU) still one a CPU
+    monkeypatch.setattr(cluster, "CPUS_PER_TASK", 2)
     stage_log.write_text("", "utf-8")
     out = tmp_path / "out"
     runner.run(corpus, GLOSSARY, out, ApertiumEngine("es"), cluster="local")
     assert outputs(out) == outputs(in_process)
-    assert cluster.CPUS_PER_TASK == 2 and cluster.timings["task cpus"] == 2
+    assert cluster.timings["task cpus"] == 2
     assert len(cluster.placement) == 2  # two engine actors
     tasks = sorted(stage_tasks_run(stage_log), key=lambda task: task[2])
     assert {"prepare", "entities", "checks"} <= {step for _, step, _, _ in tasks}
     for before, after in itertools.pairwise(tasks):
         assert after[2] >= before[3], (before, after)  # none began before the last ended
-    # a task worker a CPU: two stage tasks do run at once
+    # a task worker a CPU (the default): two stage tasks do run at once
     monkeypatch.setattr(cluster, "CPUS_PER_TASK", 1)
     stage_log.write_text("", "utf-8")
     shutil.rmtree(out)
