@@ -541,6 +541,12 @@ def names_alone(units: list[tuple[str, list[str]]]) -> bool:
     return bool(words) and all(is_name(unit) for unit in words)
 
 
+def has_a_verb(units: list[tuple[str, list[str]]]) -> bool:
+    """Some word of the paragraph is surely a finite verb (surely_a_verb_here)."""
+    words = [(s, r) for s, r in units if s.strip()]
+    return any(surely_a_verb_here(words, k) for k in range(len(words)))
+
+
 def surname_below(name: str, foreign: set[str]) -> bool:
     """The name starting the next paragraph is a surname and nothing else, or a word no French
     analyser knows (`Kubrick`, `Deviers-Joncour`): after a given name (`La mise en cause de
@@ -1037,13 +1043,15 @@ def subject_after_opening_phrase(
 
 
 def main_clause_complete(units: list[tuple[str, list[str]]]) -> bool:
-    """The line has a finite verb and no relative pronoun or subordinating conjunction, nor a
-    coordination after the verb (`Les anciens billets seront retirés`, `Je est un autre`): its
-    one sentence has its main verb, and nothing is left open for a clause to come."""
+    """The line has a finite verb after its last comma and no relative pronoun or
+    subordinating conjunction, nor a coordination after the verb (`Les anciens billets seront
+    retirés`, `Je est un autre`): its one sentence has its main verb, and nothing is left open
+    for a clause to come."""
     words = [(s, r) for s, r in units if s.strip()]  # marks kept: `En 1997, la juge`
     verbs = [k for k in range(len(words)) if surely_a_verb_here(words, k)]
-    if not verbs:
-        return False
+    commas = [k for k, (surface, _) in enumerate(words) if surface in ",;"]
+    if not verbs or commas and verbs[-1] < commas[-1]:
+        return False  # `Il a régné jusqu'en 2003, son fils`: a new clause's subject at the end
     for k, (surface, readings) in enumerate(words):
         low = surface.lower().rstrip("'’").split(" ")[-1]
         if low in RELATIVES or low in CLAUSE_OPENERS_AT_END or low in ("qui", "si", "comme"):
@@ -1062,8 +1070,12 @@ def surely_a_verb_here(words: list[tuple[str, list[str]]], k: int) -> bool:
     if not WORD.search(words[k][0]) or not verb_in_context(words, k):
         return False
     previous = words[k - 1][0].lower().rstrip("'’") if k else ""
-    nominal = any("<n>" in r or "<adj>" in r or "<pr>" in r for r in words[k][1])
-    return not nominal or previous in SUBJECTS or previous in CLITICS
+    readings = words[k][1]
+    nominal = any("<n>" in r or "<adj>" in r or "<pr>" in r for r in readings)
+    auxiliary = any(
+        ("<vbser>" in r or "<vbhaver>" in r) and any(t in r for t in FINITE_TAGS) for r in readings
+    )  # `est`, also a noun, where no article stands before it (verb_in_context)
+    return not nominal or auxiliary or previous in SUBJECTS or previous in CLITICS
 
 
 def two_main_clauses(
@@ -1074,10 +1086,35 @@ def two_main_clauses(
     have two main verbs, so they are two: a headline above its paragraph."""
     if not main_clause_complete(units_before) or not units_after or not is_name(units_after[0]):
         return False
-    words = [(s, r) for s, r in units_after if s.strip()]
-    first = next((k for k, (_, rs) in enumerate(words) if any("<sent>" in r for r in rs)), None)
-    sure = any(surely_a_verb_here(words, k) for k in range(len(words[:first])))
-    return sure and verb_of_the_name(units_after)  # not `Glynn contre`, a preposition
+    return name_has_its_own_verb(units_after) and verb_of_the_name(units_after)
+
+
+def name_has_its_own_verb(units: list[tuple[str, list[str]]]) -> bool:
+    """The paragraph starting with a name has a finite verb, surely one (not `Glynn contre`,
+    a preposition), before any comma or `et` (`Jedličkův et leur proposent`: the subject of a
+    verb after `et` may be above), or right after an apposition between commas (`Bruno Le
+    Roux, président du groupe socialiste, est`). Brackets aside (`Lionel Tardy (UMP) a`)."""
+    words, depth = [], 0
+    for surface, readings in units:
+        depth += surface in ("(", "[")
+        if not depth and surface.strip():
+            words.append((surface, readings))
+        depth -= depth > 0 and surface in (")", "]")
+    ends = [
+        k
+        for k, (surface, rs) in enumerate(words)
+        if surface in ",;" or any("<sent>" in r or "<cnjcoo>" in r for r in rs)
+    ] + [len(words)]
+    if any(surely_a_verb_here(words, k) for k in range(ends[0])):
+        return True
+    name_alone = all(s[:1].isupper() for s, _ in words[: ends[0]])
+    after_apposition = len(ends) > 2 and words[ends[0]][0] == "," and words[ends[1]][0] == ","
+    return (
+        name_alone
+        and after_apposition
+        and not any(surely_a_verb_here(words, k) for k in range(ends[0] + 1, ends[1]))
+        and any(surely_a_verb_here(words, k) for k in range(ends[1] + 1, ends[2]))
+    )
 
 
 def grammar_evidence(
@@ -1259,10 +1296,17 @@ def rubric_and_colon(before: str) -> bool:
     words = WORD.findall(m.group(1))
     readings = french_names.word_readings(words)
     return not any(
-        can_be_finite_verb(readings.get(w, [])) and not is_name((w, readings.get(w, [])))
+        can_be_finite_verb(readings.get(w, []))
+        and not is_name((w, readings.get(w, [])))
+        and not capital_after_article(w, words[i - 1] if i else "")
         or any("<prn>" in r for r in readings.get(w, []))
-        for w in words
+        for i, w in enumerate(words)
     )
+
+
+def capital_after_article(word: str, previous: str) -> bool:
+    """A capitalised word after an article or `de` is a name, not a verb (`Asie de l'Est`)."""
+    return word[:1].isupper() and previous.lower() in ("l", "le", "la", "les", "de", "du", "d")
 
 
 def verbless_line(before: str) -> bool:
@@ -1486,12 +1530,17 @@ def cut_paragraph(text: str, context: Context) -> list[Change | Flag]:
                 analysed[i], analysed[len(undecided) + i]
             ):
                 continue  # a headline with its verb above a sentence with its own
+            byline_below = (
+                evidence == "sentence_fragment"
+                and names_alone(analysed[len(undecided) + i])
+                and not has_a_verb(analysed[i])
+            )  # `Guedes FilhoA.` under a verbless line: a credit, or a sentence's last name
             strong = evidence in STRONG_EVIDENCE and not (
                 evidence == "name_without_verb" and common_word_first(analysed[len(undecided) + i])
-            ) and not (
-                evidence == "sentence_fragment" and names_alone(analysed[len(undecided) + i])
             )
-            if evidence and (strong or not heading_like_line(before)):
+            if byline_below:
+                changes.append(heading_or_cut_flag(s2, before, after, evidence))
+            elif evidence and (strong or not heading_like_line(before)):
                 changes.append(Change(e1, s2, " ", note=evidence))
             elif evidence:  # weak evidence under a line that reads as a heading: reported
                 changes.append(heading_or_cut_flag(s2, before, after, evidence))
