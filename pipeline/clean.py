@@ -1021,14 +1021,16 @@ def definite_head_before_name(
 def subject_after_opening_phrase(
     units_before: list[tuple[str, list[str]]], units_after: list[tuple[str, list[str]]]
 ) -> bool:
-    """The line is an opening phrase, a comma and a subject still without its verb: a
-    determiner, a noun, adjectives (`En 1997, la juge`, `Suite à la désobéissance des hommes,
-    le général`), no finite verb in it; the name below has the verb (`Eva Joly ... est
-    invitée`). A heading does not open with a phrase that sets the scene for a clause."""
-    words = [(s, r) for s, r in units_before if WORD.search(s) or s == ","]
-    commas = [k for k, (s, _) in enumerate(words) if s == ","]
+    """The line is an opening phrase (a preposition, an adverb or a number in it), a comma
+    (a colon after a date) and a subject still without its verb: a determiner, a noun,
+    adjectives (`En 1997, la juge`, `Suite à la désobéissance des hommes, le général`), no
+    finite verb in it; the name below has the verb (`Eva Joly ... est invitée`). A heading
+    does not open with a phrase that sets the scene for a clause."""
+    words = [(s, r) for s, r in units_before if WORD.search(s) or s[:1].isdigit() or s in ",:"]
+    dated = any(s[:1].isdigit() for s, _ in words)
+    commas = [k for k, (s, _) in enumerate(words) if s == "," or s == ":" and dated]
     if not commas or not units_after or not is_name(units_after[0]):
-        return False
+        return False  # a colon only after a date (`Dimanche 1er février 2004 : Le président`)
     subject = words[commas[-1] + 1 :]
     if not 2 <= len(subject) <= 4 or not any("<det>" in r for r in subject[0][1]):
         return False
@@ -1036,10 +1038,39 @@ def subject_after_opening_phrase(
         s.islower() and any("<n>" in r or "<adj>" in r for r in rs) for s, rs in subject[1:]
     ) or not any("<n>" in r for r in subject[-1][1] + subject[1][1]):
         return False
-    opening = words[0][1]
-    scene = any("<pr>" in r or "<num>" in r or "<adv>" in r for r in opening)
-    verbs = [k for k in range(len(words)) if verb_in_context(words, k)]
+    opening = [r for _, rs in words[: commas[-1]] for r in rs]
+    scene = any("<pr>" in r or "<num>" in r or "<adv>" in r for r in opening)  # `Suite à`
+    verbs = [k for k in range(len(words)) if WORD.search(words[k][0]) and verb_in_context(words, k)]
     return scene and not verbs and verb_of_the_name(units_after)
+
+
+def name_ends_an_opening_phrase(
+    units_before: list[tuple[str, list[str]]], units_after: list[tuple[str, list[str]]]
+) -> bool:
+    """The name below is followed by a comma and a clause with its own subject, a determiner
+    and its noun, then the verb with no comma before it (`Saint-Jean, cette grande première
+    va draîner`), and the line above has no verb (`Montée par le collège`): the name ends
+    the phrase that opens the sentence above. A name that is the subject has its apposition
+    closed by a comma (`Paris, la ville lumière, accueille`); a dateline has a number."""
+    words = [(s, r) for s, r in units_after if s.strip()]
+    i = 0
+    while i < len(words) and words[i][0][:1].isupper() and not any(
+        "<det>" in r for r in words[i][1]
+    ):
+        i += 1
+    if i == 0 or i + 2 >= len(words) or words[i][0] != ",":
+        return False
+    if not any("<det>" in r for r in words[i + 1][1]) or has_a_verb(units_before):
+        return False
+    for k in range(i + 2, min(len(words), i + 8)):
+        surface = words[k][0]
+        if surface in ",;:()" or surface[:1].isdigit() or any("<sent>" in r for r in words[k][1]):
+            return False
+        if surface.lower().rstrip("'’") in RELATIVES | {"que", "qu"}:
+            return False  # `Todd Akin, un autre candidat qui a fait`: an apposition's verb
+        if surely_a_verb_here(words, k):
+            return k > i + 2
+    return False
 
 
 def main_clause_complete(units: list[tuple[str, list[str]]]) -> bool:
@@ -1137,6 +1168,10 @@ def grammar_evidence(
             lambda: subject_after_opening_phrase(units_before, units_after),
         ),
         ("verb_disagrees_with_name", lambda: verb_disagrees_with_name(units_after)),
+        (
+            "name_ends_an_opening_phrase",
+            lambda: name_ends_an_opening_phrase(units_before, units_after),
+        ),
         ("comma_between_name_and_verb", lambda: comma_between_name_and_verb(units_after)),
         ("name_without_verb", lambda: name_without_verb(units_after)),
         ("infinitive_after_modal", lambda: infinitive_after_modal(units_before)),
@@ -1238,7 +1273,8 @@ def noun_phrase_above_a_name(
 STRONG_EVIDENCE = frozenset(
     "sentence_fragment opens_with_connective clause_without_verb noun_phrase_without_noun "
     "ends_with_finite_copula verb_disagrees_with_name comma_between_name_and_verb "
-    "name_without_verb long_line_without_stop subject_after_opening_phrase".split()
+    "name_without_verb long_line_without_stop subject_after_opening_phrase "
+    "name_ends_an_opening_phrase".split()
 )  # weak: sentence_cut_before_name, infinitive_after_modal, definite_head_before_name
 # Evidence that the line's verb waits for what follows (its object, its attribute): the
 # line's clause is not complete, whatever verb the name below has.
