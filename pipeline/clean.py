@@ -1049,8 +1049,9 @@ def name_ends_an_opening_phrase(
 ) -> bool:
     """The name below is followed by a comma and a clause with its own subject, a determiner
     and its noun, then the verb with no comma before it (`Saint-Jean, cette grande première
-    va draîner`), and the line above has no verb (`Montée par le collège`): the name ends
-    the phrase that opens the sentence above. A name that is the subject has its apposition
+    va draîner`), and the line above, with no verb, opens with a preposition, an adverb or a
+    participle (`Montée par le collège`, `Lors du dépassement`): the name ends the phrase
+    that opens the sentence above. A name that is the subject has its apposition
     closed by a comma (`Paris, la ville lumière, accueille`); a dateline has a number."""
     words = [(s, r) for s, r in units_after if s.strip()]
     i = 0
@@ -1062,6 +1063,9 @@ def name_ends_an_opening_phrase(
         return False
     if not any("<det>" in r for r in words[i + 1][1]) or has_a_verb(units_before):
         return False
+    opening = next((rs for s, rs in units_before if WORD.search(s)), [])
+    if not any("<pr>" in r or "<adv>" in r or "<pp>" in r for r in opening):
+        return False  # a noun phrase above (`Bilan de la saison`) is a heading's
     for k in range(i + 2, min(len(words), i + 8)):
         surface = words[k][0]
         if surface in ",;:()" or surface[:1].isdigit() or any("<sent>" in r for r in words[k][1]):
