@@ -618,6 +618,13 @@ def open_quotation(before: str) -> bool:
     )
 
 
+def closes_quotation(after: str) -> bool:
+    """The paragraph closes a quotation before it opens one (`La Croix chez lui", "A ...`):
+    the quotation left open above goes on in it."""
+    m = re.search(r"[«»“”\"]", after)
+    return bool(m) and m.group() in "»”\"" and not after.startswith(m.group())
+
+
 def sentence_fragment(after: str, units: list[tuple[str, list[str]]]) -> bool:
     """The paragraph is the end of a sentence, not one: it ends with a stop and no word of
     it can be a finite verb (`Dilokrit Pattavee.`, `Guerre mondiale.`), as Apertium reads it.
@@ -1061,10 +1068,12 @@ def name_ends_an_opening_phrase(
         i += 1
     if i == 0 or i + 2 >= len(words) or words[i][0] != ",":
         return False
+    if not any(is_name(word) for word in words[:i]):
+        return False  # `Saint-Jean`, not `Pourtant, l'enseignement est`
     if not any("<det>" in r for r in words[i + 1][1]) or has_a_verb(units_before):
         return False
     opening = next((rs for s, rs in units_before if WORD.search(s)), [])
-    if not any("<pr>" in r or "<adv>" in r or "<pp>" in r for r in opening):
+    if not any("<adv>" in r or "<pp>" in r or "<pr>" in r and "+" not in r for r in opening):
         return False  # a noun phrase above (`Bilan de la saison`) is a heading's
     for k in range(i + 2, min(len(words), i + 8)):
         surface = words[k][0]
@@ -1502,6 +1511,8 @@ def cut_paragraph(text: str, context: Context) -> list[Change | Flag]:
                 last, name = name_pair_at_cut(before, after, context.lexicon, number == 0)
                 if last:
                     name_pairs.append((e1, s2, last, name))
+                elif number and open_quotation(before) and closes_quotation(after):
+                    changes.append(Change(e1, s2, " ", note="open_quotation"))
             continue
         if not re.match(LOWER, after):
             continue

@@ -149,3 +149,24 @@ def test_an_english_word_above_a_full_name_is_no_english_name_cut():
     assert_apart("Affaire des disparus du Beach", "Guy Drut a été amnistié en mai.")
     # capital_after_article: `l'Est` in a rubric is a name, not a verb
     assert clean.rubric_and_colon("Asie de l'Est : alerte au typhon")
+
+
+@needs_apertium
+def test_a_sentence_adverb_below_is_no_name_that_ends_an_opening_phrase():
+    # name_ends_an_opening_phrase needs a name below, not `Pourtant`
+    assert_apart(
+        "Des tensions avec la présidence de l'université",
+        "Pourtant, l'enseignement est pour lui une vocation.",
+    )
+
+
+def test_a_quotation_left_open_above_goes_on_below_whatever_word_starts_it():
+    # closes_quotation, with open_quotation
+    assert clean.closes_quotation('La Croix chez lui", "A qualifié les maçons de voleurs".')
+    assert not clean.closes_quotation('"La Croix" chez lui.')
+    assert_joined(
+        'Les fiches notent : "Suit les processions", "Reçoit',
+        'La Croix chez lui", "A qualifié les maçons de voleurs".',
+        "open_quotation",
+    )
+    assert_apart('Les fiches notent : "Suit les processions"', "La Croix paraît le lundi.")
