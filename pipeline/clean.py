@@ -492,11 +492,11 @@ def name_pair_at_cut(before: str, after: str, lexicon: Lexicon, first: bool) -> 
 def name_opened_by_a_small_word(after: str, lexicon: Lexicon) -> bool:
     """The paragraph starts with a name whose first word is a capitalised article or
     determiner: joined to a capital by a hyphen (`Notre-Dame`), or before a capitalised word
-    no French dictionary knows (`Le Mesle`, `Le Floch-Prigent`). `Le Président`, `La Croix`
-    may start a sentence and stay out."""
+    no French dictionary knows (`Le Mesle`, `Le Floch-Prigent`). `Le Président`, `La Croix`,
+    a plural (`Les Dominati`) may start a sentence and stay out."""
     m = re.match(rf"{LETTER}+(?:-({UPPER}{LETTER}*)|[ {NBSP}]+({UPPER}{LOWER}+)\b)", after)
-    if not m or not after[:1].isupper():
-        return False
+    if not m or not after[:1].isupper() or WORD.match(after).group().lower() in ("les", "des"):
+        return False  # `Les Dominati ont été`: a family, a people, the subject of a sentence
     return bool(m.group(1)) or not lexicon.is_known(m.group(2).lower())
 
 

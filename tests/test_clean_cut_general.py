@@ -170,3 +170,10 @@ def test_a_quotation_left_open_above_goes_on_below_whatever_word_starts_it():
         "open_quotation",
     )
     assert_apart('Les fiches notent : "Suit les processions"', "La Croix paraît le lundi.")
+
+
+def test_a_plural_article_before_a_name_starts_a_sentence():
+    # name_opened_by_a_small_word: not `Les` (a family, a people)
+    assert not clean.name_opened_by_a_small_word(
+        "Les Dominati ont été mis en examen.", load_lexicon()
+    )
