@@ -618,11 +618,23 @@ def open_quotation(before: str) -> bool:
     )
 
 
+QUOTE_OPENS = re.compile(r"[«“]|(?:^|(?<=\s))\"(?=\S)")  # `"faux"`: the first one opens
+QUOTE_CLOSES = re.compile(r"[»”]|(?<=\S)\"(?=[\s,.;:!?)]|$)")
+
+
 def closes_quotation(after: str) -> bool:
     """The paragraph closes a quotation before it opens one (`La Croix chez lui", "A ...`):
     the quotation left open above goes on in it."""
-    m = re.search(r"[«»“”\"]", after)
-    return bool(m) and m.group() in "»”\"" and not after.startswith(m.group())
+    closes, opens = QUOTE_CLOSES.search(after), QUOTE_OPENS.search(after)
+    return bool(closes) and (not opens or closes.start() < opens.start())
+
+
+def quotation_opened_at_the_end(before: str) -> bool:
+    """The last quotation mark of the paragraph opens a quotation (`..., "Reçoit`), not one
+    that closes what an earlier paragraph opened (`Moscou va" : les migrants ...`)."""
+    opens = [m.start() for m in QUOTE_OPENS.finditer(before)]
+    closes = [m.start() for m in QUOTE_CLOSES.finditer(before)]
+    return bool(opens) and (not closes or opens[-1] > closes[-1])
 
 
 def sentence_fragment(after: str, units: list[tuple[str, list[str]]]) -> bool:
@@ -1511,7 +1523,7 @@ def cut_paragraph(text: str, context: Context) -> list[Change | Flag]:
                 last, name = name_pair_at_cut(before, after, context.lexicon, number == 0)
                 if last:
                     name_pairs.append((e1, s2, last, name))
-                elif number and open_quotation(before) and closes_quotation(after):
+                elif number and quotation_opened_at_the_end(before) and closes_quotation(after):
                     changes.append(Change(e1, s2, " ", note="open_quotation"))
             continue
         if not re.match(LOWER, after):

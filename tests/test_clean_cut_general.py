@@ -177,3 +177,14 @@ def test_a_plural_article_before_a_name_starts_a_sentence():
     assert not clean.name_opened_by_a_small_word(
         "Les Dominati ont été mis en examen.", load_lexicon()
     )
+
+
+def test_a_straight_quote_that_opens_below_or_closes_above_joins_nothing():
+    # closes_quotation, quotation_opened_at_the_end
+    assert not clean.closes_quotation('Alors que des fraudeurs vendent de "faux" certificats.')
+    assert clean.quotation_opened_at_the_end('Les fiches notent : "Suit les processions", "Reçoit')
+    assert not clean.quotation_opened_at_the_end('Moscou va" : les migrants apprennent la langue')
+    assert_apart(
+        'Moscou va" : les migrants apprennent la langue',
+        'Alors que des fraudeurs vendent de "faux" certificats, la loi change.',
+    )
