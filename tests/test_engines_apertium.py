@@ -120,8 +120,8 @@ def started_modes(popen_calls: list[list[str]]) -> list[str]:
 
 def per_batch_tool(call: list[str]) -> str | None:
     """The tool of a kept chain's per-batch start (its first word), else None."""
-    if call[:2] == ["bash", "-c"] and "exec " in call[2]:
-        return call[2].split("exec ", 1)[1].split()[0]
+    if call[:2] == ["bash", "-c"] and call[2].startswith("exec "):
+        return call[2].split()[1]
     return None
 
 
@@ -234,6 +234,68 @@ def test_a_kept_tool_that_dies_fails_the_batch_naming_its_mode_and_starts_again(
             and Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"
             for pid in tools
         )
+        assert engine.translate(["Le chat dort."]) == first
+
+
+def test_a_tool_that_dies_after_the_tools_before_it_wrote_the_batch_never_hangs(engine):
+    """The interleaving that hung CI, forced: a kept tool stopped, the batch written by
+    the tools before it into its pipe (read here, as the tool would), then the tool
+    killed. The tools before it have nothing left to write, so nothing breaks their
+    pipe: the batch must still fail in one line naming the mode, within seconds, and
+    the next batch work. Before stage_script, the stage's shell kept its output pipe
+    open and the batch waited for ever."""
+    import os
+    import select
+    import signal
+    import threading
+    from pathlib import Path
+
+    import pytest as _pytest
+
+    from pipeline.errors import PipelineError
+
+    kept = apertium.kept_pipeline(engine.modes, "-n")
+    if kept is None:
+        _pytest.skip("no kept chain: `apertium` is not Apertium's script")
+    first = engine.translate(["Le chat dort."])
+    batch = ["Le chien dort.", "Il pleut."]
+    for shell, mode in ((0, engine.modes[0]), (-1, engine.modes[-1])):
+        shell = kept.processes[shell]
+        tools = Path(f"/proc/{shell.pid}/task/{shell.pid}/children").read_text().split()
+        victim = int(tools[len(tools) // 2])
+        assert len(tools) // 2 >= 1  # a tool before it, in the same stage
+        os.kill(victim, signal.SIGSTOP)
+        outcome: list[BaseException | list] = []
+
+        def run(outcome=outcome) -> None:
+            try:
+                outcome.append(engine.translate(batch))
+            except BaseException as failure:  # handed to the test's thread
+                outcome.append(failure)
+
+        translating = threading.Thread(target=run, daemon=True)
+        translating.start()
+        # the victim's input, read as it would read it, until the batch's segments (one
+        # NUL each) are through: the tool before it is done with the batch
+        pipe = os.open(f"/proc/{victim}/fd/0", os.O_RDONLY | os.O_NONBLOCK)
+        try:
+            nuls = 0
+            while nuls < len(batch):
+                assert select.select([pipe], [], [], 30)[0], "the batch never reached the tool"
+                nuls += os.read(pipe, 65536).count(b"\0")
+        finally:
+            os.close(pipe)
+        os.kill(victim, signal.SIGKILL)
+        translating.join(timeout=30)
+        if translating.is_alive():  # the hang: end the tools so the thread ends too
+            for process in kept.processes:
+                apertium._kill_group(process)
+            translating.join(timeout=30)
+            _pytest.fail(f"the batch hung after a {mode} tool died")
+        (error,) = outcome
+        assert isinstance(error, PipelineError), error
+        assert f"apertium {mode} failed in a batch" in str(error)
+        assert kept.processes == []
         assert engine.translate(["Le chat dort."]) == first
 
 

@@ -429,6 +429,35 @@ class Stage:
     per_batch: bool
 
 
+def stage_script(stage: Stage) -> str:
+    """The bash script of a stage, its shell holding neither end of the stage's pipes.
+
+    A tool that dies mid-batch ends the tools after it (their input ends), but not the
+    ones before it: those that had already written their part of the batch, into the
+    pipe of the tool as it died, wait for more input. So the stage's output must end
+    when its last tool does, for the relay reading it to see the batch fail and close
+    the chain's input (KeptPipeline._fail), which ends the tools still waiting. A shell
+    running `a | b | c` in the foreground keeps its own copy of the output pipe until
+    every tool has exited: the relay then waits for the end of a pipe only the shell
+    holds, the shell for a tool that waits for input (the hang this fixes). So the
+    tools run as a background job given the shell's input and output as fds 4 and 3,
+    which the shell then closes, and it waits for the job (pipefail: the status of the
+    last tool that failed). It also lets go of the input, so that a first tool that
+    dies breaks the pipe of whoever writes to it instead of filling it.
+    """
+    if stage.per_batch:
+        return stage.command  # `exec tool`: the shell becomes the tool
+    tools = mode_tools(stage.command)
+    last = len(tools) - 1
+    piped = " | ".join(
+        tool + (" <&4" if i == 0 else "") + (" >&3" if i == last else "") + " 3>&- 4<&-"
+        for i, tool in enumerate(tools)
+    )
+    return (
+        f"set -o pipefail; exec 3>&1 4<&0 >/dev/null </dev/null; {piped} & exec 3>&- 4<&-; wait $!"
+    )
+
+
 def chain_stages(modes: Sequence[str], commands: Sequence[str]) -> list[Stage]:
     """The chain cut around its per-batch tools: kept runs of tools between them."""
     stages: list[Stage] = []
@@ -509,7 +538,7 @@ class KeptPipeline:
         # $0 names the mode in bash's messages; $1 is -g (marks kept) or -n, as the
         # script passes them; $2 the tagger's option (none)
         return subprocess.Popen(
-            ["bash", "-c", "set -o pipefail; " + stage.command, stage.mode, self.option, ""],
+            ["bash", "-c", stage_script(stage), stage.mode, self.option, ""],
             stdin=stdin,
             stdout=subprocess.PIPE,
             stderr=err,
