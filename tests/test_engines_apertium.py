@@ -230,8 +230,12 @@ def test_a_kept_tool_that_dies_fails_the_batch_naming_its_mode_and_starts_again(
     for shell, mode in ((0, engine.modes[0]), (-1, engine.modes[-1])):
         shell = kept.processes[shell]
         tools = Path(f"/proc/{shell.pid}/task/{shell.pid}/children").read_text().split()
-        os.kill(int(tools[len(tools) // 2]), signal.SIGSEGV)
-        with _pytest.raises(PipelineError, match=rf"apertium {mode} failed in a batch"):
+        victim = tools[len(tools) // 2]
+        name = Path(f"/proc/{victim}/cmdline").read_bytes().split(b"\0")[0].decode()
+        os.kill(int(victim), signal.SIGSEGV)
+        # the mode, the signal and the tool, in one line
+        failed = rf"^apertium {mode} failed in a batch of 2 segments: crashed \(SIGSEGV\): {name}$"
+        with _pytest.raises(PipelineError, match=failed):
             engine.translate(["Le chien dort.", "Il pleut."])
         assert kept.processes == []
         assert not any(
@@ -269,6 +273,7 @@ def test_a_tool_that_dies_after_the_tools_before_it_wrote_the_batch_never_hangs(
         tools = Path(f"/proc/{shell.pid}/task/{shell.pid}/children").read_text().split()
         victim = int(tools[len(tools) // 2])
         assert len(tools) // 2 >= 1  # a tool before it, in the same stage
+        name = Path(f"/proc/{victim}/cmdline").read_bytes().split(b"\0")[0].decode()
         os.kill(victim, signal.SIGSTOP)
         outcome: list[BaseException | list] = []
 
@@ -299,7 +304,9 @@ def test_a_tool_that_dies_after_the_tools_before_it_wrote_the_batch_never_hangs(
             _pytest.fail(f"the batch hung after a {mode} tool died")
         (error,) = outcome
         assert isinstance(error, PipelineError), error
-        assert f"apertium {mode} failed in a batch" in str(error)
+        assert str(error) == (
+            f"apertium {mode} failed in a batch of 2 segments: crashed (SIGKILL): {name}"
+        )
         assert kept.processes == []
         assert engine.translate(["Le chat dort."]) == first
 

@@ -483,6 +483,25 @@ def stage_script(stage: Stage) -> str:
     )
 
 
+def shell_status(stage: Stage, returncode: int, stderr_lines: list[str]):
+    """A kept stage's exit status and stderr as a tool's: 128+N (pipefail) from a tool
+    that died of signal N becomes -N, and bash's report of the job (one line per tool)
+    gives way to the name of the tool that died."""
+    if stage.per_batch or returncode <= 128:
+        return returncode, stderr_lines
+    try:
+        number = signal.Signals(returncode - 128)
+    except ValueError:
+        return returncode, stderr_lines
+    described = signal.strsignal(number) or number.name
+    for line in stderr_lines:
+        head, found, tool = line.partition(described)
+        if found and re.search(r"\d\s*$", head):  # "PID Segmentation fault | TOOL ..."
+            words = tool.strip().removeprefix("(core dumped)").strip(" |").split()
+            return -number, words[:1]
+    return -number, []
+
+
 def chain_stages(modes: Sequence[str], commands: Sequence[str]) -> list[Stage]:
     """The chain cut around its per-batch tools: kept runs of tools between them."""
     stages: list[Stage] = []
@@ -727,7 +746,8 @@ class KeptPipeline:
             err_file.seek(0)
             err = err_file.read().decode("utf-8", "replace").strip().splitlines()
             if process.returncode not in (0, -signal.SIGKILL):
-                failures.append((process.returncode, stage.mode, err))
+                returncode, err = shell_status(stage, process.returncode, err)
+                failures.append((returncode, stage.mode, err))
         returncode, mode, err = min(
             failures or [(1, self.modes[-1], ["ended before the batch did"])],
             key=lambda f: broken_pipe(f[0], f[2]),
