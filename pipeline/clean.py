@@ -2221,6 +2221,69 @@ def date_in_brackets_after(token: str, split: int, text: str, end: int) -> bool:
     )
 
 
+def genders(readings: list[str], tag: str) -> set[str]:
+    """The genders (`m`, `f`) of the readings with `tag` (`<n>`, `<adj>`); `mf` is both."""
+    found: set[str] = set()
+    for r in readings:
+        if tag in r:
+            found |= {"m", "f"} if "<mf>" in r else {"m"} if "<m>" in r else set()
+            found |= {"f"} if "<f>" in r else set()
+    return found
+
+
+def noun_then_adjective(left: str, right: str, lexicon: Lexicon) -> bool:
+    """A capitalised everyday noun (Zipf 4) glued to an adjective of six letters or more
+    that does not disagree with it in gender: a noun and its adjective (Voie|intraveineuse,
+    Conférence|intergouvernementale, État|centrafricain), which no name is made of; not
+    where Apertium reads no adjective (Van|couver)."""
+    if len(right) < 6 or lexicon.zipf(left) < 4.0:
+        return False
+    if "noun" not in lexicon.parts_of_speech(left) or "adj" not in lexicon.parts_of_speech(right):
+        return False
+    read = apertium_readings(right)
+    if read and not any("<adj>" in r for r in read):
+        return False  # Apertium reads no adjective there (Van|couver: a verb)
+    noun, adjective = genders(apertium_readings(left.lower()), "<n>"), genders(read, "<adj>")
+    return not (noun and adjective and not noun & adjective)
+
+
+def far_rarer_than_its_head(token: str, left: str, right: str, lexicon: Lexicon) -> bool:
+    """The token is a name and a function word, a thousand times (3 Zipf) rarer than the
+    name: a foreign word wordfreq's French list holds (Europea a tenté), or a rarer name
+    (Graveson, Louisa), so only with the words after as evidence (a perfect tense)."""
+    return (
+        len(right) <= 3
+        and right in lexicon.stop_words
+        and lexicon.zipf(token) <= lexicon.zipf(left) - 3.0
+    )
+
+
+MONTHS = frozenset(
+    "janvier février mars avril mai juin juillet août septembre octobre novembre décembre".split()
+)
+
+
+def le_before_a_date(right: str, following: str, rest: str) -> bool:
+    """`le` before a day of the month and a month is a date (Normandinle 27 novembre)."""
+    month = rest.split(maxsplit=1)[:1]
+    return (
+        right == "le"
+        and bool(re.fullmatch(r"[1-9]|[12]\d|3[01]|1er", following))
+        and bool(month)
+        and month[0].lower() in MONTHS
+    )
+
+
+# An acronym of two capitals glued to an elided word: FNn'ont, UEs'est, ONUl'a.
+ACRONYM_THEN_ELISION = re.compile(rf"{UPPER}{{2}}[cdjlmnst]")
+
+
+def acronym_then_elision(token: str, before_apostrophe: bool) -> bool:
+    """Two capitals and an elided letter before the apostrophe (FNn'ont): no French word
+    is written so, and the token is too short for the other tests."""
+    return before_apostrophe and bool(ACRONYM_THEN_ELISION.fullmatch(token))
+
+
 def glued_split(
     token: str,
     before_apostrophe: bool,
@@ -2322,10 +2385,17 @@ def glued_split(
                 or et_before_a_plural_verb(right, following, preceding)
                 or particle_between_names(left, right, following, lexicon)
                 or avoir_or_etre_before_a_participle(left, right, following)
+                or before_a_year(right, following)
+                or le_before_a_date(right, following, rest)
             )
             # wordfreq lists a few typos of this very kind (Chefde), rarely.
-            rare = lexicon.zipf(token) == 0 or (
-                lexicon.zipf(token) < 1.5 and right in lexicon.stop_words
+            rare = (
+                lexicon.zipf(token) == 0
+                or (lexicon.zipf(token) < 1.5 and right in lexicon.stop_words)
+                or (
+                    far_rarer_than_its_head(token, left, right, lexicon)
+                    and (grammar_after or perfect_tense_after(left, right, following, lexicon))
+                )
             )
             # Sud|est, Web|ont, Tap Tap|est (the document writes Tap alone); not Kah|ne
             # A three-letter name wordfreq knows before an everyday word of four letters or
@@ -2375,6 +2445,7 @@ def glued_split(
                         # a known word or name, then a rarer verb (Terre|pèserait, Blanche|relie)
                         or (known_left and len(right) >= 5 and only_a_finite_verb(right))
                         or finite_verb_before_its_object(token, i, following, lexicon)
+                        or noun_then_adjective(left, right, lexicon)
                     )
                 )
             )
@@ -2514,7 +2585,12 @@ def glued_words(text: str, context: Context) -> list[Change]:
                 continue
             for m in WORD.finditer(text, compound.start(), compound.end()):
                 token = m.group()
-                if len(token) < 4 and not SHORT_ACRONYM_GLUE.fullmatch(token):
+                before_apostrophe = text[m.end() : m.end() + 1] in tuple(APOSTROPHES)
+                if (
+                    len(token) < 4
+                    and not SHORT_ACRONYM_GLUE.fullmatch(token)
+                    and not acronym_then_elision(token, before_apostrophe)
+                ):
                     continue
                 known = lexicon.is_known(token)
                 if "-" in text[m.start() - 1 : m.start()] + text[m.end() : m.end() + 1]:
@@ -2613,6 +2689,23 @@ def only_a_common_word(word: str) -> bool:
     """Apertium reads the word, and never as a proper name (`Diplomate`, not `Brésil`)."""
     found = apertium_readings(word)
     return bool(found) and not any("<np>" in r for r in found)
+
+
+# Forms of address: the title after one takes a small article (`Monsieur le Président`).
+ADDRESS_WORDS = frozenset("Monsieur Madame Mademoiselle Messieurs Mesdames".split())
+
+
+def address_before_title(word: str, previous: list[str], before: str, next_word: str) -> bool:
+    """A capital article between a form of address and a common noun is small, as French
+    writes a title addressed (`Monsieur Le Président` -> `Monsieur le Président`, `Madame La
+    Commissaire`); not before a surname (`Madame Le Pen`: Apertium reads `Pen` as a name)."""
+    return (
+        word in {"Le", "La", "Les"}
+        and bool(previous)
+        and previous[-1] in ADDRESS_WORDS
+        and before.endswith(previous[-1])
+        and only_a_common_word(next_word)
+    )
 
 
 def small_article_before_name(
@@ -2756,6 +2849,11 @@ def capital_mid_sentence(text: str, context: Context) -> list[Change]:
                 if previous and (after_comma or before[-1:].isalpha()):
                     if small_article_before_word(word, previous[-1], before, lexicon):
                         changes.append(Change(at, at + len(word), word.lower()))
+                continue
+            if word in ARTICLES and next_word and address_before_title(
+                word, previous, before, next_word
+            ):
+                changes.append(Change(at, at + len(word), word.lower()))
                 continue
             inside_name = (
                 word in {"Du", "Des"}

@@ -1,0 +1,51 @@
+"""Issue 18, rules that generalise (w18g): the evidence functions for words glued to a name
+and for a capital article after a form of address, each on a sentence of my own where it must
+act and a near miss where it must not. Real spaCy lexicon, real wordfreq, real Apertium."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.clean import clean_text
+
+
+def cleaned(raw: str) -> str:
+    return clean_text(raw).text
+
+
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        # address_before_title
+        ("Monsieur Le Président, je serai bref.", "Monsieur le Président, je serai bref."),
+        ("Merci, Madame La Commissaire, de votre réponse.", "Madame la Commissaire, de"),
+        # noun_then_adjective
+        ("Le vaccin passe par la Voieintraveineuse chez l'adulte.", "Voie intraveineuse chez"),
+        ("Il a réuni la Conférenceintergouvernementale hier.", "Conférence intergouvernementale"),
+        # far_rarer_than_its_head (Europea is a word of wordfreq's French list)
+        ("Depuis des années, l'Europea tenté d'agir.", "l'Europe a tenté"),
+        # le_before_a_date, before_a_year as grammar after a short name
+        ("Il a reçu Jean Normandinle 27 novembre dernier.", "Normandin le 27 novembre"),
+        ("Les accords de Paude 1950 furent signés.", "Pau de 1950"),
+        # acronym_then_elision
+        ("Seuls les Verts et le FNn'ont pas voté.", "le FN n'ont pas voté"),
+    ],
+)
+def test_general_evidence_splits_the_glue_or_lowers_the_article(raw, expected):
+    assert expected in cleaned(raw)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "Madame Le Pen a répondu aux questions.",  # a surname after the address
+        "Monsieur le Président, Monsieur le Commissaire, je vous remercie.",  # already small
+        "Il vit à Vancouver depuis dix ans.",  # Van|couver: couver is no adjective
+        "Le Mont Faucon domine la vallée.",  # a noun, not an adjective, after Mont
+        "La famille Roberta est venue.",  # a name's own form, not far rarer than Robert
+        "Il a vu Jean Normandinle 27 fois.",  # no month after the number: no date
+        "Le PSd est un sigle inconnu.",  # no apostrophe after the letter
+    ],
+)
+def test_near_misses_stay_as_they_are(raw):
+    assert cleaned(raw) == raw
