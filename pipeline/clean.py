@@ -1728,8 +1728,13 @@ def before_a_year(right: str, following: str) -> bool:
 
 
 def english_of(left: str, right: str, following: str, lexicon: Lexicon) -> bool:
-    """`of` glued to a word wordfreq knows, before a capital, in English (Bankof America)."""
-    return right == "of" and following[:1].isupper() and lexicon.zipf(left) >= 2.0
+    """`of` glued to a word wordfreq knows, before a capital or `the`, in English (Bankof
+    America, Universityof the Ryukyus)."""
+    return (
+        right == "of"
+        and (following[:1].isupper() or following == "the")
+        and lexicon.zipf(left) >= 2.0
+    )
 
 
 # What follows the apostrophe of English, not French: Didn't, Clinton's, they'll.
@@ -2221,6 +2226,41 @@ def date_in_brackets_after(token: str, split: int, text: str, end: int) -> bool:
     )
 
 
+def en_before_a_gerund(right: str, following: str) -> bool:
+    """`en` before a present participle is the gerund's (Gaglianoen utilisant): Apertium
+    reads the next word as a gerund and nothing else (not `en tant`, `en avant`)."""
+    if right != "en" or not following.islower() or not following.endswith("ant"):
+        return False
+    found = apertium_readings(following)
+    return bool(found) and all("<ger>" in r or "<ppres>" in r for r in found)
+
+
+def noun_de_name(left: str, right: str, following: str, lexicon: Lexicon) -> bool:
+    """A capitalised French noun, `de`, then a name Apertium reads: a noun and its
+    complement (Bosonde Higgs, Universitéde Genève); not a surname in -de before another
+    name (Andrade Villanueva: Andra is no French noun)."""
+    return (
+        right == "de"
+        and following[:1].isupper()
+        and following[1:2].islower()
+        and "noun" in lexicon.parts_of_speech(left)
+        and any("<np>" in r for r in apertium_readings(following))
+    )
+
+
+def vocabulary_slip(token: str, lexicon: Lexicon) -> bool:
+    """A capitalised string of spaCy's vocabulary that no word list holds, that wordfreq
+    never saw, and that reads as a known word or name then a word of four letters or more:
+    like the vocabulary's lower-case slips, a glue of the texts the model learnt from
+    (Républiquefrançaise); not a rare name (Aclasta, whose `a` is one letter)."""
+    if not token[:1].isupper() or lexicon.is_word(token) or lexicon.zipf(token) > 0:
+        return False
+    return any(
+        lexicon.is_known(token[:i]) and lexicon.is_word(token[i:])
+        for i in range(3, len(token) - 3)
+    )
+
+
 def genders(readings: list[str], tag: str) -> set[str]:
     """The genders (`m`, `f`) of the readings with `tag` (`<n>`, `<adj>`); `mf` is both."""
     found: set[str] = set()
@@ -2387,6 +2427,8 @@ def glued_split(
                 or avoir_or_etre_before_a_participle(left, right, following)
                 or before_a_year(right, following)
                 or le_before_a_date(right, following, rest)
+                or en_before_a_gerund(right, following)
+                or noun_de_name(left, right, following, lexicon)
             )
             # wordfreq lists a few typos of this very kind (Chefde), rarely.
             rare = (
@@ -2579,6 +2621,7 @@ def glued_words(text: str, context: Context) -> list[Change]:
         for compound in COMPOUND.finditer(text, start, end):
             if (
                 lexicon.is_known(compound.group())
+                and not vocabulary_slip(compound.group(), lexicon)
                 and not ACRONYM_THEN_SMALL.fullmatch(compound.group())
                 and not small_word_then_capital(compound.group(), lexicon)
             ):
@@ -2611,6 +2654,7 @@ def glued_words(text: str, context: Context) -> list[Change]:
                 if (
                     known
                     and not written_as_no_word(token, before_apostrophe, following, lexicon)
+                    and not vocabulary_slip(token, lexicon)
                     and not small_word_then_capital(token, lexicon)
                 ):
                     continue

@@ -29,6 +29,14 @@ def cleaned(raw: str) -> str:
         ("Les accords de Paude 1950 furent signés.", "Pau de 1950"),
         # acronym_then_elision
         ("Seuls les Verts et le FNn'ont pas voté.", "le FN n'ont pas voté"),
+        # english_of before `the`
+        ("Il enseigne à l'Universityof the Ryukyus, au Japon.", "University of the Ryukyus"),
+        # en_before_a_gerund
+        ("Les chercheurs Kian Jek et Robert Gaglianoen utilisant les données.", "Gagliano en"),
+        # noun_de_name
+        ("La traque du Bosonde Higgs est finie.", "Boson de Higgs"),
+        # vocabulary_slip: spaCy's vocabulary holds this glue of its training texts
+        ("Le gouvernement de la Ve Républiquefrançaise a démissionné.", "République française"),
     ],
 )
 def test_general_evidence_splits_the_glue_or_lowers_the_article(raw, expected):
@@ -45,6 +53,10 @@ def test_general_evidence_splits_the_glue_or_lowers_the_article(raw, expected):
         "La famille Roberta est venue.",  # a name's own form, not far rarer than Robert
         "Il a vu Jean Normandinle 27 fois.",  # no month after the number: no date
         "Le PSd est un sigle inconnu.",  # no apostrophe after the letter
+        "Le maire Juan Andrade Villanueva a parlé.",  # Andra is no French noun
+        "Il a vu Robert Gagliano en tant que témoin.",  # already two words
+        "Les patients traités par Aclasta (101 patients) vont bien.",  # a rare name whole
+        "Le professeur Gaglianoen a parlé.",  # no gerund after the en
     ],
 )
 def test_near_misses_stay_as_they_are(raw):
