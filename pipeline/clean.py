@@ -2235,6 +2235,13 @@ def en_before_a_gerund(right: str, following: str) -> bool:
     return bool(found) and all("<ger>" in r or "<ppres>" in r for r in found)
 
 
+def de_before_an_infinitive(right: str, following: str) -> bool:
+    """`de` before a word Apertium reads only as an infinitive opens the verb's phrase (au
+    tour de Cherkide tirer, a refusé à Dupontde partir): a name in -de is followed by its
+    own verb, which is finite (Claude tire)."""
+    return right == "de" and following.islower() and only_infinitive(following)
+
+
 def noun_de_name(left: str, right: str, following: str, lexicon: Lexicon) -> bool:
     """A capitalised French noun, `de`, then a name Apertium reads: a noun and its
     complement (Bosonde Higgs, Universitéde Genève); not a surname in -de before another
@@ -2396,7 +2403,6 @@ def glued_split(
                     or ends_as_no_name(right)
                     or vowel_before_et(left, right)
                     or between_names(left, right, following, lexicon)
-                    or before_a_year(right, following)
                     or capitalised_common_word(left, lexicon)
                     or place_apertium_knows(left, token)
                 )
@@ -2428,6 +2434,7 @@ def glued_split(
                 or before_a_year(right, following)
                 or le_before_a_date(right, following, rest)
                 or en_before_a_gerund(right, following)
+                or de_before_an_infinitive(right, following)
                 or noun_de_name(left, right, following, lexicon)
             )
             # wordfreq lists a few typos of this very kind (Chefde), rarely.
@@ -2485,7 +2492,11 @@ def glued_split(
                             and (known_left or unknown_name_then_word(token, i, lexicon))
                         )
                         # a known word or name, then a rarer verb (Terre|pèserait, Blanche|relie)
-                        or (known_left and len(right) >= 5 and only_a_finite_verb(right))
+                        or (
+                            (known_left or zipf_left > 0)
+                            and len(right) >= 5
+                            and only_a_finite_verb(right)
+                        )
                         or finite_verb_before_its_object(token, i, following, lexicon)
                         or noun_then_adjective(left, right, lexicon)
                     )

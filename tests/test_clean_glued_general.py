@@ -35,6 +35,10 @@ def cleaned(raw: str) -> str:
         ("Les chercheurs Kian Jek et Robert Gaglianoen utilisant les données.", "Gagliano en"),
         # noun_de_name
         ("La traque du Bosonde Higgs est finie.", "Boson de Higgs"),
+        # de_before_an_infinitive
+        ("C'est au tour de Cherkide tirer le penalty.", "Cherki de tirer"),
+        # a name wordfreq has seen, then a finite verb of five letters or more
+        ("Les éditions Alliaviennent de rééditer le livre.", "Allia viennent de"),
         # vocabulary_slip: spaCy's vocabulary holds this glue of its training texts
         ("Le gouvernement de la Ve Républiquefrançaise a démissionné.", "République française"),
     ],
@@ -57,6 +61,8 @@ def test_general_evidence_splits_the_glue_or_lowers_the_article(raw, expected):
         "Il a vu Robert Gagliano en tant que témoin.",  # already two words
         "Les patients traités par Aclasta (101 patients) vont bien.",  # a rare name whole
         "Le professeur Gaglianoen a parlé.",  # no gerund after the en
+        "Le peintre Claude tire un trait.",  # a name in -de before its own, finite, verb
+        "Il est venu de Cherkide pour voir.",  # `pour` is no infinitive
     ],
 )
 def test_near_misses_stay_as_they_are(raw):
