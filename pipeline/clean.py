@@ -2185,12 +2185,12 @@ def word_apertium_reads(word: str) -> bool:
     )
 
 
-SMALL_WORD_THEN_NAME = re.compile(rf"({LOWER}{{2,}})({UPPER}{LOWER}{{2,}})")
+SMALL_WORD_THEN_NAME = re.compile(rf"({LOWER}{{2,}})({UPPER}{LOWER}+)")  # surTerre, parLe
 
 
 def small_word_then_capital(token: str, lexicon) -> bool:
     """A function word in small letters, then a capitalised word the lists know, in one
-    token (desSables, surTerre): written as no word is, though spaCy's vocabulary holds the
+    token (desSables, surTerre, parLe): written as no word is, though spaCy's vocabulary holds the
     string; camel-case names start with one letter or a word that is no function word
     (iPhone, eBay, easyJet)."""
     m = SMALL_WORD_THEN_NAME.fullmatch(token)

@@ -39,6 +39,8 @@ def cleaned(raw: str) -> str:
         ("C'est au tour de Cherkide tirer le penalty.", "Cherki de tirer"),
         # a name wordfreq has seen, then a finite verb of five letters or more
         ("Les éditions Alliaviennent de rééditer le livre.", "Allia viennent de"),
+        # small_word_then_capital with a two-letter capital word (spaCy's vocabulary holds parLe)
+        ("Il a été interviewé parLe Figaro hier.", "par Le Figaro"),
         # vocabulary_slip: spaCy's vocabulary holds this glue of its training texts
         ("Le gouvernement de la Ve Républiquefrançaise a démissionné.", "République française"),
     ],
@@ -63,6 +65,7 @@ def test_general_evidence_splits_the_glue_or_lowers_the_article(raw, expected):
         "Le professeur Gaglianoen a parlé.",  # no gerund after the en
         "Le peintre Claude tire un trait.",  # a name in -de before its own, finite, verb
         "Il est venu de Cherkide pour voir.",  # `pour` is no infinitive
+        "Le site eBay et la marque iPhone restent.",  # camel case after one letter
     ],
 )
 def test_near_misses_stay_as_they_are(raw):
