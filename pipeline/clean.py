@@ -2763,6 +2763,15 @@ def address_before_title(word: str, previous: list[str], before: str, next_word:
     )
 
 
+def conjunction_first(word: str) -> bool:
+    """The sentence's first word is a conjunction (`Mais`, `Et`, `Or`, `Donc`), as Apertium
+    reads it: a title may follow a preposition that names a source (`Selon Le Diplomate`),
+    not a conjunction, after which a capital article is the sentence's title case (`Mais Le
+    Forum s'est ouvert`)."""
+    found = apertium_readings(word.lower())
+    return bool(found) and any("<cnjcoo>" in r or "<cnjadv>" in r for r in found)
+
+
 def small_article_before_name(
     phrase: str, written_small: bool, own_article: set[str], after_title_cue: bool
 ) -> bool:
@@ -2939,7 +2948,11 @@ def capital_mid_sentence(text: str, context: Context) -> list[Change]:
                                 w.lower() in TITLE_CUES
                                 for w in WORD.findall(sentence_so_far(before))
                             )
-                            or (opening and only_a_common_word(first))
+                            or (
+                                opening
+                                and only_a_common_word(first)
+                                and not conjunction_first(previous[-1])
+                            )
                         )
                     )
                     before_names.append((at, word, phrase, pair in article_pairs, cue))

@@ -19,6 +19,8 @@ def cleaned(raw: str) -> str:
         # address_before_title
         ("Monsieur Le Président, je serai bref.", "Monsieur le Président, je serai bref."),
         ("Merci, Madame La Commissaire, de votre réponse.", "Madame la Commissaire, de"),
+        # conjunction_first: after `Mais` the capital article is no title's
+        ("Le débat continue. Mais Le Forum s'est ouvert hier.", "Mais le Forum s'est"),
         # noun_then_adjective
         ("Le vaccin passe par la Voieintraveineuse chez l'adulte.", "Voie intraveineuse chez"),
         ("Il a réuni la Conférenceintergouvernementale hier.", "Conférence intergouvernementale"),
@@ -53,6 +55,7 @@ def test_general_evidence_splits_the_glue_or_lowers_the_article(raw, expected):
     "raw",
     [
         "Madame Le Pen a répondu aux questions.",  # a surname after the address
+        "Le débat continue. Selon Le Diplomate, tout va bien.",  # a title after `Selon`
         "Monsieur le Président, Monsieur le Commissaire, je vous remercie.",  # already small
         "Il vit à Vancouver depuis dix ans.",  # Van|couver: couver is no adjective
         "Le Mont Faucon domine la vallée.",  # a noun, not an adjective, after Mont
