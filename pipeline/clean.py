@@ -2242,6 +2242,18 @@ def de_before_an_infinitive(right: str, following: str) -> bool:
     return right == "de" and following.islower() and only_infinitive(following)
 
 
+def y_before_its_verb(left: str, right: str, following: str, lexicon: Lexicon) -> bool:
+    """`y` before a finite verb, after a name wordfreq knows well (Zipf 3), is the pronoun
+    (L'Ukrainey est mentionnée, Parisy a vécu): a name in -y that no list knows whole would
+    not start with a well-known one."""
+    return (
+        right == "y"
+        and following.islower()
+        and lexicon.zipf(left) >= 3.0
+        and is_finite_verb(apertium_readings(following))
+    )
+
+
 def noun_de_name(left: str, right: str, following: str, lexicon: Lexicon) -> bool:
     """A capitalised French noun, `de`, then a name Apertium reads: a noun and its
     complement (Bosonde Higgs, Universitéde Genève); not a surname in -de before another
@@ -2393,6 +2405,7 @@ def glued_split(
                     or ends_as_no_name(right)
                     or avoir_before_a_quantity(right, following, rest)
                     or avoir_or_etre_before_a_participle(left, right, following)
+                    or y_before_its_verb(left, right, following, lexicon)
                 )
             elif len(right) <= 3:
                 # Morsi|aux, not Sper|mon; before a two-letter word a better-known name
