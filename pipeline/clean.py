@@ -2254,6 +2254,18 @@ def y_before_its_verb(left: str, right: str, following: str, lexicon: Lexicon) -
     )
 
 
+def et_before_a_full_name(right: str, following: str, rest: str) -> bool:
+    """`et` before a given name Apertium reads and a capitalised surname joins two people
+    (Kechagioglouet George Nikolakopoulos, Blochet Lucien Febvre): a name in -et is
+    followed by its verb, not by a second person's full name."""
+    return (
+        right == "et"
+        and following[:1].isupper()
+        and any("<np><ant>" in r for r in apertium_readings(following))
+        and bool(re.match(rf"{UPPER}{LOWER}+", rest))
+    )
+
+
 def noun_de_name(left: str, right: str, following: str, lexicon: Lexicon) -> bool:
     """A capitalised French noun, `de`, then a name Apertium reads: a noun and its
     complement (Bosonde Higgs, Universitéde Genève); not a surname in -de before another
@@ -2448,6 +2460,7 @@ def glued_split(
                 or le_before_a_date(right, following, rest)
                 or en_before_a_gerund(right, following)
                 or de_before_an_infinitive(right, following)
+                or et_before_a_full_name(right, following, rest)
                 or noun_de_name(left, right, following, lexicon)
             )
             # wordfreq lists a few typos of this very kind (Chefde), rarely.

@@ -39,6 +39,8 @@ def cleaned(raw: str) -> str:
         ("La traque du Bosonde Higgs est finie.", "Boson de Higgs"),
         # y_before_its_verb
         ("L'Ukrainey est également mentionnée.", "L'Ukraine y est"),
+        # et_before_a_full_name
+        ("Ses avocats, Sakis Kechagioglouet George Nikolakopoulos, ont parlé.", "Kechagioglou et"),
         # de_before_an_infinitive
         ("C'est au tour de Cherkide tirer le penalty.", "Cherki de tirer"),
         # a name wordfreq has seen, then a finite verb of five letters or more
@@ -72,6 +74,7 @@ def test_general_evidence_splits_the_glue_or_lowers_the_article(raw, expected):
         "Il est venu de Cherkide pour voir.",  # `pour` is no infinitive
         "Le site eBay et la marque iPhone restent.",  # camel case after one letter
         "Le groupe Parisy, fondé en 1990, joue ce soir.",  # no verb after the y
+        "Le témoin Kechagioglouet George a parlé.",  # no surname after the given name
     ],
 )
 def test_near_misses_stay_as_they_are(raw):
