@@ -1981,8 +1981,13 @@ def before_a_year(right: str, following: str) -> bool:
 
 
 def english_of(left: str, right: str, following: str, lexicon: Lexicon) -> bool:
-    """`of` glued to a word wordfreq knows, before a capital, in English (Bankof America)."""
-    return right == "of" and following[:1].isupper() and lexicon.zipf(left) >= 2.0
+    """`of` glued to a word wordfreq knows, before a capital or `the`, in English (Bankof
+    America, Universityof the Ryukyus)."""
+    return (
+        right == "of"
+        and (following[:1].isupper() or following == "the")
+        and lexicon.zipf(left) >= 2.0
+    )
 
 
 # What follows the apostrophe of English, not French: Didn't, Clinton's, they'll.
@@ -2433,12 +2438,12 @@ def word_apertium_reads(word: str) -> bool:
     )
 
 
-SMALL_WORD_THEN_NAME = re.compile(rf"({LOWER}{{2,}})({UPPER}{LOWER}{{2,}})")
+SMALL_WORD_THEN_NAME = re.compile(rf"({LOWER}{{2,}})({UPPER}{LOWER}+)")  # surTerre, parLe
 
 
 def small_word_then_capital(token: str, lexicon) -> bool:
     """A function word in small letters, then a capitalised word the lists know, in one
-    token (desSables, surTerre): written as no word is, though spaCy's vocabulary holds the
+    token (desSables, surTerre, parLe): written as no word is, though spaCy's vocabulary holds the
     string; camel-case names start with one letter or a word that is no function word
     (iPhone, eBay, easyJet)."""
     m = SMALL_WORD_THEN_NAME.fullmatch(token)
@@ -2472,6 +2477,135 @@ def date_in_brackets_after(token: str, split: int, text: str, end: int) -> bool:
     return token[split:] in {"en", "de"} and bool(
         re.match(rf"[ {NBSP}]*\(\s*\d{{3,4}}", text[end:])
     )
+
+
+def en_before_a_gerund(right: str, following: str) -> bool:
+    """`en` before a present participle is the gerund's (Gaglianoen utilisant): Apertium
+    reads the next word as a gerund and nothing else (not `en tant`, `en avant`)."""
+    if right != "en" or not following.islower() or not following.endswith("ant"):
+        return False
+    found = apertium_readings(following)
+    return bool(found) and all("<ger>" in r or "<ppres>" in r for r in found)
+
+
+def de_before_an_infinitive(right: str, following: str) -> bool:
+    """`de` before a word Apertium reads only as an infinitive opens the verb's phrase (au
+    tour de Cherkide tirer, a refusé à Dupontde partir): a name in -de is followed by its
+    own verb, which is finite (Claude tire)."""
+    return right == "de" and following.islower() and only_infinitive(following)
+
+
+def y_before_its_verb(left: str, right: str, following: str, lexicon: Lexicon) -> bool:
+    """`y` before a finite verb, after a name wordfreq knows well (Zipf 3), is the pronoun
+    (L'Ukrainey est mentionnée, Parisy a vécu): a name in -y that no list knows whole would
+    not start with a well-known one."""
+    return (
+        right == "y"
+        and following.islower()
+        and lexicon.zipf(left) >= 3.0
+        and is_finite_verb(apertium_readings(following))
+    )
+
+
+def et_before_a_full_name(right: str, following: str, rest: str) -> bool:
+    """`et` before a given name Apertium reads and a capitalised surname joins two people
+    (Kechagioglouet George Nikolakopoulos, Blochet Lucien Febvre): a name in -et is
+    followed by its verb, not by a second person's full name."""
+    return (
+        right == "et"
+        and following[:1].isupper()
+        and any("<np><ant>" in r for r in apertium_readings(following))
+        and bool(re.match(rf"{UPPER}{LOWER}+", rest))
+    )
+
+
+def noun_de_name(left: str, right: str, following: str, lexicon: Lexicon) -> bool:
+    """A capitalised French noun, `de`, then a name Apertium reads: a noun and its
+    complement (Bosonde Higgs, Universitéde Genève); not a surname in -de before another
+    name (Andrade Villanueva: Andra is no French noun)."""
+    return (
+        right == "de"
+        and following[:1].isupper()
+        and following[1:2].islower()
+        and "noun" in lexicon.parts_of_speech(left)
+        and any("<np>" in r for r in apertium_readings(following))
+    )
+
+
+def vocabulary_slip(token: str, lexicon: Lexicon) -> bool:
+    """A capitalised string of spaCy's vocabulary that no word list holds, that wordfreq
+    never saw, and that reads as a known word or name then a word of four letters or more:
+    like the vocabulary's lower-case slips, a glue of the texts the model learnt from
+    (Républiquefrançaise); not a rare name (Aclasta, whose `a` is one letter)."""
+    if not token[:1].isupper() or lexicon.is_word(token) or lexicon.zipf(token) > 0:
+        return False
+    return any(
+        lexicon.is_known(token[:i]) and lexicon.is_word(token[i:])
+        for i in range(3, len(token) - 3)
+    )
+
+
+def genders(readings: list[str], tag: str) -> set[str]:
+    """The genders (`m`, `f`) of the readings with `tag` (`<n>`, `<adj>`); `mf` is both."""
+    found: set[str] = set()
+    for r in readings:
+        if tag in r:
+            found |= {"m", "f"} if "<mf>" in r else {"m"} if "<m>" in r else set()
+            found |= {"f"} if "<f>" in r else set()
+    return found
+
+
+def noun_then_adjective(left: str, right: str, lexicon: Lexicon) -> bool:
+    """A capitalised everyday noun (Zipf 4) glued to an adjective of six letters or more
+    that does not disagree with it in gender: a noun and its adjective (Voie|intraveineuse,
+    Conférence|intergouvernementale, État|centrafricain), which no name is made of; not
+    where Apertium reads no adjective (Van|couver)."""
+    if len(right) < 6 or lexicon.zipf(left) < 4.0:
+        return False
+    if "noun" not in lexicon.parts_of_speech(left) or "adj" not in lexicon.parts_of_speech(right):
+        return False
+    read = apertium_readings(right)
+    if read and not any("<adj>" in r for r in read):
+        return False  # Apertium reads no adjective there (Van|couver: a verb)
+    noun, adjective = genders(apertium_readings(left.lower()), "<n>"), genders(read, "<adj>")
+    return not (noun and adjective and not noun & adjective)
+
+
+def far_rarer_than_its_head(token: str, left: str, right: str, lexicon: Lexicon) -> bool:
+    """The token is a name and a function word, a thousand times (3 Zipf) rarer than the
+    name: a foreign word wordfreq's French list holds (Europea a tenté), or a rarer name
+    (Graveson, Louisa), so only with the words after as evidence (a perfect tense)."""
+    return (
+        len(right) <= 3
+        and right in lexicon.stop_words
+        and lexicon.zipf(token) <= lexicon.zipf(left) - 3.0
+    )
+
+
+MONTHS = frozenset(
+    "janvier février mars avril mai juin juillet août septembre octobre novembre décembre".split()
+)
+
+
+def le_before_a_date(right: str, following: str, rest: str) -> bool:
+    """`le` before a day of the month and a month is a date (Normandinle 27 novembre)."""
+    month = rest.split(maxsplit=1)[:1]
+    return (
+        right == "le"
+        and bool(re.fullmatch(r"[1-9]|[12]\d|3[01]|1er", following))
+        and bool(month)
+        and month[0].lower() in MONTHS
+    )
+
+
+# An acronym of two capitals glued to an elided word: FNn'ont, UEs'est, ONUl'a.
+ACRONYM_THEN_ELISION = re.compile(rf"{UPPER}{{2}}[cdjlmnst]")
+
+
+def acronym_then_elision(token: str, before_apostrophe: bool) -> bool:
+    """Two capitals and an elided letter before the apostrophe (FNn'ont): no French word
+    is written so, and the token is too short for the other tests."""
+    return before_apostrophe and bool(ACRONYM_THEN_ELISION.fullmatch(token))
 
 
 def glued_split(
@@ -2536,6 +2670,7 @@ def glued_split(
                     or ends_as_no_name(right)
                     or avoir_before_a_quantity(right, following, rest)
                     or avoir_or_etre_before_a_participle(left, right, following)
+                    or y_before_its_verb(left, right, following, lexicon)
                 )
             elif len(right) <= 3:
                 # Morsi|aux, not Sper|mon; before a two-letter word a better-known name
@@ -2546,7 +2681,6 @@ def glued_split(
                     or ends_as_no_name(right)
                     or vowel_before_et(left, right)
                     or between_names(left, right, following, lexicon)
-                    or before_a_year(right, following)
                     or capitalised_common_word(left, lexicon)
                     or place_apertium_knows(left, token)
                 )
@@ -2575,10 +2709,21 @@ def glued_split(
                 or et_before_a_plural_verb(right, following, preceding)
                 or particle_between_names(left, right, following, lexicon)
                 or avoir_or_etre_before_a_participle(left, right, following)
+                or before_a_year(right, following)
+                or le_before_a_date(right, following, rest)
+                or en_before_a_gerund(right, following)
+                or de_before_an_infinitive(right, following)
+                or et_before_a_full_name(right, following, rest)
+                or noun_de_name(left, right, following, lexicon)
             )
             # wordfreq lists a few typos of this very kind (Chefde), rarely.
-            rare = lexicon.zipf(token) == 0 or (
-                lexicon.zipf(token) < 1.5 and right in lexicon.stop_words
+            rare = (
+                lexicon.zipf(token) == 0
+                or (lexicon.zipf(token) < 1.5 and right in lexicon.stop_words)
+                or (
+                    far_rarer_than_its_head(token, left, right, lexicon)
+                    and (grammar_after or perfect_tense_after(left, right, following, lexicon))
+                )
             )
             # Sud|est, Web|ont, Tap Tap|est (the document writes Tap alone); not Kah|ne
             # A three-letter name wordfreq knows before an everyday word of four letters or
@@ -2626,8 +2771,13 @@ def glued_split(
                             and (known_left or unknown_name_then_word(token, i, lexicon))
                         )
                         # a known word or name, then a rarer verb (Terre|pèserait, Blanche|relie)
-                        or (known_left and len(right) >= 5 and only_a_finite_verb(right))
+                        or (
+                            (known_left or zipf_left > 0)
+                            and len(right) >= 5
+                            and only_a_finite_verb(right)
+                        )
                         or finite_verb_before_its_object(token, i, following, lexicon)
+                        or noun_then_adjective(left, right, lexicon)
                     )
                 )
             )
@@ -2761,13 +2911,19 @@ def glued_words(text: str, context: Context) -> list[Change]:
         for compound in COMPOUND.finditer(text, start, end):
             if (
                 lexicon.is_known(compound.group())
+                and not vocabulary_slip(compound.group(), lexicon)
                 and not ACRONYM_THEN_SMALL.fullmatch(compound.group())
                 and not small_word_then_capital(compound.group(), lexicon)
             ):
                 continue
             for m in WORD.finditer(text, compound.start(), compound.end()):
                 token = m.group()
-                if len(token) < 4 and not SHORT_ACRONYM_GLUE.fullmatch(token):
+                before_apostrophe = text[m.end() : m.end() + 1] in tuple(APOSTROPHES)
+                if (
+                    len(token) < 4
+                    and not SHORT_ACRONYM_GLUE.fullmatch(token)
+                    and not acronym_then_elision(token, before_apostrophe)
+                ):
                     continue
                 known = lexicon.is_known(token)
                 if "-" in text[m.start() - 1 : m.start()] + text[m.end() : m.end() + 1]:
@@ -2788,6 +2944,7 @@ def glued_words(text: str, context: Context) -> list[Change]:
                 if (
                     known
                     and not written_as_no_word(token, before_apostrophe, following, lexicon)
+                    and not vocabulary_slip(token, lexicon)
                     and not small_word_then_capital(token, lexicon)
                 ):
                     continue
@@ -2866,6 +3023,32 @@ def only_a_common_word(word: str) -> bool:
     """Apertium reads the word, and never as a proper name (`Diplomate`, not `Brésil`)."""
     found = apertium_readings(word)
     return bool(found) and not any("<np>" in r for r in found)
+
+
+# Forms of address: the title after one takes a small article (`Monsieur le Président`).
+ADDRESS_WORDS = frozenset("Monsieur Madame Mademoiselle Messieurs Mesdames".split())
+
+
+def address_before_title(word: str, previous: list[str], before: str, next_word: str) -> bool:
+    """A capital article between a form of address and a common noun is small, as French
+    writes a title addressed (`Monsieur Le Président` -> `Monsieur le Président`, `Madame La
+    Commissaire`); not before a surname (`Madame Le Pen`: Apertium reads `Pen` as a name)."""
+    return (
+        word in {"Le", "La", "Les"}
+        and bool(previous)
+        and previous[-1] in ADDRESS_WORDS
+        and before.endswith(previous[-1])
+        and only_a_common_word(next_word)
+    )
+
+
+def conjunction_first(word: str) -> bool:
+    """The sentence's first word is a conjunction (`Mais`, `Et`, `Or`, `Donc`), as Apertium
+    reads it: a title may follow a preposition that names a source (`Selon Le Diplomate`),
+    not a conjunction, after which a capital article is the sentence's title case (`Mais Le
+    Forum s'est ouvert`)."""
+    found = apertium_readings(word.lower())
+    return bool(found) and any("<cnjcoo>" in r or "<cnjadv>" in r for r in found)
 
 
 def small_article_before_name(
@@ -3010,6 +3193,11 @@ def capital_mid_sentence(text: str, context: Context) -> list[Change]:
                     if small_article_before_word(word, previous[-1], before, lexicon):
                         changes.append(Change(at, at + len(word), word.lower()))
                 continue
+            if word in ARTICLES and next_word and address_before_title(
+                word, previous, before, next_word
+            ):
+                changes.append(Change(at, at + len(word), word.lower()))
+                continue
             inside_name = (
                 word in {"Du", "Des"}
                 and bool(previous)
@@ -3039,7 +3227,11 @@ def capital_mid_sentence(text: str, context: Context) -> list[Change]:
                                 w.lower() in TITLE_CUES
                                 for w in WORD.findall(sentence_so_far(before))
                             )
-                            or (opening and only_a_common_word(first))
+                            or (
+                                opening
+                                and only_a_common_word(first)
+                                and not conjunction_first(previous[-1])
+                            )
                         )
                     )
                     before_names.append((at, word, phrase, pair in article_pairs, cue))
