@@ -482,9 +482,22 @@ def name_pair_at_cut(before: str, after: str, lexicon: Lexicon, first: bool) -> 
     last, name = words[-1], start.group()
     if last == name or after.startswith(last):
         return "", ""  # `Mort de l'acteur Larry Hagman` / `Larry Hagman, né ...`
-    if after[len(name) : len(name) + 1] in tuple(APOSTROPHES) or name.lower() in lexicon.stop_words:
+    if after[len(name) : len(name) + 1] in tuple(APOSTROPHES):
+        return "", ""
+    if name.lower() in lexicon.stop_words and not name_opened_by_a_small_word(after, lexicon):
         return "", ""
     return last, name
+
+
+def name_opened_by_a_small_word(after: str, lexicon: Lexicon) -> bool:
+    """The paragraph starts with a name whose first word is a capitalised article or
+    determiner: joined to a capital by a hyphen (`Notre-Dame`), or before a capitalised word
+    no French dictionary knows (`Le Mesle`, `Le Floch-Prigent`). `Le Président`, `La Croix`,
+    a plural (`Les Dominati`) may start a sentence and stay out."""
+    m = re.match(rf"{LETTER}+(?:-({UPPER}{LETTER}*)|[ {NBSP}]+({UPPER}{LOWER}+)\b)", after)
+    if not m or not after[:1].isupper() or WORD.match(after).group().lower() in ("les", "des"):
+        return False  # `Les Dominati ont été`: a family, a people, the subject of a sentence
+    return bool(m.group(1)) or not lexicon.is_known(m.group(2).lower())
 
 
 def starts_with_verb(name: str, lexicon: Lexicon) -> bool:
@@ -506,7 +519,43 @@ def ends_with_given_name(last: str, name: str, given: set[str], places: set[str]
     with a name (`sur Mercure`, a place too) above a sentence that starts with a person's
     full name (`Valentino` / `Larry Hagman`), which starts with a given name."""
     last = re.sub(rf"^\w+[{APOSTROPHES}]", "", last)  # `d'Hélène`
+    if last.isupper():
+        return False  # an acronym (`par le BEA`), which some analyser also has as a name
     return last[:1].isupper() and last in given and last not in places and name not in given
+
+
+def full_name_at_the_end(before: str) -> bool:
+    """The given name ending the line follows another (`disparition de Thierry Roland`): it is
+    the surname of a name already whole, and the next paragraph starts a sentence."""
+    words = COMPOUND.findall(before)
+    if len(words) < 2 or not words[-2][:1].isupper() or words[-2].isupper():
+        return False
+    previous = re.sub(rf"^\w+[{APOSTROPHES}]", "", words[-2])
+    return previous in french_names.given_names([previous], best=True)
+
+
+def names_alone(units: list[tuple[str, list[str]]]) -> bool:
+    """The paragraph is names and marks only (`Guedes FilhoA.`, `Dilokrit Pattavee.`): a
+    byline or a credit, which stands under a heading, or the end of a sentence above."""
+    words = [unit for unit in units if WORD.search(unit[0])]
+    return bool(words) and all(is_name(unit) for unit in words)
+
+
+def has_a_verb(units: list[tuple[str, list[str]]]) -> bool:
+    """Some word of the paragraph is surely a finite verb (surely_a_verb_here)."""
+    words = [(s, r) for s, r in units if s.strip()]
+    return any(surely_a_verb_here(words, k) for k in range(len(words)))
+
+
+def surname_below(name: str, foreign: set[str]) -> bool:
+    """The name starting the next paragraph is a surname and nothing else, or a word no French
+    analyser knows (`Kubrick`, `Deviers-Joncour`): after a given name (`La mise en cause de
+    Christine`), the rest of one person's name. A place (`Bruxelles a salué`) or a word that is
+    also a given name or a common word may start a sentence of its own under a heading."""
+    if name in foreign:
+        return True
+    readings = french_names.word_readings([name]).get(name, [])
+    return bool(readings) and all("<np><cog>" in r for r in readings)
 
 
 def english_name_cut(last: str, name: str, english: set[str], foreign: set[str]) -> bool:
@@ -567,6 +616,25 @@ def open_quotation(before: str) -> bool:
         or before.count("“") > before.count("”")
         or before.count('"') % 2 == 1
     )
+
+
+QUOTE_OPENS = re.compile(r"[«“]|(?:^|(?<=\s))\"(?=\S)")  # `"faux"`: the first one opens
+QUOTE_CLOSES = re.compile(r"[»”]|(?<=\S)\"(?=[\s,.;:!?)]|$)")
+
+
+def closes_quotation(after: str) -> bool:
+    """The paragraph closes a quotation before it opens one (`La Croix chez lui", "A ...`):
+    the quotation left open above goes on in it."""
+    closes, opens = QUOTE_CLOSES.search(after), QUOTE_OPENS.search(after)
+    return bool(closes) and (not opens or closes.start() < opens.start())
+
+
+def quotation_opened_at_the_end(before: str) -> bool:
+    """The last quotation mark of the paragraph opens a quotation (`..., "Reçoit`), not one
+    that closes what an earlier paragraph opened (`Moscou va" : les migrants ...`)."""
+    opens = [m.start() for m in QUOTE_OPENS.finditer(before)]
+    closes = [m.start() for m in QUOTE_CLOSES.finditer(before)]
+    return bool(opens) and (not closes or opens[-1] > closes[-1])
 
 
 def sentence_fragment(after: str, units: list[tuple[str, list[str]]]) -> bool:
@@ -969,6 +1037,142 @@ def definite_head_before_name(
     return has_noun and has_adjective and verb_of_the_name(units_after)
 
 
+def subject_after_opening_phrase(
+    units_before: list[tuple[str, list[str]]], units_after: list[tuple[str, list[str]]]
+) -> bool:
+    """The line is an opening phrase (a preposition, an adverb or a number in it), a comma
+    (a colon after a date) and a subject still without its verb: a determiner, a noun,
+    adjectives (`En 1997, la juge`, `Suite à la désobéissance des hommes, le général`), no
+    finite verb in it; the name below has the verb (`Eva Joly ... est invitée`). A heading
+    does not open with a phrase that sets the scene for a clause."""
+    words = [(s, r) for s, r in units_before if WORD.search(s) or s[:1].isdigit() or s in ",:"]
+    dated = any(s[:1].isdigit() for s, _ in words)
+    commas = [k for k, (s, _) in enumerate(words) if s == "," or s == ":" and dated]
+    if not commas or not units_after or not is_name(units_after[0]):
+        return False  # a colon only after a date (`Dimanche 1er février 2004 : Le président`)
+    subject = words[commas[-1] + 1 :]
+    if not 2 <= len(subject) <= 4 or not any("<det>" in r for r in subject[0][1]):
+        return False
+    if not all(
+        s.islower() and any("<n>" in r or "<adj>" in r for r in rs) for s, rs in subject[1:]
+    ) or not any("<n>" in r for r in subject[-1][1] + subject[1][1]):
+        return False
+    opening = [r for _, rs in words[: commas[-1]] for r in rs]
+    scene = any("<pr>" in r or "<num>" in r or "<adv>" in r for r in opening)  # `Suite à`
+    verbs = [k for k in range(len(words)) if WORD.search(words[k][0]) and verb_in_context(words, k)]
+    return scene and not verbs and verb_of_the_name(units_after)
+
+
+def name_ends_an_opening_phrase(
+    units_before: list[tuple[str, list[str]]], units_after: list[tuple[str, list[str]]]
+) -> bool:
+    """The name below is followed by a comma and a clause with its own subject, a determiner
+    and its noun, then the verb with no comma before it (`Saint-Jean, cette grande première
+    va draîner`), and the line above, with no verb, opens with a preposition, an adverb or a
+    participle (`Montée par le collège`, `Lors du dépassement`): the name ends the phrase
+    that opens the sentence above. A name that is the subject has its apposition
+    closed by a comma (`Paris, la ville lumière, accueille`); a dateline has a number."""
+    words = [(s, r) for s, r in units_after if s.strip()]
+    i = 0
+    while i < len(words) and words[i][0][:1].isupper() and not any(
+        "<det>" in r for r in words[i][1]
+    ):
+        i += 1
+    if i == 0 or i + 2 >= len(words) or words[i][0] != ",":
+        return False
+    if not any(is_name(word) for word in words[:i]):
+        return False  # `Saint-Jean`, not `Pourtant, l'enseignement est`
+    if not any("<det>" in r for r in words[i + 1][1]) or has_a_verb(units_before):
+        return False
+    opening = next((rs for s, rs in units_before if WORD.search(s)), [])
+    if not any("<adv>" in r or "<pp>" in r or "<pr>" in r and "+" not in r for r in opening):
+        return False  # a noun phrase above (`Bilan de la saison`) is a heading's
+    for k in range(i + 2, min(len(words), i + 8)):
+        surface = words[k][0]
+        if surface in ",;:()" or surface[:1].isdigit() or any("<sent>" in r for r in words[k][1]):
+            return False
+        if surface.lower().rstrip("'’") in RELATIVES | {"que", "qu"}:
+            return False  # `Todd Akin, un autre candidat qui a fait`: an apposition's verb
+        if surely_a_verb_here(words, k):
+            return k > i + 2
+    return False
+
+
+def main_clause_complete(units: list[tuple[str, list[str]]]) -> bool:
+    """The line has a finite verb after its last comma and no relative pronoun or
+    subordinating conjunction, nor a coordination after the verb (`Les anciens billets seront
+    retirés`, `Je est un autre`): its one sentence has its main verb, and nothing is left open
+    for a clause to come."""
+    words = [(s, r) for s, r in units if s.strip()]  # marks kept: `En 1997, la juge`
+    verbs = [k for k in range(len(words)) if surely_a_verb_here(words, k)]
+    commas = [k for k, (surface, _) in enumerate(words) if surface in ",;"]
+    if not verbs or commas and verbs[-1] < commas[-1]:
+        return False  # `Il a régné jusqu'en 2003, son fils`: a new clause's subject at the end
+    for k, (surface, readings) in enumerate(words):
+        low = surface.lower().rstrip("'’").split(" ")[-1]
+        if low in RELATIVES or low in CLAUSE_OPENERS_AT_END or low in ("qui", "si", "comme"):
+            return False
+        if readings and all(any(t in r for t in CLAUSE_TAGS) for r in readings):
+            return False  # not `s'`, also the pronoun `se`
+        if k > verbs[0] and any("<cnjcoo>" in r for r in readings):
+            return False  # `a parlé et le président` / `Obama a répondu`: a second clause
+    return True
+
+
+def surely_a_verb_here(words: list[tuple[str, list[str]]], k: int) -> bool:
+    """words[k] is a finite verb where it stands (verb_in_context) and no noun, adjective or
+    preposition (`un célèbre retraité`, `une liste`, `contre`), unless a subject or a clitic
+    stands before it."""
+    if not WORD.search(words[k][0]) or not verb_in_context(words, k):
+        return False
+    previous = words[k - 1][0].lower().rstrip("'’") if k else ""
+    readings = words[k][1]
+    nominal = any("<n>" in r or "<adj>" in r or "<pr>" in r for r in readings)
+    auxiliary = any(
+        ("<vbser>" in r or "<vbhaver>" in r) and any(t in r for t in FINITE_TAGS) for r in readings
+    )  # `est`, also a noun, where no article stands before it (verb_in_context)
+    return not nominal or auxiliary or previous in SUBJECTS or previous in CLITICS
+
+
+def two_main_clauses(
+    units_before: list[tuple[str, list[str]]], units_after: list[tuple[str, list[str]]]
+) -> bool:
+    """The line above has its main verb and the name below has a verb of its own (`Les
+    anciens billets seront retirés` / `Joji Otaki ... a affirmé`): joined, one sentence would
+    have two main verbs, so they are two: a headline above its paragraph."""
+    if not main_clause_complete(units_before) or not units_after or not is_name(units_after[0]):
+        return False
+    return name_has_its_own_verb(units_after) and verb_of_the_name(units_after)
+
+
+def name_has_its_own_verb(units: list[tuple[str, list[str]]]) -> bool:
+    """The paragraph starting with a name has a finite verb, surely one (not `Glynn contre`,
+    a preposition), before any comma or `et` (`Jedličkův et leur proposent`: the subject of a
+    verb after `et` may be above), or right after an apposition between commas (`Bruno Le
+    Roux, président du groupe socialiste, est`). Brackets aside (`Lionel Tardy (UMP) a`)."""
+    words, depth = [], 0
+    for surface, readings in units:
+        depth += surface in ("(", "[")
+        if not depth and surface.strip():
+            words.append((surface, readings))
+        depth -= depth > 0 and surface in (")", "]")
+    ends = [
+        k
+        for k, (surface, rs) in enumerate(words)
+        if surface in ",;" or any("<sent>" in r or "<cnjcoo>" in r for r in rs)
+    ] + [len(words)]
+    if any(surely_a_verb_here(words, k) for k in range(ends[0])):
+        return True
+    name_alone = all(s[:1].isupper() for s, _ in words[: ends[0]])
+    after_apposition = len(ends) > 2 and words[ends[0]][0] == "," and words[ends[1]][0] == ","
+    return (
+        name_alone
+        and after_apposition
+        and not any(surely_a_verb_here(words, k) for k in range(ends[0] + 1, ends[1]))
+        and any(surely_a_verb_here(words, k) for k in range(ends[1] + 1, ends[2]))
+    )
+
+
 def grammar_evidence(
     before: str,
     after: str,
@@ -984,7 +1188,15 @@ def grammar_evidence(
         ("clause_without_verb", lambda: clause_without_verb(units_before)),
         ("noun_phrase_without_noun", lambda: noun_phrase_without_noun(units_before)),
         ("ends_with_finite_copula", lambda: ends_with_finite_copula(units_before)),
+        (
+            "subject_after_opening_phrase",
+            lambda: subject_after_opening_phrase(units_before, units_after),
+        ),
         ("verb_disagrees_with_name", lambda: verb_disagrees_with_name(units_after)),
+        (
+            "name_ends_an_opening_phrase",
+            lambda: name_ends_an_opening_phrase(units_before, units_after),
+        ),
         ("comma_between_name_and_verb", lambda: comma_between_name_and_verb(units_after)),
         ("name_without_verb", lambda: name_without_verb(units_after)),
         ("infinitive_after_modal", lambda: infinitive_after_modal(units_before)),
@@ -1086,8 +1298,14 @@ def noun_phrase_above_a_name(
 STRONG_EVIDENCE = frozenset(
     "sentence_fragment opens_with_connective clause_without_verb noun_phrase_without_noun "
     "ends_with_finite_copula verb_disagrees_with_name comma_between_name_and_verb "
-    "name_without_verb long_line_without_stop".split()
+    "name_without_verb long_line_without_stop subject_after_opening_phrase "
+    "name_ends_an_opening_phrase".split()
 )  # weak: sentence_cut_before_name, infinitive_after_modal, definite_head_before_name
+# Evidence that the line's verb waits for what follows (its object, its attribute): the
+# line's clause is not complete, whatever verb the name below has.
+OPEN_END_EVIDENCE = frozenset(
+    "infinitive_after_modal ends_with_finite_copula clause_without_verb".split()
+)
 RUBRIC = re.compile(rf"({UPPER}[\w'’-]*(?:[ {NBSP}]+[\w'’-]+){{0,3}})[ {NBSP}\u202f]+:\s+\S")
 
 
@@ -1139,10 +1357,17 @@ def rubric_and_colon(before: str) -> bool:
     words = WORD.findall(m.group(1))
     readings = french_names.word_readings(words)
     return not any(
-        can_be_finite_verb(readings.get(w, [])) and not is_name((w, readings.get(w, [])))
+        can_be_finite_verb(readings.get(w, []))
+        and not is_name((w, readings.get(w, [])))
+        and not capital_after_article(w, words[i - 1] if i else "")
         or any("<prn>" in r for r in readings.get(w, []))
-        for w in words
+        for i, w in enumerate(words)
     )
+
+
+def capital_after_article(word: str, previous: str) -> bool:
+    """A capitalised word after an article or `de` is a name, not a verb (`Asie de l'Est`)."""
+    return word[:1].isupper() and previous.lower() in ("l", "le", "la", "les", "de", "du", "d")
 
 
 def verbless_line(before: str) -> bool:
@@ -1166,8 +1391,18 @@ def common_word_first(units: list[tuple[str, list[str]]]) -> bool:
 
 
 def heading_like_line(before: str) -> bool:
-    """The line above a name may be a heading: a headline with its rubric, or verbless."""
-    return french_names.available() and (rubric_and_colon(before) or verbless_line(before))
+    """The line above a name may be a heading: a headline with its rubric, or verbless, or
+    set in capitals."""
+    return capitals_line(before) or (
+        french_names.available() and (rubric_and_colon(before) or verbless_line(before))
+    )
+
+
+def capitals_line(before: str) -> bool:
+    """Three words or more, all in capitals (`CONDITIONS RELATIVES A L'AUTORISATION`): a
+    title's shape, as heading_or_dateline_below reads the line below."""
+    words = [w for w in WORD.findall(before) if len(w) > 1]
+    return len(words) >= 3 and all(w.isupper() for w in words)
 
 
 def given_name_after_preposition(before: str) -> bool:
@@ -1288,6 +1523,8 @@ def cut_paragraph(text: str, context: Context) -> list[Change | Flag]:
                 last, name = name_pair_at_cut(before, after, context.lexicon, number == 0)
                 if last:
                     name_pairs.append((e1, s2, last, name))
+                elif number and quotation_opened_at_the_end(before) and closes_quotation(after):
+                    changes.append(Change(e1, s2, " ", note="open_quotation"))
             continue
         if not re.match(LOWER, after):
             continue
@@ -1328,13 +1565,18 @@ def cut_paragraph(text: str, context: Context) -> list[Change | Flag]:
             elif starts_with_verb(name, context.lexicon) and name not in also_names:
                 continue
             elif ends_with_given_name(last, name, given, places) and not (
-                heading_like_line(before) and given_name_after_preposition(before)
+                full_name_at_the_end(before)
+            ) and not (
+                heading_like_line(before)
+                and given_name_after_preposition(before)
+                and not surname_below(name, foreign)
             ):
                 changes.append(Change(e1, s2, " ", note="ends_with_given_name"))
             elif (
                 english_name_cut(last, name, english, foreign)
                 and not title_case_line(before)
                 and not last.isupper()  # an acronym ends a heading (`l'adresse IP`)
+                and name not in given  # a sentence starts with a full name (`Guy Drut a`)
             ):
                 changes.append(Change(e1, s2, " ", note="english_name_cut"))
             elif unknown_name_cut(before, after, last, name, foreign):
@@ -1347,10 +1589,21 @@ def cut_paragraph(text: str, context: Context) -> list[Change | Flag]:
         )
         for i, (e1, s2, before, after) in enumerate(undecided):
             evidence = grammar_evidence(before, after, analysed[i], analysed[len(undecided) + i])
+            if evidence not in OPEN_END_EVIDENCE and two_main_clauses(
+                analysed[i], analysed[len(undecided) + i]
+            ):
+                continue  # a headline with its verb above a sentence with its own
+            byline_below = (
+                evidence == "sentence_fragment"
+                and names_alone(analysed[len(undecided) + i])
+                and not has_a_verb(analysed[i])
+            )  # `Guedes FilhoA.` under a verbless line: a credit, or a sentence's last name
             strong = evidence in STRONG_EVIDENCE and not (
                 evidence == "name_without_verb" and common_word_first(analysed[len(undecided) + i])
             )
-            if evidence and (strong or not heading_like_line(before)):
+            if byline_below:
+                changes.append(heading_or_cut_flag(s2, before, after, evidence))
+            elif evidence and (strong or not heading_like_line(before)):
                 changes.append(Change(e1, s2, " ", note=evidence))
             elif evidence:  # weak evidence under a line that reads as a heading: reported
                 changes.append(heading_or_cut_flag(s2, before, after, evidence))
