@@ -13,9 +13,10 @@ Parts (on the tuning sets only: flores101-dev, newstest2013):
   for the rest of the process (apertium.py says why).
 - starts: the CPU each tool takes to start and end on one short segment (median of 5).
 - same-bytes: the 3,997 tuning texts in 20 batches of 200, in order and reversed,
-  through the kept chains (apertium.KeptPipeline: taggers started for each batch)
-  against `apertium` started for each batch; batches whose bytes differ, and the same
-  with the taggers kept too (PER_BATCH_TOOLS empty), to show what the measure catches.
+  through the kept chains (apertium.KeptPipeline: taggers started again after a batch
+  that may have changed them, WATCHED_TOOLS) against `apertium` started for each batch;
+  batches whose bytes differ, the taggers started, and the same with the taggers kept
+  whatever they met (PER_BATCH_TOOLS empty), to show what the measure catches.
 """
 
 from __future__ import annotations
@@ -128,8 +129,11 @@ def upto_last_separator(output: bytes, count: int) -> bytes:
 def part_same_bytes(texts: list[str]) -> None:
     batches = [texts[i : i + 200] for i in range(0, len(texts), 200)]
     print(f"\n### Kept chains against `apertium` per batch ({len(texts)} texts, 200 a batch)\n")
-    print("| pivot | marks | chain | order | batches differing | seconds (per batch / kept) |")
-    print("| --- | --- | --- | --- | ---: | --- |")
+    print(
+        "| pivot | marks | chain | order | batches differing | seconds (per batch / kept) "
+        "| per-batch tools started |"
+    )
+    print("| --- | --- | --- | --- | ---: | --- | ---: |")
     for pivot in ("ca", "es"):
         for marks in (False, True):
             engine = ap.ApertiumEngine(pivot, keep_marks=marks)
@@ -141,13 +145,13 @@ def part_same_bytes(texts: list[str]) -> None:
                 for b in batches
             ]
             fresh_s = time.perf_counter() - start
-            variants = [("taggers per batch", order) for order in ("in order", "reversed")]
+            variants = [("taggers watched", order) for order in ("in order", "reversed")]
             if not marks:
-                variants.append(("taggers kept too", "in order"))
+                variants.append(("taggers kept always", "in order"))
             for chain, order in variants:
                 ap.close_kept_pipelines()
                 saved = ap.PER_BATCH_TOOLS
-                if chain == "taggers kept too":
+                if chain == "taggers kept always":
                     ap.PER_BATCH_TOOLS = frozenset()
                 kept = ap.kept_pipeline(engine.modes, "-g" if marks else "-n")
                 ap.PER_BATCH_TOOLS = saved
@@ -161,7 +165,7 @@ def part_same_bytes(texts: list[str]) -> None:
                 kept_s = time.perf_counter() - start
                 print(
                     f"| {pivot} | {'kept' if marks else 'off'} | {chain} | {order} | {differ} "
-                    f"| {fresh_s:.1f} / {kept_s:.1f} |",
+                    f"| {fresh_s:.1f} / {kept_s:.1f} | {kept.tool_starts} |",
                     flush=True,
                 )
     ap.close_kept_pipelines()

@@ -478,9 +478,12 @@ def part_alone(texts: list[str], pivot: str, against: str, work: Path, rounds: i
         row = []
         for code in (against, here):
             start = reaped()
+            # run in the code's folder: `python -c` puts the working folder first on
+            # sys.path, ahead of PYTHONPATH, so from this checkout both ran this code
             subprocess.run(
                 [sys.executable, "-c", _ALONE, pivot, str(source)],
                 env={**os.environ, "PYTHONPATH": code},
+                cwd=code,
                 check=True,
             )
             row.append(f"{reaped() - start:.2f}")

@@ -2,6 +2,7 @@
 
     python benchmarks/run_timeline.py                          # flores40, --pivot es, --jobs 1
     python benchmarks/run_timeline.py --jobs 2 --pivot both    # the project glossary with both
+    python benchmarks/run_timeline.py --head-loads 3           # spaCy, lexicon: one, then both
 
 The run is a real `python -m pipeline run` in a fresh process (the 40 FLORES articles of
 speed.py --scaling, an empty glossary with es, glossary/glossary.yaml with both), with
@@ -303,6 +304,21 @@ def report(pivot: str, jobs: int, started, ended, events, samples, total_cpu) ->
         f"| exit (atexit, teardown; CPU of the tree) | | {exit_at - started:.2f} | "
         f"{ended - started:.2f} | {ended - exit_at:.2f} | {exit_cpu:.2f} |"
     )
+    cores_n = os.cpu_count() or 2
+    phases = [
+        ("head", started, first_in, head_cpu),
+        ("engine span", first_in, last_out, span_cpu),
+        ("tail", last_out, ended, tail_cpu),
+    ]
+    print(f"\n| phase | wall s | CPU s | idle core-s (of {cores_n}) |")
+    print("| --- | ---: | ---: | ---: |")
+    idle_total = 0.0
+    for name, a, b, cpu in phases:
+        idle = max(cores_n * (b - a) - cpu, 0.0)
+        idle_total += idle
+        rows[f"{name} idle"] = idle
+        print(f"| {name} | {b - a:.2f} | {cpu:.2f} | {idle:.2f} |")
+    print(f"| whole run | {ended - started:.2f} | {total_cpu:.2f} | {idle_total:.2f} |")
     return rows
 
 
@@ -317,6 +333,46 @@ def print_events(started: float, events) -> None:
         print(f"| {name} | {start - started:.2f} | {end - started:.2f} | {pid} | {cpu:.2f} |")
 
 
+# The head's two loads, spaCy's French pipeline and the cleaner's lexicon, in a fresh
+# process after the run's imports: one after the other (what --jobs 2 does before it forks
+# its workers) or side by side in two processes (branch w19c's cleaner process, not merged:
+# side by side cost more CPU).
+HEAD_LOADS = r"""
+import os, sys, time, resource
+import pipeline.runner, pipeline.parallel  # the run's imports
+start = time.perf_counter()
+if sys.argv[1] == "serial":
+    from pipeline.spacy_import import french_pipeline
+    from pipeline.lexicon import load_lexicon, french_frequencies
+    french_pipeline(); load_lexicon(); french_frequencies()
+else:
+    pid = os.fork()
+    if pid == 0:
+        from pipeline.lexicon import load_lexicon, french_frequencies
+        load_lexicon(); french_frequencies(); os._exit(0)
+    from pipeline.spacy_import import french_pipeline
+    french_pipeline()
+    os.waitpid(pid, 0)
+wall = time.perf_counter() - start
+usage = [resource.getrusage(w) for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
+user, system = sum(u.ru_utime for u in usage), sum(u.ru_stime for u in usage)
+faults = sum(u.ru_minflt for u in usage)
+load = os.getloadavg()[0]
+print(f"| {sys.argv[1]} | {wall:.2f} | {user:.2f} | {system:.2f} | {faults} | {load:.1f} |")
+"""
+
+
+def head_loads(rounds: int) -> None:
+    """HEAD_LOADS, serial and side by side alternated: wall and CPU (user, system) of the
+    two loads (the imports before them not counted in the wall), minor page faults."""
+    print("| loads | wall s | user s | system s | minor faults | load |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: |")
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    for _ in range(rounds):
+        for mode in ("serial", "side-by-side"):
+            subprocess.run([sys.executable, "-c", HEAD_LOADS, mode], env=env, check=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--articles", type=int, default=40)
@@ -326,7 +382,16 @@ def main() -> None:
     parser.add_argument(
         "--events", action="store_true", help="print every probed call too, by its start"
     )
+    parser.add_argument(
+        "--head-loads",
+        type=int,
+        metavar="ROUNDS",
+        help="only time the head's two loads, one after the other and side by side",
+    )
     args = parser.parse_args()
+    if args.head_loads:
+        head_loads(args.head_loads)
+        return
     from scaling import flores_articles
 
     with tempfile.TemporaryDirectory() as tmp:

@@ -482,9 +482,22 @@ def name_pair_at_cut(before: str, after: str, lexicon: Lexicon, first: bool) -> 
     last, name = words[-1], start.group()
     if last == name or after.startswith(last):
         return "", ""  # `Mort de l'acteur Larry Hagman` / `Larry Hagman, né ...`
-    if after[len(name) : len(name) + 1] in tuple(APOSTROPHES) or name.lower() in lexicon.stop_words:
+    if after[len(name) : len(name) + 1] in tuple(APOSTROPHES):
+        return "", ""
+    if name.lower() in lexicon.stop_words and not name_opened_by_a_small_word(after, lexicon):
         return "", ""
     return last, name
+
+
+def name_opened_by_a_small_word(after: str, lexicon: Lexicon) -> bool:
+    """The paragraph starts with a name whose first word is a capitalised article or
+    determiner: joined to a capital by a hyphen (`Notre-Dame`), or before a capitalised word
+    no French dictionary knows (`Le Mesle`, `Le Floch-Prigent`). `Le Président`, `La Croix`,
+    a plural (`Les Dominati`) may start a sentence and stay out."""
+    m = re.match(rf"{LETTER}+(?:-({UPPER}{LETTER}*)|[ {NBSP}]+({UPPER}{LOWER}+)\b)", after)
+    if not m or not after[:1].isupper() or WORD.match(after).group().lower() in ("les", "des"):
+        return False  # `Les Dominati ont été`: a family, a people, the subject of a sentence
+    return bool(m.group(1)) or not lexicon.is_known(m.group(2).lower())
 
 
 def starts_with_verb(name: str, lexicon: Lexicon) -> bool:
@@ -506,7 +519,43 @@ def ends_with_given_name(last: str, name: str, given: set[str], places: set[str]
     with a name (`sur Mercure`, a place too) above a sentence that starts with a person's
     full name (`Valentino` / `Larry Hagman`), which starts with a given name."""
     last = re.sub(rf"^\w+[{APOSTROPHES}]", "", last)  # `d'Hélène`
+    if last.isupper():
+        return False  # an acronym (`par le BEA`), which some analyser also has as a name
     return last[:1].isupper() and last in given and last not in places and name not in given
+
+
+def full_name_at_the_end(before: str) -> bool:
+    """The given name ending the line follows another (`disparition de Thierry Roland`): it is
+    the surname of a name already whole, and the next paragraph starts a sentence."""
+    words = COMPOUND.findall(before)
+    if len(words) < 2 or not words[-2][:1].isupper() or words[-2].isupper():
+        return False
+    previous = re.sub(rf"^\w+[{APOSTROPHES}]", "", words[-2])
+    return previous in french_names.given_names([previous], best=True)
+
+
+def names_alone(units: list[tuple[str, list[str]]]) -> bool:
+    """The paragraph is names and marks only (`Guedes FilhoA.`, `Dilokrit Pattavee.`): a
+    byline or a credit, which stands under a heading, or the end of a sentence above."""
+    words = [unit for unit in units if WORD.search(unit[0])]
+    return bool(words) and all(is_name(unit) for unit in words)
+
+
+def has_a_verb(units: list[tuple[str, list[str]]]) -> bool:
+    """Some word of the paragraph is surely a finite verb (surely_a_verb_here)."""
+    words = [(s, r) for s, r in units if s.strip()]
+    return any(surely_a_verb_here(words, k) for k in range(len(words)))
+
+
+def surname_below(name: str, foreign: set[str]) -> bool:
+    """The name starting the next paragraph is a surname and nothing else, or a word no French
+    analyser knows (`Kubrick`, `Deviers-Joncour`): after a given name (`La mise en cause de
+    Christine`), the rest of one person's name. A place (`Bruxelles a salué`) or a word that is
+    also a given name or a common word may start a sentence of its own under a heading."""
+    if name in foreign:
+        return True
+    readings = french_names.word_readings([name]).get(name, [])
+    return bool(readings) and all("<np><cog>" in r for r in readings)
 
 
 def english_name_cut(last: str, name: str, english: set[str], foreign: set[str]) -> bool:
@@ -567,6 +616,25 @@ def open_quotation(before: str) -> bool:
         or before.count("“") > before.count("”")
         or before.count('"') % 2 == 1
     )
+
+
+QUOTE_OPENS = re.compile(r"[«“]|(?:^|(?<=\s))\"(?=\S)")  # `"faux"`: the first one opens
+QUOTE_CLOSES = re.compile(r"[»”]|(?<=\S)\"(?=[\s,.;:!?)]|$)")
+
+
+def closes_quotation(after: str) -> bool:
+    """The paragraph closes a quotation before it opens one (`La Croix chez lui", "A ...`):
+    the quotation left open above goes on in it."""
+    closes, opens = QUOTE_CLOSES.search(after), QUOTE_OPENS.search(after)
+    return bool(closes) and (not opens or closes.start() < opens.start())
+
+
+def quotation_opened_at_the_end(before: str) -> bool:
+    """The last quotation mark of the paragraph opens a quotation (`..., "Reçoit`), not one
+    that closes what an earlier paragraph opened (`Moscou va" : les migrants ...`)."""
+    opens = [m.start() for m in QUOTE_OPENS.finditer(before)]
+    closes = [m.start() for m in QUOTE_CLOSES.finditer(before)]
+    return bool(opens) and (not closes or opens[-1] > closes[-1])
 
 
 def sentence_fragment(after: str, units: list[tuple[str, list[str]]]) -> bool:
@@ -969,6 +1037,142 @@ def definite_head_before_name(
     return has_noun and has_adjective and verb_of_the_name(units_after)
 
 
+def subject_after_opening_phrase(
+    units_before: list[tuple[str, list[str]]], units_after: list[tuple[str, list[str]]]
+) -> bool:
+    """The line is an opening phrase (a preposition, an adverb or a number in it), a comma
+    (a colon after a date) and a subject still without its verb: a determiner, a noun,
+    adjectives (`En 1997, la juge`, `Suite à la désobéissance des hommes, le général`), no
+    finite verb in it; the name below has the verb (`Eva Joly ... est invitée`). A heading
+    does not open with a phrase that sets the scene for a clause."""
+    words = [(s, r) for s, r in units_before if WORD.search(s) or s[:1].isdigit() or s in ",:"]
+    dated = any(s[:1].isdigit() for s, _ in words)
+    commas = [k for k, (s, _) in enumerate(words) if s == "," or s == ":" and dated]
+    if not commas or not units_after or not is_name(units_after[0]):
+        return False  # a colon only after a date (`Dimanche 1er février 2004 : Le président`)
+    subject = words[commas[-1] + 1 :]
+    if not 2 <= len(subject) <= 4 or not any("<det>" in r for r in subject[0][1]):
+        return False
+    if not all(
+        s.islower() and any("<n>" in r or "<adj>" in r for r in rs) for s, rs in subject[1:]
+    ) or not any("<n>" in r for r in subject[-1][1] + subject[1][1]):
+        return False
+    opening = [r for _, rs in words[: commas[-1]] for r in rs]
+    scene = any("<pr>" in r or "<num>" in r or "<adv>" in r for r in opening)  # `Suite à`
+    verbs = [k for k in range(len(words)) if WORD.search(words[k][0]) and verb_in_context(words, k)]
+    return scene and not verbs and verb_of_the_name(units_after)
+
+
+def name_ends_an_opening_phrase(
+    units_before: list[tuple[str, list[str]]], units_after: list[tuple[str, list[str]]]
+) -> bool:
+    """The name below is followed by a comma and a clause with its own subject, a determiner
+    and its noun, then the verb with no comma before it (`Saint-Jean, cette grande première
+    va draîner`), and the line above, with no verb, opens with a preposition, an adverb or a
+    participle (`Montée par le collège`, `Lors du dépassement`): the name ends the phrase
+    that opens the sentence above. A name that is the subject has its apposition
+    closed by a comma (`Paris, la ville lumière, accueille`); a dateline has a number."""
+    words = [(s, r) for s, r in units_after if s.strip()]
+    i = 0
+    while i < len(words) and words[i][0][:1].isupper() and not any(
+        "<det>" in r for r in words[i][1]
+    ):
+        i += 1
+    if i == 0 or i + 2 >= len(words) or words[i][0] != ",":
+        return False
+    if not any(is_name(word) for word in words[:i]):
+        return False  # `Saint-Jean`, not `Pourtant, l'enseignement est`
+    if not any("<det>" in r for r in words[i + 1][1]) or has_a_verb(units_before):
+        return False
+    opening = next((rs for s, rs in units_before if WORD.search(s)), [])
+    if not any("<adv>" in r or "<pp>" in r or "<pr>" in r and "+" not in r for r in opening):
+        return False  # a noun phrase above (`Bilan de la saison`) is a heading's
+    for k in range(i + 2, min(len(words), i + 8)):
+        surface = words[k][0]
+        if surface in ",;:()" or surface[:1].isdigit() or any("<sent>" in r for r in words[k][1]):
+            return False
+        if surface.lower().rstrip("'’") in RELATIVES | {"que", "qu"}:
+            return False  # `Todd Akin, un autre candidat qui a fait`: an apposition's verb
+        if surely_a_verb_here(words, k):
+            return k > i + 2
+    return False
+
+
+def main_clause_complete(units: list[tuple[str, list[str]]]) -> bool:
+    """The line has a finite verb after its last comma and no relative pronoun or
+    subordinating conjunction, nor a coordination after the verb (`Les anciens billets seront
+    retirés`, `Je est un autre`): its one sentence has its main verb, and nothing is left open
+    for a clause to come."""
+    words = [(s, r) for s, r in units if s.strip()]  # marks kept: `En 1997, la juge`
+    verbs = [k for k in range(len(words)) if surely_a_verb_here(words, k)]
+    commas = [k for k, (surface, _) in enumerate(words) if surface in ",;"]
+    if not verbs or commas and verbs[-1] < commas[-1]:
+        return False  # `Il a régné jusqu'en 2003, son fils`: a new clause's subject at the end
+    for k, (surface, readings) in enumerate(words):
+        low = surface.lower().rstrip("'’").split(" ")[-1]
+        if low in RELATIVES or low in CLAUSE_OPENERS_AT_END or low in ("qui", "si", "comme"):
+            return False
+        if readings and all(any(t in r for t in CLAUSE_TAGS) for r in readings):
+            return False  # not `s'`, also the pronoun `se`
+        if k > verbs[0] and any("<cnjcoo>" in r for r in readings):
+            return False  # `a parlé et le président` / `Obama a répondu`: a second clause
+    return True
+
+
+def surely_a_verb_here(words: list[tuple[str, list[str]]], k: int) -> bool:
+    """words[k] is a finite verb where it stands (verb_in_context) and no noun, adjective or
+    preposition (`un célèbre retraité`, `une liste`, `contre`), unless a subject or a clitic
+    stands before it."""
+    if not WORD.search(words[k][0]) or not verb_in_context(words, k):
+        return False
+    previous = words[k - 1][0].lower().rstrip("'’") if k else ""
+    readings = words[k][1]
+    nominal = any("<n>" in r or "<adj>" in r or "<pr>" in r for r in readings)
+    auxiliary = any(
+        ("<vbser>" in r or "<vbhaver>" in r) and any(t in r for t in FINITE_TAGS) for r in readings
+    )  # `est`, also a noun, where no article stands before it (verb_in_context)
+    return not nominal or auxiliary or previous in SUBJECTS or previous in CLITICS
+
+
+def two_main_clauses(
+    units_before: list[tuple[str, list[str]]], units_after: list[tuple[str, list[str]]]
+) -> bool:
+    """The line above has its main verb and the name below has a verb of its own (`Les
+    anciens billets seront retirés` / `Joji Otaki ... a affirmé`): joined, one sentence would
+    have two main verbs, so they are two: a headline above its paragraph."""
+    if not main_clause_complete(units_before) or not units_after or not is_name(units_after[0]):
+        return False
+    return name_has_its_own_verb(units_after) and verb_of_the_name(units_after)
+
+
+def name_has_its_own_verb(units: list[tuple[str, list[str]]]) -> bool:
+    """The paragraph starting with a name has a finite verb, surely one (not `Glynn contre`,
+    a preposition), before any comma or `et` (`Jedličkův et leur proposent`: the subject of a
+    verb after `et` may be above), or right after an apposition between commas (`Bruno Le
+    Roux, président du groupe socialiste, est`). Brackets aside (`Lionel Tardy (UMP) a`)."""
+    words, depth = [], 0
+    for surface, readings in units:
+        depth += surface in ("(", "[")
+        if not depth and surface.strip():
+            words.append((surface, readings))
+        depth -= depth > 0 and surface in (")", "]")
+    ends = [
+        k
+        for k, (surface, rs) in enumerate(words)
+        if surface in ",;" or any("<sent>" in r or "<cnjcoo>" in r for r in rs)
+    ] + [len(words)]
+    if any(surely_a_verb_here(words, k) for k in range(ends[0])):
+        return True
+    name_alone = all(s[:1].isupper() for s, _ in words[: ends[0]])
+    after_apposition = len(ends) > 2 and words[ends[0]][0] == "," and words[ends[1]][0] == ","
+    return (
+        name_alone
+        and after_apposition
+        and not any(surely_a_verb_here(words, k) for k in range(ends[0] + 1, ends[1]))
+        and any(surely_a_verb_here(words, k) for k in range(ends[1] + 1, ends[2]))
+    )
+
+
 def grammar_evidence(
     before: str,
     after: str,
@@ -984,7 +1188,15 @@ def grammar_evidence(
         ("clause_without_verb", lambda: clause_without_verb(units_before)),
         ("noun_phrase_without_noun", lambda: noun_phrase_without_noun(units_before)),
         ("ends_with_finite_copula", lambda: ends_with_finite_copula(units_before)),
+        (
+            "subject_after_opening_phrase",
+            lambda: subject_after_opening_phrase(units_before, units_after),
+        ),
         ("verb_disagrees_with_name", lambda: verb_disagrees_with_name(units_after)),
+        (
+            "name_ends_an_opening_phrase",
+            lambda: name_ends_an_opening_phrase(units_before, units_after),
+        ),
         ("comma_between_name_and_verb", lambda: comma_between_name_and_verb(units_after)),
         ("name_without_verb", lambda: name_without_verb(units_after)),
         ("infinitive_after_modal", lambda: infinitive_after_modal(units_before)),
@@ -1086,8 +1298,14 @@ def noun_phrase_above_a_name(
 STRONG_EVIDENCE = frozenset(
     "sentence_fragment opens_with_connective clause_without_verb noun_phrase_without_noun "
     "ends_with_finite_copula verb_disagrees_with_name comma_between_name_and_verb "
-    "name_without_verb long_line_without_stop".split()
+    "name_without_verb long_line_without_stop subject_after_opening_phrase "
+    "name_ends_an_opening_phrase".split()
 )  # weak: sentence_cut_before_name, infinitive_after_modal, definite_head_before_name
+# Evidence that the line's verb waits for what follows (its object, its attribute): the
+# line's clause is not complete, whatever verb the name below has.
+OPEN_END_EVIDENCE = frozenset(
+    "infinitive_after_modal ends_with_finite_copula clause_without_verb".split()
+)
 RUBRIC = re.compile(rf"({UPPER}[\w'’-]*(?:[ {NBSP}]+[\w'’-]+){{0,3}})[ {NBSP}\u202f]+:\s+\S")
 
 
@@ -1139,10 +1357,17 @@ def rubric_and_colon(before: str) -> bool:
     words = WORD.findall(m.group(1))
     readings = french_names.word_readings(words)
     return not any(
-        can_be_finite_verb(readings.get(w, [])) and not is_name((w, readings.get(w, [])))
+        can_be_finite_verb(readings.get(w, []))
+        and not is_name((w, readings.get(w, [])))
+        and not capital_after_article(w, words[i - 1] if i else "")
         or any("<prn>" in r for r in readings.get(w, []))
-        for w in words
+        for i, w in enumerate(words)
     )
+
+
+def capital_after_article(word: str, previous: str) -> bool:
+    """A capitalised word after an article or `de` is a name, not a verb (`Asie de l'Est`)."""
+    return word[:1].isupper() and previous.lower() in ("l", "le", "la", "les", "de", "du", "d")
 
 
 def verbless_line(before: str) -> bool:
@@ -1166,8 +1391,18 @@ def common_word_first(units: list[tuple[str, list[str]]]) -> bool:
 
 
 def heading_like_line(before: str) -> bool:
-    """The line above a name may be a heading: a headline with its rubric, or verbless."""
-    return french_names.available() and (rubric_and_colon(before) or verbless_line(before))
+    """The line above a name may be a heading: a headline with its rubric, or verbless, or
+    set in capitals."""
+    return capitals_line(before) or (
+        french_names.available() and (rubric_and_colon(before) or verbless_line(before))
+    )
+
+
+def capitals_line(before: str) -> bool:
+    """Three words or more, all in capitals (`CONDITIONS RELATIVES A L'AUTORISATION`): a
+    title's shape, as heading_or_dateline_below reads the line below."""
+    words = [w for w in WORD.findall(before) if len(w) > 1]
+    return len(words) >= 3 and all(w.isupper() for w in words)
 
 
 def given_name_after_preposition(before: str) -> bool:
@@ -1288,6 +1523,8 @@ def cut_paragraph(text: str, context: Context) -> list[Change | Flag]:
                 last, name = name_pair_at_cut(before, after, context.lexicon, number == 0)
                 if last:
                     name_pairs.append((e1, s2, last, name))
+                elif number and quotation_opened_at_the_end(before) and closes_quotation(after):
+                    changes.append(Change(e1, s2, " ", note="open_quotation"))
             continue
         if not re.match(LOWER, after):
             continue
@@ -1328,13 +1565,18 @@ def cut_paragraph(text: str, context: Context) -> list[Change | Flag]:
             elif starts_with_verb(name, context.lexicon) and name not in also_names:
                 continue
             elif ends_with_given_name(last, name, given, places) and not (
-                heading_like_line(before) and given_name_after_preposition(before)
+                full_name_at_the_end(before)
+            ) and not (
+                heading_like_line(before)
+                and given_name_after_preposition(before)
+                and not surname_below(name, foreign)
             ):
                 changes.append(Change(e1, s2, " ", note="ends_with_given_name"))
             elif (
                 english_name_cut(last, name, english, foreign)
                 and not title_case_line(before)
                 and not last.isupper()  # an acronym ends a heading (`l'adresse IP`)
+                and name not in given  # a sentence starts with a full name (`Guy Drut a`)
             ):
                 changes.append(Change(e1, s2, " ", note="english_name_cut"))
             elif unknown_name_cut(before, after, last, name, foreign):
@@ -1347,10 +1589,21 @@ def cut_paragraph(text: str, context: Context) -> list[Change | Flag]:
         )
         for i, (e1, s2, before, after) in enumerate(undecided):
             evidence = grammar_evidence(before, after, analysed[i], analysed[len(undecided) + i])
+            if evidence not in OPEN_END_EVIDENCE and two_main_clauses(
+                analysed[i], analysed[len(undecided) + i]
+            ):
+                continue  # a headline with its verb above a sentence with its own
+            byline_below = (
+                evidence == "sentence_fragment"
+                and names_alone(analysed[len(undecided) + i])
+                and not has_a_verb(analysed[i])
+            )  # `Guedes FilhoA.` under a verbless line: a credit, or a sentence's last name
             strong = evidence in STRONG_EVIDENCE and not (
                 evidence == "name_without_verb" and common_word_first(analysed[len(undecided) + i])
             )
-            if evidence and (strong or not heading_like_line(before)):
+            if byline_below:
+                changes.append(heading_or_cut_flag(s2, before, after, evidence))
+            elif evidence and (strong or not heading_like_line(before)):
                 changes.append(Change(e1, s2, " ", note=evidence))
             elif evidence:  # weak evidence under a line that reads as a heading: reported
                 changes.append(heading_or_cut_flag(s2, before, after, evidence))
@@ -1728,8 +1981,13 @@ def before_a_year(right: str, following: str) -> bool:
 
 
 def english_of(left: str, right: str, following: str, lexicon: Lexicon) -> bool:
-    """`of` glued to a word wordfreq knows, before a capital, in English (Bankof America)."""
-    return right == "of" and following[:1].isupper() and lexicon.zipf(left) >= 2.0
+    """`of` glued to a word wordfreq knows, before a capital or `the`, in English (Bankof
+    America, Universityof the Ryukyus)."""
+    return (
+        right == "of"
+        and (following[:1].isupper() or following == "the")
+        and lexicon.zipf(left) >= 2.0
+    )
 
 
 # What follows the apostrophe of English, not French: Didn't, Clinton's, they'll.
@@ -2180,12 +2438,12 @@ def word_apertium_reads(word: str) -> bool:
     )
 
 
-SMALL_WORD_THEN_NAME = re.compile(rf"({LOWER}{{2,}})({UPPER}{LOWER}{{2,}})")
+SMALL_WORD_THEN_NAME = re.compile(rf"({LOWER}{{2,}})({UPPER}{LOWER}+)")  # surTerre, parLe
 
 
 def small_word_then_capital(token: str, lexicon) -> bool:
     """A function word in small letters, then a capitalised word the lists know, in one
-    token (desSables, surTerre): written as no word is, though spaCy's vocabulary holds the
+    token (desSables, surTerre, parLe): written as no word is, though spaCy's vocabulary holds the
     string; camel-case names start with one letter or a word that is no function word
     (iPhone, eBay, easyJet)."""
     m = SMALL_WORD_THEN_NAME.fullmatch(token)
@@ -2219,6 +2477,135 @@ def date_in_brackets_after(token: str, split: int, text: str, end: int) -> bool:
     return token[split:] in {"en", "de"} and bool(
         re.match(rf"[ {NBSP}]*\(\s*\d{{3,4}}", text[end:])
     )
+
+
+def en_before_a_gerund(right: str, following: str) -> bool:
+    """`en` before a present participle is the gerund's (Gaglianoen utilisant): Apertium
+    reads the next word as a gerund and nothing else (not `en tant`, `en avant`)."""
+    if right != "en" or not following.islower() or not following.endswith("ant"):
+        return False
+    found = apertium_readings(following)
+    return bool(found) and all("<ger>" in r or "<ppres>" in r for r in found)
+
+
+def de_before_an_infinitive(right: str, following: str) -> bool:
+    """`de` before a word Apertium reads only as an infinitive opens the verb's phrase (au
+    tour de Cherkide tirer, a refusé à Dupontde partir): a name in -de is followed by its
+    own verb, which is finite (Claude tire)."""
+    return right == "de" and following.islower() and only_infinitive(following)
+
+
+def y_before_its_verb(left: str, right: str, following: str, lexicon: Lexicon) -> bool:
+    """`y` before a finite verb, after a name wordfreq knows well (Zipf 3), is the pronoun
+    (L'Ukrainey est mentionnée, Parisy a vécu): a name in -y that no list knows whole would
+    not start with a well-known one."""
+    return (
+        right == "y"
+        and following.islower()
+        and lexicon.zipf(left) >= 3.0
+        and is_finite_verb(apertium_readings(following))
+    )
+
+
+def et_before_a_full_name(right: str, following: str, rest: str) -> bool:
+    """`et` before a given name Apertium reads and a capitalised surname joins two people
+    (Kechagioglouet George Nikolakopoulos, Blochet Lucien Febvre): a name in -et is
+    followed by its verb, not by a second person's full name."""
+    return (
+        right == "et"
+        and following[:1].isupper()
+        and any("<np><ant>" in r for r in apertium_readings(following))
+        and bool(re.match(rf"{UPPER}{LOWER}+", rest))
+    )
+
+
+def noun_de_name(left: str, right: str, following: str, lexicon: Lexicon) -> bool:
+    """A capitalised French noun, `de`, then a name Apertium reads: a noun and its
+    complement (Bosonde Higgs, Universitéde Genève); not a surname in -de before another
+    name (Andrade Villanueva: Andra is no French noun)."""
+    return (
+        right == "de"
+        and following[:1].isupper()
+        and following[1:2].islower()
+        and "noun" in lexicon.parts_of_speech(left)
+        and any("<np>" in r for r in apertium_readings(following))
+    )
+
+
+def vocabulary_slip(token: str, lexicon: Lexicon) -> bool:
+    """A capitalised string of spaCy's vocabulary that no word list holds, that wordfreq
+    never saw, and that reads as a known word or name then a word of four letters or more:
+    like the vocabulary's lower-case slips, a glue of the texts the model learnt from
+    (Républiquefrançaise); not a rare name (Aclasta, whose `a` is one letter)."""
+    if not token[:1].isupper() or lexicon.is_word(token) or lexicon.zipf(token) > 0:
+        return False
+    return any(
+        lexicon.is_known(token[:i]) and lexicon.is_word(token[i:])
+        for i in range(3, len(token) - 3)
+    )
+
+
+def genders(readings: list[str], tag: str) -> set[str]:
+    """The genders (`m`, `f`) of the readings with `tag` (`<n>`, `<adj>`); `mf` is both."""
+    found: set[str] = set()
+    for r in readings:
+        if tag in r:
+            found |= {"m", "f"} if "<mf>" in r else {"m"} if "<m>" in r else set()
+            found |= {"f"} if "<f>" in r else set()
+    return found
+
+
+def noun_then_adjective(left: str, right: str, lexicon: Lexicon) -> bool:
+    """A capitalised everyday noun (Zipf 4) glued to an adjective of six letters or more
+    that does not disagree with it in gender: a noun and its adjective (Voie|intraveineuse,
+    Conférence|intergouvernementale, État|centrafricain), which no name is made of; not
+    where Apertium reads no adjective (Van|couver)."""
+    if len(right) < 6 or lexicon.zipf(left) < 4.0:
+        return False
+    if "noun" not in lexicon.parts_of_speech(left) or "adj" not in lexicon.parts_of_speech(right):
+        return False
+    read = apertium_readings(right)
+    if read and not any("<adj>" in r for r in read):
+        return False  # Apertium reads no adjective there (Van|couver: a verb)
+    noun, adjective = genders(apertium_readings(left.lower()), "<n>"), genders(read, "<adj>")
+    return not (noun and adjective and not noun & adjective)
+
+
+def far_rarer_than_its_head(token: str, left: str, right: str, lexicon: Lexicon) -> bool:
+    """The token is a name and a function word, a thousand times (3 Zipf) rarer than the
+    name: a foreign word wordfreq's French list holds (Europea a tenté), or a rarer name
+    (Graveson, Louisa), so only with the words after as evidence (a perfect tense)."""
+    return (
+        len(right) <= 3
+        and right in lexicon.stop_words
+        and lexicon.zipf(token) <= lexicon.zipf(left) - 3.0
+    )
+
+
+MONTHS = frozenset(
+    "janvier février mars avril mai juin juillet août septembre octobre novembre décembre".split()
+)
+
+
+def le_before_a_date(right: str, following: str, rest: str) -> bool:
+    """`le` before a day of the month and a month is a date (Normandinle 27 novembre)."""
+    month = rest.split(maxsplit=1)[:1]
+    return (
+        right == "le"
+        and bool(re.fullmatch(r"[1-9]|[12]\d|3[01]|1er", following))
+        and bool(month)
+        and month[0].lower() in MONTHS
+    )
+
+
+# An acronym of two capitals glued to an elided word: FNn'ont, UEs'est, ONUl'a.
+ACRONYM_THEN_ELISION = re.compile(rf"{UPPER}{{2}}[cdjlmnst]")
+
+
+def acronym_then_elision(token: str, before_apostrophe: bool) -> bool:
+    """Two capitals and an elided letter before the apostrophe (FNn'ont): no French word
+    is written so, and the token is too short for the other tests."""
+    return before_apostrophe and bool(ACRONYM_THEN_ELISION.fullmatch(token))
 
 
 def glued_split(
@@ -2283,6 +2670,7 @@ def glued_split(
                     or ends_as_no_name(right)
                     or avoir_before_a_quantity(right, following, rest)
                     or avoir_or_etre_before_a_participle(left, right, following)
+                    or y_before_its_verb(left, right, following, lexicon)
                 )
             elif len(right) <= 3:
                 # Morsi|aux, not Sper|mon; before a two-letter word a better-known name
@@ -2293,7 +2681,6 @@ def glued_split(
                     or ends_as_no_name(right)
                     or vowel_before_et(left, right)
                     or between_names(left, right, following, lexicon)
-                    or before_a_year(right, following)
                     or capitalised_common_word(left, lexicon)
                     or place_apertium_knows(left, token)
                 )
@@ -2322,10 +2709,21 @@ def glued_split(
                 or et_before_a_plural_verb(right, following, preceding)
                 or particle_between_names(left, right, following, lexicon)
                 or avoir_or_etre_before_a_participle(left, right, following)
+                or before_a_year(right, following)
+                or le_before_a_date(right, following, rest)
+                or en_before_a_gerund(right, following)
+                or de_before_an_infinitive(right, following)
+                or et_before_a_full_name(right, following, rest)
+                or noun_de_name(left, right, following, lexicon)
             )
             # wordfreq lists a few typos of this very kind (Chefde), rarely.
-            rare = lexicon.zipf(token) == 0 or (
-                lexicon.zipf(token) < 1.5 and right in lexicon.stop_words
+            rare = (
+                lexicon.zipf(token) == 0
+                or (lexicon.zipf(token) < 1.5 and right in lexicon.stop_words)
+                or (
+                    far_rarer_than_its_head(token, left, right, lexicon)
+                    and (grammar_after or perfect_tense_after(left, right, following, lexicon))
+                )
             )
             # Sud|est, Web|ont, Tap Tap|est (the document writes Tap alone); not Kah|ne
             # A three-letter name wordfreq knows before an everyday word of four letters or
@@ -2373,8 +2771,13 @@ def glued_split(
                             and (known_left or unknown_name_then_word(token, i, lexicon))
                         )
                         # a known word or name, then a rarer verb (Terre|pèserait, Blanche|relie)
-                        or (known_left and len(right) >= 5 and only_a_finite_verb(right))
+                        or (
+                            (known_left or zipf_left > 0)
+                            and len(right) >= 5
+                            and only_a_finite_verb(right)
+                        )
                         or finite_verb_before_its_object(token, i, following, lexicon)
+                        or noun_then_adjective(left, right, lexicon)
                     )
                 )
             )
@@ -2508,13 +2911,19 @@ def glued_words(text: str, context: Context) -> list[Change]:
         for compound in COMPOUND.finditer(text, start, end):
             if (
                 lexicon.is_known(compound.group())
+                and not vocabulary_slip(compound.group(), lexicon)
                 and not ACRONYM_THEN_SMALL.fullmatch(compound.group())
                 and not small_word_then_capital(compound.group(), lexicon)
             ):
                 continue
             for m in WORD.finditer(text, compound.start(), compound.end()):
                 token = m.group()
-                if len(token) < 4 and not SHORT_ACRONYM_GLUE.fullmatch(token):
+                before_apostrophe = text[m.end() : m.end() + 1] in tuple(APOSTROPHES)
+                if (
+                    len(token) < 4
+                    and not SHORT_ACRONYM_GLUE.fullmatch(token)
+                    and not acronym_then_elision(token, before_apostrophe)
+                ):
                     continue
                 known = lexicon.is_known(token)
                 if "-" in text[m.start() - 1 : m.start()] + text[m.end() : m.end() + 1]:
@@ -2535,6 +2944,7 @@ def glued_words(text: str, context: Context) -> list[Change]:
                 if (
                     known
                     and not written_as_no_word(token, before_apostrophe, following, lexicon)
+                    and not vocabulary_slip(token, lexicon)
                     and not small_word_then_capital(token, lexicon)
                 ):
                     continue
@@ -2613,6 +3023,32 @@ def only_a_common_word(word: str) -> bool:
     """Apertium reads the word, and never as a proper name (`Diplomate`, not `Brésil`)."""
     found = apertium_readings(word)
     return bool(found) and not any("<np>" in r for r in found)
+
+
+# Forms of address: the title after one takes a small article (`Monsieur le Président`).
+ADDRESS_WORDS = frozenset("Monsieur Madame Mademoiselle Messieurs Mesdames".split())
+
+
+def address_before_title(word: str, previous: list[str], before: str, next_word: str) -> bool:
+    """A capital article between a form of address and a common noun is small, as French
+    writes a title addressed (`Monsieur Le Président` -> `Monsieur le Président`, `Madame La
+    Commissaire`); not before a surname (`Madame Le Pen`: Apertium reads `Pen` as a name)."""
+    return (
+        word in {"Le", "La", "Les"}
+        and bool(previous)
+        and previous[-1] in ADDRESS_WORDS
+        and before.endswith(previous[-1])
+        and only_a_common_word(next_word)
+    )
+
+
+def conjunction_first(word: str) -> bool:
+    """The sentence's first word is a conjunction (`Mais`, `Et`, `Or`, `Donc`), as Apertium
+    reads it: a title may follow a preposition that names a source (`Selon Le Diplomate`),
+    not a conjunction, after which a capital article is the sentence's title case (`Mais Le
+    Forum s'est ouvert`)."""
+    found = apertium_readings(word.lower())
+    return bool(found) and any("<cnjcoo>" in r or "<cnjadv>" in r for r in found)
 
 
 def small_article_before_name(
@@ -2757,6 +3193,11 @@ def capital_mid_sentence(text: str, context: Context) -> list[Change]:
                     if small_article_before_word(word, previous[-1], before, lexicon):
                         changes.append(Change(at, at + len(word), word.lower()))
                 continue
+            if word in ARTICLES and next_word and address_before_title(
+                word, previous, before, next_word
+            ):
+                changes.append(Change(at, at + len(word), word.lower()))
+                continue
             inside_name = (
                 word in {"Du", "Des"}
                 and bool(previous)
@@ -2786,7 +3227,11 @@ def capital_mid_sentence(text: str, context: Context) -> list[Change]:
                                 w.lower() in TITLE_CUES
                                 for w in WORD.findall(sentence_so_far(before))
                             )
-                            or (opening and only_a_common_word(first))
+                            or (
+                                opening
+                                and only_a_common_word(first)
+                                and not conjunction_first(previous[-1])
+                            )
                         )
                     )
                     before_names.append((at, word, phrase, pair in article_pairs, cue))

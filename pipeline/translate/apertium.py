@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import os
 import re
 import shutil
 import signal
@@ -359,12 +360,28 @@ def exit_reason(returncode: int, stderr_lines: list[str]) -> str:
 # CPU each) between the kept parts of their chain, the bytes relayed by threads: a
 # batch's English depends only on the batch, the same bytes as when the whole chain
 # starts for it, so --jobs 1 and N and --cluster write the same English.
+#
+# A tagger that met no such word is as it started, though: the open class is the only
+# state it keeps past a NUL (at a NUL its morpho stream ends the segment with an
+# unambiguous end-of-file word, which flushes the pending words, and the tagger resets
+# its Viterbi start), and find_similar_ambiguity_class, the one function that rewrites
+# it, is reached only after `require_similar_ambiguity_class` has printed "A new
+# ambiguity class was found" to stderr when the tagger runs with -d (apertium 3.8,
+# hmm.cc and tagger_utils.cc; -d adds messages to stderr only). So each tagger runs
+# with -d, its stderr into a file, and is kept for the next batch while that file is
+# empty; after a batch that wrote anything there (most batches of the Catalan chains,
+# few of the Spanish ones) a new tagger starts for the next. A batch still meets a
+# tagger as fresh as a started one: the same bytes (tested, and
+# `benchmarks/apertium_state.py --parts same-bytes`), 5-10 ms of CPU saved a start.
 
 APERTIUM_SCRIPT_MARK = b"run_mode_wblank"  # a function of Apertium's `apertium` script
 
 # Tools that carry state from one segment to the next past a NUL (above): started for
 # each batch.
 PER_BATCH_TOOLS = frozenset({"apertium-tagger"})
+# Per-batch tools that tell on stderr, given this option, whenever their state changes:
+# kept for the next batch while they have written nothing there (above).
+WATCHED_TOOLS = {"apertium-tagger": "-d"}
 
 
 @functools.cache
@@ -427,6 +444,62 @@ class Stage:
     mode: str
     command: str  # for bash: tools joined by pipes
     per_batch: bool
+
+    @property
+    def watch_option(self) -> str | None:
+        """The option that makes this per-batch tool tell on stderr when its state
+        changes (WATCHED_TOOLS), None for a tool started for every batch."""
+        if not self.per_batch:
+            return None
+        return WATCHED_TOOLS.get(self.command.removeprefix("exec ").split(maxsplit=1)[0])
+
+
+def stage_script(stage: Stage) -> str:
+    """The bash script of a stage, its shell holding neither end of the stage's pipes.
+
+    A tool that dies mid-batch ends the tools after it (their input ends), but not the
+    ones before it: those that had already written their part of the batch, into the
+    pipe of the tool as it died, wait for more input. So the stage's output must end
+    when its last tool does, for the relay reading it to see the batch fail and close
+    the chain's input (KeptPipeline._fail), which ends the tools still waiting. A shell
+    running `a | b | c` in the foreground keeps its own copy of the output pipe until
+    every tool has exited: the relay then waits for the end of a pipe only the shell
+    holds, the shell for a tool that waits for input (the hang this fixes). So the
+    tools run as a background job given the shell's input and output as fds 4 and 3,
+    which the shell then closes, and it waits for the job (pipefail: the status of the
+    last tool that failed). It also lets go of the input, so that a first tool that
+    dies breaks the pipe of whoever writes to it instead of filling it.
+    """
+    if stage.per_batch:
+        return stage.command  # `exec tool`: the shell becomes the tool
+    tools = mode_tools(stage.command)
+    last = len(tools) - 1
+    piped = " | ".join(
+        tool + (" <&4" if i == 0 else "") + (" >&3" if i == last else "") + " 3>&- 4<&-"
+        for i, tool in enumerate(tools)
+    )
+    return (
+        f"set -o pipefail; exec 3>&1 4<&0 >/dev/null </dev/null; {piped} & exec 3>&- 4<&-; wait $!"
+    )
+
+
+def shell_status(stage: Stage, returncode: int, stderr_lines: list[str]):
+    """A kept stage's exit status and stderr as a tool's: 128+N (pipefail) from a tool
+    that died of signal N becomes -N, and bash's report of the job (one line per tool)
+    gives way to the name of the tool that died."""
+    if stage.per_batch or returncode <= 128:
+        return returncode, stderr_lines
+    try:
+        number = signal.Signals(returncode - 128)
+    except ValueError:
+        return returncode, stderr_lines
+    described = signal.strsignal(number) or number.name
+    for line in stderr_lines:
+        head, found, tool = line.partition(described)
+        if found and re.search(r"\d\s*$", head):  # "PID Segmentation fault | TOOL ..."
+            words = tool.strip().removeprefix("(core dumped)").strip(" |").split()
+            return -number, words[:1]
+    return -number, []
 
 
 def chain_stages(modes: Sequence[str], commands: Sequence[str]) -> list[Stage]:
@@ -504,12 +577,17 @@ class KeptPipeline:
         self.lock = threading.Lock()  # one batch at a time through the same tools
         self.processes: list[subprocess.Popen] = []  # the kept stages' shells, in order
         self.errors: list = []
+        # stage index → a watched per-batch tool (and its stderr file) that the last
+        # batch left as it started: it takes the next batch (WATCHED_TOOLS)
+        self.resumed: dict[int, tuple[subprocess.Popen, object]] = {}
+        self.tool_starts = 0  # per-batch tools started (benchmarks count them)
 
     def _spawn(self, stage: Stage, stdin, err) -> subprocess.Popen:
         # $0 names the mode in bash's messages; $1 is -g (marks kept) or -n, as the
-        # script passes them; $2 the tagger's option (none)
+        # script passes them; $2 the tagger's option: -d for a watched one
+        tagger_option = stage.watch_option or ""
         return subprocess.Popen(
-            ["bash", "-c", "set -o pipefail; " + stage.command, stage.mode, self.option, ""],
+            ["bash", "-c", stage_script(stage), stage.mode, self.option, tagger_option],
             stdin=stdin,
             stdout=subprocess.PIPE,
             stderr=err,
@@ -559,20 +637,30 @@ class KeptPipeline:
         # each stage's process: the kept ones, and the per-batch ones started now
         kept = iter(self.processes)
         running: list[subprocess.Popen] = []
-        for stage in self.stages:
+        watched: dict[int, tuple[subprocess.Popen, object]] = {}
+        for index, stage in enumerate(self.stages):
             if stage.per_batch:
-                err = tempfile.TemporaryFile()
-                process = self._spawn(stage, subprocess.PIPE, err)
+                if index in self.resumed:
+                    process, err = self.resumed.pop(index)
+                else:
+                    err = tempfile.TemporaryFile()
+                    process = self._spawn(stage, subprocess.PIPE, err)
+                    self.tool_starts += 1
                 batch.append((stage, process, err))
                 running.append(process)
+                if stage.watch_option is not None:
+                    watched[index] = (process, err)
             else:
                 running.append(next(kept))
+        # a per-batch tool that is not watched takes this batch alone: its input ends
+        # with the batch, and its output is read to its end
+        alone = [stage.per_batch and i not in watched for i, stage in enumerate(self.stages)]
         threads = []
         first = _Sink(running[0].stdin)
 
         def feed() -> None:
             first.write(data)
-            if self.stages[0].per_batch:
+            if alone[0]:
                 first.close()
 
         threads.append(threading.Thread(target=feed, daemon=True))
@@ -583,8 +671,8 @@ class KeptPipeline:
                 threads.append(
                     threading.Thread(
                         target=_relay,
-                        args=(running[i].stdout, _Sink(running[i + 1].stdin), count, before),
-                        kwargs={"close_after": after.per_batch},
+                        args=(running[i].stdout, _Sink(running[i + 1].stdin), count, alone[i]),
+                        kwargs={"close_after": alone[i + 1]},
                         daemon=True,
                     )
                 )
@@ -603,7 +691,7 @@ class KeptPipeline:
                 tail = window[-(len(_SEPARATOR_BYTES) - 1) :]
                 progress(min(done_before + seen, total), total)
 
-        complete = pass_batch(running[-1].stdout, count, collect, self.stages[-1].per_batch)
+        complete = pass_batch(running[-1].stdout, count, collect, alone[-1])
         output = b"".join(chunks)
         # A tool that dies makes the ones after it flush and end, with NULs of their own:
         # the batch came through only if its last separator did.
@@ -612,14 +700,26 @@ class KeptPipeline:
         if complete:
             for thread in threads:
                 thread.join()
-            for _, process, _ in batch:
+            ended = [process for i, process in enumerate(running) if alone[i]]
+            for process in ended:
                 process.wait()
-            complete = all(process.returncode == 0 for _, process, _ in batch)
+            complete = all(process.returncode == 0 for process in ended)
+            complete = complete and all(p.poll() is None for p, _ in watched.values())
         if not complete:
             self._fail(total, batch)
+        # A watched tool that wrote nothing to stderr is as it started: kept for the
+        # next batch. One that did ends here (its input closed), a new one takes the next.
+        for index, (process, err) in watched.items():
+            if os.fstat(err.fileno()).st_size == 0:
+                self.resumed[index] = (process, err)
+            else:
+                _Sink(process.stdin).close()
+                process.wait()
+        kept_on = {id(process) for process, _ in self.resumed.values()}
         for _, process, err in batch:
-            process.stdout.close()
-            err.close()
+            if id(process) not in kept_on:
+                process.stdout.close()
+                err.close()
         batch.clear()
         return output
 
@@ -646,7 +746,8 @@ class KeptPipeline:
             err_file.seek(0)
             err = err_file.read().decode("utf-8", "replace").strip().splitlines()
             if process.returncode not in (0, -signal.SIGKILL):
-                failures.append((process.returncode, stage.mode, err))
+                returncode, err = shell_status(stage, process.returncode, err)
+                failures.append((returncode, stage.mode, err))
         returncode, mode, err = min(
             failures or [(1, self.modes[-1], ["ended before the batch did"])],
             key=lambda f: broken_pipe(f[0], f[2]),
@@ -657,16 +758,26 @@ class KeptPipeline:
 
     def end_input(self) -> None:
         """Close the kept tools' input: they finish and exit on their own (close waits)."""
-        for process in self.processes:
+        for process in [*self.processes, *(p for p, _ in self.resumed.values())]:
             if process.stdin is not None:
                 _Sink(process.stdin).close()
 
     def close(self, kill: bool = False) -> None:
-        for process in self.processes:
+        resumed = list(self.resumed.values())
+        self.resumed = {}
+        for process in [*self.processes, *(p for p, _ in resumed)]:
             if process.stdin is not None:
                 _Sink(process.stdin).close()
             if kill:
                 _kill_group(process)
+        for process, err in resumed:
+            try:
+                process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                _kill_group(process)
+                process.wait()
+            process.stdout.close()
+            err.close()
         for process in self.processes:
             try:
                 process.wait(timeout=5)
@@ -680,11 +791,12 @@ class KeptPipeline:
         self.processes, self.errors = [], []
 
 
-def _relay(source, sink: _Sink, count: int, before: Stage, close_after: bool) -> None:
-    """Pass one batch from a stage to the next; a per-batch tool's input ends with the
-    batch, and so does any input when the stage before ended early (they end in turn)."""
+def _relay(source, sink: _Sink, count: int, whole: bool, close_after: bool) -> None:
+    """Pass one batch from a stage to the next (`whole`: a tool that takes this batch
+    alone, read to its end); such a tool's input ends with the batch, and so does any
+    input when the stage before ended early (they end in turn)."""
     try:
-        complete = pass_batch(source, count, sink.write, before.per_batch)
+        complete = pass_batch(source, count, sink.write, whole)
     except (ValueError, OSError):  # the chain closed under it (an error, Ctrl-C)
         complete = False
     if close_after or not complete:
@@ -752,13 +864,13 @@ def drop_inherited_pipelines() -> None:
         _KEPT.clear()
         _RELEASED.clear()
     for pipeline in pipelines:
-        for process in pipeline.processes:
+        for process in [*pipeline.processes, *(p for p, _ in pipeline.resumed.values())]:
             for pipe in (process.stdin, process.stdout):
                 if pipe is not None:
                     with contextlib.suppress(OSError):
                         pipe.close()
             process.returncode = 0  # not this process's child: never waited for here
-        pipeline.processes, pipeline.errors = [], []
+        pipeline.processes, pipeline.errors, pipeline.resumed = [], [], {}
 
 
 def close_kept_pipelines() -> None:
