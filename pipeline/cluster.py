@@ -8,7 +8,8 @@ The same stage functions as runner.py and parallel.py, shipped to Ray:
   length ratio, which reads the whole corpus) and its untranslated words (the corpus
   checks that read a document at a time) go out as a task as soon as its English is all
   in, while the engine translates the next ones (parallel.early_findings and
-  early_corpus_findings, as a local run's workers do);
+  early_corpus_findings, as a local run's workers do); a task asks for CPUS_PER_TASK
+  (2) CPUs, a task worker per 2 CPUs beside an engine actor per CPU;
 - translation goes to a pool of Ray actors, started with the run, each holding its engine
   once (Apertium's processes, or a CTranslate2 translator with the threads of the actor's
   CPUs, on its GPU when the actor has one), fed chunks of CLUSTER_CHUNK texts in corpus
@@ -99,6 +100,16 @@ ENTITY_TASK_TEXTS = 50
 # rayN~K and rayN%ONE_QUEUE=0 of benchmarks/scaling.py set them for a run.
 PREPARE_AHEAD = 2
 ONE_QUEUE = True
+# The CPUs each stage task asks for (at most the smallest node's; 1 on a cluster with
+# GPUs, whose engines leave the CPUs to the tasks): 2, a task worker per 2 CPUs beside the
+# engine actors (one per CPU, asking for none). Each task worker pays the first load of
+# spaCy and the cleaner's lexicon (~1.3 CPU s) and warms its own caches: on 2 cores a
+# second one cost 2.2-3.1 CPU s of a 40-article run's 16-20 (the task workers' CPU fell
+# to the 1-core run's in every round). In the two quietest rounds (load 2-13) a 2-core run
+# took 9.0 / 9.3 s with 2 against 14.2 / 13.2 with 1; at load 11-15 on 200 articles 19.2
+# against 14.3: the one worker's last entity and check tasks then run in a row after the
+# engine's last chunk (benchmarks/scaling.py, ray2%CPUS_PER_TASK=1 is main's way).
+CPUS_PER_TASK = 2
 
 # Where the driver's time went in the last run, in seconds from its start (benchmarks/
 # scaling.py prints it; "start" is the perf_counter at the start): "engine busy" is the
@@ -205,6 +216,16 @@ def _die_if_asked(stage: str) -> None:
     except FileNotFoundError:
         return
     os.kill(os.getpid(), signal.SIGKILL)
+
+
+def _log_stage_if_asked(step: str, began: float) -> None:
+    """PIPELINE_TEST_STAGE_LOG=FILE: each stage task appends a line to FILE, its worker's
+    process id, its step and its start and end (the tests' view of which worker ran what
+    when)."""
+    log_file = os.environ.get("PIPELINE_TEST_STAGE_LOG")
+    if log_file:
+        with open(log_file, "a", encoding="utf-8") as file:
+            file.write(f"{os.getpid()} {step} {began:.6f} {time.time():.6f}\n")
 
 
 def _kill_node_if_asked() -> None:
@@ -343,7 +364,11 @@ STAGES = {"prepare": prepare, "entities": entities, "checks": document_checks}
 
 def stage(step: str, *args):
     """One of STAGES, by name: the one Ray function of ONE_QUEUE."""
-    return STAGES[step](*args)
+    began = time.time()
+    try:
+        return STAGES[step](*args)
+    finally:
+        _log_stage_if_asked(step, began)
 
 
 class StageTask:
@@ -354,6 +379,9 @@ class StageTask:
 
     def remote(self, *args):
         return self.task.remote(self.step, *args)
+
+    def options(self, **options):
+        return StageTask(self.task.options(**options), self.step)
 
 
 @functools.cache
@@ -374,10 +402,24 @@ def remote_stages():
     return (task(prepare), task(entities), task(document_checks), actor), queued
 
 
-def stage_tasks():
-    """The preparing, entity and check tasks of a run (as ONE_QUEUE says) and the actor."""
+def stage_tasks(ray=None):
+    """The preparing, entity and check tasks of a run (as ONE_QUEUE says) and the actor;
+    given `ray` (connected), each task asks for task_cpus(ray) CPUs."""
     (*apart, actor), queued = remote_stages()
-    return (*(queued if ONE_QUEUE else apart), actor)
+    tasks = queued if ONE_QUEUE else apart
+    if ray is not None and (cpus := task_cpus(ray)) != 1:
+        tasks = tuple(task.options(num_cpus=cpus) for task in tasks)
+    return (*tasks, actor)
+
+
+def task_cpus(ray) -> float:
+    """The CPUs a stage task asks for: CPUS_PER_TASK, at most the smallest node's (a task
+    must fit on every node)."""
+    if ray.cluster_resources().get("GPU", 0):
+        return 1
+    nodes = [node["Resources"].get("CPU", 0) for node in ray.nodes() if node["Alive"]]
+    smallest = min((cpus for cpus in nodes if cpus > 0), default=1)
+    return min(CPUS_PER_TASK, smallest)
 
 
 # --- the driver --------------------------------------------------------------------------
@@ -613,7 +655,8 @@ def _run(ray, documents, terms, memory_path, engine, translation_memory, progres
     placement.clear()
     spans.clear()
     started = timings["start"] = time.perf_counter()
-    prepare_task, entities_task, checks_task, _ = stage_tasks()
+    prepare_task, entities_task, checks_task, _ = stage_tasks(ray)
+    timings["task cpus"] = task_cpus(ray)
     with span("prepared cache"):
         cache = prepared_cache.PreparedCache(memory_path)
         fingerprint = prepared_cache.code_fingerprint()

@@ -4,6 +4,7 @@ the module), the same bytes as a run in one process; an engine worker killed mid
 
 from __future__ import annotations
 
+import itertools
 import os
 import shutil
 import sqlite3
@@ -29,13 +30,19 @@ def kill_marker(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def local_ray(kill_marker):
+def stage_log(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("stages") / "stage-tasks.log"
+
+
+@pytest.fixture(scope="module")
+def local_ray(kill_marker, stage_log):
     # Ray's workers inherit this process's environment as it is when Ray starts.
     os.environ["PIPELINE_TEST_KILL_WORKER"] = str(kill_marker)
+    os.environ["PIPELINE_TEST_STAGE_LOG"] = str(stage_log)
     ray.init(num_cpus=2, include_dashboard=False, logging_level="ERROR")
     yield
     ray.shutdown()
-    del os.environ["PIPELINE_TEST_KILL_WORKER"]
+    del os.environ["PIPELINE_TEST_KILL_WORKER"], os.environ["PIPELINE_TEST_STAGE_LOG"]
 
 
 @pytest.fixture(scope="module")
@@ -167,6 +174,41 @@ def test_a_killed_check_worker_is_retried_and_its_findings_kept_once(
     assert not kill_marker.exists()  # a check task's worker did kill itself
     assert "actors replaced" not in cluster.timings
     assert outputs(out) == outputs(in_process)  # no finding lost, none twice
+
+
+def stage_tasks_run(log: Path) -> list[tuple[int, str, float, float]]:
+    """The stage tasks a run's workers logged (PIPELINE_TEST_STAGE_LOG): pid, step, start, end."""
+    rows = [line.split() for line in log.read_text("utf-8").splitlines()]
+    return sorted((int(pid), step, float(a), float(b)) for pid, step, a, b in rows)
+
+
+def test_with_2_cpus_a_task_the_stage_tasks_run_one_at_a_time_beside_the_engine(
+    local_ray, corpus, in_process, stage_log, tmp_path, monkeypatch
+):
+    from pipeline import cluster
+
+    # a task worker per 2 CPUs (CPUS_PER_TASK=2, the default): one load of spaCy and the
+    # lexicon, not one a CPU; the engine actors (asking for no CPU) still one a CPU
+    monkeypatch.setattr(cluster, "CPUS_PER_TASK", 2)
+    stage_log.write_text("", "utf-8")
+    out = tmp_path / "out"
+    runner.run(corpus, GLOSSARY, out, ApertiumEngine("es"), cluster="local")
+    assert outputs(out) == outputs(in_process)
+    assert cluster.timings["task cpus"] == 2
+    assert len(cluster.placement) == 2  # two engine actors
+    tasks = sorted(stage_tasks_run(stage_log), key=lambda task: task[2])
+    assert {"prepare", "entities", "checks"} <= {step for _, step, _, _ in tasks}
+    for before, after in itertools.pairwise(tasks):
+        assert after[2] >= before[3], (before, after)  # none began before the last ended
+    # a task worker a CPU (main's way): two stage tasks do run at once
+    monkeypatch.setattr(cluster, "CPUS_PER_TASK", 1)
+    stage_log.write_text("", "utf-8")
+    shutil.rmtree(out)
+    runner.run(corpus, GLOSSARY, out, ApertiumEngine("es"), cluster="local")
+    assert outputs(out) == outputs(in_process)
+    assert cluster.timings["task cpus"] == 1
+    tasks = sorted(stage_tasks_run(stage_log), key=lambda task: task[2])
+    assert len({pid for pid, *_ in tasks}) >= 2
 
 
 def test_without_ray_cluster_is_one_line_naming_the_extra(corpus, tmp_path):

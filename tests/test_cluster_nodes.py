@@ -105,15 +105,18 @@ def elsewhere(tmp_path, monkeypatch):
 
 
 def test_a_run_on_two_nodes_places_engines_on_both_and_writes_the_same_bytes(
-    two_nodes, in_process, elsewhere, tmp_path
+    two_nodes, in_process, elsewhere, tmp_path, monkeypatch
 ):
     nodes, worker, _, ray_temp = two_nodes
+    monkeypatch.setattr(cluster, "CPUS_PER_TASK", 2)  # more than a node has: 1 a task here
     out = tmp_path / "out"
     result = runner.run(CORPUS, GLOSSARY, out, ApertiumEngine("es"), cluster=nodes.address)
     assert outputs(out) == outputs(in_process["es"])
     assert result.engine_segments > 0
     head = nodes.head_node.node_id
     assert sorted(r["node"] for r in cluster.placement) == sorted([head, worker.node_id])
+    assert cluster.timings["task cpus"] == 1  # at most a node's CPUs (a task asking 2
+    # there would never be scheduled)
     for report in cluster.placement:  # the driver's code, unpacked by Ray on each node
         assert Path(report["code"]).is_relative_to(ray_temp), report["code"]
         assert Path(report["code"]) != REPO / "pipeline"
