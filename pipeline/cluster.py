@@ -9,7 +9,7 @@ The same stage functions as runner.py and parallel.py, shipped to Ray:
   checks that read a document at a time) go out as a task as soon as its English is all
   in, while the engine translates the next ones (parallel.early_findings and
   early_corpus_findings, as a local run's workers do); a task asks for CPUS_PER_TASK
-  (2) CPUs, a task worker per 2 CPUs beside an engine actor per CPU;
+  (1) CPUs, a task worker per CPU beside an engine actor per CPU;
 - translation goes to a pool of Ray actors, started with the run, each holding its engine
   once (Apertium's processes, or a CTranslate2 translator with the threads of the actor's
   CPUs, on its GPU when the actor has one), fed chunks of CLUSTER_CHUNK texts in corpus
@@ -101,15 +101,13 @@ ENTITY_TASK_TEXTS = 50
 PREPARE_AHEAD = 2
 ONE_QUEUE = True
 # The CPUs each stage task asks for (at most the smallest node's; 1 on a cluster with
-# GPUs, whose engines leave the CPUs to the tasks): 2, a task worker per 2 CPUs beside the
-# engine actors (one per CPU, asking for none). Each task worker pays the first load of
-# spaCy and the cleaner's lexicon (~1.3 CPU s) and warms its own caches: on 2 cores a
-# second one cost 2.2-3.1 CPU s of a 40-article run's 16-20 (the task workers' CPU fell
-# to the 1-core run's in every round). In the two quietest rounds (load 2-13) a 2-core run
-# took 9.0 / 9.3 s with 2 against 14.2 / 13.2 with 1; at load 11-15 on 200 articles 19.2
-# against 14.3: the one worker's last entity and check tasks then run in a row after the
-# engine's last chunk (benchmarks/scaling.py, ray2%CPUS_PER_TASK=1 is main's way).
-CPUS_PER_TASK = 2
+# GPUs, whose engines leave the CPUs to the tasks). 2 would run a task worker per 2 CPUs
+# beside the engine actors (one per CPU, asking for none), saving the second worker's first
+# load of spaCy and the lexicon and its caches (2.2-3.1 CPU s of a 40-article run's 16-20,
+# branch w19r), but its last entity and check tasks then run in a row after the engine's
+# last chunk: on the quiet machine (benchmarks/scaling.py, ray2%CPUS_PER_TASK=N) 2 CPUs ran
+# 10.1 / 8.9 s against 9.6 / 8.2 with 1 on 40 articles, 10.1 s each on 200. So 1.
+CPUS_PER_TASK = 1
 
 # Where the driver's time went in the last run, in seconds from its start (benchmarks/
 # scaling.py prints it; "start" is the perf_counter at the start): "engine busy" is the

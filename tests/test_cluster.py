@@ -187,7 +187,7 @@ def test_with_2_cpus_a_task_the_stage_tasks_run_one_at_a_time_beside_the_engine(
 ):
     from pipeline import cluster
 
-    # a task worker per 2 CPUs (CPUS_PER_TASK=2, the default): one load of spaCy and the
+    # a task worker per 2 CPUs (CPUS_PER_TASK=2, the option): one load of spaCy and the
     # lexicon, not one a CPU; the engine actors (asking for no CPU) still one a CPU
     monkeypatch.setattr(cluster, "CPUS_PER_TASK", 2)
     stage_log.write_text("", "utf-8")
@@ -200,7 +200,7 @@ def test_with_2_cpus_a_task_the_stage_tasks_run_one_at_a_time_beside_the_engine(
     assert {"prepare", "entities", "checks"} <= {step for _, step, _, _ in tasks}
     for before, after in itertools.pairwise(tasks):
         assert after[2] >= before[3], (before, after)  # none began before the last ended
-    # a task worker a CPU (main's way): two stage tasks do run at once
+    # a task worker a CPU (the default): two stage tasks do run at once
     monkeypatch.setattr(cluster, "CPUS_PER_TASK", 1)
     stage_log.write_text("", "utf-8")
     shutil.rmtree(out)
