@@ -5,35 +5,10 @@ for this test, with a join that must happen and a near miss that must not. Real 
 
 from __future__ import annotations
 
-import pytest
+from cut_support import START, assert_apart, assert_joined, needs_apertium
 
 from pipeline import clean, french_names
 from pipeline.clean import clean_text
-
-needs_apertium = pytest.mark.skipif(
-    not french_names.available(), reason="Apertium's French dictionaries are not installed"
-)
-START = "Le texte commence ici."
-
-
-def two_lines(before: str, after: str) -> tuple[str, list[str], list[str]]:
-    """The cleaned text after START, the evidence of each join, the reviewer's findings."""
-    result = clean_text(f"{START}\n\n{before}\n\n{after}")
-    notes = [f.note for f in result.fixes if f.rule == "cut_paragraph"]
-    flags = [f.message for f in result.findings if f.check == "clean.cut_paragraph"]
-    return result.text.split("\n\n", 1)[1], notes, flags
-
-
-def assert_joined(before: str, after: str, evidence: str) -> None:
-    text, notes, _ = two_lines(before, after)
-    assert text == f"{before} {after}"
-    assert notes == [evidence]
-
-
-def assert_apart(before: str, after: str) -> list[str]:
-    text, notes, flags = two_lines(before, after)
-    assert text == f"{before}\n\n{after}", notes
-    return flags
 
 
 @needs_apertium
