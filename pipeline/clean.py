@@ -1225,7 +1225,12 @@ def heading_or_dateline_below(after: str) -> bool:
     return len(words) >= 3 and all(w.isupper() for w in words)
 
 
+# Heading lengths, in words: a verbless heading is ten at most (HEADING_MAX_WORDS), a news
+# headline seldom longer than twelve (LONG_HEADING_WORDS), and no heading longer than twenty
+# (HEADING_LONGEST: clean_headings.py's are 2 to 20 words long).
 HEADING_MAX_WORDS = 10
+LONG_HEADING_WORDS = 12
+HEADING_LONGEST = 20
 
 
 def heading_above_its_subject(before: str, after: str, lexicon: Lexicon) -> bool:
@@ -1309,8 +1314,6 @@ OPEN_END_EVIDENCE = frozenset(
 RUBRIC = re.compile(rf"({UPPER}[\w'’-]*(?:[ {NBSP}]+[\w'’-]+){{0,3}})[ {NBSP}\u202f]+:\s+\S")
 
 
-HEADING_LONGEST = 20  # words; clean_headings.py's headings are 2 to 20 words long
-
 
 def long_line_without_stop(before: str, after: str) -> bool:
     """The line above is longer than a heading (more than twenty words) and ends with a
@@ -1343,8 +1346,6 @@ def verbless_sentence_below(before: str, units: list[tuple[str, list[str]]]) -> 
         and not any(s[:1].isdigit() for s, _ in units[: ends[0]])
     )
 
-
-LONG_HEADING_WORDS = 12  # a news headline is seldom longer
 
 
 def rubric_and_colon(before: str) -> bool:
@@ -1467,25 +1468,34 @@ def title_case_line(before: str) -> bool:
 
 def heading_or_cut_flag(after_start: int, before: str, after: str, evidence: str) -> Flag:
     """The finding on a heading-like line above a name that weak evidence would have joined."""
-    first = " ".join(after.split()[:6]) + (" …" if len(after.split()) > 6 else "")
-    return Flag(
+    return left_apart_flag(
         after_start,
-        after_start + len(WORD.match(after).group()),
-        f"left apart: «{before}» above «{first}» reads as a heading; the evidence that one "
-        f"sentence goes on across the break ({evidence}) is weak: join the two lines if it does",
-        severity="info",
+        before,
+        after,
+        f"reads as a heading; the evidence that one sentence goes on across the break "
+        f"({evidence}) is weak: join the two lines if it does",
     )
 
 
 def ambiguous_cut_flag(after_start: int, before: str, after: str) -> Flag:
     """The finding a reviewer sees on the paragraph below (rule cut_paragraph)."""
+    return left_apart_flag(
+        after_start,
+        before,
+        after,
+        "may be a heading, or one sentence cut before the name (an apposition); join the "
+        "two lines if the name continues the line above",
+    )
+
+
+def left_apart_flag(after_start: int, before: str, after: str, why: str) -> Flag:
+    """cut_paragraph's info finding on the name starting the paragraph below a line left
+    apart: both lines (the one below by its first six words), then why."""
     first = " ".join(after.split()[:6]) + (" …" if len(after.split()) > 6 else "")
     return Flag(
         after_start,
         after_start + len(WORD.match(after).group()),
-        f"left apart: «{before}» above «{first}» may be a heading, or one sentence cut "
-        f"before the name (an apposition); join the two lines if the name continues the "
-        f"line above",
+        f"left apart: «{before}» above «{first}» {why}",
         severity="info",
     )
 
@@ -1588,18 +1598,17 @@ def cut_paragraph(text: str, context: Context) -> list[Change | Flag]:
             [before for _, _, before, _ in undecided] + [after for _, _, _, after in undecided]
         )
         for i, (e1, s2, before, after) in enumerate(undecided):
-            evidence = grammar_evidence(before, after, analysed[i], analysed[len(undecided) + i])
-            if evidence not in OPEN_END_EVIDENCE and two_main_clauses(
-                analysed[i], analysed[len(undecided) + i]
-            ):
+            units_before, units_after = analysed[i], analysed[len(undecided) + i]
+            evidence = grammar_evidence(before, after, units_before, units_after)
+            if evidence not in OPEN_END_EVIDENCE and two_main_clauses(units_before, units_after):
                 continue  # a headline with its verb above a sentence with its own
             byline_below = (
                 evidence == "sentence_fragment"
-                and names_alone(analysed[len(undecided) + i])
-                and not has_a_verb(analysed[i])
+                and names_alone(units_after)
+                and not has_a_verb(units_before)
             )  # `Guedes FilhoA.` under a verbless line: a credit, or a sentence's last name
             strong = evidence in STRONG_EVIDENCE and not (
-                evidence == "name_without_verb" and common_word_first(analysed[len(undecided) + i])
+                evidence == "name_without_verb" and common_word_first(units_after)
             )
             if byline_below:
                 changes.append(heading_or_cut_flag(s2, before, after, evidence))
@@ -1607,7 +1616,7 @@ def cut_paragraph(text: str, context: Context) -> list[Change | Flag]:
                 changes.append(Change(e1, s2, " ", note=evidence))
             elif evidence:  # weak evidence under a line that reads as a heading: reported
                 changes.append(heading_or_cut_flag(s2, before, after, evidence))
-            elif noun_phrase_above_a_name(analysed[i], analysed[len(undecided) + i]):
+            elif noun_phrase_above_a_name(units_before, units_after):
                 changes.append(ambiguous_cut_flag(s2, before, after))
     return sorted(changes, key=lambda c: c.start)
 
