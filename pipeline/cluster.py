@@ -400,12 +400,12 @@ def remote_stages():
     return (task(prepare), task(entities), task(document_checks), actor), queued
 
 
-def stage_tasks(ray=None):
-    """The preparing, entity and check tasks of a run (as ONE_QUEUE says) and the actor;
-    given `ray` (connected), each task asks for task_cpus(ray) CPUs."""
+def stage_tasks(cpus: float = 1):
+    """The preparing, entity and check tasks of a run (as ONE_QUEUE says), each asking for
+    `cpus` CPUs (task_cpus), and the actor."""
     (*apart, actor), queued = remote_stages()
     tasks = queued if ONE_QUEUE else apart
-    if ray is not None and (cpus := task_cpus(ray)) != 1:
+    if cpus != 1:
         tasks = tuple(task.options(num_cpus=cpus) for task in tasks)
     return (*tasks, actor)
 
@@ -653,8 +653,8 @@ def _run(ray, documents, terms, memory_path, engine, translation_memory, progres
     placement.clear()
     spans.clear()
     started = timings["start"] = time.perf_counter()
-    prepare_task, entities_task, checks_task, _ = stage_tasks(ray)
-    timings["task cpus"] = task_cpus(ray)
+    cpus = timings["task cpus"] = task_cpus(ray)
+    prepare_task, entities_task, checks_task, _ = stage_tasks(cpus)
     with span("prepared cache"):
         cache = prepared_cache.PreparedCache(memory_path)
         fingerprint = prepared_cache.code_fingerprint()
