@@ -49,14 +49,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))  # french_material, when imported
 
-from french_material import HALVES, documents  # noqa: E402
+from french_material import HALVES, documents, wikinews  # noqa: E402
 from french_material import articles as material_articles  # noqa: E402
 
 from pipeline.clean import NBSP, clean_text  # noqa: E402
 from pipeline.lexicon import load_lexicon  # noqa: E402
 
 EVAL = ROOT.parent / "shared" / "eval"
-DATA = ROOT / "benchmarks" / "data"
 SETS = {"tune": ("flores101-dev", "newstest2013"), "report": ("flores200-devtest", "newstest2012")}
 LINES_PER_ARTICLE = 8
 PER_ARTICLE = 2  # glitches of one class per article, each in its own paragraph
@@ -427,17 +426,15 @@ def new_french_articles() -> list[dict]:
     """The 100 Wikinews articles of benchmarks/data/wikinews_fr (its SOURCE.md) in the halves
     v18n fixed before any result was seen: sorted by id, even places the development half,
     odd the check half (french_material.py splits the same articles its own way)."""
-    path = DATA / "wikinews_fr" / "wikinews_fr_100.jsonl"
-    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
-    rows.sort(key=lambda row: int(row["id"]))
+    ids = {doc.name.removeprefix("wikinews/"): doc for doc in wikinews()}
     return [
         {
             "source": "wikinews",
-            "id": row["id"],
+            "id": id_,
             "half": "dev" if place % 2 == 0 else "check",
-            "paragraphs": [text for _, text in row["blocks"]],
+            "paragraphs": [text for _, text in ids[id_].blocks],
         }
-        for place, row in enumerate(rows)
+        for place, id_ in enumerate(sorted(ids, key=int))
     ]
 
 
