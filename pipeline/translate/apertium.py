@@ -756,16 +756,21 @@ class KeptPipeline:
             f"apertium {mode} failed in a batch of {total} segments: {exit_reason(returncode, err)}"
         )
 
+    def every_process(self) -> list[subprocess.Popen]:
+        """The kept stages' shells and the watched tools kept for the next batch."""
+        return [*self.processes, *(p for p, _ in self.resumed.values())]
+
     def end_input(self) -> None:
         """Close the kept tools' input: they finish and exit on their own (close waits)."""
-        for process in [*self.processes, *(p for p, _ in self.resumed.values())]:
+        for process in self.every_process():
             if process.stdin is not None:
                 _Sink(process.stdin).close()
 
     def close(self, kill: bool = False) -> None:
+        every = self.every_process()
         resumed = list(self.resumed.values())
         self.resumed = {}
-        for process in [*self.processes, *(p for p, _ in resumed)]:
+        for process in every:
             if process.stdin is not None:
                 _Sink(process.stdin).close()
             if kill:
@@ -864,7 +869,7 @@ def drop_inherited_pipelines() -> None:
         _KEPT.clear()
         _RELEASED.clear()
     for pipeline in pipelines:
-        for process in [*pipeline.processes, *(p for p, _ in pipeline.resumed.values())]:
+        for process in pipeline.every_process():
             for pipe in (process.stdin, process.stdout):
                 if pipe is not None:
                     with contextlib.suppress(OSError):
