@@ -2941,6 +2941,16 @@ def glue_in_code(text: str, start: int, end: int, times: int) -> bool:
     )
 
 
+def written_alone_and_glued(token: str, text: str, counts: Counter, lexicon: Lexicon) -> bool:
+    """The document writes the token once alone and once glued to a word after it (`devient
+    Oldstable et` and `de Oldstableet Oldoldstable`): spelt so twice, it is a name, as a token
+    written twice alone is (the glued one is the glitch)."""
+    if counts[token] != 1 or not token[:1].isupper():
+        return False
+    glued = re.finditer(rf"(?<!\w){re.escape(token)}({LOWER}+)", text)
+    return any(lexicon.is_word(m.group(1)) for m in glued)
+
+
 @rule()
 def glued_words(text: str, context: Context) -> list[Change]:
     """Two words glued together (a link's text and the next word): `Reuterscitant`."""
@@ -2975,6 +2985,8 @@ def glued_words(text: str, context: Context) -> list[Change]:
                 case_change = re.search(rf"{LOWER}{UPPER}|{UPPER}{{2}}{LOWER}", token)
                 if counts[token] > 1 and not case_change:
                     continue  # spelt the same way twice: a name (Punchline), not a glitch
+                if not case_change and written_alone_and_glued(token, text, counts, lexicon):
+                    continue
                 following = (AFTER_APOSTROPHE if before_apostrophe else NEXT_WORD).match(
                     text, m.end()
                 )

@@ -73,3 +73,14 @@ def test_each_piece_of_evidence_on_its_own():
     assert adverb_in_ment("officiellement")
     assert not adverb_in_ment("moment")  # a noun
     assert not adverb_in_ment("aussi")  # no -ment (PERFECT_ADVERBS lists those)
+
+
+def test_a_name_written_once_alone_and_once_glued_is_not_cut():
+    # written_alone_and_glued: the glued one is split, the one alone stays a name.
+    raw = (
+        "La précédente devient Oldstable et celle d'avant devient autre.\n\n"
+        "Le statut de Oldstableet Oldoldstable est clair."
+    )
+    assert cleaned(raw) == raw.replace("Oldstableet", "Oldstable et")
+    # a glued token whose name the document writes alone is still split
+    assert "Reuters citant" in cleaned("Selon Reuterscitant un officiel, Reuters a dit.")
