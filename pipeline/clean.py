@@ -1891,14 +1891,6 @@ PERFECT_ADVERBS = frozenset(
 )
 
 
-def adverb_in_ment(word: str) -> bool:
-    """An adverb of manner in -ment, as Apertium reads it and nothing else (officiellement,
-    récemment): it stands between an auxiliary and its participle (Obamaa officiellement
-    annoncé), not after a bare name."""
-    found = apertium_readings(word) if word.endswith("ment") else []
-    return bool(found) and all("<adv>" in r for r in found)
-
-
 # What follows `a` as the verb avoir in a set phrase (Parisa besoin, Australiea tout).
 AVOIR_OBJECTS = frozenset("tout besoin lieu raison peur envie droit".split())
 
@@ -1912,8 +1904,6 @@ def perfect_tense_after(left: str, right: str, following: str, lexicon: Lexicon)
         return False
     if following in PERFECT_ADVERBS or following in AVOIR_OBJECTS:
         return True
-    if adverb_in_ment(following):
-        return True  # Obamaa officiellement annoncé: an adverb of manner after the auxiliary
     well_known = lexicon.zipf(left) >= 3.0
     if well_known and following in DETERMINERS:
         return True
@@ -2209,11 +2199,11 @@ def elided_subject(word: str) -> bool:
 
 
 def et_before_a_new_phrase(right: str, following: str) -> bool:
-    """`et` or `car` before a possessive or an elided subject opens a phrase (Ewinget leurs
-    proches, Trakhtenberget c'est, Linuxcar leurs pilotes): a name in -et is followed by its
-    verb (Monet peint) or by a time that starts with another determiner (vu Kernet un jour,
-    Kernet cette année), and `la`, `les`, `leur` before a verb are clitics (Monet les peint)."""
-    if right not in {"et", "car"} or not following.islower():
+    """`et` before a possessive or an elided subject opens a phrase (Ewinget leurs proches,
+    Trakhtenberget c'est): a name in -et is followed by its verb (Monet peint) or by a time
+    that starts with another determiner (vu Kernet un jour, Kernet cette année), and `la`,
+    `les`, `leur` before a verb are clitics (Monet les peint)."""
+    if right != "et" or not following.islower():
         return False
     return possessive_determiner(following) or elided_subject(following)
 

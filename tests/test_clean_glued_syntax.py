@@ -9,10 +9,8 @@ import pytest
 
 from pipeline import french_names
 from pipeline.clean import (
-    adverb_in_ment,
     clean_text,
     de_before_an_infinitive,
-    et_before_a_new_phrase,
     model_name_before_a_linking_word,
 )
 from pipeline.lexicon import load_lexicon
@@ -33,10 +31,6 @@ SPLITS = [
     ("Il joue contre Kasparovet une autre.", "Kasparov et une autre"),
     # de_before_an_infinitive, with et: an infinitive after the conjunction
     ("Il décide de quitter Velmaret partir loin.", "Velmar et partir loin"),
-    # et_before_a_new_phrase, with car: a possessive after the conjunction
-    ("Ils utilisent Linuxcar leurs machines sont vieilles.", "Linux car leurs machines"),
-    # perfect_tense_after, adverb_in_ment: an adverb in -ment after the auxiliary
-    ("Le président Obamaa officiellement annoncé sa venue.", "Obama a officiellement"),
 ]
 
 
@@ -49,7 +43,6 @@ def test_a_name_glued_to_a_linking_word_is_split(raw, expected):
 NEAR_MISSES = [
     "Le peintre Kernet peint des paysages.",  # Kern is no name the model holds
     "Il visite Somerset House demain.",  # -set ends English names
-    "Il part pour Madagascar sa valise en main.",  # a known name in -car stays whole
 ]
 
 
@@ -68,11 +61,6 @@ def test_each_piece_of_evidence_on_its_own():
     assert not model_name_before_a_linking_word("Debian", "le", lexicon)  # no linking word
     assert de_before_an_infinitive("et", "partir")
     assert not de_before_an_infinitive("et", "part")  # a finite verb: Monet part
-    assert et_before_a_new_phrase("car", "leurs")
-    assert not et_before_a_new_phrase("car", "tout")
-    assert adverb_in_ment("officiellement")
-    assert not adverb_in_ment("moment")  # a noun
-    assert not adverb_in_ment("aussi")  # no -ment (PERFECT_ADVERBS lists those)
 
 
 def test_a_name_written_once_alone_and_once_glued_is_not_cut():
