@@ -126,9 +126,10 @@ def ner_model() -> str:
             versions.append(f"{package}={metadata.version(package)}")
         except metadata.PackageNotFoundError:
             versions.append(f"{package}=absent")
-    from pipeline.spacy_import import FRENCH_UNUSED
+    from pipeline.spacy_import import FRENCH_UNUSED, RECOGNIZER_GEMM
 
-    return " ".join([*versions, "excluded=" + ",".join(FRENCH_UNUSED)])
+    excluded = "excluded=" + ",".join(FRENCH_UNUSED)
+    return " ".join([*versions, excluded, f"gemm={RECOGNIZER_GEMM}"])
 
 
 def french_entities(texts: Sequence[str], cache: Any = None) -> list[list[Entity]]:
