@@ -101,6 +101,35 @@ def test_compact_french_token_match_agrees_with_spacys_own_expression():
     assert len(words) > 50_000 and len(kept_whole) > 500
 
 
+def test_the_prefiltered_expression_answers_as_the_expression_on_every_word():
+    """The loaded tokenizer's hyphenated-word expression says no without running when a
+    piece holds no hyphen or apostrophe, and answers as the compact expression does on
+    85,000 words (their suffixes too, as the tokenizer asks after cutting a prefix)."""
+    import re
+
+    from pipeline.spacy_import import PrefilteredPattern
+
+    match = spacy_import.french_pipeline().tokenizer.token_match
+    prefiltered = match.__self__
+    assert isinstance(prefiltered, PrefilteredPattern) and len(prefiltered.pattern) < 50_000
+    plain = re.compile(prefiltered.pattern, prefiltered.flags).match
+    words = _words_to_compare()
+    pieces = words | {w[1:] for w in words} | {w[:-1] for w in words}
+    assert [w for w in pieces if bool(match(w)) != bool(plain(w))] == []
+    assert sum(1 for w in pieces if plain(w)) > 500
+
+
+def test_required_characters_only_from_what_every_alternative_needs():
+    from pipeline.spacy_import import required_characters
+
+    assert required_characters(r"^(?:a[-–]b+$)|(?:c['’]d$)") == frozenset("-–'’")
+    assert required_characters(r"^(?:ab-c(?:x)?$)|(?:e(?:f'g)+$)") == frozenset("-'")
+    assert required_characters(r"^(?:a-b$)|(?:cd$)") is None  # an alternative needs none
+    assert required_characters(r"^(?:a(?:-)?b$)|(?:c-d$)") is None  # optional: skippable
+    assert required_characters(r"^(?:a-b$)|(?:c[-x]d$)") is None  # a class with a letter
+    assert required_characters(r"^[^-]+$") is None
+
+
 def test_the_loaded_tokenizer_keeps_hyphenated_words_and_splits_clitics():
     from pipeline.spacy_import import load_french
 
