@@ -55,6 +55,7 @@ def _one_blas_thread():
     pass over the 40 FLORES articles' 852 texts took 1.50-1.57 CPU s with it and
     1.43-1.46 s without (the same entities). The variable is set while numpy loads only,
     so the run's own children (Apertium, a user's tools) do not inherit it."""
+    global _blas_one_thread
     if "numpy" in sys.modules or any(name in os.environ for name in BLAS_THREAD_VARIABLES):
         yield
         return
@@ -63,6 +64,19 @@ def _one_blas_thread():
         yield
     finally:
         os.environ.pop("OPENBLAS_NUM_THREADS", None)
+    _blas_one_thread = "numpy" in sys.modules
+
+
+_blas_one_thread = False  # numpy was loaded here by _one_blas_thread, with one thread
+
+
+def blas_runs_one_thread() -> bool:
+    """Whether numpy's OpenBLAS runs one thread: loaded by _one_blas_thread, or each
+    variable that sets its threads says 1 (a Ray task's OMP_NUM_THREADS, a user's)."""
+    if _blas_one_thread:
+        return True
+    given = [os.environ[name] for name in BLAS_THREAD_VARIABLES if name in os.environ]
+    return bool(given) and all(value.strip() == "1" for value in given)
 
 
 def _stand_in_cli() -> dict[str, ModuleType]:
@@ -331,9 +345,13 @@ def entities_through_numpy(recognizer) -> None:
     through blis and 0.62 through numpy, and 5,599 texts (the 40 articles, flores101-dev,
     newstest2013, corpus/) 7.2 -> 4.4 CPU s with the same entities, every one
     (thinc's `NumpyOps(use_blis=False)`, a documented setting). The sentence recognizer
-    keeps blis: it runs on a few pieces a run."""
+    keeps blis: it runs on a few pieces a run. So does the recognizer where numpy's
+    OpenBLAS may run several threads (numpy loaded before spaCy, by another library): a
+    second thread would only spin beside the run's busy cores (blis runs one)."""
     from thinc.api import NumpyOps
 
+    if not blas_runs_one_thread():
+        return
     ops = NumpyOps(use_blis=False)
     for layer in recognizer.model.walk():
         if isinstance(layer.ops, NumpyOps):

@@ -185,10 +185,12 @@ def test_numpys_blas_runs_one_thread_unless_the_user_sets_it_and_children_do_not
         assert threads_and_variable() == ["2", "2"]
 
 
-def test_the_recognizer_multiplies_through_numpy_and_finds_what_blis_finds():
+def test_the_recognizer_multiplies_through_numpy_and_finds_what_blis_finds(monkeypatch):
     """The entity pass's matrix products go through numpy's OpenBLAS (about 40 % less CPU
     than thinc's blis here); the entities of every line of corpus/ and of flores101-dev's
-    first 300 lines are the same either way, and the memory's entity table says which."""
+    first 300 lines are the same either way, and the memory's entity table says which.
+    (This process may have loaded numpy before spaCy: its OpenBLAS is taken as one thread
+    here, which changes no result; the next test checks the choice in fresh processes.)"""
     from thinc.api import NumpyOps
 
     from pipeline import checks
@@ -196,6 +198,9 @@ def test_the_recognizer_multiplies_through_numpy_and_finds_what_blis_finds():
 
     recognizer = spacy_import.french_pipeline().get_pipe("ner")
     layers = list(recognizer.model.walk())
+    before = [layer.ops for layer in layers]
+    monkeypatch.setattr(spacy_import, "_blas_one_thread", True)
+    spacy_import.entities_through_numpy(recognizer)
     assert layers and all(not layer.ops.use_blis for layer in layers)
     assert "gemm=numpy" in checks.ner_model()
 
@@ -221,6 +226,37 @@ def test_the_recognizer_multiplies_through_numpy_and_finds_what_blis_finds():
             layer.ops = blis
         through_blis = entities()
     finally:
-        spacy_import.entities_through_numpy(recognizer)
+        for layer, ops in zip(layers, before, strict=True):
+            layer.ops = ops
     assert through_numpy == through_blis
     assert sum(map(len, through_numpy)) > 300  # entities enough for the comparison to bite
+
+
+GEMM_SCRIPT = """
+import sys
+if sys.argv[1] == "numpy-first":
+    import numpy  # OpenBLAS loaded with its own thread count, before spaCy
+from pipeline import spacy_import
+recognizer = spacy_import.french_pipeline().get_pipe("ner")
+print(sorted({layer.ops.use_blis for layer in recognizer.model.walk()}))
+"""
+
+
+def test_the_recognizer_keeps_blis_where_numpys_blas_may_run_several_threads():
+    env = {k: v for k, v in os.environ.items() if k not in spacy_import.BLAS_THREAD_VARIABLES}
+    env["PYTHONPATH"] = str(REPO)
+
+    def use_blis(*args: str, **variables: str) -> str:
+        done = subprocess.run(
+            [sys.executable, "-c", GEMM_SCRIPT, *args],
+            cwd=REPO,
+            env={**env, **variables},
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return done.stdout.strip()
+
+    assert use_blis("spacy-first") == "[False]"  # numpy's, one thread
+    assert use_blis("numpy-first") == "[True]"
+    assert use_blis("numpy-first", OMP_NUM_THREADS="1") == "[False]"  # a Ray task's
