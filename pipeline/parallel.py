@@ -372,6 +372,10 @@ class MemoryFeeder:
         self.groups: dict[tuple[str, str], list[Segment]] = {}
         self.queue: list[tuple[str, str]] = []  # groups not sent yet, in order
         self.in_flight: dict[Any, list[tuple[str, str]]] = {}
+        self.queued = self.sent = 0  # texts given a place in the engine's order, and sent
+        # Fixed chunks: the first document's texts go alone, then the fixed boundaries
+        # (see next_chunk).
+        self.first_cut: int | None = None
         self.translated = 0
         self.started = time.monotonic()
 
@@ -406,6 +410,21 @@ class MemoryFeeder:
             else:
                 self.groups[key] = [s]
                 self.queue.append(key)
+                self.queued += 1
+        if self.first_cut is None and self.queued:
+            self.first_cut = self.queued  # where the first document with texts to send ends
+
+    def next_chunk(self) -> int:
+        """How many texts the next chunk holds. Fixed chunks (engine_feeder): a count in
+        corpus order, whatever the timing, with one boundary more than the fixed count's
+        multiples: after the first document that has texts to send, so the engine starts
+        as soon as one document is ready, not four (a first chunk of 200 texts waited
+        0.2 s for them, with the second core idle). Else the size measured so far."""
+        if self.fixed_chunk is None:
+            return self.size
+        if self.first_cut is not None and self.sent < self.first_cut < self.fixed_chunk:
+            return self.first_cut - self.sent
+        return self.fixed_chunk - self.sent % self.fixed_chunk
 
     @property
     def waiting(self) -> int:
@@ -423,13 +442,13 @@ class MemoryFeeder:
         `block`: the caller has other work, and calls again)."""
         while True:
             self._receive(block=False)
-            enough = self.size if least is None else least
+            size = self.next_chunk()
+            enough = size if least is None else least
             if (
                 self.queue
                 and len(self.in_flight) < self.max_in_flight
                 and (final or len(self.queue) >= max(1, enough))
             ):
-                size = self.size
                 # no small last chunk (each costs an engine call), unless the chunks are of
                 # a fixed count: then the same whatever the timing (see engine_feeder)
                 if final and self.fixed_chunk is None and len(self.queue) - size < size // 2:
@@ -459,6 +478,7 @@ class MemoryFeeder:
     def _send(self, keys: list[tuple[str, str]]) -> None:
         handle = self._submit([self.groups[k][0].fr for k in keys])
         self.in_flight[handle] = keys
+        self.sent += len(keys)
 
     def _receive(self, block: bool) -> None:
         if not self.in_flight:
@@ -671,13 +691,22 @@ def run_parallel(
             None if key in stored else pool.submit(prepare_task, doc)
             for doc, key in zip(documents, keys, strict=True)
         ]
-        if start_method == "fork":  # the workers are started: the lexicon was for them
-            runner.release_lexicon()
         # only now a thread: the workers were forked from this process alone
         feeder, engine_thread = threaded_engine_feeder(engine, terms, translation_memory, progress)
+        big = sum(len(doc.raw) for doc in documents) >= runner.RELEASE_MODELS_FROM
         try:
             prepared, sent, checked, entity_tasks = _feed_and_check(
-                pool, documents, keys, tasks, stored, cache, entities, feeder, fresh
+                pool,
+                documents,
+                keys,
+                tasks,
+                stored,
+                cache,
+                entities,
+                feeder,
+                fresh,
+                # the lexicon was for the workers; let go once the last is prepared
+                runner.release_lexicon if start_method == "fork" and big else None,
             )
         finally:
             engine_thread.close()
@@ -718,11 +747,19 @@ def run_parallel(
     return prepared, sent, findings
 
 
-def _feed_and_check(pool, documents, keys, tasks, stored, cache, entities, feeder, fresh):
+def _feed_and_check(
+    pool, documents, keys, tasks, stored, cache, entities, feeder, fresh, prepared_all=None
+):
     """Take the prepared documents in corpus order as the workers finish them, feed the
-    engine, give out their entities, and their checks as each one's English is in.
-    Returns (prepared documents, texts sent, the check tasks in document order, the
-    entity tasks)."""
+    engine, give out their entities, and their checks as each one's English is in;
+    `prepared_all()` once the last document is in. Returns (prepared documents, texts
+    sent, the check tasks in document order, the entity tasks).
+
+    The lexicon (`runner.release_lexicon`, 0.1 CPU s) is let go there, if at all: let
+    go as the workers were forked, it held this process's interpreter while the pool's
+    threads waited to hand the workers their first documents (the first preparation
+    began 0.15-0.3 s after the fork). Below runner.RELEASE_MODELS_FROM it is not let go:
+    the run is short, and freeing it serves nothing the run writes."""
     from pipeline import runner
 
     prepared: list[runner.PreparedDocument] = []
@@ -772,6 +809,8 @@ def _feed_and_check(pool, documents, keys, tasks, stored, cache, entities, feede
         feeder.pump(block=False)
         hand_out_checks()
     storing.flush()
+    if prepared_all is not None:
+        prepared_all()
     wait_for(None)  # everything to the engine and back
     sent = feeder.finish()
     hand_out_checks(every=True)

@@ -153,8 +153,40 @@ def test_the_engine_gets_the_same_chunks_however_the_documents_arrive(tmp_path):
         chunks.append(engine.batches)
         english.append([s.en for doc in segments for s in doc])
     assert chunks[0] == chunks[1]
-    assert all(size == MEMORY_CHUNK for size in chunks[0][:-1]), chunks[0]
+    # the first document alone (the engine starts with it), then the fixed boundaries
+    assert chunks[0][:2] == [60, MEMORY_CHUNK - 60], chunks[0]
+    assert all(size == MEMORY_CHUNK for size in chunks[0][2:-1]), chunks[0]
     assert english[0] == english[1]
+
+
+def test_the_first_chunk_is_the_first_document_with_texts_to_send(tmp_path):
+    """The engine starts on the first document that has texts to send, then the chunks
+    end at the fixed count's multiples of the texts sent, as without that first cut."""
+    from pipeline.memory import TranslationMemory
+    from pipeline.records import Segment
+
+    sent: list[list[str]] = []
+
+    def submit(texts):
+        sent.append(texts)
+        return len(sent)
+
+    def collect(handles, block):
+        return [(h, [t.upper() for t in sent[h - 1]]) for h in handles]
+
+    with TranslationMemory(tmp_path / "m.sqlite") as memory:
+        memory.remember([Segment("a", 1, 0, "known", (0, 1), en="KNOWN")], "e1", [])
+        feeder = MemoryFeeder("e1", [], memory, submit, collect, in_flight=9, chunk=10)
+        feeder.add([Segment("a", 1, 0, "known", (0, 1))])  # the memory answers it all
+        feeder.pump(block=False)
+        assert sent == []
+        for d, count in enumerate((3, 4, 25)):
+            feeder.add([Segment(f"d{d}", 1, i, f"{d} {i}", (0, 1)) for i in range(count)])
+            feeder.pump(block=False)
+            if d == 0:
+                assert [len(c) for c in sent] == [3]  # not waiting for ten
+        feeder.finish()
+    assert [len(c) for c in sent] == [3, 7, 10, 10, 2]
 
 
 def test_help_does_not_start_workers_or_import_ray():
