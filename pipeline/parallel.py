@@ -16,12 +16,14 @@ translations stored so far stay in the memory, as in a run of one process.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 import multiprocessing
 import os
 import queue
 import signal
+import subprocess
 import sys
 import threading
 import time
@@ -69,6 +71,7 @@ def _start_worker(terms: list[Term], memory_path: str, ner_model: str) -> None:
         apertium = sys.modules.get("pipeline.translate.apertium")
         if apertium is not None:  # the engine's tools, started before the fork
             apertium.drop_inherited_pipelines()
+        take_analysers()
     _die_with_parent()
     _worker["terms"] = terms
     _worker["entities"] = prepared_cache.EntityCache(Path(memory_path), ner_model)
@@ -237,6 +240,114 @@ def document_segment_findings(
         quotes_across=quotes,
     )
     return checks.per_segment_findings(segments, context, names)
+
+
+# --- lt-proc analysers started before the fork, one set a worker -----------------------------
+
+
+class InheritedServer(subprocess.Popen):
+    """An `lt-proc -z -w` analyser started by the main process before the fork, for the
+    worker that takes it (take_analysers). That worker is not its parent, so waitpid
+    cannot tell it alive: it counts as alive there, and if it died, the next question
+    fails and french_names starts a new one (french_names._ask_server)."""
+
+    def __init__(self, analyser: str):
+        self.parent = os.getpid()
+        super().__init__(
+            ["lt-proc", "-z", "-w", analyser],  # as french_names starts its servers
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+        )
+
+    def poll(self):
+        return super().poll() if os.getpid() == self.parent else None
+
+
+_prestarted: list[dict[str, InheritedServer]] = []  # a set of analysers per worker to fork
+_taken: list = []  # the count of sets taken (a multiprocessing.Value shared with the forks)
+
+
+def worker_analysers() -> tuple[str, ...]:
+    """The lt-proc analysers a worker asks (french_names' servers): the cleaner's French
+    and English ones, the untranslated checks' English, French and pivot ones."""
+    from pipeline import french_names
+    from pipeline.checks import untranslated
+
+    found = french_names.french_analysers() + french_names.english_analysers()
+    found += tuple(
+        a for language in ("english", "french", "pivot") for a in untranslated.analysers(language)
+    )
+    return tuple(dict.fromkeys(found))
+
+
+def prestart_analysers(workers: int) -> None:
+    """Start each worker's lt-proc analysers now, in this process, before the fork: they
+    load their dictionaries (8 of them, 0.2 CPU s a worker) on the other core while this
+    process loads spaCy and the lexicon, rather than each on first use in a worker (its
+    first preparation, its first checks) while the engine needs both cores. Processes,
+    no thread, so the fork stays a fork."""
+    if os.environ.get("PIPELINE_PRESTART_ANALYSERS", "1") == "0":
+        return
+    analysers = worker_analysers()
+    if not analysers:
+        return
+    _taken[:] = [multiprocessing.get_context("fork").Value("i", 0)]
+    try:
+        for _ in range(workers):
+            _prestarted.append({a: InheritedServer(a) for a in analysers})
+    except OSError:  # no lt-proc after all: the workers start their own, as before
+        drop_analysers()
+
+
+def take_analysers() -> None:
+    """In a forked worker: take the next set of prestarted analysers as french_names'
+    servers, and close this process's copies of the other sets' pipes (an analyser sees
+    the end of its input when the worker that took it ends)."""
+    if not _prestarted:
+        return
+    from pipeline import french_names
+
+    with _taken[0].get_lock():
+        mine = _taken[0].value
+        _taken[0].value += 1
+    for index, servers in enumerate(_prestarted):
+        for analyser, server in servers.items():
+            if index == mine:
+                with french_names._servers_lock:
+                    french_names._servers[analyser] = (os.getpid(), server)
+            else:
+                _close_pipes(server)
+    _prestarted.clear()
+
+
+def drop_analysers() -> None:
+    """In the main process once the workers are forked: its copies of the analysers'
+    pipes closed (those of a set no worker took: the analysers end)."""
+    for servers in _prestarted:
+        for server in servers.values():
+            _close_pipes(server)
+
+
+def reap_analysers() -> None:
+    """In the main process once the workers have ended: wait for the analysers, which end
+    with them (their CPU then counts in this process's children's, as a worker's own
+    servers' did)."""
+    for servers in _prestarted:
+        for server in servers.values():
+            try:
+                server.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
+    _prestarted.clear()
+
+
+def _close_pipes(server: subprocess.Popen) -> None:
+    for pipe in (server.stdin, server.stdout):
+        if pipe is not None:
+            with contextlib.suppress(OSError):
+                pipe.close()
 
 
 # --- in the main process -----------------------------------------------------------------
@@ -674,7 +785,6 @@ def run_parallel(
 
     Returns (prepared documents, texts sent to the engine, findings of the check stage).
     """
-    from pipeline import runner
 
     cache = prepared_cache.PreparedCache(memory_path)
     fingerprint = prepared_cache.code_fingerprint()
@@ -685,12 +795,53 @@ def run_parallel(
     fresh = any(key not in stored for key in keys)  # else spaCy is not needed: no pool
     if fresh:  # documents to prepare: spaCy is needed, and the engine most likely
         start_engine(engine)
+        if "fork" in multiprocessing.get_all_start_methods():
+            prestart_analysers(jobs)
         start_method = fork_start_method()
+    try:
+        return _run_pool(
+            documents,
+            terms,
+            memory_path,
+            engine,
+            jobs,
+            translation_memory,
+            progress,
+            keys,
+            stored,
+            cache,
+            entities,
+            fresh,
+            start_method,
+        )
+    finally:
+        drop_analysers()
+        reap_analysers()
+
+
+def _run_pool(
+    documents,
+    terms,
+    memory_path,
+    engine,
+    jobs,
+    translation_memory,
+    progress,
+    keys,
+    stored,
+    cache,
+    entities,
+    fresh,
+    start_method,
+):
+    from pipeline import runner
+
     with WorkerPool(jobs, terms, memory_path, entities.model, start_method) as pool:
         tasks = [
             None if key in stored else pool.submit(prepare_task, doc)
             for doc, key in zip(documents, keys, strict=True)
         ]
+        drop_analysers()  # the workers have theirs
         # only now a thread: the workers were forked from this process alone
         feeder, engine_thread = threaded_engine_feeder(engine, terms, translation_memory, progress)
         big = sum(len(doc.raw) for doc in documents) >= runner.RELEASE_MODELS_FROM
