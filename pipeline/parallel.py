@@ -22,6 +22,7 @@ import logging
 import multiprocessing
 import os
 import queue
+import select
 import signal
 import subprocess
 import sys
@@ -281,30 +282,77 @@ def worker_analysers() -> tuple[str, ...]:
     return tuple(dict.fromkeys(found))
 
 
-def prestart_analysers(workers: int) -> None:
-    """Start each worker's lt-proc analysers now, in this process, before the fork: they
-    load their dictionaries (8 of them, 0.2 CPU s a worker) on the other core while this
-    process loads spaCy and the lexicon, rather than each on first use in a worker (its
-    first preparation, its first checks) while the engine needs both cores. Processes,
-    no thread, so the fork stays a fork."""
-    if os.environ.get("PIPELINE_PRESTART_ANALYSERS", "1") == "0":
-        return
-    analysers = worker_analysers()
-    if not analysers:
-        return
-    _taken[:] = [multiprocessing.get_context("fork").Value("i", 0)]
+class AnalyserStarter(threading.Thread):
+    """Each worker's lt-proc analysers started in this process before the fork, one after
+    the other, each asked an empty question (its dictionary loaded) before the next is
+    started, while the run's thread loads spaCy and the lexicon (fork_start_method): they
+    load (8 a worker, 0.2 CPU s) on the other core, beside Apertium's tools, rather than
+    on first use in a worker (its first preparation, its first checks) while the engine
+    needs both cores. One at a time, so the loading thread keeps a core to itself (16
+    started at once took the cores from it). `stop()` once the loads are done: what is
+    not started by then, a worker starts on first use, as before; the thread has ended,
+    so the fork stays a fork."""
+
+    def __init__(self, workers: int):
+        super().__init__(name="analysers", daemon=True)
+        self.workers = workers
+        self.stopping = threading.Event()
+        _taken[:] = [multiprocessing.get_context("fork").Value("i", 0)]
+        _prestarted[:] = [{} for _ in range(workers)]
+
+    def run(self) -> None:
+        for analyser in worker_analysers():  # the cleaner's first: asked first
+            for servers in _prestarted:
+                if self.stopping.is_set():
+                    return
+                try:
+                    server = InheritedServer(analyser)
+                except OSError:  # no lt-proc after all: the workers start their own
+                    return
+                if _answers(server):
+                    servers[analyser] = server
+                else:
+                    server.kill()
+                    server.wait()
+                    _close_pipes(server)
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self.join()
+
+
+def _answers(server: subprocess.Popen, timeout: float = 30) -> bool:
+    """Whether the lt-proc -z answers an empty question (once its dictionary is loaded)."""
     try:
-        for _ in range(workers):
-            _prestarted.append({a: InheritedServer(a) for a in analysers})
-    except OSError:  # no lt-proc after all: the workers start their own, as before
-        drop_analysers()
+        server.stdin.write(b"\n\0")
+        server.stdin.flush()
+        answer = b""
+        while not answer.endswith(b"\0"):
+            ready, _, _ = select.select([server.stdout], [], [], timeout)
+            chunk = os.read(server.stdout.fileno(), 64) if ready else b""
+            if not chunk:
+                return False
+            answer += chunk
+    except (OSError, ValueError):
+        return False
+    return answer == b"\n\0"
+
+
+def prestart_analysers(workers: int) -> AnalyserStarter | None:
+    """An AnalyserStarter started for `workers` workers, or None (none to start, or
+    PIPELINE_PRESTART_ANALYSERS=0, for measuring)."""
+    if os.environ.get("PIPELINE_PRESTART_ANALYSERS", "1") == "0" or not worker_analysers():
+        return None
+    starter = AnalyserStarter(workers)
+    starter.start()
+    return starter
 
 
 def take_analysers() -> None:
     """In a forked worker: take the next set of prestarted analysers as french_names'
     servers, and close this process's copies of the other sets' pipes (an analyser sees
     the end of its input when the worker that took it ends)."""
-    if not _prestarted:
+    if not _prestarted or not _taken:
         return
     from pipeline import french_names
 
@@ -483,10 +531,6 @@ class MemoryFeeder:
         self.groups: dict[tuple[str, str], list[Segment]] = {}
         self.queue: list[tuple[str, str]] = []  # groups not sent yet, in order
         self.in_flight: dict[Any, list[tuple[str, str]]] = {}
-        self.queued = self.sent = 0  # texts given a place in the engine's order, and sent
-        # Fixed chunks: the first document's texts go alone, then the fixed boundaries
-        # (see next_chunk).
-        self.first_cut: int | None = None
         self.translated = 0
         self.started = time.monotonic()
 
@@ -521,21 +565,6 @@ class MemoryFeeder:
             else:
                 self.groups[key] = [s]
                 self.queue.append(key)
-                self.queued += 1
-        if self.first_cut is None and self.queued:
-            self.first_cut = self.queued  # where the first document with texts to send ends
-
-    def next_chunk(self) -> int:
-        """How many texts the next chunk holds. Fixed chunks (engine_feeder): a count in
-        corpus order, whatever the timing, with one boundary more than the fixed count's
-        multiples: after the first document that has texts to send, so the engine starts
-        as soon as one document is ready, not four (a first chunk of 200 texts waited
-        0.2 s for them, with the second core idle). Else the size measured so far."""
-        if self.fixed_chunk is None:
-            return self.size
-        if self.first_cut is not None and self.sent < self.first_cut < self.fixed_chunk:
-            return self.first_cut - self.sent
-        return self.fixed_chunk - self.sent % self.fixed_chunk
 
     @property
     def waiting(self) -> int:
@@ -553,13 +582,13 @@ class MemoryFeeder:
         `block`: the caller has other work, and calls again)."""
         while True:
             self._receive(block=False)
-            size = self.next_chunk()
-            enough = size if least is None else least
+            enough = self.size if least is None else least
             if (
                 self.queue
                 and len(self.in_flight) < self.max_in_flight
                 and (final or len(self.queue) >= max(1, enough))
             ):
+                size = self.size
                 # no small last chunk (each costs an engine call), unless the chunks are of
                 # a fixed count: then the same whatever the timing (see engine_feeder)
                 if final and self.fixed_chunk is None and len(self.queue) - size < size // 2:
@@ -589,7 +618,6 @@ class MemoryFeeder:
     def _send(self, keys: list[tuple[str, str]]) -> None:
         handle = self._submit([self.groups[k][0].fr for k in keys])
         self.in_flight[handle] = keys
-        self.sent += len(keys)
 
     def _receive(self, block: bool) -> None:
         if not self.in_flight:
@@ -742,21 +770,26 @@ def release_engine(engine) -> None:
         release()
 
 
-def fork_start_method() -> str:
+def fork_start_method(starter: AnalyserStarter | None = None) -> str:
     """Fork with spaCy, its French model and the cleaner's lexicon loaded here first,
     so that each worker starts with them (about 2 s of CPU a worker spawned pays to load
     them again, while the engine needs the same cores); "spawn" where fork is not to be
     had or another thread runs (a fork copies only this one: a lock another holds would
-    stay held in the worker)."""
+    stay held in the worker). `starter` (prestart_analysers) is stopped once they are
+    loaded."""
     if "fork" not in multiprocessing.get_all_start_methods():
         return "spawn"
     from pipeline import progress
     from pipeline.lexicon import french_frequencies, load_lexicon
     from pipeline.spacy_import import french_pipeline
 
-    french_pipeline()
-    load_lexicon()
-    french_frequencies()
+    try:
+        french_pipeline()
+        load_lexicon()
+        french_frequencies()
+    finally:
+        if starter is not None:
+            starter.stop()
     ticker = progress.current()._ticker  # the live line's, ends once no stage is open
     if ticker is not None:
         ticker.join(timeout=2 * progress.current().interval + 1)
@@ -795,9 +828,10 @@ def run_parallel(
     fresh = any(key not in stored for key in keys)  # else spaCy is not needed: no pool
     if fresh:  # documents to prepare: spaCy is needed, and the engine most likely
         start_engine(engine)
+        starter = None
         if "fork" in multiprocessing.get_all_start_methods():
-            prestart_analysers(jobs)
-        start_method = fork_start_method()
+            starter = prestart_analysers(jobs)
+        start_method = fork_start_method(starter)
     try:
         return _run_pool(
             documents,

@@ -153,40 +153,8 @@ def test_the_engine_gets_the_same_chunks_however_the_documents_arrive(tmp_path):
         chunks.append(engine.batches)
         english.append([s.en for doc in segments for s in doc])
     assert chunks[0] == chunks[1]
-    # the first document alone (the engine starts with it), then the fixed boundaries
-    assert chunks[0][:2] == [60, MEMORY_CHUNK - 60], chunks[0]
-    assert all(size == MEMORY_CHUNK for size in chunks[0][2:-1]), chunks[0]
+    assert all(size == MEMORY_CHUNK for size in chunks[0][:-1]), chunks[0]
     assert english[0] == english[1]
-
-
-def test_the_first_chunk_is_the_first_document_with_texts_to_send(tmp_path):
-    """The engine starts on the first document that has texts to send, then the chunks
-    end at the fixed count's multiples of the texts sent, as without that first cut."""
-    from pipeline.memory import TranslationMemory
-    from pipeline.records import Segment
-
-    sent: list[list[str]] = []
-
-    def submit(texts):
-        sent.append(texts)
-        return len(sent)
-
-    def collect(handles, block):
-        return [(h, [t.upper() for t in sent[h - 1]]) for h in handles]
-
-    with TranslationMemory(tmp_path / "m.sqlite") as memory:
-        memory.remember([Segment("a", 1, 0, "known", (0, 1), en="KNOWN")], "e1", [])
-        feeder = MemoryFeeder("e1", [], memory, submit, collect, in_flight=9, chunk=10)
-        feeder.add([Segment("a", 1, 0, "known", (0, 1))])  # the memory answers it all
-        feeder.pump(block=False)
-        assert sent == []
-        for d, count in enumerate((3, 4, 25)):
-            feeder.add([Segment(f"d{d}", 1, i, f"{d} {i}", (0, 1)) for i in range(count)])
-            feeder.pump(block=False)
-            if d == 0:
-                assert [len(c) for c in sent] == [3]  # not waiting for ten
-        feeder.finish()
-    assert [len(c) for c in sent] == [3, 7, 10, 10, 2]
 
 
 def test_help_does_not_start_workers_or_import_ray():
@@ -208,7 +176,8 @@ def test_a_forked_worker_asks_the_analysers_started_before_the_fork():
     """The analysers a worker asks (the cleaner's, the untranslated checks') are started
     by the main process before the fork, one set a worker: each forked worker asks its
     own set (no lt-proc of its own), and the analysers end once the workers have, so the
-    main process reaps them at once (real lt-proc processes)."""
+    main process reaps them at once (real lt-proc processes). Stopped early, the starter
+    leaves the rest to the workers (a worker starts what it lacks on first use)."""
     import multiprocessing
     import time
 
@@ -217,7 +186,7 @@ def test_a_forked_worker_asks_the_analysers_started_before_the_fork():
     analysers = parallel.worker_analysers()
     if not analysers:
         pytest.skip("no Apertium analyser installed")
-    parallel.prestart_analysers(2)
+    parallel.prestart_analysers(2).join()  # every set started (a run stops it at the fork)
     started = [{a: s.pid for a, s in servers.items()} for servers in parallel._prestarted]
     assert len(started) == 2 and set(started[0]) == set(analysers)
 
@@ -241,3 +210,10 @@ def test_a_forked_worker_asks_the_analysers_started_before_the_fork():
     parallel.reap_analysers()  # every copy of their input closed: they have ended
     assert time.monotonic() - begun < 4
     assert parallel._prestarted == []
+
+    starter = parallel.prestart_analysers(2)
+    starter.stop()  # at once: few or none started, and the thread has ended
+    assert not starter.is_alive()
+    assert sum(len(servers) for servers in parallel._prestarted) < 2 * len(analysers)
+    parallel.drop_analysers()
+    parallel.reap_analysers()
