@@ -818,7 +818,6 @@ def run_parallel(
 
     Returns (prepared documents, texts sent to the engine, findings of the check stage).
     """
-
     cache = prepared_cache.PreparedCache(memory_path)
     fingerprint = prepared_cache.code_fingerprint()
     keys = [prepared_cache.document_key(doc, terms, fingerprint) for doc in documents]
