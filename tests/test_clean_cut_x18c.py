@@ -1,0 +1,75 @@
+"""A paragraph cut before a name, on evidence a reader names in one line (issue 18, eleventh
+session): a news dateline opens a lead paragraph, never a heading; a subordinate clause above
+waits for the main clause the name below gives. Each rule on sentences written for this test,
+a join that must happen and a near miss that must stay apart. Real Apertium, real lexicon."""
+
+from __future__ import annotations
+
+from cut_support import assert_apart, assert_joined, needs_apertium
+
+from pipeline import clean, french_names
+
+
+def units(*paragraphs: str) -> list[list[tuple[str, list[str]]]]:
+    return french_names.analyse_paragraphs(list(paragraphs))
+
+
+def test_a_dateline_opens_a_lead_paragraph_not_a_heading():
+    # dateline_opens_the_line: a date, a place and an agency, a place in capitals, a dash
+    for line in (
+        "14 mars 2011. - Le ministre",
+        "LYON (AFP) - La mairie",
+        "Marseille, le 4 avril 2010 - Le préfet",
+        "GENÈVE - Le comité",
+    ):
+        assert clean.dateline_opens_the_line(line), line
+    for line in ("Le ministre de la Santé", "Lyon, capitale des Gaules", "En 2011 - 2012 le"):
+        assert not clean.dateline_opens_the_line(line), line
+
+
+@needs_apertium
+def test_a_lead_paragraph_after_its_dateline_goes_on_below():
+    assert_joined(
+        "14 mars 2011. - Le ministre",
+        "Dumont a présenté son budget devant les députés. Il sera voté demain.",
+        "dateline_opens_the_line",
+    )
+    # near miss: the same line without its dateline reads as a heading and stays apart
+    assert_apart(
+        "Le ministre",
+        "Dumont a présenté son budget devant les députés. Il sera voté demain.",
+    )
+
+
+@needs_apertium
+def test_a_heading_stays_above_a_dateline():
+    # a heading above a line that opens with a dateline and a name: never joined
+    assert_apart("Grève des contrôleurs à la gare", "LYON (AFP) - Marc Dumont a appelé à la grève.")
+    assert_apart(
+        "Le budget de la ville", "Marseille, le 4 avril 2010 - Jean Morel a présenté son budget."
+    )
+
+
+@needs_apertium
+def test_a_subordinate_clause_above_waits_for_the_main_clause_below():
+    # subordinate_clause_before_name: opens_a_subordinate_clause + main_clause_after_the_name
+    assert clean.opens_a_subordinate_clause(units("Si la machine a une carte graphique")[0])
+    assert clean.opens_a_subordinate_clause(units("Pour installer le logiciel")[0])
+    assert not clean.opens_a_subordinate_clause(units("Si la machine tombe, elle")[0])
+    assert clean.main_clause_after_the_name(units("Nvidia, il faut un pilote.")[0])
+    assert not clean.main_clause_after_the_name(units("Nvidia, un fabricant connu.")[0])
+    assert_joined(
+        "Si la machine a une carte graphique",
+        "Nvidia, il faut installer son pilote. Cela prend du temps.",
+        "subordinate_clause_before_name",
+    )
+    assert_joined(
+        "Pour installer le logiciel",
+        "Firefox, vous devez être administrateur. Cela prend du temps.",
+        "subordinate_clause_before_name",
+    )
+    # near miss: the line below is a name and its apposition, no main clause: kept apart
+    assert_apart(
+        "Pour aller plus loin",
+        "Firefox, le navigateur de Mozilla, a ses limites. Cela prend du temps.",
+    )
