@@ -1182,6 +1182,7 @@ def grammar_evidence(
     """The name of the first piece of evidence, read in Apertium's analysis of the two
     paragraphs, that the sentence goes on across the cut; "" when none."""
     evidence = (
+        ("sentence_ended_on_the_line", lambda: sentence_ended_on_the_line(before)),
         ("sentence_fragment", lambda: sentence_fragment(after, units_after)),
         ("sentence_cut_before_name", lambda: sentence_cut_before_name(before, units_before)),
         ("opens_with_connective", lambda: opens_with_connective(before, units_before)),
@@ -1309,13 +1310,15 @@ STRONG_EVIDENCE = frozenset(
     "sentence_fragment opens_with_connective clause_without_verb noun_phrase_without_noun "
     "ends_with_finite_copula verb_disagrees_with_name comma_between_name_and_verb "
     "name_without_verb long_line_without_stop subject_after_opening_phrase "
-    "name_ends_an_opening_phrase dateline_opens_the_line subordinate_clause_before_name".split()
+    "name_ends_an_opening_phrase dateline_opens_the_line subordinate_clause_before_name "
+    "sentence_ended_on_the_line".split()
 )  # weak: sentence_cut_before_name, infinitive_after_modal, definite_head_before_name
 # Evidence that the line's verb waits for what follows (its object, its attribute): the
 # line's clause is not complete, whatever verb the name below has.
 OPEN_END_EVIDENCE = frozenset(
-    "infinitive_after_modal ends_with_finite_copula clause_without_verb".split()
-)
+    "infinitive_after_modal ends_with_finite_copula clause_without_verb "
+    "sentence_ended_on_the_line".split()
+)  # and a line of prose, a whole sentence on it, that ends with no stop
 RUBRIC = re.compile(rf"({UPPER}[\w'’-]*(?:[ {NBSP}]+[\w'’-]+){{0,3}})[ {NBSP}\u202f]+:\s+\S")
 
 
@@ -1435,6 +1438,35 @@ def subordinate_clause_before_name(
     paragraph below, after the name, gives the main clause (main_clause_after_the_name):
     `Si l'ordinateur dispose d'une carte réseau` / `Ethernet, il faut configurer ...`."""
     return opens_a_subordinate_clause(units_before) and main_clause_after_the_name(units_after)
+
+
+SENTENCE_END_INSIDE = re.compile(r"[.!?…][»\"”)]*[ \t\u00a0]+(?=[«\"“(]?\w)")
+
+
+def sentence_ended_on_the_line(before: str) -> bool:
+    """The line holds a whole sentence, five words or more ending with a stop, and the start
+    of the next (`... est celui des systèmes de fichiers. Les systèmes`): prose, whose last
+    sentence goes on below. A heading is one phrase (`Tunisie. Le gouvernement démissionne`
+    has a rubric, not a sentence, before its stop; `M. Dupont`, an abbreviation)."""
+    ends = list(SENTENCE_END_INSIDE.finditer(before))
+    if not ends:
+        return False
+    head, tail = before[: ends[-1].start()], before[ends[-1].end() :]
+    return (
+        len(WORD.findall(head)) >= SENTENCE_WORDS
+        and re.search(rf"(?:{LOWER}{{2,}}|\d|[)»\"”])$", head) is not None
+        and WORD.search(tail) is not None
+    )
+
+
+def last_sentence(units: list[tuple[str, list[str]]]) -> list[tuple[str, list[str]]]:
+    """The units after the line's last stop that has words after it: only the line's last
+    sentence can go on below, so only it is read for a clause left open."""
+    ends = [k for k, (s, rs) in enumerate(units) if s in (".", "!", "?", "…")]  # not `:`
+    for k in reversed(ends):
+        if any(WORD.search(s) for s, _ in units[k + 1 :]):
+            return units[k + 1 :]
+    return units
 
 
 def rubric_and_colon(before: str) -> bool:
@@ -1687,7 +1719,7 @@ def cut_paragraph(text: str, context: Context) -> list[Change | Flag]:
             [before for _, _, before, _ in undecided] + [after for _, _, _, after in undecided]
         )
         for i, (e1, s2, before, after) in enumerate(undecided):
-            units_before, units_after = analysed[i], analysed[len(undecided) + i]
+            units_before, units_after = last_sentence(analysed[i]), analysed[len(undecided) + i]
             evidence = grammar_evidence(before, after, units_before, units_after)
             if evidence not in OPEN_END_EVIDENCE and two_main_clauses(units_before, units_after):
                 continue  # a headline with its verb above a sentence with its own

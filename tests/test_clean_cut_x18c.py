@@ -73,3 +73,26 @@ def test_a_subordinate_clause_above_waits_for_the_main_clause_below():
         "Pour aller plus loin",
         "Firefox, le navigateur de Mozilla, a ses limites. Cela prend du temps.",
     )
+
+
+def test_a_line_that_ends_one_sentence_and_starts_another_is_prose():
+    # sentence_ended_on_the_line
+    assert clean.sentence_ended_on_the_line(
+        "Le pilote est chargé au démarrage de la machine. Les cartes"
+    )
+    for heading in ("Tunisie. Le gouvernement démissionne", "M. Dupont au conseil", "La grève"):
+        assert not clean.sentence_ended_on_the_line(heading), heading
+
+
+@needs_apertium
+def test_only_the_last_sentence_of_the_line_is_read_for_a_clause_left_open():
+    # last_sentence: the line's finished sentence has a verb, its last one has none
+    above = units("Le pilote est chargé au démarrage de la machine. Les cartes")[0]
+    assert [s for s, _ in clean.last_sentence(above)] == ["Les", "cartes"]
+    assert_joined(
+        "Le pilote est chargé au démarrage de la machine. Les cartes",
+        "Nvidia demandent un pilote de plus.",
+        "sentence_ended_on_the_line",
+    )
+    # near miss: one phrase, no sentence before it, above a sentence: a heading, kept apart
+    assert_apart("Les cartes graphiques", "Nvidia demande un pilote de plus.")
