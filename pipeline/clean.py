@@ -1371,6 +1371,12 @@ DATELINE_OPENING = re.compile(
     rf"|{DATELINE_PLACE}(?:\s*,\s*(?:{DATELINE_DATE}))?\s*\({UPPER}[\w.-]*(?:[ /]{UPPER}[\w.-]*)*\)"
     rf"|{UPPER}{{3,}}(?:[ -]{UPPER}{{2,}})*)"
     rf"\s*[-–—]\s+\w"
+    rf"|{DATELINE_PLACE}\s*,\s*(?:{DATELINE_DATE})(?:\s*\({UPPER}[\w.-]*\))?\.\s+\w"
+)
+# A place and a date alone, the dateline of the paragraph under it (`Los Angeles, 24 novembre
+# 2012`): it starts what follows and ends nothing above it.
+DATELINE_ALONE = re.compile(
+    rf"{DATELINE_PLACE}\s*,\s*(?:{DATELINE_DATE})(?:\s*\({UPPER}[\w.-]*\))?\.?"
 )
 
 
@@ -1379,6 +1385,13 @@ def dateline_opens_the_line(line: str) -> bool:
     - ...`): an article's first paragraph, never a heading. Above a cut its sentence goes on
     below; below a line, it starts a paragraph of its own (the line above is a heading)."""
     return DATELINE_OPENING.match(line) is not None
+
+
+def dateline_below(after: str) -> bool:
+    """The line below is a dateline, alone (`Los Angeles, 24 novembre 2012`) or opening its
+    paragraph (dateline_opens_the_line): whatever is above it, a heading or a lead's end,
+    is not cut there."""
+    return dateline_opens_the_line(after) or DATELINE_ALONE.fullmatch(after.strip()) is not None
 
 
 MAIN_CLAUSE_OPENERS = frozenset("pour afin sans avant".split())  # `Pour utiliser ...`
@@ -1641,7 +1654,7 @@ def cut_paragraph(text: str, context: Context) -> list[Change | Flag]:
         if MD_LIST_MARKER.match(after) or is_english(before):
             continue  # a list item starts a paragraph of its own
         before, after = plain(before), plain(after)
-        if heading_or_dateline_below(after) or dateline_opens_the_line(after):
+        if heading_or_dateline_below(after) or dateline_below(after):
             continue
         if re.match(UPPER, after) and re.search(rf"{LETTER}$", before):
             if cut_before_name(before, after, context.lexicon, first=number == 0):

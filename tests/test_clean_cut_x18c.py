@@ -48,6 +48,10 @@ def test_a_heading_stays_above_a_dateline():
     assert_apart(
         "Le budget de la ville", "Marseille, le 4 avril 2010 - Jean Morel a présenté son budget."
     )
+    # a place and a date alone (dateline_below): not the surname of a given name above
+    assert clean.dateline_below("Marseille, le 4 avril 2010")
+    assert not clean.dateline_below("Marseille, la ville du port")
+    assert_apart("Les conseils de Marie", "Marseille, le 4 avril 2010")
 
 
 @needs_apertium
