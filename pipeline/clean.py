@@ -1460,10 +1460,11 @@ def sentence_ended_on_the_line(before: str) -> bool:
     """The line holds a whole sentence, five words or more ending with a stop, and the start
     of the next (`... est celui des systèmes de fichiers. Les systèmes`): prose, whose last
     sentence goes on below. A heading is one phrase (`Tunisie. Le gouvernement démissionne`
-    has a rubric, not a sentence, before its stop; `M. Dupont`, an abbreviation)."""
+    has a rubric, not a sentence, before its stop; `M. Dupont`, an abbreviation); its last
+    word a word, not an address."""
     ends = list(SENTENCE_END_INSIDE.finditer(before))
-    if not ends:
-        return False
+    if not ends or not COMPOUND.fullmatch(before.split()[-1]):
+        return False  # a line that ends with an address (`→ https://...`) ends no sentence
     head, tail = before[: ends[-1].start()], before[ends[-1].end() :]
     return (
         len(WORD.findall(head)) >= SENTENCE_WORDS

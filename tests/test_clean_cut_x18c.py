@@ -84,7 +84,12 @@ def test_a_line_that_ends_one_sentence_and_starts_another_is_prose():
     assert clean.sentence_ended_on_the_line(
         "Le pilote est chargé au démarrage de la machine. Les cartes"
     )
-    for heading in ("Tunisie. Le gouvernement démissionne", "M. Dupont au conseil", "La grève"):
+    for heading in (
+        "Tunisie. Le gouvernement démissionne",
+        "M. Dupont au conseil",
+        "La grève",
+        "Le guide est en ligne. → https://www.example.org/guide.html",
+    ):
         assert not clean.sentence_ended_on_the_line(heading), heading
 
 
