@@ -1369,7 +1369,7 @@ DATELINE_PLACE = rf"{UPPER}[\w'’.-]*(?:[ {NBSP}-]{UPPER}[\w'’.-]*){{0,2}}"
 DATELINE_OPENING = re.compile(
     rf"(?:(?:{DATELINE_PLACE}\s*,\s*)?(?:{DATELINE_DATE})\.?"
     rf"|{DATELINE_PLACE}(?:\s*,\s*(?:{DATELINE_DATE}))?\s*\({UPPER}[\w.-]*(?:[ /]{UPPER}[\w.-]*)*\)"
-    rf"|{UPPER}{{3,}}(?:[ -]{UPPER}{{2,}})*)"
+    rf"|({UPPER}{{3,}}(?:[ -]{UPPER}{{2,}})*))"
     rf"\s*[-–—]\s+\w"
     rf"|{DATELINE_PLACE}\s*,\s*(?:{DATELINE_DATE})(?:\s*\({UPPER}[\w.-]*\))?\.\s+\w"
 )
@@ -1384,7 +1384,11 @@ def dateline_opens_the_line(line: str) -> bool:
     """The line opens with a news dateline (`26 juin 2012. - Le gouvernement`, `PARIS (AFP)
     - ...`): an article's first paragraph, never a heading. Above a cut its sentence goes on
     below; below a line, it starts a paragraph of its own (the line above is a heading)."""
-    return DATELINE_OPENING.match(line) is not None
+    m = DATELINE_OPENING.match(line)
+    if not m or not m.group(1):
+        return m is not None
+    # a word in capitals before the dash: a place (`GENÈVE -`), not a term (`NFS — Network`)
+    return not french_names.available() or bool(french_names.place_names([m.group(1)]))
 
 
 def dateline_below(after: str) -> bool:
