@@ -1737,7 +1737,9 @@ def cut_paragraph(text: str, context: Context) -> list[Change | Flag]:
             [before for _, _, before, _ in undecided] + [after for _, _, _, after in undecided]
         )
         for i, (e1, s2, before, after) in enumerate(undecided):
-            units_before, units_after = last_sentence(analysed[i]), analysed[len(undecided) + i]
+            units_before, units_after = analysed[i], analysed[len(undecided) + i]
+            if sentence_ended_on_the_line(before):  # the same stops, not `M.` nor `...`
+                units_before = last_sentence(units_before)
             evidence = grammar_evidence(before, after, units_before, units_after)
             if evidence not in OPEN_END_EVIDENCE and two_main_clauses(units_before, units_after):
                 continue  # a headline with its verb above a sentence with its own
