@@ -1391,6 +1391,13 @@ def dateline_opens_the_line(line: str) -> bool:
     return not french_names.available() or bool(french_names.place_names([m.group(1)]))
 
 
+def cannot_end(before: str) -> bool:
+    """The line ends with a word that always has another after it (NEVER_LAST: `et en` /
+    `Amérique, le 18 août.`): what follows goes on its sentence, even a place and a date."""
+    words = COMPOUND.findall(before)
+    return bool(words) and words[-1].lower() in NEVER_LAST
+
+
 def dateline_below(after: str) -> bool:
     """The line below is a dateline, alone (`Los Angeles, 24 novembre 2012`) or opening its
     paragraph (dateline_opens_the_line): whatever is above it, a heading or a lead's end,
@@ -1659,7 +1666,7 @@ def cut_paragraph(text: str, context: Context) -> list[Change | Flag]:
         if MD_LIST_MARKER.match(after) or is_english(before):
             continue  # a list item starts a paragraph of its own
         before, after = plain(before), plain(after)
-        if heading_or_dateline_below(after) or dateline_below(after):
+        if heading_or_dateline_below(after) or dateline_below(after) and not cannot_end(before):
             continue
         if re.match(UPPER, after) and re.search(rf"{LETTER}$", before):
             if cut_before_name(before, after, context.lexicon, first=number == 0):

@@ -58,6 +58,12 @@ def test_a_heading_stays_above_a_dateline():
     assert clean.dateline_below("Marseille, le 4 avril 2010")
     assert not clean.dateline_below("Marseille, la ville du port")
     assert_apart("Les conseils de Marie", "Marseille, le 4 avril 2010")
+    # but a line that cannot end there goes on in it (cannot_end): `et en` / `Amérique, ...`
+    assert_joined(
+        "Le film sortira le 3 mai en Europe et en",
+        "Amérique, le 18 août. Il sera doublé.",
+        "cut_before_name",
+    )
 
 
 @needs_apertium
