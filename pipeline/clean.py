@@ -1367,17 +1367,26 @@ DATELINE_DATE = (
 )
 DATELINE_PLACE = rf"{UPPER}[\w'’.-]*(?:[ {NBSP}-]{UPPER}[\w'’.-]*){{0,2}}"
 DATELINE_OPENING = re.compile(
-    rf"(?:(?:{DATELINE_PLACE}\s*,\s*)?(?:{DATELINE_DATE})\.?"
-    rf"|{DATELINE_PLACE}(?:\s*,\s*(?:{DATELINE_DATE}))?\s*\({UPPER}[\w.-]*(?:[ /]{UPPER}[\w.-]*)*\)"
-    rf"|({UPPER}{{3,}}(?:[ -]{UPPER}{{2,}})*))"
+    rf"(?:(?:(?P<p1>{DATELINE_PLACE})\s*,\s*)?(?:{DATELINE_DATE})\.?"
+    rf"|(?P<p2>{DATELINE_PLACE})(?:\s*,\s*(?:{DATELINE_DATE}))?\s*\({UPPER}[\w.-]*"
+    rf"(?:[ /]{UPPER}[\w.-]*)*\)"
+    rf"|(?P<p3>{UPPER}{{3,}}(?:[ -]{UPPER}{{2,}})*))"
     rf"\s*[-–—]\s+\w"
-    rf"|{DATELINE_PLACE}\s*,\s*(?:{DATELINE_DATE})(?:\s*\({UPPER}[\w.-]*\))?\.\s+\w"
+    rf"|(?P<p4>{DATELINE_PLACE})\s*,\s*(?:{DATELINE_DATE})(?:\s*\({UPPER}[\w.-]*\))?\.\s+\w"
 )
 # A place and a date alone, the dateline of the paragraph under it (`Los Angeles, 24 novembre
 # 2012`): it starts what follows and ends nothing above it.
 DATELINE_ALONE = re.compile(
-    rf"{DATELINE_PLACE}\s*,\s*(?:{DATELINE_DATE})(?:\s*\({UPPER}[\w.-]*\))?\.?"
+    rf"(?P<p1>{DATELINE_PLACE})\s*,\s*(?:{DATELINE_DATE})(?:\s*\({UPPER}[\w.-]*\))?\.?"
 )
+
+
+def dateline_place_is_a_place(m: re.Match) -> bool:
+    """The place of a dateline is one an analyser knows (`GENÈVE -`, `Los Angeles, 24 novembre`),
+    not a term (`NFS — Network`) nor the end of a name in a reference (`The Medicines Company
+    UK Ltd, le 20 septembre 2004`, `Le Monde, 24 octobre 2006`). Without Apertium, any."""
+    place = next((g for g in m.groupdict().values() if g), "")
+    return not place or not french_names.available() or bool(french_names.place_names([place]))
 
 
 def dateline_opens_the_line(line: str) -> bool:
@@ -1385,10 +1394,7 @@ def dateline_opens_the_line(line: str) -> bool:
     - ...`): an article's first paragraph, never a heading. Above a cut its sentence goes on
     below; below a line, it starts a paragraph of its own (the line above is a heading)."""
     m = DATELINE_OPENING.match(line)
-    if not m or not m.group(1):
-        return m is not None
-    # a word in capitals before the dash: a place (`GENÈVE -`), not a term (`NFS — Network`)
-    return not french_names.available() or bool(french_names.place_names([m.group(1)]))
+    return m is not None and dateline_place_is_a_place(m)
 
 
 def cannot_end(before: str) -> bool:
@@ -1402,7 +1408,8 @@ def dateline_below(after: str) -> bool:
     """The line below is a dateline, alone (`Los Angeles, 24 novembre 2012`) or opening its
     paragraph (dateline_opens_the_line): whatever is above it, a heading or a lead's end,
     is not cut there."""
-    return dateline_opens_the_line(after) or DATELINE_ALONE.fullmatch(after.strip()) is not None
+    alone = DATELINE_ALONE.fullmatch(after.strip())
+    return dateline_opens_the_line(after) or alone is not None and dateline_place_is_a_place(alone)
 
 
 MAIN_CLAUSE_OPENERS = frozenset("pour afin sans avant".split())  # `Pour utiliser ...`

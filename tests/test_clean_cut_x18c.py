@@ -57,6 +57,7 @@ def test_a_heading_stays_above_a_dateline():
     # a place and a date alone (dateline_below): not the surname of a given name above
     assert clean.dateline_below("Marseille, le 4 avril 2010")
     assert not clean.dateline_below("Marseille, la ville du port")
+    assert not clean.dateline_below("The Medicines Company UK Ltd, le 20 septembre 2004")
     assert_apart("Les conseils de Marie", "Marseille, le 4 avril 2010")
     # but a line that cannot end there goes on in it (cannot_end): `et en` / `Amérique, ...`
     assert_joined(
