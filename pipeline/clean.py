@@ -1182,7 +1182,7 @@ def grammar_evidence(
     """The name of the first piece of evidence, read in Apertium's analysis of the two
     paragraphs, that the sentence goes on across the cut; "" when none."""
     evidence = (
-        ("sentence_ended_on_the_line", lambda: sentence_ended_on_the_line(before)),
+        ("sentence_ended_on_the_line", lambda: sentence_ended_on_the_line(before, after)),
         ("sentence_fragment", lambda: sentence_fragment(after, units_after)),
         ("sentence_cut_before_name", lambda: sentence_cut_before_name(before, units_before)),
         ("opens_with_connective", lambda: opens_with_connective(before, units_before)),
@@ -1474,12 +1474,15 @@ def subordinate_clause_before_name(
 SENTENCE_END_INSIDE = re.compile(r"[.!?…][»\"”)]*[ \t\u00a0]+(?=[«\"“(]?\w)")
 
 
-def sentence_ended_on_the_line(before: str) -> bool:
+def sentence_ended_on_the_line(before: str, after: str) -> bool:
     """The line holds a whole sentence, five words or more ending with a stop, and the start
     of the next (`... est celui des systèmes de fichiers. Les systèmes`): prose, whose last
     sentence goes on below. A heading is one phrase (`Tunisie. Le gouvernement démissionne`
     has a rubric, not a sentence, before its stop; `M. Dupont`, an abbreviation); its last
-    word a word, not an address."""
+    word a word, not an address. The paragraph below ends as prose does, with a stop: a
+    caption or a byline under a lead has none (`Victor Baranets, observateur et ...`)."""
+    if not re.search(r"[.!?…][)»\"”’\s]*$", after):
+        return False
     ends = list(SENTENCE_END_INSIDE.finditer(before))
     if not ends or not COMPOUND.fullmatch(before.split()[-1]):
         return False  # a line that ends with an address (`→ https://...`) ends no sentence
@@ -1752,7 +1755,7 @@ def cut_paragraph(text: str, context: Context) -> list[Change | Flag]:
         )
         for i, (e1, s2, before, after) in enumerate(undecided):
             units_before, units_after = analysed[i], analysed[len(undecided) + i]
-            if sentence_ended_on_the_line(before):  # the same stops, not `M.` nor `...`
+            if sentence_ended_on_the_line(before, after):  # the stops: not `M.` nor `...`
                 units_before = last_sentence(units_before)
             evidence = grammar_evidence(before, after, units_before, units_after)
             if evidence not in OPEN_END_EVIDENCE and two_main_clauses(units_before, units_after):

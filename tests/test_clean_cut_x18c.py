@@ -94,8 +94,13 @@ def test_a_subordinate_clause_above_waits_for_the_main_clause_below():
 
 def test_a_line_that_ends_one_sentence_and_starts_another_is_prose():
     # sentence_ended_on_the_line
+    below = "Nvidia demandent un pilote."
     assert clean.sentence_ended_on_the_line(
-        "Le pilote est chargé au démarrage de la machine. Les cartes"
+        "Le pilote est chargé au démarrage de la machine. Les cartes", below
+    )
+    # near miss: a caption under a lead, no stop at its end
+    assert not clean.sentence_ended_on_the_line(
+        "Le pilote est chargé au démarrage de la machine. Les cartes", "Nvidia, le fabricant"
     )
     for heading in (
         "Tunisie. Le gouvernement démissionne",
@@ -103,7 +108,7 @@ def test_a_line_that_ends_one_sentence_and_starts_another_is_prose():
         "La grève",
         "Le guide est en ligne. → https://www.example.org/guide.html",
     ):
-        assert not clean.sentence_ended_on_the_line(heading), heading
+        assert not clean.sentence_ended_on_the_line(heading, below), heading
 
 
 @needs_apertium
