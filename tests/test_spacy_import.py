@@ -101,6 +101,35 @@ def test_compact_french_token_match_agrees_with_spacys_own_expression():
     assert len(words) > 50_000 and len(kept_whole) > 500
 
 
+def test_the_prefiltered_expression_answers_as_the_expression_on_every_word():
+    """The loaded tokenizer's hyphenated-word expression says no without running when a
+    piece holds no hyphen or apostrophe, and answers as the compact expression does on
+    85,000 words (their suffixes too, as the tokenizer asks after cutting a prefix)."""
+    import re
+
+    from pipeline.spacy_import import PrefilteredPattern
+
+    match = spacy_import.french_pipeline().tokenizer.token_match
+    prefiltered = match.__self__
+    assert isinstance(prefiltered, PrefilteredPattern) and len(prefiltered.pattern) < 50_000
+    plain = re.compile(prefiltered.pattern, prefiltered.flags).match
+    words = _words_to_compare()
+    pieces = words | {w[1:] for w in words} | {w[:-1] for w in words}
+    assert [w for w in pieces if bool(match(w)) != bool(plain(w))] == []
+    assert sum(1 for w in pieces if plain(w)) > 500
+
+
+def test_required_characters_only_from_what_every_alternative_needs():
+    from pipeline.spacy_import import required_characters
+
+    assert required_characters(r"^(?:a[-–]b+$)|(?:c['’]d$)") == frozenset("-–'’")
+    assert required_characters(r"^(?:ab-c(?:x)?$)|(?:e(?:f'g)+$)") == frozenset("-'")
+    assert required_characters(r"^(?:a-b$)|(?:cd$)") is None  # an alternative needs none
+    assert required_characters(r"^(?:a(?:-)?b$)|(?:c-d$)") is None  # optional: skippable
+    assert required_characters(r"^(?:a-b$)|(?:c[-x]d$)") is None  # a class with a letter
+    assert required_characters(r"^[^-]+$") is None
+
+
 def test_the_loaded_tokenizer_keeps_hyphenated_words_and_splits_clitics():
     from pipeline.spacy_import import load_french
 
@@ -154,3 +183,80 @@ def test_numpys_blas_runs_one_thread_unless_the_user_sets_it_and_children_do_not
     if (os.cpu_count() or 1) > 1:
         env["OPENBLAS_NUM_THREADS"] = "2"
         assert threads_and_variable() == ["2", "2"]
+
+
+def test_the_recognizer_multiplies_through_numpy_and_finds_what_blis_finds(monkeypatch):
+    """The entity pass's matrix products go through numpy's OpenBLAS (about 40 % less CPU
+    than thinc's blis here); the entities of every line of corpus/ and of flores101-dev's
+    first 300 lines are the same either way, and the memory's entity table says which.
+    (This process may have loaded numpy before spaCy: its OpenBLAS is taken as one thread
+    here, which changes no result; the next test checks the choice in fresh processes.)"""
+    from thinc.api import NumpyOps
+
+    from pipeline import checks
+    from pipeline.checks.consistency import entity_batches
+
+    recognizer = spacy_import.french_pipeline().get_pipe("ner")
+    layers = list(recognizer.model.walk())
+    before = [layer.ops for layer in layers]
+    monkeypatch.setattr(spacy_import, "_blas_one_thread", True)
+    spacy_import.entities_through_numpy(recognizer)
+    assert layers and all(not layer.ops.use_blis for layer in layers)
+    assert "gemm=numpy" in checks.ner_model()
+
+    lines = [line for p in sorted((REPO / "corpus").glob("*.txt")) for line in
+             p.read_text(encoding="utf-8").splitlines()]  # fmt: skip
+    flores = REPO.parent / "shared" / "eval" / "flores101-dev.fr"
+    if flores.is_file():
+        lines += flores.read_text(encoding="utf-8").splitlines()[:300]
+    texts = list(dict.fromkeys(line for line in lines if line.strip()))
+    tokenizer = spacy_import.french_pipeline().tokenizer
+
+    def entities() -> list:
+        return [
+            [(e.start_char, e.end_char, e.label_) for e in doc.ents]
+            for batch in entity_batches(texts)
+            for doc in recognizer.pipe(tokenizer.pipe(batch), batch_size=len(batch))
+        ]
+
+    through_numpy = entities()
+    blis = NumpyOps(use_blis=True)
+    try:
+        for layer in layers:
+            layer.ops = blis
+        through_blis = entities()
+    finally:
+        for layer, ops in zip(layers, before, strict=True):
+            layer.ops = ops
+    assert through_numpy == through_blis
+    assert sum(map(len, through_numpy)) > 300  # entities enough for the comparison to bite
+
+
+GEMM_SCRIPT = """
+import sys
+if sys.argv[1] == "numpy-first":
+    import numpy  # OpenBLAS loaded with its own thread count, before spaCy
+from pipeline import spacy_import
+recognizer = spacy_import.french_pipeline().get_pipe("ner")
+print(sorted({layer.ops.use_blis for layer in recognizer.model.walk()}))
+"""
+
+
+def test_the_recognizer_keeps_blis_where_numpys_blas_may_run_several_threads():
+    env = {k: v for k, v in os.environ.items() if k not in spacy_import.BLAS_THREAD_VARIABLES}
+    env["PYTHONPATH"] = str(REPO)
+
+    def use_blis(*args: str, **variables: str) -> str:
+        done = subprocess.run(
+            [sys.executable, "-c", GEMM_SCRIPT, *args],
+            cwd=REPO,
+            env={**env, **variables},
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return done.stdout.strip()
+
+    assert use_blis("spacy-first") == "[False]"  # numpy's, one thread
+    assert use_blis("numpy-first") == "[True]"
+    assert use_blis("numpy-first", OMP_NUM_THREADS="1") == "[False]"  # a Ray task's

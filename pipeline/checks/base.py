@@ -105,3 +105,39 @@ def blank_web_addresses(text: str, fill: str) -> str:
     if not _ADDRESS_SIGN.search(text):
         return text
     return WEB_ADDRESS.sub(lambda m: fill * len(m.group()), text)
+
+
+def needs_non_ascii(pattern: re.Pattern) -> bool:
+    """Whether every string the expression finds holds a character beyond ASCII: each of
+    its top-level alternatives has a character or class it cannot skip whose characters are
+    all beyond ASCII (read off the parsed expression). Then a pure ASCII text, most
+    English, needs no scan. False when that cannot be shown (or under IGNORECASE, where
+    a K sign matches a k)."""
+    import re._constants as sre
+    import re._parser as sre_parse
+
+    if pattern.flags & re.IGNORECASE:
+        return False
+    parsed = list(sre_parse.parse(pattern.pattern, pattern.flags))
+    branches = (
+        [list(b) for b in parsed[0][1][1]]
+        if len(parsed) == 1 and (parsed[0][0] is sre.BRANCH)
+        else [parsed]
+    )
+
+    def beyond_ascii(op, value) -> bool:
+        if op is sre.LITERAL:
+            return value >= 128
+        if op is sre.IN:
+            return all(
+                (item_op is sre.LITERAL and item >= 128)
+                or (item_op is sre.RANGE and item[0] >= 128)
+                for item_op, item in value
+            )
+        if op is sre.SUBPATTERN:
+            return any(beyond_ascii(o, v) for o, v in value[-1])
+        if op in (sre.MAX_REPEAT, sre.MIN_REPEAT) and value[0] >= 1:
+            return any(beyond_ascii(o, v) for o, v in value[2])
+        return False
+
+    return all(any(beyond_ascii(op, value) for op, value in branch) for branch in branches)

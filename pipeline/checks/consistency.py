@@ -126,9 +126,10 @@ def ner_model() -> str:
             versions.append(f"{package}={metadata.version(package)}")
         except metadata.PackageNotFoundError:
             versions.append(f"{package}=absent")
-    from pipeline.spacy_import import FRENCH_UNUSED
+    from pipeline.spacy_import import FRENCH_UNUSED, RECOGNIZER_GEMM
 
-    return " ".join([*versions, "excluded=" + ",".join(FRENCH_UNUSED)])
+    excluded = "excluded=" + ",".join(FRENCH_UNUSED)
+    return " ".join([*versions, excluded, f"gemm={RECOGNIZER_GEMM}"])
 
 
 def french_entities(texts: Sequence[str], cache: Any = None) -> list[list[Entity]]:
@@ -182,7 +183,9 @@ def may_hold_entity(text: str) -> bool:
     """Whether the entity check can use an entity of this French text: it keeps only
     entities whose name (a part of the text) has a capital letter, so a text without one
     needs no entity pass."""
-    return any(ch.isupper() for ch in text)
+    if text.isascii():  # ASCII: a capital is what lower() changes (a quarter of the time)
+        return text != text.lower()
+    return any(map(str.isupper, text))
 
 
 # --- which texts the entity pass can skip ---------------------------------------------
@@ -288,7 +291,8 @@ def name_spans(text: str) -> list[tuple[int, int]]:
     return [
         (at, at + len(word))
         for at, word in letter_words(text)
-        if any(map(str.isupper, word)) and not spared_word(text, at, word)
+        # islower(): every cased letter small, so none upper (most words, at once)
+        if not word.islower() and any(map(str.isupper, word)) and not spared_word(text, at, word)
     ]
 
 

@@ -167,6 +167,8 @@ def code_present(english: str, code: str) -> bool:
 
 
 _A_DIGIT = re.compile(r"\d")
+_EN_WORD = re.compile(r"\b[A-Za-z]+\b")
+_SCALED_WORDS = frozenset({"a", "an", "half"})  # a number only before a scale or "a"
 
 
 def quantities(text: str, language: str) -> list[Quantity]:
@@ -236,9 +238,11 @@ def quantities(text: str, language: str) -> list[Quantity]:
         metric = language == "fr" and bool(_FR_METRIC.match(after))
         found.append(Quantity("num", frozenset(values), m.group() + scale_text, m.start(), metric))
     if language == "en":
-        for m in re.finditer(r"\b[A-Za-z]+\b", text):
+        for m in _EN_WORD.finditer(text):
             word = m.group().casefold()
             value = ENGLISH_NUMBER_WORDS.get(word)
+            if value is None and word not in _SCALED_WORDS:
+                continue  # no number (the rest of the text was copied for every word)
             after = text[m.end() :]
             if word in ("a", "an") and _SCALE.match(after):
                 value = 1

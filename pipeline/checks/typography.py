@@ -8,6 +8,7 @@ left, in the engine's output and in a reviewer's edits alike.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 
@@ -17,6 +18,7 @@ from pipeline.checks.base import (
     checked,
     excerpt,
     finding,
+    needs_non_ascii,
 )
 from pipeline.records import Finding, Segment
 
@@ -206,15 +208,24 @@ def white_space(segment: Segment, context: CheckContext) -> list[Finding]:
     return out
 
 
+@functools.cache
+def _badness_needs_non_ascii() -> bool:
+    from ftfy.badness import BADNESS_RE
+
+    return needs_non_ascii(BADNESS_RE)
+
+
 def mojibake(segment: Segment, context: CheckContext) -> list[Finding]:
     """Mojibake (UTF-8 read as Latin-1 or Windows-1252: 'prÃ©sident', 'â€™') or the
     replacement character U+FFFD in the English, as ftfy recognises them."""
     if not checked(segment):
         return []
+    english = segment.en
+    if english.isascii() and _badness_needs_non_ascii():
+        return []  # neither ftfy's patterns nor U+FFFD can be found in it
     import ftfy
     from ftfy.badness import BADNESS_RE
 
-    english = segment.en
     spans = [m.span() for m in BADNESS_RE.finditer(english)]
     spans += [(m.start(), m.end()) for m in re.finditer("\ufffd", english)]
     # What the French has too is quoted or the source's own ("sequences like “Ã©”", in a
