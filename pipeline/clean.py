@@ -1182,6 +1182,7 @@ def grammar_evidence(
     """The name of the first piece of evidence, read in Apertium's analysis of the two
     paragraphs, that the sentence goes on across the cut; "" when none."""
     evidence = (
+        ("sentence_ended_on_the_line", lambda: sentence_ended_on_the_line(before, after)),
         ("sentence_fragment", lambda: sentence_fragment(after, units_after)),
         ("sentence_cut_before_name", lambda: sentence_cut_before_name(before, units_before)),
         ("opens_with_connective", lambda: opens_with_connective(before, units_before)),
@@ -1203,6 +1204,11 @@ def grammar_evidence(
         ("definite_head_before_name", lambda: definite_head_before_name(units_before, units_after)),
         ("long_line_without_stop", lambda: long_line_without_stop(before, after)),
         ("verbless_sentence_below", lambda: verbless_sentence_below(before, units_after)),
+        ("dateline_opens_the_line", lambda: dateline_opens_the_line(before)),
+        (
+            "subordinate_clause_before_name",
+            lambda: subordinate_clause_before_name(units_before, units_after),
+        ),
     )
     return next((name for name, found in evidence if found()), "")
 
@@ -1304,13 +1310,15 @@ STRONG_EVIDENCE = frozenset(
     "sentence_fragment opens_with_connective clause_without_verb noun_phrase_without_noun "
     "ends_with_finite_copula verb_disagrees_with_name comma_between_name_and_verb "
     "name_without_verb long_line_without_stop subject_after_opening_phrase "
-    "name_ends_an_opening_phrase".split()
+    "name_ends_an_opening_phrase dateline_opens_the_line subordinate_clause_before_name "
+    "sentence_ended_on_the_line".split()
 )  # weak: sentence_cut_before_name, infinitive_after_modal, definite_head_before_name
 # Evidence that the line's verb waits for what follows (its object, its attribute): the
 # line's clause is not complete, whatever verb the name below has.
 OPEN_END_EVIDENCE = frozenset(
-    "infinitive_after_modal ends_with_finite_copula clause_without_verb".split()
-)
+    "infinitive_after_modal ends_with_finite_copula clause_without_verb "
+    "sentence_ended_on_the_line".split()
+)  # and a line of prose, a whole sentence on it, that ends with no stop
 RUBRIC = re.compile(rf"({UPPER}[\w'’-]*(?:[ {NBSP}]+[\w'’-]+){{0,3}})[ {NBSP}\u202f]+:\s+\S")
 
 
@@ -1346,6 +1354,154 @@ def verbless_sentence_below(before: str, units: list[tuple[str, list[str]]]) -> 
         and not any(s[:1].isdigit() for s, _ in units[: ends[0]])
     )
 
+
+
+# A news dateline, what opens an article's first paragraph (trafilatura and the news
+# styleguides keep it with its paragraph): a date (`26 juin 2012. -`), a place and a date
+# (`Paris, le 3 mai 2012 -`), a place and an agency (`PARIS (AFP) -`), or a place in
+# capitals (`BRUXELLES -`), then a dash and the paragraph's first words.
+DATELINE_DATE = (
+    r"(?:(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)\s+)?(?:le\s+)?\d{1,2}(?:er)?\s+"
+    r"(?:janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre)"
+    r"(?:\s+\d{4})?|\d{1,2}/\d{1,2}/\d{2,4}"
+)
+DATELINE_PLACE = rf"{UPPER}[\w'’.-]*(?:[ {NBSP}-]{UPPER}[\w'’.-]*){{0,2}}"
+DATELINE_OPENING = re.compile(
+    rf"(?:(?:(?P<p1>{DATELINE_PLACE})\s*,\s*)?(?:{DATELINE_DATE})\.?"
+    rf"|(?P<p2>{DATELINE_PLACE})(?:\s*,\s*(?:{DATELINE_DATE}))?\s*\({UPPER}[\w.-]*"
+    rf"(?:[ /]{UPPER}[\w.-]*)*\)"
+    rf"|(?P<p3>{UPPER}{{3,}}(?:[ -]{UPPER}{{2,}})*))"
+    rf"\s*[-–—]\s+\w"
+    rf"|(?P<p4>{DATELINE_PLACE})\s*,\s*(?:{DATELINE_DATE})(?:\s*\({UPPER}[\w.-]*\))?\.\s+\w"
+)
+# A place and a date alone, the dateline of the paragraph under it (`Los Angeles, 24 novembre
+# 2012`): it starts what follows and ends nothing above it.
+DATELINE_ALONE = re.compile(
+    rf"(?P<p1>{DATELINE_PLACE})\s*,\s*(?:{DATELINE_DATE})(?:\s*\({UPPER}[\w.-]*\))?\.?"
+)
+
+
+def dateline_place_is_a_place(m: re.Match) -> bool:
+    """The place of a dateline is one an analyser knows (`GENÈVE -`, `Los Angeles, 24 novembre`),
+    not a term (`NFS — Network`) nor the end of a name in a reference (`The Medicines Company
+    UK Ltd, le 20 septembre 2004`, `Le Monde, 24 octobre 2006`). Without Apertium, any."""
+    place = next((g for g in m.groupdict().values() if g), "")
+    return not place or not french_names.available() or bool(french_names.place_names([place]))
+
+
+def dateline_opens_the_line(line: str) -> bool:
+    """The line opens with a news dateline (`26 juin 2012. - Le gouvernement`, `PARIS (AFP)
+    - ...`): an article's first paragraph, never a heading. Above a cut its sentence goes on
+    below; below a line, it starts a paragraph of its own (the line above is a heading)."""
+    m = DATELINE_OPENING.match(line)
+    return m is not None and dateline_place_is_a_place(m)
+
+
+def cannot_end(before: str) -> bool:
+    """The line ends with a word that always has another after it (NEVER_LAST: `et en` /
+    `Amérique, le 18 août.`): what follows goes on its sentence, even a place and a date."""
+    words = COMPOUND.findall(before)
+    return bool(words) and words[-1].lower() in NEVER_LAST
+
+
+def dateline_below(after: str) -> bool:
+    """The line below is a dateline, alone (`Los Angeles, 24 novembre 2012`) or opening its
+    paragraph (dateline_opens_the_line): whatever is above it, a heading or a lead's end,
+    is not cut there."""
+    alone = DATELINE_ALONE.fullmatch(after.strip())
+    return dateline_opens_the_line(after) or alone is not None and dateline_place_is_a_place(alone)
+
+
+MAIN_CLAUSE_OPENERS = frozenset("pour afin sans avant".split())  # `Pour utiliser ...`
+
+
+def opens_a_subordinate_clause(units: list[tuple[str, list[str]]]) -> bool:
+    """The line opens with a subordinating conjunction (`Si l'ordinateur dispose`, `Mais s'il
+    rencontra`, `Lorsque le président`) or an infinitive phrase (`Pour utiliser la
+    distribution`), or `Une fois`, and no comma closes it: a clause that waits for the main
+    clause of its sentence."""
+    words = [(s.lower().rstrip("'’"), r) for s, r in units if WORD.search(s) or s in ",;:"]
+    if words and any("<cnjcoo>" in r for r in words[0][1]):
+        words = words[1:]  # `Mais s'il`, `Et lorsque`
+    if len(words) < 2 or any(s in ",;:" for s, _ in words):
+        return False
+    first, readings = words[0]
+    if any("<cnjadv>" in r or "<cnjsub>" in r for r in readings) and first not in ("que", "qu"):
+        return True
+    if first == "une" and words[1][0] == "fois":
+        return True
+    return first in MAIN_CLAUSE_OPENERS and any("<inf>" in r for r in words[1][1])
+
+
+def main_clause_after_the_name(units: list[tuple[str, list[str]]]) -> bool:
+    """The paragraph starts with a name (and a participle: `Debian installée`), then a comma
+    and a clause with its own subject and verb (`Debian, il faut ...`, `Alfred Sirven,
+    Jean-François Briand fut ...`): the name ends the clause opened above, and the main clause
+    follows the comma."""
+    words = [(s, r) for s, r in units if s.strip()]
+    i = 0
+    while i < len(words) and (words[i][0][:1].isupper() or words[i][0][:1].isdigit()):
+        i += 1
+    if i == 0 or not is_name(words[0]):
+        return False
+    if i < len(words) and any("<pp>" in r for r in words[i][1]):
+        i += 1  # `Debian installée, il s'agit`
+    if i + 2 >= len(words) or words[i][0] != ",":
+        return False
+    pronoun = words[i + 1][0].lower().rstrip("'’") in SUBJECT_PRONOUNS | {"c", "j"}
+    if pronoun and can_be_finite_verb(words[i + 2][1]):
+        return True  # `Firefox, vous devez`: a subject pronoun and its verb
+    for k in range(i + 1, min(len(words), i + 5)):
+        if words[k][0] in ",;:()" or any("<sent>" in r for r in words[k][1]):
+            return False
+        if surely_a_verb_here(words, k):
+            subject = words[i + 1]
+            return k > i + 1 and (
+                pronoun or is_name(subject) or any("<det>" in r for r in subject[1])
+            )
+    return False
+
+
+def subordinate_clause_before_name(
+    units_before: list[tuple[str, list[str]]], units_after: list[tuple[str, list[str]]]
+) -> bool:
+    """The line above opens a subordinate clause (opens_a_subordinate_clause) and the
+    paragraph below, after the name, gives the main clause (main_clause_after_the_name):
+    `Si l'ordinateur dispose d'une carte réseau` / `Ethernet, il faut configurer ...`."""
+    return opens_a_subordinate_clause(units_before) and main_clause_after_the_name(units_after)
+
+
+SENTENCE_END_INSIDE = re.compile(r"[.!?…][»\"”)]*[ \t\u00a0]+(?=[«\"“(]?\w)")
+
+
+def sentence_ended_on_the_line(before: str, after: str) -> bool:
+    """The line holds a whole sentence, five words or more ending with a stop, and the start
+    of the next (`... est celui des systèmes de fichiers. Les systèmes`): prose, whose last
+    sentence goes on below. A heading is one phrase (`Tunisie. Le gouvernement démissionne`
+    has a rubric, not a sentence, before its stop; `M. Dupont`, an abbreviation); its last
+    word a word, not an address. The paragraph below ends as prose does, with a stop: a
+    caption or a byline under a lead has none (`Victor Baranets, observateur et ...`)."""
+    if not re.search(r"[.!?…][)»\"”’\s]*$", after):
+        return False
+    ends = list(SENTENCE_END_INSIDE.finditer(before))
+    if not ends or not COMPOUND.fullmatch(before.split()[-1]):
+        return False  # a line that ends with an address (`→ https://...`) ends no sentence
+    head, tail = before[: ends[-1].start()], before[ends[-1].end() :]
+    return (
+        len(WORD.findall(head)) >= SENTENCE_WORDS
+        and re.search(rf"(?:{LOWER}{{2,}}|\d|[)»\"”])$", head) is not None
+        and WORD.search(tail) is not None
+    )
+
+
+def last_sentence(units: list[tuple[str, list[str]]]) -> list[tuple[str, list[str]]]:
+    """The units after the line's last stop that has words after it: only the line's last
+    sentence can go on below, so only it is read for a clause left open."""
+    ends = [k for k, (s, rs) in enumerate(units) if s in (".", "!", "?", "…")]  # not `:`
+    for k in reversed(ends):
+        if any(WORD.search(s) for s, _ in units[k + 1 :]):
+            return units[k + 1 :]
+    return units
 
 
 def rubric_and_colon(before: str) -> bool:
@@ -1520,7 +1676,7 @@ def cut_paragraph(text: str, context: Context) -> list[Change | Flag]:
         if MD_LIST_MARKER.match(after) or is_english(before):
             continue  # a list item starts a paragraph of its own
         before, after = plain(before), plain(after)
-        if heading_or_dateline_below(after):
+        if heading_or_dateline_below(after) or dateline_below(after) and not cannot_end(before):
             continue
         if re.match(UPPER, after) and re.search(rf"{LETTER}$", before):
             if cut_before_name(before, after, context.lexicon, first=number == 0):
@@ -1599,6 +1755,8 @@ def cut_paragraph(text: str, context: Context) -> list[Change | Flag]:
         )
         for i, (e1, s2, before, after) in enumerate(undecided):
             units_before, units_after = analysed[i], analysed[len(undecided) + i]
+            if sentence_ended_on_the_line(before, after):  # the stops: not `M.` nor `...`
+                units_before = last_sentence(units_before)
             evidence = grammar_evidence(before, after, units_before, units_after)
             if evidence not in OPEN_END_EVIDENCE and two_main_clauses(units_before, units_after):
                 continue  # a headline with its verb above a sentence with its own
