@@ -239,18 +239,19 @@ class ApertiumEngine:
         to_pivot, to_english = self.modes
         # stderr goes to files so a chatty process can never block on a full pipe
         first_err, second_err = tempfile.TemporaryFile(), tempfile.TemporaryFile()
-        first = subprocess.Popen(
-            ["apertium", "-z", "-f", "none", *self._mark_flags, to_pivot],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=first_err,
-        )
-        second = subprocess.Popen(
-            ["apertium", "-z", "-f", "none", *self._mark_flags, to_english],
-            stdin=first.stdout,
-            stdout=subprocess.PIPE,
-            stderr=second_err,
-        )
+        with batch_scheduling():
+            first = subprocess.Popen(
+                ["apertium", "-z", "-f", "none", *self._mark_flags, to_pivot],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=first_err,
+            )
+            second = subprocess.Popen(
+                ["apertium", "-z", "-f", "none", *self._mark_flags, to_english],
+                stdin=first.stdout,
+                stdout=subprocess.PIPE,
+                stderr=second_err,
+            )
         assert first.stdout is not None and first.stdin is not None and second.stdout is not None
         first.stdout.close()  # the second process owns it now
 
@@ -432,6 +433,32 @@ def _utf8_environment() -> dict[str, str]:
     return env
 
 
+@contextlib.contextmanager
+def batch_scheduling():
+    """The calling thread under SCHED_BATCH (sched(7)) while it starts Apertium's tools,
+    which inherit the policy from the thread that forks them.
+
+    Every tool flushes at the NUL after each segment, so under the default policy the
+    tool it feeds wakes, preempts it and reads one segment at a time: some 74,000
+    sleeps and wake-ups for the 2,262 texts of the Catalan chains. Under SCHED_BATCH a
+    woken tool does not preempt the one writing, which goes on and leaves it several
+    segments a read: the same bytes, about 2 CPU s less there. The policy is the
+    thread's alone (the rest of the run keeps its own); where it cannot be set (not
+    Linux), the tools start as they did.
+    """
+    try:
+        policy, param = os.sched_getscheduler(0), os.sched_getparam(0)
+        os.sched_setscheduler(0, os.SCHED_BATCH, os.sched_param(0))
+    except (AttributeError, OSError):
+        yield
+        return
+    try:
+        yield
+    finally:
+        with contextlib.suppress(OSError):
+            os.sched_setscheduler(0, policy, param)
+
+
 def mode_tools(command: str) -> list[str]:
     """The tools of a mode's command, in order (its paths are quoted and hold no ` | `)."""
     return [tool.strip() for tool in re.split(r"\s\|\s", command) if tool.strip()]
@@ -586,14 +613,15 @@ class KeptPipeline:
         # $0 names the mode in bash's messages; $1 is -g (marks kept) or -n, as the
         # script passes them; $2 the tagger's option: -d for a watched one
         tagger_option = stage.watch_option or ""
-        return subprocess.Popen(
-            ["bash", "-c", stage_script(stage), stage.mode, self.option, tagger_option],
-            stdin=stdin,
-            stdout=subprocess.PIPE,
-            stderr=err,
-            env=_utf8_environment(),
-            process_group=0,  # its tools with it, so that a kill ends them all
-        )
+        with batch_scheduling():
+            return subprocess.Popen(
+                ["bash", "-c", stage_script(stage), stage.mode, self.option, tagger_option],
+                stdin=stdin,
+                stdout=subprocess.PIPE,
+                stderr=err,
+                env=_utf8_environment(),
+                process_group=0,  # its tools with it, so that a kill ends them all
+            )
 
     def _start(self) -> None:
         previous: Stage | None = None
