@@ -4,6 +4,7 @@
     python benchmarks/pivot_both_parts.py --parts engine  # without the raw pivots' tools
     python benchmarks/pivot_both_parts.py --parts lookups # the skipped lookups, tuning sets
     python benchmarks/pivot_both_parts.py --parts flush   # what the NUL per segment costs
+    python benchmarks/pivot_both_parts.py --parts scheduling  # the tools under SCHED_BATCH
     python benchmarks/pivot_both_parts.py --pivot es      # --pivot es against its raw pivot
     python benchmarks/pivot_both_parts.py --parts alone --against /tmp/base --pivot es
     python benchmarks/pivot_both_parts.py --parts tagger  # what a tagger start costs
@@ -34,6 +35,7 @@ rest: fixed here, where a run sizes them from its rate), each through
 from __future__ import annotations
 
 import argparse
+import contextlib
 import functools
 import os
 import resource
@@ -425,28 +427,15 @@ def part_flush(texts: list[str], rounds: int = 2) -> None:
     print("\n## the chains as one shell pipeline over the engine's stream (CPU s a round)\n")
     print("| stream | " + " | ".join(PIVOTS) + " |")
     print("| --- |" + " ---: |" * len(PIVOTS))
-    datadir = apertium._script_datadir()
     for name, (data, flush) in inputs.items():
         row = []
         for pivot in PIVOTS:
-            commands = []
-            for mode in apertium.PIVOT_MODES[pivot]:
-                done = subprocess.run(
-                    [
-                        "apertium-wblank-mode",
-                        *(["-z"] if flush else []),
-                        f"{datadir}/modes/{mode}.mode",
-                    ],
-                    capture_output=True,
-                    text=True,
-                    check=True,
-                )
-                commands.append(done.stdout.strip().replace("$1", "-g").replace("$2", ""))
+            command = chain_command(pivot, flush)
             seconds = []
             for _ in range(rounds):
                 start = reaped()
                 subprocess.run(
-                    ["bash", "-c", " | ".join(commands)],
+                    ["bash", "-c", command],
                     input=data,
                     stdout=subprocess.DEVNULL,
                     env=apertium._utf8_environment(),
@@ -455,6 +444,60 @@ def part_flush(texts: list[str], rounds: int = 2) -> None:
                 seconds.append(f"{reaped() - start:.2f}")
             row.append(" / ".join(seconds))
         print(f"| {name} | " + " | ".join(row) + " |")
+
+
+def chain_command(pivot: str, flush: bool = True) -> str:
+    """A pivot's two modes as one shell pipeline of their tools (`-z`: a NUL flushes)."""
+    from pipeline.translate import apertium
+
+    datadir = apertium._script_datadir()
+    commands = []
+    for mode in apertium.PIVOT_MODES[pivot]:
+        done = subprocess.run(
+            ["apertium-wblank-mode", *(["-z"] if flush else []), f"{datadir}/modes/{mode}.mode"],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        commands.append(done.stdout.strip().replace("$1", "-g").replace("$2", ""))
+    return " | ".join(commands)
+
+
+def part_scheduling(texts: list[str], rounds: int = 2) -> None:
+    """The chains over the engine's own stream (a NUL after each segment) under the default
+    scheduling policy and under SCHED_BATCH, as the engine starts its tools
+    (apertium.batch_scheduling): CPU, wall, voluntary context switches, the same bytes."""
+    from pipeline.translate import apertium
+    from pipeline.translate.apertium_plus import PIVOTS, protect_literals
+
+    stream = apertium.build_stream([protect_literals(t) for t in texts]).encode("utf-8")
+    print("\n## the chains under the default policy and under SCHED_BATCH\n")
+    print("| pivot | round | default: CPU s / wall s / switches | SCHED_BATCH | same bytes |")
+    print("| --- | ---: | --- | --- | --- |")
+    for pivot in PIVOTS:
+        command = chain_command(pivot)
+        for round_ in range(1, rounds + 1):
+            cells, outputs = [], []
+            for batch in (False, True):
+                usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+                began = time.perf_counter()
+                context = apertium.batch_scheduling() if batch else contextlib.nullcontext()
+                with context:
+                    done = subprocess.run(
+                        ["bash", "-c", command],
+                        input=stream,
+                        capture_output=True,
+                        env=apertium._utf8_environment(),
+                        check=True,
+                    )
+                wall = time.perf_counter() - began
+                after = resource.getrusage(resource.RUSAGE_CHILDREN)
+                cpu = after.ru_utime + after.ru_stime - usage.ru_utime - usage.ru_stime
+                switches = after.ru_nvcsw - usage.ru_nvcsw
+                cells.append(f"{cpu:.2f} / {wall:.2f} / {switches:,}")
+                outputs.append(done.stdout)
+            same = "yes" if outputs[0] == outputs[1] else "NO"
+            print(f"| {pivot} | {round_} | {cells[0]} | {cells[1]} | {same} |", flush=True)
 
 
 _ALONE = r"""
@@ -535,7 +578,7 @@ def main() -> None:
     )
     with tempfile.TemporaryDirectory(prefix="pivot-both-parts-") as tmp:
         work = Path(tmp)
-        wanted = {"raw", "engine", "flush", "alone", "tagger"}
+        wanted = {"raw", "engine", "flush", "scheduling", "alone", "tagger"}
         texts = engine_texts_of_flores40(work) if wanted & set(parts) else []
         raw_cpu = None
         if "raw" in parts:
@@ -545,6 +588,8 @@ def main() -> None:
             part_engine(texts, args.pivot, raw_cpu)
         if "flush" in parts:
             part_flush(texts)
+        if "scheduling" in parts:
+            part_scheduling(texts)
         if "alone" in parts:
             if not args.against:
                 parser.error("--parts alone needs --against CHECKOUT")
