@@ -320,15 +320,7 @@ def _ask_server_locked(analyser: str, words: list[str], timeout: float) -> list[
             atexit.register(_stop_servers)
         _servers[analyser] = (os.getpid(), server)
     try:
-        server.stdin.write(("\n".join(words) + "\n\0").encode())
-        server.stdin.flush()
-        answer = b""
-        while not answer.endswith(b"\0"):
-            ready, _, _ = select.select([server.stdout], [], [], timeout)
-            chunk = os.read(server.stdout.fileno(), 65536) if ready else b""
-            if not chunk:
-                raise OSError("lt-proc did not answer")
-            answer += chunk
+        answer = server_answer(server, ("\n".join(words) + "\n\0").encode(), timeout)
     except (OSError, ValueError):
         server.kill()
         server.wait()
@@ -341,6 +333,21 @@ def _ask_server_locked(analyser: str, words: list[str], timeout: float) -> list[
         return None
     return answer[:-1].decode("utf-8", "replace").split("\n")
 
+
+
+def server_answer(server: subprocess.Popen, question: bytes, timeout: float = 30) -> bytes:
+    """An lt-proc -z server's answer to a question that ends in a NUL, up to and with its
+    own NUL; OSError when it says nothing for `timeout` seconds or its output ends."""
+    server.stdin.write(question)
+    server.stdin.flush()
+    answer = b""
+    while not answer.endswith(b"\0"):
+        ready, _, _ = select.select([server.stdout], [], [], timeout)
+        chunk = os.read(server.stdout.fileno(), 65536) if ready else b""
+        if not chunk:
+            raise OSError("lt-proc did not answer")
+        answer += chunk
+    return answer
 
 def _stop_servers() -> None:
     """End this process's lt-proc servers (their input closed, they exit)."""

@@ -22,7 +22,6 @@ import logging
 import multiprocessing
 import os
 import queue
-import select
 import signal
 import subprocess
 import sys
@@ -323,19 +322,12 @@ class AnalyserStarter(threading.Thread):
 
 def _answers(server: subprocess.Popen, timeout: float = 30) -> bool:
     """Whether the lt-proc -z answers an empty question (once its dictionary is loaded)."""
+    from pipeline import french_names
+
     try:
-        server.stdin.write(b"\n\0")
-        server.stdin.flush()
-        answer = b""
-        while not answer.endswith(b"\0"):
-            ready, _, _ = select.select([server.stdout], [], [], timeout)
-            chunk = os.read(server.stdout.fileno(), 64) if ready else b""
-            if not chunk:
-                return False
-            answer += chunk
+        return french_names.server_answer(server, b"\n\0", timeout) == b"\n\0"
     except (OSError, ValueError):
         return False
-    return answer == b"\n\0"
 
 
 def prestart_analysers(workers: int) -> AnalyserStarter | None:
