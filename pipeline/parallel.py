@@ -383,6 +383,17 @@ def reap_analysers() -> None:
     _prestarted.clear()
 
 
+@contextlib.contextmanager
+def analysers_let_go():
+    """The prestarted analysers' pipes closed here and the analysers waited for, once the
+    pool inside has ended (its workers, which took them, have)."""
+    try:
+        yield
+    finally:
+        drop_analysers()
+        reap_analysers()
+
+
 def _close_pipes(server: subprocess.Popen) -> None:
     for pipe in (server.stdin, server.stdout):
         if pipe is not None:
@@ -823,45 +834,12 @@ def run_parallel(
         if "fork" in multiprocessing.get_all_start_methods():
             starter = prestart_analysers(jobs)
         start_method = fork_start_method(starter)
-    try:
-        return _run_pool(
-            documents,
-            terms,
-            memory_path,
-            engine,
-            jobs,
-            translation_memory,
-            progress,
-            keys,
-            stored,
-            cache,
-            entities,
-            fresh,
-            start_method,
-        )
-    finally:
-        drop_analysers()
-        reap_analysers()
-
-
-def _run_pool(
-    documents,
-    terms,
-    memory_path,
-    engine,
-    jobs,
-    translation_memory,
-    progress,
-    keys,
-    stored,
-    cache,
-    entities,
-    fresh,
-    start_method,
-):
     from pipeline import runner
 
-    with WorkerPool(jobs, terms, memory_path, entities.model, start_method) as pool:
+    with (
+        analysers_let_go(),
+        WorkerPool(jobs, terms, memory_path, entities.model, start_method) as pool,
+    ):
         tasks = [
             None if key in stored else pool.submit(prepare_task, doc)
             for doc, key in zip(documents, keys, strict=True)
