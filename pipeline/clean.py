@@ -1213,22 +1213,23 @@ def grammar_evidence(
     return next((name for name, found in evidence if found()), "")
 
 
-DATELINE = re.compile(
-    r"(?:(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)\s+)?(?:le\s+)?\d{1,2}(?:er)?\s+"
-    r"(?:janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre)"
-    r"(?:\s+\d{4})?(?:\s*(?:à|-)\s*\d{1,2}\s*h\s*\d{0,2})?",
-    re.I,
+MONTH_NAMES = (
+    "janvier février mars avril mai juin juillet août septembre octobre novembre décembre".split()
 )
+# A day of the month and its month, the day of the week and the year if given (`mercredi 11
+# septembre 2019`, `le 1er mai`): the dates of datelines.
+DAY_AND_MONTH = (
+    r"(?:(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)\s+)?(?:le\s+)?\d{1,2}(?:er)?\s+"
+    rf"(?:{'|'.join(MONTH_NAMES)})(?:\s+\d{{4}})?"
+)
+DATELINE = re.compile(rf"{DAY_AND_MONTH}(?:\s*(?:à|-)\s*\d{{1,2}}\s*h\s*\d{{0,2}})?", re.I)
 
 
 def heading_or_dateline_below(after: str) -> bool:
     """The next paragraph is a heading in capitals (`MONTANT DE LA CAISSE DE GRÈVE`) or a
     date alone (`mercredi 11 septembre 2019`, a dateline under a heading): never the rest
     of a sentence cut above it."""
-    if DATELINE.fullmatch(after.strip()):
-        return True
-    words = [w for w in WORD.findall(after) if len(w) > 1]  # three, not `ONU a dit`
-    return len(words) >= 3 and all(w.isupper() for w in words)
+    return DATELINE.fullmatch(after.strip()) is not None or capitals_line(after)
 
 
 # Heading lengths, in words: a verbless heading is ten at most (HEADING_MAX_WORDS), a news
@@ -1360,11 +1361,7 @@ def verbless_sentence_below(before: str, units: list[tuple[str, list[str]]]) -> 
 # styleguides keep it with its paragraph): a date (`26 juin 2012. -`), a place and a date
 # (`Paris, le 3 mai 2012 -`), a place and an agency (`PARIS (AFP) -`), or a place in
 # capitals (`BRUXELLES -`), then a dash and the paragraph's first words.
-DATELINE_DATE = (
-    r"(?:(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)\s+)?(?:le\s+)?\d{1,2}(?:er)?\s+"
-    r"(?:janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre)"
-    r"(?:\s+\d{4})?|\d{1,2}/\d{1,2}/\d{2,4}"
-)
+DATELINE_DATE = rf"{DAY_AND_MONTH}|\d{{1,2}}/\d{{1,2}}/\d{{2,4}}"
 DATELINE_PLACE = rf"{UPPER}[\w'’.-]*(?:[ {NBSP}-]{UPPER}[\w'’.-]*){{0,2}}"
 DATELINE_OPENING = re.compile(
     rf"(?:(?:(?P<p1>{DATELINE_PLACE})\s*,\s*)?(?:{DATELINE_DATE})\.?"
@@ -1558,7 +1555,7 @@ def heading_like_line(before: str) -> bool:
 def capitals_line(before: str) -> bool:
     """Three words or more, all in capitals (`CONDITIONS RELATIVES A L'AUTORISATION`): a
     title's shape, as heading_or_dateline_below reads the line below."""
-    words = [w for w in WORD.findall(before) if len(w) > 1]
+    words = [w for w in WORD.findall(before) if len(w) > 1]  # three, not `ONU a dit`
     return len(words) >= 3 and all(w.isupper() for w in words)
 
 
@@ -2750,9 +2747,7 @@ def far_rarer_than_its_head(token: str, left: str, right: str, lexicon: Lexicon)
     )
 
 
-MONTHS = frozenset(
-    "janvier février mars avril mai juin juillet août septembre octobre novembre décembre".split()
-)
+MONTHS = frozenset(MONTH_NAMES)
 
 
 def le_before_a_date(right: str, following: str, rest: str) -> bool:
