@@ -3122,7 +3122,6 @@ def glued_words(text: str, context: Context) -> list[Change]:
                 known = lexicon.is_known(token)
                 if "-" in text[m.start() - 1 : m.start()] + text[m.end() : m.end() + 1]:
                     continue  # glue eats a space, not a hyphen: orang-outans is one word
-                before_apostrophe = text[m.end() : m.end() + 1] in tuple(APOSTROPHES)
                 if before_apostrophe and token.lower() in ELIDED:
                     continue  # lorsqu'elles
                 case_change = re.search(rf"{LOWER}{UPPER}|{UPPER}{{2}}{LOWER}", token)
