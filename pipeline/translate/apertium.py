@@ -442,7 +442,8 @@ def batch_scheduling():
     tool it feeds wakes, preempts it and reads one segment at a time: some 74,000
     sleeps and wake-ups for the 2,262 texts of the Catalan chains. Under SCHED_BATCH a
     woken tool does not preempt the one writing, which goes on and leaves it several
-    segments a read: the same bytes, about 2 CPU s less there. The policy is the
+    segments a read: the same bytes, 0.7-2 CPU s less there (pivot_both_parts.py
+    --parts scheduling). The policy is the
     thread's alone (the rest of the run keeps its own); where it cannot be set (not
     Linux), the tools start as they did.
     """
